@@ -1,0 +1,70 @@
+/**
+ * Configuration read from the environment (or `Values` in local.settings.json, which the
+ * Functions host exports as environment variables). The seed POC's names are accepted as
+ * aliases so an old `.env` keeps working.
+ */
+export interface Config {
+  /** Accepted secrets; the first one signs (simulator), any one verifies (rotation). */
+  secrets: string[];
+  toleranceSeconds: number;
+  databaseUrl: string;
+  rabbitmqUrl: string;
+  maxBodyBytes: number;
+  /** Rows younger than this are left to the request that stored them before the outbox takes them. */
+  outboxGraceSeconds: number;
+}
+
+export const DEFAULTS = {
+  secret: 'secret',
+  toleranceSeconds: 300,
+  databaseUrl: 'postgres://postgres:postgres@127.0.0.1:5432/petzi',
+  rabbitmqUrl: 'amqp://guest:guest@127.0.0.1:5672',
+  maxBodyBytes: 1024 * 1024,
+  outboxGraceSeconds: 5,
+} as const;
+
+export class ConfigError extends Error {
+  override name = 'ConfigError';
+}
+
+type Env = Record<string, string | undefined>;
+
+function first(env: Env, ...names: string[]): string | undefined {
+  for (const name of names) {
+    const value = env[name];
+    if (value !== undefined && value.trim() !== '') return value.trim();
+  }
+  return undefined;
+}
+
+function positiveInt(env: Env, name: string, fallback: number): number {
+  const raw = first(env, name);
+  if (raw === undefined) return fallback;
+  const value = Number(raw);
+  if (!Number.isInteger(value) || value <= 0) {
+    throw new ConfigError(`${name} must be a positive integer, got "${raw}"`);
+  }
+  return value;
+}
+
+export function loadConfig(env: Env = process.env): Config {
+  const secretList = first(env, 'PETZI_WEBHOOK_SECRET', 'SECRET_KEY') ?? DEFAULTS.secret;
+  const secrets = secretList
+    .split(',')
+    .map((s) => s.trim())
+    .filter((s) => s.length > 0);
+  if (secrets.length === 0) throw new ConfigError('PETZI_WEBHOOK_SECRET is empty');
+  return {
+    secrets,
+    toleranceSeconds: positiveInt(env, 'SIGNATURE_TOLERANCE_SECONDS', DEFAULTS.toleranceSeconds),
+    databaseUrl: first(env, 'DATABASE_URL', 'DATABASE_URI') ?? DEFAULTS.databaseUrl,
+    rabbitmqUrl: first(env, 'RABBITMQ_URL', 'RabbitMQConnection') ?? DEFAULTS.rabbitmqUrl,
+    maxBodyBytes: positiveInt(env, 'MAX_BODY_BYTES', DEFAULTS.maxBodyBytes),
+    outboxGraceSeconds: positiveInt(env, 'OUTBOX_GRACE_SECONDS', DEFAULTS.outboxGraceSeconds),
+  };
+}
+
+/** True when the configured secret is the documented example one: fine locally, a warning elsewhere. */
+export function usesExampleSecret(config: Config): boolean {
+  return config.secrets.includes(DEFAULTS.secret);
+}

@@ -1,0 +1,8 @@
+import type { FunctionDeclaration } from '../runtime/declaration';
+import { healthFunction } from './health';
+import { metricsFunction } from './metrics';
+import { outboxFunction } from './outbox';
+import { webhookFunction } from './webhook';
+
+/** Every declared function, for the local host; the Functions worker loads the files by the `main` glob. */
+export const functions: FunctionDeclaration[] = [webhookFunction, metricsFunction, healthFunction, outboxFunction];

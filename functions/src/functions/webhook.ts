@@ -1,0 +1,112 @@
+import type { HttpHandler, HttpResponseInit } from '@azure/functions';
+import { createHash } from 'node:crypto';
+import { BodyTooLargeError, readBodyLimited } from '../http/body';
+import { jsonError, json } from '../http/responses';
+import { SIGNATURE_HEADER, SignatureError, verifySignature } from '../protocol/signature';
+import { checkPayload, isJsonObject } from '../protocol/schema';
+import { registerFunction } from '../runtime/azure';
+import type { HttpFunction } from '../runtime/declaration';
+import type { Deps } from '../runtime/deps';
+import { DatabaseUnavailableError, UnstorableValueError } from '../storage/errors';
+
+/** Outcome of one request before it becomes a response; `reason` feeds the metrics label. */
+type Outcome =
+  | { status: 'success' | 'duplicate'; response: HttpResponseInit }
+  | { status: 'error'; reason: string; response: HttpResponseInit };
+
+function fail(reason: string, response: HttpResponseInit): Outcome {
+  return { status: 'error', reason, response };
+}
+
+/** POST /webhook: verify the raw body, validate, store (commit), reply; the publish follows. */
+export function webhookHandler(deps: Deps): HttpHandler {
+  const { config, metrics } = deps;
+  return async (request) => {
+    const stopTimer = metrics.processingSeconds.startTimer();
+    const outcome = await handle();
+    metrics.requests.inc(outcome.status === 'error' ? { status: 'error', reason: outcome.reason } : { status: outcome.status, reason: '' });
+    stopTimer({ status: outcome.status });
+    return outcome.response;
+
+    async function handle(): Promise<Outcome> {
+      if (request.method !== 'POST') {
+        return fail('method_not_allowed', jsonError(405, 'Method not allowed: use POST', { allow: ['POST'] }, { Allow: 'POST' }));
+      }
+      let body: Buffer;
+      try {
+        body = await readBodyLimited(request, config.maxBodyBytes);
+      } catch (error) {
+        if (error instanceof BodyTooLargeError) {
+          return fail('payload_too_large', jsonError(413, 'Payload too large', { limitBytes: error.limit }, { Connection: 'close' }));
+        }
+        return fail('body_unreadable', jsonError(400, 'Request body could not be read'));
+      }
+      metrics.payloadBytes.inc(body.length);
+
+      let timestamp: number;
+      try {
+        ({ timestamp } = verifySignature({
+          header: request.headers.get(SIGNATURE_HEADER),
+          body,
+          secrets: config.secrets,
+          toleranceSeconds: config.toleranceSeconds,
+          now: deps.now,
+        }));
+      } catch (error) {
+        if (error instanceof SignatureError) {
+          return fail(`signature_${error.reason}`, jsonError(401, error.message, { reason: error.reason }));
+        }
+        throw error;
+      }
+
+      let parsed: unknown;
+      try {
+        parsed = JSON.parse(body.toString('utf8'));
+      } catch {
+        return fail('invalid_json', jsonError(400, 'Body is not valid JSON'));
+      }
+      if (!isJsonObject(parsed)) return fail('not_an_object', jsonError(400, 'Body must be a JSON object'));
+
+      const check = checkPayload(parsed);
+      if (check.kind === 'invalid') {
+        return fail(
+          'schema',
+          jsonError(422, 'Payload does not match the PETZI webhook schema', {
+            event: check.event,
+            fields: check.problems,
+          }),
+        );
+      }
+
+      try {
+        const result = await deps.ingest.ingest({
+          eventType: check.event,
+          bodySha256: createHash('sha256').update(body).digest('hex'),
+          signatureTimestamp: timestamp,
+          payload: parsed,
+        });
+        return { status: result.status, response: json(200, result) };
+      } catch (error) {
+        if (error instanceof DatabaseUnavailableError) {
+          deps.log.warn(`webhook refused, database unavailable: ${error.message}`);
+          return fail('database_unavailable', jsonError(503, 'Storage unavailable, retry later', {}, { 'Retry-After': '5' }));
+        }
+        if (error instanceof UnstorableValueError) {
+          return fail('unstorable', jsonError(422, 'Payload contains values that cannot be stored', { detail: error.message }));
+        }
+        throw error;
+      }
+    }
+  };
+}
+
+export const webhookFunction: HttpFunction = {
+  kind: 'http',
+  name: 'webhook',
+  route: 'webhook',
+  // Every method is routed here so that the wrong one gets a 405 rather than the host's 404.
+  methods: ['GET', 'POST', 'PUT', 'PATCH', 'DELETE', 'HEAD', 'OPTIONS'],
+  handler: webhookHandler,
+};
+
+registerFunction(webhookFunction);

@@ -1,0 +1,110 @@
+import { z } from 'zod';
+
+/**
+ * The PETZI webhook payload. No official spec exists, so the schema is strict only where the
+ * pipeline depends on the value (ticket number, event id, price) and lenient where senders vary
+ * (ticket types outside the documented list, null times and names, extra fields).
+ */
+export const KNOWN_EVENTS = ['ticket_created', 'ticket_updated'] as const;
+export type KnownEvent = (typeof KNOWN_EVENTS)[number];
+
+const nullableString = z.string().nullable();
+const date = z.string().regex(/^\d{4}-\d{2}-\d{2}$/, 'expected a date YYYY-MM-DD');
+const time = z
+  .string()
+  .regex(/^\d{2}:\d{2}(:\d{2})?$/, 'expected a time HH:MM:SS')
+  .nullable()
+  .optional();
+
+export const locationSchema = z.looseObject({
+  name: nullableString.optional(),
+  street: nullableString.optional(),
+  city: nullableString.optional(),
+  postcode: z.union([z.string(), z.number()]).nullable().optional(),
+});
+
+export const sessionSchema = z.looseObject({
+  name: nullableString.optional(),
+  date,
+  time,
+  doors: time,
+  location: locationSchema.nullable().optional(),
+});
+
+export const priceSchema = z.looseObject({
+  amount: z.string().regex(/^-?\d+(\.\d{1,2})?$/, 'expected a decimal string such as "12.50"'),
+  currency: z.string().regex(/^[A-Z]{3}$/, 'expected an ISO 4217 code such as "CHF"'),
+});
+
+export const ticketSchema = z.looseObject({
+  number: z.string().min(1).max(200),
+  type: z.string(),
+  title: z.string(),
+  category: z.string(),
+  eventId: z.number().int(),
+  event: z.string(),
+  cancellationReason: z.string().nullable().optional(),
+  generatedAt: z.string().nullable().optional(),
+  sessions: z.array(sessionSchema),
+  promoter: nullableString.optional(),
+  price: priceSchema,
+});
+
+export const buyerSchema = z.looseObject({
+  role: z.string(),
+  firstName: nullableString.optional(),
+  lastName: nullableString.optional(),
+  email: nullableString.optional(),
+  postcode: z.union([z.string(), z.number()]).nullable().optional(),
+});
+
+export const ticketEventSchema = z.looseObject({
+  event: z.enum(KNOWN_EVENTS),
+  details: z.looseObject({ ticket: ticketSchema, buyer: buyerSchema }),
+});
+
+export type TicketPayload = z.infer<typeof ticketEventSchema>;
+export type Ticket = z.infer<typeof ticketSchema>;
+
+export interface FieldProblem {
+  path: string;
+  message: string;
+}
+
+export type PayloadCheck =
+  | { kind: 'ticket'; event: KnownEvent; payload: TicketPayload }
+  /** A syntactically valid event this version does not know: stored, never rejected, so nothing is lost. */
+  | { kind: 'unknown'; event: string; payload: Record<string, unknown> }
+  | { kind: 'invalid'; event: string | null; problems: FieldProblem[] };
+
+/** Event names become routing keys, so they are held to a safe, short alphabet. */
+const EVENT_NAME = /^[A-Za-z0-9_.-]{1,64}$/;
+
+export function isJsonObject(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+/** Classifies an already-parsed JSON object. */
+export function checkPayload(body: Record<string, unknown>): PayloadCheck {
+  const event = body.event;
+  if (typeof event !== 'string' || !EVENT_NAME.test(event)) {
+    return {
+      kind: 'invalid',
+      event: null,
+      problems: [{ path: 'event', message: 'expected an event name such as "ticket_created" (letters, digits, _ . -)' }],
+    };
+  }
+  if (!(KNOWN_EVENTS as readonly string[]).includes(event)) {
+    return { kind: 'unknown', event, payload: body };
+  }
+  const result = ticketEventSchema.safeParse(body);
+  if (result.success) return { kind: 'ticket', event: event as KnownEvent, payload: result.data };
+  return {
+    kind: 'invalid',
+    event,
+    problems: result.error.issues.map((issue) => ({
+      path: issue.path.map(String).join('.'),
+      message: issue.message,
+    })),
+  };
+}

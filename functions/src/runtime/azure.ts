@@ -1,0 +1,69 @@
+import { app, trigger, type HttpRequest, type InvocationContext, type Timer } from '@azure/functions';
+import { loadConfig } from '../config';
+import { errorMessage } from '../storage/errors';
+import { RABBITMQ_CONNECTION_SETTING, type FunctionDeclaration } from './declaration';
+import { closeDeps, createDeps, type Deps } from './deps';
+import { consoleLogger } from './logger';
+
+/**
+ * True inside the Functions worker, which provides `@azure/functions-core`. Elsewhere (the local
+ * host, tests) registering would only print the library's test-mode warning.
+ */
+export function inFunctionsWorker(): boolean {
+  try {
+    require('@azure/functions-core');
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+let shared: Promise<Deps> | undefined;
+
+/** The worker's dependencies, created on first invocation (nothing connects at import time). */
+function workerDeps(): Promise<Deps> {
+  if (!shared) {
+    shared = createDeps(loadConfig(), { log: consoleLogger }).catch((error: unknown) => {
+      shared = undefined;
+      throw error;
+    });
+    app.hook.appTerminate(async () => {
+      if (shared) await closeDeps(await shared).catch((error: unknown) => console.error(errorMessage(error)));
+    });
+  }
+  return shared;
+}
+
+/** Registers one declared function with the Azure Functions programming model. */
+export function registerFunction(declaration: FunctionDeclaration): void {
+  if (!inFunctionsWorker()) return;
+  switch (declaration.kind) {
+    case 'http':
+      app.http(declaration.name, {
+        route: declaration.route,
+        methods: declaration.methods,
+        authLevel: 'anonymous',
+        handler: async (request: HttpRequest, context: InvocationContext) =>
+          declaration.handler(await workerDeps())(request, context),
+      });
+      return;
+    case 'timer':
+      app.timer(declaration.name, {
+        schedule: declaration.schedule,
+        runOnStartup: false,
+        handler: async (timer: Timer, context: InvocationContext) => declaration.handler(await workerDeps())(timer, context),
+      });
+      return;
+    case 'rabbitmq':
+      app.generic(declaration.name, {
+        trigger: trigger.generic({
+          type: 'rabbitMQTrigger',
+          queueName: declaration.azureQueueName,
+          connectionStringSetting: RABBITMQ_CONNECTION_SETTING,
+        }),
+        handler: async (message: unknown, context: InvocationContext) =>
+          declaration.handler(await workerDeps())(message, context),
+      });
+      return;
+  }
+}

@@ -1,0 +1,75 @@
+import type { Pool } from 'pg';
+import { Registry } from 'prom-client';
+import { BrokerConnection } from '../broker/connection';
+import { declareTopology, topologyNames, type TopologyNames } from '../broker/topology';
+import type { Config } from '../config';
+import { createPipelineMetrics, type PipelineMetrics } from '../metrics/pipelineMetrics';
+import { IngestService } from '../services/ingest';
+import { migrate } from '../storage/migrate';
+import { createPool } from '../storage/pool';
+import { countUnpublished } from '../storage/webhookEvents';
+import type { Logger } from './logger';
+
+/** Everything a function handler may use, built once per process and closed on shutdown. */
+export interface Deps {
+  config: Config;
+  pool: Pool;
+  broker: BrokerConnection;
+  topology: TopologyNames;
+  registry: Registry;
+  metrics: PipelineMetrics;
+  ingest: IngestService;
+  now: () => number;
+  log: Logger;
+}
+
+export interface CreateDepsOptions {
+  log: Logger;
+  /** Prefix for exchange and queue names; tests use one per test. */
+  topologyPrefix?: string;
+  processMetrics?: boolean;
+  now?: () => number;
+  /** Apply migrations before returning (the host does; a caller may do it itself). */
+  migrate?: boolean;
+}
+
+export async function createDeps(config: Config, options: CreateDepsOptions): Promise<Deps> {
+  const { log } = options;
+  const pool = createPool(config.databaseUrl, { onError: (error) => log.warn(`postgres: ${error.message}`) });
+  try {
+    if (options.migrate !== false) await migrate(pool);
+  } catch (error) {
+    await pool.end();
+    throw error;
+  }
+  const topology = topologyNames(options.topologyPrefix);
+  const broker = await BrokerConnection.open(config.rabbitmqUrl, { log: (m) => log.warn(m) });
+  await broker.addSetup(async (model) => {
+    const channel = await model.createChannel();
+    try {
+      await declareTopology(channel, topology);
+    } finally {
+      await channel.close().catch(() => undefined);
+    }
+  });
+  const registry = new Registry();
+  const metrics = createPipelineMetrics(registry, {
+    backlog: () => countUnpublished(pool),
+    processMetrics: options.processMetrics,
+  });
+  const ingest = new IngestService({
+    pool,
+    broker,
+    exchange: topology.webhookExchange,
+    metrics,
+    log: (m) => log.warn(m),
+  });
+  return { config, pool, broker, topology, registry, metrics, ingest, now: options.now ?? Date.now, log };
+}
+
+/** Finishes publishes in flight, then closes the broker connection and the pool. */
+export async function closeDeps(deps: Deps): Promise<void> {
+  await deps.ingest.drain();
+  await deps.broker.close();
+  await deps.pool.end();
+}

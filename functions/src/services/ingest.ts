@@ -1,0 +1,120 @@
+import type { Pool } from 'pg';
+import type { BrokerConnection } from '../broker/connection';
+import { publishWebhook } from '../broker/webhookMessage';
+import type { PipelineMetrics } from '../metrics/pipelineMetrics';
+import { Batcher } from '../storage/batcher';
+import { UnstorableValueError, errorMessage } from '../storage/errors';
+import { insertWebhookEvents, markPublished, type NewWebhookEvent, type StoredRef } from '../storage/webhookEvents';
+
+export interface IngestRequest {
+  eventType: string;
+  bodySha256: string;
+  /** The signed `t=` value, in unix seconds. */
+  signatureTimestamp: number;
+  payload: unknown;
+}
+
+export interface IngestResult {
+  status: 'success' | 'duplicate';
+  id: number;
+}
+
+export interface IngestDeps {
+  pool: Pool;
+  broker: BrokerConnection;
+  exchange: string;
+  metrics: PipelineMetrics;
+  log: (message: string) => void;
+}
+
+/**
+ * Stores a verified webhook and gets it to RabbitMQ. The reply waits for the commit only: the
+ * publish follows right after, and whatever it misses (broker down, process killed) the outbox
+ * sends later, so a 200 never depends on the broker.
+ */
+export class IngestService {
+  private readonly inserts: Batcher<NewWebhookEvent, StoredRef | UnstorableValueError>;
+  private readonly marks: Batcher<number, undefined>;
+  private readonly publishing = new Set<Promise<void>>();
+
+  constructor(private readonly deps: IngestDeps) {
+    this.inserts = new Batcher((events) => this.insertBatch(events), { maxBatch: 256, maxInFlight: 3 });
+    this.marks = new Batcher(
+      async (ids) => {
+        await markPublished(deps.pool, ids);
+        return ids.map(() => undefined);
+      },
+      { maxBatch: 1000, maxInFlight: 1 },
+    );
+  }
+
+  async ingest(request: IngestRequest): Promise<IngestResult> {
+    const receivedPayload = request.payload;
+    const ref = await this.inserts.add({
+      eventType: request.eventType,
+      bodySha256: request.bodySha256,
+      signatureTimestamp: new Date(request.signatureTimestamp * 1000),
+      payload: receivedPayload,
+    });
+    if (ref instanceof UnstorableValueError) throw ref;
+    if (ref.inserted) {
+      this.track(
+        this.publish({
+          id: ref.id,
+          receivedAt: ref.receivedAt.toISOString(),
+          event: request.eventType,
+          bodySha256: request.bodySha256,
+          payload: receivedPayload,
+        }),
+      );
+    }
+    return { status: ref.inserted ? 'success' : 'duplicate', id: ref.id };
+  }
+
+  /** Waits for publishes already started; called on shutdown so none is cut off. */
+  async drain(): Promise<void> {
+    while (this.publishing.size > 0) await Promise.allSettled([...this.publishing]);
+  }
+
+  private async publish(message: Parameters<typeof publishWebhook>[2]): Promise<void> {
+    try {
+      await publishWebhook(this.deps.broker, this.deps.exchange, message);
+      this.deps.metrics.published.inc({ source: 'inline' });
+    } catch (error) {
+      this.deps.metrics.publishFailures.inc({ source: 'inline' });
+      this.deps.log(`publish of webhook ${message.id} deferred to the outbox: ${errorMessage(error)}`);
+      return;
+    }
+    try {
+      await this.marks.add(message.id);
+    } catch (error) {
+      // Published but not marked: the outbox publishes it again, which the relay tolerates.
+      this.deps.log(`webhook ${message.id} published but not marked: ${errorMessage(error)}`);
+    }
+  }
+
+  private track(work: Promise<void>): void {
+    this.publishing.add(work);
+    void work.finally(() => this.publishing.delete(work));
+  }
+
+  /** One statement for the batch; if one payload is unstorable, retry one by one so only it fails. */
+  private async insertBatch(events: NewWebhookEvent[]): Promise<Array<StoredRef | UnstorableValueError>> {
+    try {
+      return await insertWebhookEvents(this.deps.pool, events);
+    } catch (error) {
+      if (!(error instanceof UnstorableValueError)) throw error;
+      if (events.length === 1) return [error];
+      const results: Array<StoredRef | UnstorableValueError> = [];
+      for (const event of events) {
+        try {
+          results.push((await insertWebhookEvents(this.deps.pool, [event]))[0]);
+        } catch (single) {
+          if (!(single instanceof UnstorableValueError)) throw single;
+          results.push(single);
+        }
+      }
+      return results;
+    }
+  }
+}

@@ -1,0 +1,69 @@
+export interface BatcherOptions {
+  /** Largest number of items handed to one run. */
+  maxBatch: number;
+  /** Runs allowed at once; items arriving meanwhile wait and form the next batch. */
+  maxInFlight: number;
+}
+
+interface Pending<I, O> {
+  item: I;
+  resolve: (value: O) => void;
+  reject: (error: unknown) => void;
+}
+
+/**
+ * Groups concurrent calls into one run (one statement, one commit). `run` returns one result
+ * per item, in order. Nothing waits on a timer: a batch starts as soon as a run slot is free,
+ * so a lone request pays no added latency and a burst shares commits.
+ */
+export class Batcher<I, O> {
+  private queue: Pending<I, O>[] = [];
+  private inFlight = 0;
+  private scheduled = false;
+
+  constructor(
+    private readonly run: (items: I[]) => Promise<O[]>,
+    private readonly options: BatcherOptions,
+  ) {}
+
+  add(item: I): Promise<O> {
+    return new Promise<O>((resolve, reject) => {
+      this.queue.push({ item, resolve, reject });
+      this.schedule();
+    });
+  }
+
+  get pending(): number {
+    return this.queue.length + this.inFlight;
+  }
+
+  private schedule(): void {
+    if (this.scheduled || this.inFlight >= this.options.maxInFlight || this.queue.length === 0) return;
+    this.scheduled = true;
+    // setImmediate lets every request already parsed in this turn of the event loop join the batch.
+    setImmediate(() => {
+      this.scheduled = false;
+      this.flush();
+    });
+  }
+
+  private flush(): void {
+    if (this.inFlight >= this.options.maxInFlight || this.queue.length === 0) return;
+    const batch = this.queue.splice(0, this.options.maxBatch);
+    this.inFlight += 1;
+    this.run(batch.map((p) => p.item))
+      .then(
+        (results) => {
+          if (results.length !== batch.length) throw new Error(`Batch returned ${results.length} results for ${batch.length} items`);
+          batch.forEach((p, i) => p.resolve(results[i]));
+        },
+        (error: unknown) => batch.forEach((p) => p.reject(error)),
+      )
+      .catch((error: unknown) => batch.forEach((p) => p.reject(error)))
+      .finally(() => {
+        this.inFlight -= 1;
+        this.schedule();
+      });
+    this.schedule();
+  }
+}

@@ -1,0 +1,55 @@
+/** Postgres could not be reached or refused work: the caller should retry later (503). */
+export class DatabaseUnavailableError extends Error {
+  override name = 'DatabaseUnavailableError';
+  constructor(override readonly cause: unknown) {
+    super(`Database unavailable: ${errorMessage(cause)}`);
+  }
+}
+
+/** Postgres rejected the value itself (SQLSTATE class 22), e.g. a \u0000 inside a JSON string. */
+export class UnstorableValueError extends Error {
+  override name = 'UnstorableValueError';
+  constructor(override readonly cause: unknown) {
+    super(`Value cannot be stored: ${errorMessage(cause)}`);
+  }
+}
+
+export function errorMessage(error: unknown): string {
+  if (error instanceof Error) return error.message;
+  return String(error);
+}
+
+const NETWORK_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE', 'ENOTFOUND', 'EAI_AGAIN', 'EHOSTUNREACH']);
+
+function sqlState(error: unknown): string | undefined {
+  if (typeof error === 'object' && error !== null && 'code' in error) {
+    const code = (error as { code: unknown }).code;
+    if (typeof code === 'string') return code;
+  }
+  return undefined;
+}
+
+/** Connection-level failures: network errors, pool timeouts, server shutting down or starting up. */
+export function isUnavailable(error: unknown): boolean {
+  const code = sqlState(error);
+  if (code !== undefined) {
+    if (NETWORK_CODES.has(code)) return true;
+    // 08: connection exception; 57P0x: admin/crash shutdown, cannot connect now; 53300: too many connections.
+    if (code.startsWith('08') || code.startsWith('57P') || code === '53300') return true;
+  }
+  const message = errorMessage(error);
+  return /timeout exceeded when trying to connect|Connection terminated|connect ECONNREFUSED|Client has encountered a connection error|Cannot use a pool after calling end/i.test(
+    message,
+  );
+}
+
+export function isDataError(error: unknown): boolean {
+  return sqlState(error)?.startsWith('22') ?? false;
+}
+
+/** Maps driver errors to the two kinds callers act on; anything else is a bug and passes through. */
+export function classifyDbError(error: unknown): unknown {
+  if (isUnavailable(error)) return new DatabaseUnavailableError(error);
+  if (isDataError(error)) return new UnstorableValueError(error);
+  return error;
+}

@@ -1,0 +1,81 @@
+import type { AddressInfo } from 'node:net';
+import type { Config } from '../../../functions/src/config';
+import { functions as allFunctions } from '../../../functions/src/functions';
+import type { FunctionDeclaration, HttpFunction, RabbitMQFunction, TimerFunction } from '../../../functions/src/runtime/declaration';
+import { closeDeps, createDeps, type Deps } from '../../../functions/src/runtime/deps';
+import type { Logger } from '../../../functions/src/runtime/logger';
+import { createHttpHost } from './httpServer';
+import { startRabbitTriggers } from './rabbitTriggers';
+import { startTimers } from './timers';
+
+export interface HostOptions {
+  config: Config;
+  port: number;
+  hostname?: string;
+  log: Logger;
+  functions?: FunctionDeclaration[];
+  topologyPrefix?: string;
+  processMetrics?: boolean;
+  now?: () => number;
+}
+
+export interface RunningHost {
+  url: string;
+  port: number;
+  deps: Deps;
+  /** Graceful: stop accepting, finish in-flight requests and invocations, drain publishes, close everything. */
+  stop(): Promise<void>;
+}
+
+export class PortInUseError extends Error {
+  override name = 'PortInUseError';
+  constructor(readonly port: number) {
+    super(`Port ${port} is already in use`);
+  }
+}
+
+/** The local stand-in for the Functions host: every declared function, served from one process. */
+export async function startHost(options: HostOptions): Promise<RunningHost> {
+  const declarations = options.functions ?? allFunctions;
+  const deps = await createDeps(options.config, {
+    log: options.log,
+    topologyPrefix: options.topologyPrefix,
+    processMetrics: options.processMetrics,
+    now: options.now,
+  });
+  const onError = (message: string) => options.log.error(message);
+  const http = createHttpHost(
+    declarations.filter((d): d is HttpFunction => d.kind === 'http'),
+    deps,
+    { maxBodyBytes: options.config.maxBodyBytes, onError },
+  );
+  try {
+    await new Promise<void>((resolve, reject) => {
+      http.server.once('error', (error: NodeJS.ErrnoException) =>
+        reject(error.code === 'EADDRINUSE' ? new PortInUseError(options.port) : error),
+      );
+      http.server.listen(options.port, options.hostname ?? '0.0.0.0', () => resolve());
+    });
+  } catch (error) {
+    await closeDeps(deps);
+    throw error;
+  }
+  const timers = startTimers(declarations.filter((d): d is TimerFunction => d.kind === 'timer'), deps, onError);
+  const triggers = await startRabbitTriggers(declarations.filter((d): d is RabbitMQFunction => d.kind === 'rabbitmq'), deps, onError);
+  const port = (http.server.address() as AddressInfo).port;
+  let stopping: Promise<void> | undefined;
+  return {
+    url: `http://127.0.0.1:${port}`,
+    port,
+    deps,
+    stop() {
+      stopping ??= (async () => {
+        await http.close();
+        await timers.stop();
+        await triggers.stop();
+        await closeDeps(deps);
+      })();
+      return stopping;
+    },
+  };
+}

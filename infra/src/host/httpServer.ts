@@ -1,0 +1,156 @@
+import { HttpRequest, HttpResponse, InvocationContext, type HttpResponseInit } from '@azure/functions';
+import { randomUUID } from 'node:crypto';
+import http from 'node:http';
+import type { Deps } from '../../../functions/src/runtime/deps';
+import type { HttpFunction } from '../../../functions/src/runtime/declaration';
+import { errorMessage } from '../../../functions/src/storage/errors';
+import { compileRoute } from './routes';
+
+export interface HttpHostOptions {
+  /** Bodies are read up to this many bytes plus one, so the handler can tell "too large" without the rest being buffered. */
+  maxBodyBytes: number;
+  onError: (message: string) => void;
+}
+
+export interface HttpHost {
+  server: http.Server;
+  /** Stops accepting, lets in-flight requests finish, closes idle keep-alive sockets. */
+  close(): Promise<void>;
+}
+
+function sendJson(res: http.ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}): void {
+  const text = JSON.stringify(body);
+  res.writeHead(status, { 'Content-Type': 'application/json', 'Content-Length': Buffer.byteLength(text), ...headers });
+  res.end(text);
+}
+
+/** Reads at most `limit` bytes, unless the declared length already says the body is larger. */
+function readBody(req: http.IncomingMessage, limit: number): Promise<{ body: Buffer; complete: boolean }> {
+  const declared = Number(req.headers['content-length'] ?? NaN);
+  if (declared > limit - 1) return Promise.resolve({ body: Buffer.alloc(0), complete: false });
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    const onData = (chunk: Buffer) => {
+      chunks.push(chunk);
+      size += chunk.length;
+      if (size >= limit) {
+        req.off('data', onData);
+        req.pause();
+        resolve({ body: Buffer.concat(chunks, size), complete: false });
+      }
+    };
+    req.on('data', onData);
+    req.once('end', () => resolve({ body: Buffer.concat(chunks, size), complete: true }));
+    req.once('error', reject);
+  });
+}
+
+function headersOf(req: http.IncomingMessage): Record<string, string> {
+  const headers: Record<string, string> = {};
+  for (const [name, value] of Object.entries(req.headers)) {
+    if (value !== undefined) headers[name] = Array.isArray(value) ? value.join(', ') : value;
+  }
+  return headers;
+}
+
+async function writeResponse(res: http.ServerResponse, result: HttpResponseInit | HttpResponse | undefined, extraHeaders: Record<string, string>): Promise<void> {
+  // Plain init objects (what our handlers return) are written directly; anything else goes
+  // through the library's HttpResponse so every body kind it supports works.
+  if (result === undefined || (!(result instanceof HttpResponse) && (result.body === undefined || typeof result.body === 'string'))) {
+    const init = (result ?? {}) as HttpResponseInit;
+    const headers: Record<string, string> = { ...extraHeaders };
+    for (const [k, v] of Object.entries((init.headers ?? {}) as Record<string, string>)) headers[k] = v;
+    let payload = '';
+    if (init.jsonBody !== undefined) {
+      payload = JSON.stringify(init.jsonBody);
+      if (!Object.keys(headers).some((k) => k.toLowerCase() === 'content-type')) headers['Content-Type'] = 'application/json';
+    } else if (typeof init.body === 'string') {
+      payload = init.body;
+      if (!Object.keys(headers).some((k) => k.toLowerCase() === 'content-type')) headers['Content-Type'] = 'text/plain; charset=utf-8';
+    }
+    headers['Content-Length'] = String(Buffer.byteLength(payload));
+    res.writeHead(init.status ?? 200, headers);
+    res.end(payload);
+    return;
+  }
+  const response = result instanceof HttpResponse ? result : new HttpResponse(result);
+  const bytes = Buffer.from(await response.arrayBuffer());
+  const headers: Record<string, string> = { ...extraHeaders };
+  response.headers.forEach((value, key) => {
+    headers[key] = value;
+  });
+  headers['content-length'] = String(bytes.length);
+  res.writeHead(response.status, headers);
+  res.end(bytes);
+}
+
+/** Serves declared http functions through the library's own HttpRequest and InvocationContext. */
+export function createHttpHost(functions: HttpFunction[], deps: Deps, options: HttpHostOptions): HttpHost {
+  const routes = functions.map((fn) => compileRoute(fn.route, { fn, handler: fn.handler(deps) }));
+  let closing = false;
+
+  const server = http.createServer((req, res) => {
+    const url = new URL(req.url ?? '/', 'http://localhost');
+    let params: Record<string, string> | null = null;
+    const route = routes.find((r) => (params = r.match(url.pathname)) !== null);
+    const close: Record<string, string> = closing ? { Connection: 'close' } : {};
+    if (!route || params === null) {
+      req.resume();
+      sendJson(res, 404, { error: `No function at ${url.pathname}` }, close);
+      return;
+    }
+    const { fn, handler } = route.target;
+    if (!fn.methods.includes((req.method ?? 'GET') as never)) {
+      req.resume();
+      sendJson(res, 405, { error: `Method ${req.method} not allowed`, allow: fn.methods }, { Allow: fn.methods.join(', '), ...close });
+      return;
+    }
+    const routeParams: Record<string, string> = params;
+    void (async () => {
+      try {
+        const { body, complete } = await readBody(req, options.maxBodyBytes + 1);
+        const query: Record<string, string> = {};
+        url.searchParams.forEach((value, key) => {
+          if (!(key in query)) query[key] = value;
+        });
+        const request = new HttpRequest({
+          method: req.method,
+          url: `http://${req.headers.host ?? 'localhost'}${req.url ?? '/'}`,
+          headers: headersOf(req),
+          query,
+          params: routeParams,
+          body: body.length > 0 ? { bytes: body } : undefined,
+        });
+        const context = new InvocationContext({
+          invocationId: randomUUID(),
+          functionName: fn.name,
+          options: { trigger: { type: 'httpTrigger', name: 'request' } },
+        });
+        const result = await handler(request, context);
+        // A body we stopped reading cannot be left on a keep-alive socket: close after replying.
+        const extra = complete ? close : { Connection: 'close' };
+        await writeResponse(res, result, extra);
+        if (!complete) res.once('finish', () => req.socket.destroy());
+      } catch (error) {
+        options.onError(`function ${fn.name} failed: ${errorMessage(error)}`);
+        if (!res.headersSent) sendJson(res, 500, { error: 'Internal error' }, { Connection: 'close' });
+        else res.destroy();
+      }
+    })();
+  });
+  // Slow or idle clients must not hold sockets forever.
+  server.requestTimeout = 30_000;
+  server.headersTimeout = 10_000;
+  server.keepAliveTimeout = 5_000;
+
+  return {
+    server,
+    close: () =>
+      new Promise<void>((resolve) => {
+        closing = true;
+        server.close(() => resolve());
+        server.closeIdleConnections();
+      }),
+  };
+}

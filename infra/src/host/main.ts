@@ -1,0 +1,70 @@
+import { ConfigError, loadConfig, usesExampleSecret } from '../../../functions/src/config';
+import { consoleLogger } from '../../../functions/src/runtime/logger';
+import { errorMessage } from '../../../functions/src/storage/errors';
+import { PortInUseError, startHost } from './host';
+
+const HELP = `Usage: npm run host   (or: node dist/infra/src/host/main.js)
+
+Serves every declared function locally, as \`func start\` would:
+  POST /webhook, GET /metrics, GET /api/health, GET /api/tickets, GET /api/stats,
+  the outbox timer and the RabbitMQ-triggered relay.
+
+Environment (defaults in local.settings.example.json):
+  PORT                         listening port (default 5000)
+  PETZI_WEBHOOK_SECRET         shared secret(s), comma-separated for rotation (alias SECRET_KEY)
+  SIGNATURE_TOLERANCE_SECONDS  signature timestamp window (default 300)
+  DATABASE_URL                 Postgres URL (alias DATABASE_URI)
+  RABBITMQ_URL                 amqp URL (alias RabbitMQConnection)
+  MAX_BODY_BYTES               largest accepted webhook body (default 1048576)
+
+SIGINT/SIGTERM stop it gracefully: in-flight requests finish, then it exits 0.`;
+
+async function main(): Promise<void> {
+  if (process.argv.includes('--help') || process.argv.includes('-h')) {
+    console.log(HELP);
+    return;
+  }
+  const config = loadConfig();
+  const port = Number(process.env.PORT ?? 5000);
+  if (!Number.isInteger(port) || port < 0 || port > 65535) throw new ConfigError(`PORT must be a port number, got "${process.env.PORT}"`);
+  if (usesExampleSecret(config) && process.env.NODE_ENV === 'production') {
+    consoleLogger.warn('WARNING: PETZI_WEBHOOK_SECRET is the example secret; set a real one outside local development.');
+  }
+  const host = await startHost({ config, port, log: consoleLogger });
+  console.log(`functions host listening on ${host.url} (webhook: ${host.url}/webhook, metrics: ${host.url}/metrics)`);
+
+  let signalled = false;
+  const shutdown = (signal: string) => {
+    if (signalled) return;
+    signalled = true;
+    console.log(`${signal}: finishing in-flight work`);
+    const force = setTimeout(() => {
+      console.error('graceful shutdown took over 15 s, exiting');
+      process.exit(1);
+    }, 15_000);
+    force.unref();
+    host.stop().then(
+      () => {
+        console.log('functions host stopped');
+        process.exit(0);
+      },
+      (error: unknown) => {
+        console.error(`shutdown failed: ${errorMessage(error)}`);
+        process.exit(1);
+      },
+    );
+  };
+  process.on('SIGINT', () => shutdown('SIGINT'));
+  process.on('SIGTERM', () => shutdown('SIGTERM'));
+}
+
+main().catch((error: unknown) => {
+  if (error instanceof PortInUseError) {
+    console.error(`${error.message}: set PORT to move the functions host.`);
+  } else if (error instanceof ConfigError) {
+    console.error(`Configuration error: ${error.message}`);
+  } else {
+    console.error(`functions host failed to start: ${errorMessage(error)}`);
+  }
+  process.exit(1);
+});
