@@ -1,0 +1,8 @@
+/** Where the tests find the real services; .ci/run starts them on these defaults. */
+export const ADMIN_DATABASE_URL = process.env.TEST_DATABASE_URL ?? 'postgres://postgres:postgres@127.0.0.1:5432/postgres';
+export const TEST_RABBITMQ_URL = process.env.TEST_RABBITMQ_URL ?? 'amqp://guest:guest@127.0.0.1:5672';
+export const TEST_SECRET = 'test-secret';
+
+export function uniqueName(kind: string): string {
+  return `${kind}_${process.pid}_${Date.now().toString(36)}_${Math.random().toString(36).slice(2, 8)}`;
+}

@@ -1,0 +1,49 @@
+import { loadConfig, type Config } from '../../functions/src/config';
+import { silentLogger } from '../../functions/src/runtime/logger';
+import { startHost, type RunningHost } from '../../infra/src/host/host';
+import { deleteTopology } from './broker';
+import { createTestDatabase, type TestDatabase } from './db';
+import { TEST_RABBITMQ_URL, TEST_SECRET, uniqueName } from './env';
+
+export interface TestStack {
+  host: RunningHost;
+  db: TestDatabase;
+  prefix: string;
+  url: string;
+  /** Stops the host (gracefully), drops the database and deletes the test's exchanges and queues. */
+  stop(): Promise<void>;
+}
+
+export interface TestStackOptions {
+  env?: Record<string, string>;
+  /** Reuse a database (e.g. a second host on the same data). */
+  db?: TestDatabase;
+  prefix?: string;
+  now?: () => number;
+}
+
+/** One in-process functions host on its own database and its own exchanges and queues. */
+export async function startTestStack(options: TestStackOptions = {}): Promise<TestStack> {
+  const db = options.db ?? (await createTestDatabase());
+  const prefix = options.prefix ?? uniqueName('t');
+  const config: Config = loadConfig({
+    PETZI_WEBHOOK_SECRET: TEST_SECRET,
+    DATABASE_URL: db.url,
+    RABBITMQ_URL: TEST_RABBITMQ_URL,
+    OUTBOX_GRACE_SECONDS: '1',
+    ...options.env,
+  });
+  const host = await startHost({ config, port: 0, hostname: '127.0.0.1', log: silentLogger, topologyPrefix: prefix, processMetrics: false, now: options.now });
+  await host.deps.broker.waitUntilConnected(10_000).catch(() => undefined);
+  return {
+    host,
+    db,
+    prefix,
+    url: host.url,
+    async stop() {
+      await host.stop();
+      if (!options.db) await db.drop();
+      await deleteTopology({ ...host.deps.topology });
+    },
+  };
+}
