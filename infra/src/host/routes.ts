@@ -10,7 +10,7 @@ export function compileRoute<T>(template: string, target: T): CompiledRoute<T> {
     .replace(/^\/+|\/+$/g, '')
     .split('/')
     .map((segment) => {
-      const param = /^\{([A-Za-z_][A-Za-z0-9_]*)(\?)?(?::[^}]*)?\}$/.exec(segment);
+      const param = /^\{([A-Za-z_][A-Za-z0-9_]*)(?::[^}?]*)?(\?)?\}$/.exec(segment);
       if (!param) return segment.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
       names.push(param[1]);
       return param[2] ? '?([^/]*)' : '([^/]+)';
