@@ -3,6 +3,7 @@ import { randomUUID } from 'node:crypto';
 import http from 'node:http';
 import type { Deps } from '../../../functions/src/runtime/deps';
 import type { HttpFunction } from '../../../functions/src/runtime/declaration';
+import { contextLog } from './contextLog';
 import { errorMessage } from '../../../functions/src/storage/errors';
 import { compileRoute } from './routes';
 
@@ -125,6 +126,7 @@ export function createHttpHost(functions: HttpFunction[], deps: Deps, options: H
         const context = new InvocationContext({
           invocationId: randomUUID(),
           functionName: fn.name,
+          logHandler: contextLog(deps.log, fn.name),
           options: { trigger: { type: 'httpTrigger', name: 'request' } },
         });
         const result = await handler(request, context);

@@ -16,6 +16,7 @@ Environment (defaults in local.settings.example.json):
   DATABASE_URL                 Postgres URL (alias DATABASE_URI)
   RABBITMQ_URL                 amqp URL (alias RabbitMQConnection)
   MAX_BODY_BYTES               largest accepted webhook body (default 1048576)
+  PETZI_TOPOLOGY_PREFIX        prefix for exchange and queue names (tests, side-by-side stacks)
 
 SIGINT/SIGTERM stop it gracefully: in-flight requests finish, then it exits 0.`;
 
@@ -30,7 +31,7 @@ async function main(): Promise<void> {
   if (usesExampleSecret(config) && process.env.NODE_ENV === 'production') {
     consoleLogger.warn('WARNING: PETZI_WEBHOOK_SECRET is the example secret; set a real one outside local development.');
   }
-  const host = await startHost({ config, port, log: consoleLogger });
+  const host = await startHost({ config, port, log: consoleLogger, topologyPrefix: process.env.PETZI_TOPOLOGY_PREFIX || undefined });
   console.log(`functions host listening on ${host.url} (webhook: ${host.url}/webhook, metrics: ${host.url}/metrics)`);
 
   let signalled = false;

@@ -3,6 +3,7 @@ import type { ConfirmChannel, ConsumeMessage } from 'amqplib';
 import { randomUUID } from 'node:crypto';
 import type { Deps } from '../../../functions/src/runtime/deps';
 import type { RabbitMQFunction } from '../../../functions/src/runtime/declaration';
+import { contextLog } from './contextLog';
 import { errorMessage } from '../../../functions/src/storage/errors';
 
 /** The header the Azure RabbitMQ extension counts redeliveries in. */
@@ -73,6 +74,7 @@ export async function startRabbitTriggers(
       const context = new InvocationContext({
         invocationId: randomUUID(),
         functionName: fn.name,
+        logHandler: contextLog(deps.log, fn.name),
         triggerMetadata: {
           messageId: message.properties.messageId,
           routingKey: message.fields.routingKey,

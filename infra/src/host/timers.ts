@@ -3,6 +3,7 @@ import { Cron } from 'croner';
 import { randomUUID } from 'node:crypto';
 import type { Deps } from '../../../functions/src/runtime/deps';
 import type { TimerFunction } from '../../../functions/src/runtime/declaration';
+import { contextLog } from './contextLog';
 import { errorMessage } from '../../../functions/src/storage/errors';
 
 export interface TimerHost {
@@ -27,6 +28,7 @@ export function startTimers(functions: TimerFunction[], deps: Deps, onError: (me
       const context = new InvocationContext({
         invocationId: randomUUID(),
         functionName: fn.name,
+        logHandler: contextLog(deps.log, fn.name),
         options: { trigger: { type: 'timerTrigger', name: 'timer' } },
       });
       const run = handler(timer, context).catch((error: unknown) => onError(`timer ${fn.name} failed: ${errorMessage(error)}`));
