@@ -1,0 +1,172 @@
+import type { Money, Stats } from '../types';
+import { fromCents, toCents } from './money';
+import { addToBucket, bucketsFrom } from './salesPerMinute';
+
+/**
+ * The meaning the dashboard gives the numbers (the API's /api/stats uses the same):
+ * - tickets sold: every ticket ever seen, cancelled or not (a cancellation does not unsell it);
+ * - cancellations: tickets whose newest state is cancelled; rate = cancellations / sold;
+ * - revenue and average price: over valid tickets only, per currency (a cancelled ticket is refunded);
+ * - by category, by event, sales per minute: tickets sold (first seen), cancelled ones included.
+ */
+export interface Kpis {
+  ticketsSold: number;
+  cancellations: number;
+  revenueCents: Readonly<Record<string, number>>;
+  /** Valid tickets per currency: the divisor of the average price. */
+  validCount: Readonly<Record<string, number>>;
+  byCategory: Readonly<Record<string, number>>;
+  byEvent: Readonly<Record<string, { eventId: number; event: string; tickets: number }>>;
+  salesPerMinute: ReadonlyMap<string, number>;
+}
+
+/** What the KPIs need to know about one state of a ticket. */
+export interface TicketFacts {
+  status: 'valid' | 'cancelled';
+  price: Money;
+  category: string;
+  eventId: number;
+  event: string;
+}
+
+export interface KpiDelta {
+  sold: number;
+  cancellations: number;
+  revenueCents: Record<string, number>;
+  validCount: Record<string, number>;
+  byCategory: Record<string, number>;
+  byEvent: Record<string, { eventId: number; event: string; tickets: number }>;
+  /** A new ticket counts as a sale in the minute it was received. */
+  sale: { at: string; tickets: number } | null;
+}
+
+export function emptyKpis(): Kpis {
+  return { ticketsSold: 0, cancellations: 0, revenueCents: {}, validCount: {}, byCategory: {}, byEvent: {}, salesPerMinute: new Map() };
+}
+
+export function kpisFromStats(stats: Stats): Kpis {
+  const revenueCents: Record<string, number> = {};
+  for (const r of stats.revenue) revenueCents[r.currency] = toCents(r.amount);
+  const validCount: Record<string, number> = {};
+  const currencies = Object.keys(revenueCents);
+  const validTotal = Math.max(0, stats.ticketsSold - stats.cancellations);
+  if (currencies.length === 1) {
+    // One currency: the count is exact.
+    validCount[currencies[0]] = validTotal;
+  } else {
+    // Several: the API gives only sums and averages, so the per-currency count is recovered
+    // from them (the rounding of a 2-decimal average cannot move it by a whole ticket here).
+    for (const avg of stats.averagePrice) {
+      const avgCents = toCents(avg.amount);
+      validCount[avg.currency] = avgCents > 0 ? Math.round((revenueCents[avg.currency] ?? 0) / avgCents) : 0;
+    }
+  }
+  const byCategory: Record<string, number> = {};
+  for (const c of stats.byCategory) byCategory[c.category] = c.tickets;
+  const byEvent: Record<string, { eventId: number; event: string; tickets: number }> = {};
+  for (const e of stats.byEvent) byEvent[String(e.eventId)] = { ...e };
+  return {
+    ticketsSold: stats.ticketsSold,
+    cancellations: stats.cancellations,
+    revenueCents,
+    validCount,
+    byCategory,
+    byEvent,
+    salesPerMinute: bucketsFrom(stats.salesPerMinute),
+  };
+}
+
+function bump(record: Record<string, number>, key: string, by: number): void {
+  const value = (record[key] ?? 0) + by;
+  if (value === 0) delete record[key];
+  else record[key] = value;
+}
+
+function bumpEvent(record: KpiDelta['byEvent'], eventId: number, event: string, by: number): void {
+  const key = String(eventId);
+  const current = record[key] ?? { eventId, event, tickets: 0 };
+  record[key] = { eventId, event: by > 0 ? event : current.event, tickets: current.tickets + by };
+}
+
+/** How the KPIs move when a ticket goes from `previous` (undefined: never seen) to `next`. */
+export function ticketDelta(previous: TicketFacts | undefined, next: TicketFacts, receivedAt: string): KpiDelta {
+  const delta: KpiDelta = { sold: 0, cancellations: 0, revenueCents: {}, validCount: {}, byCategory: {}, byEvent: {}, sale: null };
+  if (previous) {
+    if (previous.status === 'cancelled') delta.cancellations -= 1;
+    else {
+      bump(delta.revenueCents, previous.price.currency, -toCents(previous.price.amount));
+      bump(delta.validCount, previous.price.currency, -1);
+    }
+    bump(delta.byCategory, previous.category, -1);
+    bumpEvent(delta.byEvent, previous.eventId, previous.event, -1);
+  } else {
+    delta.sold = 1;
+    delta.sale = { at: receivedAt, tickets: 1 };
+  }
+  if (next.status === 'cancelled') delta.cancellations += 1;
+  else {
+    bump(delta.revenueCents, next.price.currency, toCents(next.price.amount));
+    bump(delta.validCount, next.price.currency, 1);
+  }
+  bump(delta.byCategory, next.category, 1);
+  bumpEvent(delta.byEvent, next.eventId, next.event, 1);
+  for (const [key, value] of Object.entries(delta.byEvent)) if (value.tickets === 0) delete delta.byEvent[key];
+  return delta;
+}
+
+function addRecords(base: Readonly<Record<string, number>>, delta: Record<string, number>): Record<string, number> {
+  const out = { ...base };
+  for (const [key, by] of Object.entries(delta)) bump(out, key, by);
+  return out;
+}
+
+export function applyDelta(kpis: Kpis, delta: KpiDelta): Kpis {
+  const byEvent = { ...kpis.byEvent };
+  for (const [key, change] of Object.entries(delta.byEvent)) {
+    const current = byEvent[key];
+    const tickets = (current?.tickets ?? 0) + change.tickets;
+    if (tickets <= 0) delete byEvent[key];
+    else byEvent[key] = { eventId: change.eventId, event: change.tickets > 0 ? change.event : (current?.event ?? change.event), tickets };
+  }
+  return {
+    ticketsSold: kpis.ticketsSold + delta.sold,
+    cancellations: kpis.cancellations + delta.cancellations,
+    revenueCents: addRecords(kpis.revenueCents, delta.revenueCents),
+    validCount: addRecords(kpis.validCount, delta.validCount),
+    byCategory: addRecords(kpis.byCategory, delta.byCategory),
+    byEvent,
+    salesPerMinute: delta.sale ? addToBucket(kpis.salesPerMinute, delta.sale.at, delta.sale.tickets) : kpis.salesPerMinute,
+  };
+}
+
+export interface KpiView {
+  ticketsSold: number;
+  cancellations: number;
+  /** 0..1 */
+  cancellationRate: number;
+  revenue: Money[];
+  averagePrice: Money[];
+  byCategory: Array<{ category: string; tickets: number }>;
+  byEvent: Array<{ eventId: number; event: string; tickets: number }>;
+}
+
+/** What the cards and charts show, sorted for display (largest first, then by name). */
+export function kpiView(kpis: Kpis): KpiView {
+  const currencies = Object.keys(kpis.revenueCents).concat(Object.keys(kpis.validCount)).filter((c, i, all) => all.indexOf(c) === i).sort();
+  return {
+    ticketsSold: kpis.ticketsSold,
+    cancellations: kpis.cancellations,
+    cancellationRate: kpis.ticketsSold > 0 ? kpis.cancellations / kpis.ticketsSold : 0,
+    revenue: currencies.map((currency) => ({ currency, amount: fromCents(kpis.revenueCents[currency] ?? 0) })),
+    averagePrice: currencies
+      .filter((c) => (kpis.validCount[c] ?? 0) > 0)
+      .map((currency) => ({ currency, amount: fromCents(Math.round((kpis.revenueCents[currency] ?? 0) / kpis.validCount[currency])) })),
+    byCategory: Object.entries(kpis.byCategory)
+      .filter(([, tickets]) => tickets > 0)
+      .map(([category, tickets]) => ({ category, tickets }))
+      .sort((a, b) => b.tickets - a.tickets || a.category.localeCompare(b.category)),
+    byEvent: Object.values(kpis.byEvent)
+      .filter((e) => e.tickets > 0)
+      .sort((a, b) => b.tickets - a.tickets || a.event.localeCompare(b.event)),
+  };
+}

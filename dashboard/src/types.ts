@@ -1,0 +1,64 @@
+/**
+ * The data contracts the dashboard reads. The live event is the relay's own type, imported
+ * for its shape only (erased at build time), so the two cannot drift apart.
+ */
+import type { LiveEvent, LiveTicket } from '../../functions/src/relay/liveEvent';
+
+export type { LiveEvent, LiveTicket };
+
+export interface Money {
+  amount: string;
+  currency: string;
+}
+
+/** One row of `GET /api/tickets`: the newest state of one ticket. */
+export interface TicketRow {
+  number: string;
+  /** The id of the ticket's newest webhook; rows are ordered by it, newest first. */
+  webhookId: number;
+  firstSeenAt: string;
+  updatedAt: string;
+  title: string;
+  event: string;
+  eventId: number;
+  category: string;
+  type: string;
+  price: Money;
+  sessionDate: string | null;
+  city: string | null;
+  venue: string | null;
+  cancellationReason: string;
+  status: 'valid' | 'cancelled';
+  buyerRole: string | null;
+}
+
+export interface TicketPage {
+  items: TicketRow[];
+  nextBefore: number | null;
+}
+
+export interface WebhookRecord {
+  id: number;
+  receivedAt: string;
+  eventType: string;
+  publishedAt: string | null;
+  payload: unknown;
+}
+
+export interface TicketDetail {
+  ticket: TicketRow;
+  webhooks: WebhookRecord[];
+}
+
+export interface Stats {
+  ticketsSold: number;
+  cancellations: number;
+  cancellationRate: number;
+  revenue: Money[];
+  averagePrice: Money[];
+  byCategory: Array<{ category: string; tickets: number }>;
+  byEvent: Array<{ eventId: number; event: string; tickets: number }>;
+  salesPerMinute: Array<{ minute: string; tickets: number }>;
+  pipeline: { webhooksLastMinute: number; webhooksPerSecond: number; errorsTotal: number };
+  generatedAt: string;
+}
