@@ -1,0 +1,30 @@
+# syntax=docker/dockerfile:1
+# The SSE bridge: the same `node dist/infra/src/bridge/main.js` that `npm run bridge` runs.
+# Build from the repository root: docker build -f infra/docker/sse-bridge.Dockerfile .
+
+FROM node:20-bookworm AS build
+WORKDIR /src
+COPY package.json package-lock.json ./
+RUN npm ci
+COPY . .
+RUN npm run build
+
+FROM node:20-bookworm AS prod-deps
+WORKDIR /src
+COPY package.json package-lock.json ./
+RUN npm ci --omit=dev
+
+FROM node:20-bookworm-slim
+ENV NODE_ENV=production \
+    PORT=5001
+WORKDIR /app
+COPY package.json package-lock.json ./
+COPY --from=prod-deps /src/node_modules ./node_modules
+COPY --from=build /src/dist ./dist
+COPY infra/migrations ./infra/migrations
+# cAdvisor reads this through the container label io.cadvisor.metric.prometheus-sse-bridge.
+COPY infra/cadvisor/sse-bridge.json /var/cadvisor/sse-bridge.json
+LABEL io.cadvisor.metric.prometheus-sse-bridge="/var/cadvisor/sse-bridge.json"
+USER node
+EXPOSE 5001
+CMD ["node", "dist/infra/src/bridge/main.js"]
