@@ -1,0 +1,169 @@
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { Registry } from 'prom-client';
+import { BrokerConnection } from '../../../functions/src/broker/connection';
+import { topologyNames } from '../../../functions/src/broker/topology';
+import type { Logger } from '../../../functions/src/runtime/logger';
+import { errorMessage } from '../../../functions/src/storage/errors';
+import { migrate } from '../../../functions/src/storage/migrate';
+import { createPool } from '../../../functions/src/storage/pool';
+import { createBridgeMetrics } from './bridgeMetrics';
+import { ClientHub } from './clientHub';
+import type { BridgeConfig } from './config';
+import { corsHeaders, createRequestHandler } from './httpRoutes';
+import { startLiveConsumer } from './liveConsumer';
+import { LiveEventStore } from './liveEventStore';
+import type { LiveFrame } from './liveFrame';
+import { Sequencer } from './sequencer';
+
+export interface BridgeOptions {
+  config: BridgeConfig;
+  /** Overrides config.port (0 picks a free port). */
+  port?: number;
+  hostname?: string;
+  log: Logger;
+  processMetrics?: boolean;
+  /** How long start waits for RabbitMQ before serving anyway (it keeps reconnecting). */
+  brokerWaitMs?: number;
+  /** Apply pending migrations at start (default true), so the bridge can start before the host. */
+  migrate?: boolean;
+}
+
+export interface RunningBridge {
+  url: string;
+  port: number;
+  /** The bridge's current queue on petzi.live (undefined while disconnected); for diagnostics and tests. */
+  readonly liveQueue: string | undefined;
+  /** Highest seq broadcast so far. */
+  readonly lastSeq: number | undefined;
+  /** Resolves when the events received so far have been broadcast. */
+  idle(): Promise<void>;
+  /** Graceful: stop accepting, end every stream with a comment, cancel the consumer, close broker and pool. */
+  stop(): Promise<void>;
+}
+
+export class PortInUseError extends Error {
+  override name = 'PortInUseError';
+  constructor(readonly port: number) {
+    super(`Port ${port} is already in use`);
+  }
+}
+
+const RESYNC_RETRY_MS = 1000;
+const STOP_GRACE_MS = 3000;
+
+export async function startBridge(options: BridgeOptions): Promise<RunningBridge> {
+  const { config, log } = options;
+  const warn = (message: string) => log.warn(message);
+  const pool = createPool(config.databaseUrl, { onError: (error) => warn(`postgres: ${error.message}`) });
+  try {
+    if (options.migrate !== false) await migrate(pool);
+  } catch (error) {
+    await pool.end();
+    throw error;
+  }
+  const store = new LiveEventStore(pool);
+  const registry = new Registry();
+  let hub: ClientHub | undefined;
+  let resyncTimer: NodeJS.Timeout | undefined;
+  const sequencer: Sequencer<LiveFrame> = new Sequencer<LiveFrame>({
+    source: store,
+    deliver: (frame) => hub?.broadcast(frame),
+    onError: (error) => {
+      warn(`live events: cannot read live_event (${errorMessage(error)}); retrying`);
+      resyncTimer ??= setTimeout(() => {
+        resyncTimer = undefined;
+        void sequencer.resync();
+      }, RESYNC_RETRY_MS);
+    },
+  });
+  const metrics = createBridgeMetrics(registry, {
+    connectedClients: () => hub?.size ?? 0,
+    lastSeq: () => sequencer.lastSeq,
+    processMetrics: options.processMetrics,
+  });
+  hub = new ClientHub(config.clientBufferBytes, metrics);
+  const clients = hub;
+
+  const broker = await BrokerConnection.open(config.rabbitmqUrl, { log: warn });
+  broker.on('connected', (count: number) => {
+    if (count > 1) metrics.reconnects.inc();
+  });
+  const consumer = await startLiveConsumer({ broker, exchange: topologyNames(config.topologyPrefix).liveExchange, sequencer, log: warn });
+
+  let accepting = true;
+  const server = http.createServer(
+    createRequestHandler({
+      hub: clients,
+      store,
+      metrics,
+      registry,
+      corsHeaders: corsHeaders(config.corsOrigin),
+      log: warn,
+      maxHistory: config.maxHistory,
+      accepting: () => accepting,
+      health: async () => ({
+        postgres: await pool.query('SELECT 1').then(
+          () => true,
+          () => false,
+        ),
+        rabbitmq: broker.connected && consumer.queue !== undefined,
+      }),
+    }),
+  );
+  const closeResources = async () => {
+    await consumer.stop();
+    await broker.close();
+    await sequencer.idle();
+    await pool.end();
+  };
+  const port = options.port ?? config.port;
+  try {
+    await new Promise<void>((resolve, reject) => {
+      server.once('error', (error: NodeJS.ErrnoException) => reject(error.code === 'EADDRINUSE' ? new PortInUseError(port) : error));
+      server.listen(port, options.hostname ?? '0.0.0.0', () => resolve());
+    });
+  } catch (error) {
+    await closeResources();
+    throw error;
+  }
+  const heartbeat = setInterval(() => clients.heartbeat(), config.heartbeatMs);
+
+  try {
+    await broker.waitUntilConnected(options.brokerWaitMs ?? 5000);
+  } catch (error) {
+    warn(`${errorMessage(error)}; serving from Postgres until it connects`);
+  }
+  await sequencer.idle();
+
+  const boundPort = (server.address() as AddressInfo).port;
+  let stopping: Promise<void> | undefined;
+  return {
+    url: `http://127.0.0.1:${boundPort}`,
+    port: boundPort,
+    get liveQueue() {
+      return consumer.queue;
+    },
+    get lastSeq() {
+      return sequencer.lastSeq;
+    },
+    idle: () => sequencer.idle(),
+    stop() {
+      stopping ??= (async () => {
+        accepting = false;
+        clearInterval(heartbeat);
+        if (resyncTimer) clearTimeout(resyncTimer);
+        const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+        clients.closeAll();
+        // Keep-alive sockets that just finished a /metrics or /healthz reply are idle, not closing.
+        const sweep = setInterval(() => server.closeIdleConnections(), 50);
+        const force = setTimeout(() => server.closeAllConnections(), STOP_GRACE_MS);
+        await closed;
+        clearInterval(sweep);
+        clearTimeout(force);
+        await closeResources();
+      })();
+      return stopping;
+    },
+  };
+}

@@ -1,0 +1,57 @@
+import { ConfigError, DEFAULTS } from '../../../functions/src/config';
+
+/** The SSE bridge's settings, read from the environment; shares DATABASE_URL / RABBITMQ_URL with the functions. */
+export interface BridgeConfig {
+  port: number;
+  databaseUrl: string;
+  rabbitmqUrl: string;
+  /** Exchange/queue name prefix; empty in production, one per test. */
+  topologyPrefix: string;
+  heartbeatMs: number;
+  /** Bytes a client may leave unread (socket + response buffer) before it is disconnected. */
+  clientBufferBytes: number;
+  corsOrigin: string;
+  /** Largest accepted `?history=N`. */
+  maxHistory: number;
+}
+
+export const BRIDGE_DEFAULTS = {
+  port: 5001,
+  heartbeatMs: 15_000,
+  clientBufferBytes: 1024 * 1024,
+  corsOrigin: '*',
+  maxHistory: 1000,
+} as const;
+
+type Env = Record<string, string | undefined>;
+
+function first(env: Env, ...names: string[]): string | undefined {
+  for (const name of names) {
+    const value = env[name];
+    if (value !== undefined && value.trim() !== '') return value.trim();
+  }
+  return undefined;
+}
+
+function integer(env: Env, name: string, fallback: number, min: number, max = Number.MAX_SAFE_INTEGER): number {
+  const raw = first(env, name);
+  if (raw === undefined) return fallback;
+  const value = Number(raw);
+  if (!Number.isInteger(value) || value < min || value > max) {
+    throw new ConfigError(`${name} must be an integer from ${min} to ${max}, got "${raw}"`);
+  }
+  return value;
+}
+
+export function loadBridgeConfig(env: Env = process.env): BridgeConfig {
+  return {
+    port: integer(env, 'PORT', BRIDGE_DEFAULTS.port, 0, 65535),
+    databaseUrl: first(env, 'DATABASE_URL', 'DATABASE_URI') ?? DEFAULTS.databaseUrl,
+    rabbitmqUrl: first(env, 'RABBITMQ_URL', 'RabbitMQConnection') ?? DEFAULTS.rabbitmqUrl,
+    topologyPrefix: first(env, 'BRIDGE_TOPOLOGY_PREFIX') ?? '',
+    heartbeatMs: integer(env, 'BRIDGE_HEARTBEAT_MS', BRIDGE_DEFAULTS.heartbeatMs, 100),
+    clientBufferBytes: integer(env, 'BRIDGE_CLIENT_BUFFER_BYTES', BRIDGE_DEFAULTS.clientBufferBytes, 1024),
+    corsOrigin: first(env, 'BRIDGE_CORS_ORIGIN') ?? BRIDGE_DEFAULTS.corsOrigin,
+    maxHistory: BRIDGE_DEFAULTS.maxHistory,
+  };
+}

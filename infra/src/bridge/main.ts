@@ -1,0 +1,69 @@
+import { ConfigError } from '../../../functions/src/config';
+import { consoleLogger } from '../../../functions/src/runtime/logger';
+import { errorMessage } from '../../../functions/src/storage/errors';
+import { PortInUseError, startBridge } from './bridge';
+import { loadBridgeConfig } from './config';
+
+const HELP = `Usage: npm run bridge   (or: node dist/infra/src/bridge/main.js)
+
+The SSE bridge: consumes the petzi.live fanout exchange with one exclusive queue and streams
+every live event to every client of GET /events (resume with Last-Event-ID, ?history=N).
+Also serves GET /healthz and GET /metrics. See docs/stream.md.
+
+Environment:
+  PORT                        listening port (default 5001)
+  DATABASE_URL                Postgres URL (alias DATABASE_URI); live_event is read for resume and gap fills
+  RABBITMQ_URL                amqp URL (alias RabbitMQConnection)
+  BRIDGE_HEARTBEAT_MS         heartbeat comment interval (default 15000)
+  BRIDGE_CLIENT_BUFFER_BYTES  unread bytes a client may fall behind before it is disconnected (default 1048576)
+  BRIDGE_CORS_ORIGIN          Access-Control-Allow-Origin (default *)
+  BRIDGE_TOPOLOGY_PREFIX      exchange name prefix (tests only; default none)
+
+SIGINT/SIGTERM stop it gracefully: every stream gets ": shutting down" and is closed, then it exits 0.`;
+
+async function main(): Promise<void> {
+  if (process.argv.includes('--help') || process.argv.includes('-h')) {
+    console.log(HELP);
+    return;
+  }
+  const unknown = process.argv.slice(2).filter((arg) => arg !== '--help' && arg !== '-h');
+  if (unknown.length > 0) throw new ConfigError(`unknown argument ${unknown[0]} (the bridge is configured by environment; see --help)`);
+  const config = loadBridgeConfig();
+  const bridge = await startBridge({ config, log: consoleLogger });
+  console.log(`SSE bridge listening on ${bridge.url} (stream: ${bridge.url}/events, metrics: ${bridge.url}/metrics)`);
+
+  let signalled = false;
+  const shutdown = (signal: string) => {
+    if (signalled) return;
+    signalled = true;
+    console.log(`${signal}: closing streams`);
+    const force = setTimeout(() => {
+      console.error('graceful shutdown took over 10 s, exiting');
+      process.exit(1);
+    }, 10_000);
+    force.unref();
+    bridge.stop().then(
+      () => {
+        console.log('SSE bridge stopped');
+        process.exit(0);
+      },
+      (error: unknown) => {
+        console.error(`shutdown failed: ${errorMessage(error)}`);
+        process.exit(1);
+      },
+    );
+  };
+  process.on('SIGINT', () => shutdown('SIGINT'));
+  process.on('SIGTERM', () => shutdown('SIGTERM'));
+}
+
+main().catch((error: unknown) => {
+  if (error instanceof PortInUseError) {
+    console.error(`${error.message}: set PORT to move the SSE bridge.`);
+  } else if (error instanceof ConfigError) {
+    console.error(`Configuration error: ${error.message}`);
+  } else {
+    console.error(`SSE bridge failed to start: ${errorMessage(error)}`);
+  }
+  process.exit(1);
+});

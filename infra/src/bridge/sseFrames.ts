@@ -1,0 +1,17 @@
+/** The bytes of the event stream. Every frame ends with a blank line, so frames can be written whole in any order. */
+
+export const RETRY_MS = 2000;
+
+export function retryFrame(ms: number = RETRY_MS): Buffer {
+  return Buffer.from(`retry: ${ms}\n\n`);
+}
+
+/** A comment line; EventSource ignores it, proxies see traffic. */
+export function commentFrame(text: string): Buffer {
+  return Buffer.from(`: ${text.replace(/[\r\n]+/g, ' ')}\n\n`);
+}
+
+/** `data` must be one line: JSON.stringify output never contains a raw newline. */
+export function eventFrame(id: number, data: string): Buffer {
+  return Buffer.from(`id: ${id}\nevent: ticket\ndata: ${data}\n\n`);
+}
