@@ -2,7 +2,19 @@ import type { FunctionDeclaration } from '../runtime/declaration';
 import { healthFunction } from './health';
 import { metricsFunction } from './metrics';
 import { outboxFunction } from './outbox';
+import { relayFunction } from './relay';
+import { statsFunction } from './stats';
+import { ticketFunction, ticketsFunction } from './tickets';
 import { webhookFunction } from './webhook';
 
 /** Every declared function, for the local host; the Functions worker loads the files by the `main` glob. */
-export const functions: FunctionDeclaration[] = [webhookFunction, metricsFunction, healthFunction, outboxFunction];
+export const functions: FunctionDeclaration[] = [
+  webhookFunction,
+  metricsFunction,
+  healthFunction,
+  outboxFunction,
+  relayFunction,
+  ticketsFunction,
+  ticketFunction,
+  statsFunction,
+];

@@ -5,6 +5,7 @@ import { declareTopology, topologyNames, type TopologyNames } from '../broker/to
 import type { Config } from '../config';
 import { createPipelineMetrics, type PipelineMetrics } from '../metrics/pipelineMetrics';
 import { IngestService } from '../services/ingest';
+import { RelayService } from '../services/relay';
 import { migrate } from '../storage/migrate';
 import { createPool } from '../storage/pool';
 import { countUnpublished } from '../storage/webhookEvents';
@@ -19,6 +20,7 @@ export interface Deps {
   registry: Registry;
   metrics: PipelineMetrics;
   ingest: IngestService;
+  relay: RelayService;
   now: () => number;
   log: Logger;
 }
@@ -64,7 +66,9 @@ export async function createDeps(config: Config, options: CreateDepsOptions): Pr
     metrics,
     log: (m) => log.warn(m),
   });
-  return { config, pool, broker, topology, registry, metrics, ingest, now: options.now ?? Date.now, log };
+  const now = options.now ?? Date.now;
+  const relay = new RelayService({ pool, broker, liveExchange: topology.liveExchange, metrics, now });
+  return { config, pool, broker, topology, registry, metrics, ingest, relay, now, log };
 }
 
 /** Finishes publishes in flight, then closes the broker connection and the pool. */

@@ -1,0 +1,31 @@
+import type { InvocationContext } from '@azure/functions';
+import { RELAY_QUEUE } from '../broker/topology';
+import { decodeWebhookMessage } from '../relay/decode';
+import { registerFunction } from '../runtime/azure';
+import type { RabbitMQFunction } from '../runtime/declaration';
+import type { Deps } from '../runtime/deps';
+
+/**
+ * RabbitMQ trigger on petzi.relay: project the ticket and forward the live event. Throwing makes
+ * the trigger retry, and after five tries dead-letter the message to petzi.relay.dlq.
+ */
+export function relayHandler(deps: Deps): (message: unknown, context: InvocationContext) => Promise<void> {
+  return async (message) => {
+    try {
+      await deps.relay.relay(decodeWebhookMessage(message));
+    } catch (error) {
+      deps.metrics.relayed.inc({ outcome: 'failed' });
+      throw error;
+    }
+  };
+}
+
+export const relayFunction: RabbitMQFunction = {
+  kind: 'rabbitmq',
+  name: 'relay',
+  queueName: (deps) => deps.topology.relayQueue,
+  azureQueueName: RELAY_QUEUE,
+  handler: relayHandler,
+};
+
+registerFunction(relayFunction);

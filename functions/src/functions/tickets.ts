@@ -1,0 +1,52 @@
+import type { HttpHandler } from '@azure/functions';
+import { intParam, onlyParams, QueryParamError } from '../http/query';
+import { readEndpoint } from '../http/readErrors';
+import { json, jsonError } from '../http/responses';
+import { registerFunction } from '../runtime/azure';
+import type { HttpFunction } from '../runtime/declaration';
+import type { Deps } from '../runtime/deps';
+import { listTickets, ticketWithHistory } from '../storage/readModels';
+
+/** GET /api/tickets?limit=&before=: the projection, newest first, one page at a time. */
+export function ticketsHandler(deps: Deps): HttpHandler {
+  return (request) =>
+    readEndpoint(async () => {
+      onlyParams(request.query, ['limit', 'before']);
+      const limit = intParam(request.query, 'limit', { min: 1, max: 500 }, 50)!;
+      const before = intParam(request.query, 'before', { min: 1, max: Number.MAX_SAFE_INTEGER });
+      const items = await listTickets(deps.pool, limit, before);
+      return json(200, { items, nextBefore: items.length === limit ? items[items.length - 1].webhookId : null });
+    });
+}
+
+/** GET /api/tickets/{number}: the projection row and every stored webhook of that ticket. */
+export function ticketHandler(deps: Deps): HttpHandler {
+  return (request) =>
+    readEndpoint(async () => {
+      onlyParams(request.query, []);
+      const number = request.params.number ?? '';
+      if (number.length === 0 || number.length > 200) throw new QueryParamError('number', 'ticket number must be 1 to 200 characters');
+      const found = await ticketWithHistory(deps.pool, number);
+      if (!found.ticket && found.webhooks.length === 0) return jsonError(404, `No ticket ${number}`);
+      return json(200, found);
+    });
+}
+
+export const ticketsFunction: HttpFunction = {
+  kind: 'http',
+  name: 'tickets',
+  route: 'api/tickets',
+  methods: ['GET'],
+  handler: ticketsHandler,
+};
+
+export const ticketFunction: HttpFunction = {
+  kind: 'http',
+  name: 'ticket',
+  route: 'api/tickets/{number}',
+  methods: ['GET'],
+  handler: ticketHandler,
+};
+
+registerFunction(ticketsFunction);
+registerFunction(ticketFunction);

@@ -1,0 +1,25 @@
+/** A query parameter that is present but unusable; mapped to 400 naming the parameter. */
+export class QueryParamError extends Error {
+  override name = 'QueryParamError';
+  constructor(readonly param: string, message: string) {
+    super(message);
+  }
+}
+
+export function intParam(query: URLSearchParams, name: string, range: { min: number; max: number }, fallback?: number): number | undefined {
+  const raw = query.get(name);
+  if (raw === null || raw === '') return fallback;
+  if (!/^\d+$/.test(raw)) throw new QueryParamError(name, `${name} must be an integer between ${range.min} and ${range.max}`);
+  const value = Number(raw);
+  if (!Number.isSafeInteger(value) || value < range.min || value > range.max) {
+    throw new QueryParamError(name, `${name} must be an integer between ${range.min} and ${range.max}`);
+  }
+  return value;
+}
+
+/** Rejects parameters the endpoint does not know, so a typo is not silently ignored. */
+export function onlyParams(query: URLSearchParams, allowed: string[]): void {
+  for (const key of query.keys()) {
+    if (!allowed.includes(key)) throw new QueryParamError(key, `unknown query parameter "${key}"; allowed: ${allowed.join(', ') || 'none'}`);
+  }
+}

@@ -1,0 +1,23 @@
+import type { TicketPayload } from '../protocol/schema';
+import type { LiveTicket } from './liveEvent';
+
+/** The dashboard's view of one ticket, derived from a validated PETZI payload. */
+export function liveTicketOf(payload: TicketPayload): LiveTicket {
+  const { ticket } = payload.details;
+  const session = ticket.sessions[0];
+  const cancellationReason = ticket.cancellationReason ?? '';
+  return {
+    number: ticket.number,
+    title: ticket.title,
+    event: ticket.event,
+    eventId: ticket.eventId,
+    category: ticket.category,
+    type: ticket.type,
+    price: { amount: ticket.price.amount, currency: ticket.price.currency },
+    sessionDate: session?.date ?? null,
+    city: session?.location?.city ?? null,
+    venue: session?.location?.name ?? null,
+    cancellationReason,
+    status: cancellationReason === '' ? 'valid' : 'cancelled',
+  };
+}
