@@ -1,0 +1,53 @@
+import { ref } from 'vue';
+import { createApiClient, errorText, type ApiClient } from '../api';
+import type { Stats, TicketPage } from '../types';
+
+/**
+ * The loads that feed the baseline: stats and a page of tickets, with loading and error refs.
+ * close() aborts whatever is in flight (a component that unmounts mid-request).
+ */
+export function useApi(client: ApiClient = createApiClient()) {
+  const loading = ref(false);
+  const error = ref<string | null>(null);
+  const controllers = new Set<AbortController>();
+
+  async function track<T>(work: (signal: AbortSignal) => Promise<T>): Promise<T> {
+    const controller = new AbortController();
+    controllers.add(controller);
+    loading.value = true;
+    try {
+      const result = await work(controller.signal);
+      error.value = null;
+      return result;
+    } catch (caught) {
+      if (!controller.signal.aborted) error.value = errorText(caught);
+      throw caught;
+    } finally {
+      controllers.delete(controller);
+      loading.value = controllers.size > 0;
+    }
+  }
+
+  /** Stats and the newest page together: the dashboard's baseline. */
+  function loadBaseline(limit = 50): Promise<{ stats: Stats; page: TicketPage }> {
+    return track(async (signal) => {
+      const [stats, page] = await Promise.all([client.stats(signal), client.tickets({ limit }, signal)]);
+      return { stats, page };
+    });
+  }
+
+  function loadStats(): Promise<Stats> {
+    return track((signal) => client.stats(signal));
+  }
+
+  function loadOlder(before: number, limit = 50): Promise<TicketPage> {
+    return track((signal) => client.tickets({ limit, before }, signal));
+  }
+
+  function close(): void {
+    for (const controller of controllers) controller.abort();
+    controllers.clear();
+  }
+
+  return { loading, error, loadBaseline, loadStats, loadOlder, close };
+}

@@ -1,0 +1,7 @@
+import { createApp } from 'vue';
+import App from './App.vue';
+import { registerCharts } from './charts';
+import './style.css';
+
+registerCharts();
+createApp(App).mount('#app');
