@@ -1,0 +1,124 @@
+import { containerPorts, loadCompose, portMappings, service, type ComposeService } from './repo';
+
+/** docker-compose.yml against the design's service list, ports and start order. */
+const compose = loadCompose();
+
+const PUBLISHED: Record<string, number[]> = {
+  db: [5432],
+  rabbitmq: [5672, 15672],
+  azurite: [10000, 10001, 10002],
+  functions: [5000],
+  'sse-bridge': [5001],
+  dashboard: [8080],
+  cadvisor: [8081],
+  prometheus: [9090],
+};
+
+function healthTest(svc: ComposeService): string[] {
+  const test = svc.healthcheck?.test;
+  if (test === undefined) return [];
+  return Array.isArray(test) ? test : ['CMD-SHELL', test];
+}
+
+describe('docker-compose.yml services', () => {
+  it('has exactly the services the design lists', () => {
+    expect(Object.keys(compose.services).sort()).toEqual(Object.keys(PUBLISHED).sort());
+  });
+
+  it.each(Object.entries(PUBLISHED))('%s publishes its design port(s)', (name, ports) => {
+    expect(portMappings(service(compose, name)).map((m) => m.published)).toEqual(ports);
+  });
+
+  it('maps each published port to the port the container listens on', () => {
+    expect(portMappings(service(compose, 'functions'))).toEqual([{ published: 5000, target: 80 }]);
+    expect(portMappings(service(compose, 'cadvisor'))).toEqual([{ published: 8081, target: 8080 }]);
+    for (const name of ['db', 'rabbitmq', 'azurite', 'sse-bridge', 'dashboard', 'prometheus']) {
+      for (const mapping of portMappings(service(compose, name))) expect(mapping.target).toBe(mapping.published);
+    }
+  });
+
+  it.each(Object.keys(PUBLISHED))('%s has a healthcheck command', (name) => {
+    const test = healthTest(service(compose, name));
+    expect(['CMD', 'CMD-SHELL']).toContain(test[0]);
+    expect(test.length).toBeGreaterThan(1);
+  });
+
+  it('uses the health probes each image can run', () => {
+    expect(healthTest(service(compose, 'db')).join(' ')).toContain('pg_isready');
+    expect(healthTest(service(compose, 'rabbitmq'))).toEqual(['CMD', 'rabbitmq-diagnostics', '-q', 'ping']);
+    expect(healthTest(service(compose, 'functions')).join(' ')).toContain('http://127.0.0.1:80/api/health');
+    expect(healthTest(service(compose, 'sse-bridge')).join(' ')).toContain('http://127.0.0.1:5001/healthz');
+  });
+
+  it('probes a port the container really listens on', () => {
+    for (const [name, svc] of Object.entries(compose.services)) {
+      const url = /http:\/\/127\.0\.0\.1:(\d+)\//.exec(healthTest(svc).join(' '));
+      if (url) expect({ name, port: containerPorts(svc).includes(Number(url[1])) }).toEqual({ name, port: true });
+    }
+  });
+
+  it('starts the functions and the bridge only once what they need is healthy', () => {
+    expect(service(compose, 'functions').depends_on).toEqual({
+      db: { condition: 'service_healthy' },
+      rabbitmq: { condition: 'service_healthy' },
+      azurite: { condition: 'service_healthy' },
+    });
+    expect(service(compose, 'sse-bridge').depends_on).toEqual({
+      db: { condition: 'service_healthy' },
+      rabbitmq: { condition: 'service_healthy' },
+    });
+    expect(Object.keys(service(compose, 'dashboard').depends_on ?? {}).sort()).toEqual(['functions', 'sse-bridge']);
+  });
+
+  it('only waits for health on services that have a healthcheck', () => {
+    for (const svc of Object.values(compose.services)) {
+      for (const [dependency, { condition }] of Object.entries(svc.depends_on ?? {})) {
+        expect(compose.services[dependency]).toBeDefined();
+        if (condition === 'service_healthy') expect(healthTest(service(compose, dependency)).length).toBeGreaterThan(1);
+      }
+    }
+  });
+
+  it('pins the images the design names', () => {
+    expect(service(compose, 'db').image).toBe('postgres:16');
+    expect(service(compose, 'rabbitmq').image).toBe('rabbitmq:3-management');
+    expect(service(compose, 'azurite').image).toBe('mcr.microsoft.com/azure-storage/azurite');
+    expect(service(compose, 'cadvisor').image).toMatch(/^gcr\.io\/cadvisor\/cadvisor(:|$)/);
+    expect(service(compose, 'prometheus').image).toMatch(/^prom\/prometheus(:|$)/);
+  });
+
+  it('keeps Postgres data in a named volume and creates the petzi database', () => {
+    const db = service(compose, 'db');
+    expect(db.environment?.POSTGRES_DB).toBe('petzi');
+    const [volume] = (db.volumes ?? []).map((v) => v.split(':')[0]);
+    expect(Object.keys(compose.volumes ?? {})).toContain(volume);
+  });
+
+  it('runs Azurite listening on every interface without telemetry', () => {
+    const command = service(compose, 'azurite').command;
+    expect(Array.isArray(command)).toBe(true);
+    const argv = command as string[];
+    expect(argv[0]).toBe('azurite');
+    for (const flag of ['--blobHost', '--queueHost', '--tableHost']) expect(argv[argv.indexOf(flag) + 1]).toBe('0.0.0.0');
+    expect(argv).toContain('--disableTelemetry');
+  });
+
+  it('gives cAdvisor the mounts and device it reads containers through', () => {
+    const cadvisor = service(compose, 'cadvisor');
+    expect(cadvisor.privileged).toBe(true);
+    expect(cadvisor.devices).toEqual(['/dev/kmsg']);
+    expect(cadvisor.volumes).toEqual(
+      expect.arrayContaining(['/:/rootfs:ro', '/var/run:/var/run:ro', '/sys:/sys:ro', '/var/lib/docker/:/var/lib/docker:ro', '/dev/disk/:/dev/disk:ro']),
+    );
+  });
+
+  it('loads the RabbitMQ topology and Prometheus config from infra/', () => {
+    expect(service(compose, 'rabbitmq').volumes).toEqual(
+      expect.arrayContaining([
+        './infra/rabbitmq/rabbitmq.conf:/etc/rabbitmq/rabbitmq.conf:ro',
+        './infra/rabbitmq/definitions.json:/etc/rabbitmq/definitions.json:ro',
+      ]),
+    );
+    expect(service(compose, 'prometheus').volumes).toContain('./infra/prometheus/prometheus.yml:/etc/prometheus/prometheus.yml:ro');
+  });
+});

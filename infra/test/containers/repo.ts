@@ -1,0 +1,136 @@
+import { existsSync, readFileSync } from 'node:fs';
+import path from 'node:path';
+import { parse } from 'yaml';
+import { parseDockerfile, type Stage } from './dockerfile';
+
+/** Reads the repository's container files for the static checks. */
+export const ROOT = path.resolve(__dirname, '..', '..', '..');
+
+export function repoPath(relative: string): string {
+  return path.join(ROOT, relative);
+}
+
+export function readRepoFile(relative: string): string {
+  return readFileSync(repoPath(relative), 'utf8');
+}
+
+export function repoFileExists(relative: string): boolean {
+  return existsSync(repoPath(relative));
+}
+
+export interface HealthCheck {
+  test: string[] | string;
+}
+
+export interface ComposeService {
+  image?: string;
+  build?: { context: string; dockerfile: string };
+  command?: string[] | string;
+  ports?: string[];
+  environment?: Record<string, string>;
+  env_file?: string | string[];
+  labels?: Record<string, string>;
+  depends_on?: Record<string, { condition: string }>;
+  healthcheck?: HealthCheck;
+  volumes?: string[];
+  devices?: string[];
+  privileged?: boolean;
+}
+
+export interface ComposeFile {
+  services: Record<string, ComposeService>;
+  volumes?: Record<string, unknown>;
+}
+
+export function loadCompose(): ComposeFile {
+  return parse(readRepoFile('docker-compose.yml')) as ComposeFile;
+}
+
+export function service(compose: ComposeFile, name: string): ComposeService {
+  const found = compose.services[name];
+  if (!found) throw new Error(`docker-compose.yml has no service "${name}"`);
+  return found;
+}
+
+export interface PortMapping {
+  published: number;
+  target: number;
+}
+
+function range(text: string): number[] {
+  const [from, to = from] = text.split('-').map(Number);
+  return Array.from({ length: to - from + 1 }, (_, i) => from + i);
+}
+
+/** "5000:80" and "10000-10002:10000-10002" as published/target pairs. */
+export function portMappings(svc: ComposeService): PortMapping[] {
+  return (svc.ports ?? []).flatMap((spec) => {
+    const [published, target] = String(spec).split(':');
+    const outside = range(published);
+    const inside = range(target);
+    if (outside.length !== inside.length) throw new Error(`port range sizes differ in "${spec}"`);
+    return outside.map((port, i) => ({ published: port, target: inside[i] }));
+  });
+}
+
+export function containerPorts(svc: ComposeService): number[] {
+  return portMappings(svc).map((m) => m.target);
+}
+
+export function dockerfileOf(svc: ComposeService): Stage[] {
+  if (!svc.build) throw new Error('service is not built from a Dockerfile');
+  return parseDockerfile(readRepoFile(path.join(svc.build.context, svc.build.dockerfile)));
+}
+
+export function finalStage(stages: Stage[]): Stage {
+  const last = stages[stages.length - 1];
+  if (!last) throw new Error('Dockerfile has no FROM');
+  return last;
+}
+
+export function stageNamed(stages: Stage[], name: string): Stage {
+  const found = stages.find((s) => s.name === name);
+  if (!found) throw new Error(`Dockerfile has no stage "${name}"`);
+  return found;
+}
+
+/** Lines of a .env file as name → value, including commented-out `# NAME=value` aliases. */
+export function envFileNames(text: string): { set: Map<string, string>; commented: Set<string> } {
+  const set = new Map<string, string>();
+  const commented = new Set<string>();
+  for (const line of text.split(/\r?\n/)) {
+    const active = /^([A-Za-z_][A-Za-z0-9_]*)=(.*)$/.exec(line);
+    if (active) {
+      set.set(active[1], active[2]);
+      continue;
+    }
+    const alias = /^#\s*([A-Za-z_][A-Za-z0-9_]*)=/.exec(line);
+    if (alias) commented.add(alias[1]);
+  }
+  return { set, commented };
+}
+
+/**
+ * Whether .dockerignore keeps a repository path out of the build context. Handles the pattern
+ * forms the file uses: plain paths, `**\/name`, `name.*`-style globs, and `!` re-includes.
+ */
+export function dockerIgnored(relative: string, ignoreText: string): boolean {
+  const segments = relative.split('/');
+  const prefixes = segments.map((_, i) => segments.slice(0, i + 1).join('/'));
+  let ignored = false;
+  for (const raw of ignoreText.split(/\r?\n/)) {
+    const line = raw.trim();
+    if (line === '' || line.startsWith('#')) continue;
+    const negate = line.startsWith('!');
+    const pattern = negate ? line.slice(1) : line;
+    const anyDepth = pattern.startsWith('**/');
+    const body = anyDepth ? pattern.slice(3) : pattern;
+    const regex = new RegExp(`^${body.split('*').map((p) => p.replace(/[.+?^${}()|[\]\\]/g, '\\$&')).join('[^/]*')}$`);
+    // A pattern matching a directory excludes everything below it.
+    const candidates = anyDepth
+      ? segments.flatMap((_, i) => segments.slice(i).map((__, j) => segments.slice(i, i + j + 1).join('/')))
+      : prefixes;
+    if (candidates.some((c) => regex.test(c))) ignored = !negate;
+  }
+  return ignored;
+}
