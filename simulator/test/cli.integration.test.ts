@@ -69,6 +69,20 @@ describe('petzi-simulator against the local functions host', () => {
     expect(Number(updates[0]?.count)).toBeGreaterThan(0);
   });
 
+  test('--event ticket_updated and a --duration run: every request is stored', async () => {
+    const before = await storedRows();
+    const io = memoryIO();
+    const code = await run([webhookUrl, TEST_SECRET, '--event', 'ticket_updated', '--duration', '1', '--rate', '20', '--json'], io);
+    const report = JSON.parse(io.stdout.text) as { ok: boolean; sent: number; byStatus: Record<string, number> };
+    expect(code).toBe(0);
+    expect(report.ok).toBe(true);
+    expect(report.sent).toBeGreaterThan(0);
+    expect(report.byStatus).toEqual({ '200': report.sent });
+    expect((await storedRows()) - before).toBe(report.sent);
+    // The run is not piped to a terminal here, so progress is plain lines (or none in a short run), never a bar.
+    expect(io.stderr.text).not.toContain('[#');
+  });
+
   test('a wrong secret exits non-zero and shows the 401 bodies', async () => {
     const before = await storedRows();
     const io = memoryIO();
