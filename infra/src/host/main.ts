@@ -1,6 +1,8 @@
 import { ConfigError, loadConfig, usesExampleSecret } from '../../../functions/src/config';
 import { consoleLogger } from '../../../functions/src/runtime/logger';
 import { errorMessage } from '../../../functions/src/storage/errors';
+import { functions } from '../../../functions/src/functions';
+import type { FunctionDeclaration } from '../../../functions/src/runtime/declaration';
 import { PortInUseError, startHost } from './host';
 
 const HELP = `Usage: npm run host   (or: node dist/infra/src/host/main.js)
@@ -17,8 +19,20 @@ Environment (defaults in local.settings.example.json):
   RABBITMQ_URL                 amqp URL (alias RabbitMQConnection)
   MAX_BODY_BYTES               largest accepted webhook body (default 1048576)
   PETZI_TOPOLOGY_PREFIX        prefix for exchange and queue names (tests, side-by-side stacks)
+  PETZI_FUNCTIONS              serve only these functions, comma-separated (default: all)
 
 SIGINT/SIGTERM stop it gracefully: in-flight requests finish, then it exits 0.`;
+
+/** PETZI_FUNCTIONS=webhook,relay serves a subset, e.g. to run the relay in its own processes. */
+function selectFunctions(list: string | undefined): FunctionDeclaration[] {
+  if (!list || list.trim() === '') return functions;
+  const wanted = list.split(',').map((name) => name.trim()).filter(Boolean);
+  const unknown = wanted.filter((name) => !functions.some((f) => f.name === name));
+  if (unknown.length > 0) {
+    throw new ConfigError(`PETZI_FUNCTIONS names unknown functions: ${unknown.join(', ')} (known: ${functions.map((f) => f.name).join(', ')})`);
+  }
+  return functions.filter((f) => wanted.includes(f.name));
+}
 
 async function main(): Promise<void> {
   if (process.argv.includes('--help') || process.argv.includes('-h')) {
@@ -31,7 +45,13 @@ async function main(): Promise<void> {
   if (usesExampleSecret(config) && process.env.NODE_ENV === 'production') {
     consoleLogger.warn('WARNING: PETZI_WEBHOOK_SECRET is the example secret; set a real one outside local development.');
   }
-  const host = await startHost({ config, port, log: consoleLogger, topologyPrefix: process.env.PETZI_TOPOLOGY_PREFIX || undefined });
+  const host = await startHost({
+    config,
+    port,
+    log: consoleLogger,
+    topologyPrefix: process.env.PETZI_TOPOLOGY_PREFIX || undefined,
+    functions: selectFunctions(process.env.PETZI_FUNCTIONS),
+  });
   console.log(`functions host listening on ${host.url} (webhook: ${host.url}/webhook, metrics: ${host.url}/metrics)`);
 
   let signalled = false;

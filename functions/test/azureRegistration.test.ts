@@ -1,0 +1,73 @@
+/**
+ * What the Functions worker would receive: the real function files are imported with
+ * `@azure/functions` replaced by a recorder and the worker's core module made resolvable.
+ */
+const calls: Array<{ kind: string; name: string; options: Record<string, unknown> }> = [];
+
+jest.mock('@azure/functions-core', () => ({}), { virtual: true });
+jest.mock('@azure/functions', () => {
+  const record = (kind: string) => (name: string, options: Record<string, unknown>) => calls.push({ kind, name, options });
+  return {
+    app: { http: record('http'), timer: record('timer'), generic: record('generic'), hook: { appTerminate: jest.fn() } },
+    trigger: { generic: (options: Record<string, unknown>) => ({ ...options }) },
+  };
+});
+
+import { functions } from '../src/functions';
+
+const byName = (name: string) => {
+  const found = calls.find((c) => c.name === name);
+  if (!found) throw new Error(`${name} was not registered`);
+  return found;
+};
+
+describe('Azure registration', () => {
+  it('registers every declared function exactly once', () => {
+    expect(calls.map((c) => c.name).sort()).toEqual(functions.map((f) => f.name).sort());
+    expect(new Set(calls.map((c) => c.name)).size).toBe(calls.length);
+  });
+
+  it.each([
+    ['webhook', 'webhook', ['GET', 'POST', 'PUT', 'PATCH', 'DELETE', 'HEAD', 'OPTIONS']],
+    ['metrics', 'metrics', ['GET']],
+    ['health', 'api/health', ['GET']],
+    ['tickets', 'api/tickets', ['GET']],
+    ['ticket', 'api/tickets/{number}', ['GET']],
+    ['stats', 'api/stats', ['GET']],
+  ])('binds http function %s to route %s, methods and anonymous auth', (name, route, methods) => {
+    const call = byName(name);
+    expect(call.kind).toBe('http');
+    expect(call.options).toMatchObject({ route, methods, authLevel: 'anonymous' });
+    expect(typeof call.options.handler).toBe('function');
+  });
+
+  it('schedules the outbox timer every 5 seconds in NCRONTAB, not on startup', () => {
+    expect(byName('outbox')).toMatchObject({ kind: 'timer', options: { schedule: '*/5 * * * * *', runOnStartup: false } });
+  });
+
+  it('binds the relay to queue petzi.relay through the RabbitMQConnection setting', () => {
+    expect(byName('relay')).toMatchObject({
+      kind: 'generic',
+      options: { trigger: { type: 'rabbitMQTrigger', queueName: 'petzi.relay', connectionStringSetting: 'RabbitMQConnection' } },
+    });
+  });
+
+  it('keeps host.json and package.json right for func start', () => {
+    const hostJson = require('../../host.json') as { version: string; extensionBundle: { id: string; version: string }; extensions: { http: { routePrefix: string } } };
+    expect(hostJson.version).toBe('2.0');
+    expect(hostJson.extensionBundle).toEqual({ id: 'Microsoft.Azure.Functions.ExtensionBundle', version: '[4.*, 5.0.0)' });
+    expect(hostJson.extensions.http.routePrefix).toBe('');
+    const pkg = require('../../package.json') as { main: string };
+    expect(pkg.main).toBe('dist/functions/src/functions/*.js');
+  });
+
+  it('lists every setting the functions read in local.settings.example.json', () => {
+    const settings = require('../../local.settings.example.json') as { IsEncrypted: boolean; Values: Record<string, string> };
+    expect(settings.IsEncrypted).toBe(false);
+    for (const key of ['FUNCTIONS_WORKER_RUNTIME', 'AzureWebJobsStorage', 'PETZI_WEBHOOK_SECRET', 'SIGNATURE_TOLERANCE_SECONDS', 'DATABASE_URL', 'RABBITMQ_URL', 'RabbitMQConnection', 'MAX_BODY_BYTES']) {
+      expect(settings.Values[key]).toEqual(expect.any(String));
+    }
+    expect(settings.Values.FUNCTIONS_WORKER_RUNTIME).toBe('node');
+    expect(settings.Values.RabbitMQConnection).toBe(settings.Values.RABBITMQ_URL);
+  });
+});

@@ -1,0 +1,180 @@
+import { mkdirSync, writeFileSync } from 'node:fs';
+import http from 'node:http';
+import path from 'node:path';
+import { signPayload } from '../../functions/src/protocol/signature';
+import { PayloadGenerator, todayUtc } from '../../simulator/src/payloads';
+import { ROOT, RABBITMQ_URL, adminQuery, dropDatabase, freshDatabase, percentile, progress, startChild } from './support';
+
+const HELP = `Usage: npm run bench [-- --duration S] [--connections 16,64]
+
+Drives POST /webhook on a functions host child process (real Postgres and RabbitMQ) with realistic
+payloads, each freshly signed, for S seconds (default 20) at each connection count, then reconciles
+200 replies with stored rows. Writes bench-results/ingest.json and prints a table.`;
+
+interface RunResult {
+  connections: number;
+  seconds: number;
+  requests: number;
+  ok: number;
+  errors: Record<string, number>;
+  requestsPerSecond: number;
+  latencyMs: { p50: number; p90: number; p99: number; max: number };
+  storedRows: number;
+  acknowledgedMissing: number;
+  publishedRows: number;
+  hostRssMb: number;
+}
+
+function arg(name: string, fallback: string): string {
+  const i = process.argv.indexOf(name);
+  return i >= 0 && process.argv[i + 1] ? process.argv[i + 1] : fallback;
+}
+
+async function load(url: string, connections: number, seconds: number, secret: string, seed: number): Promise<{ latencies: number[]; ids: number[]; statuses: Record<string, number> }> {
+  const agent = new http.Agent({ keepAlive: true, maxSockets: connections });
+  const target = new URL('/webhook', url);
+  const generator = new PayloadGenerator({ seed, mode: 'ticket_created', baseDate: todayUtc() });
+  const latencies: number[] = [];
+  const ids: number[] = [];
+  const statuses: Record<string, number> = {};
+  const end = Date.now() + seconds * 1000;
+
+  const one = () =>
+    new Promise<void>((resolve) => {
+      const body = generator.next().body;
+      const started = process.hrtime.bigint();
+      const req = http.request(
+        target,
+        {
+          method: 'POST',
+          agent,
+          headers: {
+            'Content-Type': 'application/json',
+            'Content-Length': Buffer.byteLength(body),
+            'Petzi-Signature': signPayload(secret, body, Math.floor(Date.now() / 1000)),
+            'Petzi-Version': '2',
+            'User-Agent': 'PETZI webhook',
+          },
+        },
+        (res) => {
+          let text = '';
+          res.setEncoding('utf8');
+          res.on('data', (c: string) => (text += c));
+          res.on('end', () => {
+            latencies.push(Number(process.hrtime.bigint() - started) / 1e6);
+            const key = String(res.statusCode);
+            statuses[key] = (statuses[key] ?? 0) + 1;
+            if (res.statusCode === 200) ids.push((JSON.parse(text) as { id: number }).id);
+            resolve();
+          });
+        },
+      );
+      req.on('error', (error) => {
+        statuses[error.message] = (statuses[error.message] ?? 0) + 1;
+        resolve();
+      });
+      req.end(body);
+    });
+
+  const startedAt = Date.now();
+  const ticker = setInterval(() => progress(`  ${connections} connections`, Math.min(Date.now() - startedAt, seconds * 1000), seconds * 1000), 500);
+  await Promise.all(
+    Array.from({ length: connections }, async () => {
+      while (Date.now() < end) await one();
+    }),
+  );
+  clearInterval(ticker);
+  progress(`  ${connections} connections`, 1, 1);
+  agent.destroy();
+  return { latencies, ids, statuses };
+}
+
+async function main(): Promise<void> {
+  if (process.argv.includes('--help')) {
+    console.log(HELP);
+    return;
+  }
+  const seconds = Number(arg('--duration', '20'));
+  const connectionCounts = arg('--connections', '16,64').split(',').map(Number);
+  if (!(seconds > 0) || connectionCounts.some((c) => !(c > 0))) throw new Error('--duration and --connections must be positive numbers');
+  const secret = 'bench-secret';
+  const results: RunResult[] = [];
+
+  for (const [i, connections] of connectionCounts.entries()) {
+    const dbName = `petzi_bench_ingest_${process.pid}_${i}`;
+    const databaseUrl = await freshDatabase(dbName);
+    const prefix = `bench${process.pid}x${i}`;
+    const host = await startChild('dist/infra/src/host/main.js', {
+      PORT: '0',
+      DATABASE_URL: databaseUrl,
+      RABBITMQ_URL,
+      PETZI_WEBHOOK_SECRET: secret,
+      PETZI_TOPOLOGY_PREFIX: prefix,
+      PETZI_FUNCTIONS: process.env.PETZI_FUNCTIONS ?? '',
+    });
+    try {
+      console.log(`POST /webhook, ${connections} connections, ${seconds} s`);
+      const { latencies, ids, statuses } = await load(host.url, connections, seconds, secret, 1000 + i);
+      const rssKb = host.rssKb();
+      await host.stop();
+      const stored = await adminQuery<{ id: string; published: boolean }>(databaseUrl, 'SELECT id, published_at IS NOT NULL AS published FROM webhook_event');
+      const storedIds = new Set(stored.map((r) => Number(r.id)));
+      const sorted = latencies.sort((a, b) => a - b);
+      const round = (n: number) => Math.round(n * 100) / 100;
+      const { '200': ok = 0, ...errors } = statuses;
+      results.push({
+        connections,
+        seconds,
+        requests: latencies.length,
+        ok,
+        errors,
+        requestsPerSecond: Math.round(latencies.length / seconds),
+        latencyMs: { p50: round(percentile(sorted, 50)), p90: round(percentile(sorted, 90)), p99: round(percentile(sorted, 99)), max: round(sorted[sorted.length - 1] ?? NaN) },
+        storedRows: stored.length,
+        acknowledgedMissing: ids.filter((id) => !storedIds.has(id)).length,
+        publishedRows: stored.filter((r) => r.published).length,
+        hostRssMb: Math.round(rssKb / 1024),
+      });
+    } finally {
+      if (host.process.exitCode === null) await host.stop();
+      await dropDatabase(dbName);
+      await cleanupTopology(prefix);
+    }
+  }
+
+  mkdirSync(path.join(ROOT, 'bench-results'), { recursive: true });
+  const file = path.join(ROOT, 'bench-results', 'ingest.json');
+  writeFileSync(file, `${JSON.stringify({ machine: { cpus: require('node:os').cpus().length, node: process.version }, at: new Date().toISOString(), results }, null, 2)}\n`);
+  console.log('\nconnections  req/s   p50 ms  p99 ms  200s     stored   lost  published  host RSS');
+  for (const r of results) {
+    console.log(
+      `${String(r.connections).padEnd(12)} ${String(r.requestsPerSecond).padEnd(7)} ${String(r.latencyMs.p50).padEnd(7)} ${String(r.latencyMs.p99).padEnd(7)} ${String(r.ok).padEnd(8)} ${String(r.storedRows).padEnd(8)} ${String(r.acknowledgedMissing).padEnd(5)} ${String(r.publishedRows).padEnd(10)} ${r.hostRssMb} MB`,
+    );
+  }
+  console.log(`\nwritten to ${path.relative(process.cwd(), file)}`);
+}
+
+async function cleanupTopology(prefix: string): Promise<void> {
+  const amqp = await import('amqplib');
+  const { topologyNames } = await import('../../functions/src/broker/topology');
+  const connection = await amqp.connect(RABBITMQ_URL);
+  const names = topologyNames(prefix);
+  for (const queue of [names.relayQueue, names.relayDeadLetterQueue]) {
+    const ch = await connection.createChannel();
+    ch.on('error', () => undefined);
+    await ch.deleteQueue(queue).catch(() => undefined);
+    await ch.close().catch(() => undefined);
+  }
+  for (const exchange of [names.webhookExchange, names.deadLetterExchange, names.liveExchange]) {
+    const ch = await connection.createChannel();
+    ch.on('error', () => undefined);
+    await ch.deleteExchange(exchange).catch(() => undefined);
+    await ch.close().catch(() => undefined);
+  }
+  await connection.close();
+}
+
+main().catch((error: unknown) => {
+  console.error(`bench failed: ${error instanceof Error ? error.message : String(error)}`);
+  process.exit(1);
+});
