@@ -1,0 +1,57 @@
+import path from 'node:path';
+import { errorMessage } from '../../../functions/src/storage/errors';
+import { DashboardPortInUseError, startDashboardServer } from './server';
+
+const HELP = `Usage: npm run dashboard:serve   (or: node dist/infra/src/dashboard-server/main.js)
+
+Serves the built dashboard (npm run dashboard:build first) and proxies its data:
+  /api/*   to the functions host (read APIs)
+  /events  to the SSE bridge (live stream, unbuffered, Last-Event-ID forwarded)
+
+Environment:
+  PORT           listening port (default 8080)
+  HOST           listening address (default 0.0.0.0)
+  FUNCTIONS_URL  functions host (default http://127.0.0.1:5000)
+  BRIDGE_URL     SSE bridge (default http://127.0.0.1:5001)
+  DASHBOARD_DIST built app directory (default dashboard/dist under the current directory)
+
+SIGINT/SIGTERM stop it and close every open stream.`;
+
+async function main(): Promise<void> {
+  const args = process.argv.slice(2);
+  if (args.includes('--help') || args.includes('-h')) {
+    console.log(HELP);
+    return;
+  }
+  if (args.length > 0) throw new UsageError(`unknown argument "${args[0]}" (configuration is by environment; see --help)`);
+  const port = Number(process.env.PORT ?? 8080);
+  if (!Number.isInteger(port) || port < 0 || port > 65535) throw new UsageError(`PORT must be a port number, got "${process.env.PORT}"`);
+  const server = await startDashboardServer({
+    port,
+    hostname: process.env.HOST,
+    distDir: path.resolve(process.env.DASHBOARD_DIST ?? 'dashboard/dist'),
+    functionsUrl: process.env.FUNCTIONS_URL ?? 'http://127.0.0.1:5000',
+    bridgeUrl: process.env.BRIDGE_URL ?? 'http://127.0.0.1:5001',
+  });
+  console.log(`dashboard on ${server.url} (api → ${process.env.FUNCTIONS_URL ?? 'http://127.0.0.1:5000'}, events → ${process.env.BRIDGE_URL ?? 'http://127.0.0.1:5001'})`);
+  const shutdown = () => {
+    server.stop().then(
+      () => process.exit(0),
+      () => process.exit(1),
+    );
+  };
+  process.once('SIGINT', shutdown);
+  process.once('SIGTERM', shutdown);
+}
+
+class UsageError extends Error {}
+
+main().catch((error: unknown) => {
+  if (error instanceof UsageError) {
+    console.error(`${error.message}\n\n${HELP}`);
+    process.exit(64);
+  }
+  if (error instanceof DashboardPortInUseError) console.error(`${error.message}: set PORT to move the dashboard.`);
+  else console.error(`dashboard server failed to start: ${errorMessage(error)}`);
+  process.exit(1);
+});
