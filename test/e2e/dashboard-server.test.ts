@@ -1,0 +1,224 @@
+import { mkdtemp, mkdir, rm, writeFile } from 'node:fs/promises';
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import os from 'node:os';
+import path from 'node:path';
+import { startDashboardServer, type RunningDashboardServer } from '../../infra/src/dashboard-server/server';
+import { openSse } from '../support/sse';
+import { waitUntil } from '../support/wait';
+
+/**
+ * The production dashboard server against small real upstreams (node:http servers standing in
+ * for the functions host and the bridge, recording what reached them).
+ */
+interface Upstream {
+  url: string;
+  requests: Array<{ method: string; url: string; headers: http.IncomingHttpHeaders }>;
+  streams: Set<http.ServerResponse>;
+  closedStreams: number;
+  stop(): Promise<void>;
+}
+
+async function startUpstream(handle: (req: http.IncomingMessage, res: http.ServerResponse, self: Upstream) => void): Promise<Upstream> {
+  const self: Upstream = { url: '', requests: [], streams: new Set(), closedStreams: 0, stop: async () => undefined };
+  const server = http.createServer((req, res) => {
+    self.requests.push({ method: req.method ?? '', url: req.url ?? '', headers: req.headers });
+    handle(req, res, self);
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', () => resolve()));
+  self.url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  self.stop = () =>
+    new Promise<void>((resolve) => {
+      server.close(() => resolve());
+      server.closeAllConnections();
+    });
+  return self;
+}
+
+let dist: string;
+let functions: Upstream;
+let bridge: Upstream;
+let dashboard: RunningDashboardServer;
+
+beforeAll(async () => {
+  dist = await mkdtemp(path.join(os.tmpdir(), 'dashboard-dist-'));
+  await mkdir(path.join(dist, 'assets'));
+  await writeFile(path.join(dist, 'index.html'), '<!doctype html><title>app</title>');
+  await writeFile(path.join(dist, 'assets', 'index-AbCd1234.js'), 'console.log(1)');
+  await writeFile(path.join(dist, 'assets', 'index-AbCd1234.css'), 'body{}');
+  await writeFile(path.join(dist, 'robots.txt'), 'User-agent: *');
+  await writeFile(path.join(os.tmpdir(), 'dashboard-secret.txt'), 'TOP-SECRET-CONTENT');
+
+  functions = await startUpstream((req, res) => {
+    let body = '';
+    req.on('data', (c: Buffer) => (body += c.toString()));
+    req.on('end', () => {
+      const status = req.url?.startsWith('/api/tickets/missing') ? 404 : 200;
+      res.writeHead(status, { 'Content-Type': 'application/json' });
+      res.end(JSON.stringify(status === 404 ? { error: 'unknown ticket' } : { path: req.url, method: req.method, body }));
+    });
+  });
+  bridge = await startUpstream((req, res, self) => {
+    res.writeHead(200, { 'Content-Type': 'text/event-stream', 'Cache-Control': 'no-cache' });
+    res.write(': hello\n\n');
+    self.streams.add(res);
+    res.on('close', () => {
+      self.streams.delete(res);
+      self.closedStreams += 1;
+    });
+  });
+  dashboard = await startDashboardServer({ port: 0, hostname: '127.0.0.1', distDir: dist, functionsUrl: functions.url, bridgeUrl: bridge.url });
+});
+
+afterAll(async () => {
+  await dashboard?.stop();
+  await functions?.stop();
+  await bridge?.stop();
+  await rm(dist, { recursive: true, force: true });
+  await rm(path.join(os.tmpdir(), 'dashboard-secret.txt'), { force: true });
+});
+
+describe('dashboard server: the built app', () => {
+  it('serves index.html at / and for client-side paths, never cached stale', async () => {
+    for (const p of ['/', '/tickets/T1']) {
+      const res = await fetch(`${dashboard.url}${p}`);
+      expect(res.status).toBe(200);
+      expect(res.headers.get('content-type')).toBe('text/html; charset=utf-8');
+      expect(res.headers.get('cache-control')).toBe('no-cache');
+      expect(await res.text()).toContain('<title>app</title>');
+    }
+  });
+
+  it('serves hashed assets with their content type, cached for good', async () => {
+    const js = await fetch(`${dashboard.url}/assets/index-AbCd1234.js`);
+    expect(js.status).toBe(200);
+    expect(js.headers.get('content-type')).toBe('text/javascript; charset=utf-8');
+    expect(js.headers.get('cache-control')).toBe('public, max-age=31536000, immutable');
+    expect(await js.text()).toBe('console.log(1)');
+    const css = await fetch(`${dashboard.url}/assets/index-AbCd1234.css`);
+    expect(css.headers.get('content-type')).toBe('text/css; charset=utf-8');
+    const txt = await fetch(`${dashboard.url}/robots.txt`);
+    expect(txt.headers.get('content-type')).toBe('text/plain; charset=utf-8');
+    expect(txt.headers.get('cache-control')).toBe('no-cache');
+  });
+
+  it('answers a missing asset with a 404 JSON error, not the app', async () => {
+    const res = await fetch(`${dashboard.url}/assets/nope-12345678.js`);
+    expect(res.status).toBe(404);
+    expect(await res.json()).toEqual({ error: 'not found: /assets/nope-12345678.js' });
+  });
+
+  it('never serves a file outside the build directory', async () => {
+    const res = await new Promise<{ status: number; body: string }>((resolve, reject) => {
+      // fetch would normalise the ../, so send the raw path.
+      const req = http.get(`${dashboard.url}/..%2fdashboard-secret.txt`, (r) => {
+        let body = '';
+        r.on('data', (c: Buffer) => (body += c.toString()));
+        r.on('end', () => resolve({ status: r.statusCode ?? 0, body }));
+      });
+      req.on('error', reject);
+    });
+    expect(res.status).toBe(404);
+    expect(res.body).not.toContain('TOP-SECRET-CONTENT');
+  });
+
+  it('rejects other methods with a 405 JSON error', async () => {
+    const res = await fetch(`${dashboard.url}/`, { method: 'DELETE' });
+    expect(res.status).toBe(405);
+    expect(await res.json()).toEqual({ error: 'method DELETE not allowed' });
+  });
+});
+
+describe('dashboard server: /api', () => {
+  it('passes requests, query strings and statuses through to the functions host', async () => {
+    const res = await fetch(`${dashboard.url}/api/tickets?limit=5&before=9`);
+    expect(res.status).toBe(200);
+    expect(await res.json()).toEqual({ path: '/api/tickets?limit=5&before=9', method: 'GET', body: '' });
+    const missing = await fetch(`${dashboard.url}/api/tickets/missing`);
+    expect(missing.status).toBe(404);
+    expect(await missing.json()).toEqual({ error: 'unknown ticket' });
+    const last = functions.requests[functions.requests.length - 1];
+    expect(last.headers['x-forwarded-for']).toBe('127.0.0.1');
+  });
+
+  it('answers 502 with a JSON error when the functions host is down', async () => {
+    const down = await startDashboardServer({ port: 0, hostname: '127.0.0.1', distDir: dist, functionsUrl: 'http://127.0.0.1:1', bridgeUrl: bridge.url });
+    try {
+      const res = await fetch(`${down.url}/api/stats`);
+      expect(res.status).toBe(502);
+      const body = (await res.json()) as { error: string };
+      expect(body.error).toMatch(/^functions host unavailable: .*ECONNREFUSED/);
+    } finally {
+      await down.stop();
+    }
+  });
+});
+
+describe('dashboard server: /events', () => {
+  it('streams event by event, forwards Last-Event-ID and closes upstream when the client leaves', async () => {
+    const before = bridge.closedStreams;
+    const sse = await openSse(`${dashboard.url}/events`, { lastEventId: 41 });
+    expect(sse.status).toBe(200);
+    expect(sse.headers.get('content-type')).toBe('text/event-stream');
+    expect(sse.headers.get('cache-control')).toBe('no-cache, no-transform');
+    await waitUntil(() => (bridge.streams.size === 1 ? true : undefined), 5000, 'the upstream stream');
+    expect(bridge.requests[bridge.requests.length - 1].headers['last-event-id']).toBe('41');
+    const [upstream] = bridge.streams;
+    // One event at a time: each must arrive before the next is written.
+    upstream.write('id: 42\nevent: ticket\ndata: {"id":42}\n\n');
+    await sse.waitFor(1, 5000);
+    upstream.write('id: 43\nevent: ticket\ndata: {"id":43}\n\n');
+    const events = await sse.waitFor(2, 5000);
+    expect(events.map((e) => [e.id, e.event, e.data])).toEqual([
+      ['42', 'ticket', '{"id":42}'],
+      ['43', 'ticket', '{"id":43}'],
+    ]);
+    await sse.close();
+    await waitUntil(() => (bridge.closedStreams === before + 1 ? true : undefined), 5000, 'the upstream stream to close');
+    expect(bridge.streams.size).toBe(0);
+  });
+
+  it('turns ?lastEventId= into the Last-Event-ID header (a fresh EventSource resuming)', async () => {
+    const sse = await openSse(`${dashboard.url}/events?lastEventId=77`);
+    await waitUntil(() => (bridge.streams.size === 1 ? true : undefined), 5000, 'the upstream stream');
+    expect(bridge.requests[bridge.requests.length - 1].headers['last-event-id']).toBe('77');
+    await sse.close();
+    await waitUntil(() => (bridge.streams.size === 0 ? true : undefined), 5000, 'the upstream stream to close');
+  });
+
+  it('ends the client stream when the bridge ends it, so EventSource reconnects', async () => {
+    const sse = await openSse(`${dashboard.url}/events`);
+    await waitUntil(() => (bridge.streams.size === 1 ? true : undefined), 5000, 'the upstream stream');
+    const [upstream] = bridge.streams;
+    upstream.end('id: 50\nevent: ticket\ndata: {"id":50}\n\n');
+    await sse.ended;
+    expect(sse.events.map((e) => e.id)).toEqual(['50']);
+  });
+
+  it('while the bridge is unreachable, tells an EventSource to retry instead of failing it', async () => {
+    const down = await startDashboardServer({ port: 0, hostname: '127.0.0.1', distDir: dist, functionsUrl: functions.url, bridgeUrl: 'http://127.0.0.1:1', sseRetryMs: 1500 });
+    try {
+      const sse = await openSse(`${down.url}/events`);
+      await sse.ended;
+      expect(sse.status).toBe(200);
+      expect(sse.retry).toBe(1500);
+      expect(sse.events).toHaveLength(1);
+      expect(sse.events[0].event).toBe('unavailable');
+      expect((JSON.parse(sse.events[0].data) as { error: string }).error).toMatch(/^bridge unavailable: /);
+      const plain = await fetch(`${down.url}/events`, { headers: { Accept: 'application/json' } });
+      expect(plain.status).toBe(502);
+      expect(((await plain.json()) as { error: string }).error).toMatch(/^bridge unavailable: /);
+    } finally {
+      await down.stop();
+    }
+  });
+
+  it('stop() ends open streams instead of hanging on them', async () => {
+    const own = await startDashboardServer({ port: 0, hostname: '127.0.0.1', distDir: dist, functionsUrl: functions.url, bridgeUrl: bridge.url });
+    const sse = await openSse(`${own.url}/events`);
+    await waitUntil(() => (bridge.streams.size === 1 ? true : undefined), 5000, 'the upstream stream');
+    await own.stop();
+    await sse.ended;
+    await waitUntil(() => (bridge.streams.size === 0 ? true : undefined), 5000, 'the upstream stream to close');
+  });
+});
