@@ -27,27 +27,33 @@ describe('KPI arithmetic', () => {
     expect(v.byEvent).toEqual([{ eventId: 1, event: 'Event A', tickets: 2 }]);
   });
 
-  it('cancelling a previously valid ticket counts a cancellation and refunds its price, but does not unsell it', () => {
+  it('cancelling a previously valid ticket unsells it, counts a cancellation and takes its price out of the revenue', () => {
     let k = applyDelta(emptyKpis(), ticketDelta(undefined, valid('25.00'), at));
     k = applyDelta(k, ticketDelta(undefined, valid('35.00'), at));
     k = applyDelta(k, ticketDelta(valid('25.00'), valid('25.00', { status: 'cancelled' }), at));
     const v = kpiView(k);
-    expect(v.ticketsSold).toBe(2);
+    expect(v.ticketsSold).toBe(1);
     expect(v.cancellations).toBe(1);
     expect(v.cancellationRate).toBe(0.5);
     expect(v.revenue).toEqual([{ currency: 'CHF', amount: '35.00' }]);
     expect(v.averagePrice).toEqual([{ currency: 'CHF', amount: '35.00' }]);
-    expect(v.byCategory).toEqual([{ category: 'Presale', tickets: 2 }]);
+    expect(v.byCategory).toEqual([{ category: 'Presale', tickets: 1 }]);
+    expect(v.byEvent).toEqual([{ eventId: 1, event: 'Event A', tickets: 1 }]);
+    // Sales per minute counts every ticket by when it was first seen, cancelled or not.
     expect(k.salesPerMinute.get('2026-03-01T20:15:00.000Z')).toBe(2);
   });
 
-  it('a ticket first seen already cancelled is sold and cancelled, with no revenue', () => {
-    const v = kpiView(applyDelta(emptyKpis(), ticketDelta(undefined, valid('25.00', { status: 'cancelled' }), at)));
-    expect(v.ticketsSold).toBe(1);
+  it('a ticket first seen already cancelled is a cancellation, not a sale, with no revenue', () => {
+    const k = applyDelta(emptyKpis(), ticketDelta(undefined, valid('25.00', { status: 'cancelled' }), at));
+    const v = kpiView(k);
+    expect(v.ticketsSold).toBe(0);
     expect(v.cancellations).toBe(1);
     expect(v.cancellationRate).toBe(1);
     expect(v.revenue).toEqual([]);
     expect(v.averagePrice).toEqual([]);
+    expect(v.byCategory).toEqual([]);
+    expect(v.byEvent).toEqual([]);
+    expect(k.salesPerMinute.get('2026-03-01T20:15:00.000Z')).toBe(1);
   });
 
   it('un-cancelling and price or category changes move the numbers both ways', () => {
@@ -89,19 +95,20 @@ describe('KPI arithmetic', () => {
       stats({
         ticketsSold: 10,
         cancellations: 2,
-        revenue: [{ currency: 'CHF', amount: '200.00' }],
+        revenue: [{ currency: 'CHF', amount: '250.00' }],
         averagePrice: [{ currency: 'CHF', amount: '25.00' }],
         byCategory: [{ category: 'Presale', tickets: 10 }],
         byEvent: [{ eventId: 1, event: 'Event A', tickets: 10 }],
         salesPerMinute: [{ minute: '2026-03-01T20:15:00.000Z', tickets: 3 }],
       }),
     );
-    expect(base.validCount).toEqual({ CHF: 8 });
+    expect(base.validCount).toEqual({ CHF: 10 });
     const v = kpiView(applyDelta(base, ticketDelta(undefined, valid('52.00'), at)));
     expect(v.ticketsSold).toBe(11);
-    expect(v.revenue).toEqual([{ currency: 'CHF', amount: '252.00' }]);
-    expect(v.averagePrice).toEqual([{ currency: 'CHF', amount: '28.00' }]);
-    expect(v.cancellationRate).toBeCloseTo(2 / 11);
+    expect(v.revenue).toEqual([{ currency: 'CHF', amount: '302.00' }]);
+    // 302.00 / 11 = 27.4545…
+    expect(v.averagePrice).toEqual([{ currency: 'CHF', amount: '27.45' }]);
+    expect(v.cancellationRate).toBeCloseTo(2 / 13);
     expect(v.byCategory).toEqual([{ category: 'Presale', tickets: 11 }]);
   });
 

@@ -3,11 +3,12 @@ import { fromCents, toCents } from './money';
 import { addToBucket, bucketsFrom } from './salesPerMinute';
 
 /**
- * The meaning the dashboard gives the numbers (the API's /api/stats uses the same):
- * - tickets sold: every ticket ever seen, cancelled or not (a cancellation does not unsell it);
- * - cancellations: tickets whose newest state is cancelled; rate = cancellations / sold;
- * - revenue and average price: over valid tickets only, per currency (a cancelled ticket is refunded);
- * - by category, by event, sales per minute: tickets sold (first seen), cancelled ones included.
+ * The meaning of the numbers, the same as the API's /api/stats (functions/src/storage/readModels.ts):
+ * - tickets sold: tickets whose newest state is valid (a cancellation unsells a ticket);
+ * - cancellations: tickets whose newest state is cancelled; rate = cancellations / (sold + cancellations);
+ * - revenue and average price: over sold (valid) tickets, per currency;
+ * - by category, by event: sold tickets;
+ * - sales per minute: every ticket by the minute it was first seen, cancelled ones included.
  */
 export interface Kpis {
   ticketsSold: number;
@@ -49,10 +50,9 @@ export function kpisFromStats(stats: Stats): Kpis {
   for (const r of stats.revenue) revenueCents[r.currency] = toCents(r.amount);
   const validCount: Record<string, number> = {};
   const currencies = Object.keys(revenueCents);
-  const validTotal = Math.max(0, stats.ticketsSold - stats.cancellations);
   if (currencies.length === 1) {
     // One currency: the count is exact.
-    validCount[currencies[0]] = validTotal;
+    validCount[currencies[0]] = stats.ticketsSold;
   } else {
     // Several: the API gives only sums and averages, so the per-currency count is recovered
     // from them (the rounding of a 2-decimal average cannot move it by a whole ticket here).
@@ -91,25 +91,20 @@ function bumpEvent(record: KpiDelta['byEvent'], eventId: number, event: string, 
 /** How the KPIs move when a ticket goes from `previous` (undefined: never seen) to `next`. */
 export function ticketDelta(previous: TicketFacts | undefined, next: TicketFacts, receivedAt: string): KpiDelta {
   const delta: KpiDelta = { sold: 0, cancellations: 0, revenueCents: {}, validCount: {}, byCategory: {}, byEvent: {}, sale: null };
-  if (previous) {
-    if (previous.status === 'cancelled') delta.cancellations -= 1;
-    else {
-      bump(delta.revenueCents, previous.price.currency, -toCents(previous.price.amount));
-      bump(delta.validCount, previous.price.currency, -1);
+  const count = (facts: TicketFacts, by: 1 | -1) => {
+    if (facts.status === 'cancelled') {
+      delta.cancellations += by;
+      return;
     }
-    bump(delta.byCategory, previous.category, -1);
-    bumpEvent(delta.byEvent, previous.eventId, previous.event, -1);
-  } else {
-    delta.sold = 1;
-    delta.sale = { at: receivedAt, tickets: 1 };
-  }
-  if (next.status === 'cancelled') delta.cancellations += 1;
-  else {
-    bump(delta.revenueCents, next.price.currency, toCents(next.price.amount));
-    bump(delta.validCount, next.price.currency, 1);
-  }
-  bump(delta.byCategory, next.category, 1);
-  bumpEvent(delta.byEvent, next.eventId, next.event, 1);
+    delta.sold += by;
+    bump(delta.revenueCents, facts.price.currency, by * toCents(facts.price.amount));
+    bump(delta.validCount, facts.price.currency, by);
+    bump(delta.byCategory, facts.category, by);
+    bumpEvent(delta.byEvent, facts.eventId, facts.event, by);
+  };
+  if (previous) count(previous, -1);
+  else delta.sale = { at: receivedAt, tickets: 1 };
+  count(next, 1);
   for (const [key, value] of Object.entries(delta.byEvent)) if (value.tickets === 0) delete delta.byEvent[key];
   return delta;
 }
@@ -156,7 +151,7 @@ export function kpiView(kpis: Kpis): KpiView {
   return {
     ticketsSold: kpis.ticketsSold,
     cancellations: kpis.cancellations,
-    cancellationRate: kpis.ticketsSold > 0 ? kpis.cancellations / kpis.ticketsSold : 0,
+    cancellationRate: kpis.ticketsSold + kpis.cancellations > 0 ? kpis.cancellations / (kpis.ticketsSold + kpis.cancellations) : 0,
     revenue: currencies.map((currency) => ({ currency, amount: fromCents(kpis.revenueCents[currency] ?? 0) })),
     averagePrice: currencies
       .filter((c) => (kpis.validCount[c] ?? 0) > 0)
