@@ -1,5 +1,5 @@
 import * as amqp from 'amqplib';
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import http from 'node:http';
 import { cpus } from 'node:os';
 import path from 'node:path';
@@ -159,6 +159,12 @@ async function metric(url: string, name: string): Promise<number> {
   return line ? Number(line.slice(name.length + 1)) : NaN;
 }
 
+/** User + system CPU seconds of a process so far (clock ticks are 1/100 s on Linux). */
+function cpuSeconds(pid: number | undefined): number {
+  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
+  return (Number(fields[11]) + Number(fields[12])) / 100;
+}
+
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 async function run(args: Args): Promise<void> {
@@ -193,6 +199,8 @@ async function run(args: Args): Promise<void> {
     let rssPeakKb = rssConnectedKb;
     const child = bridge;
     const sampler = setInterval(() => (rssPeakKb = Math.max(rssPeakKb, child.rssKb())), 250);
+    const cpuStart = cpuSeconds(child.process.pid);
+    const benchCpuStart = process.cpuUsage();
     const start = performance.now();
     const interval = 1000 / args.rate;
     for (let i = 0; i < total; i += 1) {
@@ -206,6 +214,10 @@ async function run(args: Args): Promise<void> {
     const deadline = performance.now() + 30_000;
     while (clients.some((c) => c.next < total && !c.dropped) && performance.now() < deadline) await sleep(100);
     clearInterval(sampler);
+    const elapsed = (performance.now() - start) / 1000;
+    const bridgeCpu = (cpuSeconds(child.process.pid) - cpuStart) / elapsed;
+    const benchUsage = process.cpuUsage(benchCpuStart);
+    const benchCpu = (benchUsage.user + benchUsage.system) / 1e6 / elapsed;
     const rssEndKb = bridge.rssKb();
     rssPeakKb = Math.max(rssPeakKb, rssEndKb);
     const droppedSlow = await metric(bridgeUrl, 'sse_clients_dropped_total{reason="slow"}');
@@ -229,6 +241,7 @@ async function run(args: Args): Promise<void> {
       outOfOrderOrDuplicate: clients.reduce((sum, c) => sum + c.errors, 0),
       clientsDroppedSlow: droppedSlow,
       latencyMs: { p50: ms(percentile(samples, 50)), p95: ms(percentile(samples, 95)), p99: ms(percentile(samples, 99)), max: ms(samples[samples.length - 1] ?? NaN) },
+      cpuCoresBusy: { bridge: ms(bridgeCpu), benchProcess: ms(benchCpu) },
       bridgeRssMb: { idle: mb(rssIdleKb), connected: mb(rssConnectedKb), peak: mb(rssPeakKb), end: mb(rssEndKb) },
     };
     mkdirSync(path.join(ROOT, 'bench-results'), { recursive: true });
@@ -247,6 +260,8 @@ async function run(args: Args): Promise<void> {
       'bridge RSS idle MB': result.bridgeRssMb.idle,
       'bridge RSS connected MB': result.bridgeRssMb.connected,
       'bridge RSS peak MB': result.bridgeRssMb.peak,
+      'bridge CPU (cores)': result.cpuCoresBusy.bridge,
+      'bench process CPU (cores)': result.cpuCoresBusy.benchProcess,
     });
     console.log(`written to ${path.relative(process.cwd(), file)}`);
     if (!result.allClientsGotEveryEvent) process.exitCode = 1;

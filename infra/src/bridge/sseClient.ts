@@ -55,6 +55,17 @@ export class SseClient {
     return this.write(frame.bytes);
   }
 
+  /** Consecutive live frames and their joined bytes: one write when none was sent yet (the usual case). Returns how many were written. */
+  offerBatch(frames: LiveFrame[], joined: Buffer): number {
+    if (this.live && !this.gone && frames[0].seq > this.sentThrough) {
+      this.sentThrough = frames[frames.length - 1].seq;
+      return this.write(joined) ? frames.length : 0;
+    }
+    let written = 0;
+    for (const frame of frames) if (this.offer(frame)) written += 1;
+    return written;
+  }
+
   /** A replayed frame, written in seq order before the client goes live. */
   replay(frame: LiveFrame): boolean {
     if (frame.seq <= this.sentThrough) return false;
