@@ -48,7 +48,7 @@ export function loadBridgeConfig(env: Env = process.env): BridgeConfig {
     port: integer(env, 'PORT', BRIDGE_DEFAULTS.port, 0, 65535),
     databaseUrl: first(env, 'DATABASE_URL', 'DATABASE_URI') ?? DEFAULTS.databaseUrl,
     rabbitmqUrl: first(env, 'RABBITMQ_URL', 'RabbitMQConnection') ?? DEFAULTS.rabbitmqUrl,
-    topologyPrefix: first(env, 'BRIDGE_TOPOLOGY_PREFIX') ?? '',
+    topologyPrefix: first(env, 'PETZI_TOPOLOGY_PREFIX', 'BRIDGE_TOPOLOGY_PREFIX') ?? '',
     heartbeatMs: integer(env, 'BRIDGE_HEARTBEAT_MS', BRIDGE_DEFAULTS.heartbeatMs, 100),
     clientBufferBytes: integer(env, 'BRIDGE_CLIENT_BUFFER_BYTES', BRIDGE_DEFAULTS.clientBufferBytes, 1024),
     corsOrigin: first(env, 'BRIDGE_CORS_ORIGIN') ?? BRIDGE_DEFAULTS.corsOrigin,
