@@ -28,10 +28,15 @@ export function useApi(client: ApiClient = createApiClient()) {
     }
   }
 
-  /** Stats and the newest page together: the dashboard's baseline. */
+  /**
+   * Stats, then the newest page: the dashboard's baseline. In this order every ticket the stats
+   * count is also in the page, so a live event the stats already hold is recognised (the page
+   * has its state) and never counted twice.
+   */
   function loadBaseline(limit = 50): Promise<{ stats: Stats; page: TicketPage }> {
     return track(async (signal) => {
-      const [stats, page] = await Promise.all([client.stats(signal), client.tickets({ limit }, signal)]);
+      const stats = await client.stats(signal);
+      const page = await client.tickets({ limit }, signal);
       return { stats, page };
     });
   }

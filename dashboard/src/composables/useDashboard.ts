@@ -1,6 +1,6 @@
 import { computed, ref, shallowRef } from 'vue';
 import { errorText } from '../api';
-import { appendOlder, applyLiveEvent, highestSeen, initialState, loadBaseline, pruneSales, rebaseline } from '../state/dashboard';
+import { appendOlder, applyLiveEvent, highestSeen, initialState, loadBaseline, pruneSales, rebaseline, updatePipeline } from '../state/dashboard';
 import { kpiView } from '../state/kpis';
 import { lastMinutes } from '../state/salesPerMinute';
 import type { LiveEvent } from '../types';
@@ -12,6 +12,8 @@ export interface DashboardOptions {
   statsEveryMs?: number;
   /** How long a new or changed row stays highlighted. */
   highlightMs?: number;
+  /** Quiet time on the stream after which fresh stats may replace the live KPIs. */
+  quietMs?: number;
 }
 
 /**
@@ -21,6 +23,9 @@ export interface DashboardOptions {
 export function useDashboard(options: DashboardOptions = {}) {
   const statsEveryMs = options.statsEveryMs ?? 10_000;
   const highlightMs = options.highlightMs ?? 2_500;
+  const quietMs = options.quietMs ?? 3_000;
+  let lastEventAt = 0;
+  let eventsSeen = 0;
   const api = useApi();
   const state = shallowRef(initialState());
   const loadError = ref<string | null>(null);
@@ -42,6 +47,8 @@ export function useDashboard(options: DashboardOptions = {}) {
   }
 
   function onEvent(event: LiveEvent): void {
+    lastEventAt = Date.now();
+    eventsSeen += 1;
     const { state: next, outcome } = applyLiveEvent(state.value, event);
     state.value = next;
     if (outcome === 'applied') highlight(event.id);
@@ -62,16 +69,23 @@ export function useDashboard(options: DashboardOptions = {}) {
     return state.value.loaded ? highestSeen(state.value) : state.value.pending.reduce((max, e) => Math.max(max, e.id), 0);
   }
 
-  /** Re-reads stats (and the newest page after a reconnect, to fill anything the stream missed). */
+  /**
+   * Re-reads stats (and the newest page after a reconnect, to fill anything the stream missed).
+   * The stats replace the live KPIs only when the stream is quiet: stats read while an event is
+   * between the database and the browser would count it, and then the stream would count it again.
+   */
   async function refresh(withPage: boolean): Promise<void> {
     if (!state.value.loaded) return load();
     const mark = highestSeen(state.value);
+    const before = eventsSeen;
+    const quiet = Date.now() - lastEventAt >= quietMs;
     try {
       if (withPage) {
         const { stats, page } = await api.loadBaseline();
         state.value = rebaseline(state.value, stats, mark, page);
       } else {
-        state.value = rebaseline(state.value, await api.loadStats(), mark);
+        const stats = await api.loadStats();
+        state.value = quiet && eventsSeen === before && connection.value === 'live' ? rebaseline(state.value, stats, mark) : updatePipeline(state.value, stats);
       }
       refreshError.value = null;
     } catch (error) {
@@ -90,6 +104,7 @@ export function useDashboard(options: DashboardOptions = {}) {
   }
 
   const stream = useTicketStream({ onEvent, onResumed: () => void refresh(true) });
+  const connection = stream.state;
   void load();
 
   const statsTimer = setInterval(() => {
@@ -121,7 +136,7 @@ export function useDashboard(options: DashboardOptions = {}) {
     loading: api.loading,
     loadError,
     refreshError,
-    connection: stream.state,
+    connection,
     retry: load,
     loadOlder,
     close,

@@ -6,8 +6,9 @@ import { DEFAULT_ROW_LIMIT, mergeRows, rowFromLiveEvent, upsertRow } from './tic
 /**
  * The whole live state, advanced by pure functions. KPIs are the API's stats (the baseline,
  * which covers every webhook up to `watermark`) plus the deltas of live events above it.
- * Re-baselining replaces the stats and drops the deltas the new stats already contain, so any
- * drift from a race between the stream and the API heals at the next refresh.
+ * Re-baselining replaces the stats and drops the deltas the new stats already contain. The
+ * stats cannot say which webhooks they include, so the caller re-baselines only when the stream
+ * has caught up (after a reconnect, or while no event is in flight); that heals any drift.
  */
 export interface DashboardState {
   loaded: boolean;
@@ -128,7 +129,10 @@ export function applyLiveEvent(state: DashboardState, event: LiveEvent): { state
  */
 export function rebaseline(state: DashboardState, stats: Stats, watermark: number, page?: TicketPage): DashboardState {
   if (!state.loaded) return page ? loadBaseline(state, stats, page, watermark) : state;
-  const mark = Math.max(watermark, state.watermark);
+  // The page is read after the stats, so it holds everything they count: its newest webhook
+  // raises the mark (never counting twice; at worst a ticket counted late, at the next quiet refresh).
+  const pageTop = page ? page.items.reduce((max, r) => Math.max(max, r.webhookId), 0) : 0;
+  const mark = Math.max(watermark, state.watermark, pageTop);
   const applied = state.applied.filter((a) => a.id > mark);
   const baseline = kpisFromStats(stats);
   const kpis = applied.reduce((k, a) => applyDelta(k, a.delta), baseline);
@@ -145,6 +149,11 @@ export function rebaseline(state: DashboardState, stats: Stats, watermark: numbe
     pipeline: stats.pipeline,
     generatedAt: stats.generatedAt,
   };
+}
+
+/** Fresh pipeline figures only, KPIs untouched (stats read while live events are in flight). */
+export function updatePipeline(state: DashboardState, stats: Stats): DashboardState {
+  return { ...state, pipeline: stats.pipeline, generatedAt: stats.generatedAt };
 }
 
 /** An older page ("load older"): appended below, without the live row limit. */
