@@ -39,7 +39,7 @@ let page: Page;
 const consoleErrors: string[] = [];
 
 function bridgeOn(port: number): Promise<RunningBridge> {
-  const config = loadBridgeConfig({ DATABASE_URL: stack.db.url, RABBITMQ_URL: TEST_RABBITMQ_URL, BRIDGE_TOPOLOGY_PREFIX: stack.prefix });
+  const config = loadBridgeConfig({ DATABASE_URL: stack.db.url, RABBITMQ_URL: TEST_RABBITMQ_URL, PETZI_TOPOLOGY_PREFIX: stack.prefix });
   return startBridge({ config, port, hostname: '127.0.0.1', log: silentLogger, processMetrics: false });
 }
 
