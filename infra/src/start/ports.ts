@@ -1,0 +1,47 @@
+import net from 'node:net';
+
+/** A port someone else holds; the message names the variable that moves ours. */
+export class PortTakenError extends Error {
+  override name = 'PortTakenError';
+  constructor(readonly port: number, readonly service: string, readonly variable: string) {
+    super(`Port ${port} (${service}) is already in use: set ${variable} to another port.`);
+  }
+}
+
+export function isPortFree(port: number, host = '0.0.0.0'): Promise<boolean> {
+  return new Promise((resolve) => {
+    const server = net.createServer();
+    server.once('error', () => resolve(false));
+    server.listen(port, host, () => server.close(() => resolve(true)));
+  });
+}
+
+export async function requireFreePort(port: number, service: string, variable: string): Promise<void> {
+  if (!(await isPortFree(port))) throw new PortTakenError(port, service, variable);
+}
+
+export function portFromEnv(env: NodeJS.ProcessEnv, variable: string, fallback: number): number {
+  const raw = env[variable];
+  if (raw === undefined || raw === '') return fallback;
+  const port = Number(raw);
+  if (!Number.isInteger(port) || port <= 0 || port > 65535) throw new Error(`${variable} must be a port number, got "${raw}"`);
+  return port;
+}
+
+/** Resolves once something accepts TCP connections on the port, or false after timeoutMs. */
+export async function waitForTcp(port: number, timeoutMs: number, host = '127.0.0.1'): Promise<boolean> {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    const open = await new Promise<boolean>((resolve) => {
+      const socket = net.connect(port, host);
+      socket.once('connect', () => {
+        socket.destroy();
+        resolve(true);
+      });
+      socket.once('error', () => resolve(false));
+    });
+    if (open) return true;
+    await new Promise((r) => setTimeout(r, 200));
+  }
+  return false;
+}

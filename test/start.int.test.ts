@@ -1,0 +1,164 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
+import net from 'node:net';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { run as simulate } from '../simulator/src/cli';
+import { deleteTopology } from './support/broker';
+import { createTestDatabase } from './support/db';
+import { uniqueName } from './support/env';
+import { openSse } from './support/sse';
+import { waitUntil } from './support/wait';
+import { topologyNames } from '../functions/src/broker/topology';
+
+const ROOT = path.resolve(__dirname, '..');
+
+async function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = net.createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const { port } = server.address() as net.AddressInfo;
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+function isListening(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const socket = net.connect(port, '127.0.0.1');
+    socket.once('connect', () => (socket.destroy(), resolve(true)));
+    socket.once('error', () => resolve(false));
+  });
+}
+
+/** Every live descendant of pid, from /proc. */
+function descendants(pid: number): number[] {
+  const parents = new Map<number, number>();
+  for (const entry of readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      const stat = readFileSync(`/proc/${entry}/stat`, 'utf8');
+      const ppid = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
+      parents.set(Number(entry), ppid);
+    } catch {
+      // exited while we looked
+    }
+  }
+  const found: number[] = [];
+  const walk = (parent: number) => {
+    for (const [child, ppid] of parents) if (ppid === parent) (found.push(child), walk(child));
+  };
+  walk(pid);
+  return found;
+}
+
+function alive(pid: number): boolean {
+  try {
+    const state = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]?.[0];
+    return state !== 'Z' && state !== undefined;
+  } catch {
+    return false;
+  }
+}
+
+interface Started {
+  child: ChildProcess;
+  output: () => string;
+  exited: Promise<number | null>;
+}
+
+function startNpmStart(env: Record<string, string>): Started {
+  const base = { ...process.env };
+  for (const key of ['DATABASE_URL', 'DATABASE_URI', 'RABBITMQ_URL', 'RabbitMQConnection', 'PETZI_WEBHOOK_SECRET', 'SECRET_KEY']) delete base[key];
+  const child = spawn(process.execPath, [path.join(ROOT, 'infra', 'start.js')], { cwd: ROOT, env: { ...base, NO_COLOR: '1', ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+  let output = '';
+  child.stdout?.on('data', (c: Buffer) => (output += c.toString()));
+  child.stderr?.on('data', (c: Buffer) => (output += c.toString()));
+  const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+  return { child, output: () => output, exited };
+}
+
+describe('npm start', () => {
+  it('runs the whole pipeline with no configuration and leaves nothing behind on SIGINT', async () => {
+    const ports = { functions: await freePort(), bridge: await freePort(), dashboard: await freePort(), postgres: await freePort() };
+    const dataDir = mkdtempSync(path.join(tmpdir(), 'petzi-start-'));
+    const prefix = uniqueName('start');
+    const started = startNpmStart({
+      FUNCTIONS_PORT: String(ports.functions),
+      BRIDGE_PORT: String(ports.bridge),
+      DASHBOARD_PORT: String(ports.dashboard),
+      POSTGRES_PORT: String(ports.postgres),
+      PETZI_DATA_DIR: dataDir,
+      PETZI_TOPOLOGY_PREFIX: prefix,
+    });
+    try {
+      await waitUntil(() => (started.output().includes('PETZI pipeline is running') ? true : undefined), 120_000, 'readiness banner').catch((error: unknown) => {
+        throw new Error(`${String(error)}\n--- npm start output ---\n${started.output()}`);
+      });
+      expect(started.output()).toContain(`http://localhost:${ports.dashboard}`);
+      expect(started.output()).toContain(`embedded, port ${ports.postgres}`);
+      expect(started.output()).toMatch(/npm run simulate -- http:\/\/localhost:\d+\/webhook secret/);
+
+      const stream = await openSse(`http://127.0.0.1:${ports.dashboard}/events`);
+      expect(stream.status).toBe(200);
+      const sink = { write: () => true };
+      const code = await simulate([`http://127.0.0.1:${ports.functions}/webhook`, 'secret', '--count', '3', '--seed', '7'], { stdout: sink, stderr: sink });
+      expect(code).toBe(0);
+      const events = await stream.waitFor(3, 15_000);
+      expect(events.map((e) => e.event)).toEqual(['ticket', 'ticket', 'ticket']);
+      await stream.close();
+
+      const tickets = (await (await fetch(`http://127.0.0.1:${ports.dashboard}/api/tickets`)).json()) as { items: Array<{ number: string }> };
+      const numbers = events.map((e) => (JSON.parse(e.data) as { ticket: { number: string } }).ticket.number);
+      expect(tickets.items.map((t) => t.number).sort()).toEqual([...numbers].sort());
+
+      const family = descendants(started.child.pid!);
+      expect(family.length).toBeGreaterThanOrEqual(4); // functions, bridge, dashboard, postgres
+      started.child.kill('SIGINT');
+      expect(await started.exited).toBe(0);
+      await waitUntil(() => (family.every((pid) => !alive(pid)) ? true : undefined), 15_000, 'every child to exit');
+      for (const port of Object.values(ports)) expect(await isListening(port)).toBe(false);
+      expect(started.output()).toContain('[start]      stopped');
+    } finally {
+      if (started.child.exitCode === null) started.child.kill('SIGKILL');
+      rmSync(dataDir, { recursive: true, force: true });
+      await deleteTopology({ ...topologyNames(prefix) });
+    }
+  }, 180_000);
+
+  it('says how to get a broker when none can be found', async () => {
+    const db = await createTestDatabase();
+    try {
+      const started = startNpmStart({
+        DATABASE_URL: db.url,
+        RABBITMQ_LOCAL_PORT: String(await freePort()),
+        RABBITMQ_SERVER_BIN: '/nonexistent/rabbitmq-server',
+        FUNCTIONS_PORT: String(await freePort()),
+        BRIDGE_PORT: String(await freePort()),
+        DASHBOARD_PORT: String(await freePort()),
+      });
+      expect(await started.exited).toBe(1);
+      const output = started.output();
+      expect(output).toContain('No RabbitMQ broker found');
+      expect(output).toContain('apt-get install rabbitmq-server');
+      expect(output).toContain('docker run');
+      expect(output).toContain('RABBITMQ_URL=');
+    } finally {
+      await db.drop();
+    }
+  }, 120_000);
+
+  it('names the variable that moves a port already taken', async () => {
+    const blocker = net.createServer();
+    await new Promise<void>((resolve) => blocker.listen(0, '0.0.0.0', () => resolve()));
+    const taken = (blocker.address() as net.AddressInfo).port;
+    try {
+      const started = startNpmStart({ BRIDGE_PORT: String(taken), FUNCTIONS_PORT: String(await freePort()), DASHBOARD_PORT: String(await freePort()) });
+      expect(await started.exited).toBe(1);
+      expect(started.output()).toContain(`Port ${taken} (SSE bridge) is already in use: set BRIDGE_PORT to another port.`);
+    } finally {
+      await new Promise((resolve) => blocker.close(resolve));
+    }
+  }, 60_000);
+});
