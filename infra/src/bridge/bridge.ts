@@ -36,7 +36,7 @@ export interface RunningBridge {
   readonly liveQueue: string | undefined;
   /** Highest seq broadcast so far. */
   readonly lastSeq: number | undefined;
-  /** Resolves when the events received so far have been broadcast. */
+  /** Resolves when the events received so far have been written to the clients. */
   idle(): Promise<void>;
   /** Graceful: stop accepting, end every stream with a comment, cancel the consumer, close broker and pool. */
   stop(): Promise<void>;
@@ -55,11 +55,27 @@ const STOP_GRACE_MS = 3000;
 export async function startBridge(options: BridgeOptions): Promise<RunningBridge> {
   const { config, log } = options;
   const warn = (message: string) => log.warn(message);
+  // Listen first, so a taken port fails before anything touches Postgres or RabbitMQ;
+  // requests that come in meanwhile wait for the handler.
+  let handle: ((req: http.IncomingMessage, res: http.ServerResponse) => void) | undefined;
+  let handlerReady!: () => void;
+  const ready = new Promise<void>((resolve) => (handlerReady = resolve));
+  const server = http.createServer((req, res) => {
+    if (handle) handle(req, res);
+    else void ready.then(() => handle?.(req, res));
+  });
+  const port = options.port ?? config.port;
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', (error: NodeJS.ErrnoException) => reject(error.code === 'EADDRINUSE' ? new PortInUseError(port) : error));
+    server.listen(port, options.hostname ?? '0.0.0.0', () => resolve());
+  });
   const pool = createPool(config.databaseUrl, { onError: (error) => warn(`postgres: ${error.message}`) });
   try {
     if (options.migrate !== false) await migrate(pool);
   } catch (error) {
     await pool.end();
+    server.closeAllConnections();
+    await new Promise((resolve) => server.close(resolve));
     throw error;
   }
   const store = new LiveEventStore(pool);
@@ -85,48 +101,45 @@ export async function startBridge(options: BridgeOptions): Promise<RunningBridge
   hub = new ClientHub(config.clientBufferBytes, metrics);
   const clients = hub;
 
-  const broker = await BrokerConnection.open(config.rabbitmqUrl, { log: warn });
+  let broker: BrokerConnection;
+  try {
+    broker = await BrokerConnection.open(config.rabbitmqUrl, { log: warn });
+  } catch (error) {
+    await pool.end();
+    server.closeAllConnections();
+    await new Promise((resolve) => server.close(resolve));
+    throw error;
+  }
   broker.on('connected', (count: number) => {
     if (count > 1) metrics.reconnects.inc();
   });
   const consumer = await startLiveConsumer({ broker, exchange: topologyNames(config.topologyPrefix).liveExchange, sequencer, log: warn });
 
   let accepting = true;
-  const server = http.createServer(
-    createRequestHandler({
-      hub: clients,
-      store,
-      metrics,
-      registry,
-      corsHeaders: corsHeaders(config.corsOrigin),
-      log: warn,
-      maxHistory: config.maxHistory,
-      accepting: () => accepting,
-      health: async () => ({
-        postgres: await pool.query('SELECT 1').then(
-          () => true,
-          () => false,
-        ),
-        rabbitmq: broker.connected && consumer.queue !== undefined,
-      }),
+  handle = createRequestHandler({
+    hub: clients,
+    store,
+    metrics,
+    registry,
+    corsHeaders: corsHeaders(config.corsOrigin),
+    log: warn,
+    maxHistory: config.maxHistory,
+    accepting: () => accepting,
+    health: async () => ({
+      postgres: await pool.query('SELECT 1').then(
+        () => true,
+        () => false,
+      ),
+      rabbitmq: broker.connected && consumer.queue !== undefined,
     }),
-  );
+  });
+  handlerReady();
   const closeResources = async () => {
     await consumer.stop();
     await broker.close();
     await sequencer.idle();
     await pool.end();
   };
-  const port = options.port ?? config.port;
-  try {
-    await new Promise<void>((resolve, reject) => {
-      server.once('error', (error: NodeJS.ErrnoException) => reject(error.code === 'EADDRINUSE' ? new PortInUseError(port) : error));
-      server.listen(port, options.hostname ?? '0.0.0.0', () => resolve());
-    });
-  } catch (error) {
-    await closeResources();
-    throw error;
-  }
   const heartbeat = setInterval(() => clients.heartbeat(), config.heartbeatMs);
 
   try {
@@ -147,7 +160,10 @@ export async function startBridge(options: BridgeOptions): Promise<RunningBridge
     get lastSeq() {
       return sequencer.lastSeq;
     },
-    idle: () => sequencer.idle(),
+    idle: async () => {
+      await sequencer.idle();
+      clients.flush();
+    },
     stop() {
       stopping ??= (async () => {
         accepting = false;

@@ -60,6 +60,7 @@ async function replay(client: SseClient, request: EventsRequest, ctx: EventsCont
     client.write(UNKNOWN_ID);
     return;
   }
+  client.startAfter(seq);
   const pageSize = ctx.replayPageSize ?? 500;
   let after = seq;
   for (;;) {

@@ -66,6 +66,11 @@ export class SseClient {
     return written;
   }
 
+  /** The client already has everything up to seq (its Last-Event-ID): parked or replayed frames up to it are skipped. */
+  startAfter(seq: number): void {
+    this.sentThrough = Math.max(this.sentThrough, seq);
+  }
+
   /** A replayed frame, written in seq order before the client goes live. */
   replay(frame: LiveFrame): boolean {
     if (frame.seq <= this.sentThrough) return false;

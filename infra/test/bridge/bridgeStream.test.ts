@@ -22,6 +22,11 @@ beforeAll(async () => {
   fx = await startBridgeFixture();
 });
 
+// Each test starts with the bridge caught up, so a live client sees only that test's events.
+beforeEach(async () => {
+  await fx.settled();
+});
+
 afterEach(async () => {
   await Promise.all(open.splice(0).map((c) => c.close()));
 });
@@ -139,6 +144,7 @@ test('bad ?history and a malformed Last-Event-ID get a 400 JSON error', async ()
 
 test('an unknown Last-Event-ID starts live with a comment saying so', async () => {
   await fx.relay.relay();
+  await fx.settled();
   const client = await sse('/events', 987654321);
   await client.waitForComment('unknown Last-Event-ID');
   const live = await fx.relay.relay();
@@ -159,10 +165,11 @@ test('/healthz reports both dependencies; unknown paths and methods get JSON err
 });
 
 test('/metrics counts connected clients, events sent and replayed, and closed clients', async () => {
+  const history = await relayMany(2);
+  await fx.settled();
   const sentBefore = await metricValue(fx.bridge.url, 'sse_events_sent_total');
   const replayedBefore = await metricValue(fx.bridge.url, 'sse_events_replayed_total');
   const closedBefore = await metricValue(fx.bridge.url, 'sse_clients_dropped_total', '{reason="closed"}');
-  const history = await relayMany(2);
   const clients = [await sse('/events'), await sse('/events'), await sse(`/events?lastEventId=${history[0].id}`)];
   await clients[2].waitFor(1);
   expect(await metricValue(fx.bridge.url, 'sse_clients_connected')).toBe(3);

@@ -22,6 +22,8 @@ export interface RelayedEvent {
  */
 export class RelayStandIn {
   private counter = 0;
+  /** Highest seq committed so far. */
+  lastSeq = 0;
 
   private constructor(
     readonly pool: Pool,
@@ -68,6 +70,7 @@ export class RelayStandIn {
       body.seq = seq;
       await client.query('UPDATE live_event SET body = $2 WHERE webhook_id = $1', [id, JSON.stringify(body)]);
       await client.query('COMMIT');
+      this.lastSeq = Math.max(this.lastSeq, seq);
       return { id, seq, body };
     } catch (error) {
       await client.query('ROLLBACK');
@@ -104,6 +107,8 @@ export interface BridgeFixture {
   relay: RelayStandIn;
   bridge: RunningBridge;
   prefix: string;
+  /** Waits until the bridge has broadcast and written everything the relay stand-in committed. */
+  settled(timeoutMs?: number): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -119,6 +124,14 @@ export async function startBridgeFixture(env: Record<string, string> = {}): Prom
     relay,
     bridge,
     prefix,
+    async settled(timeoutMs = 10_000) {
+      const deadline = Date.now() + timeoutMs;
+      while ((bridge.lastSeq ?? 0) < relay.lastSeq) {
+        if (Date.now() > deadline) throw new Error(`bridge stuck at seq ${bridge.lastSeq}, relay at ${relay.lastSeq}`);
+        await new Promise((r) => setTimeout(r, 10));
+      }
+      await bridge.idle();
+    },
     async close() {
       await bridge.stop();
       await relay.close();
