@@ -46,7 +46,7 @@ async function handle(req: IncomingMessage, res: ServerResponse, ctx: RoutesCont
     res.end();
     return;
   }
-  if (req.method !== 'GET' && req.method !== 'HEAD') return sendJson(res, 405, { error: `${req.method} not allowed on ${route}; use GET` }, { Allow: 'GET, OPTIONS' });
+  if (req.method !== 'GET') return sendJson(res, 405, { error: `${req.method} not allowed on ${route}; use GET` }, { Allow: 'GET, OPTIONS' });
 
   if (route === '/metrics') {
     const text = await ctx.registry.metrics();
