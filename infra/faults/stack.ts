@@ -1,0 +1,148 @@
+import * as amqp from 'amqplib';
+import net from 'node:net';
+import { topologyNames, type TopologyNames } from '../../functions/src/broker/topology';
+import { ADMIN_DATABASE_URL, RABBITMQ_URL, adminQuery, dropDatabase, freshDatabase, startChild, type Child } from '../bench/support';
+import { startTcpProxy, viaProxy, hostPortOf, type TcpProxy } from './tcpProxy';
+import { ReconnectingSseClient } from './sse';
+
+export const SECRET = 'faults-secret';
+
+async function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = net.createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const { port } = server.address() as net.AddressInfo;
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+export interface BridgeSlot {
+  port: number;
+  child: Child | undefined;
+  url: string;
+}
+
+/**
+ * A real pipeline in child processes (functions hosts and SSE bridges) on its own database and
+ * topology, reaching Postgres and RabbitMQ through TCP proxies the scenario can cut.
+ */
+export class FaultStack {
+  readonly hosts: Child[] = [];
+  readonly bridges: BridgeSlot[] = [];
+  readonly clients: ReconnectingSseClient[] = [];
+  readonly published: number[] = [];
+  readonly topology: TopologyNames;
+  private capture: { connection: amqp.ChannelModel; channel: amqp.Channel } | undefined;
+
+  private constructor(
+    readonly name: string,
+    readonly databaseUrl: string,
+    readonly prefix: string,
+    readonly brokerProxy: TcpProxy,
+    readonly dbProxy: TcpProxy,
+  ) {
+    this.topology = topologyNames(prefix);
+  }
+
+  static async create(name: string): Promise<FaultStack> {
+    const dbName = `petzi_faults_${name.replace(/-/g, '_')}_${process.pid}`;
+    const databaseUrl = await freshDatabase(dbName);
+    const broker = hostPortOf(RABBITMQ_URL, 5672);
+    const db = hostPortOf(ADMIN_DATABASE_URL, 5432);
+    const stack = new FaultStack(name, databaseUrl, `faults${process.pid}.${name}`, await startTcpProxy(broker.host, broker.port), await startTcpProxy(db.host, db.port));
+    return stack;
+  }
+
+  private get env(): Record<string, string> {
+    return {
+      DATABASE_URL: viaProxy(this.databaseUrl, this.dbProxy.port),
+      RABBITMQ_URL: viaProxy(RABBITMQ_URL, this.brokerProxy.port),
+      PETZI_WEBHOOK_SECRET: SECRET,
+      PETZI_TOPOLOGY_PREFIX: this.prefix,
+      OUTBOX_GRACE_SECONDS: '1',
+    };
+  }
+
+  /** Starts a functions host; with `replace`, it takes that slot (a restart after a kill). */
+  async startHost(replace?: number): Promise<Child> {
+    const host = await startChild('dist/infra/src/host/main.js', { ...this.env, PORT: '0' });
+    if (replace === undefined) this.hosts.push(host);
+    else this.hosts[replace] = host;
+    return host;
+  }
+
+  /** Starts a bridge, on the slot's port when restarting it so that clients reconnect to it. */
+  async startBridge(slot?: BridgeSlot): Promise<BridgeSlot> {
+    const port = slot?.port ?? (await freePort());
+    const child = await startChild('dist/infra/src/bridge/main.js', { ...this.env, PORT: String(port) });
+    if (slot) {
+      slot.child = child;
+      return slot;
+    }
+    const created = { port, child, url: `http://127.0.0.1:${port}` };
+    this.bridges.push(created);
+    return created;
+  }
+
+  connectClient(bridge: BridgeSlot): ReconnectingSseClient {
+    const client = new ReconnectingSseClient(`${bridge.url}/events`).start();
+    this.clients.push(client);
+    return client;
+  }
+
+  /** Records every message id reaching petzi.webhooks, directly from the broker (not through the proxy). */
+  async captureWebhooks(): Promise<void> {
+    const connection = await amqp.connect(RABBITMQ_URL);
+    const channel = await connection.createChannel();
+    await channel.assertExchange(this.topology.webhookExchange, 'topic', { durable: true });
+    const { queue } = await channel.assertQueue('', { exclusive: true, autoDelete: true });
+    await channel.bindQueue(queue, this.topology.webhookExchange, '#');
+    await channel.consume(queue, (message) => {
+      if (message) this.published.push(Number(message.properties.messageId));
+    }, { noAck: true });
+    this.capture = { connection, channel };
+  }
+
+  async stored(): Promise<Set<number>> {
+    const rows = await adminQuery<{ id: string }>(this.databaseUrl, 'SELECT id FROM webhook_event');
+    return new Set(rows.map((r) => Number(r.id)));
+  }
+
+  async relayed(): Promise<Set<number>> {
+    const rows = await adminQuery<{ webhook_id: string }>(this.databaseUrl, 'SELECT webhook_id FROM live_event');
+    return new Set(rows.map((r) => Number(r.webhook_id)));
+  }
+
+  async close(): Promise<void> {
+    this.clients.forEach((c) => c.close());
+    await Promise.allSettled([...this.hosts.map((h) => h.stop()), ...this.bridges.map((b) => b.child?.stop())]);
+    await this.capture?.channel.close().catch(() => undefined);
+    await this.capture?.connection.close().catch(() => undefined);
+    await this.brokerProxy.close();
+    await this.dbProxy.close();
+    await dropDatabase(new URL(this.databaseUrl).pathname.slice(1));
+    await deleteTopology(this.topology);
+  }
+}
+
+async function deleteTopology(names: TopologyNames): Promise<void> {
+  const connection = await amqp.connect(RABBITMQ_URL);
+  try {
+    for (const queue of [names.relayQueue, names.relayDeadLetterQueue]) {
+      const channel = await connection.createChannel();
+      channel.on('error', () => undefined);
+      await channel.deleteQueue(queue).catch(() => undefined);
+      await channel.close().catch(() => undefined);
+    }
+    for (const exchange of [names.webhookExchange, names.deadLetterExchange, names.liveExchange]) {
+      const channel = await connection.createChannel();
+      channel.on('error', () => undefined);
+      await channel.deleteExchange(exchange).catch(() => undefined);
+      await channel.close().catch(() => undefined);
+    }
+  } finally {
+    await connection.close();
+  }
+}

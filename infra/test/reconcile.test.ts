@@ -1,0 +1,42 @@
+import { reconcile } from '../faults/reconcile';
+import { createEventParser } from '../faults/sse';
+
+describe('reconcile', () => {
+  const replies = [
+    { sentAt: 1, status: 200, id: 1 },
+    { sentAt: 2, status: 200, id: 2 },
+    { sentAt: 3, status: 200, id: 2, duplicate: true },
+    { sentAt: 4, status: 503 },
+    { sentAt: 5, status: 0, error: 'connect ECONNREFUSED' },
+  ];
+
+  it('counts nothing lost when every stage saw every acknowledged id', () => {
+    const r = reconcile({ replies, stored: new Set([1, 2]), published: [1, 2, 2], relayed: new Set([1, 2]), clients: [[1, 2], [2, 1, 1]] });
+    expect(r).toMatchObject({ sent: 5, ok: 3, acknowledged: 2, stored: 2, published: 2, relayed: 2, deliveredToSse: 2, lost: 0, publishDuplicates: 1, sseDuplicatesShown: 1 });
+    expect(r.refused).toEqual({ '503': 1, 'error: connect ECONNREFUSED': 1 });
+  });
+
+  it.each([
+    ['not stored', { stored: new Set([1]) }],
+    ['not published', { published: [1] }],
+    ['not relayed', { relayed: new Set([1]) }],
+    ['missed by one client', { clients: [[1, 2], [1]] }],
+  ])('counts an id %s as lost', (_name, override) => {
+    const r = reconcile({ replies, stored: new Set([1, 2]), published: [1, 2], relayed: new Set([1, 2]), clients: [[1, 2]], ...override });
+    expect(r.lost).toBe(1);
+    expect(r.lostIds).toEqual([2]);
+  });
+});
+
+describe('createEventParser', () => {
+  it('parses events split across chunks and ignores comments', () => {
+    const events: Array<{ id: string; event: string; data: string }> = [];
+    const feed = createEventParser((e) => events.push(e));
+    feed('retry: 2000\n\n: heartbeat\n\nid: 7\nevent: tic');
+    feed('ket\ndata: {"a":1}\n\nid: 8\ndata: x\ndata: y\n\n');
+    expect(events).toEqual([
+      { id: '7', event: 'ticket', data: '{"a":1}' },
+      { id: '8', event: 'message', data: 'x\ny' },
+    ]);
+  });
+});
