@@ -4,7 +4,7 @@ import { functions as allFunctions } from '../../../functions/src/functions';
 import type { FunctionDeclaration, HttpFunction, RabbitMQFunction, TimerFunction } from '../../../functions/src/runtime/declaration';
 import { closeDeps, createDeps, type Deps } from '../../../functions/src/runtime/deps';
 import type { Logger } from '../../../functions/src/runtime/logger';
-import { createHttpHost } from './httpServer';
+import { createHttpHost, type HttpTimeouts } from './httpServer';
 import { startRabbitTriggers } from './rabbitTriggers';
 import { startTimers } from './timers';
 
@@ -17,6 +17,8 @@ export interface HostOptions {
   topologyPrefix?: string;
   processMetrics?: boolean;
   now?: () => number;
+  /** Limits on slow and idle clients; main.ts reads them from HTTP_*_TIMEOUT_MS. */
+  httpTimeouts?: Partial<HttpTimeouts>;
 }
 
 export interface RunningHost {
@@ -47,7 +49,7 @@ export async function startHost(options: HostOptions): Promise<RunningHost> {
   const http = createHttpHost(
     declarations.filter((d): d is HttpFunction => d.kind === 'http'),
     deps,
-    { maxBodyBytes: options.config.maxBodyBytes, onError },
+    { maxBodyBytes: options.config.maxBodyBytes, onError, ...options.httpTimeouts },
   );
   try {
     await new Promise<void>((resolve, reject) => {

@@ -3,11 +3,42 @@ import { randomUUID } from 'node:crypto';
 import http from 'node:http';
 import type { Deps } from '../../../functions/src/runtime/deps';
 import type { HttpFunction } from '../../../functions/src/runtime/declaration';
+import { ConfigError } from '../../../functions/src/config';
 import { contextLog } from './contextLog';
 import { errorMessage } from '../../../functions/src/storage/errors';
 import { compileRoute } from './routes';
 
-export interface HttpHostOptions {
+/** Limits on slow and idle clients. Only this local host applies them; the Azure host has its own. */
+export interface HttpTimeouts {
+  /** The whole request (headers and body) must arrive within this, else 408 and the socket is closed. */
+  requestTimeoutMs: number;
+  /** The headers must arrive within this (slowloris), else 408. */
+  headersTimeoutMs: number;
+  /** An idle keep-alive connection is closed after this. */
+  keepAliveTimeoutMs: number;
+}
+
+export const HTTP_TIMEOUT_DEFAULTS: HttpTimeouts = { requestTimeoutMs: 30_000, headersTimeoutMs: 10_000, keepAliveTimeoutMs: 5_000 };
+
+/** Reads HTTP_REQUEST_TIMEOUT_MS, HTTP_HEADERS_TIMEOUT_MS and HTTP_KEEP_ALIVE_TIMEOUT_MS. */
+export function httpTimeoutsFromEnv(env: Record<string, string | undefined>): HttpTimeouts {
+  const read = (name: string, fallback: number): number => {
+    const raw = env[name]?.trim();
+    if (raw === undefined || raw === '') return fallback;
+    const value = Number(raw);
+    if (!Number.isInteger(value) || value <= 0) throw new ConfigError(`${name} must be a positive integer (milliseconds), got "${raw}"`);
+    return value;
+  };
+  const requestTimeoutMs = read('HTTP_REQUEST_TIMEOUT_MS', HTTP_TIMEOUT_DEFAULTS.requestTimeoutMs);
+  const headersTimeoutMs = read('HTTP_HEADERS_TIMEOUT_MS', Math.min(HTTP_TIMEOUT_DEFAULTS.headersTimeoutMs, requestTimeoutMs));
+  // node:http refuses a headers timeout longer than the whole-request timeout.
+  if (headersTimeoutMs > requestTimeoutMs) {
+    throw new ConfigError(`HTTP_HEADERS_TIMEOUT_MS (${headersTimeoutMs}) must not exceed HTTP_REQUEST_TIMEOUT_MS (${requestTimeoutMs})`);
+  }
+  return { requestTimeoutMs, headersTimeoutMs, keepAliveTimeoutMs: read('HTTP_KEEP_ALIVE_TIMEOUT_MS', HTTP_TIMEOUT_DEFAULTS.keepAliveTimeoutMs) };
+}
+
+export interface HttpHostOptions extends Partial<HttpTimeouts> {
   /** Bodies are read up to this many bytes plus one, so the handler can tell "too large" without the rest being buffered. */
   maxBodyBytes: number;
   onError: (message: string) => void;
@@ -91,7 +122,13 @@ export function createHttpHost(functions: HttpFunction[], deps: Deps, options: H
   const routes = functions.map((fn) => compileRoute(fn.route, { fn, handler: fn.handler(deps) }));
   let closing = false;
 
-  const server = http.createServer((req, res) => {
+  const requestTimeoutMs = options.requestTimeoutMs ?? HTTP_TIMEOUT_DEFAULTS.requestTimeoutMs;
+  const headersTimeoutMs = Math.min(options.headersTimeoutMs ?? HTTP_TIMEOUT_DEFAULTS.headersTimeoutMs, requestTimeoutMs);
+  // node:http only enforces requestTimeout/headersTimeout when it sweeps its connections, every
+  // 30 s by default: a trickling client could then hold a socket for up to twice the limit.
+  const connectionsCheckingInterval = Math.max(50, Math.min(30_000, Math.floor(Math.min(requestTimeoutMs, headersTimeoutMs) / 4)));
+
+  const server = http.createServer({ connectionsCheckingInterval }, (req, res) => {
     const url = new URL(req.url ?? '/', 'http://localhost');
     let params: Record<string, string> | null = null;
     const route = routes.find((r) => (params = r.match(url.pathname)) !== null);
@@ -142,9 +179,9 @@ export function createHttpHost(functions: HttpFunction[], deps: Deps, options: H
     })();
   });
   // Slow or idle clients must not hold sockets forever.
-  server.requestTimeout = 30_000;
-  server.headersTimeout = 10_000;
-  server.keepAliveTimeout = 5_000;
+  server.requestTimeout = requestTimeoutMs;
+  server.headersTimeout = headersTimeoutMs;
+  server.keepAliveTimeout = options.keepAliveTimeoutMs ?? HTTP_TIMEOUT_DEFAULTS.keepAliveTimeoutMs;
 
   return {
     server,

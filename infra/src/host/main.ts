@@ -4,6 +4,7 @@ import { errorMessage } from '../../../functions/src/storage/errors';
 import { functions } from '../../../functions/src/functions';
 import type { FunctionDeclaration } from '../../../functions/src/runtime/declaration';
 import { PortInUseError, startHost } from './host';
+import { httpTimeoutsFromEnv } from './httpServer';
 
 const HELP = `Usage: npm run host   (or: node dist/infra/src/host/main.js)
 
@@ -18,6 +19,9 @@ Environment (defaults in local.settings.example.json):
   DATABASE_URL                 Postgres URL (alias DATABASE_URI)
   RABBITMQ_URL                 amqp URL (alias RabbitMQConnection)
   MAX_BODY_BYTES               largest accepted webhook body (default 1048576)
+  HTTP_REQUEST_TIMEOUT_MS      a request (headers and body) must arrive within this, else 408 (default 30000)
+  HTTP_HEADERS_TIMEOUT_MS      its headers must arrive within this, else 408 (default 10000)
+  HTTP_KEEP_ALIVE_TIMEOUT_MS   an idle keep-alive connection is closed after this (default 5000)
   PETZI_TOPOLOGY_PREFIX        prefix for exchange and queue names (tests, side-by-side stacks)
   PETZI_FUNCTIONS              serve only these functions, comma-separated (default: all)
 
@@ -51,6 +55,7 @@ async function main(): Promise<void> {
     log: consoleLogger,
     topologyPrefix: process.env.PETZI_TOPOLOGY_PREFIX || undefined,
     functions: selectFunctions(process.env.PETZI_FUNCTIONS),
+    httpTimeouts: httpTimeoutsFromEnv(process.env),
   });
   console.log(`functions host listening on ${host.url} (webhook: ${host.url}/webhook, metrics: ${host.url}/metrics)`);
 
