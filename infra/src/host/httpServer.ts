@@ -1,6 +1,7 @@
 import { HttpRequest, HttpResponse, InvocationContext, type HttpResponseInit } from '@azure/functions';
 import { randomUUID } from 'node:crypto';
 import http from 'node:http';
+import type { Duplex } from 'node:stream';
 import type { Deps } from '../../../functions/src/runtime/deps';
 import type { HttpFunction } from '../../../functions/src/runtime/declaration';
 import { ConfigError } from '../../../functions/src/config';
@@ -54,6 +55,20 @@ function sendJson(res: http.ServerResponse, status: number, body: unknown, heade
   const text = JSON.stringify(body);
   res.writeHead(status, { 'Content-Type': 'application/json', 'Content-Length': Buffer.byteLength(text), ...headers });
   res.end(text);
+}
+
+/** What a client gets when node:http refuses its bytes before any handler runs. */
+function clientErrorReply(code: string | undefined, timeouts: { requestTimeoutMs: number }): { status: number; error: string } {
+  switch (code) {
+    case 'HPE_HEADER_OVERFLOW':
+      return { status: 431, error: 'Request headers too large' };
+    case 'HPE_CHUNK_EXTENSIONS_OVERFLOW':
+      return { status: 413, error: 'Chunk extensions too large' };
+    case 'ERR_HTTP_REQUEST_TIMEOUT':
+      return { status: 408, error: `Request not received in time: send it whole within ${timeouts.requestTimeoutMs} ms` };
+    default:
+      return { status: 400, error: 'Malformed HTTP request' };
+  }
 }
 
 /** Reads at most `limit` bytes, unless the declared length already says the body is larger. */
@@ -128,7 +143,16 @@ export function createHttpHost(functions: HttpFunction[], deps: Deps, options: H
   // 30 s by default: a trickling client could then hold a socket for up to twice the limit.
   const connectionsCheckingInterval = Math.max(50, Math.min(30_000, Math.floor(Math.min(requestTimeoutMs, headersTimeoutMs) / 4)));
 
+  // The response (if any) a socket is currently serving: a protocol error may only be answered
+  // on a socket whose in-flight response has not started, or the peer would read garbage.
+  const responding = new WeakMap<Duplex, http.ServerResponse>();
+
   const server = http.createServer({ connectionsCheckingInterval }, (req, res) => {
+    const socket = req.socket;
+    responding.set(socket, res);
+    res.once('close', () => {
+      if (responding.get(socket) === res) responding.delete(socket);
+    });
     const url = new URL(req.url ?? '/', 'http://localhost');
     let params: Record<string, string> | null = null;
     const route = routes.find((r) => (params = r.match(url.pathname)) !== null);
@@ -177,6 +201,20 @@ export function createHttpHost(functions: HttpFunction[], deps: Deps, options: H
         else res.destroy();
       }
     })();
+  });
+  // node:http's own answer to malformed requests and timeouts is a bare status line; every
+  // refusal from this host is a JSON error instead.
+  server.on('clientError', (error: NodeJS.ErrnoException, socket: Duplex) => {
+    const inFlight = responding.get(socket);
+    if (error.code !== 'ECONNRESET' && socket.writable && !inFlight?.headersSent) {
+      const { status, error: message } = clientErrorReply(error.code, { requestTimeoutMs });
+      const text = JSON.stringify({ error: message });
+      socket.write(
+        `HTTP/1.1 ${status} ${http.STATUS_CODES[status]}\r\nContent-Type: application/json\r\nContent-Length: ${Buffer.byteLength(text)}\r\n` +
+          `Cache-Control: no-store\r\nConnection: close\r\n\r\n${text}`,
+      );
+    }
+    socket.destroy();
   });
   // Slow or idle clients must not hold sockets forever.
   server.requestTimeout = requestTimeoutMs;
