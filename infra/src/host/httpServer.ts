@@ -170,8 +170,17 @@ export function createHttpHost(functions: HttpFunction[], deps: Deps, options: H
     }
     const routeParams: Record<string, string> = params;
     void (async () => {
+      let read: { body: Buffer; complete: boolean };
       try {
-        const { body, complete } = await readBody(req, options.maxBodyBytes + 1);
+        read = await readBody(req, options.maxBodyBytes + 1);
+      } catch {
+        // The client went away mid-body, or was cut off for sending too slowly (clientError has
+        // answered it): its failure, not the function's, so nothing to log as an error.
+        res.destroy();
+        return;
+      }
+      const { body, complete } = read;
+      try {
         const query: Record<string, string> = {};
         url.searchParams.forEach((value, key) => {
           if (!(key in query)) query[key] = value;
