@@ -9,11 +9,17 @@ export interface WebhookMessage {
   payload: unknown;
 }
 
-export function encodeWebhookMessage(message: WebhookMessage): Buffer {
-  return Buffer.from(JSON.stringify(message));
+/** The same message with the payload still as the JSON text it arrived as. */
+export type RawWebhookMessage = Omit<WebhookMessage, 'payload'> & { payloadJson: string };
+
+export function encodeWebhookMessage(message: WebhookMessage | RawWebhookMessage): Buffer {
+  if (!('payloadJson' in message)) return Buffer.from(JSON.stringify(message));
+  // The verified body is already JSON: splice it in rather than parse and serialise it again.
+  const { payloadJson, ...meta } = message;
+  return Buffer.from(`${JSON.stringify(meta).slice(0, -1)},"payload":${payloadJson}}`);
 }
 
-export async function publishWebhook(broker: BrokerConnection, exchange: string, message: WebhookMessage): Promise<void> {
+export async function publishWebhook(broker: BrokerConnection, exchange: string, message: WebhookMessage | RawWebhookMessage): Promise<void> {
   await broker.publish(exchange, message.event, encodeWebhookMessage(message), {
     persistent: true,
     contentType: 'application/json',

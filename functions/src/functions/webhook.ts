@@ -18,6 +18,34 @@ function fail(reason: string, response: HttpResponseInit): Outcome {
   return { status: 'error', reason, response };
 }
 
+/**
+ * Deepest JSON nesting accepted. PETZI bodies nest 5 levels; JSON.parse copes with any depth, but
+ * JSON.stringify (storage, publishing) overflows the stack somewhere past a few thousand levels,
+ * which failed the whole group-commit batch, innocent requests included, with a 500.
+ */
+export const MAX_JSON_DEPTH = 256;
+
+/** True when the raw JSON text nests deeper than `limit`; one pass over the bytes, no recursion. */
+export function nestsDeeperThan(body: Buffer, limit: number): boolean {
+  let depth = 0;
+  let inString = false;
+  for (let i = 0; i < body.length; i += 1) {
+    const byte = body[i];
+    if (inString) {
+      if (byte === 0x5c) i += 1; // backslash: skip the escaped character
+      else if (byte === 0x22) inString = false;
+    } else if (byte === 0x22) {
+      inString = true;
+    } else if (byte === 0x7b || byte === 0x5b) {
+      depth += 1;
+      if (depth > limit) return true;
+    } else if (byte === 0x7d || byte === 0x5d) {
+      depth -= 1;
+    }
+  }
+  return false;
+}
+
 /** POST /webhook: verify the raw body, validate, store (commit), reply; the publish follows. */
 export function webhookHandler(deps: Deps): HttpHandler {
   const { config, metrics } = deps;
@@ -59,9 +87,13 @@ export function webhookHandler(deps: Deps): HttpHandler {
         throw error;
       }
 
+      if (nestsDeeperThan(body, MAX_JSON_DEPTH)) {
+        return fail('too_deep', jsonError(400, `Body nests deeper than ${MAX_JSON_DEPTH} levels`, { limit: MAX_JSON_DEPTH }));
+      }
+      const text = body.toString('utf8');
       let parsed: unknown;
       try {
-        parsed = JSON.parse(body.toString('utf8'));
+        parsed = JSON.parse(text);
       } catch {
         return fail('invalid_json', jsonError(400, 'Body is not valid JSON'));
       }
@@ -83,7 +115,7 @@ export function webhookHandler(deps: Deps): HttpHandler {
           eventType: check.event,
           bodySha256: createHash('sha256').update(body).digest('hex'),
           signatureTimestamp: timestamp,
-          payload: parsed,
+          rawBody: text,
         });
         return { status: result.status, response: json(200, result) };
       } catch (error) {

@@ -1,6 +1,6 @@
 import type { Pool } from 'pg';
 import type { BrokerConnection } from '../broker/connection';
-import { publishWebhook } from '../broker/webhookMessage';
+import { publishWebhook, type RawWebhookMessage } from '../broker/webhookMessage';
 import type { PipelineMetrics } from '../metrics/pipelineMetrics';
 import { Batcher } from '../storage/batcher';
 import { UnstorableValueError, errorMessage } from '../storage/errors';
@@ -11,7 +11,8 @@ export interface IngestRequest {
   bodySha256: string;
   /** The signed `t=` value, in unix seconds. */
   signatureTimestamp: number;
-  payload: unknown;
+  /** The verified body as text; it parsed as a JSON object. */
+  rawBody: string;
 }
 
 export interface IngestResult {
@@ -49,12 +50,11 @@ export class IngestService {
   }
 
   async ingest(request: IngestRequest): Promise<IngestResult> {
-    const receivedPayload = request.payload;
     const ref = await this.inserts.add({
       eventType: request.eventType,
       bodySha256: request.bodySha256,
       signatureTimestamp: new Date(request.signatureTimestamp * 1000),
-      payload: receivedPayload,
+      payloadJson: request.rawBody,
     });
     if (ref instanceof UnstorableValueError) throw ref;
     if (ref.inserted) {
@@ -64,7 +64,7 @@ export class IngestService {
           receivedAt: ref.receivedAt.toISOString(),
           event: request.eventType,
           bodySha256: request.bodySha256,
-          payload: receivedPayload,
+          payloadJson: request.rawBody,
         }),
       );
     }
@@ -76,7 +76,7 @@ export class IngestService {
     while (this.publishing.size > 0) await Promise.allSettled([...this.publishing]);
   }
 
-  private async publish(message: Parameters<typeof publishWebhook>[2]): Promise<void> {
+  private async publish(message: RawWebhookMessage): Promise<void> {
     try {
       await publishWebhook(this.deps.broker, this.deps.exchange, message);
       this.deps.metrics.published.inc({ source: 'inline' });

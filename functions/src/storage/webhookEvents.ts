@@ -5,8 +5,8 @@ export interface NewWebhookEvent {
   eventType: string;
   bodySha256: string;
   signatureTimestamp: Date;
-  /** The parsed body; stored as jsonb. */
-  payload: unknown;
+  /** The verified raw body as text (a JSON object); Postgres parses it into jsonb. */
+  payloadJson: string;
 }
 
 export interface StoredRef {
@@ -37,22 +37,22 @@ interface RefRow {
 export async function insertWebhookEvents(pool: Pool, events: NewWebhookEvent[]): Promise<StoredRef[]> {
   const unique = new Map<string, NewWebhookEvent>();
   for (const event of events) if (!unique.has(event.bodySha256)) unique.set(event.bodySha256, event);
-  const rows = [...unique.values()].map((e) => ({
-    event_type: e.eventType,
-    body_sha256: e.bodySha256,
-    signature_timestamp: e.signatureTimestamp.toISOString(),
-    payload: e.payload,
-  }));
+  const rows = [...unique.values()];
+  // One VALUES row per event with the raw JSON as a plain parameter: no re-encoding on our side,
+  // and Postgres parses each body once.
+  const params: string[] = [];
+  const values = rows.map((e, i) => {
+    params.push(e.eventType, e.bodySha256, e.signatureTimestamp.toISOString(), e.payloadJson);
+    return `($${i * 4 + 1}, $${i * 4 + 2}, $${i * 4 + 3}::timestamptz, $${i * 4 + 4}::jsonb)`;
+  });
   const found = new Map<string, StoredRef>();
   try {
     const inserted = await pool.query<RefRow>(
       `INSERT INTO webhook_event (event_type, body_sha256, signature_timestamp, payload)
-       SELECT event_type, body_sha256, signature_timestamp, payload
-         FROM jsonb_to_recordset($1::jsonb)
-           AS t(event_type text, body_sha256 text, signature_timestamp timestamptz, payload jsonb)
+       VALUES ${values.join(', ')}
        ON CONFLICT (body_sha256) DO NOTHING
        RETURNING id, received_at, body_sha256`,
-      [JSON.stringify(rows)],
+      params,
     );
     for (const row of inserted.rows) found.set(row.body_sha256, { id: Number(row.id), receivedAt: row.received_at, inserted: true });
     const missing = [...unique.keys()].filter((hash) => !found.has(hash));
