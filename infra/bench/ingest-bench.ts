@@ -5,13 +5,19 @@ import { signPayload } from '../../functions/src/protocol/signature';
 import { PayloadGenerator, todayUtc } from '../../simulator/src/payloads';
 import { ROOT, RABBITMQ_URL, adminQuery, dropDatabase, freshDatabase, percentile, progress, startChild } from './support';
 
-const HELP = `Usage: npm run bench [-- --duration S] [--connections 16,64]
+const HELP = `Usage: npm run bench [-- --duration S] [--connections 16,64] [--hosts ingest,all]
 
 Drives POST /webhook on a functions host child process (real Postgres and RabbitMQ) with realistic
 payloads, each freshly signed, for S seconds (default 20) at each connection count, then reconciles
-200 replies with stored rows. Writes bench-results/ingest.json and prints a table.`;
+200 replies with stored rows. Two host set-ups, in the same run:
+  ingest  the host serves webhook, metrics, health and the outbox (store + publish: the durable work)
+  all     the host also runs the relay function in the same process (every function, as npm run host)
+Writes bench-results/ingest.json and prints a table.`;
+
+const HOST_FUNCTIONS: Record<string, string> = { ingest: 'webhook,metrics,health,outbox', all: '' };
 
 interface RunResult {
+  hostFunctions: string;
   connections: number;
   seconds: number;
   requests: number;
@@ -96,11 +102,14 @@ async function main(): Promise<void> {
   }
   const seconds = Number(arg('--duration', '20'));
   const connectionCounts = arg('--connections', '16,64').split(',').map(Number);
+  const setups = arg('--hosts', 'ingest,all').split(',');
+  if (setups.some((h) => !(h in HOST_FUNCTIONS))) throw new Error('--hosts takes ingest and/or all');
+  const runs = setups.flatMap((setup) => connectionCounts.map((connections) => ({ setup, connections })));
   if (!(seconds > 0) || connectionCounts.some((c) => !(c > 0))) throw new Error('--duration and --connections must be positive numbers');
   const secret = 'bench-secret';
   const results: RunResult[] = [];
 
-  for (const [i, connections] of connectionCounts.entries()) {
+  for (const [i, { setup, connections }] of runs.entries()) {
     const dbName = `petzi_bench_ingest_${process.pid}_${i}`;
     const databaseUrl = await freshDatabase(dbName);
     const prefix = `bench${process.pid}x${i}`;
@@ -110,10 +119,10 @@ async function main(): Promise<void> {
       RABBITMQ_URL,
       PETZI_WEBHOOK_SECRET: secret,
       PETZI_TOPOLOGY_PREFIX: prefix,
-      PETZI_FUNCTIONS: process.env.PETZI_FUNCTIONS ?? '',
+      PETZI_FUNCTIONS: HOST_FUNCTIONS[setup],
     });
     try {
-      console.log(`POST /webhook, ${connections} connections, ${seconds} s`);
+      console.log(`POST /webhook, host "${setup}", ${connections} connections, ${seconds} s`);
       const { latencies, ids, statuses } = await load(host.url, connections, seconds, secret, 1000 + i);
       const rssKb = host.rssKb();
       await host.stop();
@@ -123,6 +132,7 @@ async function main(): Promise<void> {
       const round = (n: number) => Math.round(n * 100) / 100;
       const { '200': ok = 0, ...errors } = statuses;
       results.push({
+        hostFunctions: setup,
         connections,
         seconds,
         requests: latencies.length,
@@ -145,10 +155,10 @@ async function main(): Promise<void> {
   mkdirSync(path.join(ROOT, 'bench-results'), { recursive: true });
   const file = path.join(ROOT, 'bench-results', 'ingest.json');
   writeFileSync(file, `${JSON.stringify({ machine: { cpus: require('node:os').cpus().length, node: process.version }, at: new Date().toISOString(), results }, null, 2)}\n`);
-  console.log('\nconnections  req/s   p50 ms  p99 ms  200s     stored   lost  published  host RSS');
+  console.log('\nhost    connections  req/s   p50 ms  p99 ms  200s     stored   lost  published  host RSS');
   for (const r of results) {
     console.log(
-      `${String(r.connections).padEnd(12)} ${String(r.requestsPerSecond).padEnd(7)} ${String(r.latencyMs.p50).padEnd(7)} ${String(r.latencyMs.p99).padEnd(7)} ${String(r.ok).padEnd(8)} ${String(r.storedRows).padEnd(8)} ${String(r.acknowledgedMissing).padEnd(5)} ${String(r.publishedRows).padEnd(10)} ${r.hostRssMb} MB`,
+      `${r.hostFunctions.padEnd(7)} ${String(r.connections).padEnd(12)} ${String(r.requestsPerSecond).padEnd(7)} ${String(r.latencyMs.p50).padEnd(7)} ${String(r.latencyMs.p99).padEnd(7)} ${String(r.ok).padEnd(8)} ${String(r.storedRows).padEnd(8)} ${String(r.acknowledgedMissing).padEnd(5)} ${String(r.publishedRows).padEnd(10)} ${r.hostRssMb} MB`,
     );
   }
   console.log(`\nwritten to ${path.relative(process.cwd(), file)}`);
