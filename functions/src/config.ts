@@ -68,3 +68,15 @@ export function loadConfig(env: Env = process.env): Config {
 export function usesExampleSecret(config: Config): boolean {
   return config.secrets.includes(DEFAULTS.secret);
 }
+
+/**
+ * Where the example secret deserves a warning: NODE_ENV=production, an Azure Functions
+ * environment other than Development (AZURE_FUNCTIONS_ENVIRONMENT, which `func start` sets to
+ * Development), or any Azure App Service instance (WEBSITE_INSTANCE_ID is set on every one).
+ */
+export function outsideLocalDevelopment(env: Env = process.env): boolean {
+  if (first(env, 'NODE_ENV')?.toLowerCase() === 'production') return true;
+  const functionsEnvironment = first(env, 'AZURE_FUNCTIONS_ENVIRONMENT');
+  if (functionsEnvironment !== undefined && functionsEnvironment.toLowerCase() !== 'development') return true;
+  return first(env, 'WEBSITE_INSTANCE_ID') !== undefined;
+}

@@ -12,6 +12,8 @@ export interface HostileStackOptions {
   httpTimeouts?: Partial<HttpTimeouts>;
   /** Where the host logs (the secrets test captures it). */
   log?: Logger;
+  /** Rewrites the test database's URL for the host, e.g. to reach it through a TCP proxy. */
+  databaseUrlThrough?: (url: string) => string;
 }
 
 /**
@@ -23,7 +25,7 @@ export async function startHostileStack(options: HostileStackOptions = {}): Prom
   const prefix = uniqueName('t');
   const config = loadConfig({
     PETZI_WEBHOOK_SECRET: TEST_SECRET,
-    DATABASE_URL: db.url,
+    DATABASE_URL: options.databaseUrlThrough ? options.databaseUrlThrough(db.url) : db.url,
     RABBITMQ_URL: TEST_RABBITMQ_URL,
     OUTBOX_GRACE_SECONDS: '1',
     ...options.env,

@@ -1,4 +1,4 @@
-import { ConfigError, loadConfig, usesExampleSecret } from '../../../functions/src/config';
+import { ConfigError, loadConfig, outsideLocalDevelopment, usesExampleSecret } from '../../../functions/src/config';
 import { consoleLogger } from '../../../functions/src/runtime/logger';
 import { errorMessage } from '../../../functions/src/storage/errors';
 import { functions } from '../../../functions/src/functions';
@@ -46,8 +46,12 @@ async function main(): Promise<void> {
   const config = loadConfig();
   const port = Number(process.env.PORT ?? 5000);
   if (!Number.isInteger(port) || port < 0 || port > 65535) throw new ConfigError(`PORT must be a port number, got "${process.env.PORT}"`);
-  if (usesExampleSecret(config) && process.env.NODE_ENV === 'production') {
-    consoleLogger.warn('WARNING: PETZI_WEBHOOK_SECRET is the example secret; set a real one outside local development.');
+  if (usesExampleSecret(config) && outsideLocalDevelopment(process.env)) {
+    consoleLogger.warn(
+      'WARNING: PETZI_WEBHOOK_SECRET is the example secret "secret" and this is not local development ' +
+        '(NODE_ENV=production, AZURE_FUNCTIONS_ENVIRONMENT other than Development, or WEBSITE_INSTANCE_ID set): ' +
+        'anyone can sign webhooks. Set a real secret.',
+    );
   }
   const host = await startHost({
     config,
