@@ -20,8 +20,9 @@ function fail(reason: string, response: HttpResponseInit): Outcome {
 
 /**
  * Deepest JSON nesting accepted. PETZI bodies nest 5 levels; JSON.parse copes with any depth, but
- * JSON.stringify (storage, publishing) overflows the stack somewhere past a few thousand levels,
- * which failed the whole group-commit batch, innocent requests included, with a 500.
+ * JSON.stringify overflows the stack past a few thousand levels and Postgres's jsonb parser past
+ * ~10,000 (54001, stack depth limit exceeded): either failed the whole group-commit batch,
+ * innocent requests included, with a 500.
  */
 export const MAX_JSON_DEPTH = 256;
 
