@@ -17,5 +17,11 @@ export function createPool(connectionString: string, options: PoolOptions = {}):
   });
   // An idle client losing its server (Postgres restart) emits here; unhandled it would crash the process.
   pool.on('error', (error) => options.onError?.(error));
+  // A checked-out client (inside a transaction) emits on itself instead, where pg-pool does not
+  // listen: without this listener that 'error' event would crash the process. The query in
+  // flight still rejects, which is what the caller acts on.
+  pool.on('connect', (client) => {
+    client.on('error', (error) => options.onError?.(error));
+  });
   return pool;
 }
