@@ -1,5 +1,4 @@
 import { loadConfig } from '../../functions/src/config';
-import type { FunctionDeclaration } from '../../functions/src/runtime/declaration';
 import { silentLogger, type Logger } from '../../functions/src/runtime/logger';
 import { startHost } from '../../infra/src/host/host';
 import type { HttpTimeouts } from '../../infra/src/host/httpServer';
@@ -15,8 +14,6 @@ export interface HostileStackOptions {
   log?: Logger;
   /** Rewrites the test database's URL for the host, e.g. to reach it through a TCP proxy. */
   databaseUrlThrough?: (url: string) => string;
-  /** Serve only these (default: every declared function). */
-  functions?: FunctionDeclaration[];
 }
 
 /**
@@ -41,7 +38,6 @@ export async function startHostileStack(options: HostileStackOptions = {}): Prom
     topologyPrefix: prefix,
     processMetrics: false,
     httpTimeouts: options.httpTimeouts,
-    functions: options.functions,
   }).catch(async (error: unknown) => {
     await db.drop();
     throw error;
