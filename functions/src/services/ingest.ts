@@ -3,7 +3,7 @@ import type { BrokerConnection } from '../broker/connection';
 import { publishWebhook, type RawWebhookMessage } from '../broker/webhookMessage';
 import type { PipelineMetrics } from '../metrics/pipelineMetrics';
 import { Batcher } from '../storage/batcher';
-import { UnstorableValueError, errorMessage } from '../storage/errors';
+import { DatabaseUnavailableError, errorMessage } from '../storage/errors';
 import { insertWebhookEvents, markPublished, type NewWebhookEvent, type StoredRef } from '../storage/webhookEvents';
 
 export interface IngestRequest {
@@ -34,7 +34,7 @@ export interface IngestDeps {
  * sends later, so a 200 never depends on the broker.
  */
 export class IngestService {
-  private readonly inserts: Batcher<NewWebhookEvent, StoredRef | UnstorableValueError>;
+  private readonly inserts: Batcher<NewWebhookEvent, StoredRef | Error>;
   private readonly marks: Batcher<number, undefined>;
   private readonly publishing = new Set<Promise<void>>();
 
@@ -56,7 +56,7 @@ export class IngestService {
       signatureTimestamp: new Date(request.signatureTimestamp * 1000),
       payloadJson: request.rawBody,
     });
-    if (ref instanceof UnstorableValueError) throw ref;
+    if (ref instanceof Error) throw ref;
     if (ref.inserted) {
       this.track(
         this.publish({
@@ -98,20 +98,24 @@ export class IngestService {
     void work.finally(() => this.publishing.delete(work));
   }
 
-  /** One statement for the batch; if one payload is unstorable, retry one by one so only it fails. */
-  private async insertBatch(events: NewWebhookEvent[]): Promise<Array<StoredRef | UnstorableValueError>> {
+  /**
+   * One statement for the batch. If it fails for a reason other than the database being away,
+   * one event may be to blame (an unstorable value, a body Postgres refuses): retry one by one so
+   * only that event fails and its batch-mates are stored.
+   */
+  private async insertBatch(events: NewWebhookEvent[]): Promise<Array<StoredRef | Error>> {
     try {
       return await insertWebhookEvents(this.deps.pool, events);
     } catch (error) {
-      if (!(error instanceof UnstorableValueError)) throw error;
-      if (events.length === 1) return [error];
-      const results: Array<StoredRef | UnstorableValueError> = [];
+      if (error instanceof DatabaseUnavailableError) throw error;
+      if (events.length === 1) return [error instanceof Error ? error : new Error(String(error))];
+      const results: Array<StoredRef | Error> = [];
       for (const event of events) {
         try {
           results.push((await insertWebhookEvents(this.deps.pool, [event]))[0]);
         } catch (single) {
-          if (!(single instanceof UnstorableValueError)) throw single;
-          results.push(single);
+          if (single instanceof DatabaseUnavailableError) throw single;
+          results.push(single instanceof Error ? single : new Error(String(single)));
         }
       }
       return results;
