@@ -7,8 +7,7 @@ import { PoisonMessageError } from '../relay/decode';
 import type { LiveEvent } from '../relay/liveEvent';
 import { liveTicketOf } from '../relay/project';
 import { Batcher } from '../storage/batcher';
-import { classifyDbError } from '../storage/errors';
-import { existingLiveEvents, insertLiveEvents, lockLiveEvents, nextLiveSeqs, upsertTickets } from '../storage/projection';
+import { relayBatch, type RelayInput } from '../storage/projection';
 
 export interface RelayDeps {
   pool: Pool;
@@ -18,10 +17,8 @@ export interface RelayDeps {
   now: () => number;
 }
 
-interface Prepared {
+interface Prepared extends RelayInput {
   message: WebhookMessage;
-  live: Omit<LiveEvent, 'seq' | 'relayedAt'>;
-  buyerRole: string | null;
 }
 
 /**
@@ -60,38 +57,19 @@ export class RelayService {
   }
 
   private async store(items: Prepared[]): Promise<Array<{ event: LiveEvent; fresh: boolean }>> {
-    const client = await this.deps.pool.connect().catch((error: unknown) => {
-      throw classifyDbError(error);
+    const relayed = await relayBatch(
+      this.deps.pool,
+      items.map((i) => ({ live: i.live, buyerRole: i.buyerRole })),
+      new Date(this.deps.now()),
+    );
+    const counted = new Set<number>();
+    return items.map((i) => {
+      const found = relayed.get(i.message.id);
+      if (!found) throw new Error(`relay_batch returned nothing for webhook ${i.message.id}`);
+      // The same webhook twice in one batch: only the first copy counts as freshly relayed.
+      const fresh = found.fresh && !counted.has(i.message.id);
+      counted.add(i.message.id);
+      return { event: found.event, fresh };
     });
-    try {
-      await client.query('BEGIN');
-      await lockLiveEvents(client);
-      const ids = [...new Set(items.map((i) => i.message.id))];
-      const existing = await existingLiveEvents(client, ids);
-      const fresh = [...new Map(items.filter((i) => !existing.has(i.message.id)).map((i) => [i.message.id, i])).values()].sort(
-        (a, b) => a.message.id - b.message.id,
-      );
-      await upsertTickets(
-        client,
-        fresh.map((i) => ({ webhookId: i.message.id, receivedAt: i.message.receivedAt, ticket: i.live.ticket, buyerRole: i.buyerRole })),
-      );
-      const seqs = await nextLiveSeqs(client, fresh.length);
-      const relayedAt = new Date(this.deps.now()).toISOString();
-      const created = fresh.map((i, n): LiveEvent => ({ ...i.live, seq: seqs[n], relayedAt }));
-      await insertLiveEvents(client, created);
-      await client.query('COMMIT');
-      const byId = new Map<number, LiveEvent>([...existing, ...created.map((e) => [e.id, e] as const)]);
-      const firstFresh = new Set(created.map((e) => e.id));
-      return items.map((i) => {
-        const event = byId.get(i.message.id)!;
-        const isFresh = firstFresh.delete(i.message.id);
-        return { event, fresh: isFresh };
-      });
-    } catch (error) {
-      await client.query('ROLLBACK').catch(() => undefined);
-      throw classifyDbError(error);
-    } finally {
-      client.release();
-    }
   }
 }

@@ -42,7 +42,7 @@ export async function startRabbitTriggers(
   functions: RabbitMQFunction[],
   deps: Deps,
   onError: (message: string) => void,
-  prefetch = 50,
+  prefetch = 500,
 ): Promise<RabbitTriggerHost> {
   let stopping = false;
   const channels = new Set<{ channel: ConfirmChannel; tag: string }>();
