@@ -27,9 +27,10 @@ export class ConfigError extends Error {
   override name = 'ConfigError';
 }
 
-type Env = Record<string, string | undefined>;
+export type Env = Record<string, string | undefined>;
 
-function first(env: Env, ...names: string[]): string | undefined {
+/** The first of these variables that is set and not blank, trimmed: design names before aliases. */
+export function first(env: Env, ...names: string[]): string | undefined {
   for (const name of names) {
     const value = env[name];
     if (value !== undefined && value.trim() !== '') return value.trim();

@@ -3,7 +3,8 @@ import http from 'node:http';
 import path from 'node:path';
 import { signPayload } from '../../functions/src/protocol/signature';
 import { PayloadGenerator, todayUtc } from '../../simulator/src/payloads';
-import { ROOT, RABBITMQ_URL, adminQuery, dropDatabase, freshDatabase, percentile, progress, startChild } from './support';
+import { topologyNames } from '../../functions/src/broker/topology';
+import { ROOT, RABBITMQ_URL, adminQuery, deleteTopology, dropDatabase, freshDatabase, percentile, progress, startChild } from './support';
 
 const HELP = `Usage: npm run bench [-- --duration S] [--connections 16,64] [--hosts ingest,all]
 
@@ -148,7 +149,7 @@ async function main(): Promise<void> {
     } finally {
       if (host.process.exitCode === null) await host.stop();
       await dropDatabase(dbName);
-      await cleanupTopology(prefix);
+      await deleteTopology(topologyNames(prefix));
     }
   }
 
@@ -162,26 +163,6 @@ async function main(): Promise<void> {
     );
   }
   console.log(`\nwritten to ${path.relative(process.cwd(), file)}`);
-}
-
-async function cleanupTopology(prefix: string): Promise<void> {
-  const amqp = await import('amqplib');
-  const { topologyNames } = await import('../../functions/src/broker/topology');
-  const connection = await amqp.connect(RABBITMQ_URL);
-  const names = topologyNames(prefix);
-  for (const queue of [names.relayQueue, names.relayDeadLetterQueue]) {
-    const ch = await connection.createChannel();
-    ch.on('error', () => undefined);
-    await ch.deleteQueue(queue).catch(() => undefined);
-    await ch.close().catch(() => undefined);
-  }
-  for (const exchange of [names.webhookExchange, names.deadLetterExchange, names.liveExchange]) {
-    const ch = await connection.createChannel();
-    ch.on('error', () => undefined);
-    await ch.deleteExchange(exchange).catch(() => undefined);
-    await ch.close().catch(() => undefined);
-  }
-  await connection.close();
 }
 
 main().catch((error: unknown) => {

@@ -1,7 +1,10 @@
+import * as amqp from 'amqplib';
 import { spawn, type ChildProcess } from 'node:child_process';
+import net from 'node:net';
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { Client } from 'pg';
+import type { TopologyNames } from '../../functions/src/broker/topology';
 
 /** The project root, from both the compiled (dist/infra/bench) and the source (infra/bench) file. */
 export const ROOT = ((): string => {
@@ -89,4 +92,34 @@ export function progress(label: string, done: number, total: number): void {
   const filled = Math.round((done / total) * width);
   process.stderr.write(`\r${label} [${'#'.repeat(filled)}${'.'.repeat(width - filled)}] ${Math.round((done / total) * 100)}%`);
   if (done >= total) process.stderr.write('\n');
+}
+
+/** A port nothing listens on right now. */
+export function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = net.createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const { port } = server.address() as net.AddressInfo;
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+/** Deletes the queues and exchanges of a prefixed topology (a test's or a benchmark's). */
+export async function deleteTopology(names: TopologyNames, url = RABBITMQ_URL): Promise<void> {
+  const connection = await amqp.connect(url);
+  const remove = async (work: (channel: amqp.Channel) => Promise<unknown>) => {
+    // A failed delete closes its channel, so each one gets its own.
+    const channel = await connection.createChannel();
+    channel.on('error', () => undefined);
+    await work(channel).catch(() => undefined);
+    await channel.close().catch(() => undefined);
+  };
+  try {
+    for (const queue of [names.relayQueue, names.relayDeadLetterQueue]) await remove((ch) => ch.deleteQueue(queue));
+    for (const exchange of [names.webhookExchange, names.deadLetterExchange, names.liveExchange]) await remove((ch) => ch.deleteExchange(exchange));
+  } finally {
+    await connection.close();
+  }
 }

@@ -1,22 +1,10 @@
 import * as amqp from 'amqplib';
-import net from 'node:net';
 import { topologyNames, type TopologyNames } from '../../functions/src/broker/topology';
-import { ADMIN_DATABASE_URL, RABBITMQ_URL, adminQuery, dropDatabase, freshDatabase, startChild, type Child } from '../bench/support';
+import { ADMIN_DATABASE_URL, RABBITMQ_URL, adminQuery, deleteTopology, dropDatabase, freePort, freshDatabase, startChild, type Child } from '../bench/support';
 import { startTcpProxy, viaProxy, hostPortOf, type TcpProxy } from './tcpProxy';
 import { ReconnectingSseClient } from './sse';
 
 export const SECRET = 'faults-secret';
-
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = net.createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as net.AddressInfo;
-      server.close(() => resolve(port));
-    });
-  });
-}
 
 export interface BridgeSlot {
   port: number;
@@ -124,25 +112,5 @@ export class FaultStack {
     await this.dbProxy.close();
     await dropDatabase(new URL(this.databaseUrl).pathname.slice(1));
     await deleteTopology(this.topology);
-  }
-}
-
-async function deleteTopology(names: TopologyNames): Promise<void> {
-  const connection = await amqp.connect(RABBITMQ_URL);
-  try {
-    for (const queue of [names.relayQueue, names.relayDeadLetterQueue]) {
-      const channel = await connection.createChannel();
-      channel.on('error', () => undefined);
-      await channel.deleteQueue(queue).catch(() => undefined);
-      await channel.close().catch(() => undefined);
-    }
-    for (const exchange of [names.webhookExchange, names.deadLetterExchange, names.liveExchange]) {
-      const channel = await connection.createChannel();
-      channel.on('error', () => undefined);
-      await channel.deleteExchange(exchange).catch(() => undefined);
-      await channel.close().catch(() => undefined);
-    }
-  } finally {
-    await connection.close();
   }
 }

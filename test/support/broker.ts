@@ -62,22 +62,4 @@ export async function captureExchange(exchange: string, bindingKey = '#', url = 
 }
 
 /** Deletes every exchange and queue a test created under its prefix. */
-export async function deleteTopology(names: Record<string, string>, url = TEST_RABBITMQ_URL): Promise<void> {
-  const connection = await amqp.connect(url);
-  try {
-    for (const name of Object.values(names)) {
-      for (const remove of [
-        async (ch: amqp.Channel) => ch.deleteQueue(name),
-        async (ch: amqp.Channel) => ch.deleteExchange(name),
-      ]) {
-        // A failed delete closes the channel, so each attempt gets its own.
-        const channel = await connection.createChannel();
-        channel.on('error', () => undefined);
-        await remove(channel).catch(() => undefined);
-        await channel.close().catch(() => undefined);
-      }
-    }
-  } finally {
-    await connection.close();
-  }
-}
+export { deleteTopology } from '../../infra/bench/support';

@@ -1,4 +1,4 @@
-import { ConfigError, DEFAULTS } from '../../../functions/src/config';
+import { ConfigError, DEFAULTS, first, type Env } from '../../../functions/src/config';
 
 /** The SSE bridge's settings, read from the environment; shares DATABASE_URL / RABBITMQ_URL with the functions. */
 export interface BridgeConfig {
@@ -23,15 +23,6 @@ export const BRIDGE_DEFAULTS = {
   maxHistory: 1000,
 } as const;
 
-type Env = Record<string, string | undefined>;
-
-function first(env: Env, ...names: string[]): string | undefined {
-  for (const name of names) {
-    const value = env[name];
-    if (value !== undefined && value.trim() !== '') return value.trim();
-  }
-  return undefined;
-}
 
 function integer(env: Env, name: string, fallback: number, min: number, max = Number.MAX_SAFE_INTEGER): number {
   const raw = first(env, name);

@@ -1,6 +1,7 @@
 import { ConfigError } from '../../../functions/src/config';
 import { consoleLogger } from '../../../functions/src/runtime/logger';
 import { errorMessage } from '../../../functions/src/storage/errors';
+import { stopOnSignal } from '../shared/stopOnSignal';
 import { PortInUseError, startBridge } from './bridge';
 import { loadBridgeConfig } from './config';
 
@@ -32,29 +33,7 @@ async function main(): Promise<void> {
   const bridge = await startBridge({ config, log: consoleLogger });
   console.log(`SSE bridge listening on ${bridge.url} (stream: ${bridge.url}/events, metrics: ${bridge.url}/metrics)`);
 
-  let signalled = false;
-  const shutdown = (signal: string) => {
-    if (signalled) return;
-    signalled = true;
-    console.log(`${signal}: closing streams`);
-    const force = setTimeout(() => {
-      console.error('graceful shutdown took over 10 s, exiting');
-      process.exit(1);
-    }, 10_000);
-    force.unref();
-    bridge.stop().then(
-      () => {
-        console.log('SSE bridge stopped');
-        process.exit(0);
-      },
-      (error: unknown) => {
-        console.error(`shutdown failed: ${errorMessage(error)}`);
-        process.exit(1);
-      },
-    );
-  };
-  process.on('SIGINT', () => shutdown('SIGINT'));
-  process.on('SIGTERM', () => shutdown('SIGTERM'));
+  stopOnSignal(() => bridge.stop(), { stopping: 'closing streams', stopped: 'SSE bridge stopped', graceMs: 10_000 });
 }
 
 main().catch((error: unknown) => {

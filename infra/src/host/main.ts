@@ -1,6 +1,7 @@
 import { ConfigError, loadConfig, outsideLocalDevelopment, usesExampleSecret } from '../../../functions/src/config';
 import { consoleLogger } from '../../../functions/src/runtime/logger';
 import { errorMessage } from '../../../functions/src/storage/errors';
+import { stopOnSignal } from '../shared/stopOnSignal';
 import { functions } from '../../../functions/src/functions';
 import type { FunctionDeclaration } from '../../../functions/src/runtime/declaration';
 import { PortInUseError, startHost } from './host';
@@ -63,29 +64,7 @@ async function main(): Promise<void> {
   });
   console.log(`functions host listening on ${host.url} (webhook: ${host.url}/webhook, metrics: ${host.url}/metrics)`);
 
-  let signalled = false;
-  const shutdown = (signal: string) => {
-    if (signalled) return;
-    signalled = true;
-    console.log(`${signal}: finishing in-flight work`);
-    const force = setTimeout(() => {
-      console.error('graceful shutdown took over 15 s, exiting');
-      process.exit(1);
-    }, 15_000);
-    force.unref();
-    host.stop().then(
-      () => {
-        console.log('functions host stopped');
-        process.exit(0);
-      },
-      (error: unknown) => {
-        console.error(`shutdown failed: ${errorMessage(error)}`);
-        process.exit(1);
-      },
-    );
-  };
-  process.on('SIGINT', () => shutdown('SIGINT'));
-  process.on('SIGTERM', () => shutdown('SIGTERM'));
+  stopOnSignal(() => host.stop(), { stopping: 'finishing in-flight work', stopped: 'functions host stopped', graceMs: 15_000 });
 }
 
 main().catch((error: unknown) => {
