@@ -100,6 +100,9 @@ export async function startBridge(options: BridgeOptions): Promise<RunningBridge
   });
   hub = new ClientHub(config.clientBufferBytes, metrics);
   const clients = hub;
+  // The live stream's starting point must be fixed before any client can replay: a client that
+  // replayed up to seq M before the sequencer read its start S > M would never be sent (M, S].
+  await sequencer.resync();
 
   let broker: BrokerConnection;
   try {
