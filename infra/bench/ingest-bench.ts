@@ -13,9 +13,11 @@ payloads, each freshly signed, for S seconds (default 20) at each connection cou
 200 replies with stored rows. Two host set-ups, in the same run:
   ingest  the host serves webhook, metrics, health and the outbox (store + publish: the durable work)
   all     the host also runs the relay function in the same process (every function, as npm run host)
+  bare    the reference: the same durable work on bare node:http + pg + amqplib, one commit per request
+          (infra/bench/bare-server.ts; not part of the product)
 Writes bench-results/ingest.json and prints a table.`;
 
-const HOST_FUNCTIONS: Record<string, string> = { ingest: 'webhook,metrics,health,outbox', all: '' };
+const HOST_FUNCTIONS: Record<string, string> = { ingest: 'webhook,metrics,health,outbox', all: '', bare: '' };
 
 interface RunResult {
   hostFunctions: string;
@@ -103,8 +105,8 @@ async function main(): Promise<void> {
   }
   const seconds = Number(arg('--duration', '20'));
   const connectionCounts = arg('--connections', '16,64').split(',').map(Number);
-  const setups = arg('--hosts', 'ingest,all').split(',');
-  if (setups.some((h) => !(h in HOST_FUNCTIONS))) throw new Error('--hosts takes ingest and/or all');
+  const setups = arg('--hosts', 'bare,ingest,all').split(',');
+  if (setups.some((h) => !(h in HOST_FUNCTIONS))) throw new Error('--hosts takes bare, ingest and/or all');
   const runs = setups.flatMap((setup) => connectionCounts.map((connections) => ({ setup, connections })));
   if (!(seconds > 0) || connectionCounts.some((c) => !(c > 0))) throw new Error('--duration and --connections must be positive numbers');
   const secret = 'bench-secret';
@@ -114,7 +116,7 @@ async function main(): Promise<void> {
     const dbName = `petzi_bench_ingest_${process.pid}_${i}`;
     const databaseUrl = await freshDatabase(dbName);
     const prefix = `bench${process.pid}x${i}`;
-    const host = await startChild('dist/infra/src/host/main.js', {
+    const host = await startChild(setup === 'bare' ? 'dist/infra/bench/bare-server.js' : 'dist/infra/src/host/main.js', {
       PORT: '0',
       DATABASE_URL: databaseUrl,
       RABBITMQ_URL,
@@ -127,7 +129,7 @@ async function main(): Promise<void> {
       const { latencies, ids, statuses } = await load(host.url, connections, seconds, secret, 1000 + i);
       const rssKb = host.rssKb();
       await host.stop();
-      const stored = await adminQuery<{ id: string; published: boolean }>(databaseUrl, 'SELECT id, published_at IS NOT NULL AS published FROM webhook_event');
+      const stored = await adminQuery<{ id: string; published: boolean }>(databaseUrl, `SELECT id, published_at IS NOT NULL AS published FROM ${setup === 'bare' ? 'bare_event' : 'webhook_event'}`);
       const storedIds = new Set(stored.map((r) => Number(r.id)));
       const sorted = latencies.sort((a, b) => a - b);
       const round = (n: number) => Math.round(n * 100) / 100;
