@@ -10,19 +10,9 @@ import { uniqueName } from './support/env';
 import { openSse } from './support/sse';
 import { waitUntil } from './support/wait';
 import { topologyNames } from '../functions/src/broker/topology';
+import { freePort } from '../infra/bench/support';
 
 const ROOT = path.resolve(__dirname, '..');
-
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = net.createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as net.AddressInfo;
-      server.close(() => resolve(port));
-    });
-  });
-}
 
 function isListening(port: number): Promise<boolean> {
   return new Promise((resolve) => {

@@ -31,12 +31,4 @@ export async function createTestDatabase(): Promise<TestDatabase> {
 }
 
 /** Runs one query on its own short-lived connection. */
-export async function queryOnce<R extends Record<string, unknown>>(url: string, sql: string, params: unknown[] = []): Promise<R[]> {
-  const client = new Client({ connectionString: url });
-  await client.connect();
-  try {
-    return (await client.query<R>(sql, params)).rows;
-  } finally {
-    await client.end();
-  }
-}
+export { adminQuery as queryOnce } from '../../infra/bench/support';

@@ -1,22 +1,12 @@
 import type { Pool } from 'pg';
+import type { LiveTicket } from '../relay/liveEvent';
 import { classifyDbError } from './errors';
 
-export interface TicketRow {
-  number: string;
+/** A projection row: the live event's ticket plus what the projection tracks about it. */
+export interface TicketRow extends LiveTicket {
   webhookId: number;
   firstSeenAt: string;
   updatedAt: string;
-  title: string;
-  event: string;
-  eventId: number;
-  category: string;
-  type: string;
-  price: { amount: string; currency: string };
-  sessionDate: string | null;
-  city: string | null;
-  venue: string | null;
-  cancellationReason: string;
-  status: 'valid' | 'cancelled';
   buyerRole: string | null;
 }
 
