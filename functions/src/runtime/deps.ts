@@ -6,6 +6,7 @@ import type { Config } from '../config';
 import { createPipelineMetrics, type PipelineMetrics } from '../metrics/pipelineMetrics';
 import { IngestService } from '../services/ingest';
 import { RelayService } from '../services/relay';
+import { ensureDatabase } from '../storage/ensureDatabase';
 import { migrate } from '../storage/migrate';
 import { createPool } from '../storage/pool';
 import { countUnpublished } from '../storage/webhookEvents';
@@ -37,6 +38,7 @@ export interface CreateDepsOptions {
 
 export async function createDeps(config: Config, options: CreateDepsOptions): Promise<Deps> {
   const { log } = options;
+  if (options.migrate !== false && (await ensureDatabase(config.databaseUrl))) log.info('created the database named in DATABASE_URL');
   const pool = createPool(config.databaseUrl, { onError: (error) => log.warn(`postgres: ${error.message}`) });
   try {
     if (options.migrate !== false) await migrate(pool);

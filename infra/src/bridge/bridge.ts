@@ -5,6 +5,7 @@ import { BrokerConnection } from '../../../functions/src/broker/connection';
 import { topologyNames } from '../../../functions/src/broker/topology';
 import type { Logger } from '../../../functions/src/runtime/logger';
 import { errorMessage } from '../../../functions/src/storage/errors';
+import { ensureDatabase } from '../../../functions/src/storage/ensureDatabase';
 import { migrate } from '../../../functions/src/storage/migrate';
 import { createPool } from '../../../functions/src/storage/pool';
 import { createBridgeMetrics } from './bridgeMetrics';
@@ -71,7 +72,10 @@ export async function startBridge(options: BridgeOptions): Promise<RunningBridge
   });
   const pool = createPool(config.databaseUrl, { onError: (error) => warn(`postgres: ${error.message}`) });
   try {
-    if (options.migrate !== false) await migrate(pool);
+    if (options.migrate !== false) {
+      await ensureDatabase(config.databaseUrl);
+      await migrate(pool);
+    }
   } catch (error) {
     await pool.end();
     server.closeAllConnections();
