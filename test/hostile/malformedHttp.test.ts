@@ -1,6 +1,5 @@
-import type { TestStack } from '../support/host';
 import { rawRequest } from './rawHttp';
-import { startHostileStack } from './stack';
+import { startTestStack, type TestStack } from '../support/host';
 
 /**
  * Requests node:http itself refuses before any function runs. They must get the same kind of
@@ -9,7 +8,7 @@ import { startHostileStack } from './stack';
 let stack: TestStack;
 
 beforeAll(async () => {
-  stack = await startHostileStack();
+  stack = await startTestStack();
 });
 
 afterAll(async () => {

@@ -8,11 +8,10 @@ import type { Logger } from '../../functions/src/runtime/logger';
 import { deleteTopology } from '../support/broker';
 import { createTestDatabase, type TestDatabase } from '../support/db';
 import { TEST_RABBITMQ_URL, uniqueName } from '../support/env';
-import type { TestStack } from '../support/host';
 import { startTcpProxy, type TcpProxy } from '../support/tcpProxy';
 import { waitUntil } from '../support/wait';
 import { postWebhook, ticketBody } from '../support/webhooks';
-import { startHostileStack } from './stack';
+import { startTestStack, type TestStack } from '../support/host';
 
 /**
  * The webhook secret, and the signature the host computes with it, must never leave the process:
@@ -42,7 +41,7 @@ describe('the secret and the expected signature', () => {
     const amqp = new URL(TEST_RABBITMQ_URL);
     amqpProxy = await startTcpProxy(amqp.hostname, Number(amqp.port || 5672));
     // The host reaches both services through proxies the test can cut.
-    stack = await startHostileStack({
+    stack = await startTestStack({
       log: capture,
       env: {
         PETZI_WEBHOOK_SECRET: `other-rotated-secret,${SECRET}`,

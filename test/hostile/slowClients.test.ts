@@ -1,10 +1,9 @@
 import { signPayload } from '../../functions/src/protocol/signature';
 import { queryOnce } from '../support/db';
 import { TEST_SECRET } from '../support/env';
-import type { TestStack } from '../support/host';
 import { postWebhook, ticketBody } from '../support/webhooks';
 import { connectRaw, parseResponses, type RawConnection } from './rawHttp';
-import { startHostileStack } from './stack';
+import { startTestStack, type TestStack } from '../support/host';
 
 /**
  * Slow and idle clients against the functions host with short, configured limits. The limits
@@ -24,7 +23,7 @@ const logged: string[] = [];
 const timers = new Set<NodeJS.Timeout>();
 
 beforeAll(async () => {
-  stack = await startHostileStack({
+  stack = await startTestStack({
     log: { info: () => undefined, warn: (m) => logged.push(`warn ${m}`), error: (m) => logged.push(`error ${m}`) },
     httpTimeouts: { requestTimeoutMs: REQUEST_TIMEOUT_MS, headersTimeoutMs: HEADERS_TIMEOUT_MS, keepAliveTimeoutMs: KEEP_ALIVE_TIMEOUT_MS },
   });

@@ -1,6 +1,7 @@
 import { loadConfig, type Config } from '../../functions/src/config';
-import { silentLogger } from '../../functions/src/runtime/logger';
+import { silentLogger, type Logger } from '../../functions/src/runtime/logger';
 import { startHost, type RunningHost } from '../../infra/src/host/host';
+import type { HttpTimeouts } from '../../infra/src/host/httpServer';
 import { deleteTopology } from './broker';
 import { createTestDatabase, type TestDatabase } from './db';
 import { TEST_RABBITMQ_URL, TEST_SECRET, uniqueName } from './env';
@@ -20,6 +21,11 @@ export interface TestStackOptions {
   db?: TestDatabase;
   prefix?: string;
   now?: () => number;
+  /** Where the host logs (silent by default; the secrets test captures it). */
+  log?: Logger;
+  httpTimeouts?: Partial<HttpTimeouts>;
+  /** Rewrites the test database's URL for the host, e.g. to reach it through a TCP proxy. */
+  databaseUrlThrough?: (url: string) => string;
 }
 
 /** One in-process functions host on its own database and its own exchanges and queues. */
@@ -28,12 +34,24 @@ export async function startTestStack(options: TestStackOptions = {}): Promise<Te
   const prefix = options.prefix ?? uniqueName('t');
   const config: Config = loadConfig({
     PETZI_WEBHOOK_SECRET: TEST_SECRET,
-    DATABASE_URL: db.url,
+    DATABASE_URL: options.databaseUrlThrough ? options.databaseUrlThrough(db.url) : db.url,
     RABBITMQ_URL: TEST_RABBITMQ_URL,
     OUTBOX_GRACE_SECONDS: '1',
     ...options.env,
   });
-  const host = await startHost({ config, port: 0, hostname: '127.0.0.1', log: silentLogger, topologyPrefix: prefix, processMetrics: false, now: options.now });
+  const host = await startHost({
+    config,
+    port: 0,
+    hostname: '127.0.0.1',
+    log: options.log ?? silentLogger,
+    topologyPrefix: prefix,
+    processMetrics: false,
+    now: options.now,
+    httpTimeouts: options.httpTimeouts,
+  }).catch(async (error: unknown) => {
+    if (!options.db) await db.drop();
+    throw error;
+  });
   await host.deps.broker.waitUntilConnected(10_000).catch(() => undefined);
   return {
     host,

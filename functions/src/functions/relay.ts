@@ -1,6 +1,6 @@
 import type { InvocationContext } from '@azure/functions';
 import { RELAY_QUEUE } from '../broker/topology';
-import { decodeWebhookMessage } from '../relay/decode';
+import { decodeWebhookMessage, PoisonMessageError } from '../relay/decode';
 import { registerFunction } from '../runtime/azure';
 import type { RabbitMQFunction } from '../runtime/declaration';
 import type { Deps } from '../runtime/deps';
@@ -14,7 +14,8 @@ export function relayHandler(deps: Deps): (message: unknown, context: Invocation
     try {
       await deps.relay.relay(decodeWebhookMessage(message));
     } catch (error) {
-      deps.metrics.relayed.inc({ outcome: 'failed' });
+      // Counted once per try: poison messages apart, as no retry can help them.
+      deps.metrics.relayed.inc({ outcome: error instanceof PoisonMessageError ? 'rejected' : 'failed' });
       throw error;
     }
   };

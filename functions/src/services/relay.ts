@@ -37,7 +37,6 @@ export class RelayService {
   async relay(message: WebhookMessage): Promise<LiveEvent> {
     const check = checkPayload(message.payload as Record<string, unknown>);
     if (check.kind !== 'ticket') {
-      this.deps.metrics.relayed.inc({ outcome: 'rejected' });
       throw new PoisonMessageError(`cannot relay a ${check.kind} event "${message.event}"`);
     }
     const prepared: Prepared = {

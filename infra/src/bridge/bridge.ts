@@ -5,6 +5,7 @@ import { BrokerConnection } from '../../../functions/src/broker/connection';
 import { topologyNames } from '../../../functions/src/broker/topology';
 import type { Logger } from '../../../functions/src/runtime/logger';
 import { errorMessage } from '../../../functions/src/storage/errors';
+import { listen } from '../shared/listen';
 import { ensureDatabase } from '../../../functions/src/storage/ensureDatabase';
 import { migrate } from '../../../functions/src/storage/migrate';
 import { createPool } from '../../../functions/src/storage/pool';
@@ -43,12 +44,7 @@ export interface RunningBridge {
   stop(): Promise<void>;
 }
 
-export class PortInUseError extends Error {
-  override name = 'PortInUseError';
-  constructor(readonly port: number) {
-    super(`Port ${port} is already in use`);
-  }
-}
+export { PortInUseError } from '../shared/listen';
 
 const RESYNC_RETRY_MS = 1000;
 const STOP_GRACE_MS = 3000;
@@ -66,10 +62,7 @@ export async function startBridge(options: BridgeOptions): Promise<RunningBridge
     else void ready.then(() => handle?.(req, res));
   });
   const port = options.port ?? config.port;
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', (error: NodeJS.ErrnoException) => reject(error.code === 'EADDRINUSE' ? new PortInUseError(port) : error));
-    server.listen(port, options.hostname ?? '0.0.0.0', () => resolve());
-  });
+  await listen(server, port, options.hostname);
   const pool = createPool(config.databaseUrl, { onError: (error) => warn(`postgres: ${error.message}`) });
   try {
     if (options.migrate !== false) {

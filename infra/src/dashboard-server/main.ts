@@ -1,6 +1,6 @@
 import path from 'node:path';
 import { errorMessage } from '../../../functions/src/storage/errors';
-import { DashboardPortInUseError, startDashboardServer } from './server';
+import { PortInUseError, startDashboardServer } from './server';
 
 const HELP = `Usage: npm run dashboard:serve   (or: node dist/infra/src/dashboard-server/main.js)
 
@@ -51,7 +51,7 @@ main().catch((error: unknown) => {
     console.error(`${error.message}\n\n${HELP}`);
     process.exit(64);
   }
-  if (error instanceof DashboardPortInUseError) console.error(`${error.message}: set PORT to move the dashboard.`);
+  if (error instanceof PortInUseError) console.error(`${error.message}: set PORT to move the dashboard.`);
   else console.error(`dashboard server failed to start: ${errorMessage(error)}`);
   process.exit(1);
 });

@@ -4,6 +4,7 @@ import path from 'node:path';
 import { proxyHttp, proxySse } from './proxy';
 import { sendJson } from './respond';
 import { serveStatic } from './staticFiles';
+import { listen } from '../shared/listen';
 
 export interface DashboardServerOptions {
   port: number;
@@ -24,12 +25,7 @@ export interface RunningDashboardServer {
   stop(): Promise<void>;
 }
 
-export class DashboardPortInUseError extends Error {
-  override name = 'DashboardPortInUseError';
-  constructor(readonly port: number) {
-    super(`Port ${port} is already in use`);
-  }
-}
+export { PortInUseError } from '../shared/listen';
 
 function parseBase(name: string, value: string): URL {
   let url: URL;
@@ -69,10 +65,7 @@ export async function startDashboardServer(options: DashboardServerOptions): Pro
   server.requestTimeout = 0;
   server.keepAliveTimeout = 5000;
 
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', (error: NodeJS.ErrnoException) => reject(error.code === 'EADDRINUSE' ? new DashboardPortInUseError(options.port) : error));
-    server.listen(options.port, options.hostname ?? '0.0.0.0', () => resolve());
-  });
+  await listen(server, options.port, options.hostname);
   const port = (server.address() as AddressInfo).port;
   let stopping: Promise<void> | undefined;
   return {

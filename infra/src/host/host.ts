@@ -4,6 +4,7 @@ import { functions as allFunctions } from '../../../functions/src/functions';
 import type { FunctionDeclaration, HttpFunction, RabbitMQFunction, TimerFunction } from '../../../functions/src/runtime/declaration';
 import { closeDeps, createDeps, type Deps } from '../../../functions/src/runtime/deps';
 import type { Logger } from '../../../functions/src/runtime/logger';
+import { listen } from '../shared/listen';
 import { createHttpHost, type HttpTimeouts } from './httpServer';
 import { startRabbitTriggers } from './rabbitTriggers';
 import { startTimers } from './timers';
@@ -29,12 +30,7 @@ export interface RunningHost {
   stop(): Promise<void>;
 }
 
-export class PortInUseError extends Error {
-  override name = 'PortInUseError';
-  constructor(readonly port: number) {
-    super(`Port ${port} is already in use`);
-  }
-}
+export { PortInUseError } from '../shared/listen';
 
 /** The local stand-in for the Functions host: every declared function, served from one process. */
 export async function startHost(options: HostOptions): Promise<RunningHost> {
@@ -52,12 +48,7 @@ export async function startHost(options: HostOptions): Promise<RunningHost> {
     { maxBodyBytes: options.config.maxBodyBytes, onError, ...options.httpTimeouts },
   );
   try {
-    await new Promise<void>((resolve, reject) => {
-      http.server.once('error', (error: NodeJS.ErrnoException) =>
-        reject(error.code === 'EADDRINUSE' ? new PortInUseError(options.port) : error),
-      );
-      http.server.listen(options.port, options.hostname ?? '0.0.0.0', () => resolve());
-    });
+    await listen(http.server, options.port, options.hostname);
   } catch (error) {
     await closeDeps(deps);
     throw error;
