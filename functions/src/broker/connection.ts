@@ -2,6 +2,7 @@ import * as amqp from 'amqplib';
 import type { ChannelModel, ConfirmChannel, Options, RecoveringChannelModel } from 'amqplib';
 import { EventEmitter } from 'node:events';
 import { errorMessage } from '../storage/errors';
+import { amqpSocket, coalesceWrites } from './coalesceWrites';
 
 /** Publishing was refused because no broker connection is up (or it failed mid-way); the outbox retries. */
 export class BrokerUnavailableError extends Error {
@@ -29,6 +30,7 @@ export class BrokerConnection extends EventEmitter {
   private readonly steps: SetupStep[] = [];
   private closed = false;
   private connections = 0;
+  private coalescing = false;
 
   private constructor(
     private readonly recovering: RecoveringChannelModel,
@@ -64,6 +66,11 @@ export class BrokerConnection extends EventEmitter {
 
   get connected(): boolean {
     return this.model !== undefined && this.confirmChannel !== undefined;
+  }
+
+  /** Whether the current connection's frames written in one tick leave as one write (coalesceWrites.ts). */
+  get coalescingWrites(): boolean {
+    return this.coalescing;
   }
 
   /** Successful connections since start; above 1 means the process reconnected. */
@@ -128,6 +135,10 @@ export class BrokerConnection extends EventEmitter {
   }
 
   private async onConnected(model: ChannelModel): Promise<void> {
+    const socket = amqpSocket(model);
+    if (socket) coalesceWrites(socket);
+    else this.log('cannot reach the amqplib socket: frames are written one by one');
+    this.coalescing = socket !== undefined;
     const channel = await model.createConfirmChannel();
     this.watchChannel(model, channel);
     for (const step of this.steps) await step(model);
