@@ -96,6 +96,25 @@ describe('relay', () => {
     expect(rows[0].n).toBe('1');
   });
 
+  it('publishes live events in seq order even when webhooks arrive out of id order', async () => {
+    const rows = [];
+    for (let n = 0; n < 20; n += 1) {
+      const payload = JSON.parse(ticketBody(100 + n)) as unknown;
+      rows.push({ ...(await insertRaw(payload)), payload });
+    }
+    // Newest first, in one burst, so the relay batches them together: seq follows webhook id,
+    // so publishing in arrival order would put seqs on petzi.live backwards.
+    for (const row of [...rows].reverse()) toRelayQueue({ id: row.id, receivedAt: row.receivedAt, event: 'ticket_created', payload: row.payload });
+    const ids = new Set(rows.map((r) => r.id));
+    const seqs = await waitUntil(() => {
+      const seen = live.messages.map((m) => m.json() as LiveEvent).filter((e) => ids.has(e.id));
+      return seen.length >= rows.length ? seen.map((e) => e.seq) : undefined;
+    }, 10_000, 'all 20 live events');
+    expect(seqs).toHaveLength(20);
+    expect(seqs).toEqual([...seqs].sort((a, b) => a - b));
+    expect(new Set(seqs).size).toBe(20);
+  });
+
   it('never lets an older webhook overwrite a newer one', async () => {
     const created = JSON.parse(ticketBody(2)) as { event: string; details: { ticket: Record<string, unknown> } };
     const cancelled = JSON.parse(ticketBody(2, { cancellationReason: 'stolen' })) as typeof created;

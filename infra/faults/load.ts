@@ -4,6 +4,8 @@ import { PayloadGenerator, todayUtc } from '../../simulator/src/payloads';
 
 export interface Reply {
   sentAt: number;
+  /** When the reply had been read in full. */
+  repliedAt?: number;
   status: number;
   /** Row id of a 200 reply. */
   id?: number;
@@ -65,7 +67,7 @@ export function send(url: string, body: string, secret: string, agent: http.Agen
         response.setEncoding('utf8');
         response.on('data', (c: string) => (text += c));
         response.on('end', () => {
-          const reply: Reply = { sentAt, status: response.statusCode ?? 0 };
+          const reply: Reply = { sentAt, repliedAt: Date.now(), status: response.statusCode ?? 0 };
           if (reply.status === 200) {
             const parsed = JSON.parse(text) as { id: number; status: string };
             reply.id = parsed.id;

@@ -39,12 +39,15 @@ export class ReconnectingSseClient {
   readonly ids: number[] = [];
   /** When each id was first shown. */
   readonly firstSeen = new Map<number, number>();
+  /** The pipeline's own clock readings carried by each event, when asked for (see `stamps`). */
+  readonly stamps = new Map<number, { receivedAt: number; relayedAt: number }>();
   reconnects = 0;
   private lastId = '';
   private request: http.ClientRequest | undefined;
   private closed = false;
 
-  constructor(private readonly url: string, private readonly retryMs = 500) {}
+  /** keepStamps: also parse each event's receivedAt and relayedAt, to split latency into stages. */
+  constructor(private readonly url: string, private readonly retryMs = 500, private readonly keepStamps = false) {}
 
   start(): this {
     this.connect();
@@ -80,7 +83,12 @@ export class ReconnectingSseClient {
         this.lastId = event.id;
         const id = Number(event.id);
         this.ids.push(id);
-        if (!this.firstSeen.has(id)) this.firstSeen.set(id, Date.now());
+        if (this.firstSeen.has(id)) return;
+        this.firstSeen.set(id, Date.now());
+        if (this.keepStamps) {
+          const body = JSON.parse(event.data) as { receivedAt: string; relayedAt: string };
+          this.stamps.set(id, { receivedAt: Date.parse(body.receivedAt), relayedAt: Date.parse(body.relayedAt) });
+        }
       });
       response.on('data', parse);
       response.once('close', () => this.retry());

@@ -30,23 +30,30 @@ export class FaultStack {
     readonly prefix: string,
     readonly brokerProxy: TcpProxy,
     readonly dbProxy: TcpProxy,
+    /** Children connect straight to Postgres and RabbitMQ, not through the proxies (see create). */
+    readonly direct: boolean,
   ) {
     this.topology = topologyNames(prefix);
   }
 
-  static async create(name: string): Promise<FaultStack> {
+  /**
+   * direct: children bypass the cuttable proxies. The proxies run in this process, so every
+   * query and frame would wait on its event loop too: right for fault scenarios, wrong for
+   * measuring latency while this process also generates the load.
+   */
+  static async create(name: string, options: { direct?: boolean } = {}): Promise<FaultStack> {
     const dbName = `petzi_faults_${name.replace(/-/g, '_')}_${process.pid}`;
     const databaseUrl = await freshDatabase(dbName);
     const broker = hostPortOf(RABBITMQ_URL, 5672);
     const db = hostPortOf(ADMIN_DATABASE_URL, 5432);
-    const stack = new FaultStack(name, databaseUrl, `faults${process.pid}.${name}`, await startTcpProxy(broker.host, broker.port), await startTcpProxy(db.host, db.port));
+    const stack = new FaultStack(name, databaseUrl, `faults${process.pid}.${name}`, await startTcpProxy(broker.host, broker.port), await startTcpProxy(db.host, db.port), options.direct === true);
     return stack;
   }
 
   private get env(): Record<string, string> {
     return {
-      DATABASE_URL: viaProxy(this.databaseUrl, this.dbProxy.port),
-      RABBITMQ_URL: viaProxy(RABBITMQ_URL, this.brokerProxy.port),
+      DATABASE_URL: this.direct ? this.databaseUrl : viaProxy(this.databaseUrl, this.dbProxy.port),
+      RABBITMQ_URL: this.direct ? RABBITMQ_URL : viaProxy(RABBITMQ_URL, this.brokerProxy.port),
       PETZI_WEBHOOK_SECRET: SECRET,
       PETZI_TOPOLOGY_PREFIX: this.prefix,
       OUTBOX_GRACE_SECONDS: '1',
@@ -74,8 +81,8 @@ export class FaultStack {
     return created;
   }
 
-  connectClient(bridge: BridgeSlot): ReconnectingSseClient {
-    const client = new ReconnectingSseClient(`${bridge.url}/events`).start();
+  connectClient(bridge: BridgeSlot, keepStamps = false): ReconnectingSseClient {
+    const client = new ReconnectingSseClient(`${bridge.url}/events`, 500, keepStamps).start();
     this.clients.push(client);
     return client;
   }

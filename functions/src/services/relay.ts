@@ -21,6 +21,13 @@ interface Prepared extends RelayInput {
   message: WebhookMessage;
 }
 
+interface Stored {
+  event: LiveEvent;
+  fresh: boolean;
+  /** Settles with the broker's confirm of the event's publish to the live exchange. */
+  published: Promise<void>;
+}
+
 /**
  * Applies webhook messages to the ticket projection and forwards them to `petzi.live`.
  * Idempotent: a redelivered message finds its live_event row, changes nothing and is
@@ -28,7 +35,7 @@ interface Prepared extends RelayInput {
  * invocations share one transaction.
  */
 export class RelayService {
-  private readonly batches: Batcher<Prepared, { event: LiveEvent; fresh: boolean }>;
+  private readonly batches: Batcher<Prepared, Stored>;
 
   constructor(private readonly deps: RelayDeps) {
     this.batches = new Batcher((items) => this.store(items), { maxBatch: 200, maxInFlight: 1 });
@@ -44,31 +51,50 @@ export class RelayService {
       live: { id: message.id, receivedAt: message.receivedAt, event: check.event, ticket: liveTicketOf(check.payload) },
       buyerRole: check.payload.details.buyer.role,
     };
-    const { event, fresh } = await this.batches.add(prepared);
-    await this.deps.broker.publish(this.deps.liveExchange, '', Buffer.from(JSON.stringify(event)), {
-      persistent: true,
-      contentType: 'application/json',
-      messageId: String(event.id),
-      type: 'ticket',
-    });
+    const { event, fresh, published } = await this.batches.add(prepared);
+    await published;
     this.deps.metrics.relayed.inc({ outcome: fresh ? 'relayed' : 'redelivered' });
     return event;
   }
 
-  private async store(items: Prepared[]): Promise<Array<{ event: LiveEvent; fresh: boolean }>> {
+  /**
+   * Stores the batch, then publishes its live events in seq order. Publishing per message, in
+   * arrival order, sent seqs out of order whenever messages arrived out of webhook id order; the
+   * bridge takes a jump in seq for a gap and fills it from Postgres, which held up its stream for
+   * a round trip each time. The publishes are issued here, in order, but their confirms are
+   * awaited by each message's invocation, so the next batch need not wait for them.
+   */
+  private async store(items: Prepared[]): Promise<Stored[]> {
     const relayed = await relayBatch(
       this.deps.pool,
       items.map((i) => ({ live: i.live, buyerRole: i.buyerRole })),
       new Date(this.deps.now()),
     );
+    const published = new Map<number, Promise<void>>();
+    for (const { event } of [...relayed.values()].sort((a, b) => a.event.seq - b.event.seq)) {
+      const confirm = this.publishLive(event);
+      // Awaited by the invocations below; this only keeps a failure that none awaits from being unhandled.
+      confirm.catch(() => undefined);
+      published.set(event.id, confirm);
+    }
     const counted = new Set<number>();
     return items.map((i) => {
       const found = relayed.get(i.message.id);
-      if (!found) throw new Error(`relay_batch returned nothing for webhook ${i.message.id}`);
+      const confirm = published.get(i.message.id);
+      if (!found || !confirm) throw new Error(`relay_batch returned nothing for webhook ${i.message.id}`);
       // The same webhook twice in one batch: only the first copy counts as freshly relayed.
       const fresh = found.fresh && !counted.has(i.message.id);
       counted.add(i.message.id);
-      return { event: found.event, fresh };
+      return { event: found.event, fresh, published: confirm };
+    });
+  }
+
+  private publishLive(event: LiveEvent): Promise<void> {
+    return this.deps.broker.publish(this.deps.liveExchange, '', Buffer.from(JSON.stringify(event)), {
+      persistent: true,
+      contentType: 'application/json',
+      messageId: String(event.id),
+      type: 'ticket',
     });
   }
 }
