@@ -29,7 +29,7 @@ async function main(): Promise<void> {
         try {
           verifySignature({ header: req.headers['petzi-signature'] as string | undefined, body, secrets, toleranceSeconds: 300 });
         } catch {
-          res.writeHead(401).end();
+          res.writeHead(401, { 'Content-Length': 0 }).end();
           return;
         }
         const text = body.toString('utf8');
@@ -39,11 +39,12 @@ async function main(): Promise<void> {
           [event, createHash('sha256').update(body).digest('hex'), text],
         );
         const id = rows[0].id;
-        res.writeHead(200, { 'Content-Type': 'application/json' }).end(JSON.stringify({ status: 'success', id: Number(id) }));
+        const reply = JSON.stringify({ status: 'success', id: Number(id) });
+        res.writeHead(200, { 'Content-Type': 'application/json', 'Content-Length': Buffer.byteLength(reply) }).end(reply);
         channel.publish(exchange, event, body, { persistent: true, messageId: id }, (error: unknown) => {
           if (!error) void pool.query('UPDATE bare_event SET published_at = now() WHERE id = $1', [id]);
         });
-      })().catch(() => res.writeHead(500).end());
+      })().catch(() => res.writeHead(500, { 'Content-Length': 0 }).end());
     });
   });
   server.listen(Number(process.env.PORT ?? 0), '127.0.0.1', () => {

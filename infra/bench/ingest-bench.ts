@@ -1,21 +1,23 @@
-import { mkdirSync, writeFileSync } from 'node:fs';
-import http from 'node:http';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { signPayload } from '../../functions/src/protocol/signature';
 import { PayloadGenerator, todayUtc } from '../../simulator/src/payloads';
 import { topologyNames } from '../../functions/src/broker/topology';
+import { RawHttpConnection } from './rawHttp';
 import { ROOT, RABBITMQ_URL, adminQuery, deleteTopology, dropDatabase, freshDatabase, percentile, progress, startChild } from './support';
 
 const HELP = `Usage: npm run bench [-- --duration S] [--connections 16,64] [--hosts ingest,all]
 
 Drives POST /webhook on a functions host child process (real Postgres and RabbitMQ) with realistic
-payloads, each freshly signed, for S seconds (default 20) at each connection count, then reconciles
+payloads, each generated and signed just before it is sent, for S seconds (default 20) at each connection count, then reconciles
 200 replies with stored rows. Two host set-ups, in the same run:
   ingest  the host serves webhook, metrics, health and the outbox (store + publish: the durable work)
   all     the host also runs the relay function in the same process (every function, as npm run host)
   bare    the reference: the same durable work on bare node:http + pg + amqplib, one commit per request
           (infra/bench/bare-server.ts; not part of the product)
-Writes bench-results/ingest.json and prints a table.`;
+The load generator keeps one connection per client and writes each request as one buffer
+(rawHttp.ts), so it takes as little as it can of the two cores the server shares; the table gives
+the CPU each side used. Writes bench-results/ingest.json and prints a table.`;
 
 const HOST_FUNCTIONS: Record<string, string> = { ingest: 'webhook,metrics,health,outbox', all: '', bare: '' };
 
@@ -32,6 +34,16 @@ interface RunResult {
   acknowledgedMissing: number;
   publishedRows: number;
   hostRssMb: number;
+  /** CPU used during the run, in % of one core: the host under test and this load generator. */
+  hostCpuPercent: number;
+  loadGeneratorCpuPercent: number;
+}
+
+/** CPU seconds (user + system) a process has used so far, from /proc. */
+function cpuSecondsOf(pid: number): number {
+  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').replace(/^.*\) /, '').split(' ');
+  // After the command name: utime and stime are fields 14 and 15 of stat, in clock ticks (100 Hz).
+  return (Number(fields[11]) + Number(fields[12])) / 100;
 }
 
 function arg(name: string, fallback: string): string {
@@ -39,63 +51,45 @@ function arg(name: string, fallback: string): string {
   return i >= 0 && process.argv[i + 1] ? process.argv[i + 1] : fallback;
 }
 
-async function load(url: string, connections: number, seconds: number, secret: string, seed: number): Promise<{ latencies: number[]; ids: number[]; statuses: Record<string, number> }> {
-  const agent = new http.Agent({ keepAlive: true, maxSockets: connections });
+async function load(url: string, connections: number, seconds: number, secret: string, seed: number): Promise<{ latencies: number[]; ids: number[]; statuses: Record<string, number>; cpuMs: number }> {
   const target = new URL('/webhook', url);
   const generator = new PayloadGenerator({ seed, mode: 'ticket_created', baseDate: todayUtc() });
   const latencies: number[] = [];
   const ids: number[] = [];
   const statuses: Record<string, number> = {};
+  const count = (key: string) => (statuses[key] = (statuses[key] ?? 0) + 1);
   const end = Date.now() + seconds * 1000;
+  const cpuBefore = process.cpuUsage();
 
-  const one = () =>
-    new Promise<void>((resolve) => {
-      const body = generator.next().body;
-      const started = process.hrtime.bigint();
-      const req = http.request(
-        target,
-        {
-          method: 'POST',
-          agent,
-          headers: {
-            'Content-Type': 'application/json',
-            'Content-Length': Buffer.byteLength(body),
-            'Petzi-Signature': signPayload(secret, body, Math.floor(Date.now() / 1000)),
-            'Petzi-Version': '2',
-            'User-Agent': 'PETZI webhook',
-          },
-        },
-        (res) => {
-          let text = '';
-          res.setEncoding('utf8');
-          res.on('data', (c: string) => (text += c));
-          res.on('end', () => {
-            latencies.push(Number(process.hrtime.bigint() - started) / 1e6);
-            const key = String(res.statusCode);
-            statuses[key] = (statuses[key] ?? 0) + 1;
-            if (res.statusCode === 200) ids.push((JSON.parse(text) as { id: number }).id);
-            resolve();
-          });
-        },
-      );
-      req.on('error', (error) => {
-        statuses[error.message] = (statuses[error.message] ?? 0) + 1;
-        resolve();
-      });
-      req.end(body);
-    });
+  const worker = async () => {
+    const connection = new RawHttpConnection(target.hostname, Number(target.port));
+    try {
+      while (Date.now() < end) {
+        const body = Buffer.from(generator.next().body);
+        const signature = signPayload(secret, body, Math.floor(Date.now() / 1000));
+        const head = `POST ${target.pathname} HTTP/1.1\r\nContent-Type: application/json\r\nPetzi-Signature: ${signature}\r\nPetzi-Version: 2\r\nUser-Agent: PETZI webhook`;
+        const started = process.hrtime.bigint();
+        try {
+          const reply = await connection.request(head, body);
+          latencies.push(Number(process.hrtime.bigint() - started) / 1e6);
+          count(String(reply.status));
+          if (reply.status === 200) ids.push((JSON.parse(reply.body) as { id: number }).id);
+        } catch (error) {
+          count(error instanceof Error ? error.message : String(error));
+        }
+      }
+    } finally {
+      connection.close();
+    }
+  };
 
   const startedAt = Date.now();
   const ticker = setInterval(() => progress(`  ${connections} connections`, Math.min(Date.now() - startedAt, seconds * 1000), seconds * 1000), 500);
-  await Promise.all(
-    Array.from({ length: connections }, async () => {
-      while (Date.now() < end) await one();
-    }),
-  );
+  await Promise.all(Array.from({ length: connections }, worker));
   clearInterval(ticker);
   progress(`  ${connections} connections`, 1, 1);
-  agent.destroy();
-  return { latencies, ids, statuses };
+  const cpu = process.cpuUsage(cpuBefore);
+  return { latencies, ids, statuses, cpuMs: Math.round((cpu.user + cpu.system) / 1000) };
 }
 
 async function main(): Promise<void> {
@@ -126,7 +120,9 @@ async function main(): Promise<void> {
     });
     try {
       console.log(`POST /webhook, host "${setup}", ${connections} connections, ${seconds} s`);
-      const { latencies, ids, statuses } = await load(host.url, connections, seconds, secret, 1000 + i);
+      const hostCpuBefore = cpuSecondsOf(host.process.pid as number);
+      const { latencies, ids, statuses, cpuMs } = await load(host.url, connections, seconds, secret, 1000 + i);
+      const hostCpu = cpuSecondsOf(host.process.pid as number) - hostCpuBefore;
       const rssKb = host.rssKb();
       await host.stop();
       const stored = await adminQuery<{ id: string; published: boolean }>(databaseUrl, `SELECT id, published_at IS NOT NULL AS published FROM ${setup === 'bare' ? 'bare_event' : 'webhook_event'}`);
@@ -147,6 +143,8 @@ async function main(): Promise<void> {
         acknowledgedMissing: ids.filter((id) => !storedIds.has(id)).length,
         publishedRows: stored.filter((r) => r.published).length,
         hostRssMb: Math.round(rssKb / 1024),
+        hostCpuPercent: Math.round((hostCpu / seconds) * 100),
+        loadGeneratorCpuPercent: Math.round(cpuMs / seconds / 10),
       });
     } finally {
       if (host.process.exitCode === null) await host.stop();
@@ -158,10 +156,10 @@ async function main(): Promise<void> {
   mkdirSync(path.join(ROOT, 'bench-results'), { recursive: true });
   const file = path.join(ROOT, 'bench-results', 'ingest.json');
   writeFileSync(file, `${JSON.stringify({ machine: { cpus: require('node:os').cpus().length, node: process.version }, at: new Date().toISOString(), results }, null, 2)}\n`);
-  console.log('\nhost    connections  req/s   p50 ms  p99 ms  200s     stored   lost  published  host RSS');
+  console.log('\nhost    connections  req/s   p50 ms  p99 ms  200s     stored   lost  published  host RSS  host CPU  load CPU');
   for (const r of results) {
     console.log(
-      `${r.hostFunctions.padEnd(7)} ${String(r.connections).padEnd(12)} ${String(r.requestsPerSecond).padEnd(7)} ${String(r.latencyMs.p50).padEnd(7)} ${String(r.latencyMs.p99).padEnd(7)} ${String(r.ok).padEnd(8)} ${String(r.storedRows).padEnd(8)} ${String(r.acknowledgedMissing).padEnd(5)} ${String(r.publishedRows).padEnd(10)} ${r.hostRssMb} MB`,
+      `${r.hostFunctions.padEnd(7)} ${String(r.connections).padEnd(12)} ${String(r.requestsPerSecond).padEnd(7)} ${String(r.latencyMs.p50).padEnd(7)} ${String(r.latencyMs.p99).padEnd(7)} ${String(r.ok).padEnd(8)} ${String(r.storedRows).padEnd(8)} ${String(r.acknowledgedMissing).padEnd(5)} ${String(r.publishedRows).padEnd(10)} ${`${r.hostRssMb} MB`.padEnd(9)} ${`${r.hostCpuPercent}%`.padEnd(9)} ${r.loadGeneratorCpuPercent}%`,
     );
   }
   console.log(`\nwritten to ${path.relative(process.cwd(), file)}`);
