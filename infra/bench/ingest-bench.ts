@@ -6,7 +6,7 @@ import { topologyNames } from '../../functions/src/broker/topology';
 import { RawHttpConnection } from './rawHttp';
 import { ROOT, RABBITMQ_URL, adminQuery, deleteTopology, dropDatabase, freshDatabase, percentile, progress, startChild } from './support';
 
-const HELP = `Usage: npm run bench [-- --duration S] [--connections 16,64] [--hosts ingest,all]
+const HELP = `Usage: npm run bench [-- --duration S] [--connections 16,64] [--hosts bare,ingest,all] [--repeat N]
 
 Drives POST /webhook on a functions host child process (real Postgres and RabbitMQ) with realistic
 payloads, each generated and signed just before it is sent, for S seconds (default 20) at each connection count, then reconciles
@@ -17,11 +17,14 @@ payloads, each generated and signed just before it is sent, for S seconds (defau
           (infra/bench/bare-server.ts; not part of the product)
 The load generator keeps one connection per client and writes each request as one buffer
 (rawHttp.ts), so it takes as little as it can of the two cores the server shares; the table gives
-the CPU each side used. Writes bench-results/ingest.json and prints a table.`;
+the CPU each side used. This machine's speed drifts by half within an hour, so every set-up runs --repeat times (default
+3), interleaved (bare, ingest, all, bare, ...), and the summary gives the median of each figure and
+the ratio of medians to bare, from the same run. Writes bench-results/ingest.json (every run and
+the summary) and prints both tables.`;
 
 const HOST_FUNCTIONS: Record<string, string> = { ingest: 'webhook,metrics,health,outbox', all: '', bare: '' };
 
-interface RunResult {
+export interface RunResult {
   hostFunctions: string;
   connections: number;
   seconds: number;
@@ -101,7 +104,9 @@ async function main(): Promise<void> {
   const connectionCounts = arg('--connections', '16,64').split(',').map(Number);
   const setups = arg('--hosts', 'bare,ingest,all').split(',');
   if (setups.some((h) => !(h in HOST_FUNCTIONS))) throw new Error('--hosts takes bare, ingest and/or all');
-  const runs = setups.flatMap((setup) => connectionCounts.map((connections) => ({ setup, connections })));
+  const repeat = Number(arg('--repeat', '3'));
+  if (!Number.isInteger(repeat) || repeat < 1) throw new Error('--repeat must be a positive integer');
+  const runs = Array.from({ length: repeat }, () => setups.flatMap((setup) => connectionCounts.map((connections) => ({ setup, connections })))).flat();
   if (!(seconds > 0) || connectionCounts.some((c) => !(c > 0))) throw new Error('--duration and --connections must be positive numbers');
   const secret = 'bench-secret';
   const results: RunResult[] = [];
@@ -119,7 +124,7 @@ async function main(): Promise<void> {
       PETZI_FUNCTIONS: HOST_FUNCTIONS[setup],
     });
     try {
-      console.log(`POST /webhook, host "${setup}", ${connections} connections, ${seconds} s`);
+      console.log(`[${i + 1}/${runs.length}] POST /webhook, host "${setup}", ${connections} connections, ${seconds} s`);
       const hostCpuBefore = cpuSecondsOf(host.process.pid as number);
       const { latencies, ids, statuses, cpuMs } = await load(host.url, connections, seconds, secret, 1000 + i);
       const hostCpu = cpuSecondsOf(host.process.pid as number) - hostCpuBefore;
@@ -153,19 +158,73 @@ async function main(): Promise<void> {
     }
   }
 
+  const summary = summarise(results);
   mkdirSync(path.join(ROOT, 'bench-results'), { recursive: true });
   const file = path.join(ROOT, 'bench-results', 'ingest.json');
-  writeFileSync(file, `${JSON.stringify({ machine: { cpus: require('node:os').cpus().length, node: process.version }, at: new Date().toISOString(), results }, null, 2)}\n`);
-  console.log('\nhost    connections  req/s   p50 ms  p99 ms  200s     stored   lost  published  host RSS  host CPU  load CPU');
+  writeFileSync(file, `${JSON.stringify({ machine: { cpus: require('node:os').cpus().length, node: process.version }, at: new Date().toISOString(), repeat, summary, results }, null, 2)}\n`);
+  console.log('\nevery run:\nhost    connections  req/s   p50 ms  p99 ms  200s     stored   lost  published  host RSS  host CPU  load CPU');
   for (const r of results) {
     console.log(
       `${r.hostFunctions.padEnd(7)} ${String(r.connections).padEnd(12)} ${String(r.requestsPerSecond).padEnd(7)} ${String(r.latencyMs.p50).padEnd(7)} ${String(r.latencyMs.p99).padEnd(7)} ${String(r.ok).padEnd(8)} ${String(r.storedRows).padEnd(8)} ${String(r.acknowledgedMissing).padEnd(5)} ${String(r.publishedRows).padEnd(10)} ${`${r.hostRssMb} MB`.padEnd(9)} ${`${r.hostCpuPercent}%`.padEnd(9)} ${r.loadGeneratorCpuPercent}%`,
     );
   }
+  console.log(`\nmedians of ${repeat} run(s) each:\nhost    connections  req/s   ×bare   p50 ms  p99 ms  lost  host CPU`);
+  for (const r of summary) {
+    console.log(
+      `${r.hostFunctions.padEnd(7)} ${String(r.connections).padEnd(12)} ${String(r.requestsPerSecond).padEnd(7)} ${String(r.ratioToBare ?? '-').padEnd(7)} ${String(r.p50Ms).padEnd(7)} ${String(r.p99Ms).padEnd(7)} ${String(r.lost).padEnd(5)} ${r.hostCpuPercent}%`,
+    );
+  }
   console.log(`\nwritten to ${path.relative(process.cwd(), file)}`);
 }
 
-main().catch((error: unknown) => {
-  console.error(`bench failed: ${error instanceof Error ? error.message : String(error)}`);
-  process.exit(1);
-});
+export interface SummaryRow {
+  hostFunctions: string;
+  connections: number;
+  runs: number;
+  requestsPerSecond: number;
+  /** Median req/s over bare's median req/s at the same connections; null without bare runs. */
+  ratioToBare: number | null;
+  p50Ms: number;
+  p99Ms: number;
+  /** Acknowledged webhooks missing from the table, summed over every run (must be 0). */
+  lost: number;
+  hostCpuPercent: number;
+}
+
+function median(values: number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  const mid = Math.floor(sorted.length / 2);
+  return sorted.length % 2 === 1 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
+}
+
+/** One row per set-up and connection count: the median of each figure over its runs. */
+export function summarise(results: RunResult[]): SummaryRow[] {
+  const groups = new Map<string, RunResult[]>();
+  for (const r of results) {
+    const key = `${r.hostFunctions}/${r.connections}`;
+    groups.set(key, [...(groups.get(key) ?? []), r]);
+  }
+  const rows = [...groups.values()].map((group) => ({
+    hostFunctions: group[0].hostFunctions,
+    connections: group[0].connections,
+    runs: group.length,
+    requestsPerSecond: Math.round(median(group.map((r) => r.requestsPerSecond))),
+    ratioToBare: null as number | null,
+    p50Ms: Math.round(median(group.map((r) => r.latencyMs.p50)) * 100) / 100,
+    p99Ms: Math.round(median(group.map((r) => r.latencyMs.p99)) * 100) / 100,
+    lost: group.reduce((sum, r) => sum + r.acknowledgedMissing, 0),
+    hostCpuPercent: Math.round(median(group.map((r) => r.hostCpuPercent))),
+  }));
+  for (const row of rows) {
+    const bare = rows.find((b) => b.hostFunctions === 'bare' && b.connections === row.connections);
+    if (bare && row.hostFunctions !== 'bare') row.ratioToBare = Math.round((row.requestsPerSecond / bare.requestsPerSecond) * 100) / 100;
+  }
+  return rows;
+}
+
+if (require.main === module) {
+  main().catch((error: unknown) => {
+    console.error(`bench failed: ${error instanceof Error ? error.message : String(error)}`);
+    process.exit(1);
+  });
+}
