@@ -81,8 +81,8 @@ export class FaultStack {
     return created;
   }
 
-  connectClient(bridge: BridgeSlot, keepStamps = false): ReconnectingSseClient {
-    const client = new ReconnectingSseClient(`${bridge.url}/events`, 500, keepStamps).start();
+  connectClient(bridge: BridgeSlot): ReconnectingSseClient {
+    const client = new ReconnectingSseClient(`${bridge.url}/events`).start();
     this.clients.push(client);
     return client;
   }
