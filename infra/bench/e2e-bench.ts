@@ -5,12 +5,16 @@ import { FaultStack, SECRET } from '../faults/stack';
 import { SseThread } from './sseThread';
 import { ROOT, percentile } from './support';
 
-const HELP = `Usage: npm run bench:e2e [-- --rates 200,1000] [--seconds 10] [--warmup 3]
+const HELP = `Usage: npm run bench:e2e [-- --rates 200,1000] [--seconds 10] [--warmup 3] [--layouts one[,split]]
 
 End-to-end latency from POST /webhook to the SSE event on a connected client, through the real
 pipeline (functions host and SSE bridge as child processes, real Postgres and RabbitMQ; the SSE
 client on its own thread, as a dashboard reads on another machine), at each
 rate for the given seconds. Writes bench-results/e2e.json and prints a table.
+
+Layouts: "one" runs every function in one host process (npm run host, npm start); "split" runs
+the relay in a host process of its own (PETZI_FUNCTIONS=relay) beside one serving the rest, so the
+two share out the machine's cores.
 
 Each rate runs on a fresh stack that first takes --warmup seconds of the same load, not counted:
 a cold stack opens its connections and compiles its hot code in its first seconds, which would
@@ -28,7 +32,15 @@ function arg(name: string, fallback: string): string {
   return i >= 0 && process.argv[i + 1] ? process.argv[i + 1] : fallback;
 }
 
+type Layout = 'one' | 'split';
+
+const LAYOUTS: Record<Layout, Array<Record<string, string>>> = {
+  one: [{}],
+  split: [{ PETZI_FUNCTIONS: 'webhook,metrics,health,outbox,tickets,ticket,stats' }, { PETZI_FUNCTIONS: 'relay' }],
+};
+
 interface E2eResult {
+  layout: Layout;
   rate: number;
   seconds: number;
   warmupSeconds: number;
@@ -55,11 +67,12 @@ async function awaitSeen(client: SseThread, ids: number[]): Promise<Map<number, 
   }
 }
 
-async function measure(rate: number, seconds: number, warmupSeconds: number): Promise<E2eResult> {
-  const stack = await FaultStack.create(`e2e${rate}`, { direct: true });
+async function measure(layout: Layout, rate: number, seconds: number, warmupSeconds: number): Promise<E2eResult> {
+  const stack = await FaultStack.create(`e2e${layout}${rate}`, { direct: true });
   let client: SseThread | undefined;
   try {
-    await stack.startHost();
+    // Webhooks go to the first host; in "split" the second only relays.
+    for (const env of LAYOUTS[layout]) await stack.startHost(undefined, env);
     const bridge = await stack.startBridge();
     client = await SseThread.start(`${bridge.url}/events`);
     await new Promise((r) => setTimeout(r, 500));
@@ -80,6 +93,7 @@ async function measure(rate: number, seconds: number, warmupSeconds: number): Pr
     });
     const latencies = delivered.map((d) => d.firstSeen - d.reply.sentAt).sort((a, b) => a - b);
     return {
+      layout,
       rate,
       seconds,
       warmupSeconds,
@@ -110,24 +124,28 @@ async function main(): Promise<void> {
   const warmupSeconds = Number(arg('--warmup', '3'));
   if (rates.some((r) => !(r > 0)) || !(seconds > 0)) throw new Error('--rates and --seconds must be positive');
   if (!(warmupSeconds >= 0)) throw new Error('--warmup must be 0 or more');
+  const layouts = arg('--layouts', 'one').split(',') as Layout[];
+  if (layouts.some((l) => !(l in LAYOUTS))) throw new Error('--layouts takes one and/or split');
   const results: E2eResult[] = [];
-  for (const rate of rates) {
-    console.log(`POST /webhook → SSE at ${rate}/s for ${seconds} s, after ${warmupSeconds} s of warm-up`);
-    results.push(await measure(rate, seconds, warmupSeconds));
+  for (const layout of layouts) {
+    for (const rate of rates) {
+      console.log(`POST /webhook → SSE at ${rate}/s for ${seconds} s, after ${warmupSeconds} s of warm-up, layout "${layout}"`);
+      results.push(await measure(layout, rate, seconds, warmupSeconds));
+    }
   }
   mkdirSync(path.join(ROOT, 'bench-results'), { recursive: true });
   const file = path.join(ROOT, 'bench-results', 'e2e.json');
   writeFileSync(file, `${JSON.stringify({ at: new Date().toISOString(), cpus: require('node:os').cpus().length, results }, null, 2)}\n`);
-  console.log('\nrate/s  achieved  sent   200s   delivered  p50 ms  p90 ms  p99 ms  max ms');
+  console.log('\nlayout  rate/s  achieved  sent   200s   delivered  p50 ms  p90 ms  p99 ms  max ms');
   for (const r of results) {
     console.log(
-      `${String(r.rate).padEnd(7)} ${String(r.achievedRate).padEnd(9)} ${String(r.sent).padEnd(6)} ${String(r.ok).padEnd(6)} ${String(r.delivered).padEnd(10)} ${String(r.latencyMs.p50).padEnd(7)} ${String(r.latencyMs.p90).padEnd(7)} ${String(r.latencyMs.p99).padEnd(7)} ${r.latencyMs.max}`,
+      `${r.layout.padEnd(7)} ${String(r.rate).padEnd(7)} ${String(r.achievedRate).padEnd(9)} ${String(r.sent).padEnd(6)} ${String(r.ok).padEnd(6)} ${String(r.delivered).padEnd(10)} ${String(r.latencyMs.p50).padEnd(7)} ${String(r.latencyMs.p90).padEnd(7)} ${String(r.latencyMs.p99).padEnd(7)} ${r.latencyMs.max}`,
     );
   }
   console.log('\nstages, p50/p99 ms: reply (POST until 200), relay (insert until relayed), fanout (relayed until on the stream)');
   for (const r of results) {
     const stage = (name: keyof E2eResult['stagesMs']) => `${name} ${r.stagesMs[name].p50}/${r.stagesMs[name].p99}`;
-    console.log(`${String(r.rate).padEnd(7)} ${stage('reply')}   ${stage('relay')}   ${stage('fanout')}`);
+    console.log(`${r.layout.padEnd(7)} ${String(r.rate).padEnd(7)} ${stage('reply')}   ${stage('relay')}   ${stage('fanout')}`);
   }
   console.log(`\nwritten to ${path.relative(process.cwd(), file)}`);
 }

@@ -60,9 +60,9 @@ export class FaultStack {
     };
   }
 
-  /** Starts a functions host; with `replace`, it takes that slot (a restart after a kill). */
-  async startHost(replace?: number): Promise<Child> {
-    const host = await startChild('dist/infra/src/host/main.js', { ...this.env, PORT: '0' });
+  /** Starts a functions host; with `replace`, it takes that slot (a restart after a kill); `env` adds to its settings. */
+  async startHost(replace?: number, env: Record<string, string> = {}): Promise<Child> {
+    const host = await startChild('dist/infra/src/host/main.js', { ...this.env, PORT: '0', ...env });
     if (replace === undefined) this.hosts.push(host);
     else this.hosts[replace] = host;
     return host;
