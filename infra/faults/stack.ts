@@ -117,7 +117,9 @@ export class FaultStack {
     await this.capture?.connection.close().catch(() => undefined);
     await this.brokerProxy.close();
     await this.dbProxy.close();
-    await dropDatabase(new URL(this.databaseUrl).pathname.slice(1));
-    await deleteTopology(this.topology);
+    // Both clean-ups run even if one fails, so a failed run leaves neither behind.
+    const cleanups = await Promise.allSettled([dropDatabase(new URL(this.databaseUrl).pathname.slice(1)), deleteTopology(this.topology)]);
+    const failed = cleanups.find((c): c is PromiseRejectedResult => c.status === 'rejected');
+    if (failed) throw failed.reason;
   }
 }
