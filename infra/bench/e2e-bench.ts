@@ -46,6 +46,8 @@ interface E2eResult {
   warmupSeconds: number;
   sent: number;
   ok: number;
+  /** Replies other than 200, by status or error (the sender would retry these). */
+  refused: Record<string, number>;
   delivered: number;
   achievedRate: number;
   latencyMs: { p50: number; p90: number; p99: number; max: number };
@@ -99,6 +101,13 @@ async function measure(layout: Layout, rate: number, seconds: number, warmupSeco
       warmupSeconds,
       sent: replies.length,
       ok: acked.length,
+      refused: replies.reduce<Record<string, number>>((counts, r) => {
+        if (r.status !== 200) {
+          const key = r.status === 0 ? `error: ${r.error ?? 'unknown'}` : String(r.status);
+          counts[key] = (counts[key] ?? 0) + 1;
+        }
+        return counts;
+      }, {}),
       delivered: latencies.length,
       achievedRate: Math.round(replies.length / sendSeconds),
       latencyMs: { p50: percentile(latencies, 50), p90: percentile(latencies, 90), p99: percentile(latencies, 99), max: latencies[latencies.length - 1] ?? NaN },
@@ -142,6 +151,7 @@ async function main(): Promise<void> {
       `${r.layout.padEnd(7)} ${String(r.rate).padEnd(7)} ${String(r.achievedRate).padEnd(9)} ${String(r.sent).padEnd(6)} ${String(r.ok).padEnd(6)} ${String(r.delivered).padEnd(10)} ${String(r.latencyMs.p50).padEnd(7)} ${String(r.latencyMs.p90).padEnd(7)} ${String(r.latencyMs.p99).padEnd(7)} ${r.latencyMs.max}`,
     );
   }
+  for (const r of results.filter((x) => Object.keys(x.refused).length > 0)) console.log(`${r.layout} at ${r.rate}/s, not 200: ${JSON.stringify(r.refused)}`);
   console.log('\nstages, p50/p99 ms: reply (POST until 200), relay (insert until relayed), fanout (relayed until on the stream)');
   for (const r of results) {
     const stage = (name: keyof E2eResult['stagesMs']) => `${name} ${r.stagesMs[name].p50}/${r.stagesMs[name].p99}`;

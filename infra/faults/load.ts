@@ -28,7 +28,9 @@ export interface LoadOptions {
 /** Sends `count` signed webhooks at a steady `rate`, each signed just before it leaves. */
 export async function steadyLoad(options: LoadOptions): Promise<Reply[]> {
   const generator = new PayloadGenerator({ seed: options.seed, mode: 'ticket_created', baseDate: todayUtc() });
-  const agent = new http.Agent({ keepAlive: true, maxSockets: options.concurrency ?? 64 });
+  // A kept-alive socket idle for the server's keep-alive timeout (5 s) is closed by the server, and a
+  // request written as that FIN arrives fails: let idle sockets go first, as a careful sender does.
+  const agent = new http.Agent({ keepAlive: true, maxSockets: options.concurrency ?? 64, timeout: 4_000 });
   const replies: Reply[] = [];
   const started = Date.now();
   const inFlight = new Set<Promise<void>>();
