@@ -3,9 +3,9 @@ import path from 'node:path';
 import { steadyLoad } from '../faults/load';
 import { FaultStack, SECRET } from '../faults/stack';
 import { SseThread } from './sseThread';
-import { ROOT, percentile } from './support';
+import { ROOT, cpuCalibrationMs, median, percentile } from './support';
 
-const HELP = `Usage: npm run bench:e2e [-- --rates 200,1000] [--seconds 10] [--warmup 3] [--layouts one[,split]]
+const HELP = `Usage: npm run bench:e2e [-- --rates 200,1000] [--seconds 10] [--warmup 3] [--layouts one[,split]] [--repeat 3]
 
 End-to-end latency from POST /webhook to the SSE event on a connected client, through the real
 pipeline (functions host and SSE bridge as child processes, real Postgres and RabbitMQ; the SSE
@@ -15,6 +15,9 @@ rate for the given seconds. Writes bench-results/e2e.json and prints a table.
 Layouts: "one" runs every function in one host process (npm run host, npm start); "split" runs
 the relay in a host process of its own (PETZI_FUNCTIONS=relay) beside one serving the rest, so the
 two share out the machine's cores.
+
+Every rate runs --repeat times (default 3), interleaved, each on a fresh stack; the summary gives
+the median of each figure and the spread of p99, from the same run.
 
 Each rate runs on a fresh stack that first takes --warmup seconds of the same load, not counted:
 a cold stack opens its connections and compiles its hot code in its first seconds, which would
@@ -123,6 +126,39 @@ async function measure(layout: Layout, rate: number, seconds: number, warmupSeco
   }
 }
 
+interface E2eSummary {
+  layout: Layout;
+  rate: number;
+  runs: number;
+  /** Every accepted webhook reached the SSE client, in every run. */
+  allDelivered: boolean;
+  notOk: number;
+  p50Ms: number;
+  p99Ms: number;
+  p99RangeMs: [number, number];
+  stageP50Ms: Record<keyof E2eResult['stagesMs'], number>;
+}
+
+function summarise(results: E2eResult[]): E2eSummary[] {
+  const groups = new Map<string, E2eResult[]>();
+  for (const r of results) groups.set(`${r.layout}/${r.rate}`, [...(groups.get(`${r.layout}/${r.rate}`) ?? []), r]);
+  return [...groups.values()].map((group) => {
+    const p99s = group.map((r) => r.latencyMs.p99);
+    const stage = (name: keyof E2eResult['stagesMs']) => median(group.map((r) => r.stagesMs[name].p50));
+    return {
+      layout: group[0].layout,
+      rate: group[0].rate,
+      runs: group.length,
+      allDelivered: group.every((r) => r.delivered === r.ok),
+      notOk: group.reduce((sum, r) => sum + (r.sent - r.ok), 0),
+      p50Ms: median(group.map((r) => r.latencyMs.p50)),
+      p99Ms: median(p99s),
+      p99RangeMs: [Math.min(...p99s), Math.max(...p99s)],
+      stageP50Ms: { reply: stage('reply'), relay: stage('relay'), fanout: stage('fanout') },
+    };
+  });
+}
+
 async function main(): Promise<void> {
   if (process.argv.includes('--help')) {
     console.log(HELP);
@@ -131,32 +167,44 @@ async function main(): Promise<void> {
   const rates = arg('--rates', '200,1000').split(',').map(Number);
   const seconds = Number(arg('--seconds', '10'));
   const warmupSeconds = Number(arg('--warmup', '3'));
+  const repeat = Number(arg('--repeat', '3'));
   if (rates.some((r) => !(r > 0)) || !(seconds > 0)) throw new Error('--rates and --seconds must be positive');
   if (!(warmupSeconds >= 0)) throw new Error('--warmup must be 0 or more');
+  if (!Number.isInteger(repeat) || repeat < 1) throw new Error('--repeat must be a positive integer');
   const layouts = arg('--layouts', 'one').split(',') as Layout[];
   if (layouts.some((l) => !(l in LAYOUTS))) throw new Error('--layouts takes one and/or split');
+  const calibrationBeforeMs = cpuCalibrationMs();
   const results: E2eResult[] = [];
-  for (const layout of layouts) {
-    for (const rate of rates) {
-      console.log(`POST /webhook → SSE at ${rate}/s for ${seconds} s, after ${warmupSeconds} s of warm-up, layout "${layout}"`);
-      results.push(await measure(layout, rate, seconds, warmupSeconds));
+  const total = repeat * layouts.length * rates.length;
+  for (let round = 0; round < repeat; round += 1) {
+    for (const layout of layouts) {
+      for (const rate of rates) {
+        console.log(`[${results.length + 1}/${total}] POST /webhook → SSE at ${rate}/s for ${seconds} s, after ${warmupSeconds} s of warm-up, layout "${layout}"`);
+        results.push(await measure(layout, rate, seconds, warmupSeconds));
+      }
     }
   }
+  const calibrationMs = { before: calibrationBeforeMs, after: cpuCalibrationMs() };
+  const summary = summarise(results);
   mkdirSync(path.join(ROOT, 'bench-results'), { recursive: true });
   const file = path.join(ROOT, 'bench-results', 'e2e.json');
-  writeFileSync(file, `${JSON.stringify({ at: new Date().toISOString(), cpus: require('node:os').cpus().length, results }, null, 2)}\n`);
-  console.log('\nlayout  rate/s  achieved  sent   200s   delivered  p50 ms  p90 ms  p99 ms  max ms');
+  writeFileSync(file, `${JSON.stringify({ at: new Date().toISOString(), cpus: require('node:os').cpus().length, calibrationMs, repeat, summary, results }, null, 2)}\n`);
+  console.log('\nevery run:\nlayout  rate/s  achieved  sent   200s   delivered  p50 ms  p90 ms  p99 ms  max ms   stages p50/p99 ms');
   for (const r of results) {
+    const stage = (name: keyof E2eResult['stagesMs']) => `${name} ${r.stagesMs[name].p50}/${r.stagesMs[name].p99}`;
     console.log(
-      `${r.layout.padEnd(7)} ${String(r.rate).padEnd(7)} ${String(r.achievedRate).padEnd(9)} ${String(r.sent).padEnd(6)} ${String(r.ok).padEnd(6)} ${String(r.delivered).padEnd(10)} ${String(r.latencyMs.p50).padEnd(7)} ${String(r.latencyMs.p90).padEnd(7)} ${String(r.latencyMs.p99).padEnd(7)} ${r.latencyMs.max}`,
+      `${r.layout.padEnd(7)} ${String(r.rate).padEnd(7)} ${String(r.achievedRate).padEnd(9)} ${String(r.sent).padEnd(6)} ${String(r.ok).padEnd(6)} ${String(r.delivered).padEnd(10)} ${String(r.latencyMs.p50).padEnd(7)} ${String(r.latencyMs.p90).padEnd(7)} ${String(r.latencyMs.p99).padEnd(7)} ${String(r.latencyMs.max).padEnd(8)} ${stage('reply')}  ${stage('relay')}  ${stage('fanout')}`,
     );
   }
   for (const r of results.filter((x) => Object.keys(x.refused).length > 0)) console.log(`${r.layout} at ${r.rate}/s, not 200: ${JSON.stringify(r.refused)}`);
-  console.log('\nstages, p50/p99 ms: reply (POST until 200), relay (insert until relayed), fanout (relayed until on the stream)');
-  for (const r of results) {
-    const stage = (name: keyof E2eResult['stagesMs']) => `${name} ${r.stagesMs[name].p50}/${r.stagesMs[name].p99}`;
-    console.log(`${r.layout.padEnd(7)} ${String(r.rate).padEnd(7)} ${stage('reply')}   ${stage('relay')}   ${stage('fanout')}`);
+  console.log(`\nmedians of ${repeat} run(s) each (stages: reply = POST until 200, relay = insert until relayed, fanout = relayed until on the stream):`);
+  console.log('layout  rate/s  all delivered  not 200  p50 ms  p99 ms  p99 range   stage p50s ms');
+  for (const r of summary) {
+    console.log(
+      `${r.layout.padEnd(7)} ${String(r.rate).padEnd(7)} ${String(r.allDelivered).padEnd(14)} ${String(r.notOk).padEnd(8)} ${String(r.p50Ms).padEnd(7)} ${String(r.p99Ms).padEnd(7)} ${`${r.p99RangeMs[0]}-${r.p99RangeMs[1]}`.padEnd(11)} reply ${r.stageP50Ms.reply}, relay ${r.stageP50Ms.relay}, fanout ${r.stageP50Ms.fanout}`,
+    );
   }
+  console.log(`\nCPU calibration (support.ts): ${calibrationMs.before} ms before, ${calibrationMs.after} ms after`);
   console.log(`\nwritten to ${path.relative(process.cwd(), file)}`);
 }
 

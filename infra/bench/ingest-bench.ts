@@ -4,7 +4,7 @@ import { signPayload } from '../../functions/src/protocol/signature';
 import { PayloadGenerator, todayUtc } from '../../simulator/src/payloads';
 import { topologyNames } from '../../functions/src/broker/topology';
 import { RawHttpConnection } from './rawHttp';
-import { ROOT, RABBITMQ_URL, adminQuery, deleteTopology, dropDatabase, freshDatabase, percentile, progress, startChild } from './support';
+import { ROOT, RABBITMQ_URL, adminQuery, cpuCalibrationMs, median, deleteTopology, dropDatabase, freshDatabase, percentile, progress, startChild } from './support';
 
 const HELP = `Usage: npm run bench [-- --duration S] [--connections 16,64] [--hosts bare,ingest,all] [--repeat N]
 
@@ -110,6 +110,7 @@ async function main(): Promise<void> {
   if (!(seconds > 0) || connectionCounts.some((c) => !(c > 0))) throw new Error('--duration and --connections must be positive numbers');
   const secret = 'bench-secret';
   const results: RunResult[] = [];
+  const calibrationBeforeMs = cpuCalibrationMs();
 
   for (const [i, { setup, connections }] of runs.entries()) {
     const dbName = `petzi_bench_ingest_${process.pid}_${i}`;
@@ -158,10 +159,11 @@ async function main(): Promise<void> {
     }
   }
 
+  const calibrationMs = { before: calibrationBeforeMs, after: cpuCalibrationMs() };
   const summary = summarise(results);
   mkdirSync(path.join(ROOT, 'bench-results'), { recursive: true });
   const file = path.join(ROOT, 'bench-results', 'ingest.json');
-  writeFileSync(file, `${JSON.stringify({ machine: { cpus: require('node:os').cpus().length, node: process.version }, at: new Date().toISOString(), repeat, summary, results }, null, 2)}\n`);
+  writeFileSync(file, `${JSON.stringify({ machine: { cpus: require('node:os').cpus().length, node: process.version }, at: new Date().toISOString(), calibrationMs, repeat, summary, results }, null, 2)}\n`);
   console.log('\nevery run:\nhost    connections  req/s   p50 ms  p99 ms  200s     stored   lost  published  host RSS  host CPU  load CPU');
   for (const r of results) {
     console.log(
@@ -174,6 +176,7 @@ async function main(): Promise<void> {
       `${r.hostFunctions.padEnd(7)} ${String(r.connections).padEnd(12)} ${String(r.requestsPerSecond).padEnd(7)} ${String(r.ratioToBare ?? '-').padEnd(7)} ${String(r.p50Ms).padEnd(7)} ${String(r.p99Ms).padEnd(7)} ${String(r.lost).padEnd(5)} ${r.hostCpuPercent}%`,
     );
   }
+  console.log(`\nCPU calibration (support.ts): ${calibrationMs.before} ms before, ${calibrationMs.after} ms after`);
   console.log(`\nwritten to ${path.relative(process.cwd(), file)}`);
 }
 
@@ -189,12 +192,6 @@ export interface SummaryRow {
   /** Acknowledged webhooks missing from the table, summed over every run (must be 0). */
   lost: number;
   hostCpuPercent: number;
-}
-
-function median(values: number[]): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  const mid = Math.floor(sorted.length / 2);
-  return sorted.length % 2 === 1 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
 }
 
 /** One row per set-up and connection count: the median of each figure over its runs. */

@@ -22,6 +22,27 @@ export function percentile(sorted: number[], p: number): number {
   return sorted[rank];
 }
 
+export function median(values: number[]): number {
+  if (values.length === 0) return NaN;
+  const sorted = [...values].sort((a, b) => a - b);
+  const mid = Math.floor(sorted.length / 2);
+  return sorted.length % 2 === 1 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
+}
+
+/**
+ * Milliseconds this process takes for a fixed amount of integer arithmetic. These machines'
+ * speed drifts (the same loop took 660 to 1,030 ms within ten seconds): results files record it
+ * before and after a bench, so runs of different hours can be told apart.
+ */
+export function cpuCalibrationMs(): number {
+  const started = process.hrtime.bigint();
+  let x = 0;
+  for (let i = 0; i < 100_000_000; i += 1) x = (x + i) % 1_000_003;
+  const ms = Number(process.hrtime.bigint() - started) / 1e6;
+  // x is used so the loop cannot be optimised away.
+  return Math.round(ms + (x < 0 ? 1 : 0));
+}
+
 export async function adminQuery<R extends Record<string, unknown>>(url: string, sql: string, params: unknown[] = []): Promise<R[]> {
   const client = new Client({ connectionString: url });
   await client.connect();
