@@ -5,10 +5,11 @@ import { Duplex } from 'node:stream';
  *
  * amqplib writes each frame to its socket on its own: a publish, the next publish, an ack. With
  * Nagle's algorithm off (which it must be, see connection.ts) each becomes its own syscall and
- * packet; on loopback the kernel also runs the receiving side inside that syscall. Under load
- * that was a quarter of the functions host's CPU. Corking on the first write of a tick and
- * uncorking once the tick's synchronous work is done gathers them into one writev, at no added
- * latency: nothing waits past the current tick.
+ * packet; on loopback the kernel also runs the receiving side inside that syscall. Corking on
+ * the first write of a tick and uncorking once the tick's synchronous work is done gathers them
+ * into one writev, at no added latency: nothing waits past the current tick. Measured A/B at 64
+ * connections (4 alternating runs each): 2,028 → 2,188 webhooks/s, p99 76 → 66 ms, host CPU
+ * 416 → 394 µs a webhook.
  */
 export function coalesceWrites(stream: Duplex): void {
   let corked = false;
