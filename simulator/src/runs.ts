@@ -1,5 +1,6 @@
+import type { SimulatorOptions } from './args';
 import { INVALID_CASES } from './invalid';
-import { PayloadGenerator, type EventMode, type GeneratedBody } from './payloads';
+import { PayloadGenerator, type GeneratedBody } from './payloads';
 import { createPacer } from './pacer';
 import { runPool } from './pool';
 import { startProgress, type OutputStream } from './progress';
@@ -30,17 +31,11 @@ export interface RunDeps {
   progress?: OutputStream;
 }
 
-export interface ValidRunOptions {
-  url: string;
-  secret: string;
-  count: number | undefined;
-  concurrency: number;
-  rate: number | undefined;
-  durationSeconds: number | undefined;
-  event: EventMode;
+/** The CLI's options for a run of valid webhooks, once its seed and payload date are fixed. */
+export type ValidRunOptions = Pick<SimulatorOptions, 'url' | 'secret' | 'count' | 'concurrency' | 'rate' | 'durationSeconds' | 'event'> & {
   seed: number;
   date: string;
-}
+};
 
 function unreachable(url: string, outcome: Outcome): UnreachableError {
   const detail = outcome.kind === 'error' ? `${outcome.error}${outcome.code && !outcome.error.includes(outcome.code) ? ` (${outcome.code})` : ''}` : 'no answer';
