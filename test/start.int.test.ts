@@ -1,5 +1,5 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
+import { chmodSync, mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
 import net from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -20,6 +20,21 @@ function isListening(port: number): Promise<boolean> {
     socket.once('connect', () => (socket.destroy(), resolve(true)));
     socket.once('error', () => resolve(false));
   });
+}
+
+/** A port p below 45536 with p, p + 10000 and p + 20000 all free (a private RabbitMQ node's three). */
+async function freeTriple(): Promise<number> {
+  const free = (port: number) =>
+    new Promise<boolean>((resolve) => {
+      const server = net.createServer();
+      server.once('error', () => resolve(false));
+      server.listen(port, '0.0.0.0', () => server.close(() => resolve(true)));
+    });
+  for (let attempt = 0; attempt < 50; attempt += 1) {
+    const port = 20_000 + Math.floor(Math.random() * 5_000);
+    if ((await free(port)) && (await free(port + 10_000)) && (await free(port + 20_000))) return port;
+  }
+  throw new Error('no free port triple found');
 }
 
 /** Every live descendant of pid, from /proc. */
@@ -114,6 +129,48 @@ describe('npm start', () => {
       if (started.child.exitCode === null) started.child.kill('SIGKILL');
       rmSync(dataDir, { recursive: true, force: true });
       await deleteTopology({ ...topologyNames(prefix) });
+    }
+  }, 180_000);
+
+  it('starts a private RabbitMQ node when no broker answers, and stops it on SIGINT', async () => {
+    // The node also takes port + 10000 (management) and port + 20000 (Erlang distribution).
+    const port = await freeTriple();
+    const dataDir = mkdtempSync(path.join(tmpdir(), 'petzi-private-'));
+    // As root, the node runs as the rabbitmq user: it must be able to reach its folder.
+    chmodSync(dataDir, 0o755);
+    const db = await createTestDatabase();
+    const ports = { functions: await freePort(), bridge: await freePort(), dashboard: await freePort() };
+    const started = startNpmStart({
+      DATABASE_URL: db.url,
+      RABBITMQ_LOCAL_PORT: String(await freePort()),
+      RABBITMQ_PORT: String(port),
+      PETZI_DATA_DIR: dataDir,
+      FUNCTIONS_PORT: String(ports.functions),
+      BRIDGE_PORT: String(ports.bridge),
+      DASHBOARD_PORT: String(ports.dashboard),
+    });
+    try {
+      await waitUntil(() => (started.output().includes('PETZI pipeline is running') ? true : undefined), 120_000, 'readiness banner').catch((error: unknown) => {
+        throw new Error(`${String(error)}\n--- npm start output ---\n${started.output()}`);
+      });
+      expect(started.output()).toContain(`RabbitMQ: starting a private node petzi-${port}@localhost on port ${port}`);
+      expect(started.output()).toContain(`RabbitMQ    http://127.0.0.1:${port + 10_000}`);
+
+      const stream = await openSse(`http://127.0.0.1:${ports.bridge}/events`);
+      const sink = { write: () => true };
+      expect(await simulate([`http://127.0.0.1:${ports.functions}/webhook`, 'secret', '--count', '3', '--seed', '11'], { stdout: sink, stderr: sink })).toBe(0);
+      expect((await stream.waitFor(3, 15_000)).map((e) => e.event)).toEqual(['ticket', 'ticket', 'ticket']);
+      await stream.close();
+
+      const family = descendants(started.child.pid!);
+      started.child.kill('SIGINT');
+      expect(await started.exited).toBe(0);
+      await waitUntil(() => (family.every((pid) => !alive(pid)) ? true : undefined), 15_000, 'every child, the node included, to exit');
+      for (const taken of [port, port + 10_000, port + 20_000, ...Object.values(ports)]) expect(await isListening(taken)).toBe(false);
+    } finally {
+      if (started.child.exitCode === null) started.child.kill('SIGKILL');
+      rmSync(dataDir, { recursive: true, force: true });
+      await db.drop();
     }
   }, 180_000);
 
