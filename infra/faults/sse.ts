@@ -39,7 +39,7 @@ export class ReconnectingSseClient {
   readonly ids: number[] = [];
   /** When each id was first shown. */
   readonly firstSeen = new Map<number, number>();
-  /** The pipeline's own clock readings carried by each event, when asked for (see `stamps`). */
+  /** The pipeline's own clock readings carried by each event, kept when keepStamps is set. */
   readonly stamps = new Map<number, { receivedAt: number; relayedAt: number }>();
   reconnects = 0;
   private lastId = '';
