@@ -61,4 +61,6 @@ export interface Stats {
   salesPerMinute: Array<{ minute: string; tickets: number }>;
   pipeline: { webhooksLastMinute: number; webhooksPerSecond: number; errorsTotal: number };
   generatedAt: string;
+  /** The seq of the newest live event the figures include: live events above it are not in them. */
+  asOfSeq: number;
 }

@@ -1,4 +1,4 @@
-import { appendOlder, applyLiveEvent, highestSeen, initialState, loadBaseline, rebaseline, type DashboardState } from '../src/state/dashboard';
+import { appendOlder, applyLiveEvent, initialState, loadBaseline, rebaseline, type DashboardState } from '../src/state/dashboard';
 import { kpiView } from '../src/state/kpis';
 import type { LiveEvent } from '../src/types';
 import { liveEvent, stats, ticketRow } from './fixtures';
@@ -12,6 +12,8 @@ const baselineStats = stats({
   byEvent: [{ eventId: 1, event: 'Event A', tickets: 2 }],
   salesPerMinute: [{ minute: '2026-03-01T20:10:00.000Z', tickets: 2 }],
   pipeline: { webhooksLastMinute: 2, webhooksPerSecond: 0.03, errorsTotal: 1 },
+  // The fixtures' live events have seq = webhook id: these stats count events 1 and 2.
+  asOfSeq: 2,
 });
 const page = { items: [ticketRow(2), ticketRow(1)], nextBefore: null };
 
@@ -83,10 +85,9 @@ describe('the dashboard state', () => {
 
   it('re-baselining keeps only the live deltas newer than what the new stats cover', () => {
     let s = apply(loaded(), liveEvent(3), liveEvent(4));
-    expect(highestSeen(s)).toBe(4);
-    // The new stats include webhook 3 but were requested before 4 arrived.
-    const fresh = stats({ ...baselineStats, ticketsSold: 3, revenue: [{ currency: 'CHF', amount: '75.00' }], pipeline: { webhooksLastMinute: 3, webhooksPerSecond: 0.05, errorsTotal: 4 } });
-    s = rebaseline(s, fresh, 3);
+    // The new stats count events up to seq 3, not 4.
+    const fresh = stats({ ...baselineStats, ticketsSold: 3, revenue: [{ currency: 'CHF', amount: '75.00' }], pipeline: { webhooksLastMinute: 3, webhooksPerSecond: 0.05, errorsTotal: 4 }, asOfSeq: 3 });
+    s = rebaseline(s, fresh);
     const v = kpiView(s.kpis);
     expect(v.ticketsSold).toBe(4);
     expect(v.revenue).toEqual([{ currency: 'CHF', amount: '100.00' }]);
@@ -100,12 +101,44 @@ describe('the dashboard state', () => {
   it('after a reconnect, rows missed by the stream come from the API page, once', () => {
     let s = apply(loaded(), liveEvent(3));
     const missed = { items: [ticketRow(5), ticketRow(4), ticketRow(3, { firstSeenAt: '2026-03-01T20:15:30.000Z' })], nextBefore: 2 };
-    s = rebaseline(s, stats({ ...baselineStats, ticketsSold: 5 }), 5, missed);
+    s = rebaseline(s, stats({ ...baselineStats, ticketsSold: 5, asOfSeq: 5 }), missed);
     expect(s.rows.map((r) => r.number)).toEqual(['T5', 'T4', 'T3', 'T2', 'T1']);
     // The stream then replays them: no duplicate rows, no double count.
     s = apply(s, liveEvent(4), liveEvent(5));
     expect(s.rows.map((r) => r.number)).toEqual(['T5', 'T4', 'T3', 'T2', 'T1']);
     expect(kpiView(s.kpis).ticketsSold).toBe(5);
+  });
+
+  it('re-baselines while events are in flight: one the new stats already count moves only the table when it arrives', () => {
+    let s = apply(loaded(), liveEvent(3));
+    // Stats read while event 4 was between the database and the browser: they count it.
+    s = rebaseline(s, stats({ ...baselineStats, ticketsSold: 4, revenue: [{ currency: 'CHF', amount: '100.00' }], asOfSeq: 4 }));
+    expect(kpiView(s.kpis).ticketsSold).toBe(4);
+    const { state, outcome } = applyLiveEvent(s, liveEvent(4));
+    expect(outcome).toBe('applied');
+    expect(state.rows.map((r) => r.number)).toEqual(['T4', 'T3', 'T2', 'T1']);
+    expect(kpiView(state.kpis).ticketsSold).toBe(4);
+    expect(kpiView(state.kpis).revenue).toEqual([{ currency: 'CHF', amount: '100.00' }]);
+    // And the next event counts as usual.
+    expect(kpiView(apply(state, liveEvent(5)).kpis).ticketsSold).toBe(5);
+  });
+
+  it('stats overtaken by newer ones refresh only the pipeline figures', () => {
+    let s = rebaseline(apply(loaded(), liveEvent(3)), stats({ ...baselineStats, ticketsSold: 3, asOfSeq: 3 }));
+    s = rebaseline(s, stats({ ...baselineStats, ticketsSold: 1, asOfSeq: 2, pipeline: { webhooksLastMinute: 9, webhooksPerSecond: 0.15, errorsTotal: 7 } }));
+    expect(s.watermark).toBe(3);
+    expect(kpiView(s.kpis).ticketsSold).toBe(3);
+    expect(s.pipeline.errorsTotal).toBe(7);
+  });
+
+  it('an older webhook relayed after a newer one of the same ticket moves nothing', () => {
+    const newer = { ...liveEvent(6, { number: 'T9', status: 'cancelled', cancellationReason: 'stolen' }, 'ticket_updated'), seq: 3 };
+    const older = { ...liveEvent(5, { number: 'T9' }), seq: 4 };
+    const s = apply(loaded(), newer);
+    const { state, outcome } = applyLiveEvent(s, older);
+    expect(outcome).toBe('stale');
+    expect(kpiView(state.kpis)).toEqual(kpiView(s.kpis));
+    expect(state.rows.find((r) => r.number === 'T9')?.status).toBe('cancelled');
   });
 
   it('appends an older page below', () => {

@@ -59,6 +59,7 @@ export function stats(overrides: Partial<Stats> = {}): Stats {
     salesPerMinute: [],
     pipeline: { webhooksLastMinute: 0, webhooksPerSecond: 0, errorsTotal: 0 },
     generatedAt: '2026-03-01T20:15:00.000Z',
+    asOfSeq: 0,
     ...overrides,
   };
 }

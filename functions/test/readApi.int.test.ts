@@ -110,6 +110,31 @@ describe('GET /api/stats', () => {
     expect(minutes).toHaveLength(60);
     expect(minutes.reduce((sum, m) => sum + m.tickets, 0)).toBe(5);
     expect(body.pipeline).toMatchObject({ webhooksLastMinute: 6, errorsTotal: 0 });
+    const [newest] = await queryOnce<{ seq: string }>(stack.db.url, 'SELECT max(seq) AS seq FROM live_event');
+    expect(body.asOfSeq).toBe(Number(newest.seq));
+  });
+
+  it('reads every figure from one snapshot: a relay commit while it reads does not split them', async () => {
+    // Relay batches commit between the stats' queries while this runs; each answer must still
+    // count exactly the events up to its asOfSeq.
+    const writer = (async () => {
+      for (let n = 0; n < 20; n += 1) await postWebhook(stack.url, ticketBody(100 + n, { price: { amount: '1.00', currency: 'CHF' } }));
+    })();
+    const answers: Array<Record<string, unknown>> = [];
+    while (answers.length < 30) answers.push((await get('/api/stats')).body);
+    await writer;
+    for (const answer of answers) {
+      const [row] = await queryOnce<{ sold: string }>(
+        stack.db.url,
+        // Tickets whose newest live event is at or below asOfSeq, valid at that point.
+        `SELECT count(*) AS sold FROM (
+           SELECT DISTINCT ON (body #>> '{ticket,number}') body #>> '{ticket,status}' AS status
+             FROM live_event WHERE seq <= $1 ORDER BY body #>> '{ticket,number}', webhook_id DESC) t
+          WHERE status = 'valid'`,
+        [answer.asOfSeq],
+      );
+      expect(answer.ticketsSold).toBe(Number(row.sold));
+    }
   });
 
   it('answers 400 to unknown parameters', async () => {

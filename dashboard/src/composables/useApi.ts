@@ -29,14 +29,14 @@ export function useApi(client: ApiClient = createApiClient()) {
   }
 
   /**
-   * Stats, then the newest page: the dashboard's baseline. In this order every ticket the stats
-   * count is also in the page, so a live event the stats already hold is recognised (the page
-   * has its state) and never counted twice.
+   * The newest page, then stats: the dashboard's baseline. In this order the page holds no live
+   * event above the stats' asOfSeq, so every event above it still moves the KPIs from the state
+   * the page shows.
    */
   function loadBaseline(limit = 50): Promise<{ stats: Stats; page: TicketPage }> {
     return track(async (signal) => {
-      const stats = await client.stats(signal);
       const page = await client.tickets({ limit }, signal);
+      const stats = await client.stats(signal);
       return { stats, page };
     });
   }

@@ -1,6 +1,6 @@
 import { computed, ref, shallowRef } from 'vue';
 import { errorText } from '../api';
-import { appendOlder, applyLiveEvent, highestSeen, initialState, loadBaseline, pruneSales, rebaseline, updatePipeline } from '../state/dashboard';
+import { appendOlder, applyLiveEvent, initialState, loadBaseline, pruneSales, rebaseline } from '../state/dashboard';
 import { kpiView } from '../state/kpis';
 import { lastMinutes } from '../state/salesPerMinute';
 import type { LiveEvent } from '../types';
@@ -12,8 +12,6 @@ export interface DashboardOptions {
   statsEveryMs?: number;
   /** How long a new or changed row stays highlighted. */
   highlightMs?: number;
-  /** Quiet time on the stream after which fresh stats may replace the live KPIs. */
-  quietMs?: number;
 }
 
 /**
@@ -23,9 +21,6 @@ export interface DashboardOptions {
 export function useDashboard(options: DashboardOptions = {}) {
   const statsEveryMs = options.statsEveryMs ?? 10_000;
   const highlightMs = options.highlightMs ?? 2_500;
-  const quietMs = options.quietMs ?? 3_000;
-  let lastEventAt = 0;
-  let eventsSeen = 0;
   const api = useApi();
   const state = shallowRef(initialState());
   const loadError = ref<string | null>(null);
@@ -47,8 +42,6 @@ export function useDashboard(options: DashboardOptions = {}) {
   }
 
   function onEvent(event: LiveEvent): void {
-    lastEventAt = Date.now();
-    eventsSeen += 1;
     const { state: next, outcome } = applyLiveEvent(state.value, event);
     state.value = next;
     if (outcome === 'applied') highlight(event.id);
@@ -56,36 +49,27 @@ export function useDashboard(options: DashboardOptions = {}) {
 
   async function load(): Promise<void> {
     loadError.value = null;
-    const mark = highestPending();
     try {
       const { stats, page } = await api.loadBaseline();
-      state.value = loadBaseline(state.value, stats, page, mark);
+      state.value = loadBaseline(state.value, stats, page);
     } catch (error) {
       loadError.value = errorText(error);
     }
   }
 
-  function highestPending(): number {
-    return state.value.loaded ? highestSeen(state.value) : state.value.pending.reduce((max, e) => Math.max(max, e.id), 0);
-  }
-
   /**
    * Re-reads stats (and the newest page after a reconnect, to fill anything the stream missed).
-   * The stats replace the live KPIs only when the stream is quiet: stats read while an event is
-   * between the database and the browser would count it, and then the stream would count it again.
+   * The stats say up to which live event they count, so they replace the KPIs at any moment,
+   * however busy the stream.
    */
   async function refresh(withPage: boolean): Promise<void> {
     if (!state.value.loaded) return load();
-    const mark = highestSeen(state.value);
-    const before = eventsSeen;
-    const quiet = Date.now() - lastEventAt >= quietMs;
     try {
       if (withPage) {
         const { stats, page } = await api.loadBaseline();
-        state.value = rebaseline(state.value, stats, mark, page);
+        state.value = rebaseline(state.value, stats, page);
       } else {
-        const stats = await api.loadStats();
-        state.value = quiet && eventsSeen === before && connection.value === 'live' ? rebaseline(state.value, stats, mark) : updatePipeline(state.value, stats);
+        state.value = rebaseline(state.value, await api.loadStats());
       }
       refreshError.value = null;
     } catch (error) {

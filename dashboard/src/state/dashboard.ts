@@ -5,10 +5,9 @@ import { DEFAULT_ROW_LIMIT, mergeRows, rowFromLiveEvent, upsertRow } from './tic
 
 /**
  * The whole live state, advanced by pure functions. KPIs are the API's stats (the baseline,
- * which covers every webhook up to `watermark`) plus the deltas of live events above it.
- * Re-baselining replaces the stats and drops the deltas the new stats already contain. The
- * stats cannot say which webhooks they include, so the caller re-baselines only when the stream
- * has caught up (after a reconnect, or while no event is in flight); that heals any drift.
+ * which counts exactly the live events up to its `asOfSeq`, the `watermark`) plus the deltas of
+ * live events above it. Re-baselining replaces the stats and drops the deltas the new stats
+ * already count, at any moment: the stats say which events they hold.
  */
 export interface DashboardState {
   loaded: boolean;
@@ -16,11 +15,12 @@ export interface DashboardState {
   nextBefore: number | null;
   /** Newest known state of every ticket seen, for the deltas of later updates. */
   known: ReadonlyMap<string, TicketFacts & { webhookId: number }>;
-  /** Live event ids above the watermark already applied: the dedupe set. */
-  seen: ReadonlySet<number>;
+  /** Live events above the watermark already handled, webhook id → seq: the dedupe set. */
+  seen: ReadonlyMap<number, number>;
+  /** The seq the baseline stats cover. */
   watermark: number;
   baseline: Kpis;
-  applied: ReadonlyArray<{ id: number; delta: KpiDelta }>;
+  applied: ReadonlyArray<{ id: number; seq: number; delta: KpiDelta }>;
   kpis: Kpis;
   pipeline: Stats['pipeline'];
   generatedAt: string | null;
@@ -37,7 +37,7 @@ export function initialState(rowLimit = DEFAULT_ROW_LIMIT): DashboardState {
     rows: [],
     nextBefore: null,
     known: new Map(),
-    seen: new Set(),
+    seen: new Map(),
     watermark: 0,
     baseline: emptyKpis(),
     applied: [],
@@ -63,21 +63,18 @@ function withKnownRows(known: DashboardState['known'], rows: readonly TicketRow[
 }
 
 /**
- * The first load: stats and the newest page. `watermark` is the highest live event id
- * received before the requests went out (those are surely in the stats); the page's newest
- * webhook id raises it.
+ * The first load: the newest page, then stats read after it (so the page holds no event above
+ * the stats' asOfSeq). Events buffered meanwhile are applied on top.
  */
-export function loadBaseline(state: DashboardState, stats: Stats, page: TicketPage, watermark = 0): DashboardState {
-  const pageTop = page.items.reduce((max, r) => Math.max(max, r.webhookId), 0);
-  const mark = Math.max(watermark, pageTop);
+export function loadBaseline(state: DashboardState, stats: Stats, page: TicketPage): DashboardState {
   let next: DashboardState = {
     ...state,
     loaded: true,
     rows: mergeRows([], page.items, state.rowLimit),
     nextBefore: page.nextBefore,
     known: withKnownRows(new Map(), page.items),
-    seen: new Set(),
-    watermark: mark,
+    seen: new Map(),
+    watermark: stats.asOfSeq,
     baseline: kpisFromStats(stats),
     applied: [],
     kpis: kpisFromStats(stats),
@@ -96,16 +93,19 @@ export function applyLiveEvent(state: DashboardState, event: LiveEvent): { state
     return { state: { ...state, pending: [...state.pending, event] }, outcome: 'buffered' };
   }
   if (state.seen.has(event.id)) return { state, outcome: 'duplicate' };
+  const counted = event.seq <= state.watermark;
+  const seen = counted ? state.seen : new Map(state.seen).set(event.id, event.seq);
   const number = event.ticket.number;
   const previous = state.known.get(number);
+  if (previous && previous.webhookId >= event.id) {
+    // Already known at this state or newer (a replay, or the API page was newer). The projection
+    // keeps the newer webhook too, so the KPIs do not move either.
+    return { state: seen === state.seen ? state : { ...state, seen }, outcome: event.id === previous.webhookId ? 'duplicate' : 'stale' };
+  }
   const existingRow = state.rows.find((r) => r.number === number);
   const upsert = upsertRow(state.rows, rowFromLiveEvent(event, existingRow), state.rowLimit);
-  if (previous && previous.webhookId >= event.id) {
-    // Already known at this state or newer (a replay, or the API page was newer).
-    return { state: event.id > state.watermark ? { ...state, seen: new Set(state.seen).add(event.id) } : state, outcome: event.id === previous.webhookId ? 'duplicate' : 'stale' };
-  }
   const known = new Map(state.known).set(number, factsOf(event.ticket, event.id));
-  if (event.id <= state.watermark) {
+  if (counted) {
     // The baseline stats already count it: only the table and the known state move.
     return { state: { ...state, rows: upsert.rows, known }, outcome: 'applied' };
   }
@@ -115,8 +115,8 @@ export function applyLiveEvent(state: DashboardState, event: LiveEvent): { state
       ...state,
       rows: upsert.rows,
       known,
-      seen: new Set(state.seen).add(event.id),
-      applied: [...state.applied, { id: event.id, delta }],
+      seen,
+      applied: [...state.applied, { id: event.id, seq: event.seq, delta }],
       kpis: applyDelta(state.kpis, delta),
     },
     outcome: 'applied',
@@ -124,24 +124,25 @@ export function applyLiveEvent(state: DashboardState, event: LiveEvent): { state
 }
 
 /**
- * Fresh stats (and optionally a fresh first page, after a reconnect): the new baseline covers
- * every webhook up to `watermark`; deltas above it are kept and re-applied.
+ * Fresh stats (and, after a reconnect, a fresh first page read before them): the new baseline
+ * counts every live event up to its asOfSeq; deltas above it are kept and re-applied. Stats
+ * older than the current baseline (an answer overtaken by a later one) only refresh the
+ * pipeline figures.
  */
-export function rebaseline(state: DashboardState, stats: Stats, watermark: number, page?: TicketPage): DashboardState {
-  if (!state.loaded) return page ? loadBaseline(state, stats, page, watermark) : state;
-  // The page is read after the stats, so it holds everything they count: its newest webhook
-  // raises the mark (never counting twice; at worst a ticket counted late, at the next quiet refresh).
-  const pageTop = page ? page.items.reduce((max, r) => Math.max(max, r.webhookId), 0) : 0;
-  const mark = Math.max(watermark, state.watermark, pageTop);
-  const applied = state.applied.filter((a) => a.id > mark);
+export function rebaseline(state: DashboardState, stats: Stats, page?: TicketPage): DashboardState {
+  if (!state.loaded) return page ? loadBaseline(state, stats, page) : state;
+  const rows = page ? mergeRows(state.rows, page.items, state.rowLimit) : state.rows;
+  const known = page ? withKnownRows(state.known, page.items) : state.known;
+  if (stats.asOfSeq < state.watermark) return { ...state, rows, known, pipeline: stats.pipeline, generatedAt: stats.generatedAt };
+  const mark = stats.asOfSeq;
+  const applied = state.applied.filter((a) => a.seq > mark);
   const baseline = kpisFromStats(stats);
   const kpis = applied.reduce((k, a) => applyDelta(k, a.delta), baseline);
-  const rows = page ? mergeRows(state.rows, page.items, state.rowLimit) : state.rows;
   return {
     ...state,
     rows,
-    known: page ? withKnownRows(state.known, page.items) : state.known,
-    seen: new Set([...state.seen].filter((id) => id > mark)),
+    known,
+    seen: new Map([...state.seen].filter(([, seq]) => seq > mark)),
     watermark: mark,
     baseline,
     applied,
@@ -149,11 +150,6 @@ export function rebaseline(state: DashboardState, stats: Stats, watermark: numbe
     pipeline: stats.pipeline,
     generatedAt: stats.generatedAt,
   };
-}
-
-/** Fresh pipeline figures only, KPIs untouched (stats read while live events are in flight). */
-export function updatePipeline(state: DashboardState, stats: Stats): DashboardState {
-  return { ...state, pipeline: stats.pipeline, generatedAt: stats.generatedAt };
 }
 
 /** An older page ("load older"): appended below, without the live row limit. */
@@ -164,13 +160,6 @@ export function appendOlder(state: DashboardState, page: TicketPage): DashboardS
     known: withKnownRows(state.known, page.items),
     nextBefore: page.nextBefore,
   };
-}
-
-/** The highest live event id applied so far. */
-export function highestSeen(state: DashboardState): number {
-  let max = state.watermark;
-  for (const id of state.seen) if (id > max) max = id;
-  return max;
 }
 
 /** Keeps the sales-per-minute buckets to the chart's window. */

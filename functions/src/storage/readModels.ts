@@ -114,47 +114,66 @@ export interface Stats {
   byEvent: Array<{ eventId: number; event: string; tickets: number }>;
   salesPerMinute: Array<{ minute: string; tickets: number }>;
   webhooksLastMinute: number;
+  /**
+   * The seq of the newest live event these figures include. The relay writes the projection and
+   * live_event in one transaction, in seq order, so the figures hold exactly the events up to
+   * it: a client adds only live events above it.
+   */
+  asOfSeq: number;
 }
 
-/** Sold means not cancelled; revenue and averages count sold tickets only. */
+/**
+ * Sold means not cancelled; revenue and averages count sold tickets only. Every figure comes
+ * from one snapshot (REPEATABLE READ), so they agree with each other and with asOfSeq.
+ */
 export function ticketStats(pool: Pool): Promise<Stats> {
   return run(async () => {
-    const [counts, money, categories, events, minutes, recent] = await Promise.all([
-      pool.query<{ sold: string; cancelled: string }>(
+    const client = await pool.connect();
+    try {
+      await client.query('BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY');
+      const counts = await client.query<{ sold: string; cancelled: string }>(
         "SELECT count(*) FILTER (WHERE status = 'valid') AS sold, count(*) FILTER (WHERE status = 'cancelled') AS cancelled FROM ticket",
-      ),
-      pool.query<{ currency: string; revenue: string; average: string }>(
+      );
+      const money = await client.query<{ currency: string; revenue: string; average: string }>(
         `SELECT price_currency AS currency, sum(price_amount)::numeric(14, 2)::text AS revenue,
                 round(avg(price_amount), 2)::text AS average
            FROM ticket WHERE status = 'valid' GROUP BY price_currency ORDER BY price_currency`,
-      ),
-      pool.query<{ category: string; tickets: string }>(
+      );
+      const categories = await client.query<{ category: string; tickets: string }>(
         "SELECT category, count(*) AS tickets FROM ticket WHERE status = 'valid' GROUP BY category ORDER BY count(*) DESC, category",
-      ),
-      pool.query<{ event_id: number; event: string; tickets: string }>(
+      );
+      const events = await client.query<{ event_id: number; event: string; tickets: string }>(
         `SELECT event_id, max(event) AS event, count(*) AS tickets FROM ticket WHERE status = 'valid'
           GROUP BY event_id ORDER BY count(*) DESC, event_id LIMIT 10`,
-      ),
-      pool.query<{ minute: Date; tickets: string }>(
+      );
+      const minutes = await client.query<{ minute: Date; tickets: string }>(
         `SELECT m AS minute, count(t.number) AS tickets
            FROM generate_series(date_trunc('minute', now()) - interval '59 minutes', date_trunc('minute', now()), interval '1 minute') AS m
            LEFT JOIN ticket t ON date_trunc('minute', t.first_seen_at) = m
           GROUP BY m ORDER BY m`,
-      ),
-      pool.query<{ n: string }>("SELECT count(*) AS n FROM webhook_event WHERE received_at > now() - interval '1 minute'"),
-    ]);
-    const sold = Number(counts.rows[0].sold);
-    const cancelled = Number(counts.rows[0].cancelled);
-    return {
-      ticketsSold: sold,
-      cancellations: cancelled,
-      cancellationRate: sold + cancelled === 0 ? 0 : Math.round((cancelled / (sold + cancelled)) * 10_000) / 10_000,
-      revenue: money.rows.map((r) => ({ currency: r.currency, amount: r.revenue })),
-      averagePrice: money.rows.map((r) => ({ currency: r.currency, amount: r.average })),
-      byCategory: categories.rows.map((r) => ({ category: r.category, tickets: Number(r.tickets) })),
-      byEvent: events.rows.map((r) => ({ eventId: r.event_id, event: r.event, tickets: Number(r.tickets) })),
-      salesPerMinute: minutes.rows.map((r) => ({ minute: r.minute.toISOString(), tickets: Number(r.tickets) })),
-      webhooksLastMinute: Number(recent.rows[0].n),
-    };
+      );
+      const recent = await client.query<{ n: string }>("SELECT count(*) AS n FROM webhook_event WHERE received_at > now() - interval '1 minute'");
+      const covered = await client.query<{ seq: string }>('SELECT coalesce(max(seq), 0) AS seq FROM live_event');
+      await client.query('COMMIT');
+      const sold = Number(counts.rows[0].sold);
+      const cancelled = Number(counts.rows[0].cancelled);
+      return {
+        ticketsSold: sold,
+        cancellations: cancelled,
+        cancellationRate: sold + cancelled === 0 ? 0 : Math.round((cancelled / (sold + cancelled)) * 10_000) / 10_000,
+        revenue: money.rows.map((r) => ({ currency: r.currency, amount: r.revenue })),
+        averagePrice: money.rows.map((r) => ({ currency: r.currency, amount: r.average })),
+        byCategory: categories.rows.map((r) => ({ category: r.category, tickets: Number(r.tickets) })),
+        byEvent: events.rows.map((r) => ({ eventId: r.event_id, event: r.event, tickets: Number(r.tickets) })),
+        salesPerMinute: minutes.rows.map((r) => ({ minute: r.minute.toISOString(), tickets: Number(r.tickets) })),
+        webhooksLastMinute: Number(recent.rows[0].n),
+        asOfSeq: Number(covered.rows[0].seq),
+      };
+    } catch (error) {
+      await client.query('ROLLBACK').catch(() => undefined);
+      throw error;
+    } finally {
+      client.release();
+    }
   });
 }
