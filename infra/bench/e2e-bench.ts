@@ -3,7 +3,7 @@ import path from 'node:path';
 import { steadyLoad } from '../faults/load';
 import { FaultStack, SECRET } from '../faults/stack';
 import { SseThread } from './sseThread';
-import { ROOT, cpuCalibrationMs, median, percentile } from './support';
+import { ROOT, cpuCalibrationMs, groupBy, median, percentile } from './support';
 
 const HELP = `Usage: npm run bench:e2e [-- --rates 200,1000] [--seconds 10] [--warmup 3] [--layouts one[,split]] [--repeat 3]
 
@@ -140,9 +140,7 @@ interface E2eSummary {
 }
 
 function summarise(results: E2eResult[]): E2eSummary[] {
-  const groups = new Map<string, E2eResult[]>();
-  for (const r of results) groups.set(`${r.layout}/${r.rate}`, [...(groups.get(`${r.layout}/${r.rate}`) ?? []), r]);
-  return [...groups.values()].map((group) => {
+  return groupBy(results, (r) => `${r.layout}/${r.rate}`).map((group) => {
     const p99s = group.map((r) => r.latencyMs.p99);
     const stage = (name: keyof E2eResult['stagesMs']) => median(group.map((r) => r.stagesMs[name].p50));
     return {

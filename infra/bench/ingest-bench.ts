@@ -4,7 +4,7 @@ import { signPayload } from '../../functions/src/protocol/signature';
 import { PayloadGenerator, todayUtc } from '../../simulator/src/payloads';
 import { topologyNames } from '../../functions/src/broker/topology';
 import { RawHttpConnection } from './rawHttp';
-import { ROOT, RABBITMQ_URL, adminQuery, cpuCalibrationMs, median, deleteTopology, dropDatabase, freshDatabase, percentile, progress, startChild } from './support';
+import { ROOT, RABBITMQ_URL, adminQuery, cpuCalibrationMs, groupBy, median, deleteTopology, dropDatabase, freshDatabase, percentile, progress, startChild } from './support';
 
 const HELP = `Usage: npm run bench [-- --duration S] [--connections 16,64] [--hosts bare,ingest,all] [--repeat N]
 
@@ -196,12 +196,7 @@ export interface SummaryRow {
 
 /** One row per set-up and connection count: the median of each figure over its runs. */
 export function summarise(results: RunResult[]): SummaryRow[] {
-  const groups = new Map<string, RunResult[]>();
-  for (const r of results) {
-    const key = `${r.hostFunctions}/${r.connections}`;
-    groups.set(key, [...(groups.get(key) ?? []), r]);
-  }
-  const rows = [...groups.values()].map((group) => ({
+  const rows = groupBy(results, (r) => `${r.hostFunctions}/${r.connections}`).map((group) => ({
     hostFunctions: group[0].hostFunctions,
     connections: group[0].connections,
     runs: group.length,

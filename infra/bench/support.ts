@@ -22,6 +22,13 @@ export function percentile(sorted: number[], p: number): number {
   return sorted[rank];
 }
 
+/** Items grouped by key, groups in order of first appearance. */
+export function groupBy<T>(items: readonly T[], key: (item: T) => string): T[][] {
+  const groups = new Map<string, T[]>();
+  for (const item of items) groups.set(key(item), [...(groups.get(key(item)) ?? []), item]);
+  return [...groups.values()];
+}
+
 export function median(values: number[]): number {
   if (values.length === 0) return NaN;
   const sorted = [...values].sort((a, b) => a - b);

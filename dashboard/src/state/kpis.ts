@@ -134,16 +134,8 @@ export function applyDelta(kpis: Kpis, delta: KpiDelta): Kpis {
   };
 }
 
-export interface KpiView {
-  ticketsSold: number;
-  cancellations: number;
-  /** 0..1 */
-  cancellationRate: number;
-  revenue: Money[];
-  averagePrice: Money[];
-  byCategory: Array<{ category: string; tickets: number }>;
-  byEvent: Array<{ eventId: number; event: string; tickets: number }>;
-}
+/** The API's figures, kept up to date live (cancellationRate is 0..1). */
+export type KpiView = Pick<Stats, 'ticketsSold' | 'cancellations' | 'cancellationRate' | 'revenue' | 'averagePrice' | 'byCategory' | 'byEvent'>;
 
 /** What the cards and charts show, sorted for display (largest first, then by name). */
 export function kpiView(kpis: Kpis): KpiView {
