@@ -4,6 +4,7 @@ import { BodyTooLargeError, readBodyLimited } from '../http/body';
 import { jsonError, json } from '../http/responses';
 import { SIGNATURE_HEADER, SignatureError, verifySignature } from '../protocol/signature';
 import { checkPayload, isJsonObject } from '../protocol/schema';
+import { unstorableJsonProblems } from '../protocol/storableJson';
 import { registerFunction } from '../runtime/azure';
 import type { HttpFunction } from '../runtime/declaration';
 import type { Deps } from '../runtime/deps';
@@ -99,6 +100,13 @@ export function webhookHandler(deps: Deps): HttpHandler {
         return fail('invalid_json', jsonError(400, 'Body is not valid JSON'));
       }
       if (!isJsonObject(parsed)) return fail('not_an_object', jsonError(400, 'Body must be a JSON object'));
+
+      // Every body is stored as jsonb, unknown events included: what jsonb refuses is refused here,
+      // not by a group commit it would share with other requests.
+      const unstorable = unstorableJsonProblems(text);
+      if (unstorable.length > 0) {
+        return fail('unstorable', jsonError(422, 'Payload contains values that cannot be stored', { fields: unstorable }));
+      }
 
       const check = checkPayload(parsed);
       if (check.kind === 'invalid') {

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { ruleOf, storableText } from './storable';
 
 /**
  * The PETZI webhook payload. No official spec exists, so the schema is strict only where the
@@ -8,8 +9,8 @@ import { z } from 'zod';
 export const KNOWN_EVENTS = ['ticket_created', 'ticket_updated'] as const;
 export type KnownEvent = (typeof KNOWN_EVENTS)[number];
 
-const nullableString = z.string().nullable();
-const date = z.string().regex(/^\d{4}-\d{2}-\d{2}$/, 'expected a date YYYY-MM-DD');
+const nullableString = storableText.nullable();
+// Session times are stored in no time-typed column (only in the jsonb payload), so the format is all they need.
 const time = z
   .string()
   .regex(/^\d{2}:\d{2}(:\d{2})?$/, 'expected a time HH:MM:SS')
@@ -17,33 +18,35 @@ const time = z
   .optional();
 
 export const locationSchema = z.looseObject({
-  name: nullableString.optional(),
+  name: ruleOf('venue').nullable().optional(),
   street: nullableString.optional(),
-  city: nullableString.optional(),
+  city: ruleOf('city').nullable().optional(),
   postcode: z.union([z.string(), z.number()]).nullable().optional(),
 });
 
 export const sessionSchema = z.looseObject({
   name: nullableString.optional(),
-  date,
+  date: ruleOf('session_date'),
   time,
   doors: time,
   location: locationSchema.nullable().optional(),
 });
 
 export const priceSchema = z.looseObject({
-  amount: z.string().regex(/^-?\d+(\.\d{1,2})?$/, 'expected a decimal string such as "12.50"'),
-  currency: z.string().regex(/^[A-Z]{3}$/, 'expected an ISO 4217 code such as "CHF"'),
+  amount: ruleOf('price_amount'),
+  currency: ruleOf('price_currency'),
 });
 
 export const ticketSchema = z.looseObject({
-  number: z.string().min(1).max(200),
-  type: z.string(),
-  title: z.string(),
-  category: z.string(),
-  eventId: z.number().int(),
-  event: z.string(),
-  cancellationReason: z.string().nullable().optional(),
+  // ticket.number is the projection's primary key: a btree entry holds at most 2704 bytes, and 200
+  // characters (800 bytes at most) leave room. Other text has no limit.
+  number: ruleOf('number').min(1).max(200),
+  type: ruleOf('type'),
+  title: ruleOf('title'),
+  category: ruleOf('category'),
+  eventId: ruleOf('event_id'),
+  event: ruleOf('event'),
+  cancellationReason: ruleOf('cancellation_reason').nullable().optional(),
   generatedAt: z.string().nullable().optional(),
   sessions: z.array(sessionSchema),
   promoter: nullableString.optional(),
@@ -51,7 +54,7 @@ export const ticketSchema = z.looseObject({
 });
 
 export const buyerSchema = z.looseObject({
-  role: z.string(),
+  role: ruleOf('buyer_role'),
   firstName: nullableString.optional(),
   lastName: nullableString.optional(),
   email: nullableString.optional(),

@@ -1,5 +1,5 @@
-import type { TicketPayload } from '../protocol/schema';
-import type { LiveTicket } from './liveEvent';
+import type { KnownEvent, TicketPayload } from '../protocol/schema';
+import type { LiveEvent, LiveTicket } from './liveEvent';
 
 /** The dashboard's view of one ticket, derived from a validated PETZI payload. */
 export function liveTicketOf(payload: TicketPayload): LiveTicket {
@@ -20,4 +20,14 @@ export function liveTicketOf(payload: TicketPayload): LiveTicket {
     cancellationReason,
     status: cancellationReason === '' ? 'valid' : 'cancelled',
   };
+}
+
+/** What the relay hands relay_batch (and a rebuild hands ticket_apply) for one stored webhook. */
+export interface RelayInput {
+  live: Omit<LiveEvent, 'seq' | 'relayedAt'>;
+  buyerRole: string | null;
+}
+
+export function relayInputOf(id: number, receivedAt: string, event: KnownEvent, payload: TicketPayload): RelayInput {
+  return { live: { id, receivedAt, event, ticket: liveTicketOf(payload) }, buyerRole: payload.details.buyer.role };
 }

@@ -3,6 +3,7 @@ import type { BrokerConnection } from '../broker/connection';
 import { publishWebhook, type RawWebhookMessage } from '../broker/webhookMessage';
 import type { PipelineMetrics } from '../metrics/pipelineMetrics';
 import { Batcher } from '../storage/batcher';
+import { runIsolating } from '../storage/isolate';
 import { DatabaseUnavailableError, errorMessage } from '../storage/errors';
 import { insertWebhookEvents, markPublished, type NewWebhookEvent, type StoredRef } from '../storage/webhookEvents';
 
@@ -99,26 +100,10 @@ export class IngestService {
   }
 
   /**
-   * One statement for the batch. If it fails for a reason other than the database being away,
-   * one event may be to blame (an unstorable value, a body Postgres refuses): retry one by one so
-   * only that event fails and its batch-mates are stored.
+   * One statement for the batch. A failure one event is to blame for (a value Postgres refuses)
+   * is isolated: its batch-mates are stored and get their 200, it gets its own error.
    */
-  private async insertBatch(events: NewWebhookEvent[]): Promise<Array<StoredRef | Error>> {
-    try {
-      return await insertWebhookEvents(this.deps.pool, events);
-    } catch (error) {
-      if (error instanceof DatabaseUnavailableError) throw error;
-      if (events.length === 1) return [error instanceof Error ? error : new Error(String(error))];
-      const results: Array<StoredRef | Error> = [];
-      for (const event of events) {
-        try {
-          results.push((await insertWebhookEvents(this.deps.pool, [event]))[0]);
-        } catch (single) {
-          if (single instanceof DatabaseUnavailableError) throw single;
-          results.push(single instanceof Error ? single : new Error(String(single)));
-        }
-      }
-      return results;
-    }
+  private insertBatch(events: NewWebhookEvent[]): Promise<Array<StoredRef | Error>> {
+    return runIsolating(events, (part) => insertWebhookEvents(this.deps.pool, part), (error) => error instanceof DatabaseUnavailableError);
   }
 }

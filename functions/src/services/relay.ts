@@ -5,9 +5,11 @@ import type { PipelineMetrics } from '../metrics/pipelineMetrics';
 import { checkPayload } from '../protocol/schema';
 import { PoisonMessageError } from '../relay/decode';
 import type { LiveEvent } from '../relay/liveEvent';
-import { liveTicketOf } from '../relay/project';
+import { relayInputOf } from '../relay/project';
 import { Batcher } from '../storage/batcher';
-import { relayBatch, type RelayInput } from '../storage/projection';
+import { DatabaseUnavailableError } from '../storage/errors';
+import { runIsolating } from '../storage/isolate';
+import { rebuildTicketProjection, relayBatch, type RelayedRow, type RelayInput } from '../storage/projection';
 
 export interface RelayDeps {
   pool: Pool;
@@ -35,10 +37,15 @@ interface Stored {
  * invocations share one transaction.
  */
 export class RelayService {
-  private readonly batches: Batcher<Prepared, Stored>;
+  private readonly batches: Batcher<Prepared, Stored | Error>;
 
   constructor(private readonly deps: RelayDeps) {
-    this.batches = new Batcher((items) => this.store(items), { maxBatch: 200, maxInFlight: 1 });
+    this.batches = new Batcher(
+      // A message the database refuses fails alone: its batch-mates are relayed once, and only it
+      // is retried by the trigger and, in the end, dead-lettered.
+      (items) => runIsolating(items, (part) => this.store(part), (error) => error instanceof DatabaseUnavailableError),
+      { maxBatch: 200, maxInFlight: 1 },
+    );
   }
 
   async relay(message: WebhookMessage): Promise<LiveEvent> {
@@ -46,12 +53,10 @@ export class RelayService {
     if (check.kind !== 'ticket') {
       throw new PoisonMessageError(`cannot relay a ${check.kind} event "${message.event}"`);
     }
-    const prepared: Prepared = {
-      message,
-      live: { id: message.id, receivedAt: message.receivedAt, event: check.event, ticket: liveTicketOf(check.payload) },
-      buyerRole: check.payload.details.buyer.role,
-    };
-    const { event, fresh, published } = await this.batches.add(prepared);
+    const prepared: Prepared = { message, ...relayInputOf(message.id, message.receivedAt, check.event, check.payload) };
+    const stored = await this.batches.add(prepared);
+    if (stored instanceof Error) throw stored;
+    const { event, fresh, published } = stored;
     await published;
     this.deps.metrics.relayed.inc({ outcome: fresh ? 'relayed' : 'redelivered' });
     return event;
@@ -97,4 +102,12 @@ export class RelayService {
       type: 'ticket',
     });
   }
+}
+
+/** Rebuilds the ticket projection from every relayed webhook, by the relay's own rule (ticket_apply). */
+export function rebuildTickets(pool: Pool): Promise<number> {
+  return rebuildTicketProjection(pool, (row: RelayedRow) => {
+    const check = checkPayload(row.payload as Record<string, unknown>);
+    return check.kind === 'ticket' ? relayInputOf(Number(row.id), row.received_at.toISOString(), check.event, check.payload) : null;
+  });
 }

@@ -6,7 +6,10 @@ export class DatabaseUnavailableError extends Error {
   }
 }
 
-/** Postgres rejected the value itself (SQLSTATE class 22), e.g. a \u0000 inside a JSON string. */
+/**
+ * Postgres refused the row itself: a data exception (class 22), an integrity constraint (class 23)
+ * or a program limit (54xxx, e.g. an index entry too large). Retrying the same row cannot help.
+ */
 export class UnstorableValueError extends Error {
   override name = 'UnstorableValueError';
   constructor(override readonly cause: unknown) {
@@ -34,8 +37,11 @@ export function isUnavailable(error: unknown): boolean {
   const code = sqlState(error);
   if (code !== undefined) {
     if (NETWORK_CODES.has(code)) return true;
-    // 08: connection exception; 57P0x: admin/crash shutdown, cannot connect now; 53300: too many connections.
+    // 08: connection exception; 57P0x: admin/crash shutdown, cannot connect now; 53300: too many
+    // connections. 40: serialization failure or deadlock, 55P03: lock not available, 57014:
+    // statement cancelled: the same work succeeds when tried again later.
     if (code.startsWith('08') || code.startsWith('57P') || code === '53300') return true;
+    if (code.startsWith('40') || code === '55P03' || code === '57014') return true;
   }
   const message = errorMessage(error);
   return /timeout exceeded when trying to connect|Connection terminated|connect ECONNREFUSED|Client has encountered a connection error|Cannot use a pool after calling end/i.test(
@@ -44,7 +50,8 @@ export function isUnavailable(error: unknown): boolean {
 }
 
 export function isDataError(error: unknown): boolean {
-  return sqlState(error)?.startsWith('22') ?? false;
+  const code = sqlState(error);
+  return code !== undefined && (code.startsWith('22') || code.startsWith('23') || code.startsWith('54'));
 }
 
 /** Maps driver errors to the two kinds callers act on; anything else is a bug and passes through. */
