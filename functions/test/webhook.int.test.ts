@@ -113,6 +113,32 @@ describe('POST /webhook with bad input', () => {
     expect(await rowCount()).toBe(before);
   });
 
+  const session = (date: string) => ({ sessions: [{ name: 'x', date, time: '21:00:00', doors: null, location: null }] });
+  it.each([
+    ['a date that does not exist', ticketBody(310, session('2026-02-30')), 'details.ticket.sessions.0.date'],
+    ['a 29 February outside a leap year', ticketBody(311, session('2026-02-29')), 'details.ticket.sessions.0.date'],
+    ['an eventId above int4', ticketBody(312, { eventId: 2_147_483_648 }), 'details.ticket.eventId'],
+    ['a price above numeric(12,2)', ticketBody(313, { price: { amount: '10000000000.00', currency: 'CHF' } }), 'details.ticket.price.amount'],
+    ['a lone surrogate in a projected field', ticketBody(314, { event: 'x\ud800' }), 'details.ticket.event'],
+    ['a NUL in an extra field', ticketBody(315, { note: 'a\u0000' }), 'details.ticket.note'],
+    ['a NUL in a key', ticketBody(316, { 'k\u0000': 1 }), 'details.ticket.k\u0000'],
+    ['a number jsonb cannot hold', ticketBody(317, { extra: [1, 1e308] }).replace('1e+308', '1e999999'), 'details.ticket.extra.1'],
+    ['a NUL in an unknown event', JSON.stringify({ event: 'ticket_scanned', details: { gate: 'a\u0000' } }), 'details.gate'],
+    ['a lone surrogate in an unknown event', '{"event":"ticket_scanned","details":{"gate":"\\udc00"}}', 'details.gate'],
+  ])('refuses %s with a 422 naming the field, nothing stored', async (_name, body, path) => {
+    const before = await rowCount();
+    const reply = await postWebhook(stack.url, body);
+    expect(reply.status).toBe(422);
+    expect((reply.json.fields as Array<{ path: string }>).map((f) => f.path)).toContain(path);
+    expect(await rowCount()).toBe(before);
+  });
+
+  it('stores an unknown event whatever the length of its ticket number (no btree entry limit)', async () => {
+    const number = Array.from({ length: 1000 }, (_, i) => (i * 7919).toString(36)).join('-');
+    const reply = await postWebhook(stack.url, JSON.stringify({ event: 'ticket_scanned', details: { ticket: { number } } }));
+    expect(reply).toMatchObject({ status: 200, json: { status: 'success' } });
+  });
+
   it('names the failing fields in a 422', async () => {
     const reply = await postWebhook(stack.url, ticketBody(303, { eventId: 'x', price: { amount: '1.00', currency: 'chf' } }));
     expect(reply.status).toBe(422);
