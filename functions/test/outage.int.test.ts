@@ -101,7 +101,7 @@ describe('graceful shutdown of the host process', () => {
     const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
     try {
       const url = await waitUntil(() => /listening on (http:\/\/[^\s]+)/.exec(output)?.[1], 20_000, 'host to listen');
-      const sends = Array.from({ length: 60 }, (_, n) => postWebhook(url, ticketBody(n)).catch((error: unknown) => ({ status: -1, json: { error: String(error) } })));
+      const sends = Array.from({ length: 60 }, (_, n) => postWebhook(url, ticketBody(n)).catch((error: unknown) => ({ status: -1, json: { error: String(error) } as Record<string, unknown> })));
       // Let the requests reach the server, then ask it to stop while they are in flight.
       await new Promise((r) => setTimeout(r, 30));
       child.kill('SIGTERM');

@@ -28,6 +28,13 @@ function oversized(validBody: string, maxBodyBytes: number): string {
   return length <= size ? validBody + ' '.repeat(size - length) : 'x'.repeat(size);
 }
 
+/** The valid body with one ticket field changed, so that field is the only thing wrong. */
+function withTicket(validBody: string, change: (ticket: Record<string, unknown>) => void): string {
+  const body = JSON.parse(validBody) as { details: { ticket: Record<string, unknown> } };
+  change(body.details.ticket);
+  return JSON.stringify(body);
+}
+
 /** Every kind of bad request the webhook must refuse, with the status it must refuse it with. */
 export const INVALID_CASES: readonly InvalidCase[] = [
   {
@@ -79,6 +86,32 @@ export const INVALID_CASES: readonly InvalidCase[] = [
     build: ({ secret, timestamp }) =>
       signedRequest(
         JSON.stringify({ event: 'ticket_created', details: { ticket: { number: '', eventId: 'not a number', price: { amount: '12.5.0' } }, buyer: {} } }),
+        secret,
+        timestamp,
+      ),
+  },
+  {
+    name: 'impossible_date',
+    description: 'correctly signed ticket whose session date does not exist (2026-02-30)',
+    expectedStatus: 422,
+    build: ({ validBody, secret, timestamp }) =>
+      signedRequest(
+        withTicket(validBody, (ticket) => {
+          (ticket.sessions as Array<Record<string, unknown>>)[0].date = '2026-02-30';
+        }),
+        secret,
+        timestamp,
+      ),
+  },
+  {
+    name: 'unstorable_value',
+    description: 'correctly signed ticket whose title holds a \\u0000, which Postgres cannot store',
+    expectedStatus: 422,
+    build: ({ validBody, secret, timestamp }) =>
+      signedRequest(
+        withTicket(validBody, (ticket) => {
+          ticket.title = 'NUL \u0000 inside';
+        }),
         secret,
         timestamp,
       ),

@@ -1,5 +1,6 @@
 import { checkPayload, isJsonObject } from '../../functions/src/protocol/schema';
 import { SIGNATURE_HEADER, SignatureError, verifySignature } from '../../functions/src/protocol/signature';
+import { unstorableJsonProblems } from '../../functions/src/protocol/storableJson';
 import { INVALID_CASES, type InvalidContext } from '../src/invalid';
 import { PayloadGenerator } from '../src/payloads';
 import { signedRequest } from '../src/request';
@@ -47,6 +48,8 @@ describe('the invalid-request catalogue', () => {
       ['not_json', 400],
       ['not_an_object', 400],
       ['schema_violation', 422],
+      ['impossible_date', 422],
+      ['unstorable_value', 422],
       ['wrong_method', 405],
       ['body_too_large', 413],
     ]);
@@ -61,11 +64,16 @@ describe('the invalid-request catalogue', () => {
   });
 
   test('the 400 and 422 cases are correctly signed, so only their body is wrong', () => {
-    for (const name of ['not_json', 'not_an_object', 'schema_violation', 'body_too_large']) expect(signatureFailure(name)).toBeNull();
+    for (const name of ['not_json', 'not_an_object', 'schema_violation', 'impossible_date', 'unstorable_value', 'body_too_large']) {
+      expect(signatureFailure(name)).toBeNull();
+    }
     expect(() => JSON.parse(byName('not_json').body ?? '')).toThrow();
     expect(isJsonObject(JSON.parse(byName('not_an_object').body ?? ''))).toBe(false);
     const schema: unknown = JSON.parse(byName('schema_violation').body ?? '');
     expect(isJsonObject(schema) && checkPayload(schema).kind).toBe('invalid');
+    const date: unknown = JSON.parse(byName('impossible_date').body ?? '');
+    expect(isJsonObject(date) && checkPayload(date)).toMatchObject({ kind: 'invalid', problems: [{ path: 'details.ticket.sessions.0.date' }] });
+    expect(unstorableJsonProblems(byName('unstorable_value').body ?? '')).toEqual([{ path: 'details.ticket.title', message: expect.any(String) }]);
   });
 
   test('the oversized body is exactly one byte over the limit and otherwise valid JSON', () => {
