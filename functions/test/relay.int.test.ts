@@ -26,6 +26,7 @@ afterAll(async () => {
   await stack.stop();
 });
 
+const count = async (sql: string, params: unknown[] = []) => Number((await queryOnce<{ n: string }>(stack.db.url, sql, params))[0].n);
 const liveFor = (id: number) => live.messages.filter((m) => Number(m.properties.messageId) === id).map((m) => m.json() as LiveEvent);
 
 async function insertRaw(payload: unknown, event = 'ticket_created'): Promise<{ id: number; receivedAt: string }> {
@@ -150,5 +151,34 @@ describe('relay', () => {
     expect(got.properties.headers?.['x-death']).toBeDefined();
     const relayQueue = await channel.checkQueue(stack.host.deps.topology.relayQueue);
     expect(relayQueue.messageCount).toBe(0);
+  });
+});
+
+describe('the relay batch isolates its culprit', () => {
+  it('relays 40 good webhooks once each and dead-letters only the poisonous one', async () => {
+    // The schema refuses every natural case at the door: a CHECK constraint in this test's own
+    // database makes one ticket fail in Postgres, as a value the schema missed would.
+    await queryOnce(stack.db.url, "ALTER TABLE ticket ADD CONSTRAINT test_poison_relay CHECK (title <> 'POISON RELAY')");
+    const dlq = stack.host.deps.topology.relayDeadLetterQueue;
+    expect((await channel.checkQueue(dlq)).messageCount).toBe(0);
+    const bodies = Array.from({ length: 41 }, (_, i) => ticketBody(3000 + i, i === 20 ? { title: 'POISON RELAY' } : {}));
+    const replies = await Promise.all(bodies.map((body) => postWebhook(stack.url, body)));
+    expect(replies.every((r) => r.status === 200)).toBe(true);
+    const ids = replies.map((r) => r.json.id as number);
+    const poison = ids[20];
+    const good = ids.filter((id) => id !== poison).sort((a, b) => a - b);
+
+    await waitUntil(async () => ((await channel.checkQueue(dlq)).messageCount >= 1 ? true : undefined), 30_000, 'the dead letter');
+    await waitUntil(async () => ((await count('SELECT count(*) AS n FROM live_event WHERE webhook_id = ANY($1)', [good])) === 40 ? true : undefined), 10_000, '40 relayed');
+    // Every live publish of the burst happens in the batches that committed before the dead letter.
+    const published = live.messages.map((m) => Number(m.properties.messageId)).filter((id) => ids.includes(id));
+    expect([...published].sort((a, b) => a - b)).toEqual(good);
+
+    expect((await channel.checkQueue(dlq)).messageCount).toBe(1);
+    const dead = await channel.get(dlq, { noAck: true });
+    if (dead === false) throw new Error('dead-letter queue empty');
+    expect((JSON.parse(dead.content.toString('utf8')) as { id: number }).id).toBe(poison);
+    expect((await channel.checkQueue(stack.host.deps.topology.relayQueue)).messageCount).toBe(0);
+    expect(await count('SELECT count(*) AS n FROM live_event WHERE webhook_id = $1', [poison])).toBe(0);
   });
 });

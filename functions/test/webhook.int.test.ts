@@ -1,9 +1,11 @@
+import { createHash } from 'node:crypto';
 import { captureExchange, type Capture } from '../../test/support/broker';
 import { queryOnce } from '../../test/support/db';
 import { TEST_SECRET } from '../../test/support/env';
 import { startTestStack, type TestStack } from '../../test/support/host';
 import { postWebhook, sample, sampleBodies, ticketBody } from '../../test/support/webhooks';
 import { waitUntil } from '../../test/support/wait';
+import { UnstorableValueError } from '../src/storage/errors';
 
 let stack: TestStack;
 let capture: Capture;
@@ -188,6 +190,41 @@ describe('POST /webhook with bad input', () => {
     }
     const metrics = await (await fetch(`${stack.url}/metrics`)).text();
     expect(metrics).toMatch(/webhook_requests_total\{status="error",reason="payload_too_large"\} 2/);
+  });
+});
+
+describe('the group commit isolates its culprit', () => {
+  // The schema refuses every natural case at the door: a CHECK constraint in this test's own
+  // database makes one row fail in Postgres, as a value the schema missed would.
+  beforeAll(async () => {
+    await queryOnce(stack.db.url, "ALTER TABLE webhook_event ADD CONSTRAINT test_poison_ingest CHECK (payload #>> '{details,ticket,title}' IS DISTINCT FROM 'POISON INGEST')");
+  });
+  const count = async (sql: string) => Number((await queryOnce<{ n: string }>(stack.db.url, sql))[0].n);
+
+  it('stores the batch-mates of a row Postgres refuses and gives the culprit its own error', async () => {
+    const bodies = Array.from({ length: 31 }, (_, i) => ticketBody(1000 + i, i === 15 ? { title: 'POISON INGEST' } : {}));
+    const now = Math.floor(Date.now() / 1000);
+    // Called in one turn of the event loop, so the batcher hands all 31 to one statement.
+    const results = await Promise.allSettled(
+      bodies.map((rawBody) =>
+        stack.host.deps.ingest.ingest({ eventType: 'ticket_created', bodySha256: createHash('sha256').update(rawBody).digest('hex'), signatureTimestamp: now, rawBody }),
+      ),
+    );
+    const rejected = results.flatMap((r, i) => (r.status === 'rejected' ? [{ i, reason: r.reason as unknown }] : []));
+    expect(rejected).toHaveLength(1);
+    expect(rejected[0].i).toBe(15);
+    expect(rejected[0].reason).toBeInstanceOf(UnstorableValueError);
+    expect(results.filter((r) => r.status === 'fulfilled' && r.value.status === 'success')).toHaveLength(30);
+    expect(await count("SELECT count(*) AS n FROM webhook_event WHERE ticket_number BETWEEN 'TEST00001000' AND 'TEST00001030'")).toBe(30);
+  });
+
+  it('answers a concurrent burst 200 but for the culprit, which gets a 422 and is not stored', async () => {
+    const bodies = Array.from({ length: 41 }, (_, i) => ticketBody(2000 + i, i === 20 ? { title: 'POISON INGEST' } : {}));
+    const replies = await Promise.all(bodies.map((body) => postWebhook(stack.url, body)));
+    expect(replies.map((r) => r.status)).toEqual(bodies.map((_, i) => (i === 20 ? 422 : 200)));
+    expect(replies[20].json.error).toMatch(/cannot be stored/);
+    expect(await count("SELECT count(*) AS n FROM webhook_event WHERE ticket_number BETWEEN 'TEST00002000' AND 'TEST00002040'")).toBe(40);
+    expect(await count("SELECT count(*) AS n FROM webhook_event WHERE payload #>> '{details,ticket,number}' = 'TEST00002020'")).toBe(0);
   });
 });
 
