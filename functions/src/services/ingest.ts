@@ -4,7 +4,7 @@ import { publishWebhook, type RawWebhookMessage } from '../broker/webhookMessage
 import type { PipelineMetrics } from '../metrics/pipelineMetrics';
 import { Batcher } from '../storage/batcher';
 import { runIsolating } from '../storage/isolate';
-import { DatabaseUnavailableError, errorMessage } from '../storage/errors';
+import { errorMessage, isOutage } from '../storage/errors';
 import { insertWebhookEvents, markPublished, type NewWebhookEvent, type StoredRef } from '../storage/webhookEvents';
 
 export interface IngestRequest {
@@ -104,6 +104,6 @@ export class IngestService {
    * is isolated: its batch-mates are stored and get their 200, it gets its own error.
    */
   private insertBatch(events: NewWebhookEvent[]): Promise<Array<StoredRef | Error>> {
-    return runIsolating(events, (part) => insertWebhookEvents(this.deps.pool, part), (error) => error instanceof DatabaseUnavailableError);
+    return runIsolating(events, (part) => insertWebhookEvents(this.deps.pool, part), isOutage);
   }
 }

@@ -7,7 +7,7 @@ import { PoisonMessageError } from '../relay/decode';
 import type { LiveEvent } from '../relay/liveEvent';
 import { relayInputOf } from '../relay/project';
 import { Batcher } from '../storage/batcher';
-import { DatabaseUnavailableError } from '../storage/errors';
+import { isOutage } from '../storage/errors';
 import { runIsolating } from '../storage/isolate';
 import { rebuildTicketProjection, relayBatch, type RelayedRow, type RelayInput } from '../storage/projection';
 
@@ -43,7 +43,7 @@ export class RelayService {
     this.batches = new Batcher(
       // A message the database refuses fails alone: its batch-mates are relayed once, and only it
       // is retried by the trigger and, in the end, dead-lettered.
-      (items) => runIsolating(items, (part) => this.store(part), (error) => error instanceof DatabaseUnavailableError),
+      (items) => runIsolating(items, (part) => this.store(part), isOutage),
       { maxBatch: 200, maxInFlight: 1 },
     );
   }

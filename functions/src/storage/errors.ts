@@ -7,6 +7,20 @@ export class DatabaseUnavailableError extends Error {
 }
 
 /**
+ * The database is up but this transaction lost a race (deadlock, serialization failure, lock or
+ * statement timeout): the same work succeeds when tried again, so the caller still says "retry
+ * later" (503), but a batch that fails this way is split and retried, not failed as a whole.
+ */
+export class TransientDatabaseError extends DatabaseUnavailableError {
+  override name = 'TransientDatabaseError';
+}
+
+/** A failure that is no item's fault and that a smaller batch would not escape. */
+export function isOutage(error: unknown): boolean {
+  return error instanceof DatabaseUnavailableError && !(error instanceof TransientDatabaseError);
+}
+
+/**
  * Postgres refused the row itself: a data exception (class 22), an integrity constraint (class 23)
  * or a program limit (54xxx, e.g. an index entry too large). Retrying the same row cannot help.
  */
@@ -37,16 +51,19 @@ export function isUnavailable(error: unknown): boolean {
   const code = sqlState(error);
   if (code !== undefined) {
     if (NETWORK_CODES.has(code)) return true;
-    // 08: connection exception; 57P0x: admin/crash shutdown, cannot connect now; 53300: too many
-    // connections. 40: serialization failure or deadlock, 55P03: lock not available, 57014:
-    // statement cancelled: the same work succeeds when tried again later.
+    // 08: connection exception; 57P0x: admin/crash shutdown, cannot connect now; 53300: too many connections.
     if (code.startsWith('08') || code.startsWith('57P') || code === '53300') return true;
-    if (code.startsWith('40') || code === '55P03' || code === '57014') return true;
   }
   const message = errorMessage(error);
   return /timeout exceeded when trying to connect|Connection terminated|connect ECONNREFUSED|Client has encountered a connection error|Cannot use a pool after calling end/i.test(
     message,
   );
+}
+
+function isTransient(error: unknown): boolean {
+  const code = sqlState(error);
+  // 40: serialization failure or deadlock; 55P03: lock not available; 57014: statement cancelled.
+  return code !== undefined && (code.startsWith('40') || code === '55P03' || code === '57014');
 }
 
 export function isDataError(error: unknown): boolean {
@@ -57,6 +74,7 @@ export function isDataError(error: unknown): boolean {
 /** Maps driver errors to the two kinds callers act on; anything else is a bug and passes through. */
 export function classifyDbError(error: unknown): unknown {
   if (isUnavailable(error)) return new DatabaseUnavailableError(error);
+  if (isTransient(error)) return new TransientDatabaseError(error);
   if (isDataError(error)) return new UnstorableValueError(error);
   return error;
 }
