@@ -58,32 +58,41 @@ LANGUAGE sql STABLE AS $$
      ORDER BY i.number, ticket_state_rank(i.event_type, i.signature_timestamp, i.wid) DESC
 $$;
 
+-- The state columns of a ticket, to choose them as a whole (the state of one webhook or another).
+CREATE TYPE ticket_state AS (
+    updated_at timestamptz, title text, event text, event_id integer, category text, type text,
+    price_amount numeric, price_currency text, session_date date, city text, venue text,
+    cancellation_reason text, status text, buyer_role text, state_webhook_id bigint, state_event text,
+    state_signed_at timestamptz
+);
+
 -- Applies a batch (as ticket_candidates reads it) to the projection; returns the ticket rows as
--- they are afterwards.
-CREATE FUNCTION ticket_apply(batch jsonb) RETURNS SETOF ticket LANGUAGE plpgsql AS $$
-BEGIN
-    -- The state: only a webhook that outranks the ticket's state replaces it (a creation never does).
+-- they are afterwards. The state changes only for a webhook that outranks the ticket's state (a
+-- creation never does); the latest webhook and the first sighting follow every webhook.
+CREATE FUNCTION ticket_apply(batch jsonb) RETURNS SETOF ticket LANGUAGE sql AS $$
     INSERT INTO ticket AS t (number, webhook_id, first_seen_at, updated_at, title, event, event_id, category, type,
                              price_amount, price_currency, session_date, city, venue, cancellation_reason, status,
                              buyer_role, state_webhook_id, state_event, state_signed_at)
     SELECT * FROM ticket_candidates(batch)
     ON CONFLICT (number) DO UPDATE SET
-        updated_at = EXCLUDED.updated_at, title = EXCLUDED.title, event = EXCLUDED.event, event_id = EXCLUDED.event_id,
-        category = EXCLUDED.category, type = EXCLUDED.type, price_amount = EXCLUDED.price_amount,
-        price_currency = EXCLUDED.price_currency, session_date = EXCLUDED.session_date, city = EXCLUDED.city,
-        venue = EXCLUDED.venue, cancellation_reason = EXCLUDED.cancellation_reason, status = EXCLUDED.status,
-        buyer_role = EXCLUDED.buyer_role, state_webhook_id = EXCLUDED.state_webhook_id,
-        state_event = EXCLUDED.state_event, state_signed_at = EXCLUDED.state_signed_at
-    WHERE EXCLUDED.state_event = 'ticket_updated'
-      AND ticket_state_rank(EXCLUDED.state_event, EXCLUDED.state_signed_at, EXCLUDED.state_webhook_id)
-        > ticket_state_rank(t.state_event, t.state_signed_at, t.state_webhook_id);
-
-    -- Whatever the state: the latest webhook and the first sighting.
-    RETURN QUERY
-    UPDATE ticket t SET webhook_id = GREATEST(t.webhook_id, c.webhook_id), first_seen_at = LEAST(t.first_seen_at, c.first_seen_at)
-      FROM ticket_candidates(batch) c WHERE c.number = t.number
-    RETURNING t.*;
-END
+        webhook_id = GREATEST(t.webhook_id, EXCLUDED.webhook_id),
+        first_seen_at = LEAST(t.first_seen_at, EXCLUDED.first_seen_at),
+        (updated_at, title, event, event_id, category, type, price_amount, price_currency, session_date, city, venue,
+         cancellation_reason, status, buyer_role, state_webhook_id, state_event, state_signed_at) = (
+            SELECT (CASE
+                WHEN EXCLUDED.state_event = 'ticket_updated'
+                 AND ticket_state_rank(EXCLUDED.state_event, EXCLUDED.state_signed_at, EXCLUDED.state_webhook_id)
+                   > ticket_state_rank(t.state_event, t.state_signed_at, t.state_webhook_id)
+                THEN ROW(EXCLUDED.updated_at, EXCLUDED.title, EXCLUDED.event, EXCLUDED.event_id, EXCLUDED.category,
+                         EXCLUDED.type, EXCLUDED.price_amount, EXCLUDED.price_currency, EXCLUDED.session_date,
+                         EXCLUDED.city, EXCLUDED.venue, EXCLUDED.cancellation_reason, EXCLUDED.status,
+                         EXCLUDED.buyer_role, EXCLUDED.state_webhook_id, EXCLUDED.state_event, EXCLUDED.state_signed_at)::ticket_state
+                ELSE ROW(t.updated_at, t.title, t.event, t.event_id, t.category, t.type, t.price_amount, t.price_currency,
+                         t.session_date, t.city, t.venue, t.cancellation_reason, t.status, t.buyer_role,
+                         t.state_webhook_id, t.state_event, t.state_signed_at)::ticket_state
+            END).*
+        )
+    RETURNING t.*
 $$;
 
 -- The live event of a ticket row: what the dashboard shows, so every live event carries the
