@@ -28,11 +28,18 @@ function oversized(validBody: string, maxBodyBytes: number): string {
   return length <= size ? validBody + ' '.repeat(size - length) : 'x'.repeat(size);
 }
 
-/** The valid body with one ticket field changed, so that field is the only thing wrong. */
-function withTicket(validBody: string, change: (ticket: Record<string, unknown>) => void): string {
-  const body = JSON.parse(validBody) as { details: { ticket: Record<string, unknown> } };
-  change(body.details.ticket);
-  return JSON.stringify(body);
+/** A correctly signed valid body with one ticket field changed, so that field is the only thing wrong (422). */
+function changedTicket(name: string, description: string, change: (ticket: Record<string, unknown>) => void): InvalidCase {
+  return {
+    name,
+    description,
+    expectedStatus: 422,
+    build: ({ validBody, secret, timestamp }) => {
+      const body = JSON.parse(validBody) as { details: { ticket: Record<string, unknown> } };
+      change(body.details.ticket);
+      return signedRequest(JSON.stringify(body), secret, timestamp);
+    },
+  };
 }
 
 /** Every kind of bad request the webhook must refuse, with the status it must refuse it with. */
@@ -90,32 +97,12 @@ export const INVALID_CASES: readonly InvalidCase[] = [
         timestamp,
       ),
   },
-  {
-    name: 'impossible_date',
-    description: 'correctly signed ticket whose session date does not exist (2026-02-30)',
-    expectedStatus: 422,
-    build: ({ validBody, secret, timestamp }) =>
-      signedRequest(
-        withTicket(validBody, (ticket) => {
-          (ticket.sessions as Array<Record<string, unknown>>)[0].date = '2026-02-30';
-        }),
-        secret,
-        timestamp,
-      ),
-  },
-  {
-    name: 'unstorable_value',
-    description: 'correctly signed ticket whose title holds a \\u0000, which Postgres cannot store',
-    expectedStatus: 422,
-    build: ({ validBody, secret, timestamp }) =>
-      signedRequest(
-        withTicket(validBody, (ticket) => {
-          ticket.title = 'NUL \u0000 inside';
-        }),
-        secret,
-        timestamp,
-      ),
-  },
+  changedTicket('impossible_date', 'correctly signed ticket whose session date does not exist (2026-02-30)', (ticket) => {
+    (ticket.sessions as Array<Record<string, unknown>>)[0].date = '2026-02-30';
+  }),
+  changedTicket('unstorable_value', 'correctly signed ticket whose title holds a \\u0000, which Postgres cannot store', (ticket) => {
+    ticket.title = 'NUL \u0000 inside';
+  }),
   {
     name: 'wrong_method',
     description: 'GET instead of POST',
