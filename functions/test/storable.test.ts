@@ -67,5 +67,11 @@ describe('unstorableJsonProblems', () => {
     const text = JSON.stringify({ a: 'é\n"\\', b: '\ud83d\ude00', c: [1, -2.5, 1e300, true, null, {}], 'd"e': { f: [] } });
     expect(unstorableJsonProblems(text)).toEqual([]);
     expect(unstorableJsonProblems('{"a":"\\ud83d\\ude00","b":"\\u00e9"}')).toEqual([]);
+    // A backslash written as \\ followed by "u0000" is six plain characters, not a NUL.
+    expect(unstorableJsonProblems('{"a":"\\\\u0000","b":"\\\\"}')).toEqual([]);
+  });
+
+  it('follows escaped quotes and backslashes to the right field', () => {
+    expect(unstorableJsonProblems('{"a\\"b":{"c\\\\":"x\\u0000"},"n":1E5}')).toEqual([{ path: 'a"b.c\\', message: expect.stringContaining('U+0000') }]);
   });
 });
