@@ -4,7 +4,7 @@ import { ticketBody } from '../../test/support/webhooks';
 import { checkPayload } from '../src/protocol/schema';
 import { relayInputOf, type RelayInput } from '../src/relay/project';
 import { rebuildTickets } from '../src/services/relay';
-import { migrate } from '../src/storage/migrate';
+import { loadMigrations, migrate } from '../src/storage/migrate';
 import { createPool } from '../src/storage/pool';
 import { relayBatch } from '../src/storage/projection';
 
@@ -148,5 +148,34 @@ describe('the rule', () => {
     await pool.query('UPDATE ticket SET title = $1, status = $2', ['garbage', 'valid']);
     expect(await rebuildTickets(pool)).toBe(before.length);
     expect((await pool.query('SELECT * FROM ticket ORDER BY number')).rows).toEqual(before);
+  });
+});
+
+describe('migration 004 on a database relayed under 003', () => {
+  it('keeps every ticket and takes the state of its current webhook as the state to outrank', async () => {
+    const old = await createTestDatabase();
+    const oldPool = createPool(old.url);
+    try {
+      await migrate(oldPool, loadMigrations().filter((m) => m.version <= 3));
+      const payload = JSON.parse(ticketBody(0, { number: 'BEFORE004', ...CANCEL.overrides })) as Record<string, unknown>;
+      payload.event = 'ticket_updated';
+      const { rows } = await oldPool.query<{ id: string; received_at: Date }>(
+        `INSERT INTO webhook_event (event_type, body_sha256, signature_timestamp, payload) VALUES ('ticket_updated', md5('b4') || md5('b4x'), to_timestamp($1), $2)
+         RETURNING id, received_at`,
+        [CANCEL.signedAt, JSON.stringify(payload)],
+      );
+      const check = checkPayload(payload);
+      if (check.kind !== 'ticket') throw new Error(check.kind);
+      await relayBatch(oldPool, [relayInputOf(Number(rows[0].id), rows[0].received_at.toISOString(), check.event, check.payload)], new Date());
+
+      await migrate(oldPool);
+      const { rows: tickets } = await oldPool.query<{ status: string; state_webhook_id: string; state_event: string; signed: string }>(
+        "SELECT status, state_webhook_id, state_event, extract(epoch FROM state_signed_at)::bigint::text AS signed FROM ticket WHERE number = 'BEFORE004'",
+      );
+      expect(tickets).toEqual([{ status: 'cancelled', state_webhook_id: rows[0].id, state_event: 'ticket_updated', signed: String(CANCEL.signedAt) }]);
+    } finally {
+      await oldPool.end();
+      await old.drop();
+    }
   });
 });
