@@ -82,3 +82,16 @@ export async function rawRequest(port: number, bytes: Buffer, timeoutMs = 5000):
   await connection.closed;
   return { responses: parseResponses(connection.received()), closedByServer: result !== 'timeout' };
 }
+
+/** Writes `bytes` one byte every `everyMs` until done or the server hangs up; clear `timer` to stop early. */
+export function trickleBytes(connection: RawConnection, bytes: Buffer, everyMs: number): { written: () => number; timer: NodeJS.Timeout } {
+  let i = 0;
+  const timer = setInterval(() => {
+    if (i >= bytes.length || !connection.write(bytes.subarray(i, i + 1))) {
+      clearInterval(timer);
+      return;
+    }
+    i += 1;
+  }, everyMs);
+  return { written: () => i, timer };
+}

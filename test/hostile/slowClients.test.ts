@@ -2,7 +2,7 @@ import { signPayload } from '../../functions/src/protocol/signature';
 import { queryOnce } from '../support/db';
 import { TEST_SECRET } from '../support/env';
 import { postWebhook, ticketBody } from '../support/webhooks';
-import { connectRaw, parseResponses, type RawConnection } from './rawHttp';
+import { connectRaw, parseResponses, trickleBytes, type RawConnection } from './rawHttp';
 import { startTestStack, type TestStack } from '../support/host';
 
 /**
@@ -47,18 +47,10 @@ async function connect(): Promise<RawConnection> {
   return connection;
 }
 
-/** Writes `bytes` one byte every `everyMs` until done or the server hangs up; returns how many were written. */
 function trickle(connection: RawConnection, bytes: Buffer, everyMs: number): { written: () => number } {
-  let i = 0;
-  const timer = setInterval(() => {
-    if (i >= bytes.length || !connection.write(bytes.subarray(i, i + 1))) {
-      clearInterval(timer);
-      return;
-    }
-    i += 1;
-  }, everyMs);
-  timers.add(timer);
-  return { written: () => i };
+  const sending = trickleBytes(connection, bytes, everyMs);
+  timers.add(sending.timer);
+  return sending;
 }
 
 function requestHead(body: Buffer): string {

@@ -89,7 +89,11 @@ export async function startDashboardServer(options: DashboardServerOptions): Pro
       else proxyHttp(req, res, functions, pathAndQuery, apiAgent, 'functions host');
       return;
     }
-    if (target.pathname === '/healthz') return sendJson(res, 200, { status: 'ok' });
+    if (target.pathname === '/healthz') {
+      req.resume();
+      if (!DASHBOARD_METHODS.includes(req.method ?? '')) return sendJson(res, 405, { error: `method ${req.method} not allowed` }, { Allow: DASHBOARD_METHODS.join(', ') });
+      return sendJson(res, 200, { status: 'ok' });
+    }
     guard(res, 'dashboard static files', () => serveStatic(req, res, distDir, target.pathname), onFailure);
   }
 

@@ -67,20 +67,18 @@ export function createLimitedServer(limits: Partial<HttpTimeouts>, listener: htt
   // 30 s by default: a trickling client could then hold a socket for up to twice the limit.
   const connectionsCheckingInterval = Math.max(50, Math.min(30_000, Math.floor(headersTimeoutMs / 4)));
 
-  // The response (if any) a socket is currently serving: a protocol error may only be answered
-  // on a socket whose in-flight response has not started, or the peer would read garbage.
-  const responding = new WeakMap<Duplex, http.ServerResponse>();
+  // The last request a socket carried and its response. A protocol error may only be answered
+  // on a socket that owes no reply in progress, and a request already answered (a refusal sent
+  // before its slow body arrived) must not get a second, unsolicited reply.
+  const last = new WeakMap<Duplex, { req: http.IncomingMessage; res: http.ServerResponse }>();
   const server = http.createServer({ connectionsCheckingInterval }, (req, res) => {
-    const socket = req.socket;
-    responding.set(socket, res);
-    res.once('close', () => {
-      if (responding.get(socket) === res) responding.delete(socket);
-    });
+    last.set(req.socket, { req, res });
     listener(req, res);
   });
   server.on('clientError', (error: NodeJS.ErrnoException, socket: Duplex) => {
-    const inFlight = responding.get(socket);
-    if (error.code !== 'ECONNRESET' && socket.writable && !inFlight?.headersSent) {
+    const previous = last.get(socket);
+    const owesNothing = !previous || !previous.res.headersSent || (previous.res.writableFinished && previous.req.complete);
+    if (error.code !== 'ECONNRESET' && socket.writable && owesNothing) {
       const { status, error: message } = clientErrorReply(error.code, requestTimeoutMs);
       const text = JSON.stringify({ error: message });
       socket.write(
