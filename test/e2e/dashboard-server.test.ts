@@ -251,6 +251,15 @@ describe('dashboard server: /events', () => {
     await waitUntil(() => (bridge.streams.size === 0 ? true : undefined), 5000, 'the upstream stream to close');
   });
 
+  it('leaves a ?lastEventId= no header can carry in the query for the bridge to refuse (found by the door fuzz: it was a 500)', async () => {
+    const { responses } = await rawRequest(dashboard.port, Buffer.from('GET /events?lastEventId=%01 HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n'), 500);
+    expect(responses.map((r) => r.status)).toEqual([200]);
+    const last = bridge.requests[bridge.requests.length - 1];
+    expect(last.url).toBe('/events?lastEventId=%01');
+    expect(last.headers['last-event-id']).toBeUndefined();
+    await waitUntil(() => (bridge.streams.size === 0 ? true : undefined), 5000, 'the upstream stream to close');
+  });
+
   it('ends the client stream when the bridge ends it, so EventSource reconnects', async () => {
     const sse = await openSse(`${dashboard.url}/events`);
     await waitUntil(() => (bridge.streams.size === 1 ? true : undefined), 5000, 'the upstream stream');

@@ -1,4 +1,5 @@
 import { loadConfig, type Config } from '../../functions/src/config';
+import type { FunctionDeclaration } from '../../functions/src/runtime/declaration';
 import { silentLogger, type Logger } from '../../functions/src/runtime/logger';
 import { startHost, type RunningHost } from '../../infra/src/host/host';
 import type { HttpTimeouts } from '../../infra/src/host/httpServer';

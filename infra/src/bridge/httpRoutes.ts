@@ -22,7 +22,8 @@ export function corsHeaders(origin: string): Record<string, string> {
   };
 }
 
-const ROUTES = ['/events', '/healthz', '/metrics'];
+/** Every route the bridge serves. */
+export const BRIDGE_ROUTES = ['/events', '/healthz', '/metrics'];
 
 /** The bridge's three endpoints; anything else is a JSON 400/404/405, an unexpected failure a 500. */
 export function createRequestHandler(ctx: RoutesContext): (req: IncomingMessage, res: ServerResponse) => void {
@@ -39,7 +40,7 @@ function route(req: IncomingMessage, res: ServerResponse, ctx: RoutesContext, on
     if (!(error instanceof BadRequestTarget)) throw error;
     return sendJson(res, 400, { error: error.message }, ctx.corsHeaders);
   }
-  const found = ROUTES.find((r) => r === target.pathname);
+  const found = BRIDGE_ROUTES.find((r) => r === target.pathname);
   if (!found) return sendJson(res, 404, { error: `No route ${target.pathname}; try GET /events, /healthz or /metrics` });
   guard(res, `bridge ${found}`, () => handle(req, res, found, target.query, ctx), onFailure);
 }

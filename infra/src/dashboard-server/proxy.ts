@@ -12,6 +12,15 @@ function describe(error: unknown): string {
   return message || code || 'connection failed';
 }
 
+function headerSafe(value: string): boolean {
+  try {
+    http.validateHeaderValue('last-event-id', value);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
 function forwardable(headers: IncomingHttpHeaders): OutgoingHttpHeaders {
   const out: OutgoingHttpHeaders = {};
   for (const [name, value] of Object.entries(headers)) if (value !== undefined && !HOP_BY_HOP.has(name)) out[name] = value;
@@ -59,7 +68,8 @@ export function proxySse(req: IncomingMessage, res: ServerResponse, target: URL,
   const options = upstreamOptions(req, target, pathAndQuery, agent);
   const headers = options.headers as OutgoingHttpHeaders;
   const queryId = new URL(pathAndQuery, 'http://local').searchParams.get('lastEventId');
-  if (!req.headers['last-event-id'] && queryId) headers['last-event-id'] = queryId;
+  // Only a value a header can carry: anything else stays in the query, where the bridge refuses it (400).
+  if (!req.headers['last-event-id'] && queryId && headerSafe(queryId)) headers['last-event-id'] = queryId;
   headers.accept = 'text/event-stream';
   delete headers['accept-encoding'];
 

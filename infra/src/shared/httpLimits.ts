@@ -1,6 +1,7 @@
 import http from 'node:http';
 import type { Duplex } from 'node:stream';
 import { ConfigError } from '../../../functions/src/config';
+import { sendJson } from './respond';
 
 /**
  * Limits on slow and idle clients, the same for the functions host, the SSE bridge and the
@@ -56,6 +57,15 @@ function clientErrorReply(code: string | undefined, requestTimeoutMs: number): {
   }
 }
 
+/** A JSON error written straight on a socket that has no ServerResponse (protocol errors, CONNECT). */
+function writeRawJson(socket: Duplex, status: number, error: string): void {
+  const text = JSON.stringify({ error });
+  socket.write(
+    `HTTP/1.1 ${status} ${http.STATUS_CODES[status]}\r\nContent-Type: application/json\r\nContent-Length: ${Buffer.byteLength(text)}\r\n` +
+      `Cache-Control: no-store\r\nConnection: close\r\n\r\n${text}`,
+  );
+}
+
 /**
  * A node:http server with the shared limits applied and every protocol-level refusal (malformed
  * request, headers too large, too slow) answered with a JSON error instead of node's bare status line.
@@ -71,21 +81,34 @@ export function createLimitedServer(limits: Partial<HttpTimeouts>, listener: htt
   // on a socket that owes no reply in progress, and a request already answered (a refusal sent
   // before its slow body arrived) must not get a second, unsolicited reply.
   const last = new WeakMap<Duplex, { req: http.IncomingMessage; res: http.ServerResponse }>();
-  const server = http.createServer({ connectionsCheckingInterval }, (req, res) => {
+  // node:http's own refusals of a missing Host or an unknown Expect are bare status lines: these
+  // are answered here instead, as JSON like every other refusal.
+  const server = http.createServer({ connectionsCheckingInterval, requireHostHeader: false }, (req, res) => {
     last.set(req.socket, { req, res });
+    if (req.httpVersion === '1.1' && req.headers.host === undefined) {
+      req.resume();
+      sendJson(res, 400, { error: 'Missing Host header (required in HTTP/1.1)' }, { Connection: 'close' });
+      return;
+    }
     listener(req, res);
+  });
+  server.on('checkExpectation', (req: http.IncomingMessage, res: http.ServerResponse) => {
+    last.set(req.socket, { req, res });
+    req.resume();
+    sendJson(res, 417, { error: `Expect: ${req.headers.expect} is not supported (only 100-continue)` }, { Connection: 'close' });
   });
   server.on('clientError', (error: NodeJS.ErrnoException, socket: Duplex) => {
     const previous = last.get(socket);
     const owesNothing = !previous || !previous.res.headersSent || (previous.res.writableFinished && previous.req.complete);
     if (error.code !== 'ECONNRESET' && socket.writable && owesNothing) {
       const { status, error: message } = clientErrorReply(error.code, requestTimeoutMs);
-      const text = JSON.stringify({ error: message });
-      socket.write(
-        `HTTP/1.1 ${status} ${http.STATUS_CODES[status]}\r\nContent-Type: application/json\r\nContent-Length: ${Buffer.byteLength(text)}\r\n` +
-          `Cache-Control: no-store\r\nConnection: close\r\n\r\n${text}`,
-      );
+      writeRawJson(socket, status, message);
     }
+    socket.destroy();
+  });
+  // CONNECT (a tunnel) names no route of ours; without this node:http drops the socket unanswered.
+  server.on('connect', (req: http.IncomingMessage, socket: Duplex) => {
+    if (socket.writable) writeRawJson(socket, 405, `Method ${req.method} not allowed`);
     socket.destroy();
   });
   server.requestTimeout = requestTimeoutMs;
