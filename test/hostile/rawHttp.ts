@@ -91,7 +91,7 @@ export async function rawRequest(port: number, bytes: Buffer, timeoutMs = 5000):
 }
 
 /** Writes `bytes` one byte every `everyMs` until done or the server hangs up; clear `timer` to stop early. */
-export function trickleBytes(connection: RawConnection, bytes: Buffer, everyMs: number): { written: () => number; timer: NodeJS.Timeout } {
+function trickleBytes(connection: RawConnection, bytes: Buffer, everyMs: number): { written: () => number; timer: NodeJS.Timeout } {
   let i = 0;
   const timer = setInterval(() => {
     if (i >= bytes.length || !connection.write(bytes.subarray(i, i + 1))) {
@@ -160,4 +160,35 @@ export async function firstResponse(port: number, bytes: Buffer, timeoutMs = 10_
   } finally {
     connection.destroy();
   }
+}
+
+/** The raw connections and trickles of one test file; `cleanUp()` (in afterEach) stops and closes them all. */
+export interface SlowClients {
+  connect(port: number): Promise<RawConnection>;
+  /** Writes `bytes` one byte every `everyMs` until done or the server hangs up; `written()` says how many. */
+  trickle(connection: RawConnection, bytes: Buffer | string, everyMs: number): { written: () => number };
+  cleanUp(): void;
+}
+
+export function slowClients(): SlowClients {
+  const open = new Set<RawConnection>();
+  const timers = new Set<NodeJS.Timeout>();
+  return {
+    async connect(port) {
+      const connection = await connectRaw(port);
+      open.add(connection);
+      return connection;
+    },
+    trickle(connection, bytes, everyMs) {
+      const sending = trickleBytes(connection, Buffer.isBuffer(bytes) ? bytes : Buffer.from(bytes), everyMs);
+      timers.add(sending.timer);
+      return sending;
+    },
+    cleanUp() {
+      timers.forEach(clearInterval);
+      timers.clear();
+      open.forEach((c) => c.destroy());
+      open.clear();
+    },
+  };
 }

@@ -2,7 +2,7 @@ import { signPayload } from '../../functions/src/protocol/signature';
 import { queryOnce } from '../support/db';
 import { TEST_SECRET } from '../support/env';
 import { postWebhook, ticketBody } from '../support/webhooks';
-import { connectRaw, parseResponses, trickleBytes, type RawConnection } from './rawHttp';
+import { parseResponses, slowClients, type RawConnection } from './rawHttp';
 import { startTestStack, type TestStack } from '../support/host';
 
 /**
@@ -18,9 +18,8 @@ const MARGIN_MS = 2000;
 
 let stack: TestStack;
 let port: number;
-const open = new Set<RawConnection>();
+const clients = slowClients();
 const logged: string[] = [];
-const timers = new Set<NodeJS.Timeout>();
 
 beforeAll(async () => {
   stack = await startTestStack({
@@ -30,28 +29,14 @@ beforeAll(async () => {
   port = stack.host.port;
 });
 
-afterEach(() => {
-  timers.forEach(clearInterval);
-  timers.clear();
-  open.forEach((c) => c.destroy());
-  open.clear();
-});
+afterEach(() => clients.cleanUp());
 
 afterAll(async () => {
   await stack.stop();
 });
 
-async function connect(): Promise<RawConnection> {
-  const connection = await connectRaw(port);
-  open.add(connection);
-  return connection;
-}
-
-function trickle(connection: RawConnection, bytes: Buffer, everyMs: number): { written: () => number } {
-  const sending = trickleBytes(connection, bytes, everyMs);
-  timers.add(sending.timer);
-  return sending;
-}
+const connect = (): Promise<RawConnection> => clients.connect(port);
+const trickle = (connection: RawConnection, bytes: Buffer, everyMs: number) => clients.trickle(connection, bytes, everyMs);
 
 function requestHead(body: Buffer): string {
   return [

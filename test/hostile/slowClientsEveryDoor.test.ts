@@ -4,7 +4,7 @@ import path from 'node:path';
 import { startDashboardServer, type RunningDashboardServer } from '../../infra/src/dashboard-server/server';
 import { startBridgeFixture, type BridgeFixture } from '../../infra/test/bridge/relayStandIn';
 import { openSse } from '../support/sse';
-import { connectRaw, parseResponses, trickleBytes, type RawConnection } from './rawHttp';
+import { parseResponses, slowClients, type RawConnection } from './rawHttp';
 
 /**
  * The SSE bridge and the dashboard server cut slow and idle clients off by the same limits as
@@ -26,8 +26,7 @@ let fx: BridgeFixture;
 let dashboard: RunningDashboardServer;
 let dist: string;
 const doors: Record<string, () => number> = { bridge: () => fx.bridge.port, dashboard: () => dashboard.port };
-const open = new Set<RawConnection>();
-const timers = new Set<NodeJS.Timeout>();
+const clients = slowClients();
 
 beforeAll(async () => {
   fx = await startBridgeFixture(ENV);
@@ -43,12 +42,7 @@ beforeAll(async () => {
   });
 });
 
-afterEach(() => {
-  timers.forEach(clearInterval);
-  timers.clear();
-  open.forEach((c) => c.destroy());
-  open.clear();
-});
+afterEach(() => clients.cleanUp());
 
 afterAll(async () => {
   await dashboard?.stop();
@@ -56,17 +50,8 @@ afterAll(async () => {
   await rm(dist, { recursive: true, force: true });
 });
 
-async function connect(door: string): Promise<RawConnection> {
-  const connection = await connectRaw(doors[door]());
-  open.add(connection);
-  return connection;
-}
-
-function trickle(connection: RawConnection, bytes: string, everyMs: number): { written: () => number } {
-  const sending = trickleBytes(connection, Buffer.from(bytes), everyMs);
-  timers.add(sending.timer);
-  return sending;
-}
+const connect = (door: string): Promise<RawConnection> => clients.connect(doors[door]());
+const trickle = (connection: RawConnection, bytes: string, everyMs: number) => clients.trickle(connection, bytes, everyMs);
 
 describe.each(Object.keys(doors))('%s', (door) => {
   it('answers headers trickled byte by byte (slowloris) with a 408 JSON error within the headers timeout', async () => {

@@ -1,7 +1,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Registry } from 'prom-client';
 import { guard, reportFailures, type HandlerFailure } from '../shared/guard';
-import { BadRequestTarget, parseRequestTarget, type RequestTarget } from '../shared/requestTarget';
+import { targetOrRefuse } from '../shared/requestTarget';
 import { sendJson } from '../shared/respond';
 import { openEventStream, type EventsContext } from './eventsHandler';
 import { BadEventsRequest, parseEventsRequest } from './eventsRequest';
@@ -33,13 +33,8 @@ export function createRequestHandler(ctx: RoutesContext): (req: IncomingMessage,
 }
 
 function route(req: IncomingMessage, res: ServerResponse, ctx: RoutesContext, onFailure: HandlerFailure): void {
-  let target: RequestTarget;
-  try {
-    target = parseRequestTarget(req.url);
-  } catch (error) {
-    if (!(error instanceof BadRequestTarget)) throw error;
-    return sendJson(res, 400, { error: error.message }, ctx.corsHeaders);
-  }
+  const target = targetOrRefuse(req, res, ctx.corsHeaders);
+  if (!target) return;
   const found = BRIDGE_ROUTES.find((r) => r === target.pathname);
   if (!found) return sendJson(res, 404, { error: `No route ${target.pathname}; try GET /events, /healthz or /metrics` });
   guard(res, `bridge ${found}`, () => handle(req, res, found, target.query, ctx), onFailure);

@@ -6,7 +6,7 @@ import { createHandlerErrorCounter } from '../../../functions/src/metrics/handle
 import { guard, reportFailures } from '../shared/guard';
 import { createLimitedServer, type HttpTimeouts } from '../shared/httpLimits';
 import { listen } from '../shared/listen';
-import { BadRequestTarget, parseRequestTarget, type RequestTarget } from '../shared/requestTarget';
+import { targetOrRefuse } from '../shared/requestTarget';
 import { sendJson } from '../shared/respond';
 import { allowedRoute, DASHBOARD_METHODS } from './allowedRoutes';
 import { proxyHttp, proxySse } from './proxy';
@@ -64,14 +64,8 @@ export async function startDashboardServer(options: DashboardServerOptions): Pro
   const onFailure = reportFailures(options.log ?? ((message) => console.error(message)), createHandlerErrorCounter(registry));
 
   function route(req: http.IncomingMessage, res: http.ServerResponse): void {
-    let target: RequestTarget;
-    try {
-      target = parseRequestTarget(req.url);
-    } catch (error) {
-      if (!(error instanceof BadRequestTarget)) throw error;
-      req.resume();
-      return sendJson(res, 400, { error: error.message });
-    }
+    const target = targetOrRefuse(req, res);
+    if (!target) return;
     const [first] = target.segments;
     if (first === 'api' || first === 'events') {
       const allowed = allowedRoute(target.segments);

@@ -5,7 +5,7 @@ import type { Deps } from '../../../functions/src/runtime/deps';
 import type { HttpFunction } from '../../../functions/src/runtime/declaration';
 import { guard, type HandlerFailure } from '../shared/guard';
 import { createLimitedServer, type HttpTimeouts } from '../shared/httpLimits';
-import { BadRequestTarget, parseRequestTarget, type RequestTarget } from '../shared/requestTarget';
+import { targetOrRefuse, type RequestTarget } from '../shared/requestTarget';
 import { sendJson } from '../shared/respond';
 import { contextLog } from './contextLog';
 import { compileRoute } from './routes';
@@ -98,15 +98,8 @@ export function createHttpHost(functions: HttpFunction[], deps: Deps, options: H
 
   function route(req: http.IncomingMessage, res: http.ServerResponse): void {
     const close: Record<string, string> = closing ? { Connection: 'close' } : {};
-    let target: RequestTarget;
-    try {
-      target = parseRequestTarget(req.url);
-    } catch (error) {
-      if (!(error instanceof BadRequestTarget)) throw error;
-      req.resume();
-      sendJson(res, 400, { error: error.message }, close);
-      return;
-    }
+    const target = targetOrRefuse(req, res, close);
+    if (!target) return;
     let params: Record<string, string> | null = null;
     const found = routes.find((r) => (params = r.match(target.pathname)) !== null);
     if (!found || params === null) {

@@ -1,3 +1,6 @@
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { sendJson } from './respond';
+
 /**
  * The request target every process checks before routing. A path is accepted only in one
  * canonical spelling, so that what a process routes on is what the next hop will route on:
@@ -58,4 +61,16 @@ export function parseRequestTarget(raw: string | undefined): RequestTarget {
     if (key.includes('\u0000') || value.includes('\u0000')) throw new BadRequestTarget('NUL is not allowed in the query');
   }
   return { pathname, search, segments, query };
+}
+
+/** The request's target, or undefined once a non-canonical one has been refused with a 400 JSON error. */
+export function targetOrRefuse(req: IncomingMessage, res: ServerResponse, headers: Record<string, string> = {}): RequestTarget | undefined {
+  try {
+    return parseRequestTarget(req.url);
+  } catch (error) {
+    if (!(error instanceof BadRequestTarget)) throw error;
+    req.resume();
+    sendJson(res, 400, { error: error.message }, headers);
+    return undefined;
+  }
 }
