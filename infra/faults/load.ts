@@ -84,3 +84,25 @@ export function send(url: string, body: string, secret: string, agent: http.Agen
     request.end(body);
   });
 }
+
+/**
+ * Sends fresh signed webhooks to one host, one at a time, until one is answered 200 or
+ * `timeoutMs` passes: the proof that the host serves again after a fault. Returns every reply.
+ */
+export async function probeUntilOk(url: string, secret: string, options: { seed: number; timeoutMs: number; everyMs?: number }): Promise<Reply[]> {
+  const generator = new PayloadGenerator({ seed: options.seed, mode: 'ticket_created', baseDate: todayUtc() });
+  const agent = new http.Agent({ keepAlive: false });
+  const deadline = Date.now() + options.timeoutMs;
+  const replies: Reply[] = [];
+  try {
+    while (Date.now() < deadline) {
+      const reply = await send(url, generator.next().body, secret, agent);
+      replies.push(reply);
+      if (reply.status === 200) break;
+      await new Promise((r) => setTimeout(r, options.everyMs ?? 100));
+    }
+  } finally {
+    agent.destroy();
+  }
+  return replies;
+}

@@ -1,5 +1,5 @@
 import { PayloadGenerator, todayUtc } from '../../simulator/src/payloads';
-import { steadyLoad, type Reply } from './load';
+import { probeUntilOk, steadyLoad, type Reply } from './load';
 import { reconcile, type Reconciliation } from './reconcile';
 import { FaultStack, SECRET } from './stack';
 
@@ -26,7 +26,9 @@ export interface ScenarioResult extends Reconciliation {
   rows: number;
   /** 200 replies given while the database was cut off, to requests sent during the cut (must be 0). */
   okDuringDbOutage: number | null;
-  /** From the end of the fault to the first 200 after it. */
+  /** Webhooks sent after the fault (to every host, until each answered 200); counted in sent/ok too. */
+  recoveryProbes: number;
+  /** From the end of the fault to the first 200 after it (the run fails when there is none). */
   firstOkAfterFaultMs: number | null;
   /** From the end of the fault until every webhook acknowledged before it reached every client. */
   caughtUpAfterFaultMs: number | null;
@@ -38,11 +40,14 @@ interface Drive {
   faultStart?: number;
   /** When the fault began to be undone (restore called): the outage lasts at most until then. */
   restoreStart?: number;
-  /** When the fault was undone (restore done). */
-  faultEnd?: number;
+  /** When the fault was undone (restore done); for the storms, when the storm is over. */
+  faultEnd: number;
 }
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+/** How long each host is given, after the fault ends, to answer a fresh webhook with a 200. */
+const RECOVERY_PROBE_SECONDS = 30;
 
 async function settle(stack: FaultStack, replies: Reply[], seconds: number): Promise<{ stored: Set<number>; relayed: Set<number> }> {
   const acked = new Set(replies.flatMap((r) => (r.status === 200 && r.id !== undefined ? [r.id] : [])));
@@ -74,10 +79,15 @@ async function run(
     for (let i = 0; i < shape.bridges; i += 1) stack.connectClient(await stack.startBridge());
     await sleep(500);
     const { replies, faultStart, restoreStart, faultEnd } = await drive(stack);
+    // The load may end before a restarted host is back: every host must still be shown to answer
+    // a fresh webhook with a 200 after the fault, or the recovery figures would measure nothing.
+    const probes = await Promise.all(stack.hosts.map((host, i) => probeUntilOk(host.url, SECRET, { seed: 9000 + i, timeoutMs: RECOVERY_PROBE_SECONDS * 1000 })));
+    replies.push(...probes.flat());
     const { stored, relayed } = await settle(stack, replies, profile.settleSeconds);
     const result = reconcile({ replies, stored, relayed, published: stack.published, clients: stack.clients.map((c) => c.ids) });
-    const firstOk = faultEnd === undefined ? undefined : replies.filter((r) => r.status === 200 && r.sentAt >= faultEnd).map((r) => r.sentAt).sort((a, b) => a - b)[0];
-    const before = faultEnd === undefined ? [] : replies.filter((r) => r.status === 200 && r.id !== undefined && r.sentAt < faultEnd).map((r) => r.id as number);
+    // Sent after the fault ended and answered 200: the first such answer is the recovery.
+    const firstOk = replies.filter((r) => r.status === 200 && r.sentAt >= faultEnd).map((r) => r.repliedAt ?? Infinity).sort((a, b) => a - b)[0];
+    const before = replies.filter((r) => r.status === 200 && r.id !== undefined && r.sentAt < faultEnd).map((r) => r.id as number);
     const lastDelivery = Math.max(...before.map((id) => Math.max(...stack.clients.map((c) => c.firstSeen.get(id) ?? Infinity))));
     return {
       scenario: name,
@@ -85,8 +95,9 @@ async function run(
       ...result,
       rows: stored.size,
       okDuringDbOutage: null,
-      firstOkAfterFaultMs: firstOk === undefined || faultEnd === undefined ? null : firstOk - faultEnd,
-      caughtUpAfterFaultMs: faultEnd === undefined || before.length === 0 || !Number.isFinite(lastDelivery) ? null : Math.max(0, lastDelivery - faultEnd),
+      recoveryProbes: probes.flat().length,
+      firstOkAfterFaultMs: firstOk === undefined || !Number.isFinite(firstOk) ? null : firstOk - faultEnd,
+      caughtUpAfterFaultMs: before.length === 0 || !Number.isFinite(lastDelivery) ? null : Math.max(0, lastDelivery - faultEnd),
       seconds: Math.round((Date.now() - started) / 100) / 10,
       ...(faultStart !== undefined && name === 'postgres-restart'
         ? // Requests sent and answered while the proxy was surely down. One sent during the cut may
@@ -168,14 +179,16 @@ export const SCENARIOS: Record<string, { description: string; run: (profile: Pro
       run('duplicate-storm', SCENARIOS['duplicate-storm'].description, p, { hosts: 1, bridges: 1 }, async (stack) => {
         const generator = new PayloadGenerator({ seed: 7, mode: 'ticket_created', baseDate: todayUtc() });
         const bodies = Array.from({ length: p.stormBodies }, () => generator.next().body);
+        const faultStart = Date.now();
         const replies = await steadyLoad({ target: () => stack.hosts[0].url, secret: SECRET, rate: 5000, count: p.stormDeliveries, seed: 0, bodies, concurrency: 100 });
-        return { replies };
+        return { replies, faultStart, faultEnd: Date.now() };
       }),
   },
   'two-of-each': {
     description: 'two functions hosts and two bridges on the same broker and database',
     run: (p) =>
       run('two-of-each', SCENARIOS['two-of-each'].description, p, { hosts: 2, bridges: 2 }, async (stack) => {
+        const faultStart = Date.now();
         const replies = await steadyLoad({
           target: (i) => stack.hosts[i % 2].url,
           secret: SECRET,
@@ -183,7 +196,7 @@ export const SCENARIOS: Record<string, { description: string; run: (profile: Pro
           count: p.rate * p.seconds,
           seed: 11,
         });
-        return { replies };
+        return { replies, faultStart, faultEnd: Date.now() };
       }),
   },
 };

@@ -4,6 +4,7 @@ import type { AddressInfo } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { startDashboardServer, type RunningDashboardServer } from '../../infra/src/dashboard-server/server';
+import { rawRequest } from '../hostile/rawHttp';
 import { openSse } from '../support/sse';
 import { waitUntil } from '../support/wait';
 
@@ -118,7 +119,9 @@ describe('dashboard server: the built app', () => {
       });
       req.on('error', reject);
     });
-    expect(res.status).toBe(404);
+    // An encoded slash is never a canonical path: refused before any file is looked up.
+    expect(res.status).toBe(400);
+    expect(JSON.parse(res.body)).toEqual({ error: expect.any(String) });
     expect(res.body).not.toContain('TOP-SECRET-CONTENT');
   });
 
@@ -154,6 +157,68 @@ describe('dashboard server: /api', () => {
   });
 });
 
+describe('dashboard server: only the routes the dashboard calls are passed on', () => {
+  const head = (method: string, target: string) => Buffer.from(`${method} ${target} HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n`);
+
+  it.each(['/api/tickets', '/api/tickets/T%201', '/api/tickets/', '/api/stats?x=1'])('passes GET %s on unchanged', async (target) => {
+    const before = functions.requests.length;
+    const { responses } = await rawRequest(dashboard.port, head('GET', target));
+    expect(responses.map((r) => r.status)).toEqual([200]);
+    expect(functions.requests.slice(before).map((r) => r.url)).toEqual([target]);
+  });
+
+  // Spellings that would reach /metrics or /webhook (or another host route) if passed on, or if
+  // normalised after the allow-list: every one is refused here and nothing reaches the host.
+  const refused: Array<[string, string, number]> = [
+    ['GET', '/api/../metrics', 400],
+    ['GET', '/api/%2e%2e/metrics', 400],
+    ['GET', '/api/%2E%2E/metrics', 400],
+    ['GET', '/api/.%2e/metrics', 400],
+    ['POST', '/api/../webhook', 400],
+    ['GET', '/api/tickets/..%2f..%2fmetrics', 400],
+    ['GET', '/api/tickets/%2e%2e/%2e%2e/metrics', 400],
+    ['GET', '/api/..\\metrics', 400],
+    ['GET', '/api/%5c..%5cmetrics', 400],
+    ['GET', '//metrics', 400],
+    ['GET', '//api/stats', 400],
+    ['GET', '/api//stats', 400],
+    ['GET', '/api/./stats', 400],
+    ['GET', '/api/tickets/%ZZ', 400],
+    ['GET', '/api/tickets/%ED%A0%80', 400],
+    ['GET', '/api/tickets/%00', 400],
+    ['GET', 'http://127.0.0.1:5000/metrics', 400],
+    ['GET', '/api/metrics', 404],
+    ['GET', '/api/webhook', 404],
+    ['POST', '/api/webhook', 404],
+    ['GET', '/api/health', 404],
+    ['GET', '/api', 404],
+    ['GET', '/api/tickets/T1/history', 404],
+    ['GET', '/api/STATS', 404],
+    ['POST', '/api/tickets', 405],
+    ['DELETE', '/api/tickets/T1', 405],
+    ['POST', '/webhook', 405],
+  ];
+
+  it.each(refused)('%s %s: a JSON %i, nothing passed on', async (method, target, status) => {
+    const before = functions.requests.length + bridge.requests.length;
+    const { responses } = await rawRequest(dashboard.port, head(method, target));
+    expect(responses.map((r) => r.status)).toEqual([status]);
+    expect(responses[0].headers['content-type']).toMatch(/^application\/json/);
+    expect(JSON.parse(responses[0].body)).toEqual({ error: expect.any(String) });
+    expect(functions.requests.length + bridge.requests.length).toBe(before);
+  });
+
+  it('serves the app, never the host, at /metrics and /webhook', async () => {
+    const before = functions.requests.length;
+    for (const target of ['/metrics', '/webhook']) {
+      const { responses } = await rawRequest(dashboard.port, head('GET', target));
+      expect(responses.map((r) => r.status)).toEqual([200]);
+      expect(responses[0].body).toContain('<title>app</title>');
+    }
+    expect(functions.requests.length).toBe(before);
+  });
+});
+
 describe('dashboard server: /events', () => {
   it('streams event by event, forwards Last-Event-ID and closes upstream when the client leaves', async () => {
     const before = bridge.closedStreams;
@@ -183,6 +248,15 @@ describe('dashboard server: /events', () => {
     await waitUntil(() => (bridge.streams.size === 1 ? true : undefined), 5000, 'the upstream stream');
     expect(bridge.requests[bridge.requests.length - 1].headers['last-event-id']).toBe('77');
     await sse.close();
+    await waitUntil(() => (bridge.streams.size === 0 ? true : undefined), 5000, 'the upstream stream to close');
+  });
+
+  it('leaves a ?lastEventId= no header can carry in the query for the bridge to refuse (found by the door fuzz: it was a 500)', async () => {
+    const { responses } = await rawRequest(dashboard.port, Buffer.from('GET /events?lastEventId=%01 HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n'), 500);
+    expect(responses.map((r) => r.status)).toEqual([200]);
+    const last = bridge.requests[bridge.requests.length - 1];
+    expect(last.url).toBe('/events?lastEventId=%01');
+    expect(last.headers['last-event-id']).toBeUndefined();
     await waitUntil(() => (bridge.streams.size === 0 ? true : undefined), 5000, 'the upstream stream to close');
   });
 

@@ -2,7 +2,7 @@ import { signPayload } from '../../functions/src/protocol/signature';
 import { queryOnce } from '../support/db';
 import { TEST_SECRET } from '../support/env';
 import { postWebhook, ticketBody } from '../support/webhooks';
-import { connectRaw, parseResponses, type RawConnection } from './rawHttp';
+import { parseResponses, slowClients, type RawConnection } from './rawHttp';
 import { startTestStack, type TestStack } from '../support/host';
 
 /**
@@ -18,9 +18,8 @@ const MARGIN_MS = 2000;
 
 let stack: TestStack;
 let port: number;
-const open = new Set<RawConnection>();
+const clients = slowClients();
 const logged: string[] = [];
-const timers = new Set<NodeJS.Timeout>();
 
 beforeAll(async () => {
   stack = await startTestStack({
@@ -30,36 +29,14 @@ beforeAll(async () => {
   port = stack.host.port;
 });
 
-afterEach(() => {
-  timers.forEach(clearInterval);
-  timers.clear();
-  open.forEach((c) => c.destroy());
-  open.clear();
-});
+afterEach(() => clients.cleanUp());
 
 afterAll(async () => {
   await stack.stop();
 });
 
-async function connect(): Promise<RawConnection> {
-  const connection = await connectRaw(port);
-  open.add(connection);
-  return connection;
-}
-
-/** Writes `bytes` one byte every `everyMs` until done or the server hangs up; returns how many were written. */
-function trickle(connection: RawConnection, bytes: Buffer, everyMs: number): { written: () => number } {
-  let i = 0;
-  const timer = setInterval(() => {
-    if (i >= bytes.length || !connection.write(bytes.subarray(i, i + 1))) {
-      clearInterval(timer);
-      return;
-    }
-    i += 1;
-  }, everyMs);
-  timers.add(timer);
-  return { written: () => i };
-}
+const connect = (): Promise<RawConnection> => clients.connect(port);
+const trickle = (connection: RawConnection, bytes: Buffer, everyMs: number) => clients.trickle(connection, bytes, everyMs);
 
 function requestHead(body: Buffer): string {
   return [

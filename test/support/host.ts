@@ -1,4 +1,5 @@
 import { loadConfig, type Config } from '../../functions/src/config';
+import type { FunctionDeclaration } from '../../functions/src/runtime/declaration';
 import { silentLogger, type Logger } from '../../functions/src/runtime/logger';
 import { startHost, type RunningHost } from '../../infra/src/host/host';
 import type { HttpTimeouts } from '../../infra/src/host/httpServer';
@@ -24,6 +25,8 @@ export interface TestStackOptions {
   /** Where the host logs (silent by default; the secrets test captures it). */
   log?: Logger;
   httpTimeouts?: Partial<HttpTimeouts>;
+  /** Serve these functions instead of every declared one (e.g. add one that fails on purpose). */
+  functions?: FunctionDeclaration[];
   /** Rewrites the test database's URL for the host, e.g. to reach it through a TCP proxy. */
   databaseUrlThrough?: (url: string) => string;
 }
@@ -48,6 +51,7 @@ export async function startTestStack(options: TestStackOptions = {}): Promise<Te
     processMetrics: false,
     now: options.now,
     httpTimeouts: options.httpTimeouts,
+    functions: options.functions,
   }).catch(async (error: unknown) => {
     if (!options.db) await db.drop();
     throw error;

@@ -1,4 +1,5 @@
 import { Counter, Gauge, Histogram, collectDefaultMetrics, type Registry } from 'prom-client';
+import { createHandlerErrorCounter } from './handlerErrors';
 
 export type RequestStatus = 'success' | 'duplicate' | 'error';
 
@@ -14,6 +15,8 @@ export interface PipelineMetrics {
   publishFailures: Counter<'source'>;
   outboxBacklog: Gauge;
   relayed: Counter<'outcome'>;
+  /** Requests a function failed unexpectedly (500), by function name. */
+  handlerErrors: Counter<'handler'>;
 }
 
 export interface MetricsOptions {
@@ -76,5 +79,6 @@ export function createPipelineMetrics(registry: Registry, options: MetricsOption
       labelNames: ['outcome'],
       registers: [registry],
     }),
+    handlerErrors: createHandlerErrorCounter(registry),
   };
 }

@@ -1,10 +1,11 @@
-import http from 'node:http';
+import type http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { Registry } from 'prom-client';
 import { BrokerConnection } from '../../../functions/src/broker/connection';
 import { topologyNames } from '../../../functions/src/broker/topology';
 import type { Logger } from '../../../functions/src/runtime/logger';
 import { errorMessage } from '../../../functions/src/storage/errors';
+import { createLimitedServer } from '../shared/httpLimits';
 import { listen } from '../shared/listen';
 import { ensureDatabase } from '../../../functions/src/storage/ensureDatabase';
 import { migrate } from '../../../functions/src/storage/migrate';
@@ -57,7 +58,7 @@ export async function startBridge(options: BridgeOptions): Promise<RunningBridge
   let handle: ((req: http.IncomingMessage, res: http.ServerResponse) => void) | undefined;
   let handlerReady!: () => void;
   const ready = new Promise<void>((resolve) => (handlerReady = resolve));
-  const server = http.createServer((req, res) => {
+  const server = createLimitedServer(config.httpTimeouts, (req, res) => {
     if (handle) handle(req, res);
     else void ready.then(() => handle?.(req, res));
   });

@@ -1,4 +1,5 @@
 import { Counter, Gauge, collectDefaultMetrics, type Registry } from 'prom-client';
+import { createHandlerErrorCounter } from '../../../functions/src/metrics/handlerErrors';
 import type { DropReason } from './sseClient';
 
 export interface BridgeMetrics {
@@ -6,6 +7,8 @@ export interface BridgeMetrics {
   replayed: Counter;
   dropped: Counter<'reason'>;
   reconnects: Counter;
+  /** Requests a route failed unexpectedly (500), by route. */
+  handlerErrors: Counter<'handler'>;
 }
 
 export interface BridgeMetricsOptions {
@@ -48,5 +51,6 @@ export function createBridgeMetrics(registry: Registry, options: BridgeMetricsOp
     }),
     dropped,
     reconnects: new Counter({ name: 'bridge_broker_reconnects_total', help: 'Times the bridge reconnected to RabbitMQ', registers: [registry] }),
+    handlerErrors: createHandlerErrorCounter(registry),
   };
 }

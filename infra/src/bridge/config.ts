@@ -1,4 +1,5 @@
 import { ConfigError, DEFAULTS, first, type Env } from '../../../functions/src/config';
+import { httpTimeoutsFromEnv, type HttpTimeouts } from '../shared/httpLimits';
 
 /** The SSE bridge's settings, read from the environment; shares DATABASE_URL / RABBITMQ_URL with the functions. */
 export interface BridgeConfig {
@@ -13,6 +14,8 @@ export interface BridgeConfig {
   corsOrigin: string;
   /** Largest accepted `?history=N`. */
   maxHistory: number;
+  /** The same limits on slow and idle clients as the functions host (HTTP_*_TIMEOUT_MS). */
+  httpTimeouts: HttpTimeouts;
 }
 
 export const BRIDGE_DEFAULTS = {
@@ -44,5 +47,6 @@ export function loadBridgeConfig(env: Env = process.env): BridgeConfig {
     clientBufferBytes: integer(env, 'BRIDGE_CLIENT_BUFFER_BYTES', BRIDGE_DEFAULTS.clientBufferBytes, 1024),
     corsOrigin: first(env, 'BRIDGE_CORS_ORIGIN') ?? BRIDGE_DEFAULTS.corsOrigin,
     maxHistory: BRIDGE_DEFAULTS.maxHistory,
+    httpTimeouts: httpTimeoutsFromEnv(env),
   };
 }

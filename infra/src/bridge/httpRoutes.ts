@@ -1,6 +1,8 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Registry } from 'prom-client';
-import { errorMessage } from '../../../functions/src/storage/errors';
+import { guard, reportFailures, type HandlerFailure } from '../shared/guard';
+import { targetOrRefuse } from '../shared/requestTarget';
+import { sendJson } from '../shared/respond';
 import { openEventStream, type EventsContext } from './eventsHandler';
 import { BadEventsRequest, parseEventsRequest } from './eventsRequest';
 
@@ -9,12 +11,6 @@ export interface RoutesContext extends EventsContext {
   maxHistory: number;
   health: () => Promise<{ postgres: boolean; rabbitmq: boolean }>;
   accepting: () => boolean;
-}
-
-function sendJson(res: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}): void {
-  const text = JSON.stringify(body);
-  res.writeHead(status, { 'Content-Type': 'application/json', 'Content-Length': Buffer.byteLength(text), ...headers });
-  res.end(text);
 }
 
 export function corsHeaders(origin: string): Record<string, string> {
@@ -26,21 +22,25 @@ export function corsHeaders(origin: string): Record<string, string> {
   };
 }
 
-/** The bridge's three endpoints; anything else is a JSON 404/405. */
+/** Every route the bridge serves. */
+export const BRIDGE_ROUTES = ['/events', '/healthz', '/metrics'];
+
+/** The bridge's three endpoints; anything else is a JSON 400/404/405, an unexpected failure a 500. */
 export function createRequestHandler(ctx: RoutesContext): (req: IncomingMessage, res: ServerResponse) => void {
-  return (req, res) => {
-    handle(req, res, ctx).catch((error: unknown) => {
-      ctx.log(`request failed: ${errorMessage(error)}`);
-      if (!res.headersSent) sendJson(res, 500, { error: 'internal error' });
-      else res.destroy();
-    });
-  };
+  const onFailure = reportFailures(ctx.log, ctx.metrics.handlerErrors);
+  // Routing is guarded too (as the route's own work is), so that no request can end the process.
+  return (req, res) => guard(res, 'bridge', () => route(req, res, ctx, onFailure), onFailure);
 }
 
-async function handle(req: IncomingMessage, res: ServerResponse, ctx: RoutesContext): Promise<void> {
-  const url = new URL(req.url ?? '/', 'http://bridge');
-  const route = ['/events', '/healthz', '/metrics'].includes(url.pathname) ? url.pathname : undefined;
-  if (!route) return sendJson(res, 404, { error: `No route ${url.pathname}; try GET /events, /healthz or /metrics` });
+function route(req: IncomingMessage, res: ServerResponse, ctx: RoutesContext, onFailure: HandlerFailure): void {
+  const target = targetOrRefuse(req, res, ctx.corsHeaders);
+  if (!target) return;
+  const found = BRIDGE_ROUTES.find((r) => r === target.pathname);
+  if (!found) return sendJson(res, 404, { error: `No route ${target.pathname}; try GET /events, /healthz or /metrics` });
+  guard(res, `bridge ${found}`, () => handle(req, res, found, target.query, ctx), onFailure);
+}
+
+async function handle(req: IncomingMessage, res: ServerResponse, route: string, query: URLSearchParams, ctx: RoutesContext): Promise<void> {
   if (req.method === 'OPTIONS') {
     res.writeHead(204, { ...ctx.corsHeaders, 'Access-Control-Max-Age': '600' });
     res.end();
@@ -64,7 +64,7 @@ async function handle(req: IncomingMessage, res: ServerResponse, ctx: RoutesCont
   let request;
   try {
     const header = req.headers['last-event-id'];
-    request = parseEventsRequest(url.searchParams, Array.isArray(header) ? header[0] : header, ctx.maxHistory);
+    request = parseEventsRequest(query, Array.isArray(header) ? header[0] : header, ctx.maxHistory);
   } catch (error) {
     if (error instanceof BadEventsRequest) return sendJson(res, 400, { error: error.message }, ctx.corsHeaders);
     throw error;

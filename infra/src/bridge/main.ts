@@ -1,6 +1,8 @@
 import { ConfigError } from '../../../functions/src/config';
 import { consoleLogger } from '../../../functions/src/runtime/logger';
 import { errorMessage } from '../../../functions/src/storage/errors';
+import { HTTP_TIMEOUTS_HELP } from '../shared/httpLimits';
+import { keepRunningOnUnhandledRejections } from '../shared/processGuards';
 import { stopOnSignal } from '../shared/stopOnSignal';
 import { PortInUseError, startBridge } from './bridge';
 import { loadBridgeConfig } from './config';
@@ -19,6 +21,7 @@ Environment:
   BRIDGE_CLIENT_BUFFER_BYTES  unread bytes a client may fall behind before it is disconnected (default 1048576)
   BRIDGE_CORS_ORIGIN          Access-Control-Allow-Origin (default *)
   BRIDGE_TOPOLOGY_PREFIX      exchange name prefix (tests only; default none)
+${HTTP_TIMEOUTS_HELP}
 
 SIGINT/SIGTERM stop it gracefully: every stream gets ": shutting down" and is closed, then it exits 0.`;
 
@@ -29,6 +32,7 @@ async function main(): Promise<void> {
   }
   const unknown = process.argv.slice(2).filter((arg) => arg !== '--help' && arg !== '-h');
   if (unknown.length > 0) throw new ConfigError(`unknown argument ${unknown[0]} (the bridge is configured by environment; see --help)`);
+  keepRunningOnUnhandledRejections((message) => consoleLogger.error(message));
   const config = loadBridgeConfig();
   const bridge = await startBridge({ config, log: consoleLogger });
   console.log(`SSE bridge listening on ${bridge.url} (stream: ${bridge.url}/events, metrics: ${bridge.url}/metrics)`);

@@ -1,12 +1,15 @@
 import path from 'node:path';
 import { errorMessage } from '../../../functions/src/storage/errors';
+import { httpTimeoutsFromEnv, HTTP_TIMEOUTS_HELP } from '../shared/httpLimits';
+import { keepRunningOnUnhandledRejections } from '../shared/processGuards';
 import { PortInUseError, startDashboardServer } from './server';
 
 const HELP = `Usage: npm run dashboard:serve   (or: node dist/infra/src/dashboard-server/main.js)
 
 Serves the built dashboard (npm run dashboard:build first) and proxies its data:
-  /api/*   to the functions host (read APIs)
+  /api/tickets, /api/tickets/{number}, /api/stats   to the functions host (read APIs)
   /events  to the SSE bridge (live stream, unbuffered, Last-Event-ID forwarded)
+Nothing else is passed on (any other /api path is a 404; /metrics and /webhook are never reachable).
 
 Environment:
   PORT           listening port (default 8080)
@@ -14,6 +17,7 @@ Environment:
   FUNCTIONS_URL  functions host (default http://127.0.0.1:5000)
   BRIDGE_URL     SSE bridge (default http://127.0.0.1:5001)
   DASHBOARD_DIST built app directory (default dashboard/dist under the current directory)
+${HTTP_TIMEOUTS_HELP}
 
 SIGINT/SIGTERM stop it and close every open stream.`;
 
@@ -26,8 +30,10 @@ async function main(): Promise<void> {
   if (args.length > 0) throw new UsageError(`unknown argument "${args[0]}" (configuration is by environment; see --help)`);
   const port = Number(process.env.PORT ?? 8080);
   if (!Number.isInteger(port) || port < 0 || port > 65535) throw new UsageError(`PORT must be a port number, got "${process.env.PORT}"`);
+  keepRunningOnUnhandledRejections((message) => console.error(message));
   const server = await startDashboardServer({
     port,
+    httpTimeouts: httpTimeoutsFromEnv(process.env),
     hostname: process.env.HOST,
     distDir: path.resolve(process.env.DASHBOARD_DIST ?? 'dashboard/dist'),
     functionsUrl: process.env.FUNCTIONS_URL ?? 'http://127.0.0.1:5000',

@@ -1,6 +1,6 @@
 import http, { type IncomingHttpHeaders, type IncomingMessage, type OutgoingHttpHeaders, type ServerResponse } from 'node:http';
 import { errorMessage } from '../../../functions/src/storage/errors';
-import { sendJson } from './respond';
+import { sendJson } from '../shared/respond';
 
 /** Headers that describe one hop, never forwarded (RFC 9110 §7.6.1). */
 const HOP_BY_HOP = new Set(['connection', 'keep-alive', 'proxy-connection', 'proxy-authenticate', 'proxy-authorization', 'te', 'trailer', 'transfer-encoding', 'upgrade']);
@@ -10,6 +10,15 @@ function describe(error: unknown): string {
   const code = (error as NodeJS.ErrnoException).code;
   const message = errorMessage(error);
   return message || code || 'connection failed';
+}
+
+function headerSafe(value: string): boolean {
+  try {
+    http.validateHeaderValue('last-event-id', value);
+    return true;
+  } catch {
+    return false;
+  }
 }
 
 function forwardable(headers: IncomingHttpHeaders): OutgoingHttpHeaders {
@@ -59,7 +68,8 @@ export function proxySse(req: IncomingMessage, res: ServerResponse, target: URL,
   const options = upstreamOptions(req, target, pathAndQuery, agent);
   const headers = options.headers as OutgoingHttpHeaders;
   const queryId = new URL(pathAndQuery, 'http://local').searchParams.get('lastEventId');
-  if (!req.headers['last-event-id'] && queryId) headers['last-event-id'] = queryId;
+  // Only a value a header can carry: anything else stays in the query, where the bridge refuses it (400).
+  if (!req.headers['last-event-id'] && queryId && headerSafe(queryId)) headers['last-event-id'] = queryId;
   headers.accept = 'text/event-stream';
   delete headers['accept-encoding'];
 

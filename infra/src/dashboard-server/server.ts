@@ -1,10 +1,16 @@
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import path from 'node:path';
-import { proxyHttp, proxySse } from './proxy';
-import { sendJson } from './respond';
-import { serveStatic } from './staticFiles';
+import { Registry } from 'prom-client';
+import { createHandlerErrorCounter } from '../../../functions/src/metrics/handlerErrors';
+import { guard, reportFailures } from '../shared/guard';
+import { createLimitedServer, type HttpTimeouts } from '../shared/httpLimits';
 import { listen } from '../shared/listen';
+import { targetOrRefuse } from '../shared/requestTarget';
+import { sendJson } from '../shared/respond';
+import { allowedRoute, DASHBOARD_METHODS } from './allowedRoutes';
+import { proxyHttp, proxySse } from './proxy';
+import { serveStatic } from './staticFiles';
 
 export interface DashboardServerOptions {
   port: number;
@@ -17,11 +23,17 @@ export interface DashboardServerOptions {
   bridgeUrl: string;
   /** The retry hint sent to browsers while the bridge is unreachable. */
   sseRetryMs?: number;
+  /** The same limits on slow and idle clients as the functions host (main.ts reads HTTP_*_TIMEOUT_MS). */
+  httpTimeouts?: Partial<HttpTimeouts>;
+  /** Where unexpected failures are logged (default: stderr). */
+  log?: (message: string) => void;
 }
 
 export interface RunningDashboardServer {
   url: string;
   port: number;
+  /** Holds http_handler_errors_total; the dashboard server serves no /metrics of its own. */
+  registry: Registry;
   stop(): Promise<void>;
 }
 
@@ -48,22 +60,39 @@ export async function startDashboardServer(options: DashboardServerOptions): Pro
   const apiAgent = new http.Agent({ keepAlive: true, maxSockets: 64 });
   const sseAgent = new http.Agent({ keepAlive: false });
 
-  const server = http.createServer((req, res) => {
-    const raw = req.url ?? '/';
-    const pathname = raw.split('?')[0];
-    if (pathname === '/api' || pathname.startsWith('/api/')) {
-      proxyHttp(req, res, functions, raw, apiAgent, 'functions host');
-    } else if (pathname === '/events') {
-      proxySse(req, res, bridge, raw, sseAgent, retryMs);
-    } else if (pathname === '/healthz') {
-      sendJson(res, 200, { status: 'ok' });
-    } else {
-      serveStatic(req, res, distDir, pathname).catch(() => sendJson(res, 500, { error: 'could not read the dashboard files' }));
+  const registry = new Registry();
+  const onFailure = reportFailures(options.log ?? ((message) => console.error(message)), createHandlerErrorCounter(registry));
+
+  function route(req: http.IncomingMessage, res: http.ServerResponse): void {
+    const target = targetOrRefuse(req, res);
+    if (!target) return;
+    const [first] = target.segments;
+    if (first === 'api' || first === 'events') {
+      const allowed = allowedRoute(target.segments);
+      if (!allowed) {
+        req.resume();
+        return sendJson(res, 404, { error: `not found: ${target.pathname} is not a route of the dashboard` });
+      }
+      if (!DASHBOARD_METHODS.includes(req.method ?? '')) {
+        req.resume();
+        return sendJson(res, 405, { error: `method ${req.method} not allowed` }, { Allow: DASHBOARD_METHODS.join(', ') });
+      }
+      // The checked spelling is what goes on, so the upstream routes on exactly what was allowed here.
+      const pathAndQuery = `${target.pathname}${target.search}`;
+      if (allowed.upstream === 'bridge') proxySse(req, res, bridge, pathAndQuery, sseAgent, retryMs);
+      else proxyHttp(req, res, functions, pathAndQuery, apiAgent, 'functions host');
+      return;
     }
-  });
-  // A live stream is a response that never ends: no timeout may cut it.
-  server.requestTimeout = 0;
-  server.keepAliveTimeout = 5000;
+    if (target.pathname === '/healthz') {
+      req.resume();
+      if (!DASHBOARD_METHODS.includes(req.method ?? '')) return sendJson(res, 405, { error: `method ${req.method} not allowed` }, { Allow: DASHBOARD_METHODS.join(', ') });
+      return sendJson(res, 200, { status: 'ok' });
+    }
+    guard(res, 'dashboard static files', () => serveStatic(req, res, distDir, target.pathname), onFailure);
+  }
+
+  // Routing is guarded as well as the work, so that no request can end the process.
+  const server = createLimitedServer(options.httpTimeouts ?? {}, (req, res) => guard(res, 'dashboard', () => route(req, res), onFailure));
 
   await listen(server, options.port, options.hostname);
   const port = (server.address() as AddressInfo).port;
@@ -71,6 +100,7 @@ export async function startDashboardServer(options: DashboardServerOptions): Pro
   return {
     url: `http://127.0.0.1:${port}`,
     port,
+    registry,
     stop() {
       stopping ??= new Promise<void>((resolve) => {
         server.close(() => resolve());

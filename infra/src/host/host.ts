@@ -4,8 +4,10 @@ import { functions as allFunctions } from '../../../functions/src/functions';
 import type { FunctionDeclaration, HttpFunction, RabbitMQFunction, TimerFunction } from '../../../functions/src/runtime/declaration';
 import { closeDeps, createDeps, type Deps } from '../../../functions/src/runtime/deps';
 import type { Logger } from '../../../functions/src/runtime/logger';
+import { reportFailures } from '../shared/guard';
 import { listen } from '../shared/listen';
-import { createHttpHost, type HttpTimeouts } from './httpServer';
+import type { HttpTimeouts } from '../shared/httpLimits';
+import { createHttpHost } from './httpServer';
 import { startRabbitTriggers } from './rabbitTriggers';
 import { startTimers } from './timers';
 
@@ -45,7 +47,7 @@ export async function startHost(options: HostOptions): Promise<RunningHost> {
   const http = createHttpHost(
     declarations.filter((d): d is HttpFunction => d.kind === 'http'),
     deps,
-    { maxBodyBytes: options.config.maxBodyBytes, onError, ...options.httpTimeouts },
+    { maxBodyBytes: options.config.maxBodyBytes, onFailure: reportFailures(onError, deps.metrics.handlerErrors), ...options.httpTimeouts },
   );
   try {
     await listen(http.server, options.port, options.hostname);

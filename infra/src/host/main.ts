@@ -1,11 +1,13 @@
 import { ConfigError, loadConfig, outsideLocalDevelopment, usesExampleSecret } from '../../../functions/src/config';
 import { consoleLogger } from '../../../functions/src/runtime/logger';
 import { errorMessage } from '../../../functions/src/storage/errors';
+import { HTTP_TIMEOUTS_HELP } from '../shared/httpLimits';
+import { keepRunningOnUnhandledRejections } from '../shared/processGuards';
 import { stopOnSignal } from '../shared/stopOnSignal';
 import { functions } from '../../../functions/src/functions';
 import type { FunctionDeclaration } from '../../../functions/src/runtime/declaration';
 import { PortInUseError, startHost } from './host';
-import { httpTimeoutsFromEnv } from './httpServer';
+import { httpTimeoutsFromEnv } from '../shared/httpLimits';
 
 const HELP = `Usage: npm run host   (or: node dist/infra/src/host/main.js)
 
@@ -20,9 +22,7 @@ Environment (defaults in local.settings.example.json):
   DATABASE_URL                 Postgres URL (alias DATABASE_URI)
   RABBITMQ_URL                 amqp URL (alias RabbitMQConnection)
   MAX_BODY_BYTES               largest accepted webhook body (default 1048576)
-  HTTP_REQUEST_TIMEOUT_MS      a request (headers and body) must arrive within this, else 408 (default 30000)
-  HTTP_HEADERS_TIMEOUT_MS      its headers must arrive within this, else 408 (default 10000)
-  HTTP_KEEP_ALIVE_TIMEOUT_MS   an idle keep-alive connection is closed after this (default 5000)
+${HTTP_TIMEOUTS_HELP}
   PETZI_TOPOLOGY_PREFIX        prefix for exchange and queue names (tests, side-by-side stacks)
   PETZI_FUNCTIONS              serve only these functions, comma-separated (default: all)
 
@@ -44,6 +44,7 @@ async function main(): Promise<void> {
     console.log(HELP);
     return;
   }
+  keepRunningOnUnhandledRejections((message) => consoleLogger.error(message));
   const config = loadConfig();
   const port = Number(process.env.PORT ?? 5000);
   if (!Number.isInteger(port) || port < 0 || port > 65535) throw new ConfigError(`PORT must be a port number, got "${process.env.PORT}"`);

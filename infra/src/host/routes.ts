@@ -1,3 +1,5 @@
+import { tryDecode } from '../shared/requestTarget';
+
 /** Matches Functions route templates such as `api/tickets/{number}` (routePrefix ""). */
 export interface CompiledRoute<T> {
   target: T;
@@ -23,9 +25,14 @@ export function compileRoute<T>(template: string, target: T): CompiledRoute<T> {
       const found = regex.exec(path.replace(/^\/+|\/+$/g, ''));
       if (!found) return null;
       const params: Record<string, string> = {};
-      names.forEach((name, i) => {
-        if (found[i + 1] !== undefined && found[i + 1] !== '') params[name] = decodeURIComponent(found[i + 1]);
-      });
+      for (const [i, name] of names.entries()) {
+        const raw = found[i + 1];
+        if (raw === undefined || raw === '') continue;
+        // A parameter that does not decode matches no route rather than throwing.
+        const value = tryDecode(raw);
+        if (value === undefined) return null;
+        params[name] = value;
+      }
       return params;
     },
   };
