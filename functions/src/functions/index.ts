@@ -1,5 +1,6 @@
 import type { FunctionDeclaration } from '../runtime/declaration';
 import { healthFunction } from './health';
+import { livenessFunction } from './liveness';
 import { metricsFunction } from './metrics';
 import { outboxFunction } from './outbox';
 import { relayFunction } from './relay';
@@ -12,6 +13,7 @@ export const functions: FunctionDeclaration[] = [
   webhookFunction,
   metricsFunction,
   healthFunction,
+  livenessFunction,
   outboxFunction,
   relayFunction,
   ticketsFunction,

@@ -37,6 +37,7 @@ export const ticketsFunction: HttpFunction = {
   name: 'tickets',
   route: 'api/tickets',
   methods: ['GET'],
+  authLevel: 'function',
   handler: ticketsHandler,
 };
 
@@ -45,6 +46,8 @@ export const ticketFunction: HttpFunction = {
   name: 'ticket',
   route: 'api/tickets/{number}',
   methods: ['GET'],
+  // The raw webhooks carry the buyer: only for a caller with a key.
+  authLevel: 'function',
   handler: ticketHandler,
 };
 
