@@ -45,7 +45,7 @@ export function isLoopback(hostname: string): boolean {
 }
 
 /** Why a process counts as exposed (reachable from elsewhere, or production), or undefined when it is not. */
-function exposure(hostname: string, env: Env): string | undefined {
+export function exposure(hostname: string, env: Env): string | undefined {
   if (!isLoopback(hostname)) return `it binds ${hostname}, not loopback`;
   if (outsideLocalDevelopment(env)) return 'this is not local development (NODE_ENV=production or an Azure environment)';
   return undefined;
