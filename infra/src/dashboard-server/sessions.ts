@@ -1,10 +1,4 @@
-import { randomBytes } from 'node:crypto';
-import { matchesAnyKey } from '../shared/access';
-
-/** A random identifier with 256 bits of entropy, URL- and cookie-safe. */
-export function randomSecret(): string {
-  return randomBytes(32).toString('base64url');
-}
+import { matchesAnyKey, randomSecret } from '../shared/access';
 
 export interface SessionStoreOptions {
   /** A session ends this long after its last use. */

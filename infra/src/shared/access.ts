@@ -1,4 +1,4 @@
-import { createHash, timingSafeEqual } from 'node:crypto';
+import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
 import type { IncomingHttpHeaders } from 'node:http';
 import { ConfigError, DEFAULTS, first, outsideLocalDevelopment, type Env } from '../../../functions/src/config';
 import { KEY_PARAM } from '../../../functions/src/http/query';
@@ -69,6 +69,11 @@ export function refuseExampleSecret(secrets: string[], hostname: string, env: En
   if (why !== undefined && secrets.includes(DEFAULTS.secret)) {
     throw new ConfigError(`set PETZI_WEBHOOK_SECRET to a real secret: the example secret "${DEFAULTS.secret}" lets anyone sign webhooks, and ${why}`);
   }
+}
+
+/** A random key, token or session id with 256 bits of entropy, URL- and cookie-safe. */
+export function randomSecret(): string {
+  return randomBytes(32).toString('base64url');
 }
 
 const digest = (text: string) => createHash('sha256').update(text, 'utf8').digest();
