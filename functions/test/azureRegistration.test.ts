@@ -35,6 +35,7 @@ describe('Azure registration', () => {
     ['tickets', 'api/tickets', ['GET'], 'function'],
     ['ticket', 'api/tickets/{number}', ['GET'], 'function'],
     ['stats', 'api/stats', ['GET'], 'function'],
+    ['eraseBuyer', 'api/tickets/{number}/buyer', ['DELETE'], 'admin'],
   ])('binds http function %s to route %s, methods %j, auth level %s', (name, route, methods, authLevel) => {
     const call = byName(name);
     expect(call.kind).toBe('http');
@@ -44,6 +45,10 @@ describe('Azure registration', () => {
 
   it('schedules the outbox timer every 5 seconds in NCRONTAB, not on startup', () => {
     expect(byName('outbox')).toMatchObject({ kind: 'timer', options: { schedule: '*/5 * * * * *', runOnStartup: false } });
+  });
+
+  it('schedules the retention timer hourly, not on startup', () => {
+    expect(byName('retention')).toMatchObject({ kind: 'timer', options: { schedule: '0 0 * * * *', runOnStartup: false } });
   });
 
   it('binds the relay to queue petzi.relay through the RabbitMQConnection setting', () => {

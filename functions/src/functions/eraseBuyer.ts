@@ -1,0 +1,33 @@
+import type { HttpHandler } from '@azure/functions';
+import { onlyParams, QueryParamError } from '../http/query';
+import { readEndpoint } from '../http/readErrors';
+import { json, jsonError } from '../http/responses';
+import { registerFunction } from '../runtime/azure';
+import type { HttpFunction } from '../runtime/declaration';
+import type { Deps } from '../runtime/deps';
+import { eraseBuyerOfTicket } from '../storage/buyerErasure';
+
+/** DELETE /api/tickets/{number}/buyer: a buyer's erasure request, by ticket number; the ticket itself stays. */
+export function eraseBuyerHandler(deps: Deps): HttpHandler {
+  return (request) =>
+    readEndpoint(async () => {
+      onlyParams(request.query, []);
+      const number = request.params.number ?? '';
+      if (number.length === 0 || number.length > 200) throw new QueryParamError('number', 'ticket number must be 1 to 200 characters');
+      const { webhooks, erased } = await eraseBuyerOfTicket(deps.pool, number);
+      if (webhooks === 0) return jsonError(404, `No ticket ${number}`);
+      return json(200, { ticket: number, webhooks, erased });
+    });
+}
+
+export const eraseBuyerFunction: HttpFunction = {
+  kind: 'http',
+  name: 'eraseBuyer',
+  route: 'api/tickets/{number}/buyer',
+  methods: ['DELETE'],
+  // It changes stored data: the admin key, as every state-changing route.
+  authLevel: 'admin',
+  handler: eraseBuyerHandler,
+};
+
+registerFunction(eraseBuyerFunction);
