@@ -1,11 +1,9 @@
-import { execFileSync } from 'node:child_process';
-import { existsSync } from 'node:fs';
-import path from 'node:path';
-import { chromium, type Browser, type BrowserContext } from 'playwright-core';
+import type { Browser, BrowserContext } from 'playwright-core';
 import { silentLogger } from '../../functions/src/runtime/logger';
 import { startBridge, type RunningBridge } from '../../infra/src/bridge/bridge';
 import { loadBridgeConfig } from '../../infra/src/bridge/config';
 import { startDashboardServer, type RunningDashboardServer } from '../../infra/src/dashboard-server/server';
+import { DASHBOARD_DIST, ensureDashboardBuilt, launchChromium } from '../support/browser';
 import { TEST_RABBITMQ_URL } from '../support/env';
 import { startTestStack, type TestStack } from '../support/host';
 import { postWebhook, ticketBody } from '../support/webhooks';
@@ -15,8 +13,6 @@ import { postWebhook, ticketBody } from '../support/webhooks';
  * functions host and a bridge that both require PETZI_API_KEY, through the dashboard server
  * holding that key and a login.
  */
-const ROOT = path.resolve(__dirname, '..', '..');
-const DIST = path.join(ROOT, 'dashboard', 'dist');
 const API_KEY = 'dash-api-key-71c3e9a04b';
 const USER = 'venue';
 const PASSWORD = 'correct horse battery staple';
@@ -39,25 +35,20 @@ async function newContext(): Promise<BrowserContext> {
 }
 
 beforeAll(async () => {
-  if (!existsSync(path.join(DIST, 'index.html'))) {
-    execFileSync(process.execPath, [path.join(ROOT, 'node_modules', 'vite', 'bin', 'vite.js'), 'build', '--config', 'dashboard/vite.config.ts', '--logLevel', 'warn'], { cwd: ROOT, stdio: 'inherit' });
-  }
+  ensureDashboardBuilt();
   stack = await startTestStack({ env: { PETZI_API_KEY: API_KEY } });
   expect((await postWebhook(stack.url, ticketBody(1))).status).toBe(200);
   const config = loadBridgeConfig({ DATABASE_URL: stack.db.url, RABBITMQ_URL: TEST_RABBITMQ_URL, PETZI_TOPOLOGY_PREFIX: stack.prefix, PETZI_API_KEY: API_KEY });
   bridge = await startBridge({ config, port: 0, log: silentLogger, processMetrics: false });
   dashboard = await startDashboardServer({
     port: 0,
-    distDir: DIST,
+    distDir: DASHBOARD_DIST,
     functionsUrl: stack.url,
     bridgeUrl: bridge.url,
     apiKey: API_KEY,
     login: { user: USER, password: PASSWORD, loginToken: TOKEN },
   });
-  browser = await chromium.launch({
-    executablePath: '/usr/bin/chromium',
-    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--no-first-run', '--disable-sync'],
-  });
+  browser = await launchChromium();
 }, 120_000);
 
 afterAll(async () => {

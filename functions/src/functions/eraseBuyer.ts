@@ -1,5 +1,5 @@
 import type { HttpHandler } from '@azure/functions';
-import { onlyParams, QueryParamError } from '../http/query';
+import { onlyParams, ticketNumberParam } from '../http/query';
 import { readEndpoint } from '../http/readErrors';
 import { json, jsonError } from '../http/responses';
 import { registerFunction } from '../runtime/azure';
@@ -12,8 +12,7 @@ export function eraseBuyerHandler(deps: Deps): HttpHandler {
   return (request) =>
     readEndpoint(async () => {
       onlyParams(request.query, []);
-      const number = request.params.number ?? '';
-      if (number.length === 0 || number.length > 200) throw new QueryParamError('number', 'ticket number must be 1 to 200 characters');
+      const number = ticketNumberParam(request.params);
       const { webhooks, erased } = await eraseBuyerOfTicket(deps.pool, number);
       if (webhooks === 0) return jsonError(404, `No ticket ${number}`);
       return json(200, { ticket: number, webhooks, erased });

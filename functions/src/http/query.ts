@@ -26,3 +26,10 @@ export function onlyParams(query: URLSearchParams, allowed: string[]): void {
     if (key !== KEY_PARAM && !allowed.includes(key)) throw new QueryParamError(key, `unknown query parameter "${key}"; allowed: ${allowed.join(', ') || 'none'}`);
   }
 }
+
+/** The `{number}` route parameter of the ticket routes: 1 to 200 characters, else a 400. */
+export function ticketNumberParam(params: Record<string, string>): string {
+  const number = params.number ?? '';
+  if (number.length === 0 || number.length > 200) throw new QueryParamError('number', 'ticket number must be 1 to 200 characters');
+  return number;
+}
