@@ -40,7 +40,7 @@ async function main(): Promise<void> {
   const bridge = await startBridge({ config, log: consoleLogger });
   console.log(
     `SSE bridge listening on ${bridge.boundUrl} (stream: ${bridge.boundUrl}/events, metrics: ${bridge.boundUrl}/metrics; ` +
-      `stream: ${config.access.openReads ? 'open, loopback development without PETZI_API_KEY' : 'function key required'})`,
+      `/events: ${config.access.openReads ? 'open, loopback development without PETZI_API_KEY' : 'function key required'})`,
   );
 
   stopOnSignal(() => bridge.stop(), { stopping: 'closing streams', stopped: 'SSE bridge stopped', graceMs: 10_000 });
