@@ -161,6 +161,29 @@ describe('the login door without a browser', () => {
     expect(huge.headers.get('set-cookie')).toBeNull();
   });
 
+  it('refuses every login, the right one too, once a minute has seen too many failures (429 + Retry-After)', async () => {
+    const guarded = await startDashboardServer({
+      port: 0,
+      distDir: DASHBOARD_DIST,
+      functionsUrl: stack.url,
+      bridgeUrl: bridge.url,
+      login: { user: USER, password: PASSWORD },
+      loginFailuresPerMinute: 2,
+    });
+    try {
+      const attempt = (password: string) =>
+        fetch(`${guarded.url}/login`, { method: 'POST', redirect: 'manual', headers: { 'content-type': 'application/x-www-form-urlencoded', origin: guarded.url }, body: form(USER, password) });
+      expect((await attempt('guess1')).status).toBe(401);
+      expect((await attempt('guess2')).status).toBe(401);
+      const blocked = await attempt(PASSWORD);
+      expect(blocked.status).toBe(429);
+      expect(Number(blocked.headers.get('retry-after'))).toBeGreaterThan(0);
+      expect(blocked.headers.get('set-cookie')).toBeNull();
+    } finally {
+      await guarded.stop();
+    }
+  });
+
   it('logs out only with POST', async () => {
     const response = await fetch(`${dashboard.url}/logout`);
     expect(response.status).toBe(405);

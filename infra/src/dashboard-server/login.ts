@@ -5,6 +5,7 @@ import type { RequestTarget } from '../shared/requestTarget';
 import { sendJson } from '../shared/respond';
 import { cookie, overTls, SESSION_COOKIE, sessionCookie } from './cookies';
 import { loginPage, PAGE_HEADERS } from './loginPage';
+import type { LoginThrottle } from './loginThrottle';
 import type { SessionStore } from './sessions';
 
 /** Who may log in to the dashboard (DASHBOARD_USER / DASHBOARD_PASSWORD) and the one-click token npm start prints. */
@@ -81,6 +82,7 @@ export class LoginGate {
   constructor(
     private readonly login: DashboardLogin,
     private readonly sessions: SessionStore,
+    private readonly throttle: LoginThrottle,
   ) {}
 
   signedIn(req: IncomingMessage): boolean {
@@ -113,10 +115,15 @@ export class LoginGate {
     }
     const form = await readForm(req);
     if (form === undefined) return sendJson(res, 413, { error: `login form larger than ${MAX_FORM_BYTES} bytes` }, { Connection: 'close' });
+    const wait = this.throttle.blockedForSeconds();
+    if (wait > 0) return page(res, 429, `Too many failed logins: try again in ${wait} s.`, { 'Retry-After': String(wait) });
     // Both compared every time, in constant time: the reply says nothing about which one was wrong.
     const userOk = matchesAnyKey(form.get('user') ?? '', [this.login.user]);
     const passwordOk = matchesAnyKey(form.get('password') ?? '', [this.login.password]);
-    if (!userOk || !passwordOk) return page(res, 401, 'Wrong user name or password.');
+    if (!userOk || !passwordOk) {
+      this.throttle.failed();
+      return page(res, 401, 'Wrong user name or password.');
+    }
     redirect(res, '/', { 'Set-Cookie': sessionCookie(req, this.sessions.create()) });
   }
 

@@ -12,6 +12,7 @@ import { allowedRoute, DASHBOARD_METHODS } from './allowedRoutes';
 import { exposure } from '../shared/access';
 import { LoginGate, TOKEN_PARAM, type DashboardLogin } from './login';
 import { proxyHttp, proxySse, type Upstream } from './proxy';
+import { LoginThrottle } from './loginThrottle';
 import { SessionStore } from './sessions';
 import { serveStatic } from './staticFiles';
 
@@ -25,6 +26,8 @@ export interface DashboardServerOptions {
   apiKey?: string;
   /** A session ends after this long unused (default 12 hours). */
   sessionIdleMs?: number;
+  /** Failed logins allowed per minute before every login waits for the next minute (default 10). */
+  loginFailuresPerMinute?: number;
   /** The built app (dashboard/dist). */
   distDir: string;
   /** The functions host, for /api/*. */
@@ -76,7 +79,11 @@ export async function startDashboardServer(options: DashboardServerOptions): Pro
   const functions: Upstream = { url: parseBase('functionsUrl', options.functionsUrl), agent: apiAgent, apiKey: options.apiKey };
   const bridge: Upstream = { url: parseBase('bridgeUrl', options.bridgeUrl), agent: sseAgent, apiKey: options.apiKey };
   const gate = options.login
-    ? new LoginGate(options.login, new SessionStore({ idleMs: options.sessionIdleMs ?? 12 * 3600_000 }, options.login.loginToken))
+    ? new LoginGate(
+        options.login,
+        new SessionStore({ idleMs: options.sessionIdleMs ?? 12 * 3600_000 }, options.login.loginToken),
+        new LoginThrottle(options.loginFailuresPerMinute ?? 10),
+      )
     : undefined;
 
   const registry = new Registry();
