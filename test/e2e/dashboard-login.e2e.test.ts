@@ -146,6 +146,15 @@ describe('the login door without a browser', () => {
     expect((await fetch(`${stack.url}/api/stats`)).status).toBe(401);
   });
 
+  it('answers GET /auth, the check a front proxy (nginx auth_request) makes, 204 with a live session and 401 without', async () => {
+    const login = await post({ origin: dashboard.url });
+    const cookie = (login.headers.get('set-cookie') ?? '').split(';')[0];
+    expect((await fetch(`${dashboard.url}/auth`, { headers: { cookie } })).status).toBe(204);
+    const refused = await fetch(`${dashboard.url}/auth`);
+    expect(refused.status).toBe(401);
+    await refused.arrayBuffer();
+  });
+
   it('marks the cookie Secure when the browser reached it over TLS (X-Forwarded-Proto from the TLS proxy)', async () => {
     const host = new URL(dashboard.url).host;
     const response = await post({ origin: `https://${host}`, 'x-forwarded-proto': 'https' });

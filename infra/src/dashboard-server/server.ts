@@ -66,6 +66,9 @@ function parseBase(name: string, value: string): URL {
   return url;
 }
 
+/** Where a front proxy (nginx auth_request) checks a session. */
+export const AUTH_CHECK = '/auth';
+
 /** The production dashboard: the built app, /api/* to the functions, /events to the bridge. */
 export async function startDashboardServer(options: DashboardServerOptions): Promise<RunningDashboardServer> {
   const distDir = path.resolve(options.distDir);
@@ -109,9 +112,16 @@ export async function startDashboardServer(options: DashboardServerOptions): Pro
       if (token !== null && method === 'GET') return gate.redeem(req, res, target, token);
       if (target.pathname !== '/healthz' && !gate.signedIn(req)) {
         req.resume();
-        if (first === 'api' || first === 'events' || (method !== 'GET' && method !== 'HEAD')) return sendJson(res, 401, { error: 'log in first: POST /login' });
+        if (first === 'api' || first === 'events' || target.pathname === AUTH_CHECK || (method !== 'GET' && method !== 'HEAD')) return sendJson(res, 401, { error: 'log in first: POST /login' });
         return sendJson(res, 303, { error: 'log in first' }, { Location: '/login' });
       }
+    }
+    if (target.pathname === AUTH_CHECK) {
+      // nginx's auth_request asks here whether a request's cookie is a live session: 204 yes, 401 no.
+      req.resume();
+      res.writeHead(204, { 'Cache-Control': 'no-store' });
+      res.end();
+      return;
     }
     if (first === 'api' || first === 'events') {
       const allowed = allowedRoute(target.segments);
