@@ -21,6 +21,15 @@ export const DEFAULT_DASHBOARD_USER = 'admin';
 /** The query parameter of the one-click login URL (Jupyter's name). */
 export const TOKEN_PARAM = 'token';
 
+/** Where a front proxy (nginx auth_request) checks a session: 204 live, 401 not. */
+export const AUTH_CHECK = '/auth';
+
+/** Paths a script or a proxy calls: without a session they get a 401, not a redirect to the form. */
+function isDataPath(target: RequestTarget): boolean {
+  const [first] = target.segments;
+  return first === 'api' || first === 'events' || target.pathname === AUTH_CHECK;
+}
+
 /**
  * The one place that lets the dashboard go without a login: no DASHBOARD_PASSWORD, a loopback bind
  * and local development. Anywhere else a missing password refuses the start, naming the variable.
@@ -85,15 +94,29 @@ export class LoginGate {
     private readonly throttle: LoginThrottle,
   ) {}
 
-  signedIn(req: IncomingMessage): boolean {
-    return this.sessions.touch(cookie(req, SESSION_COOKIE));
+  /**
+   * What the login itself answers: /login, /logout, a one-click token, and any request without a
+   * live session (a page: to the form; data: 401). Undefined lets the request through.
+   */
+  answer(req: IncomingMessage, target: RequestTarget): ((res: ServerResponse) => void | Promise<void>) | undefined {
+    const { pathname } = target;
+    if (pathname === '/login' || pathname === '/logout') return (res) => this.serve(req, res, pathname);
+    const method = req.method ?? 'GET';
+    const token = target.query.get(TOKEN_PARAM);
+    if (token !== null && method === 'GET') return (res) => this.redeem(req, res, target, token);
+    if (pathname === '/healthz' || this.sessions.touch(cookie(req, SESSION_COOKIE))) return undefined;
+    return (res) => {
+      req.resume();
+      if (isDataPath(target) || (method !== 'GET' && method !== 'HEAD')) return sendJson(res, 401, { error: 'log in first: POST /login' });
+      sendJson(res, 303, { error: 'log in first' }, { Location: '/login' });
+    };
   }
 
   /**
    * GET/POST /login and POST /logout: the only requests of this server that change anything (the
    * proxied routes are GET and HEAD only), so the Origin check is here.
    */
-  async serve(req: IncomingMessage, res: ServerResponse, pathname: '/login' | '/logout'): Promise<void> {
+  private async serve(req: IncomingMessage, res: ServerResponse, pathname: '/login' | '/logout'): Promise<void> {
     const method = req.method ?? 'GET';
     if (!SAFE_METHODS.has(method) && !sameOrigin(req)) {
       req.resume();
@@ -128,7 +151,7 @@ export class LoginGate {
   }
 
   /** `?token=…`: a good token becomes a session cookie and a redirect to the same URL without it. */
-  redeem(req: IncomingMessage, res: ServerResponse, target: RequestTarget, token: string): void {
+  private redeem(req: IncomingMessage, res: ServerResponse, target: RequestTarget, token: string): void {
     req.resume();
     const session = this.sessions.redeem(token);
     if (session === undefined) return page(res, 401, 'This login link has been used already or is not valid: log in with the user name and password.');

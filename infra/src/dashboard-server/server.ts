@@ -10,7 +10,7 @@ import { BadRequestTarget, parseRequestTarget, type RequestTarget } from '../sha
 import { sendJson } from '../shared/respond';
 import { allowedRoute, DASHBOARD_METHODS } from './allowedRoutes';
 import { exposure } from '../shared/access';
-import { LoginGate, TOKEN_PARAM, type DashboardLogin } from './login';
+import { AUTH_CHECK, LoginGate, type DashboardLogin } from './login';
 import { proxyHttp, proxySse, type Upstream } from './proxy';
 import { LoginThrottle } from './loginThrottle';
 import { SessionStore } from './sessions';
@@ -66,9 +66,6 @@ function parseBase(name: string, value: string): URL {
   return url;
 }
 
-/** Where a front proxy (nginx auth_request) checks a session. */
-export const AUTH_CHECK = '/auth';
-
 /** The production dashboard: the built app, /api/* to the functions, /events to the bridge. */
 export async function startDashboardServer(options: DashboardServerOptions): Promise<RunningDashboardServer> {
   const distDir = path.resolve(options.distDir);
@@ -101,21 +98,9 @@ export async function startDashboardServer(options: DashboardServerOptions): Pro
       req.resume();
       return sendJson(res, 400, { error: error.message });
     }
-    const method = req.method ?? 'GET';
     const [first] = target.segments;
-    if (gate) {
-      if (target.pathname === '/login' || target.pathname === '/logout') {
-        const pathname = target.pathname;
-        return guard(res, `dashboard ${pathname}`, () => gate.serve(req, res, pathname), onFailure);
-      }
-      const token = target.query.get(TOKEN_PARAM);
-      if (token !== null && method === 'GET') return gate.redeem(req, res, target, token);
-      if (target.pathname !== '/healthz' && !gate.signedIn(req)) {
-        req.resume();
-        if (first === 'api' || first === 'events' || target.pathname === AUTH_CHECK || (method !== 'GET' && method !== 'HEAD')) return sendJson(res, 401, { error: 'log in first: POST /login' });
-        return sendJson(res, 303, { error: 'log in first' }, { Location: '/login' });
-      }
-    }
+    const loginAnswer = gate?.answer(req, target);
+    if (loginAnswer) return guard(res, 'dashboard login', () => loginAnswer(res), onFailure);
     if (target.pathname === AUTH_CHECK) {
       // nginx's auth_request asks here whether a request's cookie is a live session: 204 yes, 401 no.
       req.resume();
