@@ -12,6 +12,8 @@ export interface Config {
   maxBodyBytes: number;
   /** Rows younger than this are left to the request that stored them before the outbox takes them. */
   outboxGraceSeconds: number;
+  /** RAW_RETENTION_DAYS: stored webhooks older than this lose their buyer's personal fields; unset, never. */
+  rawRetentionDays?: number;
 }
 
 export const DEFAULTS = {
@@ -62,6 +64,7 @@ export function loadConfig(env: Env = process.env): Config {
     rabbitmqUrl: first(env, 'RABBITMQ_URL', 'RabbitMQConnection') ?? DEFAULTS.rabbitmqUrl,
     maxBodyBytes: positiveInt(env, 'MAX_BODY_BYTES', DEFAULTS.maxBodyBytes),
     outboxGraceSeconds: positiveInt(env, 'OUTBOX_GRACE_SECONDS', DEFAULTS.outboxGraceSeconds),
+    rawRetentionDays: first(env, 'RAW_RETENTION_DAYS') === undefined ? undefined : positiveInt(env, 'RAW_RETENTION_DAYS', 0),
   };
 }
 

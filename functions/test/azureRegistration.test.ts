@@ -28,21 +28,27 @@ describe('Azure registration', () => {
   });
 
   it.each([
-    ['webhook', 'webhook', ['GET', 'POST', 'PUT', 'PATCH', 'DELETE', 'HEAD', 'OPTIONS']],
-    ['metrics', 'metrics', ['GET']],
-    ['health', 'api/health', ['GET']],
-    ['tickets', 'api/tickets', ['GET']],
-    ['ticket', 'api/tickets/{number}', ['GET']],
-    ['stats', 'api/stats', ['GET']],
-  ])('binds http function %s to route %s, methods and anonymous auth', (name, route, methods) => {
+    ['webhook', 'webhook', ['GET', 'POST', 'PUT', 'PATCH', 'DELETE', 'HEAD', 'OPTIONS'], 'anonymous'],
+    ['metrics', 'metrics', ['GET'], 'anonymous'],
+    ['liveness', 'healthz', ['GET'], 'anonymous'],
+    ['health', 'api/health', ['GET'], 'function'],
+    ['tickets', 'api/tickets', ['GET'], 'function'],
+    ['ticket', 'api/tickets/{number}', ['GET'], 'function'],
+    ['stats', 'api/stats', ['GET'], 'function'],
+    ['eraseBuyer', 'api/tickets/{number}/buyer', ['DELETE'], 'admin'],
+  ])('binds http function %s to route %s, methods %j, auth level %s', (name, route, methods, authLevel) => {
     const call = byName(name);
     expect(call.kind).toBe('http');
-    expect(call.options).toMatchObject({ route, methods, authLevel: 'anonymous' });
+    expect(call.options).toMatchObject({ route, methods, authLevel });
     expect(typeof call.options.handler).toBe('function');
   });
 
   it('schedules the outbox timer every 5 seconds in NCRONTAB, not on startup', () => {
     expect(byName('outbox')).toMatchObject({ kind: 'timer', options: { schedule: '*/5 * * * * *', runOnStartup: false } });
+  });
+
+  it('schedules the retention timer hourly, not on startup', () => {
+    expect(byName('retention')).toMatchObject({ kind: 'timer', options: { schedule: '0 0 * * * *', runOnStartup: false } });
   });
 
   it('binds the relay to queue petzi.relay through the RabbitMQConnection setting', () => {

@@ -1,6 +1,7 @@
 import { loadConfig, type Config } from '../../functions/src/config';
 import type { FunctionDeclaration } from '../../functions/src/runtime/declaration';
 import { silentLogger, type Logger } from '../../functions/src/runtime/logger';
+import { accessKeysFromEnv, resolveAccess } from '../../infra/src/shared/access';
 import { startHost, type RunningHost } from '../../infra/src/host/host';
 import type { HttpTimeouts } from '../../infra/src/host/httpServer';
 import { deleteTopology } from './broker';
@@ -46,6 +47,8 @@ export async function startTestStack(options: TestStackOptions = {}): Promise<Te
     config,
     port: 0,
     hostname: '127.0.0.1',
+    // PETZI_API_KEY / PETZI_ADMIN_KEY in options.env close the read paths, as they do for npm run host.
+    access: resolveAccess(accessKeysFromEnv(options.env ?? {}), '127.0.0.1', {}),
     log: options.log ?? silentLogger,
     topologyPrefix: prefix,
     processMetrics: false,

@@ -35,6 +35,7 @@ export const healthFunction: HttpFunction = {
   name: 'health',
   route: 'api/health',
   methods: ['GET'],
+  authLevel: 'function',
   handler: healthHandler,
 };
 

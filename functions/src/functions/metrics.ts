@@ -17,6 +17,8 @@ export const metricsFunction: HttpFunction = {
   name: 'metrics',
   route: 'metrics',
   methods: ['GET'],
+  // Counters only, no buyer data and no secret: Prometheus scrapes it without a key.
+  authLevel: 'anonymous',
   handler: metricsHandler,
 };
 

@@ -35,6 +35,7 @@ export const statsFunction: HttpFunction = {
   name: 'stats',
   route: 'api/stats',
   methods: ['GET'],
+  authLevel: 'function',
   handler: statsHandler,
 };
 

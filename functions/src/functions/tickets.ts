@@ -1,5 +1,5 @@
 import type { HttpHandler } from '@azure/functions';
-import { intParam, onlyParams, QueryParamError } from '../http/query';
+import { intParam, onlyParams, ticketNumberParam } from '../http/query';
 import { readEndpoint } from '../http/readErrors';
 import { json, jsonError } from '../http/responses';
 import { registerFunction } from '../runtime/azure';
@@ -24,8 +24,7 @@ export function ticketHandler(deps: Deps): HttpHandler {
   return (request) =>
     readEndpoint(async () => {
       onlyParams(request.query, []);
-      const number = request.params.number ?? '';
-      if (number.length === 0 || number.length > 200) throw new QueryParamError('number', 'ticket number must be 1 to 200 characters');
+      const number = ticketNumberParam(request.params);
       const found = await ticketWithHistory(deps.pool, number);
       if (!found.ticket && found.webhooks.length === 0) return jsonError(404, `No ticket ${number}`);
       return json(200, found);
@@ -37,6 +36,7 @@ export const ticketsFunction: HttpFunction = {
   name: 'tickets',
   route: 'api/tickets',
   methods: ['GET'],
+  authLevel: 'function',
   handler: ticketsHandler,
 };
 
@@ -45,6 +45,8 @@ export const ticketFunction: HttpFunction = {
   name: 'ticket',
   route: 'api/tickets/{number}',
   methods: ['GET'],
+  // The raw webhooks carry the buyer: only for a caller with a key.
+  authLevel: 'function',
   handler: ticketHandler,
 };
 

@@ -147,6 +147,8 @@ export const webhookFunction: HttpFunction = {
   route: 'webhook',
   // Every method is routed here so that the wrong one gets a 405 rather than the host's 404.
   methods: ['GET', 'POST', 'PUT', 'PATCH', 'DELETE', 'HEAD', 'OPTIONS'],
+  // PETZI sends no key: the signature is this door's authentication.
+  authLevel: 'anonymous',
   handler: webhookHandler,
 };
 

@@ -17,9 +17,19 @@ export function intParam(query: URLSearchParams, name: string, range: { min: num
   return value;
 }
 
+export const KEY_PARAM = 'code';
+
 /** Rejects parameters the endpoint does not know, so a typo is not silently ignored. */
 export function onlyParams(query: URLSearchParams, allowed: string[]): void {
   for (const key of query.keys()) {
-    if (!allowed.includes(key)) throw new QueryParamError(key, `unknown query parameter "${key}"; allowed: ${allowed.join(', ') || 'none'}`);
+    // `code` is Azure's function-key parameter: the host checked it, the function ignores it.
+    if (key !== KEY_PARAM && !allowed.includes(key)) throw new QueryParamError(key, `unknown query parameter "${key}"; allowed: ${allowed.join(', ') || 'none'}`);
   }
+}
+
+/** The `{number}` route parameter of the ticket routes: 1 to 200 characters, else a 400. */
+export function ticketNumberParam(params: Record<string, string>): string {
+  const number = params.number ?? '';
+  if (number.length === 0 || number.length > 200) throw new QueryParamError('number', 'ticket number must be 1 to 200 characters');
+  return number;
 }

@@ -1,7 +1,7 @@
 import { app, trigger, type HttpRequest, type InvocationContext, type Timer } from '@azure/functions';
 import { loadConfig } from '../config';
 import { errorMessage } from '../storage/errors';
-import { RABBITMQ_CONNECTION_SETTING, type FunctionDeclaration } from './declaration';
+import { authLevelOf, RABBITMQ_CONNECTION_SETTING, type FunctionDeclaration } from './declaration';
 import { closeDeps, createDeps, type Deps } from './deps';
 import { consoleLogger } from './logger';
 
@@ -42,7 +42,8 @@ export function registerFunction(declaration: FunctionDeclaration): void {
       app.http(declaration.name, {
         route: declaration.route,
         methods: declaration.methods,
-        authLevel: 'anonymous',
+        // Azure enforces the keys in the cloud; the local host enforces the same level itself.
+        authLevel: authLevelOf(declaration),
         handler: async (request: HttpRequest, context: InvocationContext) =>
           declaration.handler(await workerDeps())(request, context),
       });

@@ -4,11 +4,19 @@ import type { Deps } from './deps';
 /** The setting the RabbitMQ trigger binding reads its connection string from. */
 export const RABBITMQ_CONNECTION_SETTING = 'RabbitMQConnection';
 
+/**
+ * Who may call an http function, with Azure's names: `anonymous` anyone, `function` a function key
+ * (PETZI_API_KEY locally), `admin` the admin key (PETZI_ADMIN_KEY locally, the master key in Azure).
+ */
+export type HttpAuthLevel = 'anonymous' | 'function' | 'admin';
+
 export interface HttpFunction {
   kind: 'http';
   name: string;
   route: string;
   methods: HttpMethod[];
+  /** Private by default: omitted means `function`; a door open to anyone says `anonymous` itself. */
+  authLevel?: HttpAuthLevel;
   handler: (deps: Deps) => HttpHandler;
 }
 
@@ -33,4 +41,8 @@ export interface RabbitMQFunction {
  * One declaration per function. The Azure registration and the local host both read it, so
  * the two cannot disagree on routes, methods, schedules or queues.
  */
+export function authLevelOf(fn: HttpFunction): HttpAuthLevel {
+  return fn.authLevel ?? 'function';
+}
+
 export type FunctionDeclaration = HttpFunction | TimerFunction | RabbitMQFunction;

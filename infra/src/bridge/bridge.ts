@@ -6,14 +6,15 @@ import { topologyNames } from '../../../functions/src/broker/topology';
 import type { Logger } from '../../../functions/src/runtime/logger';
 import { errorMessage } from '../../../functions/src/storage/errors';
 import { createLimitedServer } from '../shared/httpLimits';
-import { listen } from '../shared/listen';
+import { resolveAccess } from '../shared/access';
+import { boundUrl, listen } from '../shared/listen';
 import { ensureDatabase } from '../../../functions/src/storage/ensureDatabase';
 import { migrate } from '../../../functions/src/storage/migrate';
 import { createPool } from '../../../functions/src/storage/pool';
 import { createBridgeMetrics } from './bridgeMetrics';
 import { ClientHub } from './clientHub';
 import type { BridgeConfig } from './config';
-import { corsHeaders, createRequestHandler } from './httpRoutes';
+import { createRequestHandler } from './httpRoutes';
 import { startLiveConsumer } from './liveConsumer';
 import { LiveEventStore } from './liveEventStore';
 import type { LiveFrame } from './liveFrame';
@@ -33,7 +34,10 @@ export interface BridgeOptions {
 }
 
 export interface RunningBridge {
+  /** Where a client on this machine reaches it (127.0.0.1 even when bound wider). */
   url: string;
+  /** What is really bound, e.g. http://0.0.0.0:5001. */
+  boundUrl: string;
   port: number;
   /** The bridge's current queue on petzi.live (undefined while disconnected); for diagnostics and tests. */
   readonly liveQueue: string | undefined;
@@ -63,7 +67,10 @@ export async function startBridge(options: BridgeOptions): Promise<RunningBridge
     else void ready.then(() => handle?.(req, res));
   });
   const port = options.port ?? config.port;
-  await listen(server, port, options.hostname);
+  const hostname = options.hostname ?? config.hostname;
+  // A hostname given here rather than by HOST is held to the same rule: no key, no wide bind.
+  const access = hostname === config.hostname ? config.access : resolveAccess(config.access.keys, hostname, {});
+  await listen(server, port, hostname);
   const pool = createPool(config.databaseUrl, { onError: (error) => warn(`postgres: ${error.message}`) });
   try {
     if (options.migrate !== false) {
@@ -122,7 +129,9 @@ export async function startBridge(options: BridgeOptions): Promise<RunningBridge
     store,
     metrics,
     registry,
-    corsHeaders: corsHeaders(config.corsOrigin),
+    corsHeaders: {},
+    corsOrigins: config.corsOrigins,
+    access,
     log: warn,
     maxHistory: config.maxHistory,
     accepting: () => accepting,
@@ -154,6 +163,7 @@ export async function startBridge(options: BridgeOptions): Promise<RunningBridge
   let stopping: Promise<void> | undefined;
   return {
     url: `http://127.0.0.1:${boundPort}`,
+    boundUrl: boundUrl(server),
     port: boundPort,
     get liveQueue() {
       return consumer.queue;

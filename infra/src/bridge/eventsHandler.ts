@@ -12,6 +12,7 @@ export interface EventsContext {
   hub: ClientHub;
   store: LiveEventStore;
   metrics: BridgeMetrics;
+  /** Added to the stream's headers (the routes set them per request from CORS_ORIGINS). */
   corsHeaders: Record<string, string>;
   log: (message: string) => void;
   replayPageSize?: number;

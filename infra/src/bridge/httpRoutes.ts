@@ -1,5 +1,6 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Registry } from 'prom-client';
+import { refusal, type Access, KEY_HEADER } from '../shared/access';
 import { guard, reportFailures, type HandlerFailure } from '../shared/guard';
 import { targetOrRefuse } from '../shared/requestTarget';
 import { sendJson } from '../shared/respond';
@@ -7,18 +8,27 @@ import { openEventStream, type EventsContext } from './eventsHandler';
 import { BadEventsRequest, parseEventsRequest } from './eventsRequest';
 
 export interface RoutesContext extends EventsContext {
+  /** Origins that may read the bridge cross-origin (CORS_ORIGINS); none by default. */
+  corsOrigins?: string[];
+  /** The key /events asks for (the host's PETZI_API_KEY); omitted: closed to every caller. */
+  access?: Access;
   registry: Registry;
   maxHistory: number;
   health: () => Promise<{ postgres: boolean; rabbitmq: boolean }>;
   accepting: () => boolean;
 }
 
-export function corsHeaders(origin: string): Record<string, string> {
+const CLOSED: Access = { keys: { functionKeys: [], adminKeys: [] }, openReads: false };
+
+/** CORS headers only for an Origin the list names; every reply varies by Origin once a list exists. */
+export function corsHeaders(allowed: string[], origin: string | undefined): Record<string, string> {
+  if (allowed.length === 0) return {};
+  if (origin === undefined || !allowed.includes(origin)) return { Vary: 'Origin' };
   return {
     'Access-Control-Allow-Origin': origin,
     'Access-Control-Allow-Methods': 'GET, OPTIONS',
-    'Access-Control-Allow-Headers': 'Last-Event-ID, Cache-Control',
-    ...(origin === '*' ? {} : { Vary: 'Origin' }),
+    'Access-Control-Allow-Headers': `Last-Event-ID, Cache-Control, ${KEY_HEADER}`,
+    Vary: 'Origin',
   };
 }
 
@@ -37,7 +47,8 @@ function route(req: IncomingMessage, res: ServerResponse, ctx: RoutesContext, on
   if (!target) return;
   const found = BRIDGE_ROUTES.find((r) => r === target.pathname);
   if (!found) return sendJson(res, 404, { error: `No route ${target.pathname}; try GET /events, /healthz or /metrics` });
-  guard(res, `bridge ${found}`, () => handle(req, res, found, target.query, ctx), onFailure);
+  const cors = { ...ctx.corsHeaders, ...corsHeaders(ctx.corsOrigins ?? [], req.headers.origin) };
+  guard(res, `bridge ${found}`, () => handle(req, res, found, target.query, { ...ctx, corsHeaders: cors }), onFailure);
 }
 
 async function handle(req: IncomingMessage, res: ServerResponse, route: string, query: URLSearchParams, ctx: RoutesContext): Promise<void> {
@@ -60,6 +71,8 @@ async function handle(req: IncomingMessage, res: ServerResponse, route: string, 
     const state = (up: boolean) => (up ? 'ok' : 'down');
     return sendJson(res, ok ? 200 : 503, { status: ok ? 'ok' : 'unavailable', postgres: state(postgres), rabbitmq: state(rabbitmq) }, ctx.corsHeaders);
   }
+  const denied = refusal('function', ctx.access ?? CLOSED, req.headers, query);
+  if (denied !== undefined) return sendJson(res, 401, { error: denied }, ctx.corsHeaders);
   if (!ctx.accepting()) return sendJson(res, 503, { error: 'bridge is shutting down' }, ctx.corsHeaders);
   let request;
   try {

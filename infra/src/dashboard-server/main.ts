@@ -1,6 +1,10 @@
 import path from 'node:path';
+import { ConfigError } from '../../../functions/src/config';
 import { errorMessage } from '../../../functions/src/storage/errors';
+import { accessKeysFromEnv } from '../shared/access';
 import { httpTimeoutsFromEnv, HTTP_TIMEOUTS_HELP } from '../shared/httpLimits';
+import { hostFromEnv } from '../shared/listen';
+import { DEFAULT_DASHBOARD_USER, resolveDashboardLogin } from './login';
 import { keepRunningOnUnhandledRejections } from '../shared/processGuards';
 import { PortInUseError, startDashboardServer } from './server';
 
@@ -10,10 +14,16 @@ Serves the built dashboard (npm run dashboard:build first) and proxies its data:
   /api/tickets, /api/tickets/{number}, /api/stats   to the functions host (read APIs)
   /events  to the SSE bridge (live stream, unbuffered, Last-Event-ID forwarded)
 Nothing else is passed on (any other /api path is a 404; /metrics and /webhook are never reachable).
+Browsers log in (GET/POST /login, POST /logout; an HttpOnly SameSite=Strict session cookie) and
+never see the API key: this server adds it to what it proxies.
 
 Environment:
-  PORT           listening port (default 8080)
-  HOST           listening address (default 0.0.0.0)
+  PORT                 listening port (default 8080)
+  HOST                 listening address (default 127.0.0.1: this machine only; 0.0.0.0 for every interface)
+  DASHBOARD_USER       login user name (default ${DEFAULT_DASHBOARD_USER})
+  DASHBOARD_PASSWORD   login password; unset: no login, allowed only on loopback outside production
+  DASHBOARD_LOGIN_TOKEN  a one-click login: /?token=<it> logs in once (npm start sets it)
+  PETZI_API_KEY        the key it adds (x-functions-key) to /api and /events; the first of a list
   FUNCTIONS_URL  functions host (default http://127.0.0.1:5000)
   BRIDGE_URL     SSE bridge (default http://127.0.0.1:5001)
   DASHBOARD_DIST built app directory (default dashboard/dist under the current directory)
@@ -31,15 +41,19 @@ async function main(): Promise<void> {
   const port = Number(process.env.PORT ?? 8080);
   if (!Number.isInteger(port) || port < 0 || port > 65535) throw new UsageError(`PORT must be a port number, got "${process.env.PORT}"`);
   keepRunningOnUnhandledRejections((message) => console.error(message));
+  const hostname = hostFromEnv(process.env);
+  const login = resolveDashboardLogin(process.env, hostname);
   const server = await startDashboardServer({
     port,
     httpTimeouts: httpTimeoutsFromEnv(process.env),
-    hostname: process.env.HOST,
+    hostname,
+    login,
+    apiKey: accessKeysFromEnv(process.env).functionKeys[0],
     distDir: path.resolve(process.env.DASHBOARD_DIST ?? 'dashboard/dist'),
     functionsUrl: process.env.FUNCTIONS_URL ?? 'http://127.0.0.1:5000',
     bridgeUrl: process.env.BRIDGE_URL ?? 'http://127.0.0.1:5001',
   });
-  console.log(`dashboard on ${server.url} (api → ${process.env.FUNCTIONS_URL ?? 'http://127.0.0.1:5000'}, events → ${process.env.BRIDGE_URL ?? 'http://127.0.0.1:5001'})`);
+  console.log(`dashboard listening on ${server.boundUrl} (${login ? 'login required' : 'open: no DASHBOARD_PASSWORD, loopback development'}; api → ${process.env.FUNCTIONS_URL ?? 'http://127.0.0.1:5000'}, events → ${process.env.BRIDGE_URL ?? 'http://127.0.0.1:5001'})`);
   const shutdown = () => {
     server.stop().then(
       () => process.exit(0),
@@ -58,6 +72,7 @@ main().catch((error: unknown) => {
     process.exit(64);
   }
   if (error instanceof PortInUseError) console.error(`${error.message}: set PORT to move the dashboard.`);
+  else if (error instanceof ConfigError) console.error(`Configuration error: ${error.message}`);
   else console.error(`dashboard server failed to start: ${errorMessage(error)}`);
   process.exit(1);
 });

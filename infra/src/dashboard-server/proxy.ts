@@ -1,5 +1,6 @@
 import http, { type IncomingHttpHeaders, type IncomingMessage, type OutgoingHttpHeaders, type ServerResponse } from 'node:http';
 import { errorMessage } from '../../../functions/src/storage/errors';
+import { KEY_HEADER } from '../shared/access';
 import { sendJson } from '../shared/respond';
 
 /** Headers that describe one hop, never forwarded (RFC 9110 §7.6.1). */
@@ -21,14 +22,26 @@ function headerSafe(value: string): boolean {
   }
 }
 
-function forwardable(headers: IncomingHttpHeaders): OutgoingHttpHeaders {
+/** The browser's session cookie is this server's business, and a key a browser sends is never trusted. */
+const BROWSER_ONLY = new Set(['cookie', KEY_HEADER]);
+
+function forwardable(headers: IncomingHttpHeaders, drop: Set<string> = new Set()): OutgoingHttpHeaders {
   const out: OutgoingHttpHeaders = {};
-  for (const [name, value] of Object.entries(headers)) if (value !== undefined && !HOP_BY_HOP.has(name)) out[name] = value;
+  for (const [name, value] of Object.entries(headers)) if (value !== undefined && !HOP_BY_HOP.has(name) && !drop.has(name)) out[name] = value;
   return out;
 }
 
-function upstreamOptions(req: IncomingMessage, target: URL, pathAndQuery: string, agent: http.Agent): http.RequestOptions {
-  const headers = forwardable(req.headers);
+/** Where a proxied request goes, and the key the dashboard server adds for it (browsers never hold one). */
+export interface Upstream {
+  url: URL;
+  agent: http.Agent;
+  apiKey?: string;
+}
+
+function upstreamOptions(req: IncomingMessage, upstream: Upstream, pathAndQuery: string): http.RequestOptions {
+  const { url: target, agent } = upstream;
+  const headers = forwardable(req.headers, BROWSER_ONLY);
+  if (upstream.apiKey !== undefined) headers[KEY_HEADER] = upstream.apiKey;
   headers.host = target.host;
   const remote = req.socket.remoteAddress;
   if (remote) headers['x-forwarded-for'] = req.headers['x-forwarded-for'] ? `${String(req.headers['x-forwarded-for'])}, ${remote}` : remote;
@@ -39,8 +52,8 @@ function upstreamOptions(req: IncomingMessage, target: URL, pathAndQuery: string
 }
 
 /** A plain request/response pass-through (the read APIs). */
-export function proxyHttp(req: IncomingMessage, res: ServerResponse, target: URL, pathAndQuery: string, agent: http.Agent, name: string): void {
-  const upstream = http.request(upstreamOptions(req, target, pathAndQuery, agent), (answer) => {
+export function proxyHttp(req: IncomingMessage, res: ServerResponse, to: Upstream, pathAndQuery: string, name: string): void {
+  const upstream = http.request(upstreamOptions(req, to, pathAndQuery), (answer) => {
     res.writeHead(answer.statusCode ?? 502, forwardable(answer.headers));
     answer.pipe(res);
   });
@@ -64,8 +77,8 @@ export function proxyHttp(req: IncomingMessage, res: ServerResponse, target: URL
  * `unavailable` event and a retry hint, then the end of the stream: EventSource then retries
  * by itself with its Last-Event-ID, whereas a 502 would make it give up for good.
  */
-export function proxySse(req: IncomingMessage, res: ServerResponse, target: URL, pathAndQuery: string, agent: http.Agent, retryMs: number): void {
-  const options = upstreamOptions(req, target, pathAndQuery, agent);
+export function proxySse(req: IncomingMessage, res: ServerResponse, to: Upstream, pathAndQuery: string, retryMs: number): void {
+  const options = upstreamOptions(req, to, pathAndQuery);
   const headers = options.headers as OutgoingHttpHeaders;
   const queryId = new URL(pathAndQuery, 'http://local').searchParams.get('lastEventId');
   // Only a value a header can carry: anything else stays in the query, where the bridge refuses it (400).

@@ -4,8 +4,9 @@ import { functions as allFunctions } from '../../../functions/src/functions';
 import type { FunctionDeclaration, HttpFunction, RabbitMQFunction, TimerFunction } from '../../../functions/src/runtime/declaration';
 import { closeDeps, createDeps, type Deps } from '../../../functions/src/runtime/deps';
 import type { Logger } from '../../../functions/src/runtime/logger';
+import { accessKeysFromEnv, resolveAccess, type Access } from '../shared/access';
 import { reportFailures } from '../shared/guard';
-import { listen } from '../shared/listen';
+import { boundUrl, listen, LOOPBACK } from '../shared/listen';
 import type { HttpTimeouts } from '../shared/httpLimits';
 import { createHttpHost } from './httpServer';
 import { startRabbitTriggers } from './rabbitTriggers';
@@ -14,7 +15,10 @@ import { startTimers } from './timers';
 export interface HostOptions {
   config: Config;
   port: number;
+  /** Default 127.0.0.1: reachable from this machine only. */
   hostname?: string;
+  /** Keys for the function- and admin-level routes; default: none, which only loopback development allows. */
+  access?: Access;
   log: Logger;
   functions?: FunctionDeclaration[];
   topologyPrefix?: string;
@@ -25,7 +29,10 @@ export interface HostOptions {
 }
 
 export interface RunningHost {
+  /** Where a client on this machine reaches it (127.0.0.1 even when bound wider). */
   url: string;
+  /** What is really bound, e.g. http://0.0.0.0:5000. */
+  boundUrl: string;
   port: number;
   deps: Deps;
   /** Graceful: stop accepting, finish in-flight requests and invocations, drain publishes, close everything. */
@@ -37,6 +44,8 @@ export { PortInUseError } from '../shared/listen';
 /** The local stand-in for the Functions host: every declared function, served from one process. */
 export async function startHost(options: HostOptions): Promise<RunningHost> {
   const declarations = options.functions ?? allFunctions;
+  const hostname = options.hostname ?? LOOPBACK;
+  const access = options.access ?? resolveAccess(accessKeysFromEnv({}), hostname, {});
   const deps = await createDeps(options.config, {
     log: options.log,
     topologyPrefix: options.topologyPrefix,
@@ -47,10 +56,10 @@ export async function startHost(options: HostOptions): Promise<RunningHost> {
   const http = createHttpHost(
     declarations.filter((d): d is HttpFunction => d.kind === 'http'),
     deps,
-    { maxBodyBytes: options.config.maxBodyBytes, onFailure: reportFailures(onError, deps.metrics.handlerErrors), ...options.httpTimeouts },
+    { maxBodyBytes: options.config.maxBodyBytes, onFailure: reportFailures(onError, deps.metrics.handlerErrors), access, ...options.httpTimeouts },
   );
   try {
-    await listen(http.server, options.port, options.hostname);
+    await listen(http.server, options.port, hostname);
   } catch (error) {
     await closeDeps(deps);
     throw error;
@@ -61,6 +70,7 @@ export async function startHost(options: HostOptions): Promise<RunningHost> {
   let stopping: Promise<void> | undefined;
   return {
     url: `http://127.0.0.1:${port}`,
+    boundUrl: boundUrl(http.server),
     port,
     deps,
     stop() {

@@ -2,7 +2,8 @@ import { HttpRequest, HttpResponse, InvocationContext, type HttpResponseInit } f
 import { randomUUID } from 'node:crypto';
 import type http from 'node:http';
 import type { Deps } from '../../../functions/src/runtime/deps';
-import type { HttpFunction } from '../../../functions/src/runtime/declaration';
+import { authLevelOf, type HttpFunction } from '../../../functions/src/runtime/declaration';
+import { refusal, type Access } from '../shared/access';
 import { guard, type HandlerFailure } from '../shared/guard';
 import { createLimitedServer, type HttpTimeouts } from '../shared/httpLimits';
 import { targetOrRefuse, type RequestTarget } from '../shared/requestTarget';
@@ -17,6 +18,8 @@ export interface HttpHostOptions extends Partial<HttpTimeouts> {
   maxBodyBytes: number;
   /** Told of every unexpected failure, with the function's name: it logs and counts it. */
   onFailure: HandlerFailure;
+  /** The keys each function's authLevel asks for (the Azure host checks its own in the cloud). */
+  access: Access;
 }
 
 export interface HttpHost {
@@ -111,6 +114,12 @@ export function createHttpHost(functions: HttpFunction[], deps: Deps, options: H
     if (!fn.methods.includes((req.method ?? 'GET') as never)) {
       req.resume();
       sendJson(res, 405, { error: `Method ${req.method} not allowed`, allow: fn.methods }, { Allow: fn.methods.join(', '), ...close });
+      return;
+    }
+    const denied = refusal(authLevelOf(fn), options.access, req.headers, target.query);
+    if (denied !== undefined) {
+      req.resume();
+      sendJson(res, 401, { error: denied }, close);
       return;
     }
     const routeParams: Record<string, string> = params;

@@ -1,7 +1,9 @@
-import { ConfigError, loadConfig, outsideLocalDevelopment, usesExampleSecret } from '../../../functions/src/config';
+import { ConfigError, loadConfig } from '../../../functions/src/config';
 import { consoleLogger } from '../../../functions/src/runtime/logger';
 import { errorMessage } from '../../../functions/src/storage/errors';
+import { accessKeysFromEnv, refuseExampleSecret, resolveAccess } from '../shared/access';
 import { HTTP_TIMEOUTS_HELP } from '../shared/httpLimits';
+import { hostFromEnv } from '../shared/listen';
 import { keepRunningOnUnhandledRejections } from '../shared/processGuards';
 import { stopOnSignal } from '../shared/stopOnSignal';
 import { functions } from '../../../functions/src/functions';
@@ -12,11 +14,18 @@ import { httpTimeoutsFromEnv } from '../shared/httpLimits';
 const HELP = `Usage: npm run host   (or: node dist/infra/src/host/main.js)
 
 Serves every declared function locally, as \`func start\` would:
-  POST /webhook, GET /metrics, GET /api/health, GET /api/tickets, GET /api/stats,
-  the outbox timer and the RabbitMQ-triggered relay.
+  POST /webhook, GET /metrics, GET /healthz (anyone)
+  GET /api/health, GET /api/tickets, GET /api/tickets/{number}, GET /api/stats (function key)
+  DELETE /api/tickets/{number}/buyer (admin key)
+  the outbox and retention timers and the RabbitMQ-triggered relay.
 
 Environment (defaults in local.settings.example.json):
   PORT                         listening port (default 5000)
+  HOST                         listening address (default 127.0.0.1: this machine only; 0.0.0.0 for every interface)
+  PETZI_API_KEY                function key(s) for the read paths, comma-separated for rotation; sent as
+                               the x-functions-key header or ?code=. Unset: read paths open, allowed only
+                               on loopback outside production
+  PETZI_ADMIN_KEY              admin key(s) for state-changing routes (also pass function level); unset: those are closed
   PETZI_WEBHOOK_SECRET         shared secret(s), comma-separated for rotation (alias SECRET_KEY)
   SIGNATURE_TOLERANCE_SECONDS  signature timestamp window (default 300)
   DATABASE_URL                 Postgres URL (alias DATABASE_URI)
@@ -48,22 +57,24 @@ async function main(): Promise<void> {
   const config = loadConfig();
   const port = Number(process.env.PORT ?? 5000);
   if (!Number.isInteger(port) || port < 0 || port > 65535) throw new ConfigError(`PORT must be a port number, got "${process.env.PORT}"`);
-  if (usesExampleSecret(config) && outsideLocalDevelopment(process.env)) {
-    consoleLogger.warn(
-      'WARNING: PETZI_WEBHOOK_SECRET is the example secret "secret" and this is not local development ' +
-        '(NODE_ENV=production, AZURE_FUNCTIONS_ENVIRONMENT other than Development, or WEBSITE_INSTANCE_ID set): ' +
-        'anyone can sign webhooks. Set a real secret.',
-    );
-  }
+  const hostname = hostFromEnv(process.env);
+  // Refuse to run open: exposed (not loopback, or production) needs a key and a real secret.
+  refuseExampleSecret(config.secrets, hostname, process.env);
+  const access = resolveAccess(accessKeysFromEnv(process.env), hostname, process.env);
   const host = await startHost({
     config,
     port,
+    hostname,
+    access,
     log: consoleLogger,
     topologyPrefix: process.env.PETZI_TOPOLOGY_PREFIX || undefined,
     functions: selectFunctions(process.env.PETZI_FUNCTIONS),
     httpTimeouts: httpTimeoutsFromEnv(process.env),
   });
-  console.log(`functions host listening on ${host.url} (webhook: ${host.url}/webhook, metrics: ${host.url}/metrics)`);
+  console.log(
+    `functions host listening on ${host.boundUrl} (webhook: ${host.boundUrl}/webhook, metrics: ${host.boundUrl}/metrics; ` +
+      `read paths: ${access.openReads ? 'open, loopback development without PETZI_API_KEY' : 'function key required'})`,
+  );
 
   stopOnSignal(() => host.stop(), { stopping: 'finishing in-flight work', stopped: 'functions host stopped', graceMs: 15_000 });
 }

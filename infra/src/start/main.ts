@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { ensureBuilt } from './build';
 import { startChild, type ManagedChild } from './children';
+import { credentialEnv, ensureCredentials, loginLines, tryItLine } from './credentials';
 import { portFromEnv, PortTakenError, requireFreePort } from './ports';
 import { ensurePostgres, type PostgresHandle } from './postgres';
 import { ensureRabbit, NoBrokerError, type RabbitHandle } from './rabbitmq';
@@ -70,6 +71,8 @@ async function main(): Promise<number> {
   await requireFreePort(ports.bridge, 'SSE bridge', 'BRIDGE_PORT');
   await requireFreePort(ports.dashboard, 'dashboard', 'DASHBOARD_PORT');
   const dataDir = path.resolve(ROOT, env.PETZI_DATA_DIR ?? '.data');
+  const credentials = ensureCredentials(dataDir, env);
+  const secretEnv = credentialEnv(credentials);
 
   ensureBuilt(ROOT, log);
 
@@ -110,36 +113,36 @@ async function main(): Promise<number> {
     const bridgeUrl = `http://127.0.0.1:${ports.bridge}`;
     const dashboardUrl = `http://localhost:${ports.dashboard}`;
 
-    const host = startChild(0, 'functions', 'dist/infra/src/host/main.js', { ...shared, PORT: String(ports.functions) }, ROOT);
+    const host = startChild(0, 'functions', 'dist/infra/src/host/main.js', { ...shared, ...secretEnv.functions, PORT: String(ports.functions) }, ROOT);
     children.push(host);
-    await waitForHttp(`${functionsUrl}/api/health`, 60_000, host);
-    const bridge = startChild(1, 'bridge', 'dist/infra/src/bridge/main.js', { ...shared, PORT: String(ports.bridge) }, ROOT);
+    await waitForHttp(`${functionsUrl}/api/health?code=${encodeURIComponent(credentials.apiKey)}`, 60_000, host);
+    const bridge = startChild(1, 'bridge', 'dist/infra/src/bridge/main.js', { ...shared, ...secretEnv.bridge, PORT: String(ports.bridge) }, ROOT);
     children.push(bridge);
     await waitForHttp(`${bridgeUrl}/healthz`, 60_000, bridge);
     const dashboard = startChild(
       2,
       'dashboard',
       'dist/infra/src/dashboard-server/main.js',
-      { PORT: String(ports.dashboard), FUNCTIONS_URL: functionsUrl, BRIDGE_URL: bridgeUrl },
+      { PORT: String(ports.dashboard), FUNCTIONS_URL: functionsUrl, BRIDGE_URL: bridgeUrl, ...secretEnv.dashboard },
       ROOT,
     );
     children.push(dashboard);
     await waitForHttp(`http://127.0.0.1:${ports.dashboard}/`, 30_000, dashboard);
 
-    const secret = (shared.PETZI_WEBHOOK_SECRET ?? 'secret').split(',')[0];
     console.log(
       [
         '',
         'PETZI pipeline is running',
         `  dashboard   ${dashboardUrl}`,
+        ...loginLines(dashboardUrl, credentials),
         `  webhook     POST http://localhost:${ports.functions}/webhook`,
         `  metrics     http://localhost:${ports.functions}/metrics   http://localhost:${ports.bridge}/metrics`,
         `  events      http://localhost:${ports.bridge}/events`,
-        `  api         http://localhost:${ports.functions}/api/tickets   /api/stats   /api/health`,
+        `  api         http://localhost:${ports.functions}/api/tickets   /api/stats   /api/health   (x-functions-key: the API key)`,
         rabbit.managementUrl ? `  RabbitMQ    ${rabbit.managementUrl}  (guest / guest)` : `  RabbitMQ    ${rabbit.source}`,
         `  Postgres    ${postgres.embedded ? `embedded, port ${ports.postgres}` : 'DATABASE_URL'}`,
         '',
-        `Try it:  npm run simulate -- http://localhost:${ports.functions}/webhook ${secret} --count 20 --event mixed`,
+        tryItLine(`http://localhost:${ports.functions}/webhook`, shared.PETZI_WEBHOOK_SECRET ?? 'secret'),
         'Stop:    Ctrl-C',
         '',
       ].join('\n'),

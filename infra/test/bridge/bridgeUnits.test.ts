@@ -37,7 +37,7 @@ describe('parseEventsRequest', () => {
 describe('loadBridgeConfig', () => {
   test('defaults', () => {
     const config = loadBridgeConfig({});
-    expect(config).toMatchObject({ port: 5001, heartbeatMs: 15_000, clientBufferBytes: 1024 * 1024, corsOrigin: '*', topologyPrefix: '' });
+    expect(config).toMatchObject({ port: 5001, hostname: '127.0.0.1', heartbeatMs: 15_000, clientBufferBytes: 1024 * 1024, corsOrigins: [], topologyPrefix: '' });
   });
 
   test('DATABASE_URI and RabbitMQConnection are accepted as aliases; DATABASE_URL wins', () => {
