@@ -4,7 +4,7 @@
 import { createHash } from 'node:crypto';
 import { copyFileSync, existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
-import { assertEngine, dockerEnv, imageId, imageLabel, run, runOk } from './docker';
+import { assertEngine, dockerEnv, imageLabel, run, runOk } from './docker';
 
 export const RECIPE_LABEL = 'io.petzi.recipe-hash';
 export const BASE_TAG = 'local/debian:bookworm';
@@ -166,6 +166,17 @@ export async function ensureBaseImage(opts: BuildOptions = {}): Promise<string> 
   return BASE_TAG;
 }
 
+/**
+ * What a child's recipe hash takes from its parent image: the parent's own recipe hash, not its
+ * image id, so that re-importing the same base (another checkout on the same engine, say) does
+ * not invalidate every image built on it.
+ */
+async function parentRecipe(tag: string): Promise<string> {
+  const recipe = await imageLabel(tag, RECIPE_LABEL);
+  if (!recipe) throw new Error(`${tag} has no ${RECIPE_LABEL} label: rebuild it with npm run images -- --force`);
+  return recipe;
+}
+
 /** Downloads an npm package's tarball once into .data/images/dl and returns its path. */
 async function npmPack(ctx: Ctx, spec: string): Promise<string> {
   const dl = join(ctx.work, 'dl');
@@ -198,7 +209,7 @@ export async function ensureNodeImage(version: NodeMajor, opts: BuildOptions = {
   const dir = recipeDir(ctx, 'node');
   // The recipe is the major version, not the patch release: a cached image is not rebuilt for
   // every Node patch (use --force to take the newest).
-  const hash = sha256(version, (await imageId(base)) ?? '', ...recipeFiles(dir).flat());
+  const hash = sha256(version, await parentRecipe(base), ...recipeFiles(dir).flat());
   if (await cached(ctx, tag, hash)) {
     ctx.say(`${tag}: cached (recipe ${hash})`);
     return tag;
@@ -226,17 +237,26 @@ export async function ensureStandIn(name: string, opts: BuildOptions = {}): Prom
   const ctx = context(opts);
   const parent = standIn.from === 'node' ? await ensureNodeImage('22', opts) : await ensureBaseImage(opts);
   const dir = recipeDir(ctx, standIn.recipe);
-  const hash = sha256((await imageId(parent)) ?? '', ...recipeFiles(dir).flat());
+  const hash = sha256(await parentRecipe(parent), ...recipeFiles(dir).flat());
   const buildArgs: Record<string, string> = standIn.from === 'node' ? { NODE_IMAGE: parent } : { BASE_IMAGE: parent };
   return buildImage(ctx, standIn.tag, dir, hash, buildArgs, { 'io.petzi.stands-for': standIn.standsFor });
 }
 
 /** Every stand-in compose's test override uses, plus local/node:22 for the project's own images. Returns the tags. */
 export async function ensureAllImages(opts: BuildOptions = {}): Promise<string[]> {
-  const tags = [await ensureNodeImage('22', opts)];
-  // One at a time: the machine has two cores and the builds are CPU- and disk-bound.
-  for (const name of Object.keys(STAND_INS)) tags.push(await ensureStandIn(name, opts));
-  return tags;
+  // The base and local/node:22 first, so that concurrent builds below never both create them.
+  await ensureNodeImage('22', opts);
+  // The stand-ins mostly wait on apt and npm downloads: two at a time overlap that waiting
+  // without crowding two cores.
+  const names = Object.keys(STAND_INS);
+  const tags: string[] = new Array<string>(names.length);
+  let next = 0;
+  await Promise.all(
+    [0, 1].map(async () => {
+      for (let i = next++; i < names.length; i = next++) tags[i] = await ensureStandIn(names[i], opts);
+    }),
+  );
+  return ['local/node:22', ...tags];
 }
 
 /** Every local/* tag this builder makes (to remove them, e.g. to time a build from scratch). */

@@ -95,9 +95,3 @@ export async function imageLabel(tag: string, label: string): Promise<string | u
   if (res.code !== 0) return undefined;
   return res.output.trim();
 }
-
-/** The id of a local image (changes when it is rebuilt), or undefined when it does not exist. */
-export async function imageId(tag: string): Promise<string | undefined> {
-  const res = await run('docker', ['image', 'inspect', '--format', '{{.Id}}', tag], { env: dockerEnv() });
-  return res.code === 0 ? res.output.trim() : undefined;
-}
