@@ -1,21 +1,40 @@
-# syntax=docker/dockerfile:1
 # The functions app on the Azure Functions Node.js image: the same compiled files `npm run host`
 # and `func start` load (package.json "main"), run by the real Functions host on port 80.
 # Build from the repository root: docker build -f infra/docker/functions.Dockerfile .
+# The image names are build arguments so that a machine without registry access can build on
+# local stand-ins (infra/test/containers/docker-compose.test.yml, `npm run images`).
+ARG NODE_IMAGE=node:22-bookworm
+ARG FUNCTIONS_IMAGE=mcr.microsoft.com/azure-functions/node:4-node22
 
-FROM node:20-bookworm AS build
+FROM ${NODE_IMAGE} AS build
 WORKDIR /src
 COPY package.json package-lock.json ./
 RUN npm ci
 COPY . .
 RUN npm run build
 
-FROM node:20-bookworm AS prod-deps
+FROM ${NODE_IMAGE} AS prod-deps
 WORKDIR /src
 COPY package.json package-lock.json ./
 RUN npm ci --omit=dev
 
-FROM mcr.microsoft.com/azure-functions/node:4-node20
+# The project's own host (`npm run host`) on plain Node, same files, same port: what the
+# containers test runs where the Azure Functions image cannot be pulled (build target local-host).
+FROM ${NODE_IMAGE} AS local-host
+ENV NODE_ENV=production \
+    HOST=0.0.0.0 \
+    PORT=80
+WORKDIR /home/site/wwwroot
+COPY host.json package.json package-lock.json ./
+COPY --from=prod-deps /src/node_modules ./node_modules
+COPY --from=build /src/dist ./dist
+COPY infra/migrations ./infra/migrations
+COPY infra/cadvisor/functions.json /var/cadvisor/functions.json
+LABEL io.cadvisor.metric.prometheus-functions="/var/cadvisor/functions.json"
+EXPOSE 80
+CMD ["node", "dist/infra/src/host/main.js"]
+
+FROM ${FUNCTIONS_IMAGE}
 ENV AzureWebJobsScriptRoot=/home/site/wwwroot \
     AzureFunctionsJobHost__Logging__Console__IsEnabled=true
 WORKDIR /home/site/wwwroot

@@ -1,20 +1,22 @@
-# syntax=docker/dockerfile:1
 # The SSE bridge: the same `node dist/infra/src/bridge/main.js` that `npm run bridge` runs.
 # Build from the repository root: docker build -f infra/docker/sse-bridge.Dockerfile .
+# NODE_IMAGE/NODE_RUNTIME_IMAGE let a machine without registry access build on local/node:22.
+ARG NODE_IMAGE=node:22-bookworm
+ARG NODE_RUNTIME_IMAGE=node:22-bookworm-slim
 
-FROM node:20-bookworm AS build
+FROM ${NODE_IMAGE} AS build
 WORKDIR /src
 COPY package.json package-lock.json ./
 RUN npm ci
 COPY . .
 RUN npm run build
 
-FROM node:20-bookworm AS prod-deps
+FROM ${NODE_IMAGE} AS prod-deps
 WORKDIR /src
 COPY package.json package-lock.json ./
 RUN npm ci --omit=dev
 
-FROM node:20-bookworm-slim
+FROM ${NODE_RUNTIME_IMAGE}
 ENV NODE_ENV=production \
     PORT=5001
 WORKDIR /app

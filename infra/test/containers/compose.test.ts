@@ -1,14 +1,16 @@
-import { containerPorts, loadCompose, portMappings, service, type ComposeService } from './repo';
+import { listeningPorts, loadCompose, portMappings, readRepoFile, service, type ComposeService } from './repo';
 
 /** docker-compose.yml against the design's service list, ports and start order. */
 const compose = loadCompose();
 
+/** Host ports by service. The functions and the bridges publish none: the gateway owns 5000 and 5001, so they scale. */
 const PUBLISHED: Record<string, number[]> = {
   db: [5432],
   rabbitmq: [5672, 15672],
   azurite: [10000, 10001, 10002],
-  functions: [5000],
-  'sse-bridge': [5001],
+  functions: [],
+  'sse-bridge': [],
+  gateway: [5000, 5001],
   dashboard: [8080],
   cadvisor: [8081],
   prometheus: [9090],
@@ -29,10 +31,22 @@ describe('docker-compose.yml services', () => {
     expect(portMappings(service(compose, name)).map((m) => m.published)).toEqual(ports);
   });
 
+  it('lets a PETZI_*_PORT variable move every published port, the design port by default', () => {
+    for (const [name, svc] of Object.entries(compose.services)) {
+      for (const spec of svc.ports ?? []) {
+        expect({ name, spec }).toEqual({ name, spec: expect.stringMatching(/^\$\{PETZI_[A-Z_]+_PORT:-\d+\}:\d+$/) });
+      }
+    }
+    const variables = Object.values(compose.services).flatMap((svc) => (svc.ports ?? []).map((spec) => /^\$\{(\w+):-/.exec(spec)?.[1]));
+    expect(new Set(variables).size).toBe(variables.length);
+    // The containers test moves each one (infra/test/containers/live/composeStack.ts).
+    const stack = readRepoFile('infra/test/containers/live/composeStack.ts');
+    for (const variable of variables) expect(stack).toContain(`'${variable}'`);
+  });
+
   it('maps each published port to the port the container listens on', () => {
-    expect(portMappings(service(compose, 'functions'))).toEqual([{ published: 5000, target: 80 }]);
     expect(portMappings(service(compose, 'cadvisor'))).toEqual([{ published: 8081, target: 8080 }]);
-    for (const name of ['db', 'rabbitmq', 'azurite', 'sse-bridge', 'dashboard', 'prometheus']) {
+    for (const name of ['db', 'rabbitmq', 'azurite', 'gateway', 'dashboard', 'prometheus']) {
       for (const mapping of portMappings(service(compose, name))) expect(mapping.target).toBe(mapping.published);
     }
   });
@@ -45,7 +59,8 @@ describe('docker-compose.yml services', () => {
 
   it('uses the health probes each image can run', () => {
     expect(healthTest(service(compose, 'db')).join(' ')).toContain('pg_isready');
-    expect(healthTest(service(compose, 'rabbitmq'))).toEqual(['CMD', 'rabbitmq-diagnostics', '-q', 'ping']);
+    // ping answers before the listeners accept connections; this one connects to them.
+    expect(healthTest(service(compose, 'rabbitmq'))).toEqual(['CMD', 'rabbitmq-diagnostics', '-q', 'check_port_connectivity']);
     expect(healthTest(service(compose, 'functions')).join(' ')).toContain('http://127.0.0.1:80/api/health');
     expect(healthTest(service(compose, 'sse-bridge')).join(' ')).toContain('http://127.0.0.1:5001/healthz');
   });
@@ -53,7 +68,7 @@ describe('docker-compose.yml services', () => {
   it('probes a port the container really listens on', () => {
     for (const [name, svc] of Object.entries(compose.services)) {
       const url = /http:\/\/127\.0\.0\.1:(\d+)\//.exec(healthTest(svc).join(' '));
-      if (url) expect({ name, port: containerPorts(svc).includes(Number(url[1])) }).toEqual({ name, port: true });
+      if (url) expect({ name, port: listeningPorts(svc).includes(Number(url[1])) }).toEqual({ name, port: true });
     }
   });
 
@@ -68,6 +83,14 @@ describe('docker-compose.yml services', () => {
       rabbitmq: { condition: 'service_healthy' },
     });
     expect(Object.keys(service(compose, 'dashboard').depends_on ?? {}).sort()).toEqual(['functions', 'sse-bridge']);
+    expect(service(compose, 'gateway').depends_on).toEqual({
+      functions: { condition: 'service_healthy' },
+      'sse-bridge': { condition: 'service_healthy' },
+    });
+  });
+
+  it('starts Prometheus whatever the health of an exporter (a down target is a finding, not a blocker)', () => {
+    expect(service(compose, 'prometheus').depends_on).toBeUndefined();
   });
 
   it('only waits for health on services that have a healthcheck', () => {
@@ -83,7 +106,12 @@ describe('docker-compose.yml services', () => {
     expect(service(compose, 'db').image).toBe('postgres:16');
     expect(service(compose, 'rabbitmq').image).toBe('rabbitmq:3-management');
     expect(service(compose, 'azurite').image).toBe('mcr.microsoft.com/azure-storage/azurite');
-    expect(service(compose, 'cadvisor').image).toMatch(/^gcr\.io\/cadvisor\/cadvisor(:|$)/);
+    // v0.55.0 is the first release that reads a container's IP from its networks (compose networks).
+    const cadvisor = /^ghcr\.io\/google\/cadvisor:v(\d+)\.(\d+)\.(\d+)$/.exec(service(compose, 'cadvisor').image ?? '');
+    expect(cadvisor).not.toBeNull();
+    const [major, minor] = [Number(cadvisor?.[1]), Number(cadvisor?.[2])];
+    expect(major > 0 || minor >= 55).toBe(true);
+    expect(service(compose, 'gateway').image).toMatch(/^nginx:\S+$/);
     expect(service(compose, 'prometheus').image).toMatch(/^prom\/prometheus(:|$)/);
   });
 

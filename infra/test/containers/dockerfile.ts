@@ -35,15 +35,28 @@ export function parseDockerfile(text: string): Stage[] {
   if (pending !== '') logical.push(pending.trim());
 
   const stages: Stage[] = [];
+  // ARGs before the first FROM may name the base images (`FROM ${NODE_IMAGE}`): their defaults apply.
+  const globalArgs = new Map<string, string>();
   for (const line of logical) {
     const match = /^(\S+)\s*(.*)$/.exec(line);
     if (!match) continue;
     const keyword = match[1].toUpperCase();
     const args = match[2].trim();
+    if (keyword === 'ARG' && stages.length === 0) {
+      const [name, value = ''] = args.split('=', 2);
+      globalArgs.set(name, value);
+      continue;
+    }
     if (keyword === 'FROM') {
       const from = /^(?:--\S+\s+)*(\S+)(?:\s+AS\s+(\S+))?$/i.exec(args);
       if (!from) throw new Error(`unreadable FROM line: ${line}`);
-      stages.push({ image: from[1], name: from[2], instructions: [] });
+      const image = from[1].replace(/\$\{(\w+)\}|\$(\w+)/g, (_, braced: string | undefined, bare: string | undefined) => {
+        const name = braced ?? bare ?? '';
+        const value = globalArgs.get(name);
+        if (value === undefined || value === '') throw new Error(`FROM uses $${name}, which has no default ARG before the first FROM`);
+        return value;
+      });
+      stages.push({ image, name: from[2], instructions: [] });
       continue;
     }
     const stage = stages[stages.length - 1];

@@ -16,9 +16,9 @@ describe('Dockerfiles', () => {
     expect(repoFileExists(build?.dockerfile ?? '')).toBe(true);
   });
 
-  it.each(BUILT)('%s builds with npm ci on Node 20', (name) => {
+  it.each(BUILT)('%s builds with npm ci on Node 22 (Node 20 reached end of life on 2026-04-30)', (name) => {
     const build = stageNamed(dockerfileOf(service(compose, name)), 'build');
-    expect(build.image).toMatch(/^node:20(-|$)/);
+    expect(build.image).toMatch(/^node:22(-|$)/);
     expect(instructions(build, 'RUN')).toContain('npm ci');
   });
 
@@ -50,8 +50,8 @@ describe('Dockerfiles', () => {
     const runtime = finalStage(stages);
     const runtimeCopies = copies(runtime);
 
-    it('runs on the Azure Functions Node 20 image from /home/site/wwwroot', () => {
-      expect(runtime.image).toBe('mcr.microsoft.com/azure-functions/node:4-node20');
+    it('runs on the Azure Functions Node 22 image from /home/site/wwwroot', () => {
+      expect(runtime.image).toBe('mcr.microsoft.com/azure-functions/node:4-node22');
       expect(instructions(runtime, 'WORKDIR')).toEqual(['/home/site/wwwroot']);
       const env = instructions(runtime, 'ENV').join(' ');
       expect(env).toContain('AzureWebJobsScriptRoot=/home/site/wwwroot');
@@ -77,6 +77,21 @@ describe('Dockerfiles', () => {
       expect(instructions(stageNamed(stages, modules?.from ?? ''), 'RUN')).toContain('npm ci --omit=dev');
     });
 
+    it('has a local-host target: the same files under `npm run host`, on the same port, for engines without the Azure image', () => {
+      const local = stageNamed(stages, 'local-host');
+      expect(local.image).toBe(stageNamed(stages, 'build').image);
+      const script = /node (\S+)$/.exec(packageJson.scripts.host);
+      expect(execForm(instructions(local, 'CMD')[0])).toEqual(['node', script?.[1]]);
+      expect(instructions(local, 'ENV').join(' ')).toMatch(/HOST=0\.0\.0\.0.*PORT=80/s);
+      expect(instructions(local, 'EXPOSE')).toEqual(instructions(runtime, 'EXPOSE'));
+      expect(instructions(local, 'WORKDIR')).toEqual(instructions(runtime, 'WORKDIR'));
+      // Exactly what the Azure stage copies, so the test runs the files production runs.
+      expect(copies(local)).toEqual(runtimeCopies);
+      expect(instructions(local, 'LABEL')).toEqual(instructions(runtime, 'LABEL'));
+      // The Azure stage stays last: a plain `docker build` (and compose without the test override) builds it.
+      expect(stages[stages.length - 1]).toBe(runtime);
+    });
+
     it('is loaded through package.json "main", which names the compiled function files', () => {
       // The worker loads every file the glob matches from /home/site/wwwroot; they compile from functions/src/functions.
       expect(packageJson.main).toBe('dist/functions/src/functions/*.js');
@@ -99,8 +114,8 @@ describe('Dockerfiles', () => {
       expect(repoFileExists('infra/src/bridge/main.ts')).toBe(true);
     });
 
-    it('holds the compiled code, migrations and production node_modules on Node 20', () => {
-      expect(runtime.image).toMatch(/^node:20(-|$)/);
+    it('holds the compiled code, migrations and production node_modules on Node 22', () => {
+      expect(runtime.image).toMatch(/^node:22(-|$)/);
       expect(instructions(stageNamed(stages, 'build'), 'RUN')).toContain('npm run build');
       const runtimeCopies = copies(runtime);
       expect(runtimeCopies.find((c) => c.from === 'build')?.sources).toEqual(['/src/dist']);
@@ -124,8 +139,10 @@ describe('Dockerfiles', () => {
       expect(readRepoFile('dashboard/vite.config.ts')).toMatch(/outDir:\s*path\.join\(root,\s*'dist'\)/);
     });
 
-    it('replaces the default server with infra/nginx/dashboard.conf', () => {
+    it('replaces the default server with infra/nginx/dashboard.conf, started by start.sh (HTTPS when given a certificate)', () => {
       expect(copies(runtime)).toContainEqual({ from: undefined, sources: ['infra/nginx/dashboard.conf'], destination: '/etc/nginx/conf.d/default.conf' });
+      expect(copies(runtime)).toContainEqual({ from: undefined, sources: ['infra/nginx/start.sh'], destination: '/etc/nginx/petzi/start.sh' });
+      expect(execForm(instructions(runtime, 'CMD')[0])).toEqual(['/bin/sh', '/etc/nginx/petzi/start.sh']);
     });
   });
 });

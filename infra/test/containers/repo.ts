@@ -24,7 +24,8 @@ export interface HealthCheck {
 
 export interface ComposeService {
   image?: string;
-  build?: { context: string; dockerfile: string };
+  build?: { context: string; dockerfile: string; target?: string; args?: Record<string, string> };
+  profiles?: string[];
   command?: string[] | string;
   ports?: string[];
   environment?: Record<string, string>;
@@ -62,10 +63,15 @@ function range(text: string): number[] {
   return Array.from({ length: to - from + 1 }, (_, i) => from + i);
 }
 
-/** "5000:80" and "10000-10002:10000-10002" as published/target pairs. */
+/** `${NAME:-default}` in a compose value, with its default (what compose uses when NAME is unset). */
+export function withDefaults(text: string): string {
+  return text.replace(/\$\{[A-Za-z_][A-Za-z0-9_]*:-([^}]*)\}/g, '$1');
+}
+
+/** "5000:80", "${PETZI_WEBHOOK_PORT:-5000}:5000" and "10000-10002:10000-10002" as published/target pairs (defaults applied). */
 export function portMappings(svc: ComposeService): PortMapping[] {
   return (svc.ports ?? []).flatMap((spec) => {
-    const [published, target] = String(spec).split(':');
+    const [published, target] = withDefaults(String(spec)).split(':');
     const outside = range(published);
     const inside = range(target);
     if (outside.length !== inside.length) throw new Error(`port range sizes differ in "${spec}"`);
@@ -75,6 +81,40 @@ export function portMappings(svc: ComposeService): PortMapping[] {
 
 export function containerPorts(svc: ComposeService): number[] {
   return portMappings(svc).map((m) => m.target);
+}
+
+const NGINX_SITE = '/etc/nginx/conf.d/default.conf';
+
+/** The nginx site config a service runs: mounted over, or copied into, conf.d/default.conf. */
+export function nginxConfigOf(svc: ComposeService): string | undefined {
+  const mounted = (svc.volumes ?? []).find((v) => v.split(':')[1] === NGINX_SITE);
+  if (mounted) return readRepoFile(mounted.split(':')[0]);
+  if (!svc.build) return undefined;
+  const copied = finalStage(dockerfileOf(svc))
+    .instructions.filter((i) => i.keyword === 'COPY')
+    .map((i) => i.args.split(/\s+/))
+    .find((parts) => parts[parts.length - 1] === NGINX_SITE);
+  return copied ? readRepoFile(copied[0]) : undefined;
+}
+
+/**
+ * Every port a service's container listens on: the published ones, the image's EXPOSE (replicas
+ * reached only over the compose network), and an nginx site's listen directives (including the
+ * listen-<port>.conf snippets start.sh writes, and loopback-only health ports).
+ */
+export function listeningPorts(svc: ComposeService): number[] {
+  const ports = new Set(containerPorts(svc));
+  if (svc.build) {
+    for (const expose of finalStage(dockerfileOf(svc)).instructions.filter((i) => i.keyword === 'EXPOSE')) {
+      for (const port of expose.args.split(/\s+/)) ports.add(Number(port.split('/')[0]));
+    }
+  }
+  const nginx = nginxConfigOf(svc);
+  if (nginx) {
+    for (const m of nginx.matchAll(/^\s*listen\s+(?:[\d.]+:)?(\d+)[^;]*;/gm)) ports.add(Number(m[1]));
+    for (const m of nginx.matchAll(/^\s*include\s+\S*\/listen-(\d+)\.conf;/gm)) ports.add(Number(m[1]));
+  }
+  return [...ports].sort((a, b) => a - b);
 }
 
 export function dockerfileOf(svc: ComposeService): Stage[] {
