@@ -1,0 +1,43 @@
+import { spawnSync } from 'node:child_process';
+
+function docker(args: string[], timeoutMs = 15_000): { ok: boolean; stdout: string } {
+  const result = spawnSync('docker', args, { encoding: 'utf8', timeout: timeoutMs, stdio: ['ignore', 'pipe', 'ignore'] });
+  return { ok: result.status === 0, stdout: result.stdout ?? '' };
+}
+
+/** True when a docker CLI is installed and its engine answers. */
+export function dockerEngineAnswers(): boolean {
+  return docker(['info', '--format', '{{.ServerVersion}}'], 10_000).ok;
+}
+
+/**
+ * A local image whose repository is `name` (any registry prefix, e.g. local/rabbitmq), the
+ * first one whose tag contains `preferTag` if any; null when there is none. Never pulls: no
+ * registry may be reachable, and pulling is the user's decision.
+ */
+export function localImage(name: string, preferTag: string): string | null {
+  const listed = docker(['images', '--format', '{{.Repository}}:{{.Tag}}']);
+  if (!listed.ok) return null;
+  const images = listed.stdout
+    .split('\n')
+    .filter((line) => line !== '' && !line.endsWith(':<none>'))
+    .filter((line) => line.slice(0, line.lastIndexOf(':')).split('/').pop() === name);
+  return images.find((image) => image.slice(image.lastIndexOf(':') + 1).includes(preferTag)) ?? images[0] ?? null;
+}
+
+export interface ContainerOptions {
+  name: string;
+  image: string;
+  /** host port (bound on 127.0.0.1 only) -> container port */
+  ports: Array<[number, number]>;
+}
+
+/** Starts a container removed when it stops; returns its stop function. */
+export function runContainer({ name, image, ports }: ContainerOptions): () => Promise<void> {
+  const args = ['run', '-d', '--rm', '--name', name, ...ports.flatMap(([host, inner]) => ['-p', `127.0.0.1:${host}:${inner}`]), image];
+  const started = spawnSync('docker', args, { encoding: 'utf8', timeout: 60_000 });
+  if (started.status !== 0) throw new Error(`docker run ${image} failed: ${(started.stderr ?? '').trim()}`);
+  return async () => {
+    docker(['stop', '-t', '10', name], 30_000);
+  };
+}
