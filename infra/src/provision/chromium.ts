@@ -1,19 +1,11 @@
-import { accessSync, constants, readdirSync } from 'node:fs';
+import { readdirSync } from 'node:fs';
 import { homedir } from 'node:os';
 import path from 'node:path';
+import { isExecutable } from './executable';
 import { installSystemPackage, type InstallOptions } from './install';
 import type { Log } from './log';
 
 const SYSTEM_CHROMIUMS = ['/usr/bin/chromium', '/Applications/Chromium.app/Contents/MacOS/Chromium'];
-
-function executable(file: string): boolean {
-  try {
-    accessSync(file, constants.X_OK);
-    return true;
-  } catch {
-    return false;
-  }
-}
 
 /** The newest Chromium playwright downloaded (`npx playwright install chromium`), if any. */
 function fromPlaywrightCache(env: NodeJS.ProcessEnv): string | null {
@@ -29,14 +21,14 @@ function fromPlaywrightCache(env: NodeJS.ProcessEnv): string | null {
   for (const build of builds) {
     for (const layout of layouts) {
       const candidate = path.join(cache, build, layout);
-      if (executable(candidate)) return candidate;
+      if (isExecutable(candidate)) return candidate;
     }
   }
   return null;
 }
 
 function findChromium(env: NodeJS.ProcessEnv): string | null {
-  return SYSTEM_CHROMIUMS.find(executable) ?? fromPlaywrightCache(env);
+  return SYSTEM_CHROMIUMS.find(isExecutable) ?? fromPlaywrightCache(env);
 }
 
 /**
@@ -45,7 +37,7 @@ function findChromium(env: NodeJS.ProcessEnv): string | null {
  */
 export async function ensureChromium(env: NodeJS.ProcessEnv, install: InstallOptions, log: Log): Promise<string | null> {
   if (env.CHROMIUM_PATH) {
-    if (!executable(env.CHROMIUM_PATH)) throw new Error(`CHROMIUM_PATH=${env.CHROMIUM_PATH} is not an executable file`);
+    if (!isExecutable(env.CHROMIUM_PATH)) throw new Error(`CHROMIUM_PATH=${env.CHROMIUM_PATH} is not an executable file`);
     return env.CHROMIUM_PATH;
   }
   const found = findChromium(env);

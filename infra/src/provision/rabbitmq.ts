@@ -1,8 +1,9 @@
 import { spawn, spawnSync } from 'node:child_process';
-import { accessSync, constants, mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import { userInfo } from 'node:os';
 import path from 'node:path';
 import * as amqp from 'amqplib';
+import { isExecutable } from './executable';
 import { dockerEngineAnswers, localImage, runContainer } from './docker';
 import { installSystemPackage, type InstallOptions } from './install';
 import { shownPath, type Log } from './log';
@@ -63,15 +64,6 @@ async function httpAnswers(url: string): Promise<boolean> {
     const response = await fetch(url, { signal: AbortSignal.timeout(1500) });
     await response.arrayBuffer();
     return response.status < 500;
-  } catch {
-    return false;
-  }
-}
-
-function isExecutable(file: string): boolean {
-  try {
-    accessSync(file, constants.X_OK);
-    return true;
   } catch {
     return false;
   }
