@@ -1,13 +1,13 @@
 import { spawnSync } from 'node:child_process';
 
-function docker(args: string[], timeoutMs = 15_000): { ok: boolean; stdout: string } {
-  const result = spawnSync('docker', args, { encoding: 'utf8', timeout: timeoutMs, stdio: ['ignore', 'pipe', 'ignore'] });
+function docker(args: string[], env: NodeJS.ProcessEnv, timeoutMs = 15_000): { ok: boolean; stdout: string } {
+  const result = spawnSync('docker', args, { encoding: 'utf8', env, timeout: timeoutMs, stdio: ['ignore', 'pipe', 'ignore'] });
   return { ok: result.status === 0, stdout: result.stdout ?? '' };
 }
 
 /** True when a docker CLI is installed and its engine answers. */
-export function dockerEngineAnswers(): boolean {
-  return docker(['info', '--format', '{{.ServerVersion}}'], 10_000).ok;
+export function dockerEngineAnswers(env: NodeJS.ProcessEnv): boolean {
+  return docker(['info', '--format', '{{.ServerVersion}}'], env, 10_000).ok;
 }
 
 /**
@@ -15,8 +15,8 @@ export function dockerEngineAnswers(): boolean {
  * first one whose tag contains `preferTag` if any; null when there is none. Never pulls: no
  * registry may be reachable, and pulling is the user's decision.
  */
-export function localImage(name: string, preferTag: string): string | null {
-  const listed = docker(['images', '--format', '{{.Repository}}:{{.Tag}}']);
+export function localImage(name: string, preferTag: string, env: NodeJS.ProcessEnv): string | null {
+  const listed = docker(['images', '--format', '{{.Repository}}:{{.Tag}}'], env);
   if (!listed.ok) return null;
   const images = listed.stdout
     .split('\n')
@@ -33,11 +33,11 @@ export interface ContainerOptions {
 }
 
 /** Starts a container removed when it stops; returns its stop function. */
-export function runContainer({ name, image, ports }: ContainerOptions): () => Promise<void> {
+export function runContainer({ name, image, ports }: ContainerOptions, env: NodeJS.ProcessEnv): () => Promise<void> {
   const args = ['run', '-d', '--rm', '--name', name, ...ports.flatMap(([host, inner]) => ['-p', `127.0.0.1:${host}:${inner}`]), image];
-  const started = spawnSync('docker', args, { encoding: 'utf8', timeout: 60_000 });
+  const started = spawnSync('docker', args, { encoding: 'utf8', env, timeout: 60_000 });
   if (started.status !== 0) throw new Error(`docker run ${image} failed: ${(started.stderr ?? '').trim()}`);
   return async () => {
-    docker(['stop', '-t', '10', name], 30_000);
+    docker(['stop', '-t', '10', name], env, 30_000);
   };
 }

@@ -109,8 +109,8 @@ export async function ensureRabbit(options: RabbitOptions): Promise<RabbitHandle
   if (local) return local;
   const server = findServer(options.env);
   if (server) return startPrivateNode(server, options);
-  if (dockerEngineAnswers()) {
-    const image = localImage('rabbitmq', 'management');
+  if (dockerEngineAnswers(options.env)) {
+    const image = localImage('rabbitmq', 'management', options.env);
     if (image) return startContainer(image, options);
   }
   if (await installSystemPackage(RABBITMQ_PACKAGE, options.install, log)) {
@@ -140,13 +140,13 @@ async function waitFor(check: () => Promise<boolean>, timeoutMs: number): Promis
   return false;
 }
 
-async function startContainer(image: string, { port, log }: RabbitOptions): Promise<RabbitHandle> {
+async function startContainer(image: string, { port, log, env }: RabbitOptions): Promise<RabbitHandle> {
   await requireFreePort(port, 'RabbitMQ container', 'RABBITMQ_PORT');
   const managementPort = port + 10_000;
   await requireFreePort(managementPort, 'RabbitMQ container management UI', 'RABBITMQ_PORT');
   const name = `petzi-rabbitmq-${port}-${process.pid}`;
   log(`RabbitMQ: starting a container ${name} from ${image} on port ${port}`);
-  const stop = runContainer({ name, image, ports: [[port, 5672], [managementPort, 15672]] });
+  const stop = runContainer({ name, image, ports: [[port, 5672], [managementPort, 15672]] }, env);
   const url = `amqp://guest:guest@127.0.0.1:${port}`;
   // docker's port proxy accepts TCP at once: only an AMQP handshake says the broker is up.
   if (!(await waitFor(() => amqpAnswers(url), 120_000))) {
