@@ -85,6 +85,8 @@ describe('the services of npm test', () => {
     const child = spawn(process.execPath, ['-e', CHILD], {
       env: {
         PATH: process.env.PATH,
+        // A machine without a UTF-8 locale, like a minimal Debian.
+        LC_ALL: 'C',
         TEST_DATABASE_URL: `postgres://postgres:postgres@127.0.0.1:${dead.db}/postgres`,
         TEST_RABBITMQ_URL: `amqp://guest:guest@127.0.0.1:${dead.amqp}`,
         TEST_RABBITMQ_MANAGEMENT_URL: 'http://127.0.0.1:1',
@@ -115,9 +117,10 @@ describe('the services of npm test', () => {
 
       const client = new Client({ connectionString: env.TEST_DATABASE_URL });
       await client.connect();
-      const { rows } = await client.query<{ user: string }>('SELECT current_user AS user');
+      const { rows } = await client.query<{ user: string; encoding: string }>("SELECT current_user AS user, pg_encoding_to_char(encoding) AS encoding FROM pg_database WHERE datname = 'template1'");
       await client.end();
-      expect(rows).toEqual([{ user: 'postgres' }]);
+      // UTF8 whatever the machine's locale: jsonb refuses the senders' \u escapes in SQL_ASCII.
+      expect(rows).toEqual([{ user: 'postgres', encoding: 'UTF8' }]);
 
       const connection = await amqp.connect(env.TEST_RABBITMQ_URL);
       await connection.close();

@@ -85,6 +85,9 @@ export async function startEmbeddedPostgres({ dataDir, port, database, log }: Em
     password: 'postgres',
     persistent: true,
     createPostgresUser: root,
+    // Without a UTF-8 locale (a minimal Debian has none) initdb picks SQL_ASCII, where jsonb
+    // refuses \u escapes of non-ASCII characters: real sender bodies would get a 422.
+    initdbFlags: ['--encoding=UTF8', '--locale=C'],
     onLog: () => undefined,
     onError: (error: unknown) => log(`embedded Postgres: ${error instanceof Error ? error.message : String(error)}`),
   });
