@@ -20,6 +20,7 @@ const APP = '/srv/petzi';
  */
 const SUBSET = [
   'test/fixtures',
+  'test/provision.test.ts',
   'functions/test/webhook.int.test.ts',
   'functions/test/relay.int.test.ts',
   'infra/test/bridge/bridgeBroker.test.ts',
