@@ -1,5 +1,4 @@
 import { spawn } from 'node:child_process';
-import net from 'node:net';
 import path from 'node:path';
 import { Client } from 'pg';
 import * as amqp from 'amqplib';
@@ -7,18 +6,11 @@ import { freePort } from '../infra/bench/support';
 import { ensureChromium } from '../infra/src/provision/chromium';
 import { installingAllowed } from '../infra/src/provision/install';
 import { ensureRabbit, NoBrokerError } from '../infra/src/provision/rabbitmq';
+import { isListening } from './support/processes';
 
 const ROOT = path.resolve(__dirname, '..');
 const quiet = () => undefined;
 const noInstall = { allowed: false, logDir: '/nonexistent', env: {} };
-
-function isListening(port: number): Promise<boolean> {
-  return new Promise((resolve) => {
-    const socket = net.connect(port, '127.0.0.1');
-    socket.once('connect', () => (socket.destroy(), resolve(true)));
-    socket.once('error', () => resolve(false));
-  });
-}
 
 describe('installing packages', () => {
   it('is on unless --no-install or PETZI_NO_INSTALL says otherwise', () => {

@@ -1,5 +1,5 @@
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { chmodSync, mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
+import { chmodSync, mkdtempSync, rmSync } from 'node:fs';
 import net from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -8,50 +8,13 @@ import { deleteTopology } from './support/broker';
 import { createTestDatabase } from './support/db';
 import { uniqueName } from './support/env';
 import { openSse } from './support/sse';
+import { alive, commandOf, descendants, isListening } from './support/processes';
 import { waitUntil } from './support/wait';
 import { topologyNames } from '../functions/src/broker/topology';
 import { freePort } from '../infra/bench/support';
 import { freeNodePorts, nodePorts } from '../infra/src/provision/rabbitmq';
 
 const ROOT = path.resolve(__dirname, '..');
-
-function isListening(port: number): Promise<boolean> {
-  return new Promise((resolve) => {
-    const socket = net.connect(port, '127.0.0.1');
-    socket.once('connect', () => (socket.destroy(), resolve(true)));
-    socket.once('error', () => resolve(false));
-  });
-}
-
-/** Every live descendant of pid, from /proc. */
-function descendants(pid: number): number[] {
-  const parents = new Map<number, number>();
-  for (const entry of readdirSync('/proc')) {
-    if (!/^\d+$/.test(entry)) continue;
-    try {
-      const stat = readFileSync(`/proc/${entry}/stat`, 'utf8');
-      const ppid = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
-      parents.set(Number(entry), ppid);
-    } catch {
-      // exited while we looked
-    }
-  }
-  const found: number[] = [];
-  const walk = (parent: number) => {
-    for (const [child, ppid] of parents) if (ppid === parent) (found.push(child), walk(child));
-  };
-  walk(pid);
-  return found;
-}
-
-function alive(pid: number): boolean {
-  try {
-    const state = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]?.[0];
-    return state !== 'Z' && state !== undefined;
-  } catch {
-    return false;
-  }
-}
 
 interface Started {
   child: ChildProcess;
@@ -65,15 +28,6 @@ interface Started {
  * terminal is the end of `script`.
  */
 type Launch = 'node' | 'npm' | 'terminal';
-
-/** The command line of a live process, from /proc. */
-function commandOf(pid: number): string {
-  try {
-    return readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0').join(' ').trim();
-  } catch {
-    return '';
-  }
-}
 
 /** The infra/start.js process below pid (pid itself when it is that process). */
 function startJsPid(pid: number): number {

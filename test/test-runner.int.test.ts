@@ -1,59 +1,11 @@
 import { spawn } from 'node:child_process';
-import net from 'node:net';
 import path from 'node:path';
-import { readFileSync, readdirSync } from 'node:fs';
 import { freePort } from '../infra/bench/support';
 import { nodePorts } from '../infra/src/provision/rabbitmq';
+import { alive, commandOf, descendants, isListening } from './support/processes';
 import { waitUntil } from './support/wait';
 
 const ROOT = path.resolve(__dirname, '..');
-
-function isListening(port: number): Promise<boolean> {
-  return new Promise((resolve) => {
-    const socket = net.connect(port, '127.0.0.1');
-    socket.once('connect', () => (socket.destroy(), resolve(true)));
-    socket.once('error', () => resolve(false));
-  });
-}
-
-/** Every live process below pid, with its command line, from /proc. */
-function descendants(pid: number): Array<{ pid: number; command: string }> {
-  const parents = new Map<number, number>();
-  for (const entry of readdirSync('/proc')) {
-    if (!/^\d+$/.test(entry)) continue;
-    try {
-      const stat = readFileSync(`/proc/${entry}/stat`, 'utf8');
-      const [state, ppid] = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-      if (state !== 'Z') parents.set(Number(entry), Number(ppid));
-    } catch {
-      // exited while we looked
-    }
-  }
-  const found: Array<{ pid: number; command: string }> = [];
-  const walk = (parent: number) => {
-    for (const [child, ppid] of parents) {
-      if (ppid !== parent) continue;
-      let command = '';
-      try {
-        command = readFileSync(`/proc/${child}/cmdline`, 'utf8').split('\0').join(' ');
-      } catch {
-        // exited while we looked
-      }
-      found.push({ pid: child, command });
-      walk(child);
-    }
-  };
-  walk(pid);
-  return found;
-}
-
-function alive(pid: number): boolean {
-  try {
-    return readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]?.[0] !== 'Z';
-  } catch {
-    return false;
-  }
-}
 
 /** npm test's runner with nothing answering at the test URLs, so it provisions both services. */
 async function startRunner(jestArgs: string[]) {
@@ -87,16 +39,17 @@ describe('npm test runner (infra/test-runner.js)', () => {
   it.each(['SIGINT', 'SIGTERM', 'SIGHUP'] as const)('stops jest and the services it started on %s', async (signal) => {
     const runner = await startRunner(['functions/test/webhook.int.test.ts']);
     try {
-      const jest = await waitUntil(() => descendants(runner.child.pid!).find((p) => p.command.includes('jest/bin/jest')), 120_000, 'jest to start').catch((error: unknown) => {
+      const jest = await waitUntil(() => descendants(runner.child.pid!).find((pid) => commandOf(pid).includes('jest/bin/jest')), 120_000, 'jest to start').catch((error: unknown) => {
         throw new Error(`${String(error)}\n${runner.output()}`);
       });
       const family = descendants(runner.child.pid!);
-      expect(family.some((p) => p.command.includes('postgres'))).toBe(true);
-      expect(family.some((p) => p.command.includes('beam'))).toBe(true);
+      const commands = family.map(commandOf);
+      expect(commands.some((c) => c.includes('postgres'))).toBe(true);
+      expect(commands.some((c) => c.includes('beam'))).toBe(true);
       runner.child.kill(signal);
       expect(await runner.exited).not.toBe(0);
-      expect(alive(jest.pid)).toBe(false);
-      await waitUntil(() => (family.every((p) => !alive(p.pid)) ? true : undefined), 30_000, 'every process the runner started to exit');
+      expect(alive(jest)).toBe(false);
+      await waitUntil(() => (family.every((pid) => !alive(pid)) ? true : undefined), 30_000, 'every process the runner started to exit');
       for (const port of servicePorts(runner.output())) expect(await isListening(port)).toBe(false);
       expect(runner.output()).toContain(`${signal}: stopping the services started for the tests`);
     } finally {
