@@ -46,7 +46,7 @@ export async function freeNodePorts(): Promise<number> {
     const free = await Promise.all(nodePorts(port).map((p) => isPortFree(p)));
     if (free.every(Boolean)) return port;
   }
-  throw new Error('no three free ports found for a private RabbitMQ node');
+  throw new Error('no four free ports found for a private RabbitMQ node');
 }
 
 export async function amqpAnswers(url: string): Promise<boolean> {
@@ -157,6 +157,7 @@ async function startContainer(image: string, { port, log, env }: RabbitOptions):
 }
 
 async function startPrivateNode(server: string, { dataDir, port, log }: RabbitOptions): Promise<RabbitHandle> {
+  if (port + 30_000 > 65_535) throw new Error(`RABBITMQ_PORT must be at most 35535 (a private node also takes it + 10000, + 20000 and + 30000), got ${port}`);
   await requireFreePort(port, 'private RabbitMQ node', 'RABBITMQ_PORT');
   const managementPort = port + 10_000;
   await requireFreePort(managementPort, 'private RabbitMQ management UI', 'RABBITMQ_PORT');
