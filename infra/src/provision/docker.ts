@@ -30,14 +30,26 @@ export interface ContainerOptions {
   image: string;
   /** host port (bound on 127.0.0.1 only) -> container port */
   ports: Array<[number, number]>;
+  env?: Record<string, string>;
 }
 
 /** Starts a container removed when it stops; returns its stop function. */
-export function runContainer({ name, image, ports }: ContainerOptions, env: NodeJS.ProcessEnv): () => Promise<void> {
-  const args = ['run', '-d', '--rm', '--name', name, ...ports.flatMap(([host, inner]) => ['-p', `127.0.0.1:${host}:${inner}`]), image];
+export function runContainer({ name, image, ports, env: inner = {} }: ContainerOptions, env: NodeJS.ProcessEnv): () => Promise<void> {
+  const args = [
+    'run',
+    '-d',
+    '--rm',
+    '--name',
+    name,
+    ...ports.flatMap(([host, port]) => ['-p', `127.0.0.1:${host}:${port}`]),
+    ...Object.entries(inner).flatMap(([key, value]) => ['-e', `${key}=${value}`]),
+    image,
+  ];
   const started = spawnSync('docker', args, { encoding: 'utf8', env, timeout: 60_000 });
   if (started.status !== 0) throw new Error(`docker run ${image} failed: ${(started.stderr ?? '').trim()}`);
   return async () => {
     docker(['stop', '-t', '10', name], env, 30_000);
+    // --rm removes it in the background; this returns once it is gone.
+    docker(['rm', '-f', name], env, 30_000);
   };
 }

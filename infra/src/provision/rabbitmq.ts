@@ -146,7 +146,12 @@ async function startContainer(image: string, { port, log, env }: RabbitOptions):
   await requireFreePort(managementPort, 'RabbitMQ container management UI', 'RABBITMQ_PORT');
   const name = `petzi-rabbitmq-${port}-${process.pid}`;
   log(`RabbitMQ: starting a container ${name} from ${image} on port ${port}`);
-  const stop = runContainer({ name, image, ports: [[port, 5672], [managementPort, 15672]] }, env);
+  // We reach it through docker's port proxy, which RabbitMQ does not count as loopback: guest
+  // must be allowed from there (the official image allows it; Debian's package does not).
+  const stop = runContainer(
+    { name, image, ports: [[port, 5672], [managementPort, 15672]], env: { RABBITMQ_SERVER_ADDITIONAL_ERL_ARGS: '-rabbit loopback_users []' } },
+    env,
+  );
   const url = `amqp://guest:guest@127.0.0.1:${port}`;
   // docker's port proxy accepts TCP at once: only an AMQP handshake says the broker is up.
   if (!(await waitFor(() => amqpAnswers(url), 120_000))) {
