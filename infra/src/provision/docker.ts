@@ -49,7 +49,7 @@ export function runContainer({ name, image, ports, env: inner = {} }: ContainerO
   if (started.status !== 0) throw new Error(`docker run ${image} failed: ${(started.stderr ?? '').trim()}`);
   return async () => {
     docker(['stop', '-t', '10', name], env, 30_000);
-    // --rm removes it in the background; this returns once it is gone.
-    docker(['rm', '-f', name], env, 30_000);
+    // --rm removes it in the background; return once it is gone.
+    for (let tries = 0; tries < 60 && docker(['inspect', '--format', '{{.Id}}', name], env).ok; tries += 1) await new Promise((r) => setTimeout(r, 500));
   };
 }
