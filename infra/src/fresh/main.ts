@@ -4,7 +4,7 @@
 // node_modules, .data or dist), then: npm install; npm start until ready, a signed webhook to
 // the SSE stream, SIGINT, nothing left; npm test (a named subset by default, --full for all).
 import { execFileSync } from 'node:child_process';
-import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { ensureNodeImage } from '../../images/build';
 import { dockerEnv, run, runOk } from '../../images/docker';
@@ -84,6 +84,8 @@ async function main(argv: string[]): Promise<number> {
     console.log(HELP);
     return 0;
   }
+  // Each run's logs alone (the builder appends to them).
+  rmSync(WORK, { recursive: true, force: true });
   mkdirSync(WORK, { recursive: true });
   const timings: Record<string, number> = {};
   timings.image = await timed('image local/node:20 (cached when built)', () => ensureNodeImage('20', { progress: say }));
