@@ -1,5 +1,5 @@
-import { spawn, type ChildProcess } from 'node:child_process';
-import { chmodSync, mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { chmodSync, mkdtempSync, rmSync } from 'node:fs';
 import net from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -8,64 +8,13 @@ import { deleteTopology } from './support/broker';
 import { createTestDatabase } from './support/db';
 import { uniqueName } from './support/env';
 import { openSse } from './support/sse';
+import { alive, commandOf, descendants, isListening } from './support/processes';
 import { waitUntil } from './support/wait';
 import { topologyNames } from '../functions/src/broker/topology';
 import { freePort } from '../infra/bench/support';
+import { freeNodePorts, nodePorts } from '../infra/src/provision/rabbitmq';
 
 const ROOT = path.resolve(__dirname, '..');
-
-function isListening(port: number): Promise<boolean> {
-  return new Promise((resolve) => {
-    const socket = net.connect(port, '127.0.0.1');
-    socket.once('connect', () => (socket.destroy(), resolve(true)));
-    socket.once('error', () => resolve(false));
-  });
-}
-
-/** A port p below 45536 with p, p + 10000 and p + 20000 all free (a private RabbitMQ node's three). */
-async function freeTriple(): Promise<number> {
-  const free = (port: number) =>
-    new Promise<boolean>((resolve) => {
-      const server = net.createServer();
-      server.once('error', () => resolve(false));
-      server.listen(port, '0.0.0.0', () => server.close(() => resolve(true)));
-    });
-  for (let attempt = 0; attempt < 50; attempt += 1) {
-    const port = 20_000 + Math.floor(Math.random() * 5_000);
-    if ((await free(port)) && (await free(port + 10_000)) && (await free(port + 20_000))) return port;
-  }
-  throw new Error('no free port triple found');
-}
-
-/** Every live descendant of pid, from /proc. */
-function descendants(pid: number): number[] {
-  const parents = new Map<number, number>();
-  for (const entry of readdirSync('/proc')) {
-    if (!/^\d+$/.test(entry)) continue;
-    try {
-      const stat = readFileSync(`/proc/${entry}/stat`, 'utf8');
-      const ppid = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
-      parents.set(Number(entry), ppid);
-    } catch {
-      // exited while we looked
-    }
-  }
-  const found: number[] = [];
-  const walk = (parent: number) => {
-    for (const [child, ppid] of parents) if (ppid === parent) (found.push(child), walk(child));
-  };
-  walk(pid);
-  return found;
-}
-
-function alive(pid: number): boolean {
-  try {
-    const state = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]?.[0];
-    return state !== 'Z' && state !== undefined;
-  } catch {
-    return false;
-  }
-}
 
 interface Started {
   child: ChildProcess;
@@ -73,10 +22,30 @@ interface Started {
   exited: Promise<number | null>;
 }
 
-function startNpmStart(env: Record<string, string>): Started {
+/**
+ * How npm start is launched: its entry file itself, `npm start` without a terminal, or `npm start`
+ * in a pseudo-terminal (util-linux `script`), where Ctrl-C is a byte typed and closing the
+ * terminal is the end of `script`.
+ */
+type Launch = 'node' | 'npm' | 'terminal';
+
+/** The infra/start.js process below pid (pid itself when it is that process). */
+function startJsPid(pid: number): number {
+  const found = [pid, ...descendants(pid)].find((p) => commandOf(p).includes('infra/start.js'));
+  if (found === undefined) throw new Error(`no infra/start.js process below ${pid}`);
+  return found;
+}
+
+function startNpmStart(env: Record<string, string>, launch: Launch = 'node'): Started {
   const base = { ...process.env };
   for (const key of ['DATABASE_URL', 'DATABASE_URI', 'RABBITMQ_URL', 'RabbitMQConnection', 'PETZI_WEBHOOK_SECRET', 'SECRET_KEY']) delete base[key];
-  const child = spawn(process.execPath, [path.join(ROOT, 'infra', 'start.js')], { cwd: ROOT, env: { ...base, NO_COLOR: '1', ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+  const [command, args] =
+    launch === 'node'
+      ? [process.execPath, [path.join(ROOT, 'infra', 'start.js')]]
+      : launch === 'npm'
+        ? ['npm', ['start']]
+        : ['script', ['-qfec', 'npm start', '/dev/null']];
+  const child = spawn(command, args, { cwd: ROOT, env: { ...base, NO_COLOR: '1', ...env }, stdio: [launch === 'terminal' ? 'pipe' : 'ignore', 'pipe', 'pipe'] });
   let output = '';
   child.stdout?.on('data', (c: Buffer) => (output += c.toString()));
   child.stderr?.on('data', (c: Buffer) => (output += c.toString()));
@@ -133,8 +102,8 @@ describe('npm start', () => {
   }, 180_000);
 
   it('starts a private RabbitMQ node when no broker answers, and stops it on SIGINT', async () => {
-    // The node also takes port + 10000 (management) and port + 20000 (Erlang distribution).
-    const port = await freeTriple();
+    // The node also takes port + 10000 (management), + 20000 (Erlang distribution) and + 30000 (its epmd).
+    const port = await freeNodePorts();
     const dataDir = mkdtempSync(path.join(tmpdir(), 'petzi-private-'));
     // As root, the node runs as the rabbitmq user: it must be able to reach its folder.
     chmodSync(dataDir, 0o755);
@@ -166,7 +135,7 @@ describe('npm start', () => {
       started.child.kill('SIGINT');
       expect(await started.exited).toBe(0);
       await waitUntil(() => (family.every((pid) => !alive(pid)) ? true : undefined), 15_000, 'every child, the node included, to exit');
-      for (const taken of [port, port + 10_000, port + 20_000, ...Object.values(ports)]) expect(await isListening(taken)).toBe(false);
+      for (const taken of [...nodePorts(port), ...Object.values(ports)]) expect(await isListening(taken)).toBe(false);
     } finally {
       if (started.child.exitCode === null) started.child.kill('SIGKILL');
       rmSync(dataDir, { recursive: true, force: true });
@@ -181,6 +150,9 @@ describe('npm start', () => {
         DATABASE_URL: db.url,
         RABBITMQ_LOCAL_PORT: String(await freePort()),
         RABBITMQ_SERVER_BIN: '/nonexistent/rabbitmq-server',
+        // Neither a container (this machine's engine may hold a rabbitmq image) nor an install.
+        DOCKER_HOST: 'unix:///nonexistent/docker.sock',
+        PETZI_NO_INSTALL: '1',
         FUNCTIONS_PORT: String(await freePort()),
         BRIDGE_PORT: String(await freePort()),
         DASHBOARD_PORT: String(await freePort()),
@@ -208,4 +180,100 @@ describe('npm start', () => {
       await new Promise((resolve) => blocker.close(resolve));
     }
   }, 60_000);
+
+  it('--help lists every variable a user may need', () => {
+    const help = spawnSync('npm', ['start', '--', '--help'], { cwd: ROOT, encoding: 'utf8' });
+    expect(help.status).toBe(0);
+    for (const variable of [
+      'PETZI_WEBHOOK_SECRET',
+      'SIGNATURE_TOLERANCE_SECONDS',
+      'DATABASE_URL',
+      'RABBITMQ_URL',
+      'PETZI_TOPOLOGY_PREFIX',
+      'MAX_BODY_BYTES',
+      'OUTBOX_GRACE_SECONDS',
+      'HOST',
+      'FUNCTIONS_PORT',
+      'BRIDGE_PORT',
+      'DASHBOARD_PORT',
+      'POSTGRES_PORT',
+      'RABBITMQ_PORT',
+      'PETZI_DATA_DIR',
+      'PETZI_NO_INSTALL',
+      '--no-install',
+    ]) {
+      expect(help.stdout).toContain(variable);
+    }
+  }, 60_000);
+
+  describe('stops every child and every service it started', () => {
+    // One data folder for every case: the embedded cluster is initialised once.
+    let dataDir: string;
+    beforeAll(() => {
+      dataDir = mkdtempSync(path.join(tmpdir(), 'petzi-signals-'));
+      chmodSync(dataDir, 0o755);
+    });
+    afterAll(() => rmSync(dataDir, { recursive: true, force: true }));
+
+    type Stop = { launch: Launch; send(started: Started): void };
+    const bySignal = (launch: Launch, signal: NodeJS.Signals, to: 'npm' | 'infra/start.js'): Stop => ({
+      launch,
+      send: (started) => {
+        const target = to === 'npm' ? started.child.pid! : startJsPid(started.child.pid!);
+        process.kill(target, signal);
+      },
+    });
+    const cases: Array<[string, Stop]> = [
+      ['Ctrl-C in a terminal', { launch: 'terminal', send: (started) => started.child.stdin!.write('\u0003') }],
+      ['the terminal closing (SIGHUP)', { launch: 'terminal', send: (started) => started.child.kill('SIGKILL') }],
+      ["SIGINT to npm's process", bySignal('npm', 'SIGINT', 'npm')],
+      ["SIGTERM to npm's process", bySignal('npm', 'SIGTERM', 'npm')],
+      ["SIGHUP to npm's process", bySignal('npm', 'SIGHUP', 'npm')],
+      ['SIGINT to infra/start.js', bySignal('node', 'SIGINT', 'infra/start.js')],
+      ['SIGTERM to infra/start.js', bySignal('node', 'SIGTERM', 'infra/start.js')],
+    ];
+
+    it.each(cases)('%s', async (_name, stop) => {
+      const rabbitPort = await freeNodePorts();
+      const ports = { functions: await freePort(), bridge: await freePort(), dashboard: await freePort(), postgres: await freePort() };
+      const prefix = uniqueName('signals');
+      const started = startNpmStart(
+        {
+          FUNCTIONS_PORT: String(ports.functions),
+          BRIDGE_PORT: String(ports.bridge),
+          DASHBOARD_PORT: String(ports.dashboard),
+          POSTGRES_PORT: String(ports.postgres),
+          // Nothing answers there: npm start runs a private node of this machine's rabbitmq-server.
+          RABBITMQ_LOCAL_PORT: String(await freePort()),
+          RABBITMQ_PORT: String(rabbitPort),
+          PETZI_DATA_DIR: dataDir,
+          PETZI_TOPOLOGY_PREFIX: prefix,
+        },
+        stop.launch,
+      );
+      try {
+        await waitUntil(() => (started.output().includes('PETZI pipeline is running') ? true : undefined), 150_000, 'readiness banner').catch((error: unknown) => {
+          throw new Error(`${String(error)}\n--- npm start output ---\n${started.output()}`);
+        });
+        const family = descendants(started.child.pid!);
+        const names = family.map(commandOf);
+        expect(names.some((n) => n.includes('postgres'))).toBe(true);
+        expect(names.some((n) => n.includes('beam'))).toBe(true);
+        expect(names.filter((n) => n.includes('dist/infra/src/'))).toHaveLength(3);
+
+        stop.send(started);
+        await started.exited;
+        await waitUntil(() => (family.every((pid) => !alive(pid)) ? true : undefined), 60_000, 'every process npm start started to exit').catch((error: unknown) => {
+          const left = family.filter(alive).map((pid) => `${pid} ${commandOf(pid)}`);
+          throw new Error(`${String(error)}: ${left.join(', ')}\n--- npm start output ---\n${started.output()}`);
+        });
+        for (const port of [...Object.values(ports), ...nodePorts(rabbitPort)]) expect(await isListening(port)).toBe(false);
+        // The terminal that closed cannot show the last words; every other way shows a clean stop.
+        if (_name !== 'the terminal closing (SIGHUP)') expect(started.output()).toContain('[start]      stopped');
+      } finally {
+        if (started.child.exitCode === null) started.child.kill('SIGKILL');
+        await deleteTopology({ ...topologyNames(prefix) });
+      }
+    }, 240_000);
+  });
 });

@@ -18,6 +18,8 @@ describe('ensureDatabase', () => {
   });
 
   it('passes other connection errors through', async () => {
-    await expect(ensureDatabase('postgres://postgres:wrong-password@127.0.0.1:5432/postgres')).rejects.toThrow(/password/);
+    const wrong = new URL(ADMIN_DATABASE_URL);
+    wrong.password = 'wrong-password';
+    await expect(ensureDatabase(wrong.toString())).rejects.toThrow(/password/);
   });
 });

@@ -1,6 +1,5 @@
 import * as amqp from 'amqplib';
 import { spawn, type ChildProcess } from 'node:child_process';
-import net from 'node:net';
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { Client } from 'pg';
@@ -126,16 +125,7 @@ export function progress(label: string, done: number, total: number): void {
 }
 
 /** A port nothing listens on right now. */
-export function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = net.createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as net.AddressInfo;
-      server.close(() => resolve(port));
-    });
-  });
-}
+export { freePort } from '../src/provision/ports';
 
 /** Deletes the queues and exchanges of a prefixed topology (a test's or a benchmark's). */
 export async function deleteTopology(names: TopologyNames, url = RABBITMQ_URL): Promise<void> {

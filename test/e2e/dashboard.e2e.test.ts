@@ -6,7 +6,7 @@ import { silentLogger } from '../../functions/src/runtime/logger';
 import { startBridge, type RunningBridge } from '../../infra/src/bridge/bridge';
 import { loadBridgeConfig } from '../../infra/src/bridge/config';
 import { startDashboardServer, type RunningDashboardServer } from '../../infra/src/dashboard-server/server';
-import { TEST_RABBITMQ_URL } from '../support/env';
+import { CHROMIUM_PATH, TEST_RABBITMQ_URL } from '../support/env';
 import { startTestStack, type TestStack } from '../support/host';
 import { waitUntil } from '../support/wait';
 import { postWebhook, ticketBody } from '../support/webhooks';
@@ -79,7 +79,7 @@ beforeAll(async () => {
   bridge = await bridgeOn(0);
   dashboard = await startDashboardServer({ port: 0, hostname: '127.0.0.1', distDir: DIST, functionsUrl: stack.url, bridgeUrl: bridge.url });
   browser = await chromium.launch({
-    executablePath: '/usr/bin/chromium',
+    executablePath: CHROMIUM_PATH,
     args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--no-first-run', '--disable-sync'],
   });
   page = await browser.newPage({ viewport: { width: 1440, height: 1000 } });

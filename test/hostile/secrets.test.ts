@@ -7,8 +7,8 @@ import { computeSignature, signPayload } from '../../functions/src/protocol/sign
 import type { Logger } from '../../functions/src/runtime/logger';
 import { deleteTopology } from '../support/broker';
 import { createTestDatabase, type TestDatabase } from '../support/db';
-import { TEST_RABBITMQ_URL, uniqueName } from '../support/env';
-import { startTcpProxy, type TcpProxy } from '../support/tcpProxy';
+import { ADMIN_DATABASE_URL, TEST_RABBITMQ_URL, uniqueName } from '../support/env';
+import { hostPortOf, startTcpProxy, type TcpProxy } from '../support/tcpProxy';
 import { waitUntil } from '../support/wait';
 import { postWebhook, ticketBody } from '../support/webhooks';
 import { startTestStack, type TestStack } from '../support/host';
@@ -37,7 +37,8 @@ describe('the secret and the expected signature', () => {
     for (const method of ['log', 'info', 'warn', 'error', 'debug', 'trace'] as const) {
       consoleSpies.push(jest.spyOn(console, method).mockImplementation((...args: unknown[]) => void lines.push(`console.${method} ${args.map(String).join(' ')}`)));
     }
-    pgProxy = await startTcpProxy('127.0.0.1', 5432);
+    const pg = hostPortOf(ADMIN_DATABASE_URL, 5432);
+    pgProxy = await startTcpProxy(pg.host, pg.port);
     const amqp = new URL(TEST_RABBITMQ_URL);
     amqpProxy = await startTcpProxy(amqp.hostname, Number(amqp.port || 5672));
     // The host reaches both services through proxies the test can cut.

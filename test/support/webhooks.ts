@@ -3,8 +3,8 @@ import path from 'node:path';
 import { signPayload } from '../../functions/src/protocol/signature';
 import { TEST_SECRET } from './env';
 
-/** ../shared/petzi-samples beside the project root (CI lays a copy there too). */
-export const SAMPLES_DIR = path.resolve(__dirname, '..', '..', '..', 'shared', 'petzi-samples');
+/** Real sender bodies, byte for byte (see the folder's README). */
+export const SAMPLES_DIR = path.resolve(__dirname, '..', 'fixtures', 'petzi-samples');
 
 export function sampleBodies(): Array<{ name: string; body: Buffer }> {
   return readdirSync(SAMPLES_DIR)
@@ -42,7 +42,7 @@ export async function postWebhook(baseUrl: string, body: Buffer | string, option
     ...options.headers,
   };
   if (signature !== null) headers['Petzi-Signature'] = signature;
-  const response = await fetch(`${baseUrl}/webhook`, { method: options.method ?? 'POST', headers, body: options.method === 'GET' ? undefined : body });
+  const response = await fetch(`${baseUrl}/webhook`, { method: options.method ?? 'POST', headers, body: options.method === 'GET' ? undefined : typeof body === 'string' ? body : Uint8Array.from(body) });
   const text = await response.text();
   let json: Record<string, unknown> = {};
   try {

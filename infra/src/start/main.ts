@@ -3,27 +3,57 @@ import path from 'node:path';
 import { ensureBuilt } from './build';
 import { startChild, type ManagedChild } from './children';
 import { credentialEnv, ensureCredentials, loginLines, tryItLine } from './credentials';
-import { portFromEnv, PortTakenError, requireFreePort } from './ports';
-import { ensurePostgres, type PostgresHandle } from './postgres';
-import { ensureRabbit, NoBrokerError, type RabbitHandle } from './rabbitmq';
+import { installingAllowed } from '../provision/install';
+import { portFromEnv, PortTakenError, requireFreePort } from '../provision/ports';
+import { ensurePostgres, type PostgresHandle } from '../provision/postgres';
+import { ensureRabbit, NoBrokerError, type RabbitHandle } from '../provision/rabbitmq';
+import { onStopRequest } from '../provision/stopRequest';
 
 const ROOT = path.resolve(__dirname, '..', '..', '..', '..');
 
-const HELP = `Usage: npm start
+const HELP = `Usage: npm start [-- --no-install]
 
 Runs the whole PETZI pipeline on this machine, no Docker and no configuration needed:
   Postgres     DATABASE_URL if set, else an embedded PostgreSQL (data in .data/postgres)
-  RabbitMQ     RABBITMQ_URL if set, else the local broker on 5672, else a private
-               rabbitmq-server node (data in .data/rabbitmq), else it says how to get one
-  functions    http://localhost:5000  (POST /webhook, /metrics, /api/*)   FUNCTIONS_PORT
-  SSE bridge   http://localhost:5001  (/events, /metrics, /healthz)       BRIDGE_PORT
-  dashboard    http://localhost:8080                                      DASHBOARD_PORT
-Other ports: POSTGRES_PORT (embedded Postgres, 54320), RABBITMQ_PORT (private node, 5673).
-PETZI_DATA_DIR moves the data folder (default .data). Settings default to the Values of
-local.settings.example.json (secret "secret"); the environment overrides them.
+  RabbitMQ     RABBITMQ_URL if set, else the broker on 127.0.0.1:5672, else a private node of an
+               installed rabbitmq-server (data in .data/rabbitmq), else a container of a local
+               rabbitmq image when a Docker engine answers, else Debian's rabbitmq-server
+               installed with apt (as root or with password-less sudo; Homebrew on macOS, best
+               effort; log in .data/), else it says how to get one
+  functions    http://localhost:5000  (POST /webhook, /metrics, /api/*)
+  SSE bridge   http://localhost:5001  (/events, /metrics, /healthz)
+  dashboard    http://localhost:8080
 
-Ctrl-C or SIGTERM stops everything gracefully. Exit codes: 0 after a clean stop, 1 when
-start-up fails, 11/12/13 when the functions host / bridge / dashboard died on its own.`;
+Options:
+  --no-install   never install a package (same as PETZI_NO_INSTALL=1)
+  --help, -h     this text
+
+Environment (all optional):
+  PETZI_WEBHOOK_SECRET         webhook secret, comma-separated for rotation (default "secret"; SECRET_KEY is an alias)
+  SIGNATURE_TOLERANCE_SECONDS  accepted clock skew of a signature (300)
+  DATABASE_URL                 use this Postgres instead of the embedded one (DATABASE_URI is an alias)
+  RABBITMQ_URL                 use this broker instead of looking for one
+  PETZI_TOPOLOGY_PREFIX        prefix of every exchange and queue: set a different one for each
+                               stack that shares a broker, or their relays split each other's tickets
+  MAX_BODY_BYTES               largest accepted webhook body (1048576)
+  OUTBOX_GRACE_SECONDS         age before the outbox re-publishes an unpublished event (5)
+  HOST                         address every server binds (127.0.0.1)
+  FUNCTIONS_PORT               functions host port (5000)
+  BRIDGE_PORT                  SSE bridge port (5001)
+  DASHBOARD_PORT               dashboard port (8080)
+  POSTGRES_PORT                embedded Postgres port (54320)
+  RABBITMQ_PORT                private RabbitMQ node or container port (5673; management UI on
+                               RABBITMQ_PORT + 10000, Erlang distribution on RABBITMQ_PORT + 20000)
+  RABBITMQ_LOCAL_PORT          port of the local broker to look for (5672)
+  RABBITMQ_SERVER_BIN          the rabbitmq-server to run as a private node (found on PATH, /usr/sbin)
+  PETZI_DATA_DIR               data folder of the embedded services and install logs (.data)
+  PETZI_NO_INSTALL=1           never install a package
+  NO_COLOR=1                   no colours in the output
+Settings default to the Values of local.settings.example.json; the environment overrides them.
+
+Ctrl-C, SIGINT, SIGTERM, SIGHUP (the terminal closing) or the end of the parent process (npm)
+stop everything gracefully, the services started here included. Exit codes: 0 after a clean stop,
+1 when start-up fails, 11/12/13 when the functions host / bridge / dashboard died on its own.`;
 
 const EXIT_CODES: Record<string, number> = { functions: 11, bridge: 12, dashboard: 13 };
 
@@ -37,11 +67,12 @@ function exampleSettings(): Record<string, string> {
   return parsed.Values ?? {};
 }
 
-async function waitForHttp(url: string, timeoutMs: number, child: ManagedChild): Promise<void> {
+async function waitForHttp(url: string, timeoutMs: number, child: ManagedChild, cancelled: () => boolean): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   let exited = false;
   void child.exited.then(() => (exited = true));
   while (Date.now() < deadline && !exited) {
+    if (cancelled()) return;
     try {
       const response = await fetch(url, { signal: AbortSignal.timeout(2000) });
       await response.arrayBuffer();
@@ -87,20 +118,32 @@ async function main(): Promise<number> {
       await postgres?.stop();
     })());
 
-  let signalled = false;
-  const onSignal = (signal: string) => {
-    if (signalled) return;
-    signalled = true;
-    log(`${signal}: stopping everything`);
+  const signalled$ = new Promise<void>((resolve) =>
+    onStopRequest((reason) => {
+      log(`${reason}: stopping everything`);
+      resolve();
+    }),
+  );
+  // A stop request during start-up is honoured between steps rather than aborting one halfway.
+  let stopRequested = false;
+  void signalled$.then(() => (stopRequested = true));
+  const checkStop = () => {
+    if (stopRequested) throw new StopRequested();
   };
-  const signalled$ = new Promise<void>((resolve) => {
-    process.once('SIGINT', () => (onSignal('SIGINT'), resolve()));
-    process.once('SIGTERM', () => (onSignal('SIGTERM'), resolve()));
-  });
 
   try {
     postgres = await ensurePostgres(env, dataDir, ports.postgres, log);
-    rabbit = await ensureRabbit(env, dataDir, ports.rabbitmq, log);
+    checkStop();
+    rabbit = await ensureRabbit({
+      given: env.RABBITMQ_URL,
+      probe: { url: `amqp://guest:guest@127.0.0.1:${portFromEnv(env, 'RABBITMQ_LOCAL_PORT', 5672)}`, managementUrl: 'http://127.0.0.1:15672' },
+      dataDir,
+      port: ports.rabbitmq,
+      install: { allowed: installingAllowed(process.argv, env), logDir: dataDir, env },
+      env,
+      log,
+    });
+    checkStop();
     const settings = { ...exampleSettings() };
     const shared: Record<string, string> = {
       ...settings,
@@ -115,10 +158,12 @@ async function main(): Promise<number> {
 
     const host = startChild(0, 'functions', 'dist/infra/src/host/main.js', { ...shared, ...secretEnv.functions, PORT: String(ports.functions) }, ROOT);
     children.push(host);
-    await waitForHttp(`${functionsUrl}/api/health?code=${encodeURIComponent(credentials.apiKey)}`, 60_000, host);
+    await waitForHttp(`${functionsUrl}/api/health?code=${encodeURIComponent(credentials.apiKey)}`, 60_000, host, () => stopRequested);
+    checkStop();
     const bridge = startChild(1, 'bridge', 'dist/infra/src/bridge/main.js', { ...shared, ...secretEnv.bridge, PORT: String(ports.bridge) }, ROOT);
     children.push(bridge);
-    await waitForHttp(`${bridgeUrl}/healthz`, 60_000, bridge);
+    await waitForHttp(`${bridgeUrl}/healthz`, 60_000, bridge, () => stopRequested);
+    checkStop();
     const dashboard = startChild(
       2,
       'dashboard',
@@ -127,7 +172,8 @@ async function main(): Promise<number> {
       ROOT,
     );
     children.push(dashboard);
-    await waitForHttp(`http://127.0.0.1:${ports.dashboard}/`, 30_000, dashboard);
+    await waitForHttp(`http://127.0.0.1:${ports.dashboard}/`, 30_000, dashboard, () => stopRequested);
+    checkStop();
 
     console.log(
       [
@@ -160,9 +206,15 @@ async function main(): Promise<number> {
     return EXIT_CODES[outcome.child.name] ?? 1;
   } catch (error) {
     await stopAll();
+    if (error instanceof StopRequested) {
+      log('stopped');
+      return 0;
+    }
     throw error;
   }
 }
+
+class StopRequested extends Error {}
 
 main().then(
   (code) => process.exit(code),

@@ -45,3 +45,15 @@ export async function waitForTcp(port: number, timeoutMs: number, host = '127.0.
   }
   return false;
 }
+
+/** A port the system says is free right now. */
+export function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = net.createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const { port } = server.address() as net.AddressInfo;
+      server.close(() => resolve(port));
+    });
+  });
+}

@@ -1,0 +1,67 @@
+import { chmodSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { ensureChromium } from './chromium';
+import type { InstallOptions } from './install';
+import type { Log } from './log';
+import { freePort } from './ports';
+import { postgresAnswers, startEmbeddedPostgres } from './postgres';
+import { ensureRabbit, freeNodePorts } from './rabbitmq';
+
+export const DEFAULT_TEST_DATABASE_URL = 'postgres://postgres:postgres@127.0.0.1:5432/postgres';
+export const DEFAULT_TEST_RABBITMQ_URL = 'amqp://guest:guest@127.0.0.1:5672';
+const DEFAULT_TEST_RABBITMQ_MANAGEMENT_URL = 'http://127.0.0.1:15672';
+
+export interface TestServices {
+  /** TEST_DATABASE_URL, TEST_RABBITMQ_URL, TEST_RABBITMQ_MANAGEMENT_URL and CHROMIUM_PATH for the tests. */
+  env: Record<string, string>;
+  /** Stops what was started here (nothing that was already running), and removes its data. */
+  stop(): Promise<void>;
+}
+
+/**
+ * What `npm test` needs: the Postgres at TEST_DATABASE_URL, else an embedded one; the RabbitMQ at
+ * TEST_RABBITMQ_URL, else a private node (or container, or an installed one); a Chromium. Private
+ * services take free ports, never the defaults someone else holds.
+ */
+export async function provisionTestServices(env: NodeJS.ProcessEnv, install: InstallOptions, log: Log): Promise<TestServices> {
+  const stops: Array<() => Promise<void>> = [];
+  // Owned by us, reachable by the postgres and rabbitmq users when we run as root.
+  const dataDir = mkdtempSync(path.join(tmpdir(), 'petzi-test-services-'));
+  chmodSync(dataDir, 0o755);
+  const stop = async () => {
+    for (const each of stops.reverse()) await each().catch((error: unknown) => log(`stopping a test service failed: ${String(error)}`));
+    rmSync(dataDir, { recursive: true, force: true });
+  };
+  try {
+    const provided: Record<string, string> = {};
+    const databaseUrl = env.TEST_DATABASE_URL || DEFAULT_TEST_DATABASE_URL;
+    if (await postgresAnswers(databaseUrl)) {
+      provided.TEST_DATABASE_URL = databaseUrl;
+    } else {
+      log(`Postgres: nothing answers at ${databaseUrl.replace(/\/\/[^@]*@/, '//')}`);
+      const postgres = await startEmbeddedPostgres({ dataDir, port: await freePort(), database: 'postgres', log });
+      stops.push(() => postgres.stop());
+      provided.TEST_DATABASE_URL = postgres.url;
+    }
+    const rabbit = await ensureRabbit({
+      probe: { url: env.TEST_RABBITMQ_URL || DEFAULT_TEST_RABBITMQ_URL, managementUrl: env.TEST_RABBITMQ_MANAGEMENT_URL || DEFAULT_TEST_RABBITMQ_MANAGEMENT_URL },
+      dataDir,
+      port: await freeNodePorts(),
+      install,
+      env,
+      log,
+    });
+    stops.push(() => rabbit.stop());
+    provided.TEST_RABBITMQ_URL = rabbit.url;
+    if (rabbit.managementUrl) provided.TEST_RABBITMQ_MANAGEMENT_URL = rabbit.managementUrl;
+    else log('RabbitMQ: no management UI answers; the tests that read queues through it will fail');
+    const chromium = await ensureChromium(env, install, log);
+    if (chromium) provided.CHROMIUM_PATH = chromium;
+    else log('Chromium: none found (CHROMIUM_PATH, /usr/bin/chromium, playwright cache) and none could be installed; the dashboard tests will fail');
+    return { env: provided, stop };
+  } catch (error) {
+    await stop();
+    throw error;
+  }
+}
