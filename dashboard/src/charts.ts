@@ -28,8 +28,10 @@ export function barOptions(horizontal: boolean, dark = false): ChartOptions<'bar
     indexAxis: horizontal ? 'y' : 'x',
     plugins: { legend: { display: false } },
     scales: {
-      x: horizontal ? { beginAtZero: true, grid, ticks: { precision: 0, color } } : { grid, ticks: { maxRotation: 0, autoSkip: true, maxTicksLimit: 8, color } },
-      y: horizontal ? { grid, ticks: { autoSkip: false, color } } : { beginAtZero: true, grid, ticks: { precision: 0, color } },
+      // sampleSize: Chart.js measures every label's text on each update unless told to sample;
+      // with 60 minute labels that was the page's heaviest function during a presale.
+      x: horizontal ? { beginAtZero: true, grid, ticks: { precision: 0, color } } : { grid, ticks: { maxRotation: 0, autoSkip: true, maxTicksLimit: 8, sampleSize: 8, color } },
+      y: horizontal ? { grid, ticks: { autoSkip: false, sampleSize: 10, color } } : { beginAtZero: true, grid, ticks: { precision: 0, color } },
     },
   };
 }

@@ -95,9 +95,9 @@ export function reason(code: string): string {
   return code ? code.replace(/_/g, ' ') : 'no reason given';
 }
 
-/** "Name · 12 Dec 2026 · Venue": same-named events told apart. */
+/** "Name · 12 Dec 2026 · Venue": same-named events told apart (an empty name: only date and venue). */
 export function eventLabel(e: { event: string; sessionDate?: string | null; venue?: string | null; city?: string | null }): string {
-  return [e.event, e.sessionDate ? sessionDate(e.sessionDate) : null, e.venue ?? e.city ?? null].filter(Boolean).join(' · ');
+  return [e.event || null, e.sessionDate ? sessionDate(e.sessionDate) : null, e.venue ?? e.city ?? null].filter(Boolean).join(' · ');
 }
 
 /** Milliseconds `zone` is ahead of UTC at instant `ms`. */

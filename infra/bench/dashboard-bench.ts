@@ -44,6 +44,9 @@ export interface ScenarioOptions {
   log?: (line: string) => void;
   /** Writes a CPU profile of the page during the burst here, and returns its heaviest functions. */
   profileFile?: string;
+  /** What a test does in the page while the burst runs, and once every ticket has shown. */
+  during?: (page: Page) => Promise<void>;
+  after?: (page: Page) => Promise<void>;
 }
 
 export interface ScenarioResult {
@@ -252,6 +255,7 @@ export async function runDashboardScenario(options: ScenarioOptions): Promise<Sc
       p.counting = true;
       return performance.now();
     });
+    const during = options.during?.(page);
     const replies = await steadyLoad({
       target: () => host.url,
       secret: SECRET,
@@ -261,6 +265,7 @@ export async function runDashboardScenario(options: ScenarioOptions): Promise<Sc
       bodies: bodies(2, options.rate * options.seconds),
       concurrency: 64,
     });
+    await during;
     const numbers = await numbersOf(stack, replies);
     const accepted = replies.filter((r) => r.status === 200 && r.id !== undefined && numbers.has(r.id));
     const wanted = new Set(accepted.map((r) => numbers.get(r.id as number) as string));
@@ -295,6 +300,7 @@ export async function runDashboardScenario(options: ScenarioOptions): Promise<Sc
     await page.waitForTimeout(2000);
     const heapAfter = await heapMb(page);
     readout = await readProbe(page);
+    await options.after?.(page);
 
     const seenAt = new Map(readout.seen);
     const latencies = accepted
