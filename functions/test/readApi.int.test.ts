@@ -270,3 +270,17 @@ describe('GET /api/stats', () => {
     expect(body).toMatchObject({ error: expect.any(String), param });
   });
 });
+
+describe('GET /api/tickets sorted by price', () => {
+  it('sorts by the amount, not its text (100.00 above 40.00), across pages', async () => {
+    const response = await postWebhook(stack.url, ticketBody(900, { price: { amount: '100.00', currency: 'CHF' } }));
+    expect(response.status).toBe(200);
+    await waitUntil(async () => ((await get('/api/tickets?q=00000900')).body.items as unknown[]).length === 1 || undefined, 15_000, 'ticket 900 in the projection');
+    const first = await get('/api/tickets?sort=-price&limit=1');
+    expect((first.body.items as Array<{ number: string }>)[0].number).toBe('TEST00000900');
+    const second = await get(`/api/tickets?sort=-price&limit=1&cursor=${first.body.nextCursor as string}`);
+    expect((second.body.items as Array<{ price: { amount: string } }>)[0].price.amount).toBe('40.00');
+    const cheapest = await get('/api/tickets?sort=price&limit=1&q=0000090');
+    expect((cheapest.body.items as Array<{ number: string }>)[0].number).toBe('TEST00000900');
+  });
+});

@@ -90,8 +90,9 @@ interface SortSql {
 const SORT_SQL: Record<Exclude<TicketSort, 'updated'>, SortSql> = {
   sold: { order: 'first_seen_at ASC, number ASC', after: '(first_seen_at, number) > ($k::timestamptz, $n)' },
   '-sold': { order: 'first_seen_at DESC, number DESC', after: '(first_seen_at, number) < ($k::timestamptz, $n)' },
-  price: { order: 'price_amount ASC, number ASC', after: '(price_amount, number) > ($k::numeric, $n)' },
-  '-price': { order: 'price_amount DESC, number DESC', after: '(price_amount, number) < ($k::numeric, $n)' },
+  // Qualified: the select list's price_amount is its text form, which would sort "100.00" first.
+  price: { order: 'ticket.price_amount ASC, number ASC', after: '(ticket.price_amount, number) > ($k::numeric, $n)' },
+  '-price': { order: 'ticket.price_amount DESC, number DESC', after: '(ticket.price_amount, number) < ($k::numeric, $n)' },
   number: { order: 'number ASC', after: 'number > $n' },
   '-number': { order: 'number DESC', after: 'number < $n' },
 };
