@@ -72,7 +72,7 @@ async function main(): Promise<void> {
         found = (await listTickets(pool, { limit: 101, filter: c.filter, sort: c.sort, cursor: c.cursor })).length;
         times.push(Number(process.hrtime.bigint() - started) / 1e6);
       }
-      // The plan of the same statement: pg logs it through auto_explain-like EXPLAIN on a copy.
+      // The plan of the very statement listTickets sends.
       const plan = await explain(pool, c);
       results.push({ name: c.name, medianMs: Math.round(median(times) * 10) / 10, rows: found, plan });
       console.log(`${c.name.padEnd(52)} ${String(Math.round(median(times) * 10) / 10).padStart(8)} ms  ${String(found).padStart(4)} rows  ${plan}`);

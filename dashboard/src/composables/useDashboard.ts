@@ -39,21 +39,23 @@ export function useDashboard(options: DashboardOptions = {}) {
   const now = ref(Date.now());
   /** Webhook ids of rows that just arrived live, for the brief highlight. */
   const fresh = ref<ReadonlySet<number>>(new Set());
-  const timers = new Set<ReturnType<typeof setTimeout>>();
+  /** When each highlight ends, oldest first. */
+  let expiries: Array<{ id: number; at: number }> = [];
   const rate = useLiveRate();
 
-  function highlight(ids: number[]): void {
-    if (ids.length === 0) return;
+  /**
+   * New highlights and ended ones in one update, done with the frame's batch (and by the clock
+   * when the stream is quiet): a timer per batch re-rendered the table once more per batch.
+   */
+  function highlight(ids: number[], now = Date.now()): void {
+    const ended = expiries.findIndex((e) => e.at > now);
+    const expired = ended < 0 ? expiries : expiries.slice(0, ended);
+    if (ids.length === 0 && expired.length === 0) return;
+    expiries = expiries.slice(expired.length).concat(ids.map((id) => ({ id, at: now + highlightMs })));
     const next = new Set(fresh.value);
+    for (const e of expired) next.delete(e.id);
     for (const id of ids) next.add(id);
     fresh.value = next;
-    const timer = setTimeout(() => {
-      timers.delete(timer);
-      const rest = new Set(fresh.value);
-      for (const id of ids) rest.delete(id);
-      fresh.value = rest;
-    }, highlightMs);
-    timers.add(timer);
   }
 
   const batch = useFrameBatch<LiveEvent>((events) => {
@@ -147,22 +149,25 @@ export function useDashboard(options: DashboardOptions = {}) {
   }, statsEveryMs);
   const clockTimer = setInterval(() => {
     now.value = Date.now();
+    highlight([], now.value);
   }, 1_000);
 
   const kpis = computed(() => kpiView(state.value.kpis));
-  const charts = useThrottled(
-    () => [state.value.kpis, Math.floor(now.value / 60_000)],
-    () => ({ kpis: kpiView(state.value.kpis), salesPerMinute: lastMinutes(state.value.kpis.salesPerMinute, Date.now(), 60) }),
-    options.chartEveryMs ?? 1_000,
-  );
+  // Each chart follows the figures at most once per chartEveryMs, the three a third of a period
+  // apart: redrawing all three canvases in one task made one long task every period.
+  const every = options.chartEveryMs ?? 1_000;
+  const source = () => [state.value.kpis, Math.floor(now.value / 60_000)];
+  const salesChart = useThrottled(source, () => lastMinutes(state.value.kpis.salesPerMinute, Date.now(), 60), every, 0);
+  const categoryChart = useThrottled(source, () => kpiView(state.value.kpis).byCategory, every, every / 3);
+  const eventChart = useThrottled(source, () => kpiView(state.value.kpis).byEvent, every, (2 * every) / 3);
 
   function close(): void {
     clearInterval(statsTimer);
     clearInterval(clockTimer);
-    for (const timer of timers) clearTimeout(timer);
-    timers.clear();
     batch.close();
-    charts.close();
+    salesChart.close();
+    categoryChart.close();
+    eventChart.close();
     rate.close();
     stream.close();
     api.close();
@@ -171,7 +176,7 @@ export function useDashboard(options: DashboardOptions = {}) {
   return {
     state,
     kpis,
-    charts: charts.value,
+    charts: { salesPerMinute: salesChart.value, byCategory: categoryChart.value, byEvent: eventChart.value },
     liveRate: rate.rate,
     fresh,
     now,

@@ -1,12 +1,14 @@
 import { onScopeDispose, shallowRef, watch, type Ref, type WatchSource } from 'vue';
 
 /**
- * A value that follows `source` at most once per `everyMs`: charts redraw a few times a second
- * however fast the live events come, and the last value always lands.
+ * A value that follows `source` at most once per `everyMs` (the first change after `phaseMs`):
+ * charts redraw at most once a second however fast the live events come, and the last value
+ * always lands.
  */
-export function useThrottled<T>(source: WatchSource<unknown>, read: () => T, everyMs = 500): { value: Ref<T>; close: () => void } {
+export function useThrottled<T>(source: WatchSource<unknown>, read: () => T, everyMs = 500, phaseMs = 0): { value: Ref<T>; close: () => void } {
   const value = shallowRef(read()) as Ref<T>;
-  let last = 0;
+  // Values with different phases update in different tasks.
+  let last = Date.now() - everyMs + phaseMs;
   let timer: ReturnType<typeof setTimeout> | undefined;
   const update = () => {
     timer = undefined;
