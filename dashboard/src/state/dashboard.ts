@@ -109,7 +109,8 @@ interface Draft {
   seen: Map<number, number>;
   applied: Array<{ id: number; seq: number; delta: KpiDelta }>;
   kpis: Kpis;
-  events: Map<number, EventChoice>;
+  /** The state's own map until a new event appears, then a copy (copy on write). */
+  events: ReadonlyMap<number, EventChoice>;
 }
 
 function applyInto(draft: Draft, state: DashboardState, event: LiveEvent): LiveOutcome {
@@ -117,7 +118,12 @@ function applyInto(draft: Draft, state: DashboardState, event: LiveEvent): LiveO
   const counted = event.seq <= state.watermark;
   if (!counted) draft.seen.set(event.id, event.seq);
   const number = event.ticket.number;
-  if (!draft.events.has(event.ticket.eventId)) draft.events.set(event.ticket.eventId, choiceOf(event.ticket));
+  if (!draft.events.has(event.ticket.eventId)) {
+    // Copied only when an event is new, so the filter's event list does not re-render per frame.
+    const events = draft.events === state.events ? new Map(state.events) : (draft.events as Map<number, EventChoice>);
+    events.set(event.ticket.eventId, choiceOf(event.ticket));
+    draft.events = events;
+  }
   const previous = draft.known.get(number);
   // Already known at this state or newer (a replay, or the API page was newer). The projection
   // keeps the newer webhook too, so the KPIs do not move either.
@@ -149,7 +155,7 @@ export function applyLiveEvents(state: DashboardState, events: readonly LiveEven
     });
     return { state: { ...state, pending }, outcomes };
   }
-  const draft: Draft = { rows: state.rows.slice(), known: new Map(state.known), seen: new Map(state.seen), applied: state.applied.slice(), kpis: state.kpis, events: new Map(state.events) };
+  const draft: Draft = { rows: state.rows.slice(), known: new Map(state.known), seen: new Map(state.seen), applied: state.applied.slice(), kpis: state.kpis, events: state.events };
   const outcomes = events.map((event) => applyInto(draft, state, event));
   if (outcomes.every((o) => o === 'duplicate')) return { state, outcomes };
   return { state: { ...state, ...draft }, outcomes };
