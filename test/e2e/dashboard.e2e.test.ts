@@ -292,6 +292,37 @@ describe('the dashboard in a browser', () => {
     expect(violations).toEqual([]);
   });
 
+  it('charts a date range and labels times with the chosen zone', async () => {
+    const canvas = page.locator('.charts figure').first().locator('canvas');
+    await page.getByTestId('sales-range').selectOption('today');
+    await page.locator('.charts figure').first().getByText('Sales per hour, today').waitFor();
+    await waitUntil(async () => ((await canvas.getAttribute('aria-label'))?.startsWith('6 tickets') ? true : undefined), 10_000, 'today\'s sales chart');
+    await page.getByTestId('sales-range').selectOption('hour');
+    await page.getByTestId('zone').selectOption('UTC');
+    await page.getByRole('columnheader', { name: /Sold \(UTC\)/ }).waitFor();
+    await page.getByTestId('zone').selectOption('Europe/Zurich');
+    await page.getByRole('columnheader', { name: /Sold \(CES?T\)/ }).waitFor();
+  });
+
+  it('says in plain words when the API is down, the raw error only under details', async () => {
+    // A dashboard server whose functions host is gone: nothing listens on its port.
+    const down = await startDashboardServer({ port: 0, hostname: '127.0.0.1', distDir: DIST, functionsUrl: 'http://127.0.0.1:9', bridgeUrl: bridge.url });
+    const other = await browser.newPage({ viewport: { width: 1280, height: 900 } });
+    try {
+      await other.goto(down.url);
+      const banner = other.getByTestId('load-error');
+      await banner.waitFor({ timeout: 15_000 });
+      await expect(banner.locator('p').first().textContent()).resolves.toContain('cannot reach its data right now');
+      await expect(banner.locator('p').first().textContent()).resolves.not.toMatch(/ECONNREFUSED|502/);
+      await expect(banner.locator('code').isVisible()).resolves.toBe(false);
+      await banner.getByText('Technical details').click();
+      await expect(banner.locator('code').textContent()).resolves.toMatch(/502|unavailable/);
+    } finally {
+      await other.close();
+      await down.stop();
+    }
+  });
+
   it('logged no console errors', () => {
     expect(consoleErrors).toEqual([]);
   });
