@@ -1,3 +1,4 @@
+import type { TicketQuery } from './state/tickets';
 import type { Stats, TicketDetail, TicketPage } from './types';
 
 /** An API answer that was not a 2xx: its status and the `error` text of its JSON body. */
@@ -38,13 +39,29 @@ async function getJson<T>(url: string, signal?: AbortSignal): Promise<T> {
 export function createApiClient(base = '') {
   return {
     stats: (signal?: AbortSignal) => getJson<Stats>(`${base}/api/stats`, signal),
-    tickets: (options: { limit?: number; before?: number | null } = {}, signal?: AbortSignal) => {
-      const query = new URLSearchParams({ limit: String(options.limit ?? 50) });
-      if (options.before != null) query.set('before', String(options.before));
-      return getJson<TicketPage>(`${base}/api/tickets?${query}`, signal);
+    tickets: (options: { limit?: number; cursor?: string | null; query?: TicketQuery } = {}, signal?: AbortSignal) =>
+      getJson<TicketPage>(`${base}/api/tickets?${ticketSearch(options)}`, signal),
+    /** The sales of a date range (GET /api/stats with from/to): the charts' range picker. */
+    sales: async (range: { from: string; to: string; bucket: 'minute' | 'hour' | 'day'; zone: string }, signal?: AbortSignal) => {
+      const stats = await getJson<Stats>(`${base}/api/stats?${new URLSearchParams(range)}`, signal);
+      return stats.sales?.series ?? [];
     },
     ticket: (number: string, signal?: AbortSignal) => getJson<TicketDetail>(`${base}/api/tickets/${encodeURIComponent(number)}`, signal),
   };
 }
 
 export type ApiClient = ReturnType<typeof createApiClient>;
+
+/** The query string of GET /api/tickets (also the CSV export's): only the parameters in use. */
+export function ticketSearch(options: { limit?: number; cursor?: string | null; query?: TicketQuery }): URLSearchParams {
+  const search = new URLSearchParams();
+  if (options.limit !== undefined) search.set('limit', String(options.limit));
+  const q = options.query;
+  if (q) {
+    for (const key of ['event', 'category', 'status', 'from', 'to'] as const) if (q[key] !== '') search.set(key, q[key]);
+    if (q.q.trim() !== '') search.set('q', q.q.trim());
+    if (q.sort !== 'updated') search.set('sort', q.sort);
+  }
+  if (options.cursor) search.set('cursor', options.cursor);
+  return search;
+}

@@ -1,3 +1,4 @@
+/// <reference path="../env.d.ts" />
 import { createApp } from 'vue';
 import App from './App.vue';
 import { registerCharts } from './charts';

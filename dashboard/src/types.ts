@@ -34,7 +34,8 @@ export interface TicketRow {
 
 export interface TicketPage {
   items: TicketRow[];
-  nextBefore: number | null;
+  /** Opaque: pass it back as `cursor` for the next page of the same query; null at the end. */
+  nextCursor: string | null;
 }
 
 export interface WebhookRecord {
@@ -50,6 +51,15 @@ export interface TicketDetail {
   webhooks: WebhookRecord[];
 }
 
+/** An event as the API describes it: name, first session date, venue. */
+export interface EventSummary {
+  eventId: number;
+  event: string;
+  sessionDate?: string | null;
+  venue?: string | null;
+  city?: string | null;
+}
+
 export interface Stats {
   ticketsSold: number;
   cancellations: number;
@@ -57,9 +67,13 @@ export interface Stats {
   revenue: Money[];
   averagePrice: Money[];
   byCategory: Array<{ category: string; tickets: number }>;
-  byEvent: Array<{ eventId: number; event: string; tickets: number }>;
+  byEvent: Array<EventSummary & { tickets: number }>;
+  /** Every event, for the filter (name, date and venue tell same-named events apart). */
+  events?: Array<EventSummary & { tickets: number }>;
   salesPerMinute: Array<{ minute: string; tickets: number }>;
-  pipeline: { webhooksLastMinute: number; webhooksPerSecond: number; errorsTotal: number };
+  /** With from/to: the tickets sold in that range. */
+  sales?: { bucket: 'minute' | 'hour' | 'day'; zone: string; series: Array<{ at: string; tickets: number }> };
+  pipeline: { webhooksLastMinute: number; webhooksPerSecond: number; errorsTotal: number; errorsByReason?: Array<{ reason: string; count: number }> };
   generatedAt: string;
   /** The seq of the newest live event the figures include: live events above it are not in them. */
   asOfSeq: number;

@@ -1,4 +1,5 @@
-import { appendOlder, applyLiveEvent, initialState, loadBaseline, rebaseline, type DashboardState } from '../src/state/dashboard';
+import { appendOlder, applyLiveEvent, applyLiveEvents, initialState, loadBaseline, rebaseline, withQuery, type DashboardState } from '../src/state/dashboard';
+import { NO_FILTER } from '../src/state/tickets';
 import { kpiView } from '../src/state/kpis';
 import type { LiveEvent } from '../src/types';
 import { liveEvent, stats, ticketRow } from './fixtures';
@@ -15,7 +16,7 @@ const baselineStats = stats({
   // The fixtures' live events have seq = webhook id: these stats count events 1 and 2.
   asOfSeq: 2,
 });
-const page = { items: [ticketRow(2), ticketRow(1)], nextBefore: null };
+const page = { items: [ticketRow(2), ticketRow(1)], nextCursor: null };
 
 function loaded(): DashboardState {
   return loadBaseline(initialState(), baselineStats, page);
@@ -100,7 +101,7 @@ describe('the dashboard state', () => {
 
   it('after a reconnect, rows missed by the stream come from the API page, once', () => {
     let s = apply(loaded(), liveEvent(3));
-    const missed = { items: [ticketRow(5), ticketRow(4), ticketRow(3, { firstSeenAt: '2026-03-01T20:15:30.000Z' })], nextBefore: 2 };
+    const missed = { items: [ticketRow(5), ticketRow(4), ticketRow(3, { firstSeenAt: '2026-03-01T20:15:30.000Z' })], nextCursor: 'c2' };
     s = rebaseline(s, stats({ ...baselineStats, ticketsSold: 5, asOfSeq: 5 }), missed);
     expect(s.rows.map((r) => r.number)).toEqual(['T5', 'T4', 'T3', 'T2', 'T1']);
     // The stream then replays them: no duplicate rows, no double count.
@@ -142,11 +143,47 @@ describe('the dashboard state', () => {
   });
 
   it('appends an older page below', () => {
-    const s = appendOlder(loadBaseline(initialState(), baselineStats, { items: [ticketRow(9), ticketRow(8)], nextBefore: 8 }), {
+    const s = appendOlder(loadBaseline(initialState(), baselineStats, { items: [ticketRow(9), ticketRow(8)], nextCursor: 'c8' }), {
       items: [ticketRow(7), ticketRow(6)],
-      nextBefore: null,
+      nextCursor: null,
     });
     expect(s.rows.map((r) => r.webhookId)).toEqual([9, 8, 7, 6]);
-    expect(s.nextBefore).toBeNull();
+    expect(s.nextCursor).toBeNull();
+  });
+
+  it('keeps every row the user loaded when live tickets arrive (no cut at 500)', () => {
+    const older = Array.from({ length: 800 }, (_, i) => ticketRow(1000 - i, { number: `R${i}` }));
+    let s = appendOlder(loaded(), { items: older, nextCursor: 'more' });
+    expect(s.rows).toHaveLength(802);
+    s = apply(s, liveEvent(2000, { number: 'NEW' }));
+    expect(s.rows).toHaveLength(803);
+    expect(s.rows[0].number).toBe('NEW');
+  });
+
+  it('applies a batch of events as one update, the same as one by one', () => {
+    const events = [liveEvent(3), liveEvent(4, { number: 'T1', status: 'cancelled', cancellationReason: 'stolen' }, 'ticket_updated'), liveEvent(3), liveEvent(5)];
+    const { state: batched, outcomes } = applyLiveEvents(loaded(), events);
+    expect(outcomes).toEqual(['applied', 'applied', 'duplicate', 'applied']);
+    const single = apply(loaded(), ...events);
+    expect(batched.rows).toEqual(single.rows);
+    expect(kpiView(batched.kpis)).toEqual(kpiView(single.kpis));
+    expect(batched.applied).toEqual(single.applied);
+  });
+
+  it('a filtered table keeps only live tickets matching its query, in its order', () => {
+    const query = { ...NO_FILTER, status: 'valid' as const, sort: 'price' as const };
+    let s = withQuery(loaded(), query, { items: [ticketRow(1, { price: { amount: '10.00', currency: 'CHF' } }), ticketRow(2, { price: { amount: '30.00', currency: 'CHF' } })], nextCursor: null });
+    s = apply(s, liveEvent(3, { price: { amount: '20.00', currency: 'CHF' } }));
+    expect(s.rows.map((r) => r.number)).toEqual(['T1', 'T3', 'T2']);
+    // Cancelled: no longer matches status=valid, so it leaves the table (the KPIs still count it).
+    s = apply(s, liveEvent(4, { number: 'T1', status: 'cancelled', cancellationReason: 'stolen' }, 'ticket_updated'));
+    expect(s.rows.map((r) => r.number)).toEqual(['T3', 'T2']);
+    expect(kpiView(s.kpis).cancellations).toBe(1);
+  });
+
+  it('knows events by id with their date and venue, from the stats and from live tickets', () => {
+    const s = apply(loaded(), liveEvent(3, { eventId: 77, event: 'Event A', sessionDate: '2026-12-24', venue: 'Bikini Test' }));
+    expect(s.events.get(77)).toEqual({ eventId: 77, event: 'Event A', sessionDate: '2026-12-24', venue: 'Bikini Test', city: expect.anything() });
+    expect(s.events.get(1)?.event).toBe('Event A');
   });
 });

@@ -1,5 +1,5 @@
 import { execFileSync } from 'node:child_process';
-import { existsSync, mkdirSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { silentLogger } from '../../functions/src/runtime/logger';
@@ -62,6 +62,14 @@ async function relayed(expected: Record<string, 'valid' | 'cancelled'>): Promise
 }
 
 const rows = (number: string) => page.locator(`[data-testid="ticket-table"] tbody tr[data-ticket="${number}"]`);
+/** The ticket numbers the table shows, top to bottom. */
+const shown = () => page.locator('[data-testid="ticket-table"] tbody tr[data-ticket]').evaluateAll((trs) => trs.map((tr) => tr.getAttribute('data-ticket')));
+/** Waits until the table shows exactly these tickets, in this order (the API answers a new query). */
+async function showsExactly(numbers: string[]): Promise<void> {
+  await waitUntil(async () => (JSON.stringify(await shown()) === JSON.stringify(numbers) ? true : undefined), 10_000, `the table to show ${numbers.join(', ')}`).catch(async (error: unknown) => {
+    throw new Error(`${(error as Error).message}; it shows ${(await shown()).join(', ')}`);
+  });
+}
 const kpi = (name: string) => page.locator(`[data-testid="kpi-${name}"] .value`).first();
 
 beforeAll(async () => {
@@ -102,8 +110,7 @@ describe('the dashboard in a browser', () => {
     await page.locator('[data-testid="ticket-table"]').waitFor();
     for (const n of [1, 2, 3]) await expect(rows(ticketNumber(n)).count()).resolves.toBe(1);
     // Newest first.
-    const order = await page.locator('[data-testid="ticket-table"] tbody tr').evaluateAll((trs) => trs.map((tr) => tr.getAttribute('data-ticket')));
-    expect(order).toEqual([ticketNumber(3), ticketNumber(2), ticketNumber(1)]);
+    expect(await shown()).toEqual([ticketNumber(3), ticketNumber(2), ticketNumber(1)]);
     await expect(kpi('sold').textContent()).resolves.toBe('3');
     await expect(kpi('revenue').textContent()).resolves.toBe('CHF 75.00');
     await expect(kpi('average').textContent()).resolves.toBe('CHF 25.00');
@@ -114,12 +121,45 @@ describe('the dashboard in a browser', () => {
     await page.screenshot({ path: path.join(ARTIFACTS, 'dashboard.png'), fullPage: true });
   });
 
-  it('filters the table by event', async () => {
-    await page.getByLabel('Event', { exact: true }).selectOption({ label: 'Test Event 1' });
-    const shown = await page.locator('[data-testid="ticket-table"] tbody tr').evaluateAll((trs) => trs.map((tr) => tr.getAttribute('data-ticket')));
-    expect(shown).toEqual([ticketNumber(1)]);
+  it('filters the table by event, shown as name, date and venue, answered by the server', async () => {
+    await page.getByLabel('Event', { exact: true }).selectOption({ label: 'Test Event 1 · 12 Dec 2026 · Case à Chocs' });
+    await showsExactly([ticketNumber(1)]);
     await page.getByLabel('Event', { exact: true }).selectOption({ value: '' });
-    await expect(page.locator('[data-testid="ticket-table"] tbody tr').count()).resolves.toBe(3);
+    await showsExactly([3, 2, 1].map(ticketNumber));
+  });
+
+  it('searches by a piece of the ticket number', async () => {
+    await page.getByLabel('Search').fill('00002');
+    await showsExactly([ticketNumber(2)]);
+    await page.getByLabel('Search').fill('');
+    await showsExactly([3, 2, 1].map(ticketNumber));
+  });
+
+  it('sorts by a column heading, and back', async () => {
+    const header = page.getByRole('columnheader', { name: /Ticket/ });
+    await header.getByRole('button').click();
+    await showsExactly([1, 2, 3].map(ticketNumber));
+    await expect(header.getAttribute('aria-sort')).resolves.toBe('ascending');
+    await header.getByRole('button').click();
+    await showsExactly([3, 2, 1].map(ticketNumber));
+    await expect(header.getAttribute('aria-sort')).resolves.toBe('descending');
+    await header.getByRole('button').click();
+    await showsExactly([3, 2, 1].map(ticketNumber));
+    await expect(header.getAttribute('aria-sort')).resolves.toBeNull();
+  });
+
+  it('exports the filtered tickets as CSV', async () => {
+    await page.getByLabel('Search').fill('00003');
+    await showsExactly([ticketNumber(3)]);
+    const [download] = await Promise.all([page.waitForEvent('download'), page.getByTestId('export').click()]);
+    const file = await download.path();
+    const text = readFileSync(file, 'utf8');
+    const lines = text.trim().split('\r\n');
+    expect(lines).toHaveLength(2);
+    expect(lines[1]).toMatch(new RegExp(`^"${ticketNumber(3)}",`));
+    expect(text).not.toMatch(/Jane|Doe/);
+    await page.getByLabel('Search').fill('');
+    await showsExactly([3, 2, 1].map(ticketNumber));
   });
 
   it('shows a webhook sent after load in the table and the KPIs within 2 s', async () => {
@@ -143,20 +183,48 @@ describe('the dashboard in a browser', () => {
     await expect(page.locator('[data-testid="kpi-cancellations"] .sub').textContent()).resolves.toBe('25.0 % of all tickets');
   });
 
-  it('opens a ticket and shows its webhook history with the raw payloads', async () => {
+  it('opens a ticket and shows its webhook history with the raw payloads, numbered newest first', async () => {
     await rows(ticketNumber(1)).getByRole('button').click();
     const panel = page.locator('[data-testid="detail"]');
     await panel.getByRole('heading', { name: 'Webhook history (2)' }).waitFor({ timeout: 10_000 });
+    const numbering = await panel.locator('ol.history > li').evaluateAll((lis) => lis.map((li) => [(li as HTMLLIElement).value, li.querySelector('strong')?.textContent]));
+    expect(numbering).toEqual([
+      [2, 'ticket_updated'],
+      [1, 'ticket_created'],
+    ]);
     await panel.locator('summary').first().click();
     await expect(panel.locator('pre').first().textContent()).resolves.toContain('"cancellationReason": "order_mistake"');
     await panel.getByRole('button', { name: 'Close the ticket detail' }).click();
     await expect(panel.count()).resolves.toBe(0);
   });
 
+  it('Esc closes the panel from anywhere and the focus returns to the row', async () => {
+    await rows(ticketNumber(2)).getByRole('button').click();
+    const panel = page.locator('[data-testid="detail"]');
+    await panel.waitFor();
+    // Focus far from the panel: the search box.
+    await page.getByLabel('Search').focus();
+    await page.keyboard.press('Escape');
+    await expect(panel.count()).resolves.toBe(0);
+    await page.waitForFunction((n) => document.activeElement?.closest('tr')?.getAttribute('data-ticket') === n, ticketNumber(2), { timeout: 5000 });
+  });
+
+  it('opens the pipeline errors by reason', async () => {
+    const card = page.getByTestId('kpi-errors');
+    await card.getByRole('button', { name: /reasons/ }).click();
+    await page.getByTestId('errors-by-reason').waitFor();
+    await expect(card.getByRole('button', { name: /reasons/ }).getAttribute('aria-expanded')).resolves.toBe('true');
+    await card.getByRole('button', { name: /reasons/ }).click();
+    await expect(page.getByTestId('errors-by-reason').count()).resolves.toBe(0);
+  });
+
   it('after the bridge restarts, shows the tickets sent meanwhile exactly once', async () => {
     const port = bridge.port;
     await bridge.stop();
-    await page.locator('[data-testid="connection"]', { hasText: /Reconnecting|Offline/ }).waitFor({ timeout: 10_000 });
+    await page.locator('[data-testid="connection"]', { hasText: /Reconnecting|Offline since \d\d:\d\d/ }).waitFor({ timeout: 10_000 });
+    // Not live: the figures say how old they are, and the rate is not pretended.
+    await page.getByTestId('stale').waitFor({ timeout: 5_000 });
+    await expect(kpi('rate').textContent()).resolves.toBe('—');
     await send(ticketBody(5));
     await send(ticketBody(6));
     await relayed({ [ticketNumber(5)]: 'valid', [ticketNumber(6)]: 'valid' });
@@ -167,27 +235,92 @@ describe('the dashboard in a browser', () => {
     // Let any replay and the API resync both land before counting.
     await page.locator('[data-testid="kpi-sold"] .value', { hasText: /^5$/ }).waitFor({ timeout: 10_000 });
     await page.waitForTimeout(1500);
-    const all = await page.locator('[data-testid="ticket-table"] tbody tr').evaluateAll((trs) => trs.map((tr) => tr.getAttribute('data-ticket')));
-    expect(all).toEqual([6, 5, 1, 4, 3, 2].map(ticketNumber));
+    expect(await shown()).toEqual([6, 5, 1, 4, 3, 2].map(ticketNumber));
     await expect(kpi('sold').textContent()).resolves.toBe('5');
     await expect(kpi('revenue').textContent()).resolves.toBe('CHF 145.00');
     await page.screenshot({ path: path.join(ARTIFACTS, 'dashboard-after-restart.png'), fullPage: true });
   });
 
-  it('fits a 360 px wide screen', async () => {
-    await page.setViewportSize({ width: 360, height: 780 });
+  it.each([390, 768, 1280, 1440, 1920])('lays out at %i px: nothing sticks out, columns fit, header sticky, revenue fits', async (width) => {
+    await page.setViewportSize({ width, height: 900 });
     // Chart.js follows a resize on its next animation frame: wait for the layout to settle.
     await page.waitForFunction(() => document.documentElement.scrollWidth <= document.documentElement.clientWidth, undefined, { timeout: 5000 });
-    await page.screenshot({ path: path.join(ARTIFACTS, 'dashboard-360.png'), fullPage: true });
-    // Nothing sticks out sideways: only the table scrolls, inside its own region.
-    const wide = await page.evaluate(() =>
-      [...document.querySelectorAll('body *')]
-        .filter((el) => el.getBoundingClientRect().right > document.documentElement.clientWidth + 0.5 && !el.closest('[role="region"]'))
-        .map((el) => `${el.tagName.toLowerCase()}.${[...el.classList].join('.')}`),
-    );
-    expect(wide).toEqual([]);
+    await page.screenshot({ path: path.join(ARTIFACTS, `dashboard-${width}.png`), fullPage: true });
     const overflow = await page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
     expect(overflow).toBe(0);
+    // The table fits its region: no sideways scrolling at any width (columns collapse or become cards).
+    const table = await page.getByTestId('ticket-table').evaluate((t) => ({ table: t.scrollWidth, region: (t.parentElement as HTMLElement).clientWidth }));
+    expect(table.table).toBeLessThanOrEqual(table.region);
+    const revenue = await page.locator('[data-testid="kpi-revenue"] .value').first().evaluate((el) => ({ scroll: el.scrollWidth, client: el.clientWidth }));
+    expect(revenue.scroll).toBeLessThanOrEqual(revenue.client);
+    await expect(page.locator('[data-testid="ticket-table"] thead th').first().evaluate((th) => getComputedStyle(th).position)).resolves.toBe('sticky');
+    const row = rows(ticketNumber(6));
+    if (width < 768) {
+      // Cards: ticket, event, price and status, no column headings to scroll past.
+      await expect(row.evaluate((tr) => getComputedStyle(tr).display)).resolves.toBe('grid');
+      for (const cls of ['ticket', 'event', 'price', 'status']) await expect(row.locator(`.${cls}`).isVisible()).resolves.toBe(true);
+    } else {
+      await expect(row.evaluate((tr) => getComputedStyle(tr).display)).resolves.toBe('table-row');
+      for (const name of ['Ticket', 'Event', 'Price', 'Status']) await expect(page.getByRole('columnheader', { name: new RegExp(name) }).isVisible()).resolves.toBe(true);
+    }
+  });
+
+  it('has the detail panel first on a narrow screen', async () => {
+    await page.setViewportSize({ width: 390, height: 900 });
+    await rows(ticketNumber(6)).getByRole('button').click();
+    const panel = page.locator('[data-testid="detail"]');
+    await panel.waitFor();
+    const [panelTop, tableTop] = await Promise.all([panel.boundingBox(), page.getByTestId('ticket-table').boundingBox()]);
+    expect(panelTop!.y).toBeLessThan(tableTop!.y);
+    await page.keyboard.press('Escape');
+    await expect(panel.count()).resolves.toBe(0);
+    await page.setViewportSize({ width: 1440, height: 1000 });
+  });
+
+  it.each(['light', 'dark'])('has no serious or critical axe violations in %s mode', async (theme) => {
+    await page.getByTestId('theme').selectOption(theme);
+    await expect(page.evaluate(() => document.documentElement.dataset.theme)).resolves.toBe(theme);
+    await page.getByTestId('kpi-errors').getByRole('button', { name: /reasons/ }).click();
+    await page.addScriptTag({ path: require.resolve('axe-core/axe.min.js') });
+    const violations = await page.evaluate(async () => {
+      const axe = (window as unknown as { axe: { run: (context: Document, options: object) => Promise<{ violations: Array<{ id: string; impact: string; nodes: Array<{ target: string[] }> }> }> } }).axe;
+      const result = await axe.run(document, { runOnly: { type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa'] } });
+      return result.violations.filter((v) => v.impact === 'serious' || v.impact === 'critical').map((v) => `${v.id}: ${v.nodes.map((n) => n.target.join(' ')).join(' | ')}`);
+    });
+    await page.screenshot({ path: path.join(ARTIFACTS, `dashboard-${theme}.png`), fullPage: true });
+    await page.getByTestId('kpi-errors').getByRole('button', { name: /reasons/ }).click();
+    expect(violations).toEqual([]);
+  });
+
+  it('charts a date range and labels times with the chosen zone', async () => {
+    const canvas = page.locator('.charts figure').first().locator('canvas');
+    await page.getByTestId('sales-range').selectOption('today');
+    await page.locator('.charts figure').first().getByText('Sales per hour, today').waitFor();
+    await waitUntil(async () => ((await canvas.getAttribute('aria-label'))?.startsWith('6 tickets') ? true : undefined), 10_000, 'today\'s sales chart');
+    await page.getByTestId('sales-range').selectOption('hour');
+    await page.getByTestId('zone').selectOption('UTC');
+    await page.getByRole('columnheader', { name: /Sold \(UTC\)/ }).waitFor();
+    await page.getByTestId('zone').selectOption('Europe/Zurich');
+    await page.getByRole('columnheader', { name: /Sold \(CES?T\)/ }).waitFor();
+  });
+
+  it('says in plain words when the API is down, the raw error only under details', async () => {
+    // A dashboard server whose functions host is gone: nothing listens on its port.
+    const down = await startDashboardServer({ port: 0, hostname: '127.0.0.1', distDir: DIST, functionsUrl: 'http://127.0.0.1:9', bridgeUrl: bridge.url });
+    const other = await browser.newPage({ viewport: { width: 1280, height: 900 } });
+    try {
+      await other.goto(down.url);
+      const banner = other.getByTestId('load-error');
+      await banner.waitFor({ timeout: 15_000 });
+      await expect(banner.locator('p').first().textContent()).resolves.toContain('cannot reach its data right now');
+      await expect(banner.locator('p').first().textContent()).resolves.not.toMatch(/ECONNREFUSED|502/);
+      await expect(banner.locator('code').isVisible()).resolves.toBe(false);
+      await banner.getByText('Technical details').click();
+      await expect(banner.locator('code').textContent()).resolves.toMatch(/502|unavailable/);
+    } finally {
+      await other.close();
+      await down.stop();
+    }
   });
 
   it('logged no console errors', () => {

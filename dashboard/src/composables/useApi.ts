@@ -1,11 +1,15 @@
 import { ref } from 'vue';
 import { createApiClient, errorText, type ApiClient } from '../api';
+import type { TicketQuery } from '../state/tickets';
 import type { Stats, TicketPage } from '../types';
 
 /**
  * The loads that feed the baseline: stats and a page of tickets, with loading and error refs.
  * close() aborts whatever is in flight (a component that unmounts mid-request).
  */
+/** Rows per page: a screenful and more, small enough to answer fast at a million tickets. */
+const PAGE = 100;
+
 export function useApi(client: ApiClient = createApiClient()) {
   const loading = ref(false);
   const error = ref<string | null>(null);
@@ -33,9 +37,9 @@ export function useApi(client: ApiClient = createApiClient()) {
    * event above the stats' asOfSeq, so every event above it still moves the KPIs from the state
    * the page shows.
    */
-  function loadBaseline(limit = 50): Promise<{ stats: Stats; page: TicketPage }> {
+  function loadBaseline(query: TicketQuery, limit = PAGE): Promise<{ stats: Stats; page: TicketPage }> {
     return track(async (signal) => {
-      const page = await client.tickets({ limit }, signal);
+      const page = await client.tickets({ limit, query }, signal);
       const stats = await client.stats(signal);
       return { stats, page };
     });
@@ -45,8 +49,8 @@ export function useApi(client: ApiClient = createApiClient()) {
     return track((signal) => client.stats(signal));
   }
 
-  function loadOlder(before: number, limit = 50): Promise<TicketPage> {
-    return track((signal) => client.tickets({ limit, before }, signal));
+  function loadPage(query: TicketQuery, cursor: string | null, limit = PAGE): Promise<TicketPage> {
+    return track((signal) => client.tickets({ limit, query, cursor }, signal));
   }
 
   function close(): void {
@@ -54,5 +58,5 @@ export function useApi(client: ApiClient = createApiClient()) {
     controllers.clear();
   }
 
-  return { loading, error, loadBaseline, loadStats, loadOlder, close };
+  return { loading, error, loadBaseline, loadStats, loadPage, close };
 }

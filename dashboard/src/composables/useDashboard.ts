@@ -1,10 +1,14 @@
 import { computed, ref, shallowRef } from 'vue';
 import { errorText } from '../api';
-import { appendOlder, applyLiveEvent, initialState, loadBaseline, pruneSales, rebaseline } from '../state/dashboard';
+import { appendOlder, applyLiveEvents, initialState, loadBaseline, pruneSales, rebaseline, withQuery } from '../state/dashboard';
 import { kpiView } from '../state/kpis';
 import { lastMinutes } from '../state/salesPerMinute';
+import type { TicketQuery } from '../state/tickets';
 import type { LiveEvent } from '../types';
 import { useApi } from './useApi';
+import { useFrameBatch } from './useFrameBatch';
+import { useLiveRate } from './useLiveRate';
+import { useThrottled } from './useThrottled';
 import { useTicketStream } from './useTicketStream';
 
 export interface DashboardOptions {
@@ -12,11 +16,14 @@ export interface DashboardOptions {
   statsEveryMs?: number;
   /** How long a new or changed row stays highlighted. */
   highlightMs?: number;
+  /** How often, at most, the charts redraw (each redraw measures and paints three canvases). */
+  chartEveryMs?: number;
 }
 
 /**
  * The live dashboard: opens the stream first (events are buffered), then loads the baseline,
- * then keeps both in step. Everything it computes lives in the pure state modules.
+ * then keeps both in step. Live events are applied in one batch per animation frame. Everything
+ * it computes lives in the pure state modules.
  */
 export function useDashboard(options: DashboardOptions = {}) {
   const statsEveryMs = options.statsEveryMs ?? 10_000;
@@ -24,66 +31,110 @@ export function useDashboard(options: DashboardOptions = {}) {
   const api = useApi();
   const state = shallowRef(initialState());
   const loadError = ref<string | null>(null);
+  /** The raw text of the last failure, shown only on demand. */
+  const errorDetail = ref<string | null>(null);
   const refreshError = ref<string | null>(null);
+  /** When the figures were last confirmed by the API or the live stream. */
+  const confirmedAt = ref<number | null>(null);
   const now = ref(Date.now());
   /** Webhook ids of rows that just arrived live, for the brief highlight. */
   const fresh = ref<ReadonlySet<number>>(new Set());
-  const timers = new Set<ReturnType<typeof setTimeout>>();
+  /** When each highlight ends, oldest first. */
+  let expiries: Array<{ id: number; at: number }> = [];
+  const rate = useLiveRate();
 
-  function highlight(id: number): void {
-    fresh.value = new Set(fresh.value).add(id);
-    const timer = setTimeout(() => {
-      timers.delete(timer);
-      const next = new Set(fresh.value);
-      next.delete(id);
-      fresh.value = next;
-    }, highlightMs);
-    timers.add(timer);
+  /**
+   * New highlights and ended ones in one update, done with the frame's batch (and by the clock
+   * when the stream is quiet): a timer per batch re-rendered the table once more per batch.
+   */
+  function highlight(ids: number[], now = Date.now()): void {
+    const ended = expiries.findIndex((e) => e.at > now);
+    const expired = ended < 0 ? expiries : expiries.slice(0, ended);
+    if (ids.length === 0 && expired.length === 0) return;
+    expiries = expiries.slice(expired.length).concat(ids.map((id) => ({ id, at: now + highlightMs })));
+    const next = new Set(fresh.value);
+    for (const e of expired) next.delete(e.id);
+    for (const id of ids) next.add(id);
+    fresh.value = next;
   }
 
-  function onEvent(event: LiveEvent): void {
-    const { state: next, outcome } = applyLiveEvent(state.value, event);
+  const batch = useFrameBatch<LiveEvent>((events) => {
+    const { state: next, outcomes } = applyLiveEvents(state.value, events);
     state.value = next;
-    if (outcome === 'applied') highlight(event.id);
+    highlight(events.filter((_, i) => outcomes[i] === 'applied').map((e) => e.id));
+    confirmedAt.value = Date.now();
+  });
+
+  function onEvent(event: LiveEvent): void {
+    rate.count();
+    batch.push(event);
+  }
+
+  function failed(error: unknown, into: typeof loadError): void {
+    into.value = errorText(error);
+    errorDetail.value = error instanceof Error ? `${error.name}: ${error.message}` : String(error);
   }
 
   async function load(): Promise<void> {
     loadError.value = null;
     try {
-      const { stats, page } = await api.loadBaseline();
+      const { stats, page } = await api.loadBaseline(state.value.query);
+      batch.flush();
       state.value = loadBaseline(state.value, stats, page);
+      confirmedAt.value = Date.now();
     } catch (error) {
-      loadError.value = errorText(error);
+      failed(error, loadError);
     }
   }
 
   /**
-   * Re-reads stats (and the newest page after a reconnect, to fill anything the stream missed).
-   * The stats say up to which live event they count, so they replace the KPIs at any moment,
-   * however busy the stream.
+   * Re-reads stats (and the query's first page after a reconnect, to fill anything the stream
+   * missed). The stats say up to which live event they count, so they replace the KPIs at any
+   * moment, however busy the stream.
    */
   async function refresh(withPage: boolean): Promise<void> {
     if (!state.value.loaded) return load();
     try {
       if (withPage) {
-        const { stats, page } = await api.loadBaseline();
+        const { stats, page } = await api.loadBaseline(state.value.query);
+        batch.flush();
         state.value = rebaseline(state.value, stats, page);
       } else {
-        state.value = rebaseline(state.value, await api.loadStats());
+        const stats = await api.loadStats();
+        batch.flush();
+        state.value = rebaseline(state.value, stats);
       }
       refreshError.value = null;
+      confirmedAt.value = Date.now();
     } catch (error) {
-      refreshError.value = errorText(error);
+      failed(error, refreshError);
     }
   }
 
   async function loadOlder(): Promise<void> {
-    const before = state.value.nextBefore;
-    if (before == null) return;
+    const cursor = state.value.nextCursor;
+    if (cursor == null) return;
     try {
-      state.value = appendOlder(state.value, await api.loadOlder(before));
+      const page = await api.loadPage(state.value.query, cursor);
+      batch.flush();
+      state.value = appendOlder(state.value, page);
     } catch (error) {
-      refreshError.value = errorText(error);
+      failed(error, refreshError);
+    }
+  }
+
+  /** Asks the API the table's new question; the latest question wins over slower answers. */
+  let asked = 0;
+  async function setQuery(query: TicketQuery): Promise<void> {
+    const mine = (asked += 1);
+    try {
+      const page = await api.loadPage(query, null);
+      if (mine !== asked) return;
+      batch.flush();
+      state.value = withQuery(state.value, query, page);
+      refreshError.value = null;
+    } catch (error) {
+      if (mine === asked) failed(error, refreshError);
     }
   }
 
@@ -98,16 +149,26 @@ export function useDashboard(options: DashboardOptions = {}) {
   }, statsEveryMs);
   const clockTimer = setInterval(() => {
     now.value = Date.now();
-  }, 15_000);
+    highlight([], now.value);
+  }, 1_000);
 
   const kpis = computed(() => kpiView(state.value.kpis));
-  const salesPerMinute = computed(() => lastMinutes(state.value.kpis.salesPerMinute, now.value, 60));
+  // Each chart follows the figures at most once per chartEveryMs, the three a third of a period
+  // apart: redrawing all three canvases in one task made one long task every period.
+  const every = options.chartEveryMs ?? 1_000;
+  const source = () => [state.value.kpis, Math.floor(now.value / 60_000)];
+  const salesChart = useThrottled(source, () => lastMinutes(state.value.kpis.salesPerMinute, Date.now(), 60), every, 0);
+  const categoryChart = useThrottled(source, () => kpiView(state.value.kpis).byCategory, every, every / 3);
+  const eventChart = useThrottled(source, () => kpiView(state.value.kpis).byEvent, every, (2 * every) / 3);
 
   function close(): void {
     clearInterval(statsTimer);
     clearInterval(clockTimer);
-    for (const timer of timers) clearTimeout(timer);
-    timers.clear();
+    batch.close();
+    salesChart.close();
+    categoryChart.close();
+    eventChart.close();
+    rate.close();
     stream.close();
     api.close();
   }
@@ -115,14 +176,20 @@ export function useDashboard(options: DashboardOptions = {}) {
   return {
     state,
     kpis,
-    salesPerMinute,
+    charts: { salesPerMinute: salesChart.value, byCategory: categoryChart.value, byEvent: eventChart.value },
+    liveRate: rate.rate,
     fresh,
+    now,
+    confirmedAt,
     loading: api.loading,
     loadError,
+    errorDetail,
     refreshError,
     connection,
+    connectionSince: stream.since,
     retry: load,
     loadOlder,
+    setQuery,
     close,
   };
 }

@@ -1,7 +1,7 @@
 import { ref } from 'vue';
 import type { LiveEvent } from '../types';
 
-export type ConnectionState = 'live' | 'reconnecting' | 'offline';
+export type ConnectionState = 'connecting' | 'live' | 'reconnecting' | 'offline';
 
 export interface TicketStreamOptions {
   url?: string;
@@ -30,7 +30,9 @@ export function useTicketStream(options: TicketStreamOptions) {
   const url = options.url ?? '/events';
   const offlineAfter = options.offlineAfter ?? 3;
   const settleMs = options.settleMs ?? 250;
-  const state = ref<ConnectionState>('reconnecting');
+  const state = ref<ConnectionState>('connecting');
+  /** When the stream last stopped being live (or the page opened, before the first connection). */
+  const since = ref(Date.now());
   const lastEventId = ref<string | null>(null);
   const received = ref(0);
   const malformed = ref(0);
@@ -47,7 +49,9 @@ export function useTicketStream(options: TicketStreamOptions) {
     clearTimeout(settleTimer);
     failures += 1;
     interrupted = everLive;
-    state.value = failures >= offlineAfter || !navigator.onLine ? 'offline' : 'reconnecting';
+    if (state.value === 'live') since.value = Date.now();
+    // Before the first connection it is still connecting, not reconnecting.
+    state.value = failures >= offlineAfter || !navigator.onLine ? 'offline' : everLive ? 'reconnecting' : 'connecting';
   }
 
   function onTicket(message: MessageEvent<string>): void {
@@ -116,6 +120,7 @@ export function useTicketStream(options: TicketStreamOptions) {
   }
 
   const goOffline = () => {
+    if (state.value === 'live') since.value = Date.now();
     state.value = 'offline';
   };
   const goOnline = () => {
@@ -137,5 +142,5 @@ export function useTicketStream(options: TicketStreamOptions) {
     state.value = 'offline';
   }
 
-  return { state, lastEventId, received, malformed, close };
+  return { state, since, lastEventId, received, malformed, close };
 }

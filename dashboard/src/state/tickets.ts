@@ -1,8 +1,5 @@
 import type { LiveEvent, TicketRow } from '../types';
 
-/** How many rows the live table keeps in memory (older ones stay reachable through the API). */
-export const DEFAULT_ROW_LIMIT = 500;
-
 /** A live event as a table row; what the event does not carry is kept from the previous row. */
 export function rowFromLiveEvent(event: LiveEvent, previous?: TicketRow): TicketRow {
   const t = event.ticket;
@@ -26,66 +23,113 @@ export function rowFromLiveEvent(event: LiveEvent, previous?: TicketRow): Ticket
   };
 }
 
+/** The sort orders of GET /api/tickets (`-` = descending); `updated` is the newest change first. */
+export const SORTS = ['updated', 'sold', '-sold', 'price', '-price', 'number', '-number'] as const;
+export type TicketSort = (typeof SORTS)[number];
+
+/** The questions the table asks the API; '' means "any". */
+export interface TicketQuery {
+  event: string;
+  category: string;
+  status: '' | 'valid' | 'cancelled';
+  q: string;
+  /** ISO instants bounding the sale time (the ticket's first webhook). */
+  from: string;
+  to: string;
+  sort: TicketSort;
+}
+
+export const NO_FILTER: TicketQuery = { event: '', category: '', status: '', q: '', from: '', to: '', sort: 'updated' };
+
+export function isFiltered(query: TicketQuery): boolean {
+  return query.event !== '' || query.category !== '' || query.status !== '' || query.q.trim() !== '' || query.from !== '' || query.to !== '';
+}
+
+/** The same test as the API's WHERE clause (readModels.ts), for live events arriving while filtered. */
+export function matchesQuery(row: TicketRow, query: TicketQuery): boolean {
+  if (query.event !== '' && String(row.eventId) !== query.event) return false;
+  if (query.category !== '' && row.category !== query.category) return false;
+  if (query.status !== '' && row.status !== query.status) return false;
+  const q = query.q.trim().toLowerCase();
+  if (q !== '' && !row.number.toLowerCase().includes(q) && !row.title.toLowerCase().includes(q)) return false;
+  if (query.from !== '' && row.firstSeenAt < new Date(query.from).toISOString()) return false;
+  if (query.to !== '' && row.firstSeenAt >= new Date(query.to).toISOString()) return false;
+  return true;
+}
+
+const byNumber = (a: TicketRow, b: TicketRow) => (a.number < b.number ? -1 : a.number > b.number ? 1 : 0);
+const cents = (r: TicketRow) => Math.round(Number(r.price.amount) * 100);
+
+/** The order of each sort, ties broken by ticket number as the API does. */
+export function comparator(sort: TicketSort): (a: TicketRow, b: TicketRow) => number {
+  switch (sort) {
+    case 'updated':
+      return (a, b) => b.webhookId - a.webhookId;
+    case 'sold':
+      return (a, b) => a.firstSeenAt.localeCompare(b.firstSeenAt) || byNumber(a, b);
+    case '-sold':
+      return (a, b) => b.firstSeenAt.localeCompare(a.firstSeenAt) || byNumber(b, a);
+    case 'price':
+      return (a, b) => cents(a) - cents(b) || byNumber(a, b);
+    case '-price':
+      return (a, b) => cents(b) - cents(a) || byNumber(b, a);
+    case 'number':
+      return byNumber;
+    case '-number':
+      return (a, b) => byNumber(b, a);
+  }
+}
+
+/**
+ * Puts a ticket's newest state into `rows` (mutated, already in `order`): one row per ticket
+ * number, an older state never overwriting a newer one (replays are harmless), a row that no
+ * longer matches the query taken out. Returns whether anything changed.
+ */
+export function upsertInto(rows: TicketRow[], row: TicketRow, query: TicketQuery = NO_FILTER): boolean {
+  const index = rows.findIndex((r) => r.number === row.number);
+  const existing = index >= 0 ? rows[index] : undefined;
+  if (existing && existing.webhookId >= row.webhookId) return false;
+  const next = existing ? { ...row, firstSeenAt: existing.firstSeenAt, buyerRole: row.buyerRole ?? existing.buyerRole } : row;
+  if (index >= 0) rows.splice(index, 1);
+  if (!matchesQuery(next, query)) return index >= 0;
+  const order = comparator(query.sort);
+  // Binary search: rows are kept in order.
+  let lo = 0;
+  let hi = rows.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >> 1;
+    if (order(rows[mid], next) <= 0) lo = mid + 1;
+    else hi = mid;
+  }
+  rows.splice(lo, 0, next);
+  return true;
+}
+
 export interface Upsert {
   rows: TicketRow[];
   /** False when the list already held this or a newer state of the ticket. */
   changed: boolean;
-  replaced?: TicketRow;
 }
 
-/**
- * Puts a ticket's newest state in the list: one row per ticket number, ordered by webhook id,
- * newest first. An older state never overwrites a newer one, so replays are harmless.
- */
-export function upsertRow(rows: readonly TicketRow[], row: TicketRow, limit = DEFAULT_ROW_LIMIT): Upsert {
-  const index = rows.findIndex((r) => r.number === row.number);
-  const existing = index >= 0 ? rows[index] : undefined;
-  if (existing && existing.webhookId >= row.webhookId) return { rows: rows as TicketRow[], changed: false };
-  const next = index >= 0 ? rows.slice(0, index).concat(rows.slice(index + 1)) : rows.slice();
-  let at = 0;
-  while (at < next.length && next[at].webhookId > row.webhookId) at += 1;
-  next.splice(at, 0, existing ? { ...row, firstSeenAt: existing.firstSeenAt, buyerRole: row.buyerRole ?? existing.buyerRole } : row);
-  if (next.length > limit) next.length = limit;
-  return { rows: next, changed: true, replaced: existing };
+/** upsertInto on a copy. Rows are never cut: what the user loaded stays (the table is virtual). */
+export function upsertRow(rows: readonly TicketRow[], row: TicketRow, query: TicketQuery = NO_FILTER): Upsert {
+  const next = rows.slice();
+  const changed = upsertInto(next, row, query);
+  return { rows: changed ? next : (rows as TicketRow[]), changed };
 }
 
-/** Merges a page from the API (newest states win); `limit` bounds the result. */
-export function mergeRows(rows: readonly TicketRow[], page: readonly TicketRow[], limit = DEFAULT_ROW_LIMIT): TicketRow[] {
-  let out = rows as TicketRow[];
-  for (const row of page) out = upsertRow(out, row, limit).rows;
-  return out;
+/** Merges a page from the API (newest states win). */
+export function mergeRows(rows: readonly TicketRow[], page: readonly TicketRow[], query: TicketQuery = NO_FILTER): TicketRow[] {
+  const next = rows.slice();
+  for (const row of page) upsertInto(next, row, query);
+  return next;
 }
 
-export interface RowFilter {
-  /** eventId as a string, or '' for all. */
-  eventId: string;
-  /** category, or '' for all. */
-  category: string;
-}
-
-export function filterRows(rows: readonly TicketRow[], filter: RowFilter): TicketRow[] {
-  return rows.filter(
-    (r) => (filter.eventId === '' || String(r.eventId) === filter.eventId) && (filter.category === '' || r.category === filter.category),
-  );
-}
-
-export interface FilterOptions {
-  events: Array<{ eventId: number; event: string }>;
-  categories: string[];
-}
-
-/** The choices of the filters: every event and category known from the rows and the stats. */
-export function filterOptions(
-  rows: readonly TicketRow[],
-  extra: { events?: ReadonlyArray<{ eventId: number; event: string }>; categories?: readonly string[] } = {},
-): FilterOptions {
-  const events = new Map<number, string>();
-  for (const e of extra.events ?? []) events.set(e.eventId, e.event);
-  for (const r of rows) if (!events.has(r.eventId)) events.set(r.eventId, r.event);
-  const categories = new Set<string>(extra.categories ?? []);
-  for (const r of rows) categories.add(r.category);
-  return {
-    events: [...events].map(([eventId, event]) => ({ eventId, event })).sort((a, b) => a.event.localeCompare(b.event) || a.eventId - b.eventId),
-    categories: [...categories].sort((a, b) => a.localeCompare(b)),
-  };
+/** An event as box-office staff tell them apart: name, date and venue, one entry per eventId. */
+export interface EventChoice {
+  eventId: number;
+  event: string;
+  sessionDate: string | null;
+  venue: string | null;
+  city: string | null;
 }

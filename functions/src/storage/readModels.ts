@@ -63,12 +63,86 @@ async function run<T>(work: () => Promise<T>): Promise<T> {
   }
 }
 
-/** Newest first by the ticket's latest webhook; `before` is the last webhookId of the previous page. */
-export function listTickets(pool: Pool, limit: number, before?: number): Promise<TicketRow[]> {
+/** The sort orders of the ticket list; `-` is descending, `updated` the newest change first. */
+export const TICKET_SORTS = ['updated', 'sold', '-sold', 'price', '-price', 'number', '-number'] as const;
+export type TicketSort = (typeof TICKET_SORTS)[number];
+
+export interface TicketFilter {
+  eventId?: number;
+  category?: string;
+  status?: 'valid' | 'cancelled';
+  /** A piece of the ticket number or the title, case-insensitive. */
+  q?: string;
+  /** Sale time (the ticket's first webhook received), from inclusive, to exclusive. */
+  from?: Date;
+  to?: Date;
+}
+
+/** Where the previous page ended: the last row's sort key and number. */
+export type TicketCursor = { sort: 'updated'; webhookId: number } | { sort: Exclude<TicketSort, 'updated'>; key: string; number: string };
+
+interface SortSql {
+  order: string;
+  /** The keyset condition after a cursor, with $k (key) and $n (number) placeholders. */
+  after: string;
+}
+
+const SORT_SQL: Record<Exclude<TicketSort, 'updated'>, SortSql> = {
+  sold: { order: 'first_seen_at ASC, number ASC', after: '(first_seen_at, number) > ($k::timestamptz, $n)' },
+  '-sold': { order: 'first_seen_at DESC, number DESC', after: '(first_seen_at, number) < ($k::timestamptz, $n)' },
+  // Qualified: the select list's price_amount is its text form, which would sort "100.00" first.
+  price: { order: 'ticket.price_amount ASC, number ASC', after: '(ticket.price_amount, number) > ($k::numeric, $n)' },
+  '-price': { order: 'ticket.price_amount DESC, number DESC', after: '(ticket.price_amount, number) < ($k::numeric, $n)' },
+  number: { order: 'number ASC', after: 'number > $n' },
+  '-number': { order: 'number DESC', after: 'number < $n' },
+};
+
+/** LIKE's own characters taken literally. */
+const likeLiteral = (text: string) => text.replace(/[\\%_]/g, (c) => `\\${c}`);
+
+/** The WHERE clause of a filter and a cursor, with its parameters numbered from 1. */
+function ticketWhere(filter: TicketFilter, cursor: TicketCursor | undefined): { sql: string; params: unknown[] } {
+  const params: unknown[] = [];
+  const clauses: string[] = [];
+  const param = (value: unknown) => {
+    params.push(value);
+    return `$${params.length}`;
+  };
+  if (filter.eventId !== undefined) clauses.push(`event_id = ${param(filter.eventId)}`);
+  if (filter.category !== undefined) clauses.push(`category = ${param(filter.category)}`);
+  if (filter.status !== undefined) clauses.push(`status = ${param(filter.status)}`);
+  if (filter.q !== undefined) {
+    const pattern = param(`%${likeLiteral(filter.q)}%`);
+    clauses.push(`(number ILIKE ${pattern} OR title ILIKE ${pattern})`);
+  }
+  if (filter.from !== undefined) clauses.push(`first_seen_at >= ${param(filter.from)}`);
+  if (filter.to !== undefined) clauses.push(`first_seen_at < ${param(filter.to)}`);
+  if (cursor?.sort === 'updated') clauses.push(`webhook_id < ${param(cursor.webhookId)}`);
+  else if (cursor) {
+    const after = SORT_SQL[cursor.sort].after;
+    const k = after.includes('$k') ? param(cursor.key) : '';
+    const n = param(cursor.number);
+    clauses.push(after.replace('$k', k).replace('$n', n));
+  }
+  return { sql: clauses.length > 0 ? `WHERE ${clauses.join(' AND ')}` : '', params };
+}
+
+/** The cursor that continues after `row` in `sort` order. */
+export function cursorAfter(row: TicketRow, sort: TicketSort): TicketCursor {
+  if (sort === 'updated') return { sort, webhookId: row.webhookId };
+  const key = sort === 'sold' || sort === '-sold' ? row.firstSeenAt : sort === 'price' || sort === '-price' ? row.price.amount : row.number;
+  return { sort, key, number: row.number };
+}
+
+/** One page of the tickets matching `filter`, in `sort` order, after `cursor`. */
+export function listTickets(pool: Pool, options: { limit: number; filter?: TicketFilter; sort?: TicketSort; cursor?: TicketCursor }): Promise<TicketRow[]> {
   return run(async () => {
+    const sort = options.sort ?? 'updated';
+    const where = ticketWhere(options.filter ?? {}, options.cursor);
+    const order = sort === 'updated' ? 'webhook_id DESC' : SORT_SQL[sort].order;
     const { rows } = await pool.query<TicketDbRow>(
-      `SELECT ${TICKET_COLUMNS} FROM ticket WHERE ($2::bigint IS NULL OR webhook_id < $2) ORDER BY webhook_id DESC LIMIT $1`,
-      [limit, before ?? null],
+      `SELECT ${TICKET_COLUMNS} FROM ticket ${where.sql} ORDER BY ${order} LIMIT $${where.params.length + 1}`,
+      [...where.params, options.limit],
     );
     return rows.map(toTicket);
   });
@@ -104,6 +178,26 @@ export function ticketWithHistory(pool: Pool, number: string): Promise<{ ticket:
   });
 }
 
+/** An event as staff tell events apart: its name, first session date and venue. */
+export interface EventSummary {
+  eventId: number;
+  event: string;
+  sessionDate: string | null;
+  venue: string | null;
+  city: string | null;
+}
+
+interface EventDbRow {
+  event_id: number;
+  event: string;
+  session_date: string | null;
+  venue: string | null;
+  city: string | null;
+  tickets: string;
+}
+
+const toEvent = (r: EventDbRow) => ({ eventId: r.event_id, event: r.event, sessionDate: r.session_date, venue: r.venue, city: r.city, tickets: Number(r.tickets) });
+
 export interface Stats {
   ticketsSold: number;
   cancellations: number;
@@ -111,7 +205,9 @@ export interface Stats {
   revenue: Array<{ currency: string; amount: string }>;
   averagePrice: Array<{ currency: string; amount: string }>;
   byCategory: Array<{ category: string; tickets: number }>;
-  byEvent: Array<{ eventId: number; event: string; tickets: number }>;
+  byEvent: Array<EventSummary & { tickets: number }>;
+  /** Every event, for the filter: told apart by date and venue, not only by name. */
+  events: Array<EventSummary & { tickets: number }>;
   salesPerMinute: Array<{ minute: string; tickets: number }>;
   webhooksLastMinute: number;
   /**
@@ -142,10 +238,12 @@ export function ticketStats(pool: Pool): Promise<Stats> {
       const categories = await client.query<{ category: string; tickets: string }>(
         "SELECT category, count(*) AS tickets FROM ticket WHERE status = 'valid' GROUP BY category ORDER BY count(*) DESC, category",
       );
-      const events = await client.query<{ event_id: number; event: string; tickets: string }>(
-        `SELECT event_id, max(event) AS event, count(*) AS tickets FROM ticket WHERE status = 'valid'
-          GROUP BY event_id ORDER BY count(*) DESC, event_id LIMIT 10`,
+      const events = await client.query<EventDbRow>(
+        `SELECT event_id, max(event) AS event, to_char(min(session_date), 'YYYY-MM-DD') AS session_date, max(venue) AS venue, max(city) AS city,
+                count(*) FILTER (WHERE status = 'valid') AS tickets
+           FROM ticket GROUP BY event_id ORDER BY max(event), min(session_date), event_id`,
       );
+      const top = events.rows.filter((r) => Number(r.tickets) > 0).sort((a, b) => Number(b.tickets) - Number(a.tickets) || a.event_id - b.event_id);
       const minutes = await client.query<{ minute: Date; tickets: string }>(
         `SELECT m AS minute, count(t.number) AS tickets
            FROM generate_series(date_trunc('minute', now()) - interval '59 minutes', date_trunc('minute', now()), interval '1 minute') AS m
@@ -164,7 +262,8 @@ export function ticketStats(pool: Pool): Promise<Stats> {
         revenue: money.rows.map((r) => ({ currency: r.currency, amount: r.revenue })),
         averagePrice: money.rows.map((r) => ({ currency: r.currency, amount: r.average })),
         byCategory: categories.rows.map((r) => ({ category: r.category, tickets: Number(r.tickets) })),
-        byEvent: events.rows.map((r) => ({ eventId: r.event_id, event: r.event, tickets: Number(r.tickets) })),
+        byEvent: top.slice(0, 10).map(toEvent),
+        events: events.rows.map(toEvent),
         salesPerMinute: minutes.rows.map((r) => ({ minute: r.minute.toISOString(), tickets: Number(r.tickets) })),
         webhooksLastMinute: Number(recent.rows[0].n),
         asOfSeq: Number(covered.rows[0].seq),
@@ -175,5 +274,21 @@ export function ticketStats(pool: Pool): Promise<Stats> {
     } finally {
       client.release();
     }
+  });
+}
+
+export type SalesBucket = 'minute' | 'hour' | 'day';
+
+/** Tickets by the time they were first seen, in buckets of `bucket` (in `zone`) between from and to. */
+export function salesSeries(pool: Pool, from: Date, to: Date, bucket: SalesBucket, zone: string): Promise<Array<{ at: string; tickets: number }>> {
+  return run(async () => {
+    const { rows } = await pool.query<{ at: Date; tickets: string }>(
+      `SELECT b AS at, count(t.number) AS tickets
+         FROM generate_series(date_trunc($3, $1::timestamptz, $4), $2::timestamptz - interval '1 microsecond', ('1 ' || $3)::interval) AS b
+         LEFT JOIN ticket t ON t.first_seen_at >= $1 AND t.first_seen_at < $2 AND date_trunc($3, t.first_seen_at, $4) = b
+        GROUP BY b ORDER BY b`,
+      [from, to, bucket, zone],
+    );
+    return rows.map((r) => ({ at: r.at.toISOString(), tickets: Number(r.tickets) }));
   });
 }
