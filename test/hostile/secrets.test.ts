@@ -137,7 +137,6 @@ describe('outsideLocalDevelopment', () => {
 
 describe('starting the host (dist/infra/src/host/main.js) with the example secret', () => {
   const MAIN = path.resolve(__dirname, '../../dist/infra/src/host/main.js');
-  const WARNING = /WARNING: PETZI_WEBHOOK_SECRET is the example secret/;
   let db: TestDatabase;
   const prefix = uniqueName('sec');
 
@@ -151,11 +150,14 @@ describe('starting the host (dist/infra/src/host/main.js) with the example secre
     await deleteTopology({ ...topologyNames(prefix) });
   });
 
-  /** Starts the host, waits until it listens, stops it with SIGTERM; returns stderr and the exit code. */
-  async function startAndStop(env: Record<string, string>): Promise<{ stderr: string; stdout: string; code: number | null }> {
+  /**
+   * Starts the host; once it listens (or exits by itself), stops it with SIGTERM. Returns its
+   * output and exit code.
+   */
+  async function run(env: Record<string, string>): Promise<{ stderr: string; stdout: string; code: number | null }> {
     const base: Record<string, string | undefined> = { ...process.env };
     // The child's environment is exactly what the case says about these.
-    for (const name of ['NODE_ENV', 'AZURE_FUNCTIONS_ENVIRONMENT', 'WEBSITE_INSTANCE_ID', 'PETZI_WEBHOOK_SECRET', 'SECRET_KEY']) delete base[name];
+    for (const name of ['NODE_ENV', 'AZURE_FUNCTIONS_ENVIRONMENT', 'WEBSITE_INSTANCE_ID', 'PETZI_WEBHOOK_SECRET', 'SECRET_KEY', 'PETZI_API_KEY', 'HOST']) delete base[name];
     const child = spawn(process.execPath, [MAIN], {
       env: { ...base, PORT: '0', DATABASE_URL: db.url, RABBITMQ_URL: TEST_RABBITMQ_URL, PETZI_TOPOLOGY_PREFIX: prefix, ...env },
       stdio: ['ignore', 'pipe', 'pipe'],
@@ -164,35 +166,48 @@ describe('starting the host (dist/infra/src/host/main.js) with the example secre
     let stderr = '';
     child.stdout.on('data', (c: Buffer) => (stdout += c.toString()));
     child.stderr.on('data', (c: Buffer) => (stderr += c.toString()));
-    const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
+    let exitCode: number | null | undefined;
+    const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve((exitCode = code))));
     try {
-      await waitUntil(() => (/listening on/.test(stdout) ? true : undefined), 20_000, `host to listen (stderr: ${stderr})`);
-      child.kill('SIGTERM');
+      await waitUntil(() => (/listening on/.test(stdout) || exitCode !== undefined ? true : undefined), 20_000, `host to listen or exit (stderr: ${stderr})`);
+      if (exitCode === undefined) child.kill('SIGTERM');
       return { stdout, stderr, code: await exited };
     } finally {
       if (child.exitCode === null) child.kill('SIGKILL');
     }
   }
 
+  const KEY = 'a-real-api-key-0123456789';
+
   it.each([
     ['NODE_ENV=production', { NODE_ENV: 'production' }],
     ['AZURE_FUNCTIONS_ENVIRONMENT=Production', { AZURE_FUNCTIONS_ENVIRONMENT: 'Production' }],
     ['WEBSITE_INSTANCE_ID set (running in Azure)', { WEBSITE_INSTANCE_ID: '4f6c2e' }],
     ['the example secret given explicitly, in production', { NODE_ENV: 'production', PETZI_WEBHOOK_SECRET: 'secret' }],
-  ])('warns on stderr with %s', async (_name, env) => {
-    const { stderr, code } = await startAndStop(env);
-    expect(stderr).toMatch(WARNING);
-    expect(code).toBe(0);
+    ['bound beyond loopback', { HOST: '0.0.0.0' }],
+  ])('refuses to start with the example secret and %s, naming PETZI_WEBHOOK_SECRET', async (_name, env) => {
+    const { stderr, stdout, code } = await run({ PETZI_API_KEY: KEY, ...env });
+    expect(code).toBe(1);
+    expect(stderr).toMatch(/set PETZI_WEBHOOK_SECRET/);
+    expect(stdout).not.toMatch(/listening on/);
+  });
+
+  it('refuses to start in production without PETZI_API_KEY, naming it', async () => {
+    const { stderr, code } = await run({ NODE_ENV: 'production', PETZI_WEBHOOK_SECRET: SECRET });
+    expect(code).toBe(1);
+    expect(stderr).toMatch(/set PETZI_API_KEY/);
+    expect(stderr).not.toContain(SECRET);
   });
 
   it.each([
     ['locally (no environment markers)', {}],
     ['under func start (AZURE_FUNCTIONS_ENVIRONMENT=Development)', { AZURE_FUNCTIONS_ENVIRONMENT: 'Development' }],
-    ['in production with a real secret', { NODE_ENV: 'production', PETZI_WEBHOOK_SECRET: SECRET }],
-  ])('does not warn %s', async (_name, env) => {
-    const { stderr, stdout, code } = await startAndStop(env);
-    expect(stderr + stdout).not.toMatch(WARNING);
+    ['in production with a real secret and a key', { NODE_ENV: 'production', PETZI_WEBHOOK_SECRET: SECRET, PETZI_API_KEY: KEY }],
+  ])('starts %s, and prints neither secret nor key', async (_name, env) => {
+    const { stderr, stdout, code } = await run(env);
+    expect(stdout).toMatch(/listening on/);
     expect(stderr + stdout).not.toContain(SECRET);
+    expect(stderr + stdout).not.toContain(KEY);
     expect(code).toBe(0);
   });
 });
