@@ -13,6 +13,7 @@ import { waitUntil } from './support/wait';
 import { topologyNames } from '../functions/src/broker/topology';
 import { freePort } from '../infra/bench/support';
 import { freeNodePorts, nodePorts } from '../infra/src/provision/rabbitmq';
+import { ensureCredentials } from '../infra/src/start/credentials';
 
 const ROOT = path.resolve(__dirname, '..');
 
@@ -30,6 +31,17 @@ interface Started {
 type Launch = 'node' | 'npm' | 'terminal';
 
 /** The infra/start.js process below pid (pid itself when it is that process). */
+/** Follows the one-click login URL the banner printed; returns the session cookie it sets. */
+async function logInWithPrintedToken(output: string, dashboardPort: number): Promise<string> {
+  const token = /\/\?token=([A-Za-z0-9_-]+)/.exec(output)?.[1];
+  if (!token) throw new Error(`no one-click login URL in the banner:\n${output}`);
+  const reply = await fetch(`http://127.0.0.1:${dashboardPort}/?token=${token}`, { redirect: 'manual' });
+  expect(reply.status).toBe(303);
+  const cookie = reply.headers.get('set-cookie')?.split(';')[0];
+  if (!cookie) throw new Error('the one-click login set no cookie');
+  return cookie;
+}
+
 function startJsPid(pid: number): number {
   const found = [pid, ...descendants(pid)].find((p) => commandOf(p).includes('infra/start.js'));
   if (found === undefined) throw new Error(`no infra/start.js process below ${pid}`);
@@ -72,9 +84,16 @@ describe('npm start', () => {
       });
       expect(started.output()).toContain(`http://localhost:${ports.dashboard}`);
       expect(started.output()).toContain(`embedded, port ${ports.postgres}`);
-      expect(started.output()).toMatch(/npm run simulate -- http:\/\/localhost:\d+\/webhook secret/);
+      // The banner never shows the webhook secret; with the example secret the simulator's default signs right.
+      expect(started.output()).toMatch(/Try it: {2}npm run simulate -- http:\/\/localhost:\d+\/webhook --count/);
+      expect(started.output()).not.toMatch(/webhook secret/);
 
-      const stream = await openSse(`http://127.0.0.1:${ports.dashboard}/events`);
+      // The dashboard asks who you are: nothing without the session the one-click URL gives.
+      const refused = await fetch(`http://127.0.0.1:${ports.dashboard}/api/tickets`, { redirect: 'manual' });
+      expect([401, 303]).toContain(refused.status);
+      const cookie = await logInWithPrintedToken(started.output(), ports.dashboard);
+
+      const stream = await openSse(`http://127.0.0.1:${ports.dashboard}/events`, { headers: { cookie } });
       expect(stream.status).toBe(200);
       const sink = { write: () => true };
       const code = await simulate([`http://127.0.0.1:${ports.functions}/webhook`, 'secret', '--count', '3', '--seed', '7'], { stdout: sink, stderr: sink });
@@ -83,7 +102,7 @@ describe('npm start', () => {
       expect(events.map((e) => e.event)).toEqual(['ticket', 'ticket', 'ticket']);
       await stream.close();
 
-      const tickets = (await (await fetch(`http://127.0.0.1:${ports.dashboard}/api/tickets`)).json()) as { items: Array<{ number: string }> };
+      const tickets = (await (await fetch(`http://127.0.0.1:${ports.dashboard}/api/tickets`, { headers: { cookie } })).json()) as { items: Array<{ number: string }> };
       const numbers = events.map((e) => (JSON.parse(e.data) as { ticket: { number: string } }).ticket.number);
       expect(tickets.items.map((t) => t.number).sort()).toEqual([...numbers].sort());
 
@@ -125,7 +144,8 @@ describe('npm start', () => {
       expect(started.output()).toContain(`RabbitMQ: starting a private node petzi-${port}@localhost on port ${port}`);
       expect(started.output()).toContain(`RabbitMQ    http://127.0.0.1:${port + 10_000}`);
 
-      const stream = await openSse(`http://127.0.0.1:${ports.bridge}/events`);
+      const { apiKey } = ensureCredentials(dataDir, {});
+      const stream = await openSse(`http://127.0.0.1:${ports.bridge}/events`, { headers: { 'x-functions-key': apiKey } });
       const sink = { write: () => true };
       expect(await simulate([`http://127.0.0.1:${ports.functions}/webhook`, 'secret', '--count', '3', '--seed', '11'], { stdout: sink, stderr: sink })).toBe(0);
       expect((await stream.waitFor(3, 15_000)).map((e) => e.event)).toEqual(['ticket', 'ticket', 'ticket']);
