@@ -108,6 +108,8 @@ export function nginxConfigOf(svc: ComposeService): string | undefined {
  */
 export function listeningPorts(svc: ComposeService): number[] {
   const ports = new Set(containerPorts(svc));
+  // The node servers listen on PORT (the bridge, the dashboard's login server).
+  if (svc.environment?.PORT !== undefined) ports.add(Number(svc.environment.PORT));
   if (svc.build) {
     for (const expose of finalStage(dockerfileOf(svc)).instructions.filter((i) => i.keyword === 'EXPOSE')) {
       for (const port of expose.args.split(/\s+/)) ports.add(Number(port.split('/')[0]));
