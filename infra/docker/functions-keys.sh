@@ -7,18 +7,10 @@
 #   functionKeys.default = PETZI_API_KEY   (authLevel function; one entry per key while rotating)
 set -eu
 : "${FUNCTIONS_SECRETS_PATH:?the image sets FUNCTIONS_SECRETS_PATH}"
+PETZI_WHO="petzi functions (the Functions host checks its function keys itself)"
+. "$(dirname "$0")/require-env.sh"
 for name in PETZI_API_KEY PETZI_ADMIN_KEY; do
-  eval "value=\${$name:-}"
-  if [ -z "$value" ]; then
-    echo "petzi functions: set $name (.env): the Functions host checks its function keys itself" >&2
-    exit 64
-  fi
-  case "$value" in
-    *[!A-Za-z0-9._~+/=,\ -]*)
-      echo "petzi functions: $name may hold only letters, digits and . _ ~ + / = - (and commas between keys)" >&2
-      exit 64
-      ;;
-  esac
+  require_env "$name" 'A-Za-z0-9._~+/=, -' 'letters, digits and . _ ~ + / = - (and commas between keys)'
 done
 keys=""
 n=0

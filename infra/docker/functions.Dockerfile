@@ -50,9 +50,9 @@ LABEL io.cadvisor.metric.prometheus-functions="/var/cadvisor/functions.json"
 # from PETZI_API_KEY / PETZI_ADMIN_KEY at every start by functions-keys.sh (docs/containers.md).
 ENV AzureWebJobsSecretStorageType=files \
     FUNCTIONS_SECRETS_PATH=/etc/secrets
-COPY infra/docker/functions-keys.sh /usr/local/bin/petzi-functions-keys.sh
+COPY infra/docker/functions-keys.sh infra/docker/require-env.sh /usr/local/lib/petzi/
 EXPOSE 80
 # A new ENTRYPOINT clears the base image's CMD, so the host's start command is repeated here
 # (mcr.microsoft.com/azure-functions/node:4-node22 runs this binary).
-ENTRYPOINT ["/bin/sh", "/usr/local/bin/petzi-functions-keys.sh"]
+ENTRYPOINT ["/bin/sh", "/usr/local/lib/petzi/functions-keys.sh"]
 CMD ["/azure-functions-host/Microsoft.Azure.WebJobs.Script.WebHost"]

@@ -8,19 +8,11 @@
 set -eu
 template=/etc/rabbitmq/petzi/definitions.json
 out=/etc/rabbitmq/definitions.json
+PETZI_WHO="petzi rabbitmq (the broker's only user; no guest account exists)"
+. "$(dirname "$0")/require-env.sh"
+# The same values go into a JSON string here and into an amqp:// URL in the other containers.
 for name in RABBITMQ_USER RABBITMQ_PASSWORD; do
-  eval "value=\${$name:-}"
-  if [ -z "$value" ]; then
-    echo "petzi rabbitmq: set $name in .env (the broker's only user; no guest account exists)" >&2
-    exit 64
-  fi
-  # The same value goes into a JSON string here and into an amqp:// URL in the other containers.
-  case "$value" in
-    *[!A-Za-z0-9._~-]*)
-      echo "petzi rabbitmq: $name may hold only letters, digits and . _ ~ - (it is part of an amqp:// URL)" >&2
-      exit 64
-      ;;
-  esac
+  require_env "$name" 'A-Za-z0-9._~-' 'letters, digits and . _ ~ - (it is part of an amqp:// URL)'
 done
 user="{\"name\": \"$RABBITMQ_USER\", \"password\": \"$RABBITMQ_PASSWORD\", \"tags\": [\"administrator\"]}"
 permission="{\"user\": \"$RABBITMQ_USER\", \"vhost\": \"/\", \"configure\": \".*\", \"write\": \".*\", \"read\": \".*\"}"

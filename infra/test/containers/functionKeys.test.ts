@@ -44,9 +44,11 @@ describe('the Azure Functions image checks its own function keys', () => {
   });
 
   it("runs the key entrypoint, then the host's own start command", () => {
+    // The script and the check it sources, side by side (it sources its own directory's copy).
     const copy = copies(azure).find((c) => c.sources.includes(SCRIPT));
-    expect(copy).toBeDefined();
-    expect(execForm(instructions(azure, 'ENTRYPOINT')[0])).toEqual(['/bin/sh', copy?.destination]);
+    expect(copy?.sources).toEqual([SCRIPT, 'infra/docker/require-env.sh']);
+    expect(copy?.destination).toMatch(/\/$/);
+    expect(execForm(instructions(azure, 'ENTRYPOINT')[0])).toEqual(['/bin/sh', `${copy?.destination}functions-keys.sh`]);
     // A new ENTRYPOINT clears the base image's CMD: the azure-functions node image's host binary.
     expect(execForm(instructions(azure, 'CMD')[0])).toEqual(['/azure-functions-host/Microsoft.Azure.WebJobs.Script.WebHost']);
     // The local host stage checks the keys itself and needs none of this.
@@ -72,7 +74,8 @@ describe('the Azure Functions image checks its own function keys', () => {
   });
 
   it('refuses to start the host without both keys, or with a key that would break the JSON', () => {
-    for (const env of [{ PETZI_ADMIN_KEY: 'a' }, { PETZI_API_KEY: 'k' }, { PETZI_API_KEY: 'k"', PETZI_ADMIN_KEY: 'a' }, { PETZI_API_KEY: 'k', PETZI_ADMIN_KEY: 'a\\b' }]) {
+    const cases: Array<Record<string, string>> = [{ PETZI_ADMIN_KEY: 'a' }, { PETZI_API_KEY: 'k' }, { PETZI_API_KEY: 'k"', PETZI_ADMIN_KEY: 'a' }, { PETZI_API_KEY: 'k', PETZI_ADMIN_KEY: 'a\\b' }];
+    for (const env of cases) {
       const result = provision(env);
       expect({ env, status: result.status, stdout: result.stdout, stderr: result.stderr }).toEqual({ env, status: 64, stdout: '', stderr: expect.stringMatching(/set PETZI_|may hold only/) });
     }

@@ -91,6 +91,7 @@ describe('Dockerfiles', () => {
       // Exactly what the Azure stage copies, so the test runs the files production runs; only the
       // Azure host's key provisioning (functions-keys.sh) has no use there: the local host reads the keys itself.
       expect(copies(local)).toEqual(runtimeCopies.filter((c) => !c.sources.includes(KEYS_SCRIPT)));
+      expect(runtimeCopies.filter((c) => c.sources.includes(KEYS_SCRIPT))).toHaveLength(1);
       expect(instructions(local, 'LABEL')).toEqual(instructions(runtime, 'LABEL'));
       // The Azure stage stays last: a plain `docker build` (and compose without the test override) builds it.
       expect(stages[stages.length - 1]).toBe(runtime);

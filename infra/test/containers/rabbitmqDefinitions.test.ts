@@ -40,6 +40,7 @@ function renderDefinitions(env: Record<string, string>): { status: number | null
     const script = readRepoFile('infra/rabbitmq/start.sh')
       .replace(/^template=\S+$/m, `template=${repoPath('infra/rabbitmq/definitions.json')}`)
       .replace(/^out=\S+$/m, `out=${path.join(dir, 'definitions.json')}`)
+      .replace('"$(dirname "$0")/require-env.sh"', repoPath('infra/docker/require-env.sh'))
       .replace(/^if command -v docker-entrypoint\.sh.*$/m, '')
       .replace(/^exec rabbitmq-server$/m, 'exit 0');
     const result = spawnSync('sh', ['-c', script], { env: { PATH: process.env.PATH ?? '', ...env }, encoding: 'utf8' });
@@ -156,7 +157,8 @@ describe('infra/rabbitmq/definitions.json', () => {
   });
 
   it('start.sh refuses to start without the user, or with a value that would break the JSON or the amqp URL', () => {
-    for (const env of [{}, { RABBITMQ_USER: 'petzi' }, { RABBITMQ_PASSWORD: 'x' }, { RABBITMQ_USER: 'petzi', RABBITMQ_PASSWORD: 'a"b' }, { RABBITMQ_USER: 'pe@zi', RABBITMQ_PASSWORD: 'x' }]) {
+    const cases: Array<Record<string, string>> = [{}, { RABBITMQ_USER: 'petzi' }, { RABBITMQ_PASSWORD: 'x' }, { RABBITMQ_USER: 'petzi', RABBITMQ_PASSWORD: 'a"b' }, { RABBITMQ_USER: 'pe@zi', RABBITMQ_PASSWORD: 'x' }];
+    for (const env of cases) {
       const result = renderDefinitions(env);
       expect({ env, status: result.status, stderr: result.stderr }).toEqual({ env, status: 64, stderr: expect.stringMatching(/set RABBITMQ_|may hold only/) });
     }
