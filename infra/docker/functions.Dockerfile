@@ -46,4 +46,13 @@ COPY infra/migrations ./infra/migrations
 # cAdvisor reads this through the container label io.cadvisor.metric.prometheus-functions.
 COPY infra/cadvisor/functions.json /var/cadvisor/functions.json
 LABEL io.cadvisor.metric.prometheus-functions="/var/cadvisor/functions.json"
+# The host checks the function keys itself (authLevel function/admin): file key storage, written
+# from PETZI_API_KEY / PETZI_ADMIN_KEY at every start by functions-keys.sh (docs/containers.md).
+ENV AzureWebJobsSecretStorageType=files \
+    FUNCTIONS_SECRETS_PATH=/etc/secrets
+COPY infra/docker/functions-keys.sh infra/docker/require-env.sh /usr/local/lib/petzi/
 EXPOSE 80
+# A new ENTRYPOINT clears the base image's CMD, so the host's start command is repeated here
+# (mcr.microsoft.com/azure-functions/node:4-node22 runs this binary).
+ENTRYPOINT ["/bin/sh", "/usr/local/lib/petzi/functions-keys.sh"]
+CMD ["/azure-functions-host/Microsoft.Azure.WebJobs.Script.WebHost"]

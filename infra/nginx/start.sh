@@ -18,6 +18,18 @@ else
   : > "$run/hsts.conf"
   echo "petzi nginx: plain HTTP on ${PETZI_NGINX_PORTS:-8080} (no certificate in /etc/nginx/tls)"
 fi
+# The key the dashboard adds upstream (x-functions-key), from PETZI_API_KEY (the first of a
+# rotation list). Written here rather than through the official image's envsubst templates: that
+# entrypoint step is skipped when the command is this script, and the local/nginx stand-in has none.
+# Without a key the header is still set (empty), so a key a browser sends never goes on.
+key=$(printf '%s' "${PETZI_API_KEY:-}" | cut -d, -f1 | tr -d ' ')
+case "$key" in
+  *[!A-Za-z0-9._~+/=-]*)
+    echo "petzi nginx: PETZI_API_KEY may hold only letters, digits and . _ ~ + / = - (it goes into the nginx config)" >&2
+    exit 64
+    ;;
+esac
+printf 'proxy_set_header x-functions-key "%s";\n' "$key" > "$run/api-key.conf"
 for port in ${PETZI_NGINX_PORTS:-8080}; do
   printf 'listen %s%s;\n' "$port" "$ssl" > "$run/listen-$port.conf"
 done

@@ -1,10 +1,14 @@
+import { spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
 import * as amqp from 'amqplib';
 import { declareTopology, topologyNames } from '../../../functions/src/broker/topology';
 import { deleteTopology } from '../../../test/support/broker';
 import { TEST_RABBITMQ_URL, uniqueName } from '../../../test/support/env';
 import { amqpUrlFor, management, vhostPath } from './management';
-import { loadCompose, readRepoFile, service } from './repo';
+import { loadCompose, readRepoFile, repoPath, service } from './repo';
 import { topologyShape } from './topologyShape';
 
 /**
@@ -12,9 +16,9 @@ import { topologyShape } from './topologyShape';
  * its topology itself. Both are checked on the real broker so they cannot drift apart.
  */
 interface Definitions {
-  users: Array<{ name: string; password_hash: string; hashing_algorithm: string; tags: string[] }>;
+  users: Array<Record<string, unknown>>;
   vhosts: Array<{ name: string }>;
-  permissions: Array<{ user: string; vhost: string; configure: string; write: string; read: string }>;
+  permissions: Array<Record<string, unknown>>;
   exchanges: Array<Record<string, unknown>>;
   queues: Array<Record<string, unknown>>;
   bindings: Array<Record<string, unknown>>;
@@ -27,6 +31,24 @@ function hashMatches(passwordHash: string, password: string): boolean {
   const bytes = Buffer.from(passwordHash, 'base64');
   const salt = bytes.subarray(0, 4);
   return createHash('sha256').update(Buffer.concat([salt, Buffer.from(password, 'utf8')])).digest().equals(bytes.subarray(4));
+}
+
+/** Runs infra/rabbitmq/start.sh up to the broker's start, on the committed template; returns what it rendered. */
+function renderDefinitions(env: Record<string, string>): { status: number | null; definitions?: string; stderr: string } {
+  const dir = mkdtempSync(path.join(tmpdir(), 'petzi-rabbitmq-'));
+  try {
+    const script = readRepoFile('infra/rabbitmq/start.sh')
+      .replace(/^template=\S+$/m, `template=${repoPath('infra/rabbitmq/definitions.json')}`)
+      .replace(/^out=\S+$/m, `out=${path.join(dir, 'definitions.json')}`)
+      .replace('"$(dirname "$0")/require-env.sh"', repoPath('infra/docker/require-env.sh'))
+      .replace(/^if command -v docker-entrypoint\.sh.*$/m, '')
+      .replace(/^exec rabbitmq-server$/m, 'exit 0');
+    const result = spawnSync('sh', ['-c', script], { env: { PATH: process.env.PATH ?? '', ...env }, encoding: 'utf8' });
+    const definitions = result.status === 0 ? readFileSync(path.join(dir, 'definitions.json'), 'utf8') : undefined;
+    return { status: result.status, definitions, stderr: result.stderr };
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
 }
 
 async function withChannel(url: string, use: (channel: amqp.Channel) => Promise<void>): Promise<void> {
@@ -99,27 +121,62 @@ describe('infra/rabbitmq/definitions.json', () => {
     for (const item of [...definitions.exchanges, ...definitions.queues, ...definitions.bindings]) expect(item.vhost).toBe('/');
   });
 
-  it('creates the guest/guest administrator the POC documents, with every permission on "/"', async () => {
+  it('carries no user: start.sh adds the one from .env (no guest, no committed password)', () => {
     expect(definitions.vhosts).toEqual([{ name: '/' }]);
-    expect(definitions.users.map(({ name, tags, hashing_algorithm }) => ({ name, tags, hashing_algorithm }))).toEqual([
-      { name: 'guest', tags: ['administrator'], hashing_algorithm: 'rabbit_password_hashing_sha256' },
-    ]);
-    expect(hashMatches(definitions.users[0].password_hash, 'guest')).toBe(true);
-    expect(hashMatches(definitions.users[0].password_hash, 'not-guest')).toBe(false);
-    expect(definitions.permissions).toEqual([{ user: 'guest', vhost: '/', configure: '.*', write: '.*', read: '.*' }]);
-    // The same hash check accepts the hash the live broker stores for the password the tests log in with.
-    const live = await management<{ password_hash: string; hashing_algorithm: string }>('GET', '/api/users/guest');
-    expect(live.hashing_algorithm).toBe('rabbit_password_hashing_sha256');
-    expect(hashMatches(live.password_hash, decodeURIComponent(new URL(TEST_RABBITMQ_URL).password))).toBe(true);
+    expect(definitions.users).toEqual([]);
+    expect(definitions.permissions).toEqual([]);
+  });
+
+  it('start.sh renders a user whose password RabbitMQ hashes at import: it logs in, and no one else does', async () => {
+    const user = uniqueName('containers_user');
+    const password = `pw-${uniqueName('x')}`;
+    const rendered = renderDefinitions({ RABBITMQ_USER: user, RABBITMQ_PASSWORD: password });
+    expect(rendered.status).toBe(0);
+    const withUser = JSON.parse(rendered.definitions ?? '') as { users: Array<Record<string, unknown>>; permissions: Array<Record<string, unknown>> } & Definitions;
+    expect(withUser.users).toEqual([{ name: user, password, tags: ['administrator'] }]);
+    expect(withUser.permissions).toEqual([{ user, vhost: '/', configure: '.*', write: '.*', read: '.*' }]);
+    // Everything but the user is the committed file, unchanged.
+    expect({ ...withUser, users: [], permissions: [] }).toEqual(definitions);
+
+    const vhost = uniqueName('containers_vhost');
+    await management('PUT', `/api/vhosts/${vhostPath(vhost)}`);
+    try {
+      await management('POST', '/api/definitions', { users: withUser.users, permissions: withUser.permissions.map((p) => ({ ...p, vhost })) });
+      const stored = await management<{ password_hash: string }>('GET', `/api/users/${encodeURIComponent(user)}`);
+      expect(hashMatches(stored.password_hash, password)).toBe(true);
+      const url = new URL(amqpUrlFor(vhost));
+      url.username = user;
+      url.password = password;
+      await withChannel(url.toString(), async (channel) => void (await channel.checkExchange('amq.direct')));
+      url.password = 'not-the-password';
+      await expect(amqp.connect(url.toString())).rejects.toThrow(/ACCESS_REFUSED|403/);
+    } finally {
+      await management('DELETE', `/api/users/${encodeURIComponent(user)}`).catch(() => undefined);
+      await management('DELETE', `/api/vhosts/${vhostPath(vhost)}`);
+    }
+  });
+
+  it('start.sh refuses to start without the user, or with a value that would break the JSON or the amqp URL', () => {
+    const cases: Array<Record<string, string>> = [{}, { RABBITMQ_USER: 'petzi' }, { RABBITMQ_PASSWORD: 'x' }, { RABBITMQ_USER: 'petzi', RABBITMQ_PASSWORD: 'a"b' }, { RABBITMQ_USER: 'pe@zi', RABBITMQ_PASSWORD: 'x' }];
+    for (const env of cases) {
+      const result = renderDefinitions(env);
+      expect({ env, status: result.status, stderr: result.stderr }).toEqual({ env, status: 64, stderr: expect.stringMatching(/set RABBITMQ_|may hold only/) });
+    }
   });
 
   it('is loaded at boot by rabbitmq.conf from where compose mounts it', () => {
     const conf = readRepoFile('infra/rabbitmq/rabbitmq.conf');
     const setting = (key: string) => new RegExp(`^${key.replace(/\./g, '\\.')}\\s*=\\s*(\\S+)\\s*$`, 'm').exec(conf)?.[1];
     const mounts = (service(loadCompose(), 'rabbitmq').volumes ?? []).map((v) => v.split(':'));
-    expect(mounts).toContainEqual(['./infra/rabbitmq/definitions.json', setting('load_definitions'), 'ro']);
+    const script = readRepoFile('infra/rabbitmq/start.sh');
+    const template = /^template=(\S+)$/m.exec(script)?.[1];
+    expect(mounts).toContainEqual(['./infra/rabbitmq/definitions.json', template, 'ro']);
     expect(mounts).toContainEqual(['./infra/rabbitmq/rabbitmq.conf', '/etc/rabbitmq/rabbitmq.conf', 'ro']);
-    // The other containers log in as guest over the network, not loopback.
-    expect(setting('loopback_users.guest')).toBe('false');
+    // The broker loads what start.sh renders, and compose runs start.sh from where it mounts it.
+    expect(/^out=(\S+)$/m.exec(script)?.[1]).toBe(setting('load_definitions'));
+    const [scriptMount] = mounts.filter(([source]) => source === './infra/rabbitmq/start.sh');
+    expect(service(loadCompose(), 'rabbitmq').command).toEqual(['/bin/sh', scriptMount?.[1]]);
+    // No guest account anywhere: nothing may open it to the network.
+    expect(setting('loopback_users.guest')).toBeUndefined();
   });
 });

@@ -54,6 +54,8 @@ export function service(compose: ComposeFile, name: string): ComposeService {
 }
 
 export interface PortMapping {
+  /** The host address it binds ("127.0.0.1"), or undefined: every interface. */
+  hostIp?: string;
   published: number;
   target: number;
 }
@@ -71,11 +73,13 @@ export function withDefaults(text: string): string {
 /** "5000:80", "${PETZI_WEBHOOK_PORT:-5000}:5000" and "10000-10002:10000-10002" as published/target pairs (defaults applied). */
 export function portMappings(svc: ComposeService): PortMapping[] {
   return (svc.ports ?? []).flatMap((spec) => {
-    const [published, target] = withDefaults(String(spec)).split(':');
+    const parts = withDefaults(String(spec)).split(':');
+    const hostIp = parts.length === 3 ? parts[0] : undefined;
+    const [published, target] = parts.slice(-2);
     const outside = range(published);
     const inside = range(target);
     if (outside.length !== inside.length) throw new Error(`port range sizes differ in "${spec}"`);
-    return outside.map((port, i) => ({ published: port, target: inside[i] }));
+    return outside.map((port, i) => ({ ...(hostIp === undefined ? {} : { hostIp }), published: port, target: inside[i] }));
   });
 }
 
@@ -104,6 +108,8 @@ export function nginxConfigOf(svc: ComposeService): string | undefined {
  */
 export function listeningPorts(svc: ComposeService): number[] {
   const ports = new Set(containerPorts(svc));
+  // The node servers listen on PORT (the bridge, the dashboard's login server).
+  if (svc.environment?.PORT !== undefined) ports.add(Number(svc.environment.PORT));
   if (svc.build) {
     for (const expose of finalStage(dockerfileOf(svc)).instructions.filter((i) => i.keyword === 'EXPOSE')) {
       for (const port of expose.args.split(/\s+/)) ports.add(Number(port.split('/')[0]));

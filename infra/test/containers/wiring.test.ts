@@ -3,7 +3,7 @@ import { Registry } from 'prom-client';
 import { createPipelineMetrics } from '../../../functions/src/metrics/pipelineMetrics';
 import { metricsFunction } from '../../../functions/src/functions/metrics';
 import { copies, instructions } from './dockerfile';
-import { directives, locationBlock } from './nginx';
+import { directives, locationBlock, mapEntries } from './nginx';
 import { decodeCadvisorConfig } from './cadvisorConfig';
 import { dockerfileOf, finalStage, listeningPorts, loadCompose, nginxConfigOf, readRepoFile, repoFileExists, service } from './repo';
 
@@ -137,8 +137,11 @@ describe('nginx (dashboard and gateway)', () => {
     expect(listeningPorts(service(compose, 'sse-bridge'))).toContain(bridgePort);
   });
 
-  it('proxies /api/ to the functions container port', () => {
-    expect(proxiedUrl(locationBlock(dashboard, '/api/'))).toBe(`http://functions:${functionsPort}`);
+  it('proxies /api/ to the functions container port (the allowed routes of its map)', () => {
+    expect(directives(locationBlock(dashboard, '/api/')).get('proxy_pass')).toEqual(['$petzi_api_upstream']);
+    const upstreams = mapEntries(dashboard, '$uri', '$petzi_api_upstream').filter(([pattern]) => pattern !== 'default');
+    expect(upstreams.length).toBeGreaterThan(0);
+    for (const [pattern, upstream] of upstreams) expect({ pattern, upstream }).toEqual({ pattern, upstream: `http://functions:${functionsPort}` });
     expect(listeningPorts(service(compose, 'functions'))).toContain(functionsPort);
   });
 

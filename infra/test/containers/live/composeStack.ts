@@ -1,6 +1,10 @@
+import { mkdtempSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
 import { dockerEnv, run, runOk, tail } from '../../../images/docker';
 import { repoRoot } from '../../../images/build';
+import { testSecrets, writeTestEnvFile, type TestSecrets } from '../testEnv';
 
 /** docker-compose.yml plus the test override, under a project name of its own, on free host ports. */
 export const OVERRIDE = 'infra/test/containers/docker-compose.test.yml';
@@ -32,6 +36,8 @@ export interface ComposeStackOptions {
 export interface ComposeStack {
   project: string;
   ports: Record<PortVariable, number>;
+  /** The secrets of this stack's env file (.env.example filled in with fresh values). */
+  secrets: TestSecrets;
   url(variable: PortVariable, scheme?: 'http' | 'https'): string;
   /** Runs docker-compose with this stack's files, project and env; throws with the output's tail on failure. */
   compose(args: string[], extraEnv?: Record<string, string>): Promise<string>;
@@ -87,14 +93,19 @@ export async function startComposeStack(options: ComposeStackOptions = {}): Prom
   const log = options.log ?? ((line: string) => process.stderr.write(`[containers] ${line}\n`));
   const project = `petzict${process.pid}${Date.now().toString(36)}`;
   const ports = await freePorts();
+  // The stack's own .env: env_file for the containers and --env-file for compose's ${VAR:?} checks.
+  const envDir = mkdtempSync(path.join(tmpdir(), 'petzi-compose-env-'));
+  const secrets = testSecrets();
+  const envFile = writeTestEnvFile(path.join(envDir, '.env'), secrets);
+  const files = ['--env-file', envFile, '-p', project, '-f', 'docker-compose.yml', '-f', OVERRIDE];
   const baseEnv: NodeJS.ProcessEnv = {
     ...dockerEnv(),
-    PETZI_ENV_FILE: '.env.example',
+    PETZI_ENV_FILE: envFile,
     ...Object.fromEntries(Object.entries(ports).map(([k, v]) => [k, String(v)])),
     ...options.env,
   };
   const compose = async (args: string[], extraEnv: Record<string, string> = {}): Promise<string> => {
-    const res = await run('docker-compose', ['-p', project, '-f', 'docker-compose.yml', '-f', OVERRIDE, ...args], {
+    const res = await run('docker-compose', [...files, ...args], {
       cwd: root,
       env: { ...baseEnv, ...extraEnv },
     });
@@ -104,6 +115,7 @@ export async function startComposeStack(options: ComposeStackOptions = {}): Prom
   const stack: ComposeStack = {
     project,
     ports,
+    secrets,
     url: (variable, scheme = 'http') => `${scheme}://127.0.0.1:${ports[variable]}`,
     compose,
     async containers(service) {
@@ -111,7 +123,11 @@ export async function startComposeStack(options: ComposeStackOptions = {}): Prom
     },
     async down() {
       // --rmi local: the images compose built for this project name; the local/* stand-ins stay cached.
-      await compose(['--profile', 'cadvisor', 'down', '-v', '--remove-orphans', '--rmi', 'local', '--timeout', '20']);
+      try {
+        await compose(['--profile', 'cadvisor', 'down', '-v', '--remove-orphans', '--rmi', 'local', '--timeout', '20']);
+      } finally {
+        rmSync(envDir, { recursive: true, force: true });
+      }
       return leftovers(project);
     },
   };
@@ -129,7 +145,7 @@ export async function startComposeStack(options: ComposeStackOptions = {}): Prom
     // up -d returns once every dependency condition held, i.e. after the healthchecks passed.
     await timed('up', () => compose(['up', '-d', '--no-build', ...scale]));
   } catch (error) {
-    const logs = await run('docker-compose', ['-p', project, '-f', 'docker-compose.yml', '-f', OVERRIDE, 'logs', '--no-color', '--tail', '30'], { cwd: root, env: baseEnv });
+    const logs = await run('docker-compose', [...files, 'logs', '--no-color', '--tail', '30'], { cwd: root, env: baseEnv });
     await stack.down().catch(() => undefined);
     throw new Error(`${(error as Error).message}\n--- container logs ---\n${tail(logs.output, 120)}`);
   }
