@@ -28,23 +28,6 @@ export function portFromEnv(env: NodeJS.ProcessEnv, variable: string, fallback: 
   return port;
 }
 
-/** Resolves once something accepts TCP connections on the port, or false after timeoutMs. */
-export async function waitForTcp(port: number, timeoutMs: number, host = '127.0.0.1'): Promise<boolean> {
-  const deadline = Date.now() + timeoutMs;
-  while (Date.now() < deadline) {
-    const open = await new Promise<boolean>((resolve) => {
-      const socket = net.connect(port, host);
-      socket.once('connect', () => {
-        socket.destroy();
-        resolve(true);
-      });
-      socket.once('error', () => resolve(false));
-    });
-    if (open) return true;
-    await new Promise((r) => setTimeout(r, 200));
-  }
-  return false;
-}
 
 /** A port the system says is free right now. */
 export function freePort(): Promise<number> {

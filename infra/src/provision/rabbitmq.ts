@@ -7,7 +7,7 @@ import { isExecutable } from './executable';
 import { dockerEngineAnswers, localImage, runContainer } from './docker';
 import { installSystemPackage, type InstallOptions } from './install';
 import { shownPath, type Log } from './log';
-import { isPortFree, requireFreePort, waitForTcp } from './ports';
+import { isPortFree, requireFreePort } from './ports';
 
 export interface RabbitHandle {
   url: string;
@@ -39,10 +39,15 @@ export function nodePorts(port: number): number[] {
   return [port, port + 10_000, port + 20_000, port + 30_000];
 }
 
-/** A port p whose nodePorts(p) are all free. */
+/**
+ * A port p whose nodePorts(p) are all free. The two ports clients connect to (AMQP and the
+ * management UI) stay below Linux's ephemeral range (32768 and up): there, an outgoing socket of
+ * any process on the machine may hold the port, and a connect to a port nobody listens on yet can
+ * even succeed against itself (a TCP self-connect), so a node would look up before it is.
+ */
 export async function freeNodePorts(): Promise<number> {
   for (let attempt = 0; attempt < 50; attempt += 1) {
-    const port = 20_000 + Math.floor(Math.random() * 15_000);
+    const port = 12_000 + Math.floor(Math.random() * 10_000);
     const free = await Promise.all(nodePorts(port).map((p) => isPortFree(p)));
     if (free.every(Boolean)) return port;
   }
@@ -198,7 +203,9 @@ async function startPrivateNode(server: string, { dataDir, port, log }: RabbitOp
   let gone = false;
   const exited = new Promise<void>((resolve) => child.once('exit', () => ((gone = true), resolve())));
   const ctl = path.join(path.dirname(server), 'rabbitmqctl');
+  let stopping = false;
   const stop = async () => {
+    stopping = true;
     if (gone) return;
     spawnSync(isExecutable(ctl) ? ctl : 'rabbitmqctl', ['-n', nodeName, 'stop'], { env, stdio: 'ignore', timeout: 60_000 });
     const timer = setTimeout(() => child.kill('SIGKILL'), 15_000);
@@ -208,9 +215,17 @@ async function startPrivateNode(server: string, { dataDir, port, log }: RabbitOp
   };
   const managementUrl = `http://127.0.0.1:${managementPort}`;
   // The management plugin boots after the AMQP listener; tests that read queues need both.
-  if (!(await waitForTcp(port, 90_000)) || !(await waitFor(() => httpAnswers(`${managementUrl}/`), 60_000))) {
+  // An AMQP handshake, not a TCP connect: only the broker itself can answer it.
+  const url = `amqp://guest:guest@127.0.0.1:${port}`;
+  const up = async (check: () => Promise<boolean>, timeoutMs: number) => waitFor(async () => gone || (await check()), timeoutMs);
+  if (!(await up(() => amqpAnswers(url), 90_000)) || !(await up(() => httpAnswers(`${managementUrl}/`), 60_000)) || gone) {
+    const why = gone ? 'exited while starting' : `did not answer on ports ${port} and ${managementPort} in time`;
     await stop();
-    throw new Error(`the private RabbitMQ node did not open ports ${port} and ${managementPort} in time; see ${path.join(base, 'log')}`);
+    throw new Error(`the private RabbitMQ node ${why}; see ${path.join(base, 'log')}`);
   }
-  return { url: `amqp://guest:guest@127.0.0.1:${port}`, managementUrl, source: 'private node', stop };
+  // A node that dies later is said at once, with where its log is, rather than seen only as refused connections.
+  void exited.then(() => {
+    if (!stopping) log(`RabbitMQ: the private node ${nodeName} exited unexpectedly; see ${path.join(base, 'log')}`);
+  });
+  return { url, managementUrl, source: 'private node', stop };
 }
