@@ -109,12 +109,14 @@ async function main(argv: string[]): Promise<number> {
       await waitForLog(container, '/srv/start.log', 'PETZI pipeline is running', /npm start failed|No RabbitMQ broker found|npm ERR!|npm error/, 20 * 60_000);
     });
     say(`probe: ${await exec(container, `cd ${APP} && node dist/infra/src/fresh/probe.js webhook /srv/start.log`, 'probe-webhook')}`);
-    await timed('SIGINT to npm start, until stopped', async () => {
+    timings.sigintToStopped = await timed('SIGINT to npm start, until stopped', async () => {
       await exec(container, 'kill -INT "$(cat /srv/start.pid)"', 'stop');
       await waitForLog(container, '/srv/start.log', '[start]      stopped', /exited with code/, 120_000);
       await exec(container, 'while [ -d "/proc/$(cat /srv/start.pid)" ]; do sleep 0.5; done', 'stop-wait');
     });
     say(`after the stop: ${await exec(container, `cd ${APP} && node dist/infra/src/fresh/probe.js leftovers`, 'probe-leftovers')}`);
+    // npm start's own output (what it provisioned, the banner), kept with the other logs.
+    await runOk('docker', ['cp', `${container}:/srv/start.log`, path.join(WORK, 'npm-start.log')], { env: dockerEnv() });
 
     const tests = argv.includes('--full') ? [] : SUBSET;
     timings.npmTest = await timed(`npm test${tests.length > 0 ? ` -- ${tests.join(' ')}` : ''}`, () =>
