@@ -3,11 +3,13 @@ import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { chromium, type Browser, type Page } from 'playwright-core';
+import { DEFAULT_DASHBOARD_USER, type DashboardLogin } from '../src/dashboard-server/login';
 import { startDashboardServer, type RunningDashboardServer } from '../src/dashboard-server/server';
+import { randomSecret } from '../src/shared/access';
 import { steadyLoad, type Reply } from '../faults/load';
 import { FaultStack, SECRET } from '../faults/stack';
 import { PayloadGenerator, todayUtc } from '../../simulator/src/payloads';
-import { ROOT, adminQuery, cpuCalibrationMs, percentile } from './support';
+import { API_KEY, ROOT, adminQuery, cpuCalibrationMs, percentile } from './support';
 
 const HELP = `Usage: npm run bench:dashboard [-- --stored 5000] [--rate 100] [--seconds 30] [--label after] [--profile]
 
@@ -30,7 +32,9 @@ its --label, so a "before" and an "after" sit side by side) and prints the figur
 --profile writes the page's CPU profile of the burst to bench-results/dashboard.cpuprofile and
 lists its heaviest functions.
 
-No login yet: the private-by-default issue (14) has not landed, so the page reads the API as is.`;
+Private by default, as npm start runs it: the children check a generated PETZI_API_KEY, the
+dashboard server adds it and asks for a login (a generated DASHBOARD_PASSWORD), and the browser
+logs in through its /login form before the page is measured.`;
 
 const FRAME_MS = 1000 / 60;
 
@@ -216,6 +220,14 @@ function bodies(seed: number, count: number): string[] {
   return Array.from({ length: count }, () => generator.next().body);
 }
 
+/** Through the login form, as the box office does; the form redirects to the app. */
+async function logIn(page: Page, dashboardUrl: string, login: DashboardLogin): Promise<void> {
+  await page.goto(`${dashboardUrl}/login`);
+  await page.getByLabel('User').fill(login.user);
+  await page.getByLabel('Password').fill(login.password);
+  await Promise.all([page.waitForURL(`${dashboardUrl}/`), page.getByRole('button', { name: 'Log in' }).click()]);
+}
+
 /** The whole scenario on a fresh stack and a fresh browser; everything it starts it stops. */
 export async function runDashboardScenario(options: ScenarioOptions): Promise<ScenarioResult> {
   const log = options.log ?? (() => undefined);
@@ -232,11 +244,12 @@ export async function runDashboardScenario(options: ScenarioOptions): Promise<Sc
     if (refused > 0) throw new Error(`${refused} of the stored tickets were refused`);
     await waitForProjection(stack, options.stored);
 
-    dashboard = await startDashboardServer({ port: 0, hostname: '127.0.0.1', distDir, functionsUrl: host.url, bridgeUrl: bridge.url });
+    const login: DashboardLogin = { user: DEFAULT_DASHBOARD_USER, password: randomSecret() };
+    dashboard = await startDashboardServer({ port: 0, hostname: '127.0.0.1', distDir, functionsUrl: host.url, bridgeUrl: bridge.url, apiKey: API_KEY, login });
     browser = await launchChromium();
     const page = await browser.newPage({ viewport: options.viewport ?? { width: 1440, height: 1000 } });
     await page.addInitScript(instrumentPage);
-    await page.goto(dashboard.url);
+    await logIn(page, dashboard.url, login);
     await page.locator('[data-ticket]').first().waitFor({ timeout: 30_000 });
     const firstTableMs = Math.round(await page.evaluate(() => performance.now()));
     await page.locator('[data-testid="connection"]', { hasText: 'Live' }).waitFor({ timeout: 30_000 });

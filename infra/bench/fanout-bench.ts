@@ -7,7 +7,7 @@ import { performance } from 'node:perf_hooks';
 import { Pool } from 'pg';
 import { declareTopology, topologyNames } from '../../functions/src/broker/topology';
 import { migrate } from '../../functions/src/storage/migrate';
-import { ADMIN_DATABASE_URL, RABBITMQ_URL, ROOT, dropDatabase, freshDatabase, percentile, startChild, type Child } from './support';
+import { ADMIN_DATABASE_URL, RABBITMQ_URL, ROOT, dropDatabase, freshDatabase, keyHeaders, percentile, startChild, type Child } from './support';
 
 const HELP = `Usage: npm run bench:fanout [-- --clients N --rate R --duration S]
 
@@ -138,7 +138,7 @@ function openClients(url: string, count: number, make: (slot: number) => BenchCl
     for (let i = 0; i < count; i += 1) {
       const client = make(i);
       clients.push(client);
-      client.request = http.get(`${url}/events`, { agent }, (response) => {
+      client.request = http.get(`${url}/events`, { agent, headers: keyHeaders() }, (response) => {
         if (response.statusCode !== 200) return reject(new Error(`client ${i}: HTTP ${response.statusCode}`));
         response.on('data', (chunk: Buffer) => client.onChunk(chunk));
         response.on('close', () => (client.dropped = true));

@@ -1,5 +1,6 @@
 import path from 'node:path';
 import { Worker } from 'node:worker_threads';
+import { keyHeaders } from './support';
 import type { SeenRow } from './sseWorker';
 
 /** An SSE client running on its own thread (sseWorker.ts), asked for what it saw. */
@@ -7,7 +8,7 @@ export class SseThread {
   private constructor(private readonly worker: Worker) {}
 
   static async start(url: string): Promise<SseThread> {
-    const worker = new Worker(path.join(__dirname, 'sseWorker.js'), { workerData: { url } });
+    const worker = new Worker(path.join(__dirname, 'sseWorker.js'), { workerData: { url, headers: keyHeaders() } });
     await new Promise<void>((resolve, reject) => {
       worker.once('error', reject);
       worker.once('message', () => resolve());

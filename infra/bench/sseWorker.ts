@@ -13,7 +13,9 @@ export type SeenRow = [id: number, firstSeen: number, receivedAt: number, relaye
 
 const port = parentPort;
 if (!port) throw new Error('sseWorker runs as a worker thread');
-const client = new ReconnectingSseClient((workerData as { url: string }).url, 500, true).start();
+// The key comes from the main thread: a worker has its own copy of support.ts, with another API_KEY.
+const { url, headers } = workerData as { url: string; headers: Record<string, string> };
+const client = new ReconnectingSseClient(url, headers, 500, true).start();
 
 port.on('message', (message: unknown) => {
   if (message === 'collect') {

@@ -4,6 +4,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { Client } from 'pg';
 import type { TopologyNames } from '../../functions/src/broker/topology';
+import { KEY_HEADER, randomSecret } from '../src/shared/access';
 
 /** The project root, from both the compiled (dist/infra/bench) and the source (infra/bench) file. */
 export const ROOT = ((): string => {
@@ -71,6 +72,18 @@ export async function dropDatabase(name: string): Promise<void> {
   await adminQuery(ADMIN_DATABASE_URL, `DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
 }
 
+/**
+ * The read key of every pipeline a bench or the fault suite starts (private by default, issue 14):
+ * each child gets it as PETZI_API_KEY, and whatever reads /api or /events sends it. One per run,
+ * made here so that the children and their readers cannot disagree.
+ */
+export const API_KEY = randomSecret();
+
+/** The header that carries API_KEY, for every read of /api or /events. */
+export function keyHeaders(key = API_KEY): Record<string, string> {
+  return { [KEY_HEADER]: key };
+}
+
 export interface Child {
   process: ChildProcess;
   url: string;
@@ -78,10 +91,13 @@ export interface Child {
   stop(): Promise<number | null>;
 }
 
-/** Starts a compiled entry point and waits for its "listening on <url>" line. */
+/** Starts a compiled entry point, its reads closed but to API_KEY, and waits for its "listening on <url>" line. */
 export async function startChild(script: string, env: Record<string, string>): Promise<Child> {
   const nodeFlags = (process.env.BENCH_CHILD_NODE_FLAGS ?? '').split(' ').filter(Boolean);
-  const child = spawn(process.execPath, [...nodeFlags, path.join(ROOT, script)], { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, [...nodeFlags, path.join(ROOT, script)], {
+    env: { ...process.env, PETZI_API_KEY: API_KEY, ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   let output = '';
   const url = await new Promise<string>((resolve, reject) => {
     const timer = setTimeout(() => reject(new Error(`${script} did not start: ${output}`)), 30_000);

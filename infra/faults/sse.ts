@@ -46,8 +46,16 @@ export class ReconnectingSseClient {
   private request: http.ClientRequest | undefined;
   private closed = false;
 
-  /** keepStamps: also parse each event's receivedAt and relayedAt, to split latency into stages. */
-  constructor(private readonly url: string, private readonly retryMs = 500, private readonly keepStamps = false) {}
+  /**
+   * headers: the key the stream asks for (support.ts keyHeaders()). keepStamps: also parse each
+   * event's receivedAt and relayedAt, to split latency into stages.
+   */
+  constructor(
+    private readonly url: string,
+    private readonly headers: Record<string, string>,
+    private readonly retryMs = 500,
+    private readonly keepStamps = false,
+  ) {}
 
   start(): this {
     this.connect();
@@ -69,7 +77,7 @@ export class ReconnectingSseClient {
 
   private connect(): void {
     if (this.closed) return;
-    const headers: Record<string, string> = { Accept: 'text/event-stream' };
+    const headers: Record<string, string> = { ...this.headers, Accept: 'text/event-stream' };
     if (this.lastId) headers['Last-Event-ID'] = this.lastId;
     const request = http.get(this.url, { headers, agent: false }, (response) => {
       if (response.statusCode !== 200) {

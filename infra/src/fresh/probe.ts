@@ -1,15 +1,44 @@
 // Runs inside the fresh-machine container (see main.ts), from the project's own dist/.
-//   probe.js webhook     once npm start is ready: signed webhooks must reach the SSE stream
-//   probe.js leftovers   after npm start stopped: every process and listening port still there
+//   probe.js webhook <start log>   once npm start is ready: as a user, without a key nothing is
+//                                  read; the printed one-click URL logs in, and signed webhooks
+//                                  reach the SSE stream through the dashboard
+//   probe.js leftovers             after npm start stopped: every process and listening port still there
 import { readdirSync, readFileSync } from 'node:fs';
 import { run as simulate } from '../../../simulator/src/cli';
+import { KEY_HEADER } from '../shared/access';
 
 const COUNT = 3;
 
-async function webhook(): Promise<number> {
+/** The printed one-click URL redeemed the way a browser does: the 303's session cookie. */
+async function logIn(startLog: string): Promise<string> {
+  const url = /(http:\/\/\S+\/\?token=\S+)/.exec(readFileSync(startLog, 'utf8'))?.[1];
+  if (url === undefined) throw new Error(`no one-click login URL in ${startLog}`);
+  const response = await fetch(url, { redirect: 'manual' });
+  const session = response.headers.get('set-cookie')?.split(';')[0];
+  if (response.status !== 303 || session === undefined) throw new Error(`the one-click URL answered ${response.status} without a session cookie`);
+  return session;
+}
+
+/** What a caller without the key or the login gets: every read door must say 401. */
+async function closedDoors(): Promise<Record<string, number>> {
+  const doors = ['http://127.0.0.1:5000/api/tickets', 'http://127.0.0.1:5001/events', 'http://127.0.0.1:8080/api/tickets', 'http://127.0.0.1:8080/events'];
+  const statuses = await Promise.all(doors.map(async (door) => (await fetch(door)).status));
+  return Object.fromEntries(doors.map((door, i) => [door, statuses[i]]));
+}
+
+/** The generated API key (npm start's credentials file) opens the functions' read paths. */
+async function keyReads(): Promise<number> {
+  const { apiKey } = JSON.parse(readFileSync('.data/credentials.json', 'utf8')) as { apiKey: string };
+  return (await fetch('http://127.0.0.1:5000/api/tickets', { headers: { [KEY_HEADER]: apiKey } })).status;
+}
+
+async function webhook(startLog: string): Promise<number> {
+  const withoutKey = await closedDoors();
+  const withKey = await keyReads();
+  const session = await logIn(startLog);
   const abort = new AbortController();
-  const response = await fetch('http://127.0.0.1:5001/events', { headers: { Accept: 'text/event-stream' }, signal: abort.signal });
-  if (!response.ok || !response.body) throw new Error(`GET :5001/events answered ${response.status}`);
+  const response = await fetch('http://127.0.0.1:8080/events', { headers: { Accept: 'text/event-stream', Cookie: session }, signal: abort.signal });
+  if (!response.ok || !response.body) throw new Error(`GET :8080/events with the session answered ${response.status}`);
   let tickets = 0;
   let text = '';
   const reading = (async () => {
@@ -32,8 +61,9 @@ async function webhook(): Promise<number> {
   await reading;
   clearTimeout(timer);
   abort.abort();
-  console.log(JSON.stringify({ sent: COUNT, simulatorExit: code, ticketsOnStream: tickets }));
-  return code === 0 && tickets >= COUNT ? 0 : 1;
+  console.log(JSON.stringify({ withoutKey, withKey, sent: COUNT, simulatorExit: code, ticketsOnStream: tickets }));
+  const closed = Object.values(withoutKey).every((status) => status === 401);
+  return closed && withKey === 200 && code === 0 && tickets >= COUNT ? 0 : 1;
 }
 
 function leftovers(): number {
@@ -61,7 +91,7 @@ function leftovers(): number {
 }
 
 const mode = process.argv[2];
-(mode === 'webhook' ? webhook() : mode === 'leftovers' ? Promise.resolve(leftovers()) : Promise.reject(new Error('usage: probe.js webhook|leftovers'))).then(
+(mode === 'webhook' && process.argv[3] !== undefined ? webhook(process.argv[3]) : mode === 'leftovers' ? Promise.resolve(leftovers()) : Promise.reject(new Error('usage: probe.js webhook <start log> | leftovers'))).then(
   (code) => process.exit(code),
   (error: unknown) => {
     console.error(error instanceof Error ? error.message : String(error));
