@@ -6,6 +6,7 @@ import { freePort } from '../infra/bench/support';
 import { ensureChromium } from '../infra/src/provision/chromium';
 import { installingAllowed } from '../infra/src/provision/install';
 import { ensureRabbit, NoBrokerError } from '../infra/src/provision/rabbitmq';
+import { ensureTestTools } from '../infra/src/provision/testTools';
 import { isListening } from './support/processes';
 
 const ROOT = path.resolve(__dirname, '..');
@@ -28,6 +29,20 @@ describe('Chromium', () => {
 
   it('refuses a CHROMIUM_PATH that is not an executable, saying which', async () => {
     await expect(ensureChromium({ CHROMIUM_PATH: '/nonexistent/chrome' }, noInstall, quiet)).rejects.toThrow('CHROMIUM_PATH=/nonexistent/chrome is not an executable file');
+  });
+});
+
+describe('the tools some tests run', () => {
+  it('names each one missing when installing is off, and looks no further for those on PATH', async () => {
+    const said: string[] = [];
+    await ensureTestTools({ PATH: '/nonexistent' }, noInstall, (line) => said.push(line));
+    expect(said).toEqual([
+      'docker-compose: not found and not installed; the tests that run it will fail',
+      'promtool: not found and not installed; the tests that run it will fail',
+    ]);
+    said.length = 0;
+    await ensureTestTools({ PATH: path.join(ROOT, 'test/fixtures/tools') }, noInstall, (line) => said.push(line));
+    expect(said).toEqual([]);
   });
 });
 

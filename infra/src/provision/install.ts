@@ -32,7 +32,7 @@ export function installingAllowed(argv: readonly string[], env: NodeJS.ProcessEn
   return !argv.includes('--no-install') && !['1', 'true', 'yes'].includes((env.PETZI_NO_INSTALL ?? '').toLowerCase());
 }
 
-function onPath(command: string, env: NodeJS.ProcessEnv): boolean {
+export function onPath(command: string, env: NodeJS.ProcessEnv): boolean {
   return (env.PATH ?? '').split(path.delimiter).some((dir) => dir !== '' && existsSync(path.join(dir, command)));
 }
 

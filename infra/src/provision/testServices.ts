@@ -7,6 +7,7 @@ import type { Log } from './log';
 import { freePort } from './ports';
 import { postgresAnswers, startEmbeddedPostgres } from './postgres';
 import { ensureRabbit, freeNodePorts } from './rabbitmq';
+import { ensureTestTools } from './testTools';
 
 export const DEFAULT_TEST_DATABASE_URL = 'postgres://postgres:postgres@127.0.0.1:5432/postgres';
 export const DEFAULT_TEST_RABBITMQ_URL = 'amqp://guest:guest@127.0.0.1:5672';
@@ -59,6 +60,7 @@ export async function provisionTestServices(env: NodeJS.ProcessEnv, install: Ins
     const chromium = await ensureChromium(env, install, log);
     if (chromium) provided.CHROMIUM_PATH = chromium;
     else log('Chromium: none found (CHROMIUM_PATH, /usr/bin/chromium, playwright cache) and none could be installed; the dashboard tests will fail');
+    await ensureTestTools(env, install, log);
     return { env: provided, stop };
   } catch (error) {
     await stop();
