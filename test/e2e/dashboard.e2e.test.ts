@@ -1,12 +1,12 @@
-import { execFileSync } from 'node:child_process';
-import { existsSync, mkdirSync, readFileSync } from 'node:fs';
+import { mkdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import { silentLogger } from '../../functions/src/runtime/logger';
 import { startBridge, type RunningBridge } from '../../infra/src/bridge/bridge';
 import { loadBridgeConfig } from '../../infra/src/bridge/config';
 import { startDashboardServer, type RunningDashboardServer } from '../../infra/src/dashboard-server/server';
-import { CHROMIUM_PATH, TEST_RABBITMQ_URL } from '../support/env';
+import { DASHBOARD_DIST, ensureDashboardBuilt, launchChromium } from '../support/browser';
+import { TEST_RABBITMQ_URL } from '../support/env';
 import { startTestStack, type TestStack } from '../support/host';
 import { waitUntil } from '../support/wait';
 import { postWebhook, ticketBody } from '../support/webhooks';
@@ -17,7 +17,6 @@ import { postWebhook, ticketBody } from '../support/webhooks';
  * the production dashboard server over the built app.
  */
 const ROOT = path.resolve(__dirname, '..', '..');
-const DIST = path.join(ROOT, 'dashboard', 'dist');
 const ARTIFACTS = path.join(ROOT, 'test-artifacts');
 /** The issue's promise: a ticket shows up in the browser within 2 s of its webhook. */
 const LIVE_DEADLINE_MS = 2000;
@@ -73,23 +72,14 @@ async function showsExactly(numbers: string[]): Promise<void> {
 const kpi = (name: string) => page.locator(`[data-testid="kpi-${name}"] .value`).first();
 
 beforeAll(async () => {
-  if (!existsSync(path.join(DIST, 'index.html'))) {
-    // vite is ESM-only and jest's module loader cannot load it, so build in a child process.
-    execFileSync(process.execPath, [path.join(ROOT, 'node_modules', 'vite', 'bin', 'vite.js'), 'build', '--config', 'dashboard/vite.config.ts', '--logLevel', 'warn'], {
-      cwd: ROOT,
-      stdio: 'inherit',
-    });
-  }
+  ensureDashboardBuilt();
   mkdirSync(ARTIFACTS, { recursive: true });
   stack = await startTestStack();
   for (const n of [1, 2, 3]) await send(ticketBody(n));
   await relayed({ [ticketNumber(1)]: 'valid', [ticketNumber(2)]: 'valid', [ticketNumber(3)]: 'valid' });
   bridge = await bridgeOn(0);
-  dashboard = await startDashboardServer({ port: 0, hostname: '127.0.0.1', distDir: DIST, functionsUrl: stack.url, bridgeUrl: bridge.url });
-  browser = await chromium.launch({
-    executablePath: CHROMIUM_PATH,
-    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--no-first-run', '--disable-sync'],
-  });
+  dashboard = await startDashboardServer({ port: 0, hostname: '127.0.0.1', distDir: DASHBOARD_DIST, functionsUrl: stack.url, bridgeUrl: bridge.url });
+  browser = await launchChromium();
   page = await browser.newPage({ viewport: { width: 1440, height: 1000 } });
   page.on('console', (message) => {
     if (message.type() === 'error') consoleErrors.push(message.text());
@@ -306,7 +296,7 @@ describe('the dashboard in a browser', () => {
 
   it('says in plain words when the API is down, the raw error only under details', async () => {
     // A dashboard server whose functions host is gone: nothing listens on its port.
-    const down = await startDashboardServer({ port: 0, hostname: '127.0.0.1', distDir: DIST, functionsUrl: 'http://127.0.0.1:9', bridgeUrl: bridge.url });
+    const down = await startDashboardServer({ port: 0, hostname: '127.0.0.1', distDir: DASHBOARD_DIST, functionsUrl: 'http://127.0.0.1:9', bridgeUrl: bridge.url });
     const other = await browser.newPage({ viewport: { width: 1280, height: 900 } });
     try {
       await other.goto(down.url);

@@ -1,24 +1,23 @@
-import { execFileSync } from 'node:child_process';
-import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { chromium, type Browser } from 'playwright-core';
+import { ensureDashboardBuilt as ensureDashboardBuild } from '../../infra/src/start/build';
+import { CHROMIUM_PATH } from './env';
 
 const ROOT = path.resolve(__dirname, '..', '..');
 export const DASHBOARD_DIST = path.join(ROOT, 'dashboard', 'dist');
 
-/** Builds the dashboard once if it is not built (vite is ESM-only and jest cannot load it, so in a child process). */
+/**
+ * Builds the dashboard when it is missing or older than its sources (a stale build would test old
+ * code), as npm start does; vite is ESM-only and jest cannot load it, so in a child process.
+ */
 export function ensureDashboardBuilt(): void {
-  if (existsSync(path.join(DASHBOARD_DIST, 'index.html'))) return;
-  execFileSync(process.execPath, [path.join(ROOT, 'node_modules', 'vite', 'bin', 'vite.js'), 'build', '--config', 'dashboard/vite.config.ts', '--logLevel', 'warn'], {
-    cwd: ROOT,
-    stdio: 'inherit',
-  });
+  ensureDashboardBuild(ROOT, () => undefined);
 }
 
-/** Debian's Chromium, headless, through playwright-core. */
+/** The Chromium npm test provisioned (CHROMIUM_PATH; Debian's by default), headless, through playwright-core. */
 export function launchChromium(): Promise<Browser> {
   return chromium.launch({
-    executablePath: '/usr/bin/chromium',
+    executablePath: CHROMIUM_PATH,
     args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--no-first-run', '--disable-sync'],
   });
 }

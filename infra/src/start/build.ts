@@ -19,6 +19,16 @@ function run(root: string, args: string[], what: string, log: (m: string) => voi
   if (result.status !== 0) throw new Error(`building ${what} failed (exit ${result.status ?? 'signal'})`);
 }
 
+/** Builds the dashboard (vite) when its output is missing or older than its sources. */
+export function ensureDashboardBuilt(root: string, log: (m: string) => void): void {
+  const dashboardOutput = path.join(root, 'dashboard', 'dist', 'index.html');
+  const dashboardSources = newestMtime(path.join(root, 'dashboard'), new Set(['node_modules', 'dist', 'test']));
+  if (!existsSync(dashboardOutput) || statSync(dashboardOutput).mtimeMs < dashboardSources) {
+    const vite = path.join(path.dirname(require.resolve('vite/package.json', { paths: [root] })), 'bin', 'vite.js');
+    run(root, [vite, 'build', '--config', 'dashboard/vite.config.ts', '--logLevel', 'warn'], 'the dashboard (vite)', log);
+  }
+}
+
 /** Builds the Node code and the dashboard when their output is missing or older than their sources. */
 export function ensureBuilt(root: string, log: (m: string) => void): void {
   const skip = new Set(['node_modules', 'dist', 'test']);
@@ -27,10 +37,5 @@ export function ensureBuilt(root: string, log: (m: string) => void): void {
   if (!existsSync(nodeOutput) || statSync(nodeOutput).mtimeMs < nodeSources) {
     run(root, [require.resolve('typescript/bin/tsc', { paths: [root] }), '-p', 'tsconfig.json'], 'the functions, bridge and tools (tsc)', log);
   }
-  const dashboardOutput = path.join(root, 'dashboard', 'dist', 'index.html');
-  const dashboardSources = newestMtime(path.join(root, 'dashboard'), new Set(['node_modules', 'dist', 'test']));
-  if (!existsSync(dashboardOutput) || statSync(dashboardOutput).mtimeMs < dashboardSources) {
-    const vite = path.join(path.dirname(require.resolve('vite/package.json', { paths: [root] })), 'bin', 'vite.js');
-    run(root, [vite, 'build', '--config', 'dashboard/vite.config.ts', '--logLevel', 'warn'], 'the dashboard (vite)', log);
-  }
+  ensureDashboardBuilt(root, log);
 }
