@@ -68,11 +68,6 @@ export function loadConfig(env: Env = process.env): Config {
   };
 }
 
-/** True when the configured secret is the documented example one: fine locally, a warning elsewhere. */
-export function usesExampleSecret(config: Config): boolean {
-  return config.secrets.includes(DEFAULTS.secret);
-}
-
 /**
  * Where the example secret deserves a warning: NODE_ENV=production, an Azure Functions
  * environment other than Development (AZURE_FUNCTIONS_ENVIRONMENT, which `func start` sets to
