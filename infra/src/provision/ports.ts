@@ -29,12 +29,12 @@ export function portFromEnv(env: NodeJS.ProcessEnv, variable: string, fallback: 
 }
 
 
-/** A port the system says is free right now. */
-export function freePort(): Promise<number> {
+/** A port the system says is free right now on `host` (0.0.0.0 for what is published on every interface). */
+export function freePort(host = '127.0.0.1'): Promise<number> {
   return new Promise((resolve, reject) => {
     const server = net.createServer();
     server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
+    server.listen(0, host, () => {
       const { port } = server.address() as net.AddressInfo;
       server.close(() => resolve(port));
     });

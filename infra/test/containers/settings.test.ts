@@ -1,10 +1,11 @@
 import { spawnSync } from 'node:child_process';
-import { accessSync, constants, mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { parse } from 'yaml';
 import { loadConfig } from '../../../functions/src/config';
 import { RABBITMQ_CONNECTION_SETTING } from '../../../functions/src/runtime/declaration';
+import { onPath } from '../../src/provision/install';
 import { envFileNames, loadCompose, readRepoFile, ROOT, service } from './repo';
 import { REQUIRED_SECRETS, testEnvText, testSecrets, writeTestEnvFile } from './testEnv';
 
@@ -24,27 +25,14 @@ function namesLoadConfigReads(): string[] {
   return [...read];
 }
 
-function onPath(name: string): string | null {
-  for (const dir of (process.env.PATH ?? '').split(path.delimiter).filter(Boolean)) {
-    try {
-      accessSync(path.join(dir, name), constants.X_OK);
-      return path.join(dir, name);
-    } catch {
-      // keep looking
-    }
-  }
-  return null;
-}
-
 /** docker-compose.yml resolved by docker-compose itself with an env file (also its --env-file), or its error. */
 function composeConfig(envFile: string): { status: number | null; stdout: string; stderr: string } {
-  const binary = onPath('docker-compose');
-  if (!binary) {
+  if (!onPath('docker-compose', process.env)) {
     throw new Error(
       `docker-compose is not on PATH${process.env.CI ? ' in CI' : ''}: install it (Debian: apt-get install docker-compose) to validate docker-compose.yml`,
     );
   }
-  return spawnSync(binary, ['--env-file', envFile, '-f', 'docker-compose.yml', 'config'], {
+  return spawnSync('docker-compose', ['--env-file', envFile, '-f', 'docker-compose.yml', 'config'], {
     cwd: ROOT,
     encoding: 'utf8',
     env: { ...process.env, PETZI_ENV_FILE: envFile },

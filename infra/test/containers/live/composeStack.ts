@@ -1,9 +1,9 @@
 import { mkdtempSync, rmSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { dockerEnv, run, runOk, tail } from '../../../images/docker';
 import { repoRoot } from '../../../images/build';
+import { freePort } from '../../../src/provision/ports';
 import { testSecrets, writeTestEnvFile, type TestSecrets } from '../testEnv';
 
 /** docker-compose.yml plus the test override, under a project name of its own, on free host ports. */
@@ -47,25 +47,13 @@ export interface ComposeStack {
   down(): Promise<string[]>;
 }
 
-/** A port nothing listens on now (the engine binds it a moment later; a collision fails `up` loudly). */
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '0.0.0.0', () => {
-      const address = server.address();
-      const port = typeof address === 'object' && address ? address.port : 0;
-      server.close(() => resolve(port));
-    });
-  });
-}
-
 async function freePorts(): Promise<Record<PortVariable, number>> {
   const ports = {} as Record<PortVariable, number>;
   const taken = new Set<number>();
   for (const name of PORT_VARIABLES) {
-    let port = await freePort();
-    while (taken.has(port)) port = await freePort();
+    // Some are published on every interface: free there, not only on loopback (the engine binds them a moment later; a collision fails `up` loudly).
+    let port = await freePort('0.0.0.0');
+    while (taken.has(port)) port = await freePort('0.0.0.0');
     taken.add(port);
     ports[name] = port;
   }
