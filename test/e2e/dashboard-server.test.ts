@@ -296,3 +296,76 @@ describe('dashboard server: /events', () => {
     await waitUntil(() => (bridge.streams.size === 0 ? true : undefined), 5000, 'the upstream stream to close');
   });
 });
+
+describe('dashboard server: the operations routes (issue 17)', () => {
+  const FUNCTION_KEY = 'fn-key-4d1c';
+  const ADMIN_KEY = 'admin-key-93be';
+  let keyed: RunningDashboardServer;
+  beforeAll(async () => {
+    keyed = await startDashboardServer({ port: 0, hostname: '127.0.0.1', distDir: dist, functionsUrl: functions.url, bridgeUrl: bridge.url, apiKey: FUNCTION_KEY, adminKey: ADMIN_KEY });
+  });
+  afterAll(() => keyed?.stop());
+
+  const redrive = (server: RunningDashboardServer, body: string, headers: Record<string, string> = {}) =>
+    fetch(`${server.url}/api/dead-letters/redrive`, { method: 'POST', headers: { origin: server.url, 'content-type': 'application/json', ...headers }, body });
+
+  it('passes the delivery log and the dead letters on with the function key, never the admin key', async () => {
+    for (const target of ['/api/deliveries?outcome=schema&status=422&from=2026-11-30T00%3A00%3A00Z&limit=2&cursor=abc', '/api/dead-letters?state=waiting&limit=50']) {
+      const before = functions.requests.length;
+      const res = await fetch(`${keyed.url}${target}`, { headers: { 'x-functions-key': 'from-the-browser' } });
+      expect(res.status).toBe(200);
+      expect(await res.json()).toEqual({ path: target, method: 'GET', body: '' });
+      expect(functions.requests.slice(before).map((r) => [r.url, r.headers['x-functions-key']])).toEqual([[target, FUNCTION_KEY]]);
+    }
+  });
+
+  it('passes a same-origin redrive on with the admin key, the body unchanged', async () => {
+    for (const body of ['{"ids":[3,7]}', '{"all":true}']) {
+      const before = functions.requests.length;
+      const res = await redrive(keyed, body, { 'x-functions-key': 'from-the-browser', cookie: 'a=b' });
+      expect(res.status).toBe(200);
+      expect(await res.json()).toEqual({ path: '/api/dead-letters/redrive', method: 'POST', body });
+      const [passed] = functions.requests.slice(before);
+      expect([passed.headers['x-functions-key'], passed.headers.cookie]).toEqual([ADMIN_KEY, undefined]);
+    }
+  });
+
+  const refusals: Array<[string, () => Promise<Response>, number, RegExp]> = [
+    ['without an Origin', () => fetch(`${keyed.url}/api/dead-letters/redrive`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"all":true}' }), 403, /Origin/],
+    ['from another origin', () => redrive(keyed, '{"all":true}', { origin: 'https://evil.example' }), 403, /Origin/],
+    ['on a server without PETZI_ADMIN_KEY', () => redrive(dashboard, '{"all":true}'), 403, /PETZI_ADMIN_KEY/],
+    ['as a form', () => redrive(keyed, 'all=true', { 'content-type': 'application/x-www-form-urlencoded' }), 415, /application\/json/],
+    ['without a content type', () => fetch(`${keyed.url}/api/dead-letters/redrive`, { method: 'POST', headers: { origin: keyed.url }, body: new Uint8Array(Buffer.from('{"all":true}')) }), 415, /application\/json/],
+    ['with a body that is not JSON', () => redrive(keyed, '{"ids":[1,'), 400, /not valid JSON/],
+    ['with an empty body', () => redrive(keyed, ''), 400, /not valid JSON/],
+    ['with an array', () => redrive(keyed, '[1,2]'), 400, /JSON object/],
+    ['with neither ids nor all', () => redrive(keyed, '{}'), 400, /"ids"/],
+    ['with no ids', () => redrive(keyed, '{"ids":[]}'), 400, /non-empty/],
+    ['with an id that is not a positive integer', () => redrive(keyed, '{"ids":[1,0]}'), 400, /positive integers, got 0/],
+    ['with an id as a string', () => redrive(keyed, '{"ids":["1"]}'), 400, /positive integers, got "1"/],
+    ['with a fractional id', () => redrive(keyed, '{"ids":[1.5]}'), 400, /positive integers/],
+    ['with all other than true', () => redrive(keyed, '{"all":"yes"}'), 400, /"all" must be true/],
+    ['with both ids and all', () => redrive(keyed, '{"ids":[1],"all":true}'), 400, /either/],
+    ['with an unknown field', () => redrive(keyed, '{"ids":[1],"reason":"x"}'), 400, /unknown field "reason"/],
+    ['with too many ids', () => redrive(keyed, JSON.stringify({ ids: Array.from({ length: 1001 }, (_, i) => i + 1) })), 400, /at most 1000/],
+    ['with a body over 16 KiB', () => redrive(keyed, JSON.stringify({ ids: [1], pad: 'x'.repeat(20_000) })), 413, /larger than/],
+    ['with GET', () => fetch(`${keyed.url}/api/dead-letters/redrive`), 405, /GET not allowed/],
+    ['POST on the delivery log', () => fetch(`${keyed.url}/api/deliveries`, { method: 'POST', headers: { origin: keyed.url } }), 405, /POST not allowed/],
+    ['POST on the dead letters', () => fetch(`${keyed.url}/api/dead-letters`, { method: 'POST', headers: { origin: keyed.url } }), 405, /POST not allowed/],
+    ['DELETE on a dead letter', () => fetch(`${keyed.url}/api/dead-letters/7`, { method: 'DELETE', headers: { origin: keyed.url } }), 404, /not a route/],
+  ];
+
+  it.each(refusals)('refuses a request %s: a JSON 4xx naming the problem, nothing passed on', async (_name, send, status, message) => {
+    const before = functions.requests.length;
+    const res = await send();
+    expect(res.status).toBe(status);
+    expect(res.headers.get('content-type')).toMatch(/^application\/json/);
+    expect(((await res.json()) as { error: string }).error).toMatch(message);
+    expect(functions.requests.length).toBe(before);
+  });
+
+  it('says which method a route takes', async () => {
+    expect((await fetch(`${keyed.url}/api/dead-letters/redrive`)).headers.get('allow')).toBe('POST');
+    expect((await fetch(`${keyed.url}/api/deliveries`, { method: 'PUT' })).headers.get('allow')).toBe('GET, HEAD');
+  });
+});

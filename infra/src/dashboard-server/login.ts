@@ -6,6 +6,7 @@ import { sendJson } from '../shared/respond';
 import { cookie, overTls, SESSION_COOKIE, sessionCookie } from './cookies';
 import { loginPage, PAGE_HEADERS } from './loginPage';
 import type { LoginThrottle } from './loginThrottle';
+import { readLimited } from './requestBody';
 import type { SessionStore } from './sessions';
 
 /** Who may log in to the dashboard (DASHBOARD_USER / DASHBOARD_PASSWORD) and the one-click token npm start prints. */
@@ -59,20 +60,9 @@ export function sameOrigin(req: IncomingMessage): boolean {
 
 const MAX_FORM_BYTES = 4096;
 
-function readForm(req: IncomingMessage): Promise<URLSearchParams | undefined> {
-  return new Promise((resolve, reject) => {
-    let text = '';
-    req.setEncoding('utf8');
-    req.on('data', (chunk: string) => {
-      text += chunk;
-      if (text.length > MAX_FORM_BYTES) {
-        req.pause();
-        resolve(undefined);
-      }
-    });
-    req.once('end', () => resolve(new URLSearchParams(text)));
-    req.once('error', reject);
-  });
+async function readForm(req: IncomingMessage): Promise<URLSearchParams | undefined> {
+  const body = await readLimited(req, MAX_FORM_BYTES);
+  return body === undefined ? undefined : new URLSearchParams(body.toString('utf8'));
 }
 
 function page(res: ServerResponse, status: number, message?: string, headers: Record<string, string> = {}): void {
@@ -113,8 +103,8 @@ export class LoginGate {
   }
 
   /**
-   * GET/POST /login and POST /logout: the only requests of this server that change anything (the
-   * proxied routes are GET and HEAD only), so the Origin check is here.
+   * GET/POST /login and POST /logout change the session, so the Origin check is here (the one
+   * proxied POST, the redrive, has the same check: adminRoute.ts).
    */
   private async serve(req: IncomingMessage, res: ServerResponse, pathname: '/login' | '/logout'): Promise<void> {
     const method = req.method ?? 'GET';

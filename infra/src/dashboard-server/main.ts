@@ -11,7 +11,9 @@ import { PortInUseError, startDashboardServer } from './server';
 const HELP = `Usage: npm run dashboard:serve   (or: node dist/infra/src/dashboard-server/main.js)
 
 Serves the built dashboard (npm run dashboard:build first) and proxies its data:
-  /api/tickets, /api/tickets/{number}, /api/stats   to the functions host (read APIs)
+  /api/tickets, /api/tickets/{number}, /api/stats, /api/deliveries, /api/dead-letters
+                      to the functions host (read APIs, GET)
+  /api/dead-letters/redrive   to the functions host (POST, same-origin only, with the admin key)
   /events  to the SSE bridge (live stream, unbuffered, Last-Event-ID forwarded)
 Nothing else is passed on (any other /api path is a 404; /metrics and /webhook are never reachable).
 Browsers log in (GET/POST /login, POST /logout; an HttpOnly SameSite=Strict session cookie) and
@@ -24,6 +26,7 @@ Environment:
   DASHBOARD_PASSWORD   login password; unset: no login, allowed only on loopback outside production
   DASHBOARD_LOGIN_TOKEN  a one-click login: /?token=<it> logs in once (npm start sets it)
   PETZI_API_KEY        the key it adds (x-functions-key) to /api and /events; the first of a list
+  PETZI_ADMIN_KEY      the key it adds to /api/dead-letters/redrive only; unset: that route answers 403
   FUNCTIONS_URL  functions host (default http://127.0.0.1:5000)
   BRIDGE_URL     SSE bridge (default http://127.0.0.1:5001)
   DASHBOARD_DIST built app directory (default dashboard/dist under the current directory)
@@ -43,12 +46,14 @@ async function main(): Promise<void> {
   keepRunningOnUnhandledRejections((message) => console.error(message));
   const hostname = hostFromEnv(process.env);
   const login = resolveDashboardLogin(process.env, hostname);
+  const keys = accessKeysFromEnv(process.env);
   const server = await startDashboardServer({
     port,
     httpTimeouts: httpTimeoutsFromEnv(process.env),
     hostname,
     login,
-    apiKey: accessKeysFromEnv(process.env).functionKeys[0],
+    apiKey: keys.functionKeys[0],
+    adminKey: keys.adminKeys[0],
     distDir: path.resolve(process.env.DASHBOARD_DIST ?? 'dashboard/dist'),
     functionsUrl: process.env.FUNCTIONS_URL ?? 'http://127.0.0.1:5000',
     bridgeUrl: process.env.BRIDGE_URL ?? 'http://127.0.0.1:5001',

@@ -51,9 +51,14 @@ function upstreamOptions(req: IncomingMessage, upstream: Upstream, pathAndQuery:
   return { protocol: target.protocol, hostname: target.hostname, port: target.port, method: req.method, path: `${base}${pathAndQuery}`, headers, agent };
 }
 
-/** A plain request/response pass-through (the read APIs). */
-export function proxyHttp(req: IncomingMessage, res: ServerResponse, to: Upstream, pathAndQuery: string, name: string): void {
-  const upstream = http.request(upstreamOptions(req, to, pathAndQuery), (answer) => {
+/**
+ * A plain request/response pass-through (the read APIs). `body`: the request's body, already
+ * read and checked here (the redrive); otherwise the request is streamed on as it comes.
+ */
+export function proxyHttp(req: IncomingMessage, res: ServerResponse, to: Upstream, pathAndQuery: string, name: string, body?: Buffer): void {
+  const options = upstreamOptions(req, to, pathAndQuery);
+  if (body !== undefined) (options.headers as OutgoingHttpHeaders)['content-length'] = body.length;
+  const upstream = http.request(options, (answer) => {
     res.writeHead(answer.statusCode ?? 502, forwardable(answer.headers));
     answer.pipe(res);
   });
@@ -64,7 +69,8 @@ export function proxyHttp(req: IncomingMessage, res: ServerResponse, to: Upstrea
   res.on('close', () => {
     if (!res.writableFinished) upstream.destroy();
   });
-  req.pipe(upstream);
+  if (body !== undefined) upstream.end(body);
+  else req.pipe(upstream);
 }
 
 /**

@@ -8,6 +8,7 @@ import { createLimitedServer, type HttpTimeouts } from '../shared/httpLimits';
 import { boundUrl, listen, LOOPBACK } from '../shared/listen';
 import { targetOrRefuse } from '../shared/requestTarget';
 import { sendJson } from '../shared/respond';
+import { forwardRedrive } from './adminRoute';
 import { allowedRoute, DASHBOARD_METHODS } from './allowedRoutes';
 import { exposure } from '../shared/access';
 import { AUTH_CHECK, LoginGate, type DashboardLogin } from './login';
@@ -24,6 +25,8 @@ export interface DashboardServerOptions {
   login?: DashboardLogin;
   /** Added as x-functions-key to what is proxied to the functions host and the bridge. */
   apiKey?: string;
+  /** PETZI_ADMIN_KEY: added instead, only to the redrive of dead letters; without it that route is a 403. */
+  adminKey?: string;
   /** A session ends after this long unused (default 12 hours). */
   sessionIdleMs?: number;
   /** Failed logins allowed per minute before every login waits for the next minute (default 10). */
@@ -77,6 +80,7 @@ export async function startDashboardServer(options: DashboardServerOptions): Pro
   const apiAgent = new http.Agent({ keepAlive: true, maxSockets: 64 });
   const sseAgent = new http.Agent({ keepAlive: false });
   const functions: Upstream = { url: parseBase('functionsUrl', options.functionsUrl), agent: apiAgent, apiKey: options.apiKey };
+  const functionsAdmin: Upstream = { ...functions, apiKey: options.adminKey };
   const bridge: Upstream = { url: parseBase('bridgeUrl', options.bridgeUrl), agent: sseAgent, apiKey: options.apiKey };
   const gate = options.login
     ? new LoginGate(
@@ -108,12 +112,14 @@ export async function startDashboardServer(options: DashboardServerOptions): Pro
         req.resume();
         return sendJson(res, 404, { error: `not found: ${target.pathname} is not a route of the dashboard` });
       }
-      if (!DASHBOARD_METHODS.includes(req.method ?? '')) {
+      const methods: readonly string[] = allowed.methods;
+      if (!methods.includes(req.method ?? '')) {
         req.resume();
-        return sendJson(res, 405, { error: `method ${req.method} not allowed` }, { Allow: DASHBOARD_METHODS.join(', ') });
+        return sendJson(res, 405, { error: `method ${req.method} not allowed on ${allowed.path}` }, { Allow: methods.join(', ') });
       }
       // The checked spelling is what goes on, so the upstream routes on exactly what was allowed here.
       const pathAndQuery = `${target.pathname}${target.search}`;
+      if (allowed.key === 'admin') return guard(res, 'dashboard redrive', () => forwardRedrive(req, res, functionsAdmin, pathAndQuery), onFailure);
       if (allowed.upstream === 'bridge') proxySse(req, res, bridge, pathAndQuery, retryMs);
       else proxyHttp(req, res, functions, pathAndQuery, 'functions host');
       return;
