@@ -34,7 +34,7 @@ describe("the dashboard's nginx: the allow-list", () => {
       .filter(([pattern]) => pattern !== 'default')
       .map(([pattern, upstream]) => ({ pattern, upstream }));
     expect(functionsRoutes).toEqual(
-      DASHBOARD_ROUTES.filter((r) => r.upstream === 'functions').map((r) => ({ pattern: nginxPattern(r.path), upstream: FUNCTIONS })),
+      DASHBOARD_ROUTES.filter((r) => r.upstream === 'functions' && r.key === 'function').map((r) => ({ pattern: nginxPattern(r.path), upstream: FUNCTIONS })),
     );
     // The bridge's routes are exact locations (one per route) proxied to the bridges.
     for (const route of DASHBOARD_ROUTES.filter((r) => r.upstream === 'bridge')) {
@@ -43,7 +43,27 @@ describe("the dashboard's nginx: the allow-list", () => {
     }
     // No other location reaches a back end.
     const proxied = [...site.matchAll(/location\s+(=\s+)?(\S+)\s*\{/g)].map((m) => m[2]).filter((p) => directives(locationBlock(site, p)).has('proxy_pass'));
-    expect(proxied.sort()).toEqual(['/_petzi_auth', '/api/', '/login', '/logout', ...DASHBOARD_ROUTES.filter((r) => r.upstream === 'bridge').map((r) => r.path)].sort());
+    const admin = DASHBOARD_ROUTES.filter((r) => r.key === 'admin').map((r) => r.path);
+    expect(proxied.sort()).toEqual(['/_petzi_auth', '/api/', '/login', '/logout', ...admin, ...DASHBOARD_ROUTES.filter((r) => r.upstream === 'bridge').map((r) => r.path)].sort());
+  });
+
+  it('sends the admin routes (POST only) to the node dashboard server, which holds the admin key and checks the Origin; nginx adds no key', () => {
+    const admin = DASHBOARD_ROUTES.filter((r) => r.key === 'admin');
+    expect(admin.map((r) => r.path)).toEqual(['/api/dead-letters/redrive']);
+    for (const route of admin) {
+      const block = locationBlock(site, route.path);
+      const d = directives(block);
+      expect(block).toMatch(new RegExp(`limit_except ${route.methods.join(' ')} \\{ deny all; \\}`));
+      expect(setValue(block, '$petzi_admin_server')).toBe(`http://dashboard-auth:${authPort}`);
+      expect(d.get('proxy_set_header')).toEqual(expect.arrayContaining(['Host $http_host', 'X-Forwarded-Proto $scheme', 'x-functions-key ""']));
+      expect(d.get('include') ?? []).not.toContain('/etc/nginx/petzi/run/api-key.conf');
+      expect(d.get('error_page')).toEqual(['401 = @petzi_unauthorized']);
+    }
+    const env = service(compose, 'dashboard-auth').environment ?? {};
+    expect(env.FUNCTIONS_URL).toBe(FUNCTIONS);
+    expect(env.PETZI_ADMIN_KEY).toMatch(/^\$\{PETZI_ADMIN_KEY:\?/);
+    // nginx itself never holds the admin key.
+    expect(Object.keys(service(compose, 'dashboard').environment ?? {})).not.toContain('PETZI_ADMIN_KEY');
   });
 
   it('answers any other /api path with a JSON 404 of its own loopback server, and only GET (HEAD) on the routes', () => {
