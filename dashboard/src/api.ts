@@ -1,5 +1,7 @@
+import { deadLetterSearch, type DeadLetterState, type RedriveTarget } from './state/deadLetters';
+import { deliverySearch, type DeliveryFilter } from './state/deliveries';
 import type { TicketQuery } from './state/tickets';
-import type { Stats, TicketDetail, TicketPage } from './types';
+import type { DeadLetterPage, DeliveryPage, RedriveResult, Stats, TicketDetail, TicketPage } from './types';
 
 /** An API answer that was not a 2xx: its status and the `error` text of its JSON body. */
 export class ApiError extends Error {
@@ -18,8 +20,13 @@ export function errorText(error: unknown): string {
   return String(error);
 }
 
-async function getJson<T>(url: string, signal?: AbortSignal): Promise<T> {
-  const response = await fetch(url, { headers: { Accept: 'application/json' }, signal });
+/** GET, or POST when `payload` is given (sent as JSON); the answer's JSON, or an ApiError. */
+async function requestJson<T>(url: string, signal?: AbortSignal, payload?: unknown): Promise<T> {
+  const init: RequestInit =
+    payload === undefined
+      ? { headers: { Accept: 'application/json' }, signal }
+      : { method: 'POST', headers: { Accept: 'application/json', 'Content-Type': 'application/json' }, body: JSON.stringify(payload), signal };
+  const response = await fetch(url, init);
   const text = await response.text();
   let body: unknown;
   try {
@@ -38,15 +45,22 @@ async function getJson<T>(url: string, signal?: AbortSignal): Promise<T> {
 /** The read APIs of the functions host, relative to `base` ('' = same origin, proxied). */
 export function createApiClient(base = '') {
   return {
-    stats: (signal?: AbortSignal) => getJson<Stats>(`${base}/api/stats`, signal),
+    stats: (signal?: AbortSignal) => requestJson<Stats>(`${base}/api/stats`, signal),
     tickets: (options: { limit?: number; cursor?: string | null; query?: TicketQuery } = {}, signal?: AbortSignal) =>
-      getJson<TicketPage>(`${base}/api/tickets?${ticketSearch(options)}`, signal),
+      requestJson<TicketPage>(`${base}/api/tickets?${ticketSearch(options)}`, signal),
     /** The sales of a date range (GET /api/stats with from/to): the charts' range picker. */
     sales: async (range: { from: string; to: string; bucket: 'minute' | 'hour' | 'day'; zone: string }, signal?: AbortSignal) => {
-      const stats = await getJson<Stats>(`${base}/api/stats?${new URLSearchParams(range)}`, signal);
+      const stats = await requestJson<Stats>(`${base}/api/stats?${new URLSearchParams(range)}`, signal);
       return stats.sales?.series ?? [];
     },
-    ticket: (number: string, signal?: AbortSignal) => getJson<TicketDetail>(`${base}/api/tickets/${encodeURIComponent(number)}`, signal),
+    ticket: (number: string, signal?: AbortSignal) => requestJson<TicketDetail>(`${base}/api/tickets/${encodeURIComponent(number)}`, signal),
+    /** The delivery log (issue 17), newest first. */
+    deliveries: (filter: DeliveryFilter, options: { limit?: number; cursor?: string | null } = {}, signal?: AbortSignal) =>
+      requestJson<DeliveryPage>(`${base}/api/deliveries?${deliverySearch(filter, options)}`, signal),
+    deadLetters: (state: DeadLetterState, options: { limit?: number; cursor?: string | null } = {}, signal?: AbortSignal) =>
+      requestJson<DeadLetterPage>(`${base}/api/dead-letters?${deadLetterSearch(state, options)}`, signal),
+    /** Sent with the admin key by the dashboard server, never by the browser. */
+    redrive: (target: RedriveTarget, signal?: AbortSignal) => requestJson<RedriveResult>(`${base}/api/dead-letters/redrive`, signal, target),
   };
 }
 

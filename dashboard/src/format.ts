@@ -107,15 +107,24 @@ function zoneOffsetMs(zone: string, ms: number): number {
   return Date.UTC(get('year'), get('month') - 1, get('day'), get('hour'), get('minute'), get('second')) - Math.floor(ms / 1000) * 1000;
 }
 
-/** The instant a calendar day (YYYY-MM-DD) starts in `zone`, as ISO; null if not a date. */
-export function zonedDayStart(day: string, zone = DEFAULT_ZONE): string | null {
-  const m = /^(\d{4})-(\d{2})-(\d{2})$/.exec(day);
+/**
+ * The instant a wall-clock time in `zone` names, as ISO: a calendar day (YYYY-MM-DD, its start) or
+ * a minute (YYYY-MM-DDTHH:mm, what a datetime-local input gives); null if it is neither.
+ */
+export function zonedInstant(local: string, zone = DEFAULT_ZONE): string | null {
+  const m = /^(\d{4})-(\d{2})-(\d{2})(?:T(\d{2}):(\d{2}))?$/.exec(local);
   if (!m) return null;
-  const wall = Date.UTC(Number(m[1]), Number(m[2]) - 1, Number(m[3]));
+  const wall = Date.UTC(Number(m[1]), Number(m[2]) - 1, Number(m[3]), Number(m[4] ?? 0), Number(m[5] ?? 0));
+  if (Number.isNaN(wall)) return null;
   let at = wall - zoneOffsetMs(zone, wall);
   // Once more, in case the offset changes between the guess and the answer (a DST night).
   at = wall - zoneOffsetMs(zone, at);
   return new Date(at).toISOString();
+}
+
+/** The instant a calendar day (YYYY-MM-DD) starts in `zone`, as ISO; null if not a date. */
+export function zonedDayStart(day: string, zone = DEFAULT_ZONE): string | null {
+  return /^\d{4}-\d{2}-\d{2}$/.test(day) ? zonedInstant(day, zone) : null;
 }
 
 /** Today's date (YYYY-MM-DD) in `zone`. */

@@ -4,6 +4,8 @@
  */
 import type { LiveEvent, LiveTicket } from '../../functions/src/relay/liveEvent';
 
+import type { CursorPage } from './state/paging';
+
 export type { LiveEvent, LiveTicket };
 
 export interface Money {
@@ -77,4 +79,43 @@ export interface Stats {
   generatedAt: string;
   /** The seq of the newest live event the figures include: live events above it are not in them. */
   asOfSeq: number;
+}
+
+/** One request to POST /webhook as the delivery log keeps it (GET /api/deliveries, issue 17). */
+export interface Delivery {
+  id: number;
+  receivedAt: string;
+  /** "stored", "duplicate", or the refusal reason the metrics use (e.g. "signature_mismatch"). */
+  outcome: string;
+  status: number;
+  bodyBytes: number;
+  /** Hex. */
+  bodySha256: string | null;
+  signatureTimestamp: string | null;
+  webhookId: number | null;
+  sourceAddress: string | null;
+}
+
+export type DeliveryPage = CursorPage<Delivery>;
+
+/** A webhook the relay gave up on (GET /api/dead-letters). */
+export interface DeadLetter {
+  id: number;
+  webhookId: number;
+  ticketNumber: string | null;
+  reason: string;
+  tries: number;
+  deadLetteredAt: string;
+  redrivenAt: string | null;
+}
+
+export interface DeadLetterPage extends CursorPage<DeadLetter> {
+  /** Dead letters waiting for a redrive, in all (not only this page). */
+  waiting: number;
+}
+
+/** What POST /api/dead-letters/redrive did. */
+export interface RedriveResult {
+  redriven: number;
+  ids: number[];
 }
