@@ -8,6 +8,7 @@ import { unstorableJsonProblems } from '../protocol/storableJson';
 import { registerFunction } from '../runtime/azure';
 import type { HttpFunction } from '../runtime/declaration';
 import type { Deps } from '../runtime/deps';
+import type { IngestResult } from '../services/ingest';
 import { DatabaseUnavailableError, UnstorableValueError } from '../storage/errors';
 
 /** Outcome of one request before it becomes a response; `reason` feeds the metrics label. */
@@ -53,9 +54,21 @@ export function webhookHandler(deps: Deps): HttpHandler {
   const { config, metrics } = deps;
   return async (request) => {
     const stopTimer = metrics.processingSeconds.startTimer();
+    const receivedAt = new Date(deps.now());
+    // What the delivery log keeps of this request, filled in as the checks pass.
+    const seen: { body?: Buffer; signatureTimestamp?: number } = {};
     const outcome = await handle();
     metrics.requests.inc(outcome.status === 'error' ? { status: 'error', reason: outcome.reason } : { status: outcome.status, reason: '' });
     stopTimer({ status: outcome.status });
+    deps.attempts.record({
+      receivedAt,
+      outcome: outcome.status === 'error' ? outcome.reason : outcome.status === 'success' ? 'stored' : 'duplicate',
+      status: outcome.response.status ?? 200,
+      ...seen,
+      declaredBytes: request.headers.get('content-length'),
+      webhookId: outcome.status === 'error' ? null : (outcome.response.jsonBody as IngestResult).id,
+      forwardedFor: request.headers.get('x-forwarded-for'),
+    });
     return outcome.response;
 
     async function handle(): Promise<Outcome> {
@@ -72,6 +85,7 @@ export function webhookHandler(deps: Deps): HttpHandler {
         return fail('body_unreadable', jsonError(400, 'Request body could not be read'));
       }
       metrics.payloadBytes.inc(body.length);
+      seen.body = body;
 
       let timestamp: number;
       try {
@@ -89,6 +103,7 @@ export function webhookHandler(deps: Deps): HttpHandler {
         throw error;
       }
 
+      seen.signatureTimestamp = timestamp;
       if (nestsDeeperThan(body, MAX_JSON_DEPTH)) {
         return fail('too_deep', jsonError(400, `Body nests deeper than ${MAX_JSON_DEPTH} levels`, { limit: MAX_JSON_DEPTH }));
       }
