@@ -1,7 +1,7 @@
-import { deadLetterSearch, type DeadLetterState, type RedriveTarget } from './state/deadLetters';
+import { deadLetterSearch, type DeadLetterState } from './state/deadLetters';
 import { deliverySearch, type DeliveryFilter } from './state/deliveries';
 import type { TicketQuery } from './state/tickets';
-import type { DeadLetterPage, DeliveryPage, RedriveResult, Stats, TicketDetail, TicketPage } from './types';
+import type { DeadLetterPage, DeliveryPage, RedriveRequest, RedriveResult, Stats, TicketDetail, TicketPage } from './types';
 
 /** An API answer that was not a 2xx: its status and the `error` text of its JSON body. */
 export class ApiError extends Error {
@@ -60,7 +60,7 @@ export function createApiClient(base = '') {
     deadLetters: (state: DeadLetterState, options: { limit?: number; cursor?: string | null } = {}, signal?: AbortSignal) =>
       requestJson<DeadLetterPage>(`${base}/api/dead-letters?${deadLetterSearch(state, options)}`, signal),
     /** Sent with the admin key by the dashboard server, never by the browser. */
-    redrive: (target: RedriveTarget, signal?: AbortSignal) => requestJson<RedriveResult>(`${base}/api/dead-letters/redrive`, signal, target),
+    redrive: (target: RedriveRequest, signal?: AbortSignal) => requestJson<RedriveResult>(`${base}/api/dead-letters/redrive`, signal, target),
   };
 }
 

@@ -5,8 +5,11 @@
 import type { LiveEvent, LiveTicket } from '../../functions/src/relay/liveEvent';
 
 import type { CursorPage } from './state/paging';
+// Issue 17's shapes, from the functions that answer them (GET /api/deliveries, /api/dead-letters, the redrive).
+import type { DeadLetter, Delivery } from '../../functions/src/operate/types';
+import type { RedriveRequest, RedriveResult } from '../../functions/src/operate/redrive';
 
-export type { LiveEvent, LiveTicket };
+export type { DeadLetter, Delivery, LiveEvent, LiveTicket, RedriveRequest, RedriveResult };
 
 export interface Money {
   amount: string;
@@ -81,41 +84,9 @@ export interface Stats {
   asOfSeq: number;
 }
 
-/** One request to POST /webhook as the delivery log keeps it (GET /api/deliveries, issue 17). */
-export interface Delivery {
-  id: number;
-  receivedAt: string;
-  /** "stored", "duplicate", or the refusal reason the metrics use (e.g. "signature_mismatch"). */
-  outcome: string;
-  status: number;
-  bodyBytes: number;
-  /** Hex. */
-  bodySha256: string | null;
-  signatureTimestamp: string | null;
-  webhookId: number | null;
-  sourceAddress: string | null;
-}
-
 export type DeliveryPage = CursorPage<Delivery>;
-
-/** A webhook the relay gave up on (GET /api/dead-letters). */
-export interface DeadLetter {
-  id: number;
-  webhookId: number;
-  ticketNumber: string | null;
-  reason: string;
-  tries: number;
-  deadLetteredAt: string;
-  redrivenAt: string | null;
-}
 
 export interface DeadLetterPage extends CursorPage<DeadLetter> {
   /** Dead letters waiting for a redrive, in all (not only this page). */
   waiting: number;
-}
-
-/** What POST /api/dead-letters/redrive did. */
-export interface RedriveResult {
-  redriven: number;
-  ids: number[];
 }

@@ -4,10 +4,10 @@ import { useDeadLetters } from '../src/composables/useDeadLetters';
 import { usePagedList } from '../src/composables/usePagedList';
 import { viewOf } from '../src/composables/useView';
 import { zonedDayStart, zonedInstant } from '../src/format';
-import { confirmQuestion, deadLetterSearch, redriveSummary, type DeadLetterState, type RedriveTarget } from '../src/state/deadLetters';
+import { confirmQuestion, deadLetterSearch, redriveSummary, type DeadLetterState } from '../src/state/deadLetters';
 import { deliverySearch, isDeliveryFiltered, isRefusal, KNOWN_OUTCOMES, NO_DELIVERY_FILTER, outcomeMeaning, statusProblem } from '../src/state/deliveries';
 import { appendById } from '../src/state/paging';
-import type { DeadLetter, DeadLetterPage, Delivery, RedriveResult } from '../src/types';
+import type { DeadLetter, DeadLetterPage, Delivery, RedriveRequest, RedriveResult } from '../src/types';
 
 const delivery = (id: number, outcome = 'stored'): Delivery => ({
   id,
@@ -144,14 +144,14 @@ describe('dead letters: the question, the confirmation and the result', () => {
 describe('dead letters: the redrive, confirmed', () => {
   /** A client whose dead letters are `waiting` until redriven; it records every redrive it is sent. */
   function fakeClient(waiting: DeadLetter[], failWith?: Error) {
-    const sent: RedriveTarget[] = [];
+    const sent: RedriveRequest[] = [];
     const asked: DeadLetterState[] = [];
     const client = {
       deadLetters: async (state: DeadLetterState): Promise<DeadLetterPage> => {
         asked.push(state);
         return { items: [...waiting], nextCursor: null, waiting: waiting.length };
       },
-      redrive: async (target: RedriveTarget): Promise<RedriveResult> => {
+      redrive: async (target: RedriveRequest): Promise<RedriveResult> => {
         sent.push(target);
         if (failWith) throw failWith;
         const ids = 'all' in target ? waiting.map((d) => d.id) : target.ids.filter((id) => waiting.some((d) => d.id === id));

@@ -1,6 +1,7 @@
 import { computed, ref, shallowRef } from 'vue';
 import { createApiClient, errorText, type ApiClient } from '../api';
-import { redriveSummary, type DeadLetterState, type RedriveTarget } from '../state/deadLetters';
+import { redriveSummary, type DeadLetterState } from '../state/deadLetters';
+import type { RedriveRequest } from '../types';
 import { usePagedList } from './usePagedList';
 
 const PAGE = 50;
@@ -15,7 +16,7 @@ export function useDeadLetters(client: ApiClient = createApiClient()) {
   const list = usePagedList((question: DeadLetterState, cursor, signal) => client.deadLetters(question, { limit: PAGE, cursor }, signal));
   const waiting = computed(() => list.lastPage.value?.waiting ?? 0);
   /** The redrive awaiting confirmation, if any. */
-  const pending = shallowRef<RedriveTarget | null>(null);
+  const pending = shallowRef<RedriveRequest | null>(null);
   const sending = ref(false);
   /** The last redrive's outcome in words: done, or why not. */
   const result = ref<{ ok: boolean; message: string } | null>(null);
@@ -26,7 +27,7 @@ export function useDeadLetters(client: ApiClient = createApiClient()) {
     return list.load(next);
   }
 
-  function ask(target: RedriveTarget): void {
+  function ask(target: RedriveRequest): void {
     pending.value = target;
   }
 

@@ -1,4 +1,4 @@
-import type { DeadLetter, RedriveResult } from '../types';
+import type { DeadLetter, RedriveRequest, RedriveResult } from '../types';
 
 export type DeadLetterState = 'waiting' | 'redriven' | 'all';
 
@@ -10,11 +10,8 @@ export function deadLetterSearch(state: DeadLetterState, options: { limit?: numb
   return search;
 }
 
-/** What a redrive is asked to do: some records, or every waiting one. */
-export type RedriveTarget = { ids: number[] } | { all: true };
-
 /** The question the confirmation asks before anything is sent. */
-export function confirmQuestion(target: RedriveTarget, waiting: number, letters: readonly DeadLetter[] = []): string {
+export function confirmQuestion(target: RedriveRequest, waiting: number, letters: readonly DeadLetter[] = []): string {
   if ('all' in target) return `Redrive all ${waiting} waiting dead letter${waiting === 1 ? '' : 's'}? Each stored webhook is published to the relay again.`;
   if (target.ids.length === 1) {
     const letter = letters.find((d) => d.id === target.ids[0]);
@@ -28,7 +25,7 @@ export function confirmQuestion(target: RedriveTarget, waiting: number, letters:
  * The result in words. Records redriven by someone else in the meantime are not redriven twice:
  * the answer then names fewer than were asked for, and the message says so.
  */
-export function redriveSummary(target: RedriveTarget, result: RedriveResult): string {
+export function redriveSummary(target: RedriveRequest, result: RedriveResult): string {
   const done = `${result.redriven} dead letter${result.redriven === 1 ? '' : 's'} redriven`;
   if ('all' in target) return result.redriven === 0 ? 'Nothing to redrive: no dead letter was waiting.' : `${done}: published to the relay again.`;
   const skipped = target.ids.filter((id) => !result.ids.includes(id));

@@ -1,8 +1,9 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import { QueryParamError } from '../../../functions/src/http/query';
+import { jsonObjectBody, redriveRequest } from '../../../functions/src/operate/requests';
 import { sendJson } from '../shared/respond';
 import { sameOrigin } from './login';
 import { proxyHttp, type Upstream } from './proxy';
-import { parseRedriveRequest } from './redriveRequest';
 import { readLimited } from './requestBody';
 
 /** Far above any body the app sends (1,000 ids are under 8 KiB). */
@@ -14,8 +15,9 @@ function isJsonType(contentType: string | undefined): boolean {
 
 /**
  * POST /api/dead-letters/redrive, the one state-changing route the app calls: same-origin only
- * (like /login), refused with a 403 when this server holds no admin key, the body checked here,
- * then passed on with the admin key, which no other route ever carries.
+ * (like /login), refused with a 403 when this server holds no admin key, the body checked here
+ * (a malformed one never travels with the admin key), then passed on with the admin key, which no
+ * other route ever carries.
  */
 export async function forwardRedrive(req: IncomingMessage, res: ServerResponse, admin: Upstream, pathAndQuery: string): Promise<void> {
   if (!sameOrigin(req)) {
@@ -32,7 +34,12 @@ export async function forwardRedrive(req: IncomingMessage, res: ServerResponse, 
   }
   const body = await readLimited(req, MAX_BODY_BYTES);
   if (body === undefined) return sendJson(res, 413, { error: `body larger than ${MAX_BODY_BYTES} bytes` }, { Connection: 'close' });
-  const parsed = parseRedriveRequest(body.toString('utf8'));
-  if ('problem' in parsed) return sendJson(res, 400, { error: parsed.problem });
+  try {
+    // The functions' own parser: the same 400, naming the field, whichever door is asked.
+    redriveRequest(jsonObjectBody(body.toString('utf8')));
+  } catch (error) {
+    if (error instanceof QueryParamError) return sendJson(res, 400, { error: error.message, parameter: error.param });
+    throw error;
+  }
   proxyHttp(req, res, admin, pathAndQuery, 'functions host', body);
 }
