@@ -5,7 +5,7 @@ import { silentLogger } from '../../functions/src/runtime/logger';
 import { startBridge, type RunningBridge } from '../../infra/src/bridge/bridge';
 import { loadBridgeConfig } from '../../infra/src/bridge/config';
 import { startDashboardServer, type RunningDashboardServer } from '../../infra/src/dashboard-server/server';
-import { DASHBOARD_DIST, ensureDashboardBuilt, launchChromium } from '../support/browser';
+import { axeViolations, DASHBOARD_DIST, ensureDashboardBuilt, launchChromium } from '../support/browser';
 import { TEST_RABBITMQ_URL } from '../support/env';
 import { startTestStack, type TestStack } from '../support/host';
 import { waitUntil } from '../support/wait';
@@ -271,12 +271,7 @@ describe('the dashboard in a browser', () => {
     await page.getByTestId('theme').selectOption(theme);
     await expect(page.evaluate(() => document.documentElement.dataset.theme)).resolves.toBe(theme);
     await page.getByTestId('kpi-errors').getByRole('button', { name: /reasons/ }).click();
-    await page.addScriptTag({ path: require.resolve('axe-core/axe.min.js') });
-    const violations = await page.evaluate(async () => {
-      const axe = (window as unknown as { axe: { run: (context: Document, options: object) => Promise<{ violations: Array<{ id: string; impact: string; nodes: Array<{ target: string[] }> }> }> } }).axe;
-      const result = await axe.run(document, { runOnly: { type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa'] } });
-      return result.violations.filter((v) => v.impact === 'serious' || v.impact === 'critical').map((v) => `${v.id}: ${v.nodes.map((n) => n.target.join(' ')).join(' | ')}`);
-    });
+    const violations = await axeViolations(page);
     await page.screenshot({ path: path.join(ARTIFACTS, `dashboard-${theme}.png`), fullPage: true });
     await page.getByTestId('kpi-errors').getByRole('button', { name: /reasons/ }).click();
     expect(violations).toEqual([]);
