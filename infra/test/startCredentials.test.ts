@@ -47,12 +47,12 @@ describe('npm start credentials', () => {
     expect(made).toMatchObject({ apiKey: 'k', adminKey: 'a', dashboardUser: 'u', dashboardPassword: 'p' });
   });
 
-  it('gives the host both keys, the bridge the API key, the dashboard the login and the API key', () => {
+  it('gives the host both keys, the bridge the API key, the dashboard the login and both keys (the admin key for the redrive)', () => {
     const made = ensureCredentials(dir, {});
     const env = credentialEnv(made);
     expect(env.functions).toEqual({ PETZI_API_KEY: made.apiKey, PETZI_ADMIN_KEY: made.adminKey });
     expect(env.bridge).toEqual({ PETZI_API_KEY: made.apiKey });
-    expect(env.dashboard).toEqual({ PETZI_API_KEY: made.apiKey, DASHBOARD_USER: 'admin', DASHBOARD_PASSWORD: made.dashboardPassword, DASHBOARD_LOGIN_TOKEN: made.loginToken });
+    expect(env.dashboard).toEqual({ PETZI_API_KEY: made.apiKey, PETZI_ADMIN_KEY: made.adminKey, DASHBOARD_USER: 'admin', DASHBOARD_PASSWORD: made.dashboardPassword, DASHBOARD_LOGIN_TOKEN: made.loginToken });
   });
 });
 

@@ -57,7 +57,10 @@ export function ensureCredentials(dataDir: string, env: Env): StartCredentials {
   };
 }
 
-/** What each child is given: the functions host and the bridge check the keys, the dashboard holds the login and adds the API key. */
+/**
+ * What each child is given: the functions host and the bridge check the keys, the dashboard holds
+ * the login and adds the API key (and the admin key, to the redrive of dead letters only).
+ */
 export function credentialEnv(credentials: StartCredentials): { functions: Record<string, string>; bridge: Record<string, string>; dashboard: Record<string, string> } {
   const keys = { PETZI_API_KEY: credentials.apiKey };
   return {
@@ -65,6 +68,7 @@ export function credentialEnv(credentials: StartCredentials): { functions: Recor
     bridge: keys,
     dashboard: {
       ...keys,
+      PETZI_ADMIN_KEY: credentials.adminKey,
       DASHBOARD_USER: credentials.dashboardUser,
       DASHBOARD_PASSWORD: credentials.dashboardPassword,
       DASHBOARD_LOGIN_TOKEN: credentials.loginToken,
