@@ -1,11 +1,8 @@
 import type { Browser, BrowserContext } from 'playwright-core';
-import { silentLogger } from '../../functions/src/runtime/logger';
-import { startBridge, type RunningBridge } from '../../infra/src/bridge/bridge';
-import { loadBridgeConfig } from '../../infra/src/bridge/config';
 import { startDashboardServer, type RunningDashboardServer } from '../../infra/src/dashboard-server/server';
 import { DASHBOARD_DIST, ensureDashboardBuilt, launchChromium } from '../support/browser';
-import { TEST_RABBITMQ_URL } from '../support/env';
-import { startTestStack, type TestStack } from '../support/host';
+import { startDashboardStack, type DashboardStack } from '../support/dashboardStack';
+import type { TestStack } from '../support/host';
 import { postWebhook, ticketBody } from '../support/webhooks';
 
 /**
@@ -19,8 +16,8 @@ const PASSWORD = 'correct horse battery staple';
 const TOKEN = 'one-click-token-5e2b8d';
 const ticketNumber = (n: number) => `TEST${String(n).padStart(8, '0')}`;
 
+let running: DashboardStack;
 let stack: TestStack;
-let bridge: RunningBridge;
 let dashboard: RunningDashboardServer;
 let browser: Browser;
 const contexts: BrowserContext[] = [];
@@ -36,27 +33,16 @@ async function newContext(): Promise<BrowserContext> {
 
 beforeAll(async () => {
   ensureDashboardBuilt();
-  stack = await startTestStack({ env: { PETZI_API_KEY: API_KEY } });
+  running = await startDashboardStack({ apiKey: API_KEY, login: { user: USER, password: PASSWORD, loginToken: TOKEN } });
+  ({ stack, dashboard } = running);
   expect((await postWebhook(stack.url, ticketBody(1))).status).toBe(200);
-  const config = loadBridgeConfig({ DATABASE_URL: stack.db.url, RABBITMQ_URL: TEST_RABBITMQ_URL, PETZI_TOPOLOGY_PREFIX: stack.prefix, PETZI_API_KEY: API_KEY });
-  bridge = await startBridge({ config, port: 0, log: silentLogger, processMetrics: false });
-  dashboard = await startDashboardServer({
-    port: 0,
-    distDir: DASHBOARD_DIST,
-    functionsUrl: stack.url,
-    bridgeUrl: bridge.url,
-    apiKey: API_KEY,
-    login: { user: USER, password: PASSWORD, loginToken: TOKEN },
-  });
   browser = await launchChromium();
 }, 120_000);
 
 afterAll(async () => {
   for (const context of contexts) await context.close();
   await browser?.close();
-  await dashboard?.stop();
-  await bridge?.stop();
-  await stack?.stop();
+  await running?.stop();
 });
 
 describe('logging in to the dashboard in a browser', () => {
@@ -175,7 +161,7 @@ describe('the login door without a browser', () => {
       port: 0,
       distDir: DASHBOARD_DIST,
       functionsUrl: stack.url,
-      bridgeUrl: bridge.url,
+      bridgeUrl: running.bridge.url,
       login: { user: USER, password: PASSWORD },
       loginFailuresPerMinute: 2,
     });

@@ -1,15 +1,12 @@
 import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 import type { Browser, Page } from 'playwright-core';
-import { silentLogger } from '../../functions/src/runtime/logger';
 import type { DeadLetter, Delivery, WebhookState } from '../../functions/src/operate/types';
-import { startBridge, type RunningBridge } from '../../infra/src/bridge/bridge';
-import { loadBridgeConfig } from '../../infra/src/bridge/config';
-import { startDashboardServer, type RunningDashboardServer } from '../../infra/src/dashboard-server/server';
-import { axeViolations, DASHBOARD_DIST, ensureDashboardBuilt, launchChromium } from '../support/browser';
+import type { RunningDashboardServer } from '../../infra/src/dashboard-server/server';
+import { axeViolations, consoleErrorsOf, ensureDashboardBuilt, launchChromium } from '../support/browser';
+import { startDashboardStack, type DashboardStack } from '../support/dashboardStack';
 import { queryOnce } from '../support/db';
-import { TEST_RABBITMQ_URL } from '../support/env';
-import { startTestStack, type TestStack } from '../support/host';
+import type { TestStack } from '../support/host';
 import { waitUntil } from '../support/wait';
 import { postWebhook, ticketBody } from '../support/webhooks';
 
@@ -24,12 +21,12 @@ const KEY = 'ops-ui-api-key-3e8a';
 const ADMIN = 'ops-ui-admin-key-b71d';
 const TOKEN = 'ops-ui-login-token-0c4f';
 
+let running: DashboardStack;
 let stack: TestStack;
-let bridge: RunningBridge;
 let dashboard: RunningDashboardServer;
 let browser: Browser;
 let page: Page;
-const consoleErrors: string[] = [];
+let consoleErrors: string[] = [];
 /** Every redrive the browser sent, to show it carried no key of its own. */
 const redrivesSent: Array<{ body: string | null; headers: Record<string, string> }> = [];
 
@@ -42,24 +39,11 @@ const api = async <T>(route: string): Promise<T> => {
 beforeAll(async () => {
   ensureDashboardBuilt();
   mkdirSync(ARTIFACTS, { recursive: true });
-  stack = await startTestStack({ env: { PETZI_API_KEY: KEY, PETZI_ADMIN_KEY: ADMIN } });
-  const config = loadBridgeConfig({ DATABASE_URL: stack.db.url, RABBITMQ_URL: TEST_RABBITMQ_URL, PETZI_TOPOLOGY_PREFIX: stack.prefix, PETZI_API_KEY: KEY });
-  bridge = await startBridge({ config, port: 0, log: silentLogger, processMetrics: false });
-  dashboard = await startDashboardServer({
-    port: 0,
-    distDir: DASHBOARD_DIST,
-    functionsUrl: stack.url,
-    bridgeUrl: bridge.url,
-    apiKey: KEY,
-    adminKey: ADMIN,
-    login: { user: 'venue', password: 'a long enough password', loginToken: TOKEN },
-  });
+  running = await startDashboardStack({ apiKey: KEY, adminKey: ADMIN, login: { user: 'venue', password: 'a long enough password', loginToken: TOKEN } });
+  ({ stack, dashboard } = running);
   browser = await launchChromium();
   page = await browser.newPage({ viewport: { width: 1440, height: 1000 } });
-  page.on('console', (message) => {
-    if (message.type() === 'error') consoleErrors.push(message.text());
-  });
-  page.on('pageerror', (error) => consoleErrors.push(`uncaught: ${error.message}`));
+  consoleErrors = consoleErrorsOf(page);
   page.on('request', (request) => {
     if (request.url().endsWith('/api/dead-letters/redrive')) redrivesSent.push({ body: request.postData(), headers: request.headers() });
   });
@@ -67,9 +51,7 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await browser?.close();
-  await dashboard?.stop();
-  await bridge?.stop();
-  await stack?.stop();
+  await running?.stop();
 });
 
 const deliveryRows = () => page.locator('[data-testid="deliveries-table"] tbody tr');

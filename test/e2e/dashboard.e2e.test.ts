@@ -5,7 +5,7 @@ import { silentLogger } from '../../functions/src/runtime/logger';
 import { startBridge, type RunningBridge } from '../../infra/src/bridge/bridge';
 import { loadBridgeConfig } from '../../infra/src/bridge/config';
 import { startDashboardServer, type RunningDashboardServer } from '../../infra/src/dashboard-server/server';
-import { axeViolations, DASHBOARD_DIST, ensureDashboardBuilt, launchChromium } from '../support/browser';
+import { axeViolations, consoleErrorsOf, DASHBOARD_DIST, ensureDashboardBuilt, launchChromium } from '../support/browser';
 import { TEST_RABBITMQ_URL } from '../support/env';
 import { startTestStack, type TestStack } from '../support/host';
 import { waitUntil } from '../support/wait';
@@ -35,7 +35,7 @@ let bridge: RunningBridge;
 let dashboard: RunningDashboardServer;
 let browser: Browser;
 let page: Page;
-const consoleErrors: string[] = [];
+let consoleErrors: string[] = [];
 
 function bridgeOn(port: number): Promise<RunningBridge> {
   const config = loadBridgeConfig({ DATABASE_URL: stack.db.url, RABBITMQ_URL: TEST_RABBITMQ_URL, PETZI_TOPOLOGY_PREFIX: stack.prefix });
@@ -81,10 +81,7 @@ beforeAll(async () => {
   dashboard = await startDashboardServer({ port: 0, hostname: '127.0.0.1', distDir: DASHBOARD_DIST, functionsUrl: stack.url, bridgeUrl: bridge.url });
   browser = await launchChromium();
   page = await browser.newPage({ viewport: { width: 1440, height: 1000 } });
-  page.on('console', (message) => {
-    if (message.type() === 'error') consoleErrors.push(message.text());
-  });
-  page.on('pageerror', (error) => consoleErrors.push(`uncaught: ${error.message}`));
+  consoleErrors = consoleErrorsOf(page);
 }, 120_000);
 
 afterAll(async () => {
