@@ -65,6 +65,13 @@ async function openView(name: string, heading: string): Promise<void> {
   await expect(page.getByRole('link', { name }).getAttribute('aria-current')).resolves.toBe('page');
 }
 
+/** Opens a view with rows in it (every dead letter, redriven ones included, once they are all redriven). */
+async function openWithRows(name: 'Deliveries' | 'Dead letters'): Promise<void> {
+  await openView(name, name);
+  if (name === 'Dead letters') await page.getByLabel('Show').selectOption('all');
+  await (name === 'Deliveries' ? deliveryRows() : deadLetterRows()).first().waitFor();
+}
+
 describe('the operations views in a browser', () => {
   it('logs in once and reaches both views from the navigation with the keyboard, each with its own address', async () => {
     expect((await postWebhook(stack.url, ticketBody(1))).status).toBe(200);
@@ -202,13 +209,22 @@ describe('the operations views in a browser', () => {
     for (const [name, file] of [
       ['Deliveries', 'deliveries'],
       ['Dead letters', 'dead-letters'],
-    ]) {
-      await openView(name, name);
-      if (name === 'Dead letters') await page.getByLabel('Show').selectOption('all');
-      await (name === 'Deliveries' ? deliveryRows() : deadLetterRows()).first().waitFor();
+    ] as const) {
+      await openWithRows(name);
       await page.screenshot({ path: path.join(ARTIFACTS, `dashboard-${file}-${theme}.png`), fullPage: true });
       await expect(axeViolations(page)).resolves.toEqual([]);
     }
+  });
+
+  it.each([390, 768])('lays out both views at %i px: nothing sticks out of the page (a wide table scrolls in its own region)', async (width) => {
+    await page.setViewportSize({ width, height: 900 });
+    for (const name of ['Deliveries', 'Dead letters'] as const) {
+      await openWithRows(name);
+      await expect(page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth)).resolves.toBe(0);
+      await expect(page.getByRole('region', { name: name === 'Deliveries' ? 'Delivery log' : 'Dead letter list' }).getAttribute('tabindex')).resolves.toBe('0');
+    }
+    await page.screenshot({ path: path.join(ARTIFACTS, `dashboard-dead-letters-${width}.png`), fullPage: true });
+    await page.setViewportSize({ width: 1440, height: 1000 });
   });
 
   it('logged no console error', () => {
