@@ -26,3 +26,14 @@ export function requeueWebhook(deps: RelayRequeueDeps, row: StoredWebhookRow, wh
     headers: { 'x-petzi-requeued-by': why },
   });
 }
+
+/** How many messages wait in the relay queue, read on a channel of its own; close() when done. */
+export async function relayBacklogProbe(deps: RelayRequeueDeps): Promise<{ depth(): Promise<number>; close(): Promise<void> }> {
+  const channel = await deps.broker.createChannel();
+  // A failed check closes the channel; the caller's replay fails with it rather than floods the queue.
+  channel.on('error', () => undefined);
+  return {
+    depth: async () => (await channel.checkQueue(deps.relayQueue)).messageCount,
+    close: () => channel.close().catch(() => undefined),
+  };
+}
