@@ -57,19 +57,27 @@ export function webhookHandler(deps: Deps): HttpHandler {
     const receivedAt = new Date(deps.now());
     // What the delivery log keeps of this request, filled in as the checks pass.
     const seen: { body?: Buffer; signatureTimestamp?: number } = {};
-    const outcome = await handle();
+    const outcome = await handle().catch((error: unknown) => {
+      // The guard answers 500; the delivery log still says the request came.
+      record({ status: 'error', reason: 'internal_error', response: { status: 500 } });
+      throw error;
+    });
     metrics.requests.inc(outcome.status === 'error' ? { status: 'error', reason: outcome.reason } : { status: outcome.status, reason: '' });
     stopTimer({ status: outcome.status });
-    deps.attempts.record({
-      receivedAt,
-      outcome: outcome.status === 'error' ? outcome.reason : outcome.status === 'success' ? 'stored' : 'duplicate',
-      status: outcome.response.status ?? 200,
-      ...seen,
-      declaredBytes: request.headers.get('content-length'),
-      webhookId: outcome.status === 'error' ? null : (outcome.response.jsonBody as IngestResult).id,
-      forwardedFor: request.headers.get('x-forwarded-for'),
-    });
+    record(outcome);
     return outcome.response;
+
+    function record(done: Outcome): void {
+      deps.attempts.record({
+        receivedAt,
+        outcome: done.status === 'error' ? done.reason : done.status === 'success' ? 'stored' : 'duplicate',
+        status: done.response.status ?? 200,
+        ...seen,
+        declaredBytes: request.headers.get('content-length'),
+        webhookId: done.status === 'error' ? null : (done.response.jsonBody as IngestResult).id,
+        forwardedFor: request.headers.get('x-forwarded-for'),
+      });
+    }
 
     async function handle(): Promise<Outcome> {
       if (request.method !== 'POST') {
