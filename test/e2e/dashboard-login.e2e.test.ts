@@ -1,8 +1,8 @@
 import type { Browser, BrowserContext } from 'playwright-core';
-import { silentLogger } from '../../functions/src/runtime/logger';
-import { startBridge, type RunningBridge } from '../../infra/src/bridge/bridge';
-import { loadBridgeConfig } from '../../infra/src/bridge/config';
-import { startDashboardServer, type RunningDashboardServer } from '../../infra/src/dashboard-server/server';
+import { silentLogger } from '../../functions/src/core/logger';
+import { startBridge, type RunningBridge } from '../../bridge/src/bridge';
+import { loadBridgeConfig } from '../../bridge/src/config';
+import { startDashboardServer, type RunningDashboardServer } from '../../dashboard/server/src/server';
 import { DASHBOARD_DIST, ensureDashboardBuilt, launchChromium } from '../support/browser';
 import { TEST_RABBITMQ_URL } from '../support/env';
 import { startTestStack, type TestStack } from '../support/host';

@@ -1,6 +1,6 @@
 import path from 'node:path';
 import type { Page } from 'playwright-core';
-import { ensureDashboardBuilt, runDashboardScenario, type ScenarioResult } from '../../infra/bench/dashboard-bench';
+import { ensureDashboardBuilt, runDashboardScenario, type ScenarioResult } from '../../tools/bench/dashboard-bench';
 
 /**
  * A small presale, the scenario of `npm run bench:dashboard` (real Chromium, real stack in child

@@ -3,11 +3,11 @@ import { Registry } from 'prom-client';
 import { functions as allFunctions } from '../../functions/src/functions';
 import type { HttpFunction } from '../../functions/src/runtime/declaration';
 import { createPool } from '../../functions/src/storage/pool';
-import { createBridgeMetrics } from '../../infra/src/bridge/bridgeMetrics';
-import { ClientHub } from '../../infra/src/bridge/clientHub';
-import { createRequestHandler } from '../../infra/src/bridge/httpRoutes';
-import { LiveEventStore } from '../../infra/src/bridge/liveEventStore';
-import { createLimitedServer } from '../../infra/src/shared/httpLimits';
+import { createBridgeMetrics } from '../../bridge/src/bridgeMetrics';
+import { ClientHub } from '../../bridge/src/clientHub';
+import { createRequestHandler } from '../../bridge/src/httpRoutes';
+import { LiveEventStore } from '../../bridge/src/liveEventStore';
+import { createLimitedServer } from '../../functions/src/server/httpLimits';
 import { startTestStack, type TestStack } from '../support/host';
 import { rawRequest, type RawResponse } from './rawHttp';
 

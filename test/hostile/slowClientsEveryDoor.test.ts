@@ -1,8 +1,8 @@
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { startDashboardServer, type RunningDashboardServer } from '../../infra/src/dashboard-server/server';
-import { startBridgeFixture, type BridgeFixture } from '../../infra/test/bridge/relayStandIn';
+import { startDashboardServer, type RunningDashboardServer } from '../../dashboard/server/src/server';
+import { startBridgeFixture, type BridgeFixture } from '../../bridge/test/relayStandIn';
 import { openSse } from '../support/sse';
 import { parseResponses, slowClients, type RawConnection } from './rawHttp';
 

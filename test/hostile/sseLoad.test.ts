@@ -1,7 +1,7 @@
 import http from 'node:http';
-import { silentLogger } from '../../functions/src/runtime/logger';
-import { startBridge, type RunningBridge } from '../../infra/src/bridge/bridge';
-import { loadBridgeConfig } from '../../infra/src/bridge/config';
+import { silentLogger } from '../../functions/src/core/logger';
+import { startBridge, type RunningBridge } from '../../bridge/src/bridge';
+import { loadBridgeConfig } from '../../bridge/src/config';
 import { queryOnce } from '../support/db';
 import { TEST_RABBITMQ_URL } from '../support/env';
 import { startTestStack, type TestStack } from '../support/host';

@@ -1,7 +1,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { topologyNames } from '../../functions/src/broker/topology';
-import { startChild, type Child } from '../../infra/bench/support';
+import { startChild, type Child } from '../../tools/bench/support';
 import { deleteTopology } from '../support/broker';
 import { createTestDatabase, type TestDatabase } from '../support/db';
 import { TEST_RABBITMQ_URL, uniqueName } from '../support/env';
