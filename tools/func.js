@@ -10,7 +10,7 @@ const { accessSync, constants, copyFileSync, existsSync, mkdirSync } = require('
 const net = require('node:net');
 const path = require('node:path');
 
-const ROOT = path.resolve(__dirname, '..', '..');
+const ROOT = path.resolve(__dirname, '..');
 const AZURITE = 'azurite@3.35.0';
 const AZURITE_BLOB_PORT = 10000;
 const FUNC_PORT = '5000';

@@ -7,7 +7,7 @@ const { spawnSync } = require('node:child_process');
 const path = require('node:path');
 
 const root = path.resolve(__dirname, '..');
-const main = path.join(root, 'dist', 'infra', 'src', 'start', 'main.js');
+const main = path.join(root, 'dist', 'tools', 'start', 'main.js');
 if (!existsSync(main)) {
   console.log('[start]      first run: compiling (tsc)…');
   const tsc = require.resolve('typescript/bin/tsc', { paths: [root] });

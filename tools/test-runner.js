@@ -9,4 +9,4 @@ const root = path.resolve(__dirname, '..');
 const tsc = require.resolve('typescript/bin/tsc', { paths: [root] });
 const result = spawnSync(process.execPath, [tsc, '-p', path.join(root, 'tsconfig.json')], { stdio: 'inherit', cwd: root });
 if (result.status !== 0) process.exit(result.status ?? 1);
-require(path.join(root, 'dist', 'infra', 'src', 'test-runner', 'main.js'));
+require(path.join(root, 'dist', 'tools', 'test-runner', 'main.js'));

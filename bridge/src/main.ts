@@ -7,7 +7,7 @@ import { stopOnSignal } from '../../functions/src/server/stopOnSignal';
 import { PortInUseError, startBridge } from './bridge';
 import { loadBridgeConfig } from './config';
 
-const HELP = `Usage: npm run bridge   (or: node dist/infra/src/bridge/main.js)
+const HELP = `Usage: npm run bridge   (or: node dist/bridge/src/main.js)
 
 The SSE bridge: consumes the petzi.live fanout exchange with one exclusive queue and streams
 every live event to every client of GET /events (resume with Last-Event-ID, ?history=N).

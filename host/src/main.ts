@@ -11,7 +11,7 @@ import type { FunctionDeclaration } from '../../functions/src/runtime/declaratio
 import { PortInUseError, startHost } from './host';
 import { httpTimeoutsFromEnv } from '../../functions/src/server/httpLimits';
 
-const HELP = `Usage: npm run host   (or: node dist/infra/src/host/main.js)
+const HELP = `Usage: npm run host   (or: node dist/host/src/main.js)
 
 Serves every declared function locally, as \`func start\` would:
   POST /webhook, GET /metrics, GET /healthz (anyone)

@@ -40,8 +40,8 @@ describe('docker-compose.yml services', () => {
     }
     const variables = Object.values(compose.services).flatMap((svc) => (svc.ports ?? []).map((spec) => /\$\{(\w+):-/.exec(spec)?.[1]));
     expect(new Set(variables).size).toBe(variables.length);
-    // The containers test moves each one (infra/test/containers/live/composeStack.ts).
-    const stack = readRepoFile('infra/test/containers/live/composeStack.ts');
+    // The containers test moves each one (test/containers/live/composeStack.ts).
+    const stack = readRepoFile('test/containers/live/composeStack.ts');
     for (const variable of variables) expect(stack).toContain(`'${variable}'`);
   });
 

@@ -29,7 +29,7 @@ function setValue(block: string, name: string): string | undefined {
 }
 
 describe("the dashboard's nginx: the allow-list", () => {
-  it("passes on exactly DASHBOARD_ROUTES (infra/src/dashboard-server/allowedRoutes.ts), to each route's upstream", () => {
+  it("passes on exactly DASHBOARD_ROUTES (dashboard/server/src/allowedRoutes.ts), to each route's upstream", () => {
     const functionsRoutes = mapEntries(config, '$uri', '$petzi_api_upstream')
       .filter(([pattern]) => pattern !== 'default')
       .map(([pattern, upstream]) => ({ pattern, upstream }));

@@ -5,7 +5,7 @@ import path from 'node:path';
 import { readRepoFile, repoPath } from './repo';
 
 /** `npm run func` without Azure Functions Core Tools: it must say what to install and fail. */
-const SCRIPT = repoPath('infra/scripts/func.js');
+const SCRIPT = repoPath('tools/func.js');
 
 function runLauncher(args: string[], pathDirs: string[]) {
   return spawnSync(process.execPath, [SCRIPT, ...args], {
@@ -26,7 +26,7 @@ describe('npm run func', () => {
 
   it('is the package.json script', () => {
     const { scripts } = JSON.parse(readRepoFile('package.json')) as { scripts: Record<string, string> };
-    expect(scripts.func).toBe('node infra/scripts/func.js');
+    expect(scripts.func).toBe('node tools/func.js');
   });
 
   it('without func on PATH, names Core Tools v4 and npm run host, and exits non-zero', () => {

@@ -115,8 +115,8 @@ describe('Dockerfiles', () => {
       const argv = ['node', script?.[1]];
       expect(service(compose, 'sse-bridge').command).toEqual(argv);
       expect(execForm(instructions(runtime, 'CMD')[0])).toEqual(argv);
-      expect(script?.[1]).toBe('dist/infra/src/bridge/main.js');
-      expect(repoFileExists('infra/src/bridge/main.ts')).toBe(true);
+      expect(script?.[1]).toBe('dist/bridge/src/main.js');
+      expect(repoFileExists('bridge/src/main.ts')).toBe(true);
     });
 
     it('holds the compiled code, migrations and production node_modules on Node 22', () => {

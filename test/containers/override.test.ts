@@ -5,7 +5,7 @@ import { parseDockerfile } from './dockerfile';
 
 /** The containers test's override: local images only, the Azure stage swapped for the local host, nothing else changed. */
 const compose = loadCompose();
-const override = parse(readRepoFile('infra/test/containers/docker-compose.test.yml')) as ComposeFile;
+const override = parse(readRepoFile('test/containers/docker-compose.test.yml')) as ComposeFile;
 
 /** The ARGs the FROM lines a build reaches use (up to its target stage; the legacy builder stops there). */
 function fromArgs(dockerfile: string, target?: string): string[] {

@@ -4,7 +4,7 @@ import { parse } from 'yaml';
 import { parseDockerfile, type Stage } from './dockerfile';
 
 /** Reads the repository's container files for the static checks. */
-export const ROOT = path.resolve(__dirname, '..', '..', '..');
+export const ROOT = path.resolve(__dirname, '..', '..');
 
 export function repoPath(relative: string): string {
   return path.join(ROOT, relative);

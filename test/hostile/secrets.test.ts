@@ -135,8 +135,8 @@ describe('outsideLocalDevelopment', () => {
   });
 });
 
-describe('starting the host (dist/infra/src/host/main.js) with the example secret', () => {
-  const MAIN = path.resolve(__dirname, '../../dist/infra/src/host/main.js');
+describe('starting the host (dist/host/src/main.js) with the example secret', () => {
+  const MAIN = path.resolve(__dirname, '../../dist/host/src/main.js');
   let db: TestDatabase;
   const prefix = uniqueName('sec');
 

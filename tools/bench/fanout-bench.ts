@@ -11,7 +11,7 @@ import { ADMIN_DATABASE_URL, RABBITMQ_URL, ROOT, dropDatabase, freshDatabase, ke
 
 const HELP = `Usage: npm run bench:fanout [-- --clients N --rate R --duration S]
 
-Fan-out through a real SSE bridge (node dist/infra/src/bridge/main.js, a child process):
+Fan-out through a real SSE bridge (node dist/bridge/src/main.js, a child process):
 N concurrent SSE clients (default 1000) on keep-alive agents in this process, R events/s
 (default 200) for S seconds (default 10) published to petzi.live as the relay does (rows
 committed to live_event first). Reports whether every client got every event once and in
@@ -182,7 +182,7 @@ async function run(args: Args): Promise<void> {
     const names = topologyNames(prefix);
     await declareTopology(channel, names);
 
-    bridge = await startChild('dist/infra/src/bridge/main.js', { PORT: '0', DATABASE_URL: dbUrl, RABBITMQ_URL, BRIDGE_TOPOLOGY_PREFIX: prefix });
+    bridge = await startChild('dist/bridge/src/main.js', { PORT: '0', DATABASE_URL: dbUrl, RABBITMQ_URL, BRIDGE_TOPOLOGY_PREFIX: prefix });
     const bridgeUrl = bridge.url;
     await sleep(500);
     const rssIdleKb = bridge.rssKb();

@@ -14,7 +14,7 @@ payloads, each generated and signed just before it is sent, for S seconds (defau
   ingest  the host serves webhook, metrics, health and the outbox (store + publish: the durable work)
   all     the host also runs the relay function in the same process (every function, as npm run host)
   bare    the reference: the same durable work on bare node:http + pg + amqplib, one commit per request
-          (infra/bench/bare-server.ts; not part of the product)
+          (tools/bench/bare-server.ts; not part of the product)
 The load generator keeps one connection per client and writes each request as one buffer
 (rawHttp.ts), so it takes as little as it can of the two cores the server shares; the table gives
 the CPU each side used. This machine's speed drifts by half within an hour, so every set-up runs --repeat times (default
@@ -116,7 +116,7 @@ async function main(): Promise<void> {
     const dbName = `petzi_bench_ingest_${process.pid}_${i}`;
     const databaseUrl = await freshDatabase(dbName);
     const prefix = `bench${process.pid}x${i}`;
-    const host = await startChild(setup === 'bare' ? 'dist/infra/bench/bare-server.js' : 'dist/infra/src/host/main.js', {
+    const host = await startChild(setup === 'bare' ? 'dist/tools/bench/bare-server.js' : 'dist/host/src/main.js', {
       PORT: '0',
       DATABASE_URL: databaseUrl,
       RABBITMQ_URL,

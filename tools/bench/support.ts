@@ -6,7 +6,7 @@ import { Client } from 'pg';
 import type { TopologyNames } from '../../functions/src/broker/topology';
 import { KEY_HEADER, randomSecret } from '../../functions/src/server/access';
 
-/** The project root, from both the compiled (dist/infra/bench) and the source (infra/bench) file. */
+/** The project root, from both the compiled (dist/tools/bench) and the source (tools/bench) file. */
 export const ROOT = ((): string => {
   for (let dir = __dirname; dir !== path.dirname(dir); dir = path.dirname(dir)) {
     if (existsSync(path.join(dir, 'package.json'))) return dir;

@@ -62,7 +62,7 @@ export class FaultStack {
 
   /** Starts a functions host; with `replace`, it takes that slot (a restart after a kill); `env` adds to its settings. */
   async startHost(replace?: number, env: Record<string, string> = {}): Promise<Child> {
-    const host = await startChild('dist/infra/src/host/main.js', { ...this.env, PORT: '0', ...env });
+    const host = await startChild('dist/host/src/main.js', { ...this.env, PORT: '0', ...env });
     if (replace === undefined) this.hosts.push(host);
     else this.hosts[replace] = host;
     return host;
@@ -71,7 +71,7 @@ export class FaultStack {
   /** Starts a bridge, on the slot's port when restarting it so that clients reconnect to it. */
   async startBridge(slot?: BridgeSlot): Promise<BridgeSlot> {
     const port = slot?.port ?? (await freePort());
-    const child = await startChild('dist/infra/src/bridge/main.js', { ...this.env, PORT: String(port) });
+    const child = await startChild('dist/bridge/src/main.js', { ...this.env, PORT: String(port) });
     if (slot) {
       slot.child = child;
       return slot;

@@ -10,7 +10,7 @@ import path from 'node:path';
 import { ensureNodeImage } from '../images/build';
 import { dockerEnv, run, runOk } from '../images/docker';
 
-const ROOT = path.resolve(__dirname, '..', '..', '..', '..');
+const ROOT = path.resolve(__dirname, '..', '..', '..');
 const WORK = path.join(ROOT, '.data', 'fresh');
 const APP = '/srv/petzi';
 
@@ -24,7 +24,7 @@ const SUBSET = [
   'test/provision.test.ts',
   'functions/test/webhook.int.test.ts',
   'functions/test/relay.int.test.ts',
-  'infra/test/bridge/bridgeBroker.test.ts',
+  'bridge/test/bridgeBroker.test.ts',
   'test/e2e/dashboard.e2e.test.ts',
 ];
 
@@ -108,13 +108,13 @@ async function main(argv: string[]): Promise<number> {
       await runOk('docker', ['exec', '-d', container, 'sh', '-c', `cd ${APP} && echo $$ > /srv/start.pid && exec npm start > /srv/start.log 2>&1`], { env: dockerEnv() });
       await waitForLog(container, '/srv/start.log', 'PETZI pipeline is running', /npm start failed|No RabbitMQ broker found|npm ERR!|npm error/, 20 * 60_000);
     });
-    say(`probe: ${await exec(container, `cd ${APP} && node dist/infra/src/fresh/probe.js webhook /srv/start.log`, 'probe-webhook')}`);
+    say(`probe: ${await exec(container, `cd ${APP} && node dist/tools/fresh/probe.js webhook /srv/start.log`, 'probe-webhook')}`);
     timings.sigintToStopped = await timed('SIGINT to npm start, until stopped', async () => {
       await exec(container, 'kill -INT "$(cat /srv/start.pid)"', 'stop');
       await waitForLog(container, '/srv/start.log', '[start]      stopped', /exited with code/, 120_000);
       await exec(container, 'while [ -d "/proc/$(cat /srv/start.pid)" ]; do sleep 0.5; done', 'stop-wait');
     });
-    say(`after the stop: ${await exec(container, `cd ${APP} && node dist/infra/src/fresh/probe.js leftovers`, 'probe-leftovers')}`);
+    say(`after the stop: ${await exec(container, `cd ${APP} && node dist/tools/fresh/probe.js leftovers`, 'probe-leftovers')}`);
     // npm start's own output (what it provisioned, the banner), kept with the other logs.
     await runOk('docker', ['cp', `${container}:/srv/start.log`, path.join(WORK, 'npm-start.log')], { env: dockerEnv() });
 
@@ -122,7 +122,7 @@ async function main(argv: string[]): Promise<number> {
     timings.npmTest = await timed(`npm test${tests.length > 0 ? ` -- ${tests.join(' ')}` : ''}`, () =>
       exec(container, `cd ${APP} && npm test -- ${tests.join(' ')}`, 'npm-test'),
     );
-    say(`after npm test: ${await exec(container, `cd ${APP} && node dist/infra/src/fresh/probe.js leftovers`, 'probe-leftovers-test')}`);
+    say(`after npm test: ${await exec(container, `cd ${APP} && node dist/tools/fresh/probe.js leftovers`, 'probe-leftovers-test')}`);
     const results = { when: new Date().toISOString(), node: '20', testSubset: tests.length > 0 ? tests : 'all', secondsPerStep: timings };
     mkdirSync(path.join(ROOT, 'bench-results'), { recursive: true });
     writeFileSync(path.join(ROOT, 'bench-results', 'fresh.json'), `${JSON.stringify(results, null, 2)}\n`);

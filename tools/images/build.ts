@@ -62,7 +62,7 @@ interface Ctx {
   say: (line: string) => void;
 }
 
-/** The repository root: the nearest ancestor with a package.json (works from infra/ and from dist/infra/). */
+/** The repository root: the nearest ancestor with a package.json (works from tools/ and from dist/tools/). */
 export function repoRoot(from = __dirname): string {
   let dir = resolve(from);
   while (!existsSync(join(dir, 'package.json'))) {

@@ -32,8 +32,8 @@ export function ensureDashboardBuilt(root: string, log: (m: string) => void): vo
 /** Builds the Node code and the dashboard when their output is missing or older than their sources. */
 export function ensureBuilt(root: string, log: (m: string) => void): void {
   const skip = new Set(['node_modules', 'dist', 'test']);
-  const nodeOutput = path.join(root, 'dist', 'infra', 'src', 'start', 'main.js');
-  const nodeSources = Math.max(...['functions', 'infra', 'simulator'].map((d) => newestMtime(path.join(root, d), skip)));
+  const nodeOutput = path.join(root, 'dist', 'tools', 'start', 'main.js');
+  const nodeSources = Math.max(...['functions', 'host', 'bridge', 'dashboard/server', 'tools', 'simulator'].map((d) => newestMtime(path.join(root, d), skip)));
   if (!existsSync(nodeOutput) || statSync(nodeOutput).mtimeMs < nodeSources) {
     run(root, [require.resolve('typescript/bin/tsc', { paths: [root] }), '-p', 'tsconfig.json'], 'the functions, bridge and tools (tsc)', log);
   }

@@ -9,7 +9,7 @@ import { ensurePostgres, type PostgresHandle } from '../provision/postgres';
 import { ensureRabbit, NoBrokerError, type RabbitHandle } from '../provision/rabbitmq';
 import { onStopRequest } from '../provision/stopRequest';
 
-const ROOT = path.resolve(__dirname, '..', '..', '..', '..');
+const ROOT = path.resolve(__dirname, '..', '..', '..');
 
 const HELP = `Usage: npm start [-- --no-install]
 
@@ -156,18 +156,18 @@ async function main(): Promise<number> {
     const bridgeUrl = `http://127.0.0.1:${ports.bridge}`;
     const dashboardUrl = `http://localhost:${ports.dashboard}`;
 
-    const host = startChild(0, 'functions', 'dist/infra/src/host/main.js', { ...shared, ...secretEnv.functions, PORT: String(ports.functions) }, ROOT);
+    const host = startChild(0, 'functions', 'dist/host/src/main.js', { ...shared, ...secretEnv.functions, PORT: String(ports.functions) }, ROOT);
     children.push(host);
     await waitForHttp(`${functionsUrl}/api/health?code=${encodeURIComponent(credentials.apiKey)}`, 60_000, host, () => stopRequested);
     checkStop();
-    const bridge = startChild(1, 'bridge', 'dist/infra/src/bridge/main.js', { ...shared, ...secretEnv.bridge, PORT: String(ports.bridge) }, ROOT);
+    const bridge = startChild(1, 'bridge', 'dist/bridge/src/main.js', { ...shared, ...secretEnv.bridge, PORT: String(ports.bridge) }, ROOT);
     children.push(bridge);
     await waitForHttp(`${bridgeUrl}/healthz`, 60_000, bridge, () => stopRequested);
     checkStop();
     const dashboard = startChild(
       2,
       'dashboard',
-      'dist/infra/src/dashboard-server/main.js',
+      'dist/dashboard/server/src/main.js',
       { PORT: String(ports.dashboard), FUNCTIONS_URL: functionsUrl, BRIDGE_URL: bridgeUrl, ...secretEnv.dashboard },
       ROOT,
     );

@@ -4,7 +4,7 @@ import { installingAllowed } from '../provision/install';
 import { onStopRequest } from '../provision/stopRequest';
 import { provisionTestServices, type TestServices } from '../provision/testServices';
 
-const ROOT = path.resolve(__dirname, '..', '..', '..', '..');
+const ROOT = path.resolve(__dirname, '..', '..', '..');
 
 const HELP = `Usage: npm test [-- --no-install] [jest arguments, e.g. a test file]
 

@@ -9,7 +9,7 @@ import { ensureRabbit, NoBrokerError } from '../provision/rabbitmq';
 import { ensureTestTools } from '../provision/testTools';
 import { isListening } from '../../test/support/processes';
 
-const ROOT = path.resolve(__dirname, '..');
+const ROOT = path.resolve(__dirname, '..', '..');
 const quiet = () => undefined;
 const noInstall = { allowed: false, logDir: '/nonexistent', env: {} };
 
@@ -80,7 +80,7 @@ describe('the services of npm test', () => {
   // module runs in a child process (npm test builds dist/ first), which prints the variables it
   // gives the tests and stops its services when its stdin closes.
   const CHILD = `
-    const { provisionTestServices } = require(${JSON.stringify(path.join(ROOT, 'dist', 'infra', 'src', 'provision', 'testServices.js'))});
+    const { provisionTestServices } = require(${JSON.stringify(path.join(ROOT, 'dist', 'tools', 'provision', 'testServices.js'))});
     provisionTestServices(process.env, { allowed: false, logDir: '/nonexistent', env: process.env }, () => undefined).then((services) => {
       process.stdout.write(JSON.stringify(services.env) + '\\n');
       process.stdin.resume();

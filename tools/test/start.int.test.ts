@@ -15,7 +15,7 @@ import { freePort } from '../bench/support';
 import { freeNodePorts, nodePorts } from '../provision/rabbitmq';
 import { ensureCredentials } from '../start/credentials';
 
-const ROOT = path.resolve(__dirname, '..');
+const ROOT = path.resolve(__dirname, '..', '..');
 
 interface Started {
   child: ChildProcess;
@@ -30,7 +30,7 @@ interface Started {
  */
 type Launch = 'node' | 'npm' | 'terminal';
 
-/** The infra/start.js process below pid (pid itself when it is that process). */
+/** The tools/start.js process below pid (pid itself when it is that process). */
 /** Follows the one-click login URL the banner printed; returns the session cookie it sets. */
 async function logInWithPrintedToken(output: string, dashboardPort: number): Promise<string> {
   const token = /\/\?token=([A-Za-z0-9_-]+)/.exec(output)?.[1];
@@ -43,8 +43,8 @@ async function logInWithPrintedToken(output: string, dashboardPort: number): Pro
 }
 
 function startJsPid(pid: number): number {
-  const found = [pid, ...descendants(pid)].find((p) => commandOf(p).includes('infra/start.js'));
-  if (found === undefined) throw new Error(`no infra/start.js process below ${pid}`);
+  const found = [pid, ...descendants(pid)].find((p) => commandOf(p).includes('tools/start.js'));
+  if (found === undefined) throw new Error(`no tools/start.js process below ${pid}`);
   return found;
 }
 
@@ -53,7 +53,7 @@ function startNpmStart(env: Record<string, string>, launch: Launch = 'node'): St
   for (const key of ['DATABASE_URL', 'DATABASE_URI', 'RABBITMQ_URL', 'RabbitMQConnection', 'PETZI_WEBHOOK_SECRET', 'SECRET_KEY']) delete base[key];
   const [command, args] =
     launch === 'node'
-      ? [process.execPath, [path.join(ROOT, 'infra', 'start.js')]]
+      ? [process.execPath, [path.join(ROOT, 'tools', 'start.js')]]
       : launch === 'npm'
         ? ['npm', ['start']]
         : ['script', ['-qfec', 'npm start', '/dev/null']];
@@ -236,7 +236,7 @@ describe('npm start', () => {
     afterAll(() => rmSync(dataDir, { recursive: true, force: true }));
 
     type Stop = { launch: Launch; send(started: Started): void };
-    const bySignal = (launch: Launch, signal: NodeJS.Signals, to: 'npm' | 'infra/start.js'): Stop => ({
+    const bySignal = (launch: Launch, signal: NodeJS.Signals, to: 'npm' | 'tools/start.js'): Stop => ({
       launch,
       send: (started) => {
         const target = to === 'npm' ? started.child.pid! : startJsPid(started.child.pid!);
@@ -249,8 +249,8 @@ describe('npm start', () => {
       ["SIGINT to npm's process", bySignal('npm', 'SIGINT', 'npm')],
       ["SIGTERM to npm's process", bySignal('npm', 'SIGTERM', 'npm')],
       ["SIGHUP to npm's process", bySignal('npm', 'SIGHUP', 'npm')],
-      ['SIGINT to infra/start.js', bySignal('node', 'SIGINT', 'infra/start.js')],
-      ['SIGTERM to infra/start.js', bySignal('node', 'SIGTERM', 'infra/start.js')],
+      ['SIGINT to tools/start.js', bySignal('node', 'SIGINT', 'tools/start.js')],
+      ['SIGTERM to tools/start.js', bySignal('node', 'SIGTERM', 'tools/start.js')],
     ];
 
     it.each(cases)('%s', async (_name, stop) => {
@@ -279,7 +279,7 @@ describe('npm start', () => {
         const names = family.map(commandOf);
         expect(names.some((n) => n.includes('postgres'))).toBe(true);
         expect(names.some((n) => n.includes('beam'))).toBe(true);
-        expect(names.filter((n) => n.includes('dist/infra/src/'))).toHaveLength(3);
+        expect(names.filter((n) => /dist\/(host|bridge|dashboard\/server)\/src\//.test(n))).toHaveLength(3);
 
         stop.send(started);
         await started.exited;

@@ -5,11 +5,11 @@ import { nodePorts } from '../provision/rabbitmq';
 import { alive, commandOf, descendants, isListening } from '../../test/support/processes';
 import { waitUntil } from '../../test/support/wait';
 
-const ROOT = path.resolve(__dirname, '..');
+const ROOT = path.resolve(__dirname, '..', '..');
 
 /** npm test's runner with nothing answering at the test URLs, so it provisions both services. */
 async function startRunner(jestArgs: string[]) {
-  const child = spawn(process.execPath, [path.join(ROOT, 'dist', 'infra', 'src', 'test-runner', 'main.js'), '--no-install', ...jestArgs], {
+  const child = spawn(process.execPath, [path.join(ROOT, 'dist', 'tools', 'test-runner', 'main.js'), '--no-install', ...jestArgs], {
     cwd: ROOT,
     env: {
       ...process.env,
@@ -35,7 +35,7 @@ function servicePorts(output: string): number[] {
   return [postgres, ...nodePorts(rabbit)];
 }
 
-describe('npm test runner (infra/test-runner.js)', () => {
+describe('npm test runner (tools/test-runner.js)', () => {
   it.each(['SIGINT', 'SIGTERM', 'SIGHUP'] as const)('stops jest and the services it started on %s', async (signal) => {
     const runner = await startRunner(['functions/test/webhook.int.test.ts']);
     try {

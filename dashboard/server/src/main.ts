@@ -8,7 +8,7 @@ import { DEFAULT_DASHBOARD_USER, resolveDashboardLogin } from './login';
 import { keepRunningOnUnhandledRejections } from '../../../functions/src/server/processGuards';
 import { PortInUseError, startDashboardServer } from './server';
 
-const HELP = `Usage: npm run dashboard:serve   (or: node dist/infra/src/dashboard-server/main.js)
+const HELP = `Usage: npm run dashboard:serve   (or: node dist/dashboard/server/src/main.js)
 
 Serves the built dashboard (npm run dashboard:build first) and proxies its data:
   /api/tickets, /api/tickets/{number}, /api/stats   to the functions host (read APIs)

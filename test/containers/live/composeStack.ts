@@ -7,7 +7,7 @@ import { freePort } from '../../../tools/provision/ports';
 import { testSecrets, writeTestEnvFile, type TestSecrets } from '../testEnv';
 
 /** docker-compose.yml plus the test override, under a project name of its own, on free host ports. */
-export const OVERRIDE = 'infra/test/containers/docker-compose.test.yml';
+export const OVERRIDE = 'test/containers/docker-compose.test.yml';
 
 /** Every published port docker-compose.yml lets a variable move (the design's port is the default). */
 export const PORT_VARIABLES = [

@@ -5,8 +5,8 @@ const base = require('../../../jest.config.js');
 /** @type {import('jest').Config} */
 module.exports = {
   ...base,
-  rootDir: '../../../..',
-  testMatch: ['<rootDir>/infra/test/containers/live/*.containers.ts'],
+  rootDir: '../../..',
+  testMatch: ['<rootDir>/test/containers/live/*.containers.ts'],
   // Building the images from scratch and starting the stack take minutes, not seconds.
   testTimeout: 15 * 60_000,
 };
