@@ -1,7 +1,4 @@
-import { loadConfig } from '../functions/src/core/config';
-import { errorMessage } from '../functions/src/core/errors';
-import { migrate } from '../functions/src/storage/migrate';
-import { createPool } from '../functions/src/storage/pool';
+import { loadConfig, errorMessage, migrate, createPool } from '../functions/src';
 
 async function main(): Promise<void> {
   if (process.argv.includes('--help')) {

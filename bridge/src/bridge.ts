@@ -1,16 +1,7 @@
 import type http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { Registry } from 'prom-client';
-import { BrokerConnection } from '../../functions/src/broker/connection';
-import { topologyNames } from '../../functions/src/broker/topology';
-import type { Logger } from '../../functions/src/core/logger';
-import { errorMessage } from '../../functions/src/core/errors';
-import { createLimitedServer } from '../../functions/src/server/httpLimits';
-import { resolveAccess } from '../../functions/src/server/access';
-import { boundUrl, listen } from '../../functions/src/server/listen';
-import { ensureDatabase } from '../../functions/src/storage/ensureDatabase';
-import { migrate } from '../../functions/src/storage/migrate';
-import { createPool } from '../../functions/src/storage/pool';
+import { BrokerConnection, topologyNames, type Logger, errorMessage, createLimitedServer, resolveAccess, boundUrl, listen, ensureDatabase, migrate, createPool } from '../../functions/src';
 import { createBridgeMetrics } from './bridgeMetrics';
 import { ClientHub } from './clientHub';
 import type { BridgeConfig } from './config';
@@ -49,7 +40,7 @@ export interface RunningBridge {
   stop(): Promise<void>;
 }
 
-export { PortInUseError } from '../../functions/src/server/listen';
+export { PortInUseError } from '../../functions/src';
 
 const RESYNC_RETRY_MS = 1000;
 const STOP_GRACE_MS = 3000;

@@ -1,5 +1,5 @@
 import { Counter, Gauge, collectDefaultMetrics, type Registry } from 'prom-client';
-import { createHandlerErrorCounter } from '../../functions/src/metrics/handlerErrors';
+import { createHandlerErrorCounter } from '../../functions/src';
 import type { DropReason } from './sseClient';
 
 export interface BridgeMetrics {

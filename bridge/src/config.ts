@@ -1,7 +1,4 @@
-import { ConfigError, DEFAULTS, first, type Env } from '../../functions/src/core/config';
-import { accessKeysFromEnv, resolveAccess, type Access } from '../../functions/src/server/access';
-import { httpTimeoutsFromEnv, type HttpTimeouts } from '../../functions/src/server/httpLimits';
-import { hostFromEnv } from '../../functions/src/server/listen';
+import { ConfigError, DEFAULTS, first, type Env, accessKeysFromEnv, resolveAccess, type Access, httpTimeoutsFromEnv, type HttpTimeouts, hostFromEnv } from '../../functions/src';
 
 /** The SSE bridge's settings, read from the environment; shares DATABASE_URL / RABBITMQ_URL with the functions. */
 export interface BridgeConfig {

@@ -1,5 +1,5 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { errorMessage } from '../../functions/src/core/errors';
+import { errorMessage } from '../../functions/src';
 import type { BridgeMetrics } from './bridgeMetrics';
 import type { ClientHub } from './clientHub';
 import type { LiveEventStore } from './liveEventStore';

@@ -1,9 +1,6 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Registry } from 'prom-client';
-import { refusal, type Access, KEY_HEADER } from '../../functions/src/server/access';
-import { guard, reportFailures, type HandlerFailure } from '../../functions/src/server/guard';
-import { targetOrRefuse } from '../../functions/src/server/requestTarget';
-import { sendJson } from '../../functions/src/server/respond';
+import { refusal, type Access, KEY_HEADER, guard, reportFailures, type HandlerFailure, targetOrRefuse, sendJson } from '../../functions/src';
 import { openEventStream, type EventsContext } from './eventsHandler';
 import { BadEventsRequest, parseEventsRequest } from './eventsRequest';
 

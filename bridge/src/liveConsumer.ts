@@ -1,6 +1,5 @@
 import type { Channel, ChannelModel } from 'amqplib';
-import type { BrokerConnection } from '../../functions/src/broker/connection';
-import { errorMessage } from '../../functions/src/core/errors';
+import { type BrokerConnection, errorMessage } from '../../functions/src';
 import { parseLiveMessage, type LiveFrame } from './liveFrame';
 import type { Sequencer } from './sequencer';
 

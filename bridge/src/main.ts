@@ -1,9 +1,4 @@
-import { ConfigError } from '../../functions/src/core/config';
-import { consoleLogger } from '../../functions/src/core/logger';
-import { errorMessage } from '../../functions/src/core/errors';
-import { HTTP_TIMEOUTS_HELP } from '../../functions/src/server/httpLimits';
-import { keepRunningOnUnhandledRejections } from '../../functions/src/server/processGuards';
-import { stopOnSignal } from '../../functions/src/server/stopOnSignal';
+import { ConfigError, consoleLogger, errorMessage, HTTP_TIMEOUTS_HELP, keepRunningOnUnhandledRejections, stopOnSignal } from '../../functions/src';
 import { PortInUseError, startBridge } from './bridge';
 import { loadBridgeConfig } from './config';
 

@@ -1,4 +1,4 @@
-import { silentLogger } from '../../functions/src/core/logger';
+import { silentLogger } from '../../functions/src';
 import { startTestStack, type TestStack } from '../../test/support/host';
 import { openSse } from '../../test/support/sse';
 import { postWebhook, ticketBody } from '../../test/support/webhooks';

@@ -1,4 +1,4 @@
-import { ConfigError } from '../../functions/src/core/config';
+import { ConfigError } from '../../functions/src';
 import { loadBridgeConfig } from '../src/config';
 import { BadEventsRequest, parseEventsRequest } from '../src/eventsRequest';
 import { InvalidLiveEventError, parseLiveMessage } from '../src/liveFrame';

@@ -1,9 +1,7 @@
 import * as amqp from 'amqplib';
 import { createHash } from 'node:crypto';
 import { Pool } from 'pg';
-import { declareTopology, topologyNames, type TopologyNames } from '../../functions/src/broker/topology';
-import { migrate } from '../../functions/src/storage/migrate';
-import { silentLogger } from '../../functions/src/core/logger';
+import { declareTopology, topologyNames, type TopologyNames, migrate, silentLogger } from '../../functions/src';
 import { deleteTopology } from '../../test/support/broker';
 import { createTestDatabase, type TestDatabase } from '../../test/support/db';
 import { TEST_RABBITMQ_URL, uniqueName } from '../../test/support/env';

@@ -1,5 +1,5 @@
 import { DatabaseUnavailableError, isOutage, TransientDatabaseError } from '../src/core/errors';
-import { runIsolating } from '../src/ingest/isolate';
+import { runIsolating } from '../src/core/isolate';
 
 /** A run that fails whenever its part holds a bad item, recording every part it was given. */
 function recorder(fail: (items: number[]) => unknown) {

@@ -1,6 +1,6 @@
 import type { LogHandler } from '@azure/functions';
 import { format } from 'node:util';
-import type { Logger } from '../../functions/src/core/logger';
+import type { Logger } from '../../functions/src';
 
 /** Routes `context.log` and friends to the host's logger, prefixed with the function name. */
 export function contextLog(log: Logger, functionName: string): LogHandler {

@@ -1,13 +1,5 @@
 import type { AddressInfo } from 'node:net';
-import type { Config } from '../../functions/src/core/config';
-import { functions as allFunctions } from '../../functions/src/functions';
-import type { FunctionDeclaration, HttpFunction, RabbitMQFunction, TimerFunction } from '../../functions/src/runtime/declaration';
-import { closeDeps, createDeps, type Deps } from '../../functions/src/runtime/deps';
-import type { Logger } from '../../functions/src/core/logger';
-import { accessKeysFromEnv, resolveAccess, type Access } from '../../functions/src/server/access';
-import { reportFailures } from '../../functions/src/server/guard';
-import { boundUrl, listen, LOOPBACK } from '../../functions/src/server/listen';
-import type { HttpTimeouts } from '../../functions/src/server/httpLimits';
+import { declaredFunctions, type Config, type FunctionDeclaration, type HttpFunction, type RabbitMQFunction, type TimerFunction, closeDeps, createDeps, type Deps, type Logger, accessKeysFromEnv, resolveAccess, type Access, reportFailures, boundUrl, listen, LOOPBACK, type HttpTimeouts } from '../../functions/src';
 import { createHttpHost } from './httpServer';
 import { startRabbitTriggers } from './rabbitTriggers';
 import { startTimers } from './timers';
@@ -39,11 +31,11 @@ export interface RunningHost {
   stop(): Promise<void>;
 }
 
-export { PortInUseError } from '../../functions/src/server/listen';
+export { PortInUseError } from '../../functions/src';
 
 /** The local stand-in for the Functions host: every declared function, served from one process. */
 export async function startHost(options: HostOptions): Promise<RunningHost> {
-  const declarations = options.functions ?? allFunctions;
+  const declarations = options.functions ?? declaredFunctions();
   const hostname = options.hostname ?? LOOPBACK;
   const access = options.access ?? resolveAccess(accessKeysFromEnv({}), hostname, {});
   const deps = await createDeps(options.config, {

@@ -1,17 +1,11 @@
 import { HttpRequest, HttpResponse, InvocationContext, type HttpResponseInit } from '@azure/functions';
 import { randomUUID } from 'node:crypto';
 import type http from 'node:http';
-import type { Deps } from '../../functions/src/runtime/deps';
-import { authLevelOf, type HttpFunction } from '../../functions/src/runtime/declaration';
-import { refusal, type Access } from '../../functions/src/server/access';
-import { guard, type HandlerFailure } from '../../functions/src/server/guard';
-import { createLimitedServer, type HttpTimeouts } from '../../functions/src/server/httpLimits';
-import { targetOrRefuse, type RequestTarget } from '../../functions/src/server/requestTarget';
-import { sendJson } from '../../functions/src/server/respond';
+import { type Deps, authLevelOf, type HttpFunction, refusal, type Access, guard, type HandlerFailure, createLimitedServer, type HttpTimeouts, targetOrRefuse, type RequestTarget, sendJson } from '../../functions/src';
 import { contextLog } from './contextLog';
 import { compileRoute } from './routes';
 
-export { HTTP_TIMEOUT_DEFAULTS, httpTimeoutsFromEnv, type HttpTimeouts } from '../../functions/src/server/httpLimits';
+export { HTTP_TIMEOUT_DEFAULTS, httpTimeoutsFromEnv, type HttpTimeouts } from '../../functions/src';
 
 export interface HttpHostOptions extends Partial<HttpTimeouts> {
   /** Bodies are read up to this many bytes plus one, so the handler can tell "too large" without the rest being buffered. */

@@ -1,15 +1,5 @@
-import { ConfigError, loadConfig } from '../../functions/src/core/config';
-import { consoleLogger } from '../../functions/src/core/logger';
-import { errorMessage } from '../../functions/src/core/errors';
-import { accessKeysFromEnv, refuseExampleSecret, resolveAccess } from '../../functions/src/server/access';
-import { HTTP_TIMEOUTS_HELP } from '../../functions/src/server/httpLimits';
-import { hostFromEnv } from '../../functions/src/server/listen';
-import { keepRunningOnUnhandledRejections } from '../../functions/src/server/processGuards';
-import { stopOnSignal } from '../../functions/src/server/stopOnSignal';
-import { functions } from '../../functions/src/functions';
-import type { FunctionDeclaration } from '../../functions/src/runtime/declaration';
+import { declaredFunctions, ConfigError, loadConfig, consoleLogger, errorMessage, accessKeysFromEnv, refuseExampleSecret, resolveAccess, HTTP_TIMEOUTS_HELP, hostFromEnv, keepRunningOnUnhandledRejections, stopOnSignal, type FunctionDeclaration, httpTimeoutsFromEnv } from '../../functions/src';
 import { PortInUseError, startHost } from './host';
-import { httpTimeoutsFromEnv } from '../../functions/src/server/httpLimits';
 
 const HELP = `Usage: npm run host   (or: node dist/host/src/main.js)
 
@@ -39,6 +29,7 @@ SIGINT/SIGTERM stop it gracefully: in-flight requests finish, then it exits 0.`;
 
 /** PETZI_FUNCTIONS=webhook,relay serves a subset, e.g. to run the relay in its own processes. */
 function selectFunctions(list: string | undefined): FunctionDeclaration[] {
+  const functions = declaredFunctions();
   if (!list || list.trim() === '') return functions;
   const wanted = list.split(',').map((name) => name.trim()).filter(Boolean);
   const unknown = wanted.filter((name) => !functions.some((f) => f.name === name));

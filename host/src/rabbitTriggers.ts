@@ -1,10 +1,8 @@
 import { InvocationContext } from '@azure/functions';
 import type { ConfirmChannel, ConsumeMessage } from 'amqplib';
 import { randomUUID } from 'node:crypto';
-import type { Deps } from '../../functions/src/runtime/deps';
-import type { RabbitMQFunction } from '../../functions/src/runtime/declaration';
+import { type Deps, type RabbitMQFunction, errorMessage } from '../../functions/src';
 import { contextLog } from './contextLog';
-import { errorMessage } from '../../functions/src/core/errors';
 
 /** The header the Azure RabbitMQ extension counts redeliveries in. */
 export const REQUEUE_HEADER = 'x-ms-rabbitmq-requeuecount';

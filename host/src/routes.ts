@@ -1,4 +1,4 @@
-import { tryDecode } from '../../functions/src/server/requestTarget';
+import { tryDecode } from '../../functions/src';
 
 /** Matches Functions route templates such as `api/tickets/{number}` (routePrefix ""). */
 export interface CompiledRoute<T> {

@@ -1,10 +1,8 @@
 import { InvocationContext, type Timer } from '@azure/functions';
 import { Cron } from 'croner';
 import { randomUUID } from 'node:crypto';
-import type { Deps } from '../../functions/src/runtime/deps';
-import type { TimerFunction } from '../../functions/src/runtime/declaration';
+import { type Deps, type TimerFunction, errorMessage } from '../../functions/src';
 import { contextLog } from './contextLog';
-import { errorMessage } from '../../functions/src/core/errors';
 
 export interface TimerHost {
   /** Stops the schedules and waits for a run in progress. */

@@ -4,7 +4,7 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import * as amqp from 'amqplib';
-import { declareTopology, topologyNames } from '../../functions/src/broker/topology';
+import { declareTopology, topologyNames } from '../../functions/src';
 import { deleteTopology } from '../support/broker';
 import { TEST_RABBITMQ_URL, uniqueName } from '../support/env';
 import { amqpUrlFor, management, vhostPath } from './management';

@@ -1,6 +1,6 @@
 import { parse } from 'yaml';
 import { Registry } from 'prom-client';
-import { createPipelineMetrics } from '../../functions/src/metrics/pipelineMetrics';
+import { createPipelineMetrics } from '../../functions/src';
 import { metricsFunction } from '../../functions/src/functions/metrics';
 import { copies, instructions } from './dockerfile';
 import { directives, locationBlock, mapEntries } from './nginx';

@@ -1,5 +1,5 @@
 import type { Browser, BrowserContext } from 'playwright-core';
-import { silentLogger } from '../../functions/src/core/logger';
+import { silentLogger } from '../../functions/src';
 import { startBridge, type RunningBridge } from '../../bridge/src/bridge';
 import { loadBridgeConfig } from '../../bridge/src/config';
 import { startDashboardServer, type RunningDashboardServer } from '../../dashboard/server/src/server';

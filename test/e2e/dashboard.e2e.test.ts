@@ -1,7 +1,7 @@
 import { mkdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import type { Browser, Page } from 'playwright-core';
-import { silentLogger } from '../../functions/src/core/logger';
+import { silentLogger } from '../../functions/src';
 import { startBridge, type RunningBridge } from '../../bridge/src/bridge';
 import { loadBridgeConfig } from '../../bridge/src/config';
 import { startDashboardServer, type RunningDashboardServer } from '../../dashboard/server/src/server';

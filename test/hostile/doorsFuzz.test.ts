@@ -3,19 +3,18 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { functions as allFunctions } from '../../functions/src/functions';
-import type { HttpFunction } from '../../functions/src/runtime/declaration';
-import { silentLogger } from '../../functions/src/core/logger';
+import { declaredFunctions, type HttpFunction, silentLogger, parseRequestTarget } from '../../functions/src';
 import { startBridge, type RunningBridge } from '../../bridge/src/bridge';
 import { loadBridgeConfig } from '../../bridge/src/config';
 import { BRIDGE_ROUTES } from '../../bridge/src/httpRoutes';
 import { DASHBOARD_ROUTES, allowedRoute } from '../../dashboard/server/src/allowedRoutes';
 import { startDashboardServer, type RunningDashboardServer } from '../../dashboard/server/src/server';
-import { parseRequestTarget } from '../../functions/src/server/requestTarget';
 import { TEST_RABBITMQ_URL } from '../support/env';
 import { startTestStack, type TestStack } from '../support/host';
 import { firstResponse, type FirstResponse } from './rawHttp';
 import { fuzzSeed } from './seed';
+
+const allFunctions = declaredFunctions();
 
 /**
  * A property-based fuzz of every route of every door: the functions host, the SSE bridge, the

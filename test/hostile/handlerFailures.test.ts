@@ -1,15 +1,14 @@
 import type { AddressInfo } from 'node:net';
 import { Registry } from 'prom-client';
-import { functions as allFunctions } from '../../functions/src/functions';
-import type { HttpFunction } from '../../functions/src/runtime/declaration';
-import { createPool } from '../../functions/src/storage/pool';
+import { declaredFunctions, type HttpFunction, createPool, createLimitedServer } from '../../functions/src';
 import { createBridgeMetrics } from '../../bridge/src/bridgeMetrics';
 import { ClientHub } from '../../bridge/src/clientHub';
 import { createRequestHandler } from '../../bridge/src/httpRoutes';
 import { LiveEventStore } from '../../bridge/src/liveEventStore';
-import { createLimitedServer } from '../../functions/src/server/httpLimits';
 import { startTestStack, type TestStack } from '../support/host';
 import { rawRequest, type RawResponse } from './rawHttp';
+
+const allFunctions = declaredFunctions();
 
 /**
  * An exception no handler expected, on the host and on the bridge: the client gets a 500 JSON

@@ -1,10 +1,7 @@
 import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import path from 'node:path';
-import { outsideLocalDevelopment } from '../../functions/src/core/config';
-import { topologyNames } from '../../functions/src/broker/topology';
-import { computeSignature, signPayload } from '../../functions/src/protocol/signature';
-import type { Logger } from '../../functions/src/core/logger';
+import { outsideLocalDevelopment, topologyNames, computeSignature, signPayload, type Logger } from '../../functions/src';
 import { deleteTopology } from '../support/broker';
 import { createTestDatabase, type TestDatabase } from '../support/db';
 import { ADMIN_DATABASE_URL, TEST_RABBITMQ_URL, uniqueName } from '../support/env';

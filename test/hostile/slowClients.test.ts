@@ -1,4 +1,4 @@
-import { signPayload } from '../../functions/src/protocol/signature';
+import { signPayload } from '../../functions/src';
 import { queryOnce } from '../support/db';
 import { TEST_SECRET } from '../support/env';
 import { postWebhook, ticketBody } from '../support/webhooks';

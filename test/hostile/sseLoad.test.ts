@@ -1,5 +1,5 @@
 import http from 'node:http';
-import { silentLogger } from '../../functions/src/core/logger';
+import { silentLogger } from '../../functions/src';
 import { startBridge, type RunningBridge } from '../../bridge/src/bridge';
 import { loadBridgeConfig } from '../../bridge/src/config';
 import { queryOnce } from '../support/db';

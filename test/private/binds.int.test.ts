@@ -1,6 +1,6 @@
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
-import { topologyNames } from '../../functions/src/broker/topology';
+import { topologyNames } from '../../functions/src';
 import { startChild, type Child } from '../../tools/bench/support';
 import { deleteTopology } from '../support/broker';
 import { createTestDatabase, type TestDatabase } from '../support/db';

@@ -1,7 +1,6 @@
 import { InvocationContext, type Timer } from '@azure/functions';
-import { ConfigError, loadConfig } from '../../functions/src/core/config';
+import { ConfigError, loadConfig, type Logger } from '../../functions/src';
 import { retentionFunction } from '../../functions/src/functions/retention';
-import type { Logger } from '../../functions/src/core/logger';
 import { startBridge, type RunningBridge } from '../../bridge/src/bridge';
 import { loadBridgeConfig } from '../../bridge/src/config';
 import { queryOnce } from '../support/db';

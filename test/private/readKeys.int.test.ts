@@ -1,4 +1,4 @@
-import { silentLogger } from '../../functions/src/core/logger';
+import { silentLogger } from '../../functions/src';
 import { startBridge, type RunningBridge } from '../../bridge/src/bridge';
 import { loadBridgeConfig } from '../../bridge/src/config';
 import { TEST_RABBITMQ_URL } from '../support/env';

@@ -1,7 +1,4 @@
-import { loadConfig, type Config } from '../../functions/src/core/config';
-import type { FunctionDeclaration } from '../../functions/src/runtime/declaration';
-import { silentLogger, type Logger } from '../../functions/src/core/logger';
-import { accessKeysFromEnv, resolveAccess } from '../../functions/src/server/access';
+import { loadConfig, type Config, type FunctionDeclaration, silentLogger, type Logger, accessKeysFromEnv, resolveAccess } from '../../functions/src';
 import { startHost, type RunningHost } from '../../host/src/host';
 import type { HttpTimeouts } from '../../host/src/httpServer';
 import { deleteTopology } from './broker';

@@ -3,7 +3,7 @@ import { createHash } from 'node:crypto';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { Pool } from 'pg';
-import { verifySignature } from '../../functions/src/protocol/signature';
+import { verifySignature } from '../../functions/src';
 
 /**
  * The benchmark's reference point, not part of the product: the same durable work as POST /webhook

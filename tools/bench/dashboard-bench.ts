@@ -5,7 +5,7 @@ import path from 'node:path';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { DEFAULT_DASHBOARD_USER, type DashboardLogin } from '../../dashboard/server/src/login';
 import { startDashboardServer, type RunningDashboardServer } from '../../dashboard/server/src/server';
-import { randomSecret } from '../../functions/src/server/access';
+import { randomSecret } from '../../functions/src';
 import { steadyLoad, type Reply } from '../faults/load';
 import { FaultStack, SECRET } from '../faults/stack';
 import { PayloadGenerator, todayUtc } from '../../simulator/src/payloads';

@@ -5,8 +5,7 @@ import { cpus } from 'node:os';
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { Pool } from 'pg';
-import { declareTopology, topologyNames } from '../../functions/src/broker/topology';
-import { migrate } from '../../functions/src/storage/migrate';
+import { declareTopology, topologyNames, migrate } from '../../functions/src';
 import { ADMIN_DATABASE_URL, RABBITMQ_URL, ROOT, dropDatabase, freshDatabase, keyHeaders, percentile, startChild, type Child } from './support';
 
 const HELP = `Usage: npm run bench:fanout [-- --clients N --rate R --duration S]

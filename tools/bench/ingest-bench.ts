@@ -1,8 +1,7 @@
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { signPayload } from '../../functions/src/protocol/signature';
+import { signPayload, topologyNames } from '../../functions/src';
 import { PayloadGenerator, todayUtc } from '../../simulator/src/payloads';
-import { topologyNames } from '../../functions/src/broker/topology';
 import { RawHttpConnection } from '../harness/rawHttp';
 import { ROOT, RABBITMQ_URL, adminQuery, cpuCalibrationMs, groupBy, median, deleteTopology, dropDatabase, freshDatabase, percentile, progress, startChild } from './support';
 

@@ -3,8 +3,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { Client } from 'pg';
-import type { TopologyNames } from '../../functions/src/broker/topology';
-import { KEY_HEADER, randomSecret } from '../../functions/src/server/access';
+import { type TopologyNames, KEY_HEADER, randomSecret } from '../../functions/src';
 
 /** The project root, from both the compiled (dist/tools/bench) and the source (tools/bench) file. */
 export const ROOT = ((): string => {

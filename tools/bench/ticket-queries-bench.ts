@@ -1,8 +1,7 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { Pool } from 'pg';
-import { migrate } from '../../functions/src/storage/migrate';
-import { listTickets, type TicketCursor, type TicketFilter, type TicketSort } from '../../functions/src/read-api/readModels';
+import { migrate, listTickets, type TicketCursor, type TicketFilter, type TicketSort } from '../../functions/src';
 import { ROOT, dropDatabase, freshDatabase, median } from './support';
 
 const HELP = `Usage: npm run bench:ticket-queries [-- --rows 1000000]

@@ -1,5 +1,5 @@
 import http from 'node:http';
-import { signPayload } from '../../functions/src/protocol/signature';
+import { signPayload } from '../../functions/src';
 import { PayloadGenerator, todayUtc } from '../../simulator/src/payloads';
 
 export interface Reply {

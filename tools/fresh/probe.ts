@@ -5,7 +5,7 @@
 //   probe.js leftovers             after npm start stopped: every process and listening port still there
 import { readdirSync, readFileSync } from 'node:fs';
 import { run as simulate } from '../../simulator/src/cli';
-import { KEY_HEADER } from '../../functions/src/server/access';
+import { KEY_HEADER } from '../../functions/src';
 
 const COUNT = 3;
 

@@ -1,7 +1,6 @@
 import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { DEFAULTS, first, type Env } from '../../functions/src/core/config';
-import { randomSecret } from '../../functions/src/server/access';
+import { DEFAULTS, first, type Env, randomSecret } from '../../functions/src';
 import { DEFAULT_DASHBOARD_USER, TOKEN_PARAM } from '../../dashboard/server/src/login';
 
 /**

@@ -10,7 +10,7 @@ import { uniqueName } from '../../test/support/env';
 import { openSse } from '../../test/support/sse';
 import { alive, commandOf, descendants, isListening } from '../../test/support/processes';
 import { waitUntil } from '../../test/support/wait';
-import { topologyNames } from '../../functions/src/broker/topology';
+import { topologyNames } from '../../functions/src';
 import { freePort } from '../bench/support';
 import { freeNodePorts, nodePorts } from '../provision/rabbitmq';
 import { ensureCredentials } from '../start/credentials';

@@ -1,8 +1,5 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { ConfigError, first, type Env } from '../../../functions/src/core/config';
-import { exposure, matchesAnyKey } from '../../../functions/src/server/access';
-import type { RequestTarget } from '../../../functions/src/server/requestTarget';
-import { sendJson } from '../../../functions/src/server/respond';
+import { ConfigError, first, type Env, exposure, matchesAnyKey, type RequestTarget, sendJson } from '../../../functions/src';
 import { cookie, overTls, SESSION_COOKIE, sessionCookie } from './cookies';
 import { loginPage, PAGE_HEADERS } from './loginPage';
 import type { LoginThrottle } from './loginThrottle';

@@ -1,11 +1,6 @@
 import path from 'node:path';
-import { ConfigError } from '../../../functions/src/core/config';
-import { errorMessage } from '../../../functions/src/core/errors';
-import { accessKeysFromEnv } from '../../../functions/src/server/access';
-import { httpTimeoutsFromEnv, HTTP_TIMEOUTS_HELP } from '../../../functions/src/server/httpLimits';
-import { hostFromEnv } from '../../../functions/src/server/listen';
+import { ConfigError, errorMessage, accessKeysFromEnv, httpTimeoutsFromEnv, HTTP_TIMEOUTS_HELP, hostFromEnv, keepRunningOnUnhandledRejections } from '../../../functions/src';
 import { DEFAULT_DASHBOARD_USER, resolveDashboardLogin } from './login';
-import { keepRunningOnUnhandledRejections } from '../../../functions/src/server/processGuards';
 import { PortInUseError, startDashboardServer } from './server';
 
 const HELP = `Usage: npm run dashboard:serve   (or: node dist/dashboard/server/src/main.js)

@@ -1,7 +1,5 @@
 import http, { type IncomingHttpHeaders, type IncomingMessage, type OutgoingHttpHeaders, type ServerResponse } from 'node:http';
-import { errorMessage } from '../../../functions/src/core/errors';
-import { KEY_HEADER } from '../../../functions/src/server/access';
-import { sendJson } from '../../../functions/src/server/respond';
+import { errorMessage, KEY_HEADER, sendJson } from '../../../functions/src';
 
 /** Headers that describe one hop, never forwarded (RFC 9110 §7.6.1). */
 const HOP_BY_HOP = new Set(['connection', 'keep-alive', 'proxy-connection', 'proxy-authenticate', 'proxy-authorization', 'te', 'trailer', 'transfer-encoding', 'upgrade']);

@@ -2,14 +2,8 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import { Registry } from 'prom-client';
-import { createHandlerErrorCounter } from '../../../functions/src/metrics/handlerErrors';
-import { guard, reportFailures } from '../../../functions/src/server/guard';
-import { createLimitedServer, type HttpTimeouts } from '../../../functions/src/server/httpLimits';
-import { boundUrl, listen, LOOPBACK } from '../../../functions/src/server/listen';
-import { targetOrRefuse } from '../../../functions/src/server/requestTarget';
-import { sendJson } from '../../../functions/src/server/respond';
+import { createHandlerErrorCounter, guard, reportFailures, createLimitedServer, type HttpTimeouts, boundUrl, listen, LOOPBACK, targetOrRefuse, sendJson, exposure } from '../../../functions/src';
 import { allowedRoute, DASHBOARD_METHODS } from './allowedRoutes';
-import { exposure } from '../../../functions/src/server/access';
 import { AUTH_CHECK, LoginGate, type DashboardLogin } from './login';
 import { proxyHttp, proxySse, type Upstream } from './proxy';
 import { LoginThrottle } from './loginThrottle';
@@ -53,7 +47,7 @@ export interface RunningDashboardServer {
   stop(): Promise<void>;
 }
 
-export { PortInUseError } from '../../../functions/src/server/listen';
+export { PortInUseError } from '../../../functions/src';
 
 function parseBase(name: string, value: string): URL {
   let url: URL;

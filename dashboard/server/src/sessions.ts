@@ -1,4 +1,4 @@
-import { matchesAnyKey, randomSecret } from '../../../functions/src/server/access';
+import { matchesAnyKey, randomSecret } from '../../../functions/src';
 
 export interface SessionStoreOptions {
   /** A session ends this long after its last use. */

@@ -3,9 +3,9 @@ import type { BrokerConnection } from '../broker/connection';
 import { publishWebhook, type RawWebhookMessage } from '../protocol/webhookMessage';
 import type { PipelineMetrics } from '../metrics/pipelineMetrics';
 import { Batcher } from '../core/batcher';
-import { runIsolating } from './isolate';
+import { runIsolating } from '../core/isolate';
 import { errorMessage, isOutage } from '../core/errors';
-import { insertWebhookEvents, markPublished, type NewWebhookEvent, type StoredRef } from './webhookEvents';
+import { insertWebhookEvents, markPublished, type NewWebhookEvent, type StoredRef } from '../storage/webhookEvents';
 
 export interface IngestRequest {
   eventType: string;

@@ -2,7 +2,7 @@ import type { Pool } from 'pg';
 import type { BrokerConnection } from '../broker/connection';
 import { publishWebhook } from '../protocol/webhookMessage';
 import type { PipelineMetrics } from '../metrics/pipelineMetrics';
-import { claimUnpublished } from '../ingest/webhookEvents';
+import { claimUnpublished } from '../storage/webhookEvents';
 
 export interface OutboxDeps {
   pool: Pool;

@@ -1,3 +1,4 @@
+import { KEY_PARAM } from '../server/access';
 /** A query parameter that is present but unusable; mapped to 400 naming the parameter. */
 export class QueryParamError extends Error {
   override name = 'QueryParamError';
@@ -16,8 +17,6 @@ export function intParam(query: URLSearchParams, name: string, range: { min: num
   }
   return value;
 }
-
-export const KEY_PARAM = 'code';
 
 /** Rejects parameters the endpoint does not know, so a typo is not silently ignored. */
 export function onlyParams(query: URLSearchParams, allowed: string[]): void {

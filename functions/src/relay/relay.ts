@@ -8,7 +8,7 @@ import type { LiveEvent } from '../protocol/liveEvent';
 import { relayInputOf } from './project';
 import { Batcher } from '../core/batcher';
 import { isOutage } from '../core/errors';
-import { runIsolating } from '../ingest/isolate';
+import { runIsolating } from '../core/isolate';
 import { rebuildTicketProjection, relayBatch, type RelayedRow, type RelayInput } from './projection';
 
 export interface RelayDeps {

@@ -9,7 +9,7 @@ import { RelayService } from '../relay/relay';
 import { ensureDatabase } from '../storage/ensureDatabase';
 import { migrate } from '../storage/migrate';
 import { createPool } from '../storage/pool';
-import { countUnpublished } from '../ingest/webhookEvents';
+import { countUnpublished } from '../storage/webhookEvents';
 import type { Logger } from '../core/logger';
 
 /** Everything a function handler may use, built once per process and closed on shutdown. */

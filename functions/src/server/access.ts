@@ -1,12 +1,17 @@
 import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
 import type { IncomingHttpHeaders } from 'node:http';
 import { ConfigError, DEFAULTS, first, outsideLocalDevelopment, type Env } from '../core/config';
-import { KEY_PARAM } from '../read-api/query';
-import type { HttpAuthLevel } from '../runtime/declaration';
 
 /** Azure's header for a function key (the `code` query parameter is the other way to send one). */
 export const KEY_HEADER = 'x-functions-key';
-export { KEY_PARAM };
+/** Azure's query parameter for a function key. */
+export const KEY_PARAM = 'code';
+
+/**
+ * Who may call an http function, with Azure's names: `anonymous` anyone, `function` a function key
+ * (PETZI_API_KEY locally), `admin` the admin key (PETZI_ADMIN_KEY locally, the master key in Azure).
+ */
+export type HttpAuthLevel = 'anonymous' | 'function' | 'admin';
 
 /** Every accepted key, several at once while one is rotated out. */
 export interface AccessKeys {

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { Client } from 'pg';
 import { parse } from 'yaml';
-import { signPayload } from '../../../functions/src/protocol/signature';
+import { signPayload } from '../../../functions/src';
 import { ensureAllImages, repoRoot } from '../../../tools/images/build';
 import { runOk } from '../../../tools/images/docker';
 import { openSse, type SseConnection } from '../../support/sse';
