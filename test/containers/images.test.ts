@@ -43,7 +43,7 @@ describe('Dockerfiles', () => {
     for (const path of ['node_modules', 'dist', 'dashboard/dist', '.env', 'local.settings.json', '.data/azurite', 'functions/test/x.test.ts']) {
       expect({ path, ignored: dockerIgnored(path, dockerignore) }).toEqual({ path, ignored: true });
     }
-    for (const path of ['host.json', 'package-lock.json', 'functions/src/config.ts', 'infra/migrations/001_webhook_event.sql', '.env.example']) {
+    for (const path of ['host.json', 'package-lock.json', 'functions/src/core/config.ts', 'infra/migrations/001_webhook_event.sql', '.env.example']) {
       expect({ path, ignored: dockerIgnored(path, dockerignore) }).toEqual({ path, ignored: false });
     }
   });

@@ -21,11 +21,11 @@ const APP = '/srv/petzi';
  */
 const SUBSET = [
   'test/fixtures',
-  'test/provision.test.ts',
+  'tools/test/provision.int.test.ts',
   'functions/test/webhook.int.test.ts',
   'functions/test/relay.int.test.ts',
-  'bridge/test/bridgeBroker.test.ts',
-  'test/e2e/dashboard.e2e.test.ts',
+  'bridge/test/bridgeBroker.int.test.ts',
+  'test/e2e/dashboard.int.test.ts',
 ];
 
 const HELP = `Usage: npm run test:fresh [-- --full] [--keep]

@@ -8,7 +8,7 @@ import { parseResponses, slowClients, type RawConnection } from './rawHttp';
 
 /**
  * The SSE bridge and the dashboard server cut slow and idle clients off by the same limits as
- * the functions host (slowClients.test.ts), read from the same HTTP_*_TIMEOUT_MS variables, set
+ * the functions host (slowClients.int.test.ts), read from the same HTTP_*_TIMEOUT_MS variables, set
  * short here. The bounds are what the processes promise, with margins for a loaded machine; an
  * SSE stream, a response that never ends, must outlive them all.
  */
