@@ -1,12 +1,4 @@
-import { closeDeps, createDeps, type Deps } from '../../functions/src/runtime/deps';
-import { listAttempts } from '../../functions/src/operate/attemptsSql';
-import { deadLetterPage } from '../../functions/src/operate/deadLettersSql';
-import { redrive } from '../../functions/src/operate/redrive';
-import { replay } from '../../functions/src/operate/replay';
-import { deadLettersQuery, deliveriesQuery, nextCursor, redriveRequest, replayRequest } from '../../functions/src/operate/requests';
-import type { Config } from '../../functions/src/config';
-import type { Logger } from '../../functions/src/runtime/logger';
-import { rebuildTickets } from '../../functions/src/services/relay';
+import { closeDeps, createDeps, type Deps, listAttempts, deadLetterPage, redrive, replay, deadLettersQuery, deliveriesQuery, nextCursor, redriveRequest, replayRequest, type Config, type Logger, rebuildTickets } from '../../functions/src';
 import type { Command } from './args';
 import { UnreachableError } from './connect';
 import { progressBar } from './progress';

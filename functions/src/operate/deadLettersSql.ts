@@ -1,5 +1,5 @@
 import type { Pool, PoolClient } from 'pg';
-import { classifyDbError } from '../storage/errors';
+import { classifyDbError } from '../core/errors';
 import type { DeadLetter } from './types';
 
 /** A stored webhook as the relay queue carries it, read for a redrive or a replay. */

@@ -1,5 +1,5 @@
 import type { Pool } from 'pg';
-import { DatabaseUnavailableError, errorMessage, UnstorableValueError } from '../storage/errors';
+import { DatabaseUnavailableError, errorMessage, UnstorableValueError } from '../core/errors';
 import { upsertRelayFailure } from './deadLettersSql';
 
 /** The id of the webhook a relay message carries, if it carries one; nothing more is checked. */

@@ -1,6 +1,6 @@
 import type { Pool } from 'pg';
 import type { BrokerConnection } from '../broker/connection';
-import { encodeWebhookMessage } from '../broker/webhookMessage';
+import { encodeWebhookMessage } from '../protocol/webhookMessage';
 import type { StoredWebhookRow } from './deadLettersSql';
 
 /** What a redrive or a replay needs: Postgres to read from, the relay queue to put messages back on. */

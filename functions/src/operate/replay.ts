@@ -1,5 +1,5 @@
 import type { OperationsMetrics } from '../metrics/operationsMetrics';
-import { classifyDbError } from '../storage/errors';
+import { classifyDbError } from '../core/errors';
 import type { StoredWebhookRow } from './deadLettersSql';
 import { relayBacklogProbe, requeueWebhook, type RelayRequeueDeps } from './relayPublisher';
 
