@@ -2,12 +2,11 @@
  * The data contracts the dashboard reads. The live event is the relay's own type, imported
  * for its shape only (erased at build time), so the two cannot drift apart.
  */
-import type { LiveEvent, LiveTicket } from '../../functions/src/relay/liveEvent';
+import type { LiveEvent, LiveTicket } from '../../functions/src/protocol/liveEvent';
 
 import type { CursorPage } from './state/paging';
-// Issue 17's shapes, from the functions that answer them (GET /api/deliveries, /api/dead-letters, the redrive).
-import type { DeadLetter, Delivery } from '../../functions/src/operate/types';
-import type { RedriveRequest, RedriveResult } from '../../functions/src/operate/redrive';
+// Issue 17's shapes, from the functions that answer them (GET /api/deliveries, /api/dead-letters, the redrive): types only, erased at build.
+import type { DeadLetter, Delivery, RedriveRequest, RedriveResult } from '../../functions/src';
 
 export type { DeadLetter, Delivery, LiveEvent, LiveTicket, RedriveRequest, RedriveResult };
 

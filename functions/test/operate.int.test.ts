@@ -1,7 +1,7 @@
 import * as amqp from 'amqplib';
 import { createHash } from 'node:crypto';
-import { startBridge, type RunningBridge } from '../../infra/src/bridge/bridge';
-import { loadBridgeConfig } from '../../infra/src/bridge/config';
+import { startBridge, type RunningBridge } from '../../bridge/src/bridge';
+import { loadBridgeConfig } from '../../bridge/src/config';
 import { captureExchange, type Capture } from '../../test/support/broker';
 import { queryOnce } from '../../test/support/db';
 import { TEST_RABBITMQ_URL } from '../../test/support/env';

@@ -5,9 +5,9 @@ import { TEST_RABBITMQ_URL } from '../../test/support/env';
 import { startTestStack, type TestStack } from '../../test/support/host';
 import { waitUntil } from '../../test/support/wait';
 import { postWebhook, sample, ticketBody } from '../../test/support/webhooks';
-import { functions } from '../src/functions';
+import { declaredFunctions } from '../src';
 import { deadLetterRecorderFunction } from '../src/functions/deadLetterRecorder';
-import type { LiveEvent } from '../src/relay/liveEvent';
+import type { LiveEvent } from '../src/protocol/liveEvent';
 
 let stack: TestStack;
 let live: Capture;
@@ -16,7 +16,7 @@ let channel: amqp.Channel;
 
 beforeAll(async () => {
   // These tests read petzi.relay.dlq itself: without the recorder, which would drain it (see operate.int.test.ts).
-  stack = await startTestStack({ functions: functions.filter((fn) => fn.name !== deadLetterRecorderFunction.name) });
+  stack = await startTestStack({ functions: declaredFunctions().filter((fn) => fn.name !== deadLetterRecorderFunction.name) });
   live = await captureExchange(stack.host.deps.topology.liveExchange, '');
   connection = await amqp.connect(TEST_RABBITMQ_URL);
   channel = await connection.createChannel();

@@ -1,8 +1,8 @@
 import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 import type { Browser, Page } from 'playwright-core';
-import type { DeadLetter, Delivery, WebhookState } from '../../functions/src/operate/types';
-import type { RunningDashboardServer } from '../../infra/src/dashboard-server/server';
+import type { DeadLetter, Delivery, WebhookState } from '../../functions/src';
+import type { RunningDashboardServer } from '../../dashboard/server/src/server';
 import { axeViolations, consoleErrorsOf, ensureDashboardBuilt, launchChromium } from '../support/browser';
 import { startDashboardStack, type DashboardStack } from '../support/dashboardStack';
 import { queryOnce } from '../support/db';

@@ -1,8 +1,8 @@
-import { silentLogger } from '../../functions/src/runtime/logger';
-import { startBridge, type RunningBridge } from '../../infra/src/bridge/bridge';
-import { loadBridgeConfig } from '../../infra/src/bridge/config';
-import type { DashboardLogin } from '../../infra/src/dashboard-server/login';
-import { startDashboardServer, type RunningDashboardServer } from '../../infra/src/dashboard-server/server';
+import { silentLogger } from '../../functions/src';
+import { startBridge, type RunningBridge } from '../../bridge/src/bridge';
+import { loadBridgeConfig } from '../../bridge/src/config';
+import type { DashboardLogin } from '../../dashboard/server/src/login';
+import { startDashboardServer, type RunningDashboardServer } from '../../dashboard/server/src/server';
 import { DASHBOARD_DIST } from './browser';
 import { TEST_RABBITMQ_URL } from './env';
 import { startTestStack, type TestStack } from './host';

@@ -2,10 +2,10 @@ import { execFile } from 'node:child_process';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { steadyLoad, type Reply } from '../../infra/faults/load';
-import { FaultStack, SECRET } from '../../infra/faults/stack';
-import { SseThread } from '../../infra/bench/sseThread';
-import { ROOT, RABBITMQ_URL, adminQuery, cpuCalibrationMs, percentile } from '../../infra/bench/support';
+import { steadyLoad, type Reply } from '../faults/load';
+import { FaultStack, SECRET } from '../faults/stack';
+import { SseThread } from './sseThread';
+import { ROOT, RABBITMQ_URL, adminQuery, cpuCalibrationMs, percentile } from './support';
 
 const HELP = `Usage: npm run bench:replay [-- --webhooks 100000] [--rate 100] [--baseline 10]
 

@@ -1,12 +1,4 @@
-import { closeDeps, createDeps, type Deps } from '../../functions/src/runtime/deps';
-import { listAttempts } from '../../functions/src/operate/attemptsSql';
-import { countWaiting, listDeadLetters } from '../../functions/src/operate/deadLettersSql';
-import { redrive } from '../../functions/src/operate/redrive';
-import { replay } from '../../functions/src/operate/replay';
-import { deadLettersQuery, deliveriesQuery, nextCursor, redriveRequest, replayRequest } from '../../functions/src/operate/requests';
-import type { Config } from '../../functions/src/config';
-import type { Logger } from '../../functions/src/runtime/logger';
-import { rebuildTickets } from '../../functions/src/services/relay';
+import { closeDeps, createDeps, type Deps, listAttempts, deadLetterPage, redrive, replay, deadLettersQuery, deliveriesQuery, nextCursor, redriveRequest, replayRequest, type Config, type Logger, rebuildTickets } from '../../functions/src';
 import type { Command } from './args';
 import { UnreachableError } from './connect';
 import { progressBar } from './progress';
@@ -53,9 +45,8 @@ export async function runCommand(command: Exclude<Command, { name: 'help' }>, co
     case 'dead-letters': {
       const { state, limit, beforeId } = deadLettersQuery(command.query);
       await withDeps(config, log, topologyPrefix, false, async (deps) => {
-        const items = await listDeadLetters(deps.pool, state, limit, beforeId);
+        const { items, waiting } = await deadLetterPage(deps.pool, state, limit, beforeId);
         const cursor = nextCursor('dead-letters', items, limit);
-        const waiting = await countWaiting(deps.pool);
         io.out(command.json ? JSON.stringify({ items, nextCursor: cursor, waiting }) : deadLetterTable(items, cursor, waiting));
       });
       return;

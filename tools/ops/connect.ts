@@ -1,6 +1,6 @@
 import path from 'node:path';
-import { loadConfig, type Config, type Env } from '../../functions/src/config';
-import { readServices } from '../../infra/src/start/services';
+import { loadConfig, type Config, type Env } from '../../functions/src';
+import { readServices } from '../start/services';
 
 /** The pipeline's services cannot be found or reached: exit 3. */
 export class UnreachableError extends Error {

@@ -1,9 +1,4 @@
-import { ConfigError } from '../../functions/src/config';
-import { QueryParamError } from '../../functions/src/http/query';
-import { UnknownDeadLettersError } from '../../functions/src/operate/redrive';
-import { consoleLogger, type Logger } from '../../functions/src/runtime/logger';
-import { DatabaseUnavailableError, errorMessage } from '../../functions/src/storage/errors';
-import { BrokerUnavailableError } from '../../functions/src/broker/connection';
+import { ConfigError, QueryParamError, UnknownDeadLettersError, consoleLogger, type Logger, DatabaseUnavailableError, errorMessage, BrokerUnavailableError } from '../../functions/src';
 import { parseArgs, UsageError } from './args';
 import { runCommand } from './commands';
 import { cliConfig, UnreachableError } from './connect';

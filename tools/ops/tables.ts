@@ -1,4 +1,4 @@
-import type { DeadLetter, Delivery } from '../../functions/src/operate/types';
+import type { DeadLetter, Delivery } from '../../functions/src';
 
 /** Plain columns for a terminal; --json gives the API's objects instead. */
 function table(header: string[], rows: string[][]): string {

@@ -1,7 +1,7 @@
 import type { HttpHandler } from '@azure/functions';
-import { readEndpoint } from '../http/readErrors';
-import { json } from '../http/responses';
-import { countWaiting, listDeadLetters } from '../operate/deadLettersSql';
+import { readEndpoint } from '../server/readErrors';
+import { json } from '../server/responses';
+import { deadLetterPage } from '../operate/deadLettersSql';
 import { deadLettersQuery, nextCursor } from '../operate/requests';
 import { registerFunction } from '../runtime/azure';
 import type { HttpFunction } from '../runtime/declaration';
@@ -12,8 +12,8 @@ export function deadLettersHandler(deps: Deps): HttpHandler {
   return (request) =>
     readEndpoint(async () => {
       const { state, limit, beforeId } = deadLettersQuery(request.query);
-      const items = await listDeadLetters(deps.pool, state, limit, beforeId);
-      return json(200, { items, nextCursor: nextCursor('dead-letters', items, limit), waiting: await countWaiting(deps.pool) });
+      const { items, waiting } = await deadLetterPage(deps.pool, state, limit, beforeId);
+      return json(200, { items, nextCursor: nextCursor('dead-letters', items, limit), waiting });
     });
 }
 

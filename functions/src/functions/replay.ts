@@ -1,13 +1,13 @@
 import type { HttpHandler } from '@azure/functions';
-import { onlyParams } from '../http/query';
-import { json } from '../http/responses';
+import { onlyParams } from '../server/query';
+import { json } from '../server/responses';
 import { commandBody, operationEndpoint } from '../operate/endpoint';
 import { replay } from '../operate/replay';
 import { replayRequest } from '../operate/requests';
 import { registerFunction } from '../runtime/azure';
 import type { HttpFunction } from '../runtime/declaration';
 import type { Deps } from '../runtime/deps';
-import { rebuildTickets } from '../services/relay';
+import { rebuildTickets } from '../relay/relay';
 
 /** POST /api/replay: stored webhooks of an id or received-at range back through the relay; `rebuild` first recomputes the tickets. */
 export function replayHandler(deps: Deps): HttpHandler {

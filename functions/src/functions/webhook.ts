@@ -1,15 +1,15 @@
 import type { HttpHandler, HttpResponseInit } from '@azure/functions';
 import { createHash } from 'node:crypto';
-import { BodyTooLargeError, readBodyLimited } from '../http/body';
-import { jsonError, json } from '../http/responses';
+import { BodyTooLargeError, readBodyLimited } from '../ingest/body';
+import { jsonError, json } from '../server/responses';
 import { SIGNATURE_HEADER, SignatureError, verifySignature } from '../protocol/signature';
 import { checkPayload, isJsonObject } from '../protocol/schema';
 import { unstorableJsonProblems } from '../protocol/storableJson';
 import { registerFunction } from '../runtime/azure';
 import type { HttpFunction } from '../runtime/declaration';
 import type { Deps } from '../runtime/deps';
-import type { IngestResult } from '../services/ingest';
-import { DatabaseUnavailableError, UnstorableValueError } from '../storage/errors';
+import type { IngestResult } from '../ingest/ingest';
+import { DatabaseUnavailableError, UnstorableValueError } from '../core/errors';
 
 /** Outcome of one request before it becomes a response; `reason` feeds the metrics label. */
 type Outcome =
@@ -57,19 +57,27 @@ export function webhookHandler(deps: Deps): HttpHandler {
     const receivedAt = new Date(deps.now());
     // What the delivery log keeps of this request, filled in as the checks pass.
     const seen: { body?: Buffer; signatureTimestamp?: number } = {};
-    const outcome = await handle();
+    const outcome = await handle().catch((error: unknown) => {
+      // The guard answers 500; the delivery log still says the request came.
+      record({ status: 'error', reason: 'internal_error', response: { status: 500 } });
+      throw error;
+    });
     metrics.requests.inc(outcome.status === 'error' ? { status: 'error', reason: outcome.reason } : { status: outcome.status, reason: '' });
     stopTimer({ status: outcome.status });
-    deps.attempts.record({
-      receivedAt,
-      outcome: outcome.status === 'error' ? outcome.reason : outcome.status === 'success' ? 'stored' : 'duplicate',
-      status: outcome.response.status ?? 200,
-      ...seen,
-      declaredBytes: request.headers.get('content-length'),
-      webhookId: outcome.status === 'error' ? null : (outcome.response.jsonBody as IngestResult).id,
-      forwardedFor: request.headers.get('x-forwarded-for'),
-    });
+    record(outcome);
     return outcome.response;
+
+    function record(done: Outcome): void {
+      deps.attempts.record({
+        receivedAt,
+        outcome: done.status === 'error' ? done.reason : done.status === 'success' ? 'stored' : 'duplicate',
+        status: done.response.status ?? 200,
+        ...seen,
+        declaredBytes: request.headers.get('content-length'),
+        webhookId: done.status === 'error' ? null : (done.response.jsonBody as IngestResult).id,
+        forwardedFor: request.headers.get('x-forwarded-for'),
+      });
+    }
 
     async function handle(): Promise<Outcome> {
       if (request.method !== 'POST') {

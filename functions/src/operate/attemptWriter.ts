@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import { isIP } from 'node:net';
 import type { Pool } from 'pg';
 import type { OperationsMetrics } from '../metrics/operationsMetrics';
-import { errorMessage } from '../storage/errors';
+import { errorMessage } from '../core/errors';
 import { insertAttempts, type Attempt } from './attemptsSql';
 
 /** What the webhook handler hands over once it has its reply; record() turns it into an Attempt. */

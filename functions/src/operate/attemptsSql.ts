@@ -1,5 +1,5 @@
 import type { Pool } from 'pg';
-import { classifyDbError } from '../storage/errors';
+import { classifyDbError } from '../core/errors';
 import type { Delivery } from './types';
 
 /** What the webhook handler knows of one request when it has answered it. */

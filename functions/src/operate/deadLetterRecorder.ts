@@ -1,6 +1,6 @@
 import type { Pool } from 'pg';
 import type { OperationsMetrics } from '../metrics/operationsMetrics';
-import { DatabaseUnavailableError } from '../storage/errors';
+import { DatabaseUnavailableError } from '../core/errors';
 import { insertDeadLetter } from './deadLettersSql';
 import { webhookIdOf } from './relayFailures';
 

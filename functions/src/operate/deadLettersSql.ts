@@ -1,5 +1,5 @@
 import type { Pool, PoolClient } from 'pg';
-import { classifyDbError } from '../storage/errors';
+import { classifyDbError } from '../core/errors';
 import type { DeadLetter } from './types';
 
 /** A stored webhook as the relay queue carries it, read for a redrive or a replay. */
@@ -82,17 +82,26 @@ export async function insertDeadLetter(
 
 export type DeadLetterState = 'waiting' | 'redriven' | 'all';
 
-/** Newest first; `beforeId` pages. */
-export async function listDeadLetters(pool: Pool, state: DeadLetterState, limit: number, beforeId?: number): Promise<DeadLetter[]> {
+/**
+ * A page of dead letters, newest first (`beforeId` pages), and how many wait, read in one
+ * snapshot: a dead letter recorded between two reads would make the count and the page disagree.
+ */
+export async function deadLetterPage(pool: Pool, state: DeadLetterState, limit: number, beforeId?: number): Promise<{ items: DeadLetter[]; waiting: number }> {
   const { rows } = await run(() =>
-    pool.query<DeadLetterRow>(
-      `SELECT ${DEAD_LETTER_COLUMNS} FROM dead_letter d JOIN webhook_event w ON w.id = d.webhook_id
-        WHERE ($1 = 'all' OR ($1 = 'waiting') = (d.redriven_at IS NULL)) AND ($2::bigint IS NULL OR d.id < $2)
-        ORDER BY d.id DESC LIMIT $3`,
+    pool.query<{ waiting: string; items: DeadLetterRow[] }>(
+      `WITH page AS (
+           SELECT ${DEAD_LETTER_COLUMNS} FROM dead_letter d JOIN webhook_event w ON w.id = d.webhook_id
+            WHERE ($1 = 'all' OR ($1 = 'waiting') = (d.redriven_at IS NULL)) AND ($2::bigint IS NULL OR d.id < $2)
+            ORDER BY d.id DESC LIMIT $3
+       )
+       SELECT (SELECT count(*) FROM dead_letter WHERE redriven_at IS NULL) AS waiting,
+              coalesce((SELECT json_agg(p ORDER BY p.id DESC) FROM page p), '[]'::json) AS items`,
       [state, beforeId ?? null, limit],
     ),
   );
-  return rows.map(deadLetterOf);
+  // json_agg gives timestamps as text: back to the row's types before mapping.
+  const items = rows[0].items.map((r) => ({ ...r, dead_lettered_at: new Date(r.dead_lettered_at), redriven_at: r.redriven_at === null ? null : new Date(r.redriven_at) }));
+  return { items: items.map(deadLetterOf), waiting: Number(rows[0].waiting) };
 }
 
 export async function waitingByKind(pool: Pool): Promise<Array<{ reason: string; count: number }>> {
@@ -100,11 +109,6 @@ export async function waitingByKind(pool: Pool): Promise<Array<{ reason: string;
     pool.query<{ kind: string; n: string }>('SELECT kind, count(*) AS n FROM dead_letter WHERE redriven_at IS NULL GROUP BY kind ORDER BY kind'),
   );
   return rows.map((r) => ({ reason: r.kind, count: Number(r.n) }));
-}
-
-export async function countWaiting(pool: Pool): Promise<number> {
-  const { rows } = await run(() => pool.query<{ n: string }>('SELECT count(*) AS n FROM dead_letter WHERE redriven_at IS NULL'));
-  return Number(rows[0].n);
 }
 
 /** The webhook's latest dead letter, waiting or redriven. */

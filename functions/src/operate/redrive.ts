@@ -1,5 +1,5 @@
 import type { OperationsMetrics } from '../metrics/operationsMetrics';
-import { classifyDbError } from '../storage/errors';
+import { classifyDbError } from '../core/errors';
 import { maxDeadLetterId, takeForRedrive, unknownDeadLetters } from './deadLettersSql';
 import { requeueWebhook, type RelayRequeueDeps } from './relayPublisher';
 

@@ -1,6 +1,5 @@
 import type { Pool } from 'pg';
-import { PoisonMessageError } from '../relay/decode';
-import { DatabaseUnavailableError, errorMessage, UnstorableValueError } from '../storage/errors';
+import { DatabaseUnavailableError, errorMessage, UnstorableValueError } from '../core/errors';
 import { upsertRelayFailure } from './deadLettersSql';
 
 /** The id of the webhook a relay message carries, if it carries one; nothing more is checked. */
@@ -16,9 +15,12 @@ export function webhookIdOf(message: unknown): number | undefined {
   return typeof id === 'number' && Number.isSafeInteger(id) && id > 0 ? id : undefined;
 }
 
-/** A short class of a relay failure: the label of relay_dead_letters_waiting. */
-export function failureKind(error: unknown): string {
-  if (error instanceof PoisonMessageError) return 'poison';
+/**
+ * A short class of a relay failure: the label of relay_dead_letters_waiting. `poison` is the
+ * relay's own verdict (a message no retry can help), passed in as it is the relay's error type.
+ */
+export function failureKind(error: unknown, poison: boolean): string {
+  if (poison) return 'poison';
   if (error instanceof UnstorableValueError) return 'unstorable';
   if (error instanceof DatabaseUnavailableError) return 'database';
   return 'error';
@@ -31,11 +33,11 @@ const MAX_REASON = 1_000;
  * here, since the broker's dead-lettering keeps no error text. Never throws: failing to keep the
  * reason must not change what happens to the message.
  */
-export async function recordRelayFailure(pool: Pool, message: unknown, error: unknown, log: (message: string) => void): Promise<void> {
+export async function recordRelayFailure(pool: Pool, message: unknown, failure: { error: unknown; poison: boolean }, log: (message: string) => void): Promise<void> {
   const webhookId = webhookIdOf(message);
   if (webhookId === undefined) return;
   try {
-    await upsertRelayFailure(pool, webhookId, failureKind(error), errorMessage(error).slice(0, MAX_REASON));
+    await upsertRelayFailure(pool, webhookId, failureKind(failure.error, failure.poison), errorMessage(failure.error).slice(0, MAX_REASON));
   } catch (recordError) {
     log(`relay failure of webhook ${webhookId} not recorded: ${errorMessage(recordError)}`);
   }

@@ -1,6 +1,6 @@
 import type { Pool } from 'pg';
 import type { BrokerConnection } from '../broker/connection';
-import { encodeWebhookMessage } from '../broker/webhookMessage';
+import { encodeWebhookMessage } from '../protocol/webhookMessage';
 import type { StoredWebhookRow } from './deadLettersSql';
 
 /** What a redrive or a replay needs: Postgres to read from, the relay queue to put messages back on. */
@@ -25,4 +25,15 @@ export function requeueWebhook(deps: RelayRequeueDeps, row: StoredWebhookRow, wh
     timestamp: Math.floor(row.received_at.getTime() / 1000),
     headers: { 'x-petzi-requeued-by': why },
   });
+}
+
+/** How many messages wait in the relay queue, read on a channel of its own; close() when done. */
+export async function relayBacklogProbe(deps: RelayRequeueDeps): Promise<{ depth(): Promise<number>; close(): Promise<void> }> {
+  const channel = await deps.broker.createChannel();
+  // A failed check closes the channel; the caller's replay fails with it rather than floods the queue.
+  channel.on('error', () => undefined);
+  return {
+    depth: async () => (await channel.checkQueue(deps.relayQueue)).messageCount,
+    close: () => channel.close().catch(() => undefined),
+  };
 }

@@ -1,7 +1,7 @@
 import type { OperationsMetrics } from '../metrics/operationsMetrics';
-import { classifyDbError } from '../storage/errors';
+import { classifyDbError } from '../core/errors';
 import type { StoredWebhookRow } from './deadLettersSql';
-import { requeueWebhook, type RelayRequeueDeps } from './relayPublisher';
+import { relayBacklogProbe, requeueWebhook, type RelayRequeueDeps } from './relayPublisher';
 
 /** Which stored webhooks: an id range (inclusive) and/or a received-at range (from inclusive, to exclusive). */
 export interface ReplayRange {
@@ -22,6 +22,11 @@ export interface ReplayOptions {
   /** Told after each page: webhooks re-published so far, of how many. */
   onProgress?: (done: number, total: number) => void;
   pageSize?: number;
+  /**
+   * Messages allowed to wait in the relay queue before the next page is published. Live webhooks
+   * queue behind whatever a replay put there: kept short, their delay stays a fraction of a second.
+   */
+  maxBacklog?: number;
 }
 
 export interface ReplayResult {
@@ -44,8 +49,10 @@ function rangeParams(range: ReplayRange): unknown[] {
  * the ticket projection is first recomputed from webhook_event.
  */
 export async function replay(deps: ReplayDeps, range: ReplayRange, options: ReplayOptions = {}): Promise<ReplayResult> {
-  const pageSize = options.pageSize ?? 1_000;
+  const pageSize = options.pageSize ?? 100;
+  const maxBacklog = options.maxBacklog ?? 100;
   if (options.rebuild) await deps.rebuildTickets();
+  const backlog = await relayBacklogProbe(deps);
   try {
     const { rows } = await deps.pool.query<{ n: string }>(`SELECT count(*) AS n FROM webhook_event WHERE ${WHERE}`, rangeParams(range));
     const total = Number(rows[0].n);
@@ -58,6 +65,7 @@ export async function replay(deps: ReplayDeps, range: ReplayRange, options: Repl
         [...rangeParams(range), after, pageSize],
       );
       if (page.rows.length === 0) break;
+      while ((await backlog.depth()) > maxBacklog) await new Promise((r) => setTimeout(r, 20));
       await Promise.all(page.rows.map((row) => requeueWebhook(deps, row, 'replay')));
       deps.metrics.replayed.inc(page.rows.length);
       done += page.rows.length;
@@ -69,5 +77,7 @@ export async function replay(deps: ReplayDeps, range: ReplayRange, options: Repl
     return { replayed: done, rebuilt: options.rebuild === true };
   } catch (error) {
     throw classifyDbError(error);
+  } finally {
+    await backlog.close();
   }
 }

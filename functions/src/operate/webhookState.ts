@@ -1,5 +1,5 @@
 import type { Pool } from 'pg';
-import { classifyDbError } from '../storage/errors';
+import { classifyDbError } from '../core/errors';
 import { latestDeadLetter } from './deadLettersSql';
 import type { RelayStateName, WebhookState } from './types';
 
