@@ -1,4 +1,3 @@
-/// <reference path="../env.d.ts" />
 import { createApp } from 'vue';
 import App from './App.vue';
 import { registerCharts } from './charts';

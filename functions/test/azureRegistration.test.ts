@@ -13,7 +13,11 @@ jest.mock('@azure/functions', () => {
   };
 });
 
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
 import { functions } from '../src/functions';
+
+const readRootJson = (name: string): unknown => JSON.parse(readFileSync(path.join(__dirname, '..', '..', name), 'utf8'));
 
 const byName = (name: string) => {
   const found = calls.find((c) => c.name === name);
@@ -75,16 +79,16 @@ describe('Azure registration', () => {
   });
 
   it('keeps host.json and package.json right for func start', () => {
-    const hostJson = require('../../host.json') as { version: string; extensionBundle: { id: string; version: string }; extensions: { http: { routePrefix: string } } };
+    const hostJson = readRootJson('host.json') as { version: string; extensionBundle: { id: string; version: string }; extensions: { http: { routePrefix: string } } };
     expect(hostJson.version).toBe('2.0');
     expect(hostJson.extensionBundle).toEqual({ id: 'Microsoft.Azure.Functions.ExtensionBundle', version: '[4.*, 5.0.0)' });
     expect(hostJson.extensions.http.routePrefix).toBe('');
-    const pkg = require('../../package.json') as { main: string };
+    const pkg = readRootJson('package.json') as { main: string };
     expect(pkg.main).toBe('dist/functions/src/functions/*.js');
   });
 
   it('lists every setting the functions read in local.settings.example.json', () => {
-    const settings = require('../../local.settings.example.json') as { IsEncrypted: boolean; Values: Record<string, string> };
+    const settings = readRootJson('local.settings.example.json') as { IsEncrypted: boolean; Values: Record<string, string> };
     expect(settings.IsEncrypted).toBe(false);
     for (const key of ['FUNCTIONS_WORKER_RUNTIME', 'AzureWebJobsStorage', 'PETZI_WEBHOOK_SECRET', 'SIGNATURE_TOLERANCE_SECONDS', 'DATABASE_URL', 'RABBITMQ_URL', 'RabbitMQConnection', 'MAX_BODY_BYTES']) {
       expect(settings.Values[key]).toEqual(expect.any(String));

@@ -3,7 +3,7 @@ import { captureExchange, type Capture } from '../../test/support/broker';
 import { queryOnce } from '../../test/support/db';
 import { TEST_SECRET } from '../../test/support/env';
 import { startTestStack, type TestStack } from '../../test/support/host';
-import { postWebhook, sample, sampleBodies, ticketBody } from '../../test/support/webhooks';
+import { postWebhook, sampleBodies, ticketBody } from '../../test/support/webhooks';
 import { waitUntil } from '../../test/support/wait';
 import { UnstorableValueError } from '../src/core/errors';
 
@@ -38,7 +38,7 @@ describe('POST /webhook with valid webhooks', () => {
     const parsed = JSON.parse(body.toString('utf8')) as { event: string };
     expect(row.event_type).toBe(parsed.event);
     expect(row.payload).toEqual(parsed);
-    expect(row.body_sha256).toBe(require('node:crypto').createHash('sha256').update(body).digest('hex'));
+    expect(row.body_sha256).toBe(createHash('sha256').update(body).digest('hex'));
 
     await capture.waitFor(before + 1);
     const message = capture.messages.find((m) => m.properties.messageId === String(id));

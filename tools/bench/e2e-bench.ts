@@ -1,4 +1,5 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
+import { cpus } from 'node:os';
 import path from 'node:path';
 import { steadyLoad } from '../faults/load';
 import { FaultStack, SECRET } from '../faults/stack';
@@ -186,7 +187,7 @@ async function main(): Promise<void> {
   const summary = summarise(results);
   mkdirSync(path.join(ROOT, 'bench-results'), { recursive: true });
   const file = path.join(ROOT, 'bench-results', 'e2e.json');
-  writeFileSync(file, `${JSON.stringify({ at: new Date().toISOString(), cpus: require('node:os').cpus().length, calibrationMs, repeat, summary, results }, null, 2)}\n`);
+  writeFileSync(file, `${JSON.stringify({ at: new Date().toISOString(), cpus: cpus().length, calibrationMs, repeat, summary, results }, null, 2)}\n`);
   console.log('\nevery run:\nlayout  rate/s  achieved  sent   200s   delivered  p50 ms  p90 ms  p99 ms  max ms   stages p50/p99 ms');
   for (const r of results) {
     const stage = (name: keyof E2eResult['stagesMs']) => `${name} ${r.stagesMs[name].p50}/${r.stagesMs[name].p99}`;

@@ -1,4 +1,5 @@
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { cpus } from 'node:os';
 import path from 'node:path';
 import { signPayload, topologyNames } from '../../functions/src';
 import { PayloadGenerator, todayUtc } from '../../simulator/src/payloads';
@@ -162,7 +163,7 @@ async function main(): Promise<void> {
   const summary = summarise(results);
   mkdirSync(path.join(ROOT, 'bench-results'), { recursive: true });
   const file = path.join(ROOT, 'bench-results', 'ingest.json');
-  writeFileSync(file, `${JSON.stringify({ machine: { cpus: require('node:os').cpus().length, node: process.version }, at: new Date().toISOString(), calibrationMs, repeat, summary, results }, null, 2)}\n`);
+  writeFileSync(file, `${JSON.stringify({ machine: { cpus: cpus().length, node: process.version }, at: new Date().toISOString(), calibrationMs, repeat, summary, results }, null, 2)}\n`);
   console.log('\nevery run:\nhost    connections  req/s   p50 ms  p99 ms  200s     stored   lost  published  host RSS  host CPU  load CPU');
   for (const r of results) {
     console.log(

@@ -1,14 +1,16 @@
 import { spawn } from 'node:child_process';
 import path from 'node:path';
+import { CHECKS, runChecks } from './checks';
 import { installingAllowed } from '../provision/install';
 import { onStopRequest } from '../provision/stopRequest';
 import { provisionTestServices, type TestServices } from '../provision/testServices';
 
 const ROOT = path.resolve(__dirname, '..', '..', '..');
 
-const HELP = `Usage: npm test [-- --no-install] [jest arguments, e.g. a test file]
+const HELP = `Usage: npm test [-- --no-install] [--no-checks] [jest arguments, e.g. a test file]
 
-Runs jest (--runInBand) against real services, provisioning what does not answer:
+First runs npm run typecheck (tsc, vue-tsc) and npm run lint (eslint, prettier --check): any error
+ends the run there. Then runs jest (--runInBand) against real services, provisioning what does not answer:
   Postgres   TEST_DATABASE_URL (default postgres://postgres:postgres@127.0.0.1:5432/postgres),
              else an embedded PostgreSQL on a free port
   RabbitMQ   TEST_RABBITMQ_URL (default amqp://guest:guest@127.0.0.1:5672, management UI at
@@ -17,7 +19,8 @@ Runs jest (--runInBand) against real services, provisioning what does not answer
              of a local rabbitmq image, else Debian's rabbitmq-server installed (root or sudo -n)
   Chromium   CHROMIUM_PATH, else /usr/bin/chromium, else playwright's cache, else installed likewise
 What it started it stops at the end, also after a failed run, Ctrl-C, SIGTERM or SIGHUP.
---no-install or PETZI_NO_INSTALL=1: never install a package.`;
+--no-install or PETZI_NO_INSTALL=1: never install a package.
+--no-checks: skip typecheck and lint (a quick subset while iterating; CI never skips them).`;
 
 function log(message: string): void {
   console.log(`[test]       ${message}`);
@@ -44,10 +47,21 @@ async function main(): Promise<number> {
   const stopRequested = new Promise<string>((resolve) => onStopRequest((r) => resolve((reason = r))));
   let services: TestServices | undefined;
   try {
+    if (!args.includes('--no-checks')) {
+      const failure = await runChecks(CHECKS, { cwd: ROOT, env: process.env, stopRequested }, log);
+      if (reason) return 130;
+      if (failure) {
+        console.error(
+          `\nnpm test: \`npm run ${failure.script}\` failed (exit ${failure.code}); no service was started and no test ran.\n` +
+            `Fix what it reported above (\`npm run format\` rewrites the files prettier lists), or pass --no-checks to run the tests anyway.`,
+        );
+        return failure.code;
+      }
+    }
     services = await provisionTestServices(process.env, { allowed: installingAllowed(args, process.env), logDir: path.join(ROOT, '.data'), env: process.env }, log);
     if (reason) return 130;
     const code = await runJest(
-      args.filter((a) => a !== '--no-install'),
+      args.filter((a) => a !== '--no-install' && a !== '--no-checks'),
       services.env,
       stopRequested,
     );

@@ -7,9 +7,12 @@ import { waitUntil } from '../../test/support/wait';
 
 const ROOT = path.resolve(__dirname, '..', '..');
 
-/** npm test's runner with nothing answering at the test URLs, so it provisions both services. */
+/**
+ * npm test's runner with nothing answering at the test URLs, so it provisions both services.
+ * Without its typecheck and lint (checks.int.test.ts covers those): this is about the services.
+ */
 async function startRunner(jestArgs: string[]) {
-  const child = spawn(process.execPath, [path.join(ROOT, 'dist', 'tools', 'test-runner', 'main.js'), '--no-install', ...jestArgs], {
+  const child = spawn(process.execPath, [path.join(ROOT, 'dist', 'tools', 'test-runner', 'main.js'), '--no-install', '--no-checks', ...jestArgs], {
     cwd: ROOT,
     env: {
       ...process.env,

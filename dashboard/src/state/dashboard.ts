@@ -83,7 +83,7 @@ function withKnownRows(known: DashboardState['known'], rows: readonly TicketRow[
  * the stats' asOfSeq). Events buffered meanwhile are applied on top.
  */
 export function loadBaseline(state: DashboardState, stats: Stats, page: TicketPage): DashboardState {
-  let next: DashboardState = {
+  const next: DashboardState = {
     ...state,
     loaded: true,
     rows: mergeRows([], page.items, state.query),

@@ -9,6 +9,7 @@ import { z } from 'zod';
  */
 
 /** A JS string Postgres text and jsonb can hold: no U+0000, no unpaired UTF-16 surrogate. */
+// eslint-disable-next-line no-control-regex -- U+0000 is the character looked for
 const UNSTORABLE_CHAR = /\u0000|[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/;
 
 export function unstorableCharacter(value: string): string | null {

@@ -11,6 +11,8 @@ import { consoleLogger } from '../core/logger';
  */
 export function inFunctionsWorker(): boolean {
   try {
+    // Loaded, not imported: its absence is the answer, and only the worker provides it at run time.
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
     require('@azure/functions-core');
     return true;
   } catch {

@@ -34,6 +34,7 @@ function decodeSegment(raw: string): string {
   if (/%(?![0-9A-Fa-f]{2})/.test(raw)) throw new BadRequestTarget('Malformed percent-encoding in the path');
   const decoded = tryDecode(raw);
   if (decoded === undefined) throw new BadRequestTarget('The path does not decode to valid UTF-8');
+  // eslint-disable-next-line no-control-regex -- control characters are what is refused
   if (/[\u0000-\u001f\u007f]/.test(decoded)) throw new BadRequestTarget('Control characters (NUL included) are not allowed in the path');
   if (decoded.includes('/') || decoded.includes('\\')) throw new BadRequestTarget('Encoded slashes and backslashes are not allowed in the path');
   if (decoded === '.' || decoded === '..') throw new BadRequestTarget('Dot segments (. and ..) are not allowed in the path');
