@@ -49,16 +49,17 @@ describe('the delivery log: its question', () => {
 
 describe('the delivery log: what each outcome means', () => {
   it('tells accepted deliveries from refusals', () => {
-    expect([isRefusal(delivery(1, 'stored')), isRefusal(delivery(1, 'duplicate')), isRefusal(delivery(1, 'signature_mismatch')), isRefusal(delivery(1, 'brand_new_reason'))]).toEqual([
-      false,
-      false,
-      true,
-      true,
-    ]);
+    expect([
+      isRefusal(delivery(1, 'stored')),
+      isRefusal(delivery(1, 'duplicate')),
+      isRefusal(delivery(1, 'signature_mismatch')),
+      isRefusal(delivery(1, 'brand_new_reason')),
+    ]).toEqual([false, false, true, true]);
   });
 
   it('gives every refusal a reason in words, an unknown one included', () => {
-    for (const outcome of KNOWN_OUTCOMES.filter((o) => o !== 'stored' && o !== 'duplicate')) expect({ outcome, meaning: outcomeMeaning(outcome) }).toEqual({ outcome, meaning: expect.stringMatching(/^Refused/) });
+    for (const outcome of KNOWN_OUTCOMES.filter((o) => o !== 'stored' && o !== 'duplicate'))
+      expect({ outcome, meaning: outcomeMeaning(outcome) }).toEqual({ outcome, meaning: expect.stringMatching(/^Refused/) });
     expect(outcomeMeaning('signature_mismatch')).toBe('Refused: the signature does not match (wrong secret, or the body was changed).');
     expect(outcomeMeaning('brand_new_reason')).toBe('Refused: brand new reason.');
     expect(outcomeMeaning('')).toBe('Refused: no reason recorded.');
@@ -194,13 +195,19 @@ describe('dead letters: the redrive, confirmed', () => {
   });
 
   it('shows a refused redrive (no admin key) as a failure, and still refreshes the list', async () => {
-    const { client, sent, asked } = fakeClient([deadLetter(1)], new ApiError(403, 'redrive needs the admin key, and this dashboard server has none: set PETZI_ADMIN_KEY in its environment'));
+    const { client, sent, asked } = fakeClient(
+      [deadLetter(1)],
+      new ApiError(403, 'redrive needs the admin key, and this dashboard server has none: set PETZI_ADMIN_KEY in its environment'),
+    );
     const letters = useDeadLetters(client);
     await letters.show('all');
     letters.ask({ all: true });
     await letters.confirm();
     expect(sent).toEqual([{ all: true }]);
-    expect(letters.result.value).toEqual({ ok: false, message: 'The redrive failed: redrive needs the admin key, and this dashboard server has none: set PETZI_ADMIN_KEY in its environment' });
+    expect(letters.result.value).toEqual({
+      ok: false,
+      message: 'The redrive failed: redrive needs the admin key, and this dashboard server has none: set PETZI_ADMIN_KEY in its environment',
+    });
     expect([asked, letters.items.value.length]).toEqual([['all', 'all'], 1]);
     letters.close();
   });

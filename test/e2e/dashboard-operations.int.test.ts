@@ -110,10 +110,14 @@ describe('the operations views in a browser', () => {
 
   it('filters the log by outcome, by status and by time, and says when nothing matches', async () => {
     const shownOutcomes = async (expected: string[]) =>
-      waitUntil(async () => {
-        const now = await deliveryRows().evaluateAll((trs) => trs.map((tr) => tr.getAttribute('data-outcome')));
-        return JSON.stringify(now) === JSON.stringify(expected) ? true : undefined;
-      }, 10_000, `the log to show ${expected.join(', ')}`);
+      waitUntil(
+        async () => {
+          const now = await deliveryRows().evaluateAll((trs) => trs.map((tr) => tr.getAttribute('data-outcome')));
+          return JSON.stringify(now) === JSON.stringify(expected) ? true : undefined;
+        },
+        10_000,
+        `the log to show ${expected.join(', ')}`,
+      );
 
     await page.getByLabel('Outcome').selectOption('signature_mismatch');
     await shownOutcomes(['signature_mismatch']);
@@ -186,10 +190,14 @@ describe('the operations views in a browser', () => {
     expect(redrivesSent.map((r) => JSON.parse(r.body ?? 'null') as unknown)).toEqual([{ ids: [expect.any(Number)] }, { all: true }]);
     expect(redrivesSent.filter((r) => JSON.stringify(r.headers).includes(ADMIN) || 'x-functions-key' in r.headers)).toEqual([]);
     for (const id of ids) {
-      const state = await waitUntil(async () => {
-        const { webhook } = await api<{ webhook: WebhookState }>(`/api/webhooks/${id}`);
-        return webhook.relay.state === 'relayed' ? webhook : undefined;
-      }, 15_000, `webhook ${id} relayed`);
+      const state = await waitUntil(
+        async () => {
+          const { webhook } = await api<{ webhook: WebhookState }>(`/api/webhooks/${id}`);
+          return webhook.relay.state === 'relayed' ? webhook : undefined;
+        },
+        15_000,
+        `webhook ${id} relayed`,
+      );
       expect(state.relay.deadLetter).toMatchObject({ redrivenAt: expect.any(String) });
     }
     // Both are kept as redriven, shown under "Redriven", without a button.

@@ -302,7 +302,15 @@ describe('dashboard server: the operations routes (issue 17)', () => {
   const ADMIN_KEY = 'admin-key-93be';
   let keyed: RunningDashboardServer;
   beforeAll(async () => {
-    keyed = await startDashboardServer({ port: 0, hostname: '127.0.0.1', distDir: dist, functionsUrl: functions.url, bridgeUrl: bridge.url, apiKey: FUNCTION_KEY, adminKey: ADMIN_KEY });
+    keyed = await startDashboardServer({
+      port: 0,
+      hostname: '127.0.0.1',
+      distDir: dist,
+      functionsUrl: functions.url,
+      bridgeUrl: bridge.url,
+      apiKey: FUNCTION_KEY,
+      adminKey: ADMIN_KEY,
+    });
   });
   afterAll(() => keyed?.stop());
 
@@ -331,11 +339,21 @@ describe('dashboard server: the operations routes (issue 17)', () => {
   });
 
   const refusals: Array<[string, () => Promise<Response>, number, RegExp]> = [
-    ['without an Origin', () => fetch(`${keyed.url}/api/dead-letters/redrive`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"all":true}' }), 403, /Origin/],
+    [
+      'without an Origin',
+      () => fetch(`${keyed.url}/api/dead-letters/redrive`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"all":true}' }),
+      403,
+      /Origin/,
+    ],
     ['from another origin', () => redrive(keyed, '{"all":true}', { origin: 'https://evil.example' }), 403, /Origin/],
     ['on a server without PETZI_ADMIN_KEY', () => redrive(dashboard, '{"all":true}'), 403, /PETZI_ADMIN_KEY/],
     ['as a form', () => redrive(keyed, 'all=true', { 'content-type': 'application/x-www-form-urlencoded' }), 415, /application\/json/],
-    ['without a content type', () => fetch(`${keyed.url}/api/dead-letters/redrive`, { method: 'POST', headers: { origin: keyed.url }, body: new Uint8Array(Buffer.from('{"all":true}')) }), 415, /application\/json/],
+    [
+      'without a content type',
+      () => fetch(`${keyed.url}/api/dead-letters/redrive`, { method: 'POST', headers: { origin: keyed.url }, body: new Uint8Array(Buffer.from('{"all":true}')) }),
+      415,
+      /application\/json/,
+    ],
     ['with a body that is not JSON', () => redrive(keyed, '{"ids":[1,'), 400, /body must be a JSON object/],
     ['with an empty body', () => redrive(keyed, ''), 400, /ids must be a list/],
     ['with an array', () => redrive(keyed, '[1,2]'), 400, /body must be a JSON object/],

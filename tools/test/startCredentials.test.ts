@@ -52,7 +52,13 @@ describe('npm start credentials', () => {
     const env = credentialEnv(made);
     expect(env.functions).toEqual({ PETZI_API_KEY: made.apiKey, PETZI_ADMIN_KEY: made.adminKey });
     expect(env.bridge).toEqual({ PETZI_API_KEY: made.apiKey });
-    expect(env.dashboard).toEqual({ PETZI_API_KEY: made.apiKey, PETZI_ADMIN_KEY: made.adminKey, DASHBOARD_USER: 'admin', DASHBOARD_PASSWORD: made.dashboardPassword, DASHBOARD_LOGIN_TOKEN: made.loginToken });
+    expect(env.dashboard).toEqual({
+      PETZI_API_KEY: made.apiKey,
+      PETZI_ADMIN_KEY: made.adminKey,
+      DASHBOARD_USER: 'admin',
+      DASHBOARD_PASSWORD: made.dashboardPassword,
+      DASHBOARD_LOGIN_TOKEN: made.loginToken,
+    });
   });
 });
 

@@ -57,5 +57,22 @@ export function useDeadLetters(client: ApiClient = createApiClient()) {
     list.close();
   }
 
-  return { state, items: list.items, nextCursor: list.nextCursor, loading: list.loading, loaded: list.loaded, error: list.error, waiting, pending, sending, result, show, more: list.more, ask, cancel, confirm, close };
+  return {
+    state,
+    items: list.items,
+    nextCursor: list.nextCursor,
+    loading: list.loading,
+    loaded: list.loaded,
+    error: list.error,
+    waiting,
+    pending,
+    sending,
+    result,
+    show,
+    more: list.more,
+    ask,
+    cancel,
+    confirm,
+    close,
+  };
 }
