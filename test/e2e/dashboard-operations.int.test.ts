@@ -235,6 +235,30 @@ describe('the operations views in a browser', () => {
     await page.setViewportSize({ width: 1440, height: 1000 });
   });
 
+  it('answers a malformed request to each new door, through the dashboard and its login, with a JSON 4xx naming the problem', async () => {
+    const [session] = await page.context().cookies();
+    const cookie = `${session.name}=${session.value}`;
+    const through = (route: string, init: RequestInit = {}) => fetch(`${dashboard.url}${route}`, { ...init, headers: { cookie, ...(init.headers as Record<string, string>) } });
+    const cases: Array<[string, RequestInit, number, RegExp]> = [
+      ['/api/deliveries?status=abc', {}, 400, /status/],
+      ['/api/deliveries?from=yesterday', {}, 400, /from/],
+      ['/api/deliveries?cursor=nope', {}, 400, /cursor/],
+      ['/api/deliveries?colour=red', {}, 400, /colour/],
+      ['/api/dead-letters?state=lost', {}, 400, /state/],
+      ['/api/dead-letters?limit=0', {}, 400, /limit/],
+      ['/api/dead-letters/redrive', { method: 'POST', headers: { origin: dashboard.url, 'content-type': 'application/json' }, body: '{"ids":"all"}' }, 400, /ids/],
+      ['/api/dead-letters/redrive', { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"all":true}' }, 403, /Origin/],
+      ['/api/dead-letters/redrive', {}, 405, /GET not allowed/],
+    ];
+    for (const [route, init, status, message] of cases) {
+      const response = await through(route, init);
+      const body = (await response.json()) as { error: string };
+      expect({ route, status: response.status, error: body.error }).toEqual({ route, status, error: expect.stringMatching(message) });
+    }
+    // Without the session, nothing is passed on.
+    expect((await fetch(`${dashboard.url}/api/deliveries`)).status).toBe(401);
+  });
+
   it('logged no console error', () => {
     expect(consoleErrors).toEqual([]);
   });
