@@ -17,6 +17,7 @@ export * from './server/processGuards';
 export * from './server/requestTarget';
 export * from './server/respond';
 export * from './server/stopOnSignal';
+export * from './server/query';
 export * from './protocol/liveEvent';
 export * from './protocol/schema';
 export * from './protocol/signature';
@@ -29,6 +30,14 @@ export * from './storage/pool';
 export * from './metrics/handlerErrors';
 export * from './metrics/pipelineMetrics';
 export * from './read-api/readModels';
+// Issue 17: what `npm run ops` calls, the same services as the routes.
+export * from './operate/types';
+export * from './operate/attemptsSql';
+export * from './operate/deadLettersSql';
+export * from './operate/redrive';
+export * from './operate/replay';
+export { deadLettersQuery, deliveriesQuery, nextCursor, redriveRequest, replayRequest } from './operate/requests';
+export { rebuildTickets } from './relay/relay';
 export * from './runtime/declaration';
 export * from './runtime/deps';
 

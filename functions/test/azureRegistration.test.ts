@@ -40,6 +40,11 @@ describe('Azure registration', () => {
     ['ticket', 'api/tickets/{number}', ['GET'], 'function'],
     ['stats', 'api/stats', ['GET'], 'function'],
     ['eraseBuyer', 'api/tickets/{number}/buyer', ['DELETE'], 'admin'],
+    ['deliveries', 'api/deliveries', ['GET'], 'function'],
+    ['webhookState', 'api/webhooks/{id}', ['GET'], 'function'],
+    ['deadLetters', 'api/dead-letters', ['GET'], 'function'],
+    ['redrive', 'api/dead-letters/redrive', ['POST'], 'admin'],
+    ['replay', 'api/replay', ['POST'], 'admin'],
   ])('binds http function %s to route %s, methods %j, auth level %s', (name, route, methods, authLevel) => {
     const call = byName(name);
     expect(call.kind).toBe('http');
@@ -53,6 +58,17 @@ describe('Azure registration', () => {
 
   it('schedules the retention timer hourly, not on startup', () => {
     expect(byName('retention')).toMatchObject({ kind: 'timer', options: { schedule: '0 0 * * * *', runOnStartup: false } });
+  });
+
+  it('schedules the attempt retention timer hourly, not on startup', () => {
+    expect(byName('attemptRetention')).toMatchObject({ kind: 'timer', options: { schedule: '0 30 * * * *', runOnStartup: false } });
+  });
+
+  it('binds the dead-letter recorder to queue petzi.relay.dlq through the RabbitMQConnection setting', () => {
+    expect(byName('deadLetterRecorder')).toMatchObject({
+      kind: 'generic',
+      options: { trigger: { type: 'rabbitMQTrigger', queueName: 'petzi.relay.dlq', connectionStringSetting: 'RabbitMQConnection' } },
+    });
   });
 
   it('binds the relay to queue petzi.relay through the RabbitMQConnection setting', () => {

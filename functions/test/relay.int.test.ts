@@ -5,6 +5,8 @@ import { TEST_RABBITMQ_URL } from '../../test/support/env';
 import { startTestStack, type TestStack } from '../../test/support/host';
 import { waitUntil } from '../../test/support/wait';
 import { postWebhook, sample, ticketBody } from '../../test/support/webhooks';
+import { declaredFunctions } from '../src';
+import { deadLetterRecorderFunction } from '../src/functions/deadLetterRecorder';
 import type { LiveEvent } from '../src/protocol/liveEvent';
 
 let stack: TestStack;
@@ -13,7 +15,8 @@ let connection: amqp.ChannelModel;
 let channel: amqp.Channel;
 
 beforeAll(async () => {
-  stack = await startTestStack();
+  // These tests read petzi.relay.dlq itself: without the recorder, which would drain it (see operate.int.test.ts).
+  stack = await startTestStack({ functions: declaredFunctions().filter((fn) => fn.name !== deadLetterRecorderFunction.name) });
   live = await captureExchange(stack.host.deps.topology.liveExchange, '');
   connection = await amqp.connect(TEST_RABBITMQ_URL);
   channel = await connection.createChannel();

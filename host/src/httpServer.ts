@@ -52,6 +52,13 @@ function headersOf(req: http.IncomingMessage): Record<string, string> {
   return headers;
 }
 
+/** Appends the peer's address to X-Forwarded-For, as the Azure front end does: functions learn who called. */
+function forwardedFor(headers: Record<string, string>, peer: string | undefined): Record<string, string> {
+  if (!peer) return headers;
+  const chain = headers['x-forwarded-for'];
+  return { ...headers, 'x-forwarded-for': chain ? `${chain}, ${peer}` : peer };
+}
+
 async function writeResponse(res: http.ServerResponse, result: HttpResponseInit | HttpResponse | undefined, extraHeaders: Record<string, string>): Promise<void> {
   // Plain init objects (what our handlers return) are written directly; anything else goes
   // through the library's HttpResponse so every body kind it supports works.
@@ -147,7 +154,7 @@ export function createHttpHost(functions: HttpFunction[], deps: Deps, options: H
       method: req.method,
       // The Host header is the client's to spell; the URL the function sees must always parse.
       url: `http://localhost${target.pathname}${target.search}`,
-      headers: headersOf(req),
+      headers: forwardedFor(headersOf(req), req.socket.remoteAddress),
       query,
       params: routeParams,
       // The library drops a GET or HEAD body anyway, with a console warning per request: a free

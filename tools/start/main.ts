@@ -3,6 +3,7 @@ import path from 'node:path';
 import { ensureBuilt } from './build';
 import { startChild, type ManagedChild } from './children';
 import { credentialEnv, ensureCredentials, loginLines, tryItLine } from './credentials';
+import { forgetServices, recordServices } from './services';
 import { installingAllowed } from '../provision/install';
 import { portFromEnv, PortTakenError, requireFreePort } from '../provision/ports';
 import { ensurePostgres, type PostgresHandle } from '../provision/postgres';
@@ -114,6 +115,7 @@ async function main(): Promise<number> {
   const stopAll = () =>
     (stopping ??= (async () => {
       for (const child of [...children].reverse()) await child.stop();
+      forgetServices(dataDir);
       await rabbit?.stop();
       await postgres?.stop();
     })());
@@ -144,6 +146,7 @@ async function main(): Promise<number> {
       log,
     });
     checkStop();
+    recordServices(dataDir, { databaseUrl: postgres.url, rabbitmqUrl: rabbit.url, pid: process.pid });
     const settings = { ...exampleSettings() };
     const shared: Record<string, string> = {
       ...settings,

@@ -1,5 +1,5 @@
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { chmodSync, mkdtempSync, rmSync } from 'node:fs';
+import { chmodSync, existsSync, mkdtempSync, rmSync, statSync } from 'node:fs';
 import net from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -106,6 +106,18 @@ describe('npm start', () => {
       const numbers = events.map((e) => (JSON.parse(e.data) as { ticket: { number: string } }).ticket.number);
       expect(tickets.items.map((t) => t.number).sort()).toEqual([...numbers].sort());
 
+      // npm start records its services for `npm run ops`, which finds them without DATABASE_URL.
+      const services = path.join(dataDir, 'services.json');
+      expect(statSync(services).mode & 0o777).toBe(0o600);
+      const ops = spawnSync(process.execPath, [path.join(__dirname, '..', '..', 'dist', 'tools', 'ops', 'main.js'), 'deliveries', '--json'], {
+        env: { PATH: process.env.PATH, PETZI_DATA_DIR: dataDir, PETZI_TOPOLOGY_PREFIX: prefix },
+        encoding: 'utf8',
+        timeout: 60_000,
+      });
+      expect({ status: ops.status, stderr: ops.stderr }).toEqual({ status: 0, stderr: '' });
+      const deliveries = (JSON.parse(ops.stdout) as { items: Array<{ outcome: string; webhookId: number }> }).items;
+      expect(deliveries.map((d) => d.outcome)).toEqual(['stored', 'stored', 'stored']);
+
       const family = descendants(started.child.pid!);
       expect(family.length).toBeGreaterThanOrEqual(4); // functions, bridge, dashboard, postgres
       started.child.kill('SIGINT');
@@ -113,6 +125,7 @@ describe('npm start', () => {
       await waitUntil(() => (family.every((pid) => !alive(pid)) ? true : undefined), 15_000, 'every child to exit');
       for (const port of Object.values(ports)) expect(await isListening(port)).toBe(false);
       expect(started.output()).toContain('[start]      stopped');
+      expect(existsSync(services)).toBe(false);
     } finally {
       if (started.child.exitCode === null) started.child.kill('SIGKILL');
       rmSync(dataDir, { recursive: true, force: true });

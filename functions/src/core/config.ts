@@ -14,6 +14,8 @@ export interface Config {
   outboxGraceSeconds: number;
   /** RAW_RETENTION_DAYS: stored webhooks older than this lose their buyer's personal fields; unset, never. */
   rawRetentionDays?: number;
+  /** ATTEMPT_RETENTION_DAYS: the delivery log keeps requests this many days (default 14). */
+  attemptRetentionDays: number;
 }
 
 export const DEFAULTS = {
@@ -23,6 +25,7 @@ export const DEFAULTS = {
   rabbitmqUrl: 'amqp://guest:guest@127.0.0.1:5672',
   maxBodyBytes: 1024 * 1024,
   outboxGraceSeconds: 5,
+  attemptRetentionDays: 14,
 } as const;
 
 export class ConfigError extends Error {
@@ -64,6 +67,7 @@ export function loadConfig(env: Env = process.env): Config {
     rabbitmqUrl: first(env, 'RABBITMQ_URL', 'RabbitMQConnection') ?? DEFAULTS.rabbitmqUrl,
     maxBodyBytes: positiveInt(env, 'MAX_BODY_BYTES', DEFAULTS.maxBodyBytes),
     outboxGraceSeconds: positiveInt(env, 'OUTBOX_GRACE_SECONDS', DEFAULTS.outboxGraceSeconds),
+    attemptRetentionDays: positiveInt(env, 'ATTEMPT_RETENTION_DAYS', DEFAULTS.attemptRetentionDays),
     rawRetentionDays: first(env, 'RAW_RETENTION_DAYS') === undefined ? undefined : positiveInt(env, 'RAW_RETENTION_DAYS', 0),
   };
 }

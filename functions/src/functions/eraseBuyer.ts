@@ -1,7 +1,7 @@
 import type { HttpHandler } from '@azure/functions';
-import { onlyParams, ticketNumberParam } from '../read-api/query';
-import { readEndpoint } from '../read-api/readErrors';
-import { json, jsonError } from '../read-api/responses';
+import { onlyParams, ticketNumberParam } from '../server/query';
+import { readEndpoint } from '../server/readErrors';
+import { json, jsonError } from '../server/responses';
 import { registerFunction } from '../runtime/azure';
 import type { HttpFunction } from '../runtime/declaration';
 import type { Deps } from '../runtime/deps';

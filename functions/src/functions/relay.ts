@@ -1,6 +1,7 @@
 import type { InvocationContext } from '@azure/functions';
 import { RELAY_QUEUE } from '../broker/topology';
 import { decodeWebhookMessage, PoisonMessageError } from '../relay/decode';
+import { recordRelayFailure } from '../operate/relayFailures';
 import { registerFunction } from '../runtime/azure';
 import type { RabbitMQFunction } from '../runtime/declaration';
 import type { Deps } from '../runtime/deps';
@@ -14,8 +15,11 @@ export function relayHandler(deps: Deps): (message: unknown, context: Invocation
     try {
       await deps.relay.relay(decodeWebhookMessage(message));
     } catch (error) {
+      const poison = error instanceof PoisonMessageError;
       // Counted once per try: poison messages apart, as no retry can help them.
-      deps.metrics.relayed.inc({ outcome: error instanceof PoisonMessageError ? 'rejected' : 'failed' });
+      deps.metrics.relayed.inc({ outcome: poison ? 'rejected' : 'failed' });
+      // Kept for the dead letter this may become: the broker keeps no reason.
+      await recordRelayFailure(deps.pool, message, { error, poison }, (m) => deps.log.warn(m));
       throw error;
     }
   };

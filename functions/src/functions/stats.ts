@@ -1,7 +1,7 @@
 import type { HttpHandler } from '@azure/functions';
-import { enumParam, instantParam, onlyParams, QueryParamError, textParam } from '../read-api/query';
-import { readEndpoint } from '../read-api/readErrors';
-import { json } from '../read-api/responses';
+import { enumParam, instantParam, onlyParams, QueryParamError, textParam } from '../server/query';
+import { readEndpoint } from '../server/readErrors';
+import { json } from '../server/responses';
 import { registerFunction } from '../runtime/azure';
 import type { HttpFunction } from '../runtime/declaration';
 import type { Deps } from '../runtime/deps';

@@ -1,8 +1,8 @@
 import type { HttpHandler, HttpRequest } from '@azure/functions';
 import { csvLine } from '../read-api/csv';
-import { cursorParam, encodeCursor, enumParam, instantParam, intParam, onlyParams, QueryParamError, textParam, ticketNumberParam } from '../read-api/query';
-import { readEndpoint } from '../read-api/readErrors';
-import { json, jsonError } from '../read-api/responses';
+import { cursorParam, encodeCursor, enumParam, instantParam, intParam, onlyParams, QueryParamError, textParam, ticketNumberParam } from '../server/query';
+import { readEndpoint } from '../server/readErrors';
+import { json, jsonError } from '../server/responses';
 import { registerFunction } from '../runtime/azure';
 import type { HttpFunction } from '../runtime/declaration';
 import type { Deps } from '../runtime/deps';

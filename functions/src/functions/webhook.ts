@@ -1,13 +1,14 @@
 import type { HttpHandler, HttpResponseInit } from '@azure/functions';
 import { createHash } from 'node:crypto';
 import { BodyTooLargeError, readBodyLimited } from '../ingest/body';
-import { jsonError, json } from '../read-api/responses';
+import { jsonError, json } from '../server/responses';
 import { SIGNATURE_HEADER, SignatureError, verifySignature } from '../protocol/signature';
 import { checkPayload, isJsonObject } from '../protocol/schema';
 import { unstorableJsonProblems } from '../protocol/storableJson';
 import { registerFunction } from '../runtime/azure';
 import type { HttpFunction } from '../runtime/declaration';
 import type { Deps } from '../runtime/deps';
+import type { IngestResult } from '../ingest/ingest';
 import { DatabaseUnavailableError, UnstorableValueError } from '../core/errors';
 
 /** Outcome of one request before it becomes a response; `reason` feeds the metrics label. */
@@ -53,10 +54,30 @@ export function webhookHandler(deps: Deps): HttpHandler {
   const { config, metrics } = deps;
   return async (request) => {
     const stopTimer = metrics.processingSeconds.startTimer();
-    const outcome = await handle();
+    const receivedAt = new Date(deps.now());
+    // What the delivery log keeps of this request, filled in as the checks pass.
+    const seen: { body?: Buffer; signatureTimestamp?: number } = {};
+    const outcome = await handle().catch((error: unknown) => {
+      // The guard answers 500; the delivery log still says the request came.
+      record({ status: 'error', reason: 'internal_error', response: { status: 500 } });
+      throw error;
+    });
     metrics.requests.inc(outcome.status === 'error' ? { status: 'error', reason: outcome.reason } : { status: outcome.status, reason: '' });
     stopTimer({ status: outcome.status });
+    record(outcome);
     return outcome.response;
+
+    function record(done: Outcome): void {
+      deps.attempts.record({
+        receivedAt,
+        outcome: done.status === 'error' ? done.reason : done.status === 'success' ? 'stored' : 'duplicate',
+        status: done.response.status ?? 200,
+        ...seen,
+        declaredBytes: request.headers.get('content-length'),
+        webhookId: done.status === 'error' ? null : (done.response.jsonBody as IngestResult).id,
+        forwardedFor: request.headers.get('x-forwarded-for'),
+      });
+    }
 
     async function handle(): Promise<Outcome> {
       if (request.method !== 'POST') {
@@ -72,6 +93,7 @@ export function webhookHandler(deps: Deps): HttpHandler {
         return fail('body_unreadable', jsonError(400, 'Request body could not be read'));
       }
       metrics.payloadBytes.inc(body.length);
+      seen.body = body;
 
       let timestamp: number;
       try {
@@ -89,6 +111,7 @@ export function webhookHandler(deps: Deps): HttpHandler {
         throw error;
       }
 
+      seen.signatureTimestamp = timestamp;
       if (nestsDeeperThan(body, MAX_JSON_DEPTH)) {
         return fail('too_deep', jsonError(400, `Body nests deeper than ${MAX_JSON_DEPTH} levels`, { limit: MAX_JSON_DEPTH }));
       }

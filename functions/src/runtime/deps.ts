@@ -3,7 +3,10 @@ import { Registry } from 'prom-client';
 import { BrokerConnection } from '../broker/connection';
 import { declareTopology, topologyNames, type TopologyNames } from '../broker/topology';
 import type { Config } from '../core/config';
+import { createOperationsMetrics, type OperationsMetrics } from '../metrics/operationsMetrics';
 import { createPipelineMetrics, type PipelineMetrics } from '../metrics/pipelineMetrics';
+import { AttemptWriter } from '../operate/attemptWriter';
+import { waitingByKind } from '../operate/deadLettersSql';
 import { IngestService } from '../ingest/ingest';
 import { RelayService } from '../relay/relay';
 import { ensureDatabase } from '../storage/ensureDatabase';
@@ -20,6 +23,10 @@ export interface Deps {
   topology: TopologyNames;
   registry: Registry;
   metrics: PipelineMetrics;
+  /** Issue 17's: the delivery log, dead letters, redrive and replay. */
+  operations: OperationsMetrics;
+  /** The delivery log's writer: one record per /webhook request, written off the hot path. */
+  attempts: AttemptWriter;
   ingest: IngestService;
   relay: RelayService;
   now: () => number;
@@ -61,6 +68,8 @@ export async function createDeps(config: Config, options: CreateDepsOptions): Pr
     backlog: () => countUnpublished(pool),
     processMetrics: options.processMetrics,
   });
+  const operations = createOperationsMetrics(registry, { waitingByReason: () => waitingByKind(pool) });
+  const attempts = new AttemptWriter({ pool, metrics: operations, log: (m) => log.warn(m) });
   const ingest = new IngestService({
     pool,
     broker,
@@ -70,12 +79,13 @@ export async function createDeps(config: Config, options: CreateDepsOptions): Pr
   });
   const now = options.now ?? Date.now;
   const relay = new RelayService({ pool, broker, liveExchange: topology.liveExchange, metrics, now });
-  return { config, pool, broker, topology, registry, metrics, ingest, relay, now, log };
+  return { config, pool, broker, topology, registry, metrics, operations, attempts, ingest, relay, now, log };
 }
 
 /** Finishes publishes in flight, then closes the broker connection and the pool. */
 export async function closeDeps(deps: Deps): Promise<void> {
   await deps.ingest.drain();
+  await deps.attempts.close();
   await deps.broker.close();
   await deps.pool.end();
 }

@@ -1,4 +1,4 @@
-import { KEY_PARAM } from '../server/access';
+import { KEY_PARAM } from './access';
 /** A query parameter that is present but unusable; mapped to 400 naming the parameter. */
 export class QueryParamError extends Error {
   override name = 'QueryParamError';
