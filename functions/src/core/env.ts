@@ -23,14 +23,19 @@ export function first(env: Env, ...names: string[]): string | undefined {
   return undefined;
 }
 
-function raw(env: Env, name: string, options: Named): string | undefined {
-  return first(env, name, ...(options.aliases ?? []));
+/** The variable that is set (the design name or an alias: messages name the one the user wrote) and its trimmed value. */
+function raw(env: Env, name: string, options: Named): { name: string; text: string } | undefined {
+  for (const each of [name, ...(options.aliases ?? [])]) {
+    const text = first(env, each);
+    if (text !== undefined) return { name: each, text };
+  }
+  return undefined;
 }
 
 export function string(env: Env, name: string, options: Named & { default: string }): string;
 export function string(env: Env, name: string, options?: Named): string | undefined;
 export function string(env: Env, name: string, options: Named & { default?: string } = {}): string | undefined {
-  return raw(env, name, options) ?? options.default;
+  return raw(env, name, options)?.text ?? options.default;
 }
 
 export interface IntOptions extends Named {
@@ -52,12 +57,13 @@ function accepted(options: IntOptions): string {
 export function int(env: Env, name: string, options: IntOptions & { default: number }): number;
 export function int(env: Env, name: string, options: IntOptions): number | undefined;
 export function int(env: Env, name: string, options: IntOptions & { default?: number }): number | undefined {
-  const text = raw(env, name, options);
-  if (text === undefined) return options.default;
+  const found = raw(env, name, options);
+  if (found === undefined) return options.default;
+  const { text } = found;
   const value = /^-?\d+$/.test(text) ? Number(text) : NaN;
   const max = options.max ?? Number.MAX_SAFE_INTEGER;
   if (!Number.isSafeInteger(value) || value < options.min || value > max) {
-    throw new ConfigError(`${name} must be ${accepted(options)}, got "${text}"`);
+    throw new ConfigError(`${found.name} must be ${accepted(options)}, got "${text}"`);
   }
   return value;
 }
@@ -73,13 +79,13 @@ export function port(env: Env, name: string, options: Named & { default: number;
  * (only commas and blanks) is refused: it is a typo, not a wish for an empty list.
  */
 export function list(env: Env, name: string, options: Named & { default?: readonly string[] } = {}): string[] {
-  const text = raw(env, name, options);
-  if (text === undefined) return [...(options.default ?? [])];
-  const items = text
+  const found = raw(env, name, options);
+  if (found === undefined) return [...(options.default ?? [])];
+  const items = found.text
     .split(',')
     .map((item) => item.trim())
     .filter((item) => item.length > 0);
-  if (items.length === 0) throw new ConfigError(`${name} must be a comma-separated list of values, got "${text}"`);
+  if (items.length === 0) throw new ConfigError(`${found.name} must be a comma-separated list of values, got "${found.text}"`);
   return items;
 }
 
@@ -92,8 +98,9 @@ export interface UrlOptions extends Named {
 export function url(env: Env, name: string, options: UrlOptions & { default: string }): string;
 export function url(env: Env, name: string, options: UrlOptions): string | undefined;
 export function url(env: Env, name: string, options: UrlOptions & { default?: string }): string | undefined {
-  const text = raw(env, name, options);
-  if (text === undefined) return options.default;
+  const found = raw(env, name, options);
+  if (found === undefined) return options.default;
+  const { text } = found;
   let scheme: string | undefined;
   try {
     scheme = new URL(text).protocol.slice(0, -1);
@@ -102,8 +109,8 @@ export function url(env: Env, name: string, options: UrlOptions & { default?: st
   }
   if (scheme === undefined || !options.protocols.includes(scheme)) {
     // The value may carry a password: the message names the scheme it found, never the value.
-    const found = scheme === undefined ? 'not a URL' : `a ${scheme}: URL`;
-    throw new ConfigError(`${name} must be a URL starting ${options.protocols.map((p) => `${p}://`).join(' or ')}, got ${found}`);
+    const seen = scheme === undefined ? 'not a URL' : `a ${scheme}: URL`;
+    throw new ConfigError(`${found.name} must be a URL starting ${options.protocols.map((p) => `${p}://`).join(' or ')}, got ${seen}`);
   }
   return text;
 }
@@ -113,10 +120,10 @@ const FALSE = ['0', 'false', 'no', 'off'];
 
 /** A yes/no switch; unset is `default` (false unless given). */
 export function flag(env: Env, name: string, options: Named & { default?: boolean } = {}): boolean {
-  const text = raw(env, name, options);
-  if (text === undefined) return options.default ?? false;
-  const lower = text.toLowerCase();
+  const found = raw(env, name, options);
+  if (found === undefined) return options.default ?? false;
+  const lower = found.text.toLowerCase();
   if (TRUE.includes(lower)) return true;
   if (FALSE.includes(lower)) return false;
-  throw new ConfigError(`${name} must be one of ${[...TRUE, ...FALSE].join(', ')}, got "${text}"`);
+  throw new ConfigError(`${found.name} must be one of ${[...TRUE, ...FALSE].join(', ')}, got "${found.text}"`);
 }
