@@ -4,7 +4,7 @@ import { EXIT_USAGE, runMain, type MainProcess, type MainSpec, type Running } fr
 
 /** A process as runMain sees it, recording what it printed, its exit code and what it installed. */
 function fakeProcess(argv: string[] = [], env: Record<string, string> = {}) {
-  const said = { out: [] as string[], err: [] as string[], exit: undefined as number | undefined, guarded: undefined as Running | undefined, keptRunning: false };
+  const said = { out: [] as string[], err: [] as string[], exit: undefined as number | undefined, stop: undefined as (() => Promise<void>) | undefined, keptRunning: false };
   const proc: MainProcess = {
     argv,
     env,
@@ -13,8 +13,8 @@ function fakeProcess(argv: string[] = [], env: Record<string, string> = {}) {
     exit: (code) => {
       said.exit = code;
     },
-    guard: (_spec, running) => {
-      said.guarded = running;
+    guard: (_spec, stop) => {
+      said.stop = stop;
     },
     keepRunning: () => {
       said.keptRunning = true;
@@ -49,15 +49,32 @@ describe('runMain', () => {
     expect(start).not.toHaveBeenCalled();
   });
 
-  it('starts with the environment, then guards the process and stops on signals', async () => {
-    const start = jest.fn(async () => running);
+  it('starts with the environment, guards the process, and a signal stops what was started', async () => {
+    const stop = jest.fn(async () => undefined);
+    const start = jest.fn(async () => ({ stop }));
     const { proc, said } = fakeProcess([], { PORT: '0' });
     await runMain(spec(start), proc);
     expect(start).toHaveBeenCalledWith({ PORT: '0' });
     expect(said.keptRunning).toBe(true);
-    expect(said.guarded).toBe(running);
     expect(said.exit).toBeUndefined();
     expect(said.err).toEqual([]);
+    expect(stop).not.toHaveBeenCalled();
+    await said.stop!();
+    expect(stop).toHaveBeenCalledTimes(1);
+  });
+
+  it('has the signal handlers in place during the start: a stop then waits for the start to finish', async () => {
+    let finishStart: (value: Running) => void = () => undefined;
+    const stop = jest.fn(async () => undefined);
+    const { proc, said } = fakeProcess();
+    const main = runMain(spec(() => new Promise<Running>((resolve) => (finishStart = resolve))), proc);
+    expect(said.stop).toBeDefined();
+    const stopping = said.stop!();
+    expect(stop).not.toHaveBeenCalled();
+    finishStart({ stop });
+    await stopping;
+    await main;
+    expect(stop).toHaveBeenCalledTimes(1);
   });
 
   it.each([
@@ -65,7 +82,7 @@ describe('runMain', () => {
     ['a configuration error', new ConfigError('PORT must be an integer from 0 to 65535, got "x"'), 'Configuration error: PORT must be an integer from 0 to 65535, got "x"'],
     ['anything else', new Error('connect ECONNREFUSED 127.0.0.1:5432'), 'test server failed to start: connect ECONNREFUSED 127.0.0.1:5432'],
     ['a thrown string', 'boom', 'test server failed to start: boom'],
-  ])('maps %s to one line and exit 1, guarding nothing', async (_what, error, line) => {
+  ])('maps %s to one line and exit 1', async (_what, error, line) => {
     const { proc, said } = fakeProcess();
     await runMain(
       spec(async () => {
@@ -75,6 +92,5 @@ describe('runMain', () => {
     );
     expect(said.err).toEqual([line]);
     expect(said.exit).toBe(1);
-    expect(said.guarded).toBeUndefined();
   });
 });

@@ -35,8 +35,8 @@ export interface MainProcess {
   out(text: string): void;
   err(text: string): void;
   exit(code: number): void;
-  /** Installs the process-wide guards and the signal handlers. */
-  guard(spec: MainSpec, running: Running): void;
+  /** Installs the signal handlers: `stop` once on SIGINT/SIGTERM, then exit. */
+  guard(spec: MainSpec, stop: () => Promise<void>): void;
   keepRunning(log: (message: string) => void): void;
 }
 
@@ -46,7 +46,7 @@ const realProcess = (): MainProcess => ({
   out: (text) => console.log(text),
   err: (text) => console.error(text),
   exit: (code) => process.exit(code),
-  guard: (spec, running) => stopOnSignal(() => running.stop(), spec),
+  guard: (spec, stop) => stopOnSignal(stop, spec),
   keepRunning: keepRunningOnUnhandledRejections,
 });
 
@@ -62,6 +62,9 @@ export function startFailure(name: string, error: unknown): string {
  * error (exit 64) for any argument (they are configured by environment only), the guard against
  * unhandled rejections, the start, and a graceful stop on SIGINT/SIGTERM. A failed start prints
  * one line saying what to do and exits 1. Resolves once started or refused.
+ *
+ * The signal handlers go in before the start: a supervisor that sends SIGTERM as soon as the
+ * banner appears (or during start-up) gets a graceful stop, never the default instant death.
  */
 export async function runMain(spec: MainSpec, proc: MainProcess = realProcess()): Promise<void> {
   if (proc.argv.includes('--help') || proc.argv.includes('-h')) {
@@ -74,13 +77,12 @@ export async function runMain(spec: MainSpec, proc: MainProcess = realProcess())
     return;
   }
   proc.keepRunning(spec.logError ?? ((message) => console.error(message)));
-  let running: Running;
+  const started = spec.start(proc.env);
+  proc.guard(spec, async () => (await started).stop());
   try {
-    running = await spec.start(proc.env);
+    await started;
   } catch (error: unknown) {
     proc.err(startFailure(spec.name, error));
     proc.exit(1);
-    return;
   }
-  proc.guard(spec, running);
 }
