@@ -14,7 +14,7 @@ export function dockerEngine(env: NodeJS.ProcessEnv, timeoutMs = 10_000): Docker
   if ((result.error as NodeJS.ErrnoException | undefined)?.code === 'ENOENT') return { missing: 'cli', detail: result.error!.message };
   const version = (result.stdout ?? '').trim();
   if (result.status === 0 && version !== '') return { version };
-  const said = `${result.stdout ?? ''}${result.stderr ?? ''}`.trimEnd().split('\n').slice(-3).join('\n');
+  const said = `${result.stdout ?? ''}${result.stderr ?? ''}`.trim().split('\n').slice(-3).join('\n');
   return { missing: 'engine', detail: result.error ? result.error.message : said };
 }
 
