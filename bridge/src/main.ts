@@ -1,4 +1,4 @@
-import { consoleLogger, HTTP_TIMEOUTS_HELP, runMain, type Env } from '../../functions/src';
+import { consoleLogger, HTTP_TIMEOUTS_HELP, runMain, type Env, type Running } from '../../functions/src';
 import { startBridge } from './bridge';
 import { loadBridgeConfig } from './config';
 
@@ -23,7 +23,7 @@ ${HTTP_TIMEOUTS_HELP}
 
 SIGINT/SIGTERM stop it gracefully: every stream gets ": shutting down" and is closed, then it exits 0.`;
 
-async function start(env: Env): Promise<{ stop(): Promise<void> }> {
+async function start(env: Env): Promise<Running> {
   const config = loadBridgeConfig(env);
   const bridge = await startBridge({ config, log: consoleLogger });
   console.log(

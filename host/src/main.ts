@@ -1,4 +1,4 @@
-import { declaredFunctions, ConfigError, loadConfig, consoleLogger, accessKeysFromEnv, refuseExampleSecret, resolveAccess, HTTP_TIMEOUTS_HELP, hostFromEnv, readEnv, runMain, type Env, type FunctionDeclaration, httpTimeoutsFromEnv } from '../../functions/src';
+import { declaredFunctions, ConfigError, loadConfig, consoleLogger, accessKeysFromEnv, refuseExampleSecret, resolveAccess, HTTP_TIMEOUTS_HELP, hostFromEnv, readEnv, runMain, type Env, type Running, type FunctionDeclaration, httpTimeoutsFromEnv } from '../../functions/src';
 import { startHost } from './host';
 
 const HELP = `Usage: npm run host   (or: node dist/host/src/main.js)
@@ -38,7 +38,7 @@ function selectFunctions(env: Env): FunctionDeclaration[] {
   return functions.filter((f) => wanted.includes(f.name));
 }
 
-async function start(env: Env): Promise<{ stop(): Promise<void> }> {
+async function start(env: Env): Promise<Running> {
   const config = loadConfig(env);
   const port = readEnv.port(env, 'PORT', { default: 5000 });
   const hostname = hostFromEnv(env);

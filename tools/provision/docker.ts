@@ -11,11 +11,12 @@ export type DockerEngine = { version: string } | { missing: 'cli' | 'engine'; de
 /** The one Docker engine check, for npm start (a quiet yes/no) and the image builder (with hints). */
 export function dockerEngine(env: NodeJS.ProcessEnv, timeoutMs = 10_000): DockerEngine {
   const result = spawnSync('docker', ['info', '--format', '{{.ServerVersion}}'], { encoding: 'utf8', env, timeout: timeoutMs, stdio: ['ignore', 'pipe', 'pipe'] });
-  if ((result.error as NodeJS.ErrnoException | undefined)?.code === 'ENOENT') return { missing: 'cli', detail: result.error!.message };
+  const failed = result.error as NodeJS.ErrnoException | undefined;
+  if (failed?.code === 'ENOENT') return { missing: 'cli', detail: failed.message };
   const version = (result.stdout ?? '').trim();
   if (result.status === 0 && version !== '') return { version };
   const said = `${result.stdout ?? ''}${result.stderr ?? ''}`.trim().split('\n').slice(-3).join('\n');
-  return { missing: 'engine', detail: result.error ? result.error.message : said };
+  return { missing: 'engine', detail: failed ? failed.message : said };
 }
 
 /** True when a docker CLI is installed and its engine answers. */

@@ -1,4 +1,4 @@
-import { HTTP_TIMEOUTS_HELP, runMain, type Env } from '../../../functions/src';
+import { HTTP_TIMEOUTS_HELP, runMain, type Env, type Running } from '../../../functions/src';
 import { loadDashboardConfig } from './config';
 import { DEFAULT_DASHBOARD_USER } from './login';
 import { startDashboardServer } from './server';
@@ -26,7 +26,7 @@ ${HTTP_TIMEOUTS_HELP}
 
 SIGINT/SIGTERM stop it gracefully: every open stream is closed, then it exits 0.`;
 
-async function start(env: Env): Promise<{ stop(): Promise<void> }> {
+async function start(env: Env): Promise<Running> {
   const config = loadDashboardConfig(env);
   const server = await startDashboardServer(config);
   console.log(`dashboard listening on ${server.boundUrl} (${config.login ? 'login required' : 'open: no DASHBOARD_PASSWORD, loopback development'}; api → ${config.functionsUrl}, events → ${config.bridgeUrl})`);
