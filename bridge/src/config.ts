@@ -1,4 +1,4 @@
-import { ConfigError, DEFAULTS, first, type Env, accessKeysFromEnv, resolveAccess, type Access, httpTimeoutsFromEnv, type HttpTimeouts, hostFromEnv } from '../../functions/src';
+import { AMQP_PROTOCOLS, DEFAULTS, POSTGRES_PROTOCOLS, readEnv, type Env, accessKeysFromEnv, resolveAccess, type Access, httpTimeoutsFromEnv, type HttpTimeouts, hostFromEnv } from '../../functions/src';
 
 /** The SSE bridge's settings, read from the environment; shares DATABASE_URL / RABBITMQ_URL with the functions. */
 export interface BridgeConfig {
@@ -30,28 +30,18 @@ export const BRIDGE_DEFAULTS = {
 } as const;
 
 
-function integer(env: Env, name: string, fallback: number, min: number, max = Number.MAX_SAFE_INTEGER): number {
-  const raw = first(env, name);
-  if (raw === undefined) return fallback;
-  const value = Number(raw);
-  if (!Number.isInteger(value) || value < min || value > max) {
-    throw new ConfigError(`${name} must be an integer from ${min} to ${max}, got "${raw}"`);
-  }
-  return value;
-}
-
 export function loadBridgeConfig(env: Env = process.env): BridgeConfig {
   const hostname = hostFromEnv(env);
   return {
-    port: integer(env, 'PORT', BRIDGE_DEFAULTS.port, 0, 65535),
+    port: readEnv.port(env, 'PORT', { default: BRIDGE_DEFAULTS.port }),
     hostname,
     access: resolveAccess(accessKeysFromEnv(env), hostname, env),
-    databaseUrl: first(env, 'DATABASE_URL', 'DATABASE_URI') ?? DEFAULTS.databaseUrl,
-    rabbitmqUrl: first(env, 'RABBITMQ_URL', 'RabbitMQConnection') ?? DEFAULTS.rabbitmqUrl,
-    topologyPrefix: first(env, 'PETZI_TOPOLOGY_PREFIX', 'BRIDGE_TOPOLOGY_PREFIX') ?? '',
-    heartbeatMs: integer(env, 'BRIDGE_HEARTBEAT_MS', BRIDGE_DEFAULTS.heartbeatMs, 100),
-    clientBufferBytes: integer(env, 'BRIDGE_CLIENT_BUFFER_BYTES', BRIDGE_DEFAULTS.clientBufferBytes, 1024),
-    corsOrigins: (first(env, 'CORS_ORIGINS') ?? '').split(',').map((o) => o.trim()).filter((o) => o.length > 0),
+    databaseUrl: readEnv.url(env, 'DATABASE_URL', { aliases: ['DATABASE_URI'], protocols: POSTGRES_PROTOCOLS, default: DEFAULTS.databaseUrl }),
+    rabbitmqUrl: readEnv.url(env, 'RABBITMQ_URL', { aliases: ['RabbitMQConnection'], protocols: AMQP_PROTOCOLS, default: DEFAULTS.rabbitmqUrl }),
+    topologyPrefix: readEnv.string(env, 'PETZI_TOPOLOGY_PREFIX', { aliases: ['BRIDGE_TOPOLOGY_PREFIX'], default: '' }),
+    heartbeatMs: readEnv.int(env, 'BRIDGE_HEARTBEAT_MS', { min: 100, unit: 'milliseconds', default: BRIDGE_DEFAULTS.heartbeatMs }),
+    clientBufferBytes: readEnv.int(env, 'BRIDGE_CLIENT_BUFFER_BYTES', { min: 1024, unit: 'bytes', default: BRIDGE_DEFAULTS.clientBufferBytes }),
+    corsOrigins: readEnv.list(env, 'CORS_ORIGINS'),
     maxHistory: BRIDGE_DEFAULTS.maxHistory,
     httpTimeouts: httpTimeoutsFromEnv(env),
   };

@@ -1,5 +1,5 @@
-import { ConfigError, consoleLogger, errorMessage, HTTP_TIMEOUTS_HELP, keepRunningOnUnhandledRejections, stopOnSignal } from '../../functions/src';
-import { PortInUseError, startBridge } from './bridge';
+import { consoleLogger, HTTP_TIMEOUTS_HELP, runMain, type Env, type Running } from '../../functions/src';
+import { startBridge } from './bridge';
 import { loadBridgeConfig } from './config';
 
 const HELP = `Usage: npm run bridge   (or: node dist/bridge/src/main.js)
@@ -23,31 +23,22 @@ ${HTTP_TIMEOUTS_HELP}
 
 SIGINT/SIGTERM stop it gracefully: every stream gets ": shutting down" and is closed, then it exits 0.`;
 
-async function main(): Promise<void> {
-  if (process.argv.includes('--help') || process.argv.includes('-h')) {
-    console.log(HELP);
-    return;
-  }
-  const unknown = process.argv.slice(2).filter((arg) => arg !== '--help' && arg !== '-h');
-  if (unknown.length > 0) throw new ConfigError(`unknown argument ${unknown[0]} (the bridge is configured by environment; see --help)`);
-  keepRunningOnUnhandledRejections((message) => consoleLogger.error(message));
-  const config = loadBridgeConfig();
+async function start(env: Env): Promise<Running> {
+  const config = loadBridgeConfig(env);
   const bridge = await startBridge({ config, log: consoleLogger });
   console.log(
     `SSE bridge listening on ${bridge.boundUrl} (stream: ${bridge.boundUrl}/events, metrics: ${bridge.boundUrl}/metrics; ` +
       `/events: ${config.access.openReads ? 'open, loopback development without PETZI_API_KEY' : 'function key required'})`,
   );
-
-  stopOnSignal(() => bridge.stop(), { stopping: 'closing streams', stopped: 'SSE bridge stopped', graceMs: 10_000 });
+  return bridge;
 }
 
-main().catch((error: unknown) => {
-  if (error instanceof PortInUseError) {
-    console.error(`${error.message}: set PORT to move the SSE bridge.`);
-  } else if (error instanceof ConfigError) {
-    console.error(`Configuration error: ${error.message}`);
-  } else {
-    console.error(`SSE bridge failed to start: ${errorMessage(error)}`);
-  }
-  process.exit(1);
+void runMain({
+  name: 'SSE bridge',
+  help: HELP,
+  start,
+  stopping: 'closing streams',
+  stopped: 'SSE bridge stopped',
+  graceMs: 10_000,
+  logError: (message) => consoleLogger.error(message),
 });

@@ -50,6 +50,10 @@ describe('loadBridgeConfig', () => {
     ['PORT', 'x'],
     ['BRIDGE_HEARTBEAT_MS', '5'],
     ['BRIDGE_CLIENT_BUFFER_BYTES', '-1'],
+    ['BRIDGE_HEARTBEAT_MS', '1e3'],
+    ['CORS_ORIGINS', ' , '],
+    ['DATABASE_URL', 'localhost/petzi'],
+    ['RABBITMQ_URL', 'http://127.0.0.1:15672'],
   ])('%s=%s is a configuration error', (name, value) => {
     expect(() => loadBridgeConfig({ [name]: value })).toThrow(ConfigError);
   });

@@ -7,6 +7,8 @@
 import type { FunctionDeclaration } from './runtime/declaration';
 
 export * from './core/config';
+export * as readEnv from './core/env';
+export { first, type Env } from './core/env';
 export * from './core/errors';
 export * from './core/logger';
 export * from './server/access';
@@ -15,6 +17,7 @@ export * from './server/httpLimits';
 export * from './server/listen';
 export * from './server/processGuards';
 export * from './server/requestTarget';
+export * from './server/runMain';
 export * from './server/respond';
 export * from './server/stopOnSignal';
 export * from './server/query';

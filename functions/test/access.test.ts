@@ -1,4 +1,4 @@
-import { ConfigError } from '../src/core/config';
+import { ConfigError } from '../src/core/errors';
 import { accessKeysFromEnv, isLoopback, matchesAnyKey, refusal, refuseExampleSecret, resolveAccess } from '../src/server/access';
 
 const none = accessKeysFromEnv({});

@@ -1,5 +1,5 @@
-import { declaredFunctions, ConfigError, loadConfig, consoleLogger, errorMessage, accessKeysFromEnv, refuseExampleSecret, resolveAccess, HTTP_TIMEOUTS_HELP, hostFromEnv, keepRunningOnUnhandledRejections, stopOnSignal, type FunctionDeclaration, httpTimeoutsFromEnv } from '../../functions/src';
-import { PortInUseError, startHost } from './host';
+import { declaredFunctions, ConfigError, loadConfig, consoleLogger, accessKeysFromEnv, refuseExampleSecret, resolveAccess, HTTP_TIMEOUTS_HELP, hostFromEnv, readEnv, runMain, type Env, type Running, type FunctionDeclaration, httpTimeoutsFromEnv } from '../../functions/src';
+import { startHost } from './host';
 
 const HELP = `Usage: npm run host   (or: node dist/host/src/main.js)
 
@@ -28,10 +28,9 @@ ${HTTP_TIMEOUTS_HELP}
 SIGINT/SIGTERM stop it gracefully: in-flight requests finish, then it exits 0.`;
 
 /** PETZI_FUNCTIONS=webhook,relay serves a subset, e.g. to run the relay in its own processes. */
-function selectFunctions(list: string | undefined): FunctionDeclaration[] {
+function selectFunctions(env: Env): FunctionDeclaration[] {
   const functions = declaredFunctions();
-  if (!list || list.trim() === '') return functions;
-  const wanted = list.split(',').map((name) => name.trim()).filter(Boolean);
+  const wanted = readEnv.list(env, 'PETZI_FUNCTIONS', { default: functions.map((f) => f.name) });
   const unknown = wanted.filter((name) => !functions.some((f) => f.name === name));
   if (unknown.length > 0) {
     throw new ConfigError(`PETZI_FUNCTIONS names unknown functions: ${unknown.join(', ')} (known: ${functions.map((f) => f.name).join(', ')})`);
@@ -39,44 +38,36 @@ function selectFunctions(list: string | undefined): FunctionDeclaration[] {
   return functions.filter((f) => wanted.includes(f.name));
 }
 
-async function main(): Promise<void> {
-  if (process.argv.includes('--help') || process.argv.includes('-h')) {
-    console.log(HELP);
-    return;
-  }
-  keepRunningOnUnhandledRejections((message) => consoleLogger.error(message));
-  const config = loadConfig();
-  const port = Number(process.env.PORT ?? 5000);
-  if (!Number.isInteger(port) || port < 0 || port > 65535) throw new ConfigError(`PORT must be a port number, got "${process.env.PORT}"`);
-  const hostname = hostFromEnv(process.env);
+async function start(env: Env): Promise<Running> {
+  const config = loadConfig(env);
+  const port = readEnv.port(env, 'PORT', { default: 5000 });
+  const hostname = hostFromEnv(env);
   // Refuse to run open: exposed (not loopback, or production) needs a key and a real secret.
-  refuseExampleSecret(config.secrets, hostname, process.env);
-  const access = resolveAccess(accessKeysFromEnv(process.env), hostname, process.env);
+  refuseExampleSecret(config.secrets, hostname, env);
+  const access = resolveAccess(accessKeysFromEnv(env), hostname, env);
   const host = await startHost({
     config,
     port,
     hostname,
     access,
     log: consoleLogger,
-    topologyPrefix: process.env.PETZI_TOPOLOGY_PREFIX || undefined,
-    functions: selectFunctions(process.env.PETZI_FUNCTIONS),
-    httpTimeouts: httpTimeoutsFromEnv(process.env),
+    topologyPrefix: readEnv.string(env, 'PETZI_TOPOLOGY_PREFIX'),
+    functions: selectFunctions(env),
+    httpTimeouts: httpTimeoutsFromEnv(env),
   });
   console.log(
     `functions host listening on ${host.boundUrl} (webhook: ${host.boundUrl}/webhook, metrics: ${host.boundUrl}/metrics; ` +
       `read paths: ${access.openReads ? 'open, loopback development without PETZI_API_KEY' : 'function key required'})`,
   );
-
-  stopOnSignal(() => host.stop(), { stopping: 'finishing in-flight work', stopped: 'functions host stopped', graceMs: 15_000 });
+  return host;
 }
 
-main().catch((error: unknown) => {
-  if (error instanceof PortInUseError) {
-    console.error(`${error.message}: set PORT to move the functions host.`);
-  } else if (error instanceof ConfigError) {
-    console.error(`Configuration error: ${error.message}`);
-  } else {
-    console.error(`functions host failed to start: ${errorMessage(error)}`);
-  }
-  process.exit(1);
+void runMain({
+  name: 'functions host',
+  help: HELP,
+  start,
+  stopping: 'finishing in-flight work',
+  stopped: 'functions host stopped',
+  graceMs: 15_000,
+  logError: (message) => consoleLogger.error(message),
 });

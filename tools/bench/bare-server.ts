@@ -3,7 +3,7 @@ import { createHash } from 'node:crypto';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { Pool } from 'pg';
-import { verifySignature } from '../../functions/src';
+import { loadConfig, readEnv, verifySignature } from '../../functions/src';
 
 /**
  * The benchmark's reference point, not part of the product: the same durable work as POST /webhook
@@ -11,14 +11,16 @@ import { verifySignature } from '../../functions/src';
  * node:http + pg + amqplib, without the Functions programming model, validation or batching.
  */
 async function main(): Promise<void> {
-  const pool = new Pool({ connectionString: process.env.DATABASE_URL, max: 20 });
+  const env = process.env;
+  const config = loadConfig(env);
+  const pool = new Pool({ connectionString: config.databaseUrl, max: 20 });
   await pool.query(`CREATE TABLE IF NOT EXISTS bare_event (id bigserial PRIMARY KEY, received_at timestamptz NOT NULL DEFAULT now(),
     event_type text NOT NULL, body_sha256 char(64) NOT NULL UNIQUE, payload jsonb NOT NULL, published_at timestamptz)`);
-  const connection = await amqp.connect(process.env.RABBITMQ_URL ?? 'amqp://guest:guest@127.0.0.1:5672');
+  const connection = await amqp.connect(config.rabbitmqUrl);
   const channel = await connection.createConfirmChannel();
-  const exchange = `${process.env.PETZI_TOPOLOGY_PREFIX ?? 'bare'}.bare`;
+  const exchange = `${readEnv.string(env, 'PETZI_TOPOLOGY_PREFIX', { default: 'bare' })}.bare`;
   await channel.assertExchange(exchange, 'topic', { durable: true, autoDelete: true });
-  const secrets = [process.env.PETZI_WEBHOOK_SECRET ?? 'secret'];
+  const secrets = config.secrets.slice(0, 1);
 
   const server = http.createServer((req, res) => {
     const chunks: Buffer[] = [];
@@ -47,7 +49,7 @@ async function main(): Promise<void> {
       })().catch(() => res.writeHead(500, { 'Content-Length': 0 }).end());
     });
   });
-  server.listen(Number(process.env.PORT ?? 0), '127.0.0.1', () => {
+  server.listen(readEnv.port(env, 'PORT', { default: 0 }), '127.0.0.1', () => {
     console.log(`bare server listening on http://127.0.0.1:${(server.address() as AddressInfo).port}`);
   });
   process.on('SIGTERM', () => {

@@ -5,7 +5,7 @@ import path from 'node:path';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { DEFAULT_DASHBOARD_USER, type DashboardLogin } from '../../dashboard/server/src/login';
 import { startDashboardServer, type RunningDashboardServer } from '../../dashboard/server/src/server';
-import { randomSecret } from '../../functions/src';
+import { randomSecret, readEnv } from '../../functions/src';
 import { steadyLoad, type Reply } from '../faults/load';
 import { FaultStack, SECRET } from '../faults/stack';
 import { PayloadGenerator, todayUtc } from '../../simulator/src/payloads';
@@ -91,7 +91,7 @@ export function ensureDashboardBuilt(distDir = path.join(ROOT, 'dashboard', 'dis
 
 export function launchChromium(): Promise<Browser> {
   return chromium.launch({
-    executablePath: process.env.CHROMIUM_PATH || '/usr/bin/chromium',
+    executablePath: readEnv.string(process.env, 'CHROMIUM_PATH', { default: '/usr/bin/chromium' }),
     args: ['--headless', '--no-sandbox', '--disable-background-networking', '--disable-component-update', '--no-first-run', '--disable-sync'],
   });
 }

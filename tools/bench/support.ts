@@ -3,7 +3,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { Client } from 'pg';
-import { type TopologyNames, KEY_HEADER, randomSecret } from '../../functions/src';
+import { AMQP_PROTOCOLS, POSTGRES_PROTOCOLS, readEnv, type TopologyNames, KEY_HEADER, randomSecret } from '../../functions/src';
 
 /** The project root, from both the compiled (dist/tools/bench) and the source (tools/bench) file. */
 export const ROOT = ((): string => {
@@ -12,8 +12,8 @@ export const ROOT = ((): string => {
   }
   throw new Error(`no package.json above ${__dirname}`);
 })();
-export const ADMIN_DATABASE_URL = process.env.BENCH_DATABASE_URL ?? process.env.TEST_DATABASE_URL ?? 'postgres://postgres:postgres@127.0.0.1:5432/postgres';
-export const RABBITMQ_URL = process.env.BENCH_RABBITMQ_URL ?? process.env.TEST_RABBITMQ_URL ?? 'amqp://guest:guest@127.0.0.1:5672';
+export const ADMIN_DATABASE_URL = readEnv.url(process.env, 'BENCH_DATABASE_URL', { aliases: ['TEST_DATABASE_URL'], protocols: POSTGRES_PROTOCOLS, default: 'postgres://postgres:postgres@127.0.0.1:5432/postgres' });
+export const RABBITMQ_URL = readEnv.url(process.env, 'BENCH_RABBITMQ_URL', { aliases: ['TEST_RABBITMQ_URL'], protocols: AMQP_PROTOCOLS, default: 'amqp://guest:guest@127.0.0.1:5672' });
 
 export function percentile(sorted: number[], p: number): number {
   if (sorted.length === 0) return NaN;
@@ -92,7 +92,7 @@ export interface Child {
 
 /** Starts a compiled entry point, its reads closed but to API_KEY, and waits for its "listening on <url>" line. */
 export async function startChild(script: string, env: Record<string, string>): Promise<Child> {
-  const nodeFlags = (process.env.BENCH_CHILD_NODE_FLAGS ?? '').split(' ').filter(Boolean);
+  const nodeFlags = (readEnv.string(process.env, 'BENCH_CHILD_NODE_FLAGS') ?? '').split(' ').filter(Boolean);
   const child = spawn(process.execPath, [...nodeFlags, path.join(ROOT, script)], {
     env: { ...process.env, PETZI_API_KEY: API_KEY, ...env },
     stdio: ['ignore', 'pipe', 'pipe'],

@@ -4,7 +4,8 @@
 import { createHash } from 'node:crypto';
 import { copyFileSync, existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
-import { assertEngine, dockerEnv, imageLabel, run, runOk } from './docker';
+import { requireDockerEngine } from '../provision/docker';
+import { dockerEnv, imageLabel, run, runOk } from './docker';
 
 export const RECIPE_LABEL = 'io.petzi.recipe-hash';
 export const BASE_TAG = 'local/debian:bookworm';
@@ -149,7 +150,7 @@ async function ensureRootfs(ctx: Ctx, hash: string): Promise<string> {
 /** local/debian:bookworm from debootstrap --variant=minbase, with this machine's CAs and apt sources. */
 export async function ensureBaseImage(opts: BuildOptions = {}): Promise<string> {
   const ctx = context(opts);
-  await assertEngine();
+  requireDockerEngine(dockerEnv(), 30_000);
   const hash = sha256('bookworm', 'minbase', 'ca-certificates', SOURCES_LIST, APT_CONF, readFileSync(HOST_CA_BUNDLE), ...hostCaFiles().flat());
   if (await cached(ctx, BASE_TAG, hash)) {
     ctx.say(`${BASE_TAG}: cached (recipe ${hash})`);

@@ -72,23 +72,6 @@ export function dockerEnv(): NodeJS.ProcessEnv {
   return { ...process.env, DOCKER_BUILDKIT: '0', COMPOSE_DOCKER_CLI_BUILD: '0' };
 }
 
-/** Fails with what to do when no Docker engine answers. */
-export async function assertEngine(): Promise<string> {
-  let res: CommandResult;
-  try {
-    res = await run('docker', ['info', '--format', '{{.ServerVersion}}'], { env: dockerEnv() });
-  } catch (err) {
-    throw new Error(`the docker CLI is missing: ${(err as Error).message}. Install it: apt-get install docker.io docker-compose`);
-  }
-  if (res.code !== 0 || res.output.trim() === '') {
-    throw new Error(
-      `no Docker engine answers (docker info: ${tail(res.output, 3)}).\n` +
-        'Start one: as root, `dockerd >/var/log/dockerd.log 2>&1 &` (or `systemctl start docker`), then retry.',
-    );
-  }
-  return res.output.trim();
-}
-
 /** The value of one label on a local image, or undefined when the image does not exist. */
 export async function imageLabel(tag: string, label: string): Promise<string | undefined> {
   const res = await run('docker', ['image', 'inspect', '--format', `{{ index .Config.Labels "${label}" }}`, tag], { env: dockerEnv() });

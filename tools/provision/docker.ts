@@ -5,9 +5,34 @@ function docker(args: string[], env: NodeJS.ProcessEnv, timeoutMs = 15_000): { o
   return { ok: result.status === 0, stdout: result.stdout ?? '' };
 }
 
+/** What `docker info` says: the engine's version, or why there is none to use. */
+export type DockerEngine = { version: string } | { missing: 'cli' | 'engine'; detail: string };
+
+/** The one Docker engine check, for npm start (a quiet yes/no) and the image builder (with hints). */
+export function dockerEngine(env: NodeJS.ProcessEnv, timeoutMs = 10_000): DockerEngine {
+  const result = spawnSync('docker', ['info', '--format', '{{.ServerVersion}}'], { encoding: 'utf8', env, timeout: timeoutMs, stdio: ['ignore', 'pipe', 'pipe'] });
+  const failed = result.error as NodeJS.ErrnoException | undefined;
+  if (failed?.code === 'ENOENT') return { missing: 'cli', detail: failed.message };
+  const version = (result.stdout ?? '').trim();
+  if (result.status === 0 && version !== '') return { version };
+  const said = `${result.stdout ?? ''}${result.stderr ?? ''}`.trim().split('\n').slice(-3).join('\n');
+  return { missing: 'engine', detail: failed ? failed.message : said };
+}
+
 /** True when a docker CLI is installed and its engine answers. */
 export function dockerEngineAnswers(env: NodeJS.ProcessEnv): boolean {
-  return docker(['info', '--format', '{{.ServerVersion}}'], env, 10_000).ok;
+  return 'version' in dockerEngine(env);
+}
+
+/** The engine's version; fails with what to do when no Docker engine answers. */
+export function requireDockerEngine(env: NodeJS.ProcessEnv, timeoutMs?: number): string {
+  const engine = dockerEngine(env, timeoutMs);
+  if ('version' in engine) return engine.version;
+  if (engine.missing === 'cli') throw new Error(`the docker CLI is missing: ${engine.detail}. Install it: apt-get install docker.io docker-compose`);
+  throw new Error(
+    `no Docker engine answers (docker info: ${engine.detail}).\n` +
+      'Start one: as root, `dockerd >/var/log/dockerd.log 2>&1 &` (or `systemctl start docker`), then retry.',
+  );
 }
 
 /**

@@ -2,6 +2,7 @@ import { spawn, spawnSync } from 'node:child_process';
 import { closeSync, existsSync, mkdirSync, openSync } from 'node:fs';
 import { userInfo } from 'node:os';
 import path from 'node:path';
+import { readEnv } from '../../functions/src';
 import { shownPath } from './log';
 import { withSpinner } from './spinner';
 
@@ -29,7 +30,7 @@ interface Installer {
 }
 
 export function installingAllowed(argv: readonly string[], env: NodeJS.ProcessEnv): boolean {
-  return !argv.includes('--no-install') && !['1', 'true', 'yes'].includes((env.PETZI_NO_INSTALL ?? '').toLowerCase());
+  return !argv.includes('--no-install') && !readEnv.flag(env, 'PETZI_NO_INSTALL');
 }
 
 export function onPath(command: string, env: NodeJS.ProcessEnv): boolean {

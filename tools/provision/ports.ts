@@ -20,14 +20,6 @@ export async function requireFreePort(port: number, service: string, variable: s
   if (!(await isPortFree(port))) throw new PortTakenError(port, service, variable);
 }
 
-export function portFromEnv(env: NodeJS.ProcessEnv, variable: string, fallback: number): number {
-  const raw = env[variable];
-  if (raw === undefined || raw === '') return fallback;
-  const port = Number(raw);
-  if (!Number.isInteger(port) || port <= 0 || port > 65535) throw new Error(`${variable} must be a port number, got "${raw}"`);
-  return port;
-}
-
 
 /** A port the system says is free right now on `host` (0.0.0.0 for what is published on every interface). */
 export function freePort(host = '127.0.0.1'): Promise<number> {

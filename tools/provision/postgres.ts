@@ -3,6 +3,7 @@ import { chmodSync, existsSync, mkdirSync } from 'node:fs';
 import { userInfo } from 'node:os';
 import path from 'node:path';
 import { Client } from 'pg';
+import { POSTGRES_PROTOCOLS, readEnv } from '../../functions/src';
 import { shownPath, type Log } from './log';
 import { requireFreePort } from './ports';
 
@@ -133,7 +134,7 @@ export async function startEmbeddedPostgres({ dataDir, port, database, log }: Em
  * git-ignored folder, on a port of its own.
  */
 export async function ensurePostgres(env: NodeJS.ProcessEnv, dataDir: string, port: number, log: Log): Promise<PostgresHandle> {
-  const given = env.DATABASE_URL || env.DATABASE_URI;
+  const given = readEnv.url(env, 'DATABASE_URL', { aliases: ['DATABASE_URI'], protocols: POSTGRES_PROTOCOLS });
   if (given) {
     log(`Postgres: using DATABASE_URL`);
     return { url: given, embedded: false, stop: async () => undefined };

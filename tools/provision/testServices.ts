@@ -1,6 +1,7 @@
 import { chmodSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import { AMQP_PROTOCOLS, POSTGRES_PROTOCOLS, readEnv } from '../../functions/src';
 import { ensureChromium } from './chromium';
 import type { InstallOptions } from './install';
 import type { Log } from './log';
@@ -36,7 +37,7 @@ export async function provisionTestServices(env: NodeJS.ProcessEnv, install: Ins
   };
   try {
     const provided: Record<string, string> = {};
-    const databaseUrl = env.TEST_DATABASE_URL || DEFAULT_TEST_DATABASE_URL;
+    const databaseUrl = readEnv.url(env, 'TEST_DATABASE_URL', { protocols: POSTGRES_PROTOCOLS, default: DEFAULT_TEST_DATABASE_URL });
     if (await postgresAnswers(databaseUrl)) {
       provided.TEST_DATABASE_URL = databaseUrl;
     } else {
@@ -46,7 +47,10 @@ export async function provisionTestServices(env: NodeJS.ProcessEnv, install: Ins
       provided.TEST_DATABASE_URL = postgres.url;
     }
     const rabbit = await ensureRabbit({
-      probe: { url: env.TEST_RABBITMQ_URL || DEFAULT_TEST_RABBITMQ_URL, managementUrl: env.TEST_RABBITMQ_MANAGEMENT_URL || DEFAULT_TEST_RABBITMQ_MANAGEMENT_URL },
+      probe: {
+        url: readEnv.url(env, 'TEST_RABBITMQ_URL', { protocols: AMQP_PROTOCOLS, default: DEFAULT_TEST_RABBITMQ_URL }),
+        managementUrl: readEnv.url(env, 'TEST_RABBITMQ_MANAGEMENT_URL', { protocols: ['http', 'https'], default: DEFAULT_TEST_RABBITMQ_MANAGEMENT_URL }),
+      },
       dataDir,
       port: await freeNodePorts(),
       install,

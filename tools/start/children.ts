@@ -1,5 +1,6 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import path from 'node:path';
+import { readEnv } from '../../functions/src';
 
 const COLORS = [36, 35, 33, 32, 34, 31];
 
@@ -44,7 +45,7 @@ export function startChild(
     env: { ...process.env, ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
-  const useColour = Boolean(process.stdout.isTTY) && !process.env.NO_COLOR;
+  const useColour = Boolean(process.stdout.isTTY) && readEnv.string(process.env, 'NO_COLOR') === undefined;
   const prefix = colour(index, `[${name}]`.padEnd(12), useColour);
   prefixLines(child.stdout, prefix, process.stdout);
   prefixLines(child.stderr, prefix, process.stderr);

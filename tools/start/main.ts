@@ -1,11 +1,12 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
+import { AMQP_PROTOCOLS, ConfigError, readEnv, type Env } from '../../functions/src';
 import { ensureBuilt } from './build';
 import { startChild, type ManagedChild } from './children';
 import { credentialEnv, ensureCredentials, loginLines, tryItLine } from './credentials';
 import { forgetServices, recordServices } from './services';
 import { installingAllowed } from '../provision/install';
-import { portFromEnv, PortTakenError, requireFreePort } from '../provision/ports';
+import { PortTakenError, requireFreePort } from '../provision/ports';
 import { ensurePostgres, type PostgresHandle } from '../provision/postgres';
 import { ensureRabbit, NoBrokerError, type RabbitHandle } from '../provision/rabbitmq';
 import { onStopRequest } from '../provision/stopRequest';
@@ -92,17 +93,18 @@ async function main(): Promise<number> {
     return 0;
   }
   const env = process.env;
+  const port = (name: string, fallback: number) => readEnv.port(env, name, { min: 1, default: fallback });
   const ports = {
-    functions: portFromEnv(env, 'FUNCTIONS_PORT', 5000),
-    bridge: portFromEnv(env, 'BRIDGE_PORT', 5001),
-    dashboard: portFromEnv(env, 'DASHBOARD_PORT', 8080),
-    postgres: portFromEnv(env, 'POSTGRES_PORT', 54320),
-    rabbitmq: portFromEnv(env, 'RABBITMQ_PORT', 5673),
+    functions: port('FUNCTIONS_PORT', 5000),
+    bridge: port('BRIDGE_PORT', 5001),
+    dashboard: port('DASHBOARD_PORT', 8080),
+    postgres: port('POSTGRES_PORT', 54320),
+    rabbitmq: port('RABBITMQ_PORT', 5673),
   };
   await requireFreePort(ports.functions, 'functions host', 'FUNCTIONS_PORT');
   await requireFreePort(ports.bridge, 'SSE bridge', 'BRIDGE_PORT');
   await requireFreePort(ports.dashboard, 'dashboard', 'DASHBOARD_PORT');
-  const dataDir = path.resolve(ROOT, env.PETZI_DATA_DIR ?? '.data');
+  const dataDir = path.resolve(ROOT, readEnv.string(env, 'PETZI_DATA_DIR', { default: '.data' }));
   const credentials = ensureCredentials(dataDir, env);
   const secretEnv = credentialEnv(credentials);
 
@@ -137,8 +139,8 @@ async function main(): Promise<number> {
     postgres = await ensurePostgres(env, dataDir, ports.postgres, log);
     checkStop();
     rabbit = await ensureRabbit({
-      given: env.RABBITMQ_URL,
-      probe: { url: `amqp://guest:guest@127.0.0.1:${portFromEnv(env, 'RABBITMQ_LOCAL_PORT', 5672)}`, managementUrl: 'http://127.0.0.1:15672' },
+      given: readEnv.url(env, 'RABBITMQ_URL', { protocols: AMQP_PROTOCOLS }),
+      probe: { url: `amqp://guest:guest@127.0.0.1:${port('RABBITMQ_LOCAL_PORT', 5672)}`, managementUrl: 'http://127.0.0.1:15672' },
       dataDir,
       port: ports.rabbitmq,
       install: { allowed: installingAllowed(process.argv, env), logDir: dataDir, env },
@@ -150,7 +152,7 @@ async function main(): Promise<number> {
     const settings = { ...exampleSettings() };
     const shared: Record<string, string> = {
       ...settings,
-      ...Object.fromEntries(Object.keys(settings).flatMap((k) => (env[k] ? [[k, env[k] as string]] : []))),
+      ...Object.fromEntries(Object.keys(settings).flatMap((k) => given(env, k))),
       DATABASE_URL: postgres.url,
       RABBITMQ_URL: rabbit.url,
       RabbitMQConnection: rabbit.url,
@@ -219,10 +221,17 @@ async function main(): Promise<number> {
 
 class StopRequested extends Error {}
 
+/** A setting of local.settings.example.json the caller's environment overrides, as a [name, value] entry. */
+function given(env: Env, name: string): Array<[string, string]> {
+  const value = readEnv.string(env, name);
+  return value === undefined ? [] : [[name, value]];
+}
+
 main().then(
   (code) => process.exit(code),
   (error: unknown) => {
     if (error instanceof PortTakenError || error instanceof NoBrokerError) console.error(`\n${error.message}`);
+    else if (error instanceof ConfigError) console.error(`\nConfiguration error: ${error.message}`);
     else console.error(`\nnpm start failed: ${error instanceof Error ? error.message : String(error)}`);
     process.exit(1);
   },

@@ -1,7 +1,7 @@
-import path from 'node:path';
-import { ConfigError, errorMessage, accessKeysFromEnv, httpTimeoutsFromEnv, HTTP_TIMEOUTS_HELP, hostFromEnv, keepRunningOnUnhandledRejections } from '../../../functions/src';
-import { DEFAULT_DASHBOARD_USER, resolveDashboardLogin } from './login';
-import { PortInUseError, startDashboardServer } from './server';
+import { HTTP_TIMEOUTS_HELP, runMain, type Env, type Running } from '../../../functions/src';
+import { loadDashboardConfig } from './config';
+import { DEFAULT_DASHBOARD_USER } from './login';
+import { startDashboardServer } from './server';
 
 const HELP = `Usage: npm run dashboard:serve   (or: node dist/dashboard/server/src/main.js)
 
@@ -27,52 +27,13 @@ Environment:
   DASHBOARD_DIST built app directory (default dashboard/dist under the current directory)
 ${HTTP_TIMEOUTS_HELP}
 
-SIGINT/SIGTERM stop it and close every open stream.`;
+SIGINT/SIGTERM stop it gracefully: every open stream is closed, then it exits 0.`;
 
-async function main(): Promise<void> {
-  const args = process.argv.slice(2);
-  if (args.includes('--help') || args.includes('-h')) {
-    console.log(HELP);
-    return;
-  }
-  if (args.length > 0) throw new UsageError(`unknown argument "${args[0]}" (configuration is by environment; see --help)`);
-  const port = Number(process.env.PORT ?? 8080);
-  if (!Number.isInteger(port) || port < 0 || port > 65535) throw new UsageError(`PORT must be a port number, got "${process.env.PORT}"`);
-  keepRunningOnUnhandledRejections((message) => console.error(message));
-  const hostname = hostFromEnv(process.env);
-  const login = resolveDashboardLogin(process.env, hostname);
-  const keys = accessKeysFromEnv(process.env);
-  const server = await startDashboardServer({
-    port,
-    httpTimeouts: httpTimeoutsFromEnv(process.env),
-    hostname,
-    login,
-    apiKey: keys.functionKeys[0],
-    adminKey: keys.adminKeys[0],
-    distDir: path.resolve(process.env.DASHBOARD_DIST ?? 'dashboard/dist'),
-    functionsUrl: process.env.FUNCTIONS_URL ?? 'http://127.0.0.1:5000',
-    bridgeUrl: process.env.BRIDGE_URL ?? 'http://127.0.0.1:5001',
-  });
-  console.log(`dashboard listening on ${server.boundUrl} (${login ? 'login required' : 'open: no DASHBOARD_PASSWORD, loopback development'}; api → ${process.env.FUNCTIONS_URL ?? 'http://127.0.0.1:5000'}, events → ${process.env.BRIDGE_URL ?? 'http://127.0.0.1:5001'})`);
-  const shutdown = () => {
-    server.stop().then(
-      () => process.exit(0),
-      () => process.exit(1),
-    );
-  };
-  process.once('SIGINT', shutdown);
-  process.once('SIGTERM', shutdown);
+async function start(env: Env): Promise<Running> {
+  const config = loadDashboardConfig(env);
+  const server = await startDashboardServer(config);
+  console.log(`dashboard listening on ${server.boundUrl} (${config.login ? 'login required' : 'open: no DASHBOARD_PASSWORD, loopback development'}; api → ${config.functionsUrl}, events → ${config.bridgeUrl})`);
+  return server;
 }
 
-class UsageError extends Error {}
-
-main().catch((error: unknown) => {
-  if (error instanceof UsageError) {
-    console.error(`${error.message}\n\n${HELP}`);
-    process.exit(64);
-  }
-  if (error instanceof PortInUseError) console.error(`${error.message}: set PORT to move the dashboard.`);
-  else if (error instanceof ConfigError) console.error(`Configuration error: ${error.message}`);
-  else console.error(`dashboard server failed to start: ${errorMessage(error)}`);
-  process.exit(1);
-});
+void runMain({ name: 'dashboard server', help: HELP, start, stopping: 'closing streams', stopped: 'dashboard server stopped', graceMs: 10_000 });

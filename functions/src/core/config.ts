@@ -1,3 +1,5 @@
+import { first, int, list, url, type Env } from './env';
+
 /**
  * Configuration read from the environment (or `Values` in local.settings.json, which the
  * Functions host exports as environment variables). The seed POC's names are accepted as
@@ -28,47 +30,21 @@ export const DEFAULTS = {
   attemptRetentionDays: 14,
 } as const;
 
-export class ConfigError extends Error {
-  override name = 'ConfigError';
-}
-
-export type Env = Record<string, string | undefined>;
-
-/** The first of these variables that is set and not blank, trimmed: design names before aliases. */
-export function first(env: Env, ...names: string[]): string | undefined {
-  for (const name of names) {
-    const value = env[name];
-    if (value !== undefined && value.trim() !== '') return value.trim();
-  }
-  return undefined;
-}
-
-function positiveInt(env: Env, name: string, fallback: number): number {
-  const raw = first(env, name);
-  if (raw === undefined) return fallback;
-  const value = Number(raw);
-  if (!Number.isInteger(value) || value <= 0) {
-    throw new ConfigError(`${name} must be a positive integer, got "${raw}"`);
-  }
-  return value;
-}
+export const POSTGRES_PROTOCOLS = ['postgres', 'postgresql'] as const;
+export const AMQP_PROTOCOLS = ['amqp', 'amqps'] as const;
 
 export function loadConfig(env: Env = process.env): Config {
-  const secretList = first(env, 'PETZI_WEBHOOK_SECRET', 'SECRET_KEY') ?? DEFAULTS.secret;
-  const secrets = secretList
-    .split(',')
-    .map((s) => s.trim())
-    .filter((s) => s.length > 0);
-  if (secrets.length === 0) throw new ConfigError('PETZI_WEBHOOK_SECRET is empty');
+  const secrets = list(env, 'PETZI_WEBHOOK_SECRET', { aliases: ['SECRET_KEY'], default: [DEFAULTS.secret] });
+  const positive = (name: string, fallback: number): number => int(env, name, { min: 1, default: fallback });
   return {
     secrets,
-    toleranceSeconds: positiveInt(env, 'SIGNATURE_TOLERANCE_SECONDS', DEFAULTS.toleranceSeconds),
-    databaseUrl: first(env, 'DATABASE_URL', 'DATABASE_URI') ?? DEFAULTS.databaseUrl,
-    rabbitmqUrl: first(env, 'RABBITMQ_URL', 'RabbitMQConnection') ?? DEFAULTS.rabbitmqUrl,
-    maxBodyBytes: positiveInt(env, 'MAX_BODY_BYTES', DEFAULTS.maxBodyBytes),
-    outboxGraceSeconds: positiveInt(env, 'OUTBOX_GRACE_SECONDS', DEFAULTS.outboxGraceSeconds),
-    attemptRetentionDays: positiveInt(env, 'ATTEMPT_RETENTION_DAYS', DEFAULTS.attemptRetentionDays),
-    rawRetentionDays: first(env, 'RAW_RETENTION_DAYS') === undefined ? undefined : positiveInt(env, 'RAW_RETENTION_DAYS', 0),
+    toleranceSeconds: positive('SIGNATURE_TOLERANCE_SECONDS', DEFAULTS.toleranceSeconds),
+    databaseUrl: url(env, 'DATABASE_URL', { aliases: ['DATABASE_URI'], protocols: POSTGRES_PROTOCOLS, default: DEFAULTS.databaseUrl }),
+    rabbitmqUrl: url(env, 'RABBITMQ_URL', { aliases: ['RabbitMQConnection'], protocols: AMQP_PROTOCOLS, default: DEFAULTS.rabbitmqUrl }),
+    maxBodyBytes: positive('MAX_BODY_BYTES', DEFAULTS.maxBodyBytes),
+    outboxGraceSeconds: positive('OUTBOX_GRACE_SECONDS', DEFAULTS.outboxGraceSeconds),
+    attemptRetentionDays: positive('ATTEMPT_RETENTION_DAYS', DEFAULTS.attemptRetentionDays),
+    rawRetentionDays: int(env, 'RAW_RETENTION_DAYS', { min: 1 }),
   };
 }
 

@@ -31,6 +31,11 @@ export class UnstorableValueError extends Error {
   }
 }
 
+/** A variable or argument a process cannot run with; the message names it and what it accepts. */
+export class ConfigError extends Error {
+  override name = 'ConfigError';
+}
+
 export function errorMessage(error: unknown): string {
   if (error instanceof Error) return error.message;
   return String(error);

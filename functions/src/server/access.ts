@@ -1,6 +1,8 @@
 import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
 import type { IncomingHttpHeaders } from 'node:http';
-import { ConfigError, DEFAULTS, first, outsideLocalDevelopment, type Env } from '../core/config';
+import { DEFAULTS, outsideLocalDevelopment } from '../core/config';
+import { list, type Env } from '../core/env';
+import { ConfigError } from '../core/errors';
 
 /** Azure's header for a function key (the `code` query parameter is the other way to send one). */
 export const KEY_HEADER = 'x-functions-key';
@@ -30,15 +32,8 @@ export interface Access {
   openReads: boolean;
 }
 
-function keyList(value: string | undefined): string[] {
-  return (value ?? '')
-    .split(',')
-    .map((key) => key.trim())
-    .filter((key) => key.length > 0);
-}
-
 export function accessKeysFromEnv(env: Env): AccessKeys {
-  return { functionKeys: keyList(first(env, 'PETZI_API_KEY')), adminKeys: keyList(first(env, 'PETZI_ADMIN_KEY')) };
+  return { functionKeys: list(env, 'PETZI_API_KEY'), adminKeys: list(env, 'PETZI_ADMIN_KEY') };
 }
 
 /** 127.0.0.0/8, ::1 and localhost (IPv4-mapped forms included): reachable from this machine only. */

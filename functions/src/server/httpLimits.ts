@@ -1,6 +1,7 @@
 import http from 'node:http';
 import type { Duplex } from 'node:stream';
-import { ConfigError } from '../core/config';
+import { int, type Env } from '../core/env';
+import { ConfigError } from '../core/errors';
 import { sendJson } from './respond';
 
 /**
@@ -21,14 +22,8 @@ export interface HttpTimeouts {
 export const HTTP_TIMEOUT_DEFAULTS: HttpTimeouts = { requestTimeoutMs: 30_000, headersTimeoutMs: 10_000, keepAliveTimeoutMs: 5_000 };
 
 /** Reads HTTP_REQUEST_TIMEOUT_MS, HTTP_HEADERS_TIMEOUT_MS and HTTP_KEEP_ALIVE_TIMEOUT_MS. */
-export function httpTimeoutsFromEnv(env: Record<string, string | undefined>): HttpTimeouts {
-  const read = (name: string, fallback: number): number => {
-    const raw = env[name]?.trim();
-    if (raw === undefined || raw === '') return fallback;
-    const value = Number(raw);
-    if (!Number.isInteger(value) || value <= 0) throw new ConfigError(`${name} must be a positive integer (milliseconds), got "${raw}"`);
-    return value;
-  };
+export function httpTimeoutsFromEnv(env: Env): HttpTimeouts {
+  const read = (name: string, fallback: number): number => int(env, name, { min: 1, unit: 'milliseconds', default: fallback });
   const requestTimeoutMs = read('HTTP_REQUEST_TIMEOUT_MS', HTTP_TIMEOUT_DEFAULTS.requestTimeoutMs);
   const headersTimeoutMs = read('HTTP_HEADERS_TIMEOUT_MS', Math.min(HTTP_TIMEOUT_DEFAULTS.headersTimeoutMs, requestTimeoutMs));
   // node:http refuses a headers timeout longer than the whole-request timeout.
