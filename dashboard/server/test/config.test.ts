@@ -26,7 +26,14 @@ describe('loadDashboardConfig', () => {
       FUNCTIONS_URL: 'https://functions.example.test',
       BRIDGE_URL: 'http://bridge:5001',
     });
-    expect(config).toMatchObject({ port: 0, apiKey: 'new', adminKey: 'admin-new', distDir: '/srv/app', functionsUrl: 'https://functions.example.test', bridgeUrl: 'http://bridge:5001' });
+    expect(config).toMatchObject({
+      port: 0,
+      apiKey: 'new',
+      adminKey: 'admin-new',
+      distDir: '/srv/app',
+      functionsUrl: 'https://functions.example.test',
+      bridgeUrl: 'http://bridge:5001',
+    });
     expect(config.login).toMatchObject({ user: 'admin', password: 'pw' });
   });
 
