@@ -18,6 +18,7 @@ export * from './server/requestTarget';
 export * from './server/respond';
 export * from './server/stopOnSignal';
 export * from './protocol/liveEvent';
+export * from './protocol/ticket';
 export * from './protocol/schema';
 export * from './protocol/signature';
 export * from './protocol/storableJson';
