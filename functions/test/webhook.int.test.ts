@@ -3,7 +3,7 @@ import { captureExchange, type Capture } from '../../test/support/broker';
 import { queryOnce } from '../../test/support/db';
 import { TEST_SECRET } from '../../test/support/env';
 import { startTestStack, type TestStack } from '../../test/support/host';
-import { postWebhook, sample, sampleBodies, ticketBody } from '../../test/support/webhooks';
+import { postWebhook, sampleBodies, ticketBody } from '../../test/support/webhooks';
 import { waitUntil } from '../../test/support/wait';
 import { UnstorableValueError } from '../src/core/errors';
 

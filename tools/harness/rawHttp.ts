@@ -145,7 +145,7 @@ export interface RawConnection {
 }
 
 /** A client that writes exactly the bytes it is told, when it is told: for malformed and slow requests. */
-export function connectRaw(port: number): Promise<RawConnection> {
+function connectRaw(port: number): Promise<RawConnection> {
   return new Promise((resolve, reject) => {
     const socket = net.connect(port, '127.0.0.1');
     const started = Date.now();

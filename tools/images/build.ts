@@ -6,8 +6,8 @@ import { copyFileSync, existsSync, mkdirSync, readdirSync, readFileSync, renameS
 import { dirname, join, resolve } from 'node:path';
 import { assertEngine, dockerEnv, imageLabel, run, runOk } from './docker';
 
-export const RECIPE_LABEL = 'io.petzi.recipe-hash';
-export const BASE_TAG = 'local/debian:bookworm';
+const RECIPE_LABEL = 'io.petzi.recipe-hash';
+const BASE_TAG = 'local/debian:bookworm';
 
 export type NodeMajor = '20' | '22';
 

@@ -42,13 +42,13 @@ export function resolveDashboardLogin(env: Env, hostname: string): DashboardLogi
 }
 
 /** Methods that change nothing; every other one must come from this dashboard's own pages. */
-export const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
+const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
 
 /**
  * A state-changing request must carry an Origin naming this dashboard (browsers send it on every
  * POST): another site's form or script cannot log a browser in or out, or do anything else.
  */
-export function sameOrigin(req: IncomingMessage): boolean {
+function sameOrigin(req: IncomingMessage): boolean {
   const origin = req.headers.origin;
   if (origin === undefined || req.headers.host === undefined) return false;
   return origin.toLowerCase() === `${overTls(req) ? 'https' : 'http'}://${req.headers.host}`.toLowerCase();
