@@ -1,8 +1,6 @@
 import type { Pool } from 'pg';
-import { createTestDatabase, type TestDatabase } from '../../test/support/db';
+import { createMigratedDatabase, type MigratedDatabase } from '../../test/support/db';
 import { listTickets } from '../src/read-api/readModels';
-import { migrate } from '../src/storage/migrate';
-import { createPool } from '../src/storage/pool';
 import { LIVE_TICKET_COLUMNS, TICKET_ROW_COLUMNS, TICKET_STATE_COLUMNS, ticketFields, type LiveTicket, type TicketColumn } from '../src/protocol/ticket';
 
 /**
@@ -11,19 +9,10 @@ import { LIVE_TICKET_COLUMNS, TICKET_ROW_COLUMNS, TICKET_STATE_COLUMNS, ticketFi
  * definition, and a drift fails naming the column.
  */
 
-let db: TestDatabase;
+let database: MigratedDatabase;
 let pool: Pool;
-
-beforeAll(async () => {
-  db = await createTestDatabase();
-  pool = createPool(db.url);
-  await migrate(pool);
-});
-
-afterAll(async () => {
-  await pool.end();
-  await db.drop();
-});
+beforeAll(async () => ({ pool } = database = await createMigratedDatabase()));
+afterAll(() => database.close());
 
 const ROW_FIELDS = ticketFields(TICKET_ROW_COLUMNS);
 const LIVE_FIELDS = ticketFields(LIVE_TICKET_COLUMNS);
