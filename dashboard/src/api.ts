@@ -2,7 +2,7 @@ import type { TicketQuery } from './state/tickets';
 import type { Stats, TicketDetail, TicketPage } from './types';
 
 /** An API answer that was not a 2xx: its status and the `error` text of its JSON body. */
-class ApiError extends Error {
+export class ApiError extends Error {
   override name = 'ApiError';
   constructor(
     readonly status: number,

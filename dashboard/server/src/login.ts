@@ -48,7 +48,7 @@ const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
  * A state-changing request must carry an Origin naming this dashboard (browsers send it on every
  * POST): another site's form or script cannot log a browser in or out, or do anything else.
  */
-function sameOrigin(req: IncomingMessage): boolean {
+export function sameOrigin(req: IncomingMessage): boolean {
   const origin = req.headers.origin;
   if (origin === undefined || req.headers.host === undefined) return false;
   return origin.toLowerCase() === `${overTls(req) ? 'https' : 'http'}://${req.headers.host}`.toLowerCase();
