@@ -7,7 +7,7 @@ import type { Channel } from 'amqplib';
 const WEBHOOK_EXCHANGE = 'petzi.webhooks';
 export const RELAY_QUEUE = 'petzi.relay';
 const DEAD_LETTER_EXCHANGE = 'petzi.dlx';
-const RELAY_DEAD_LETTER_QUEUE = 'petzi.relay.dlq';
+export const RELAY_DEAD_LETTER_QUEUE = 'petzi.relay.dlq';
 const LIVE_EXCHANGE = 'petzi.live';
 
 export interface TopologyNames {
