@@ -3,7 +3,7 @@ import { loadBridgeConfig } from '../src/config';
 import { BadEventsRequest, parseEventsRequest } from '../src/eventsRequest';
 import { InvalidLiveEventError, parseLiveMessage } from '../src/liveFrame';
 import { commentFrame, eventFrame, retryFrame } from '../src/sseFrames';
-import { createSseParser, type SseEvent } from '../../test/support/sse';
+import { createSseParser, type SseEvent } from '../../tools/harness/sse';
 
 describe('parseEventsRequest', () => {
   const parse = (query: string, header?: string) => parseEventsRequest(new URLSearchParams(query), header, 1000);

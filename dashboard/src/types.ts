@@ -1,39 +1,19 @@
 /**
- * The data contracts the dashboard reads. The live event is the relay's own type, imported
- * for its shape only (erased at build time), so the two cannot drift apart.
+ * The data contracts the dashboard reads. The live event and the ticket row are the functions'
+ * own types, imported for their shape only (erased at build time), so they cannot drift apart.
  */
-import type { LiveEvent, LiveTicket } from '../../functions/src/protocol/liveEvent';
+import type { LiveEvent } from '../../functions/src/protocol/liveEvent';
+import type { LiveTicket, TicketRow } from '../../functions/src/protocol/ticket';
 
 import type { CursorPage } from './state/paging';
 // Issue 17's shapes, from the functions that answer them (GET /api/deliveries, /api/dead-letters, the redrive): types only, erased at build.
 import type { DeadLetter, Delivery, RedriveRequest, RedriveResult } from '../../functions/src';
 
-export type { DeadLetter, Delivery, LiveEvent, LiveTicket, RedriveRequest, RedriveResult };
+export type { DeadLetter, Delivery, LiveEvent, LiveTicket, RedriveRequest, RedriveResult, TicketRow };
 
 export interface Money {
   amount: string;
   currency: string;
-}
-
-/** One row of `GET /api/tickets`: the newest state of one ticket. */
-export interface TicketRow {
-  number: string;
-  /** The id of the ticket's newest webhook; rows are ordered by it, newest first. */
-  webhookId: number;
-  firstSeenAt: string;
-  updatedAt: string;
-  title: string;
-  event: string;
-  eventId: number;
-  category: string;
-  type: string;
-  price: Money;
-  sessionDate: string | null;
-  city: string | null;
-  venue: string | null;
-  cancellationReason: string;
-  status: 'valid' | 'cancelled';
-  buyerRole: string | null;
 }
 
 export interface TicketPage {

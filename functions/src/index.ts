@@ -22,6 +22,7 @@ export * from './server/respond';
 export * from './server/stopOnSignal';
 export * from './server/query';
 export * from './protocol/liveEvent';
+export * from './protocol/ticket';
 export * from './protocol/schema';
 export * from './protocol/signature';
 export * from './protocol/storableJson';

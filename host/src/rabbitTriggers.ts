@@ -5,9 +5,9 @@ import { type Deps, type RabbitMQFunction, errorMessage } from '../../functions/
 import { contextLog } from './contextLog';
 
 /** The header the Azure RabbitMQ extension counts redeliveries in. */
-export const REQUEUE_HEADER = 'x-ms-rabbitmq-requeuecount';
+const REQUEUE_HEADER = 'x-ms-rabbitmq-requeuecount';
 /** Tries before the extension rejects a message to the dead-letter exchange. */
-export const MAX_TRIES = 5;
+const MAX_TRIES = 5;
 
 export interface RabbitTriggerHost {
   stop(): Promise<void>;

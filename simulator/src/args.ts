@@ -3,7 +3,7 @@ import { EVENT_MODES, type EventMode } from './payloads';
 
 export const DEFAULT_SECRET = 'secret';
 export const DEFAULT_MAX_BODY_BYTES = 1024 * 1024;
-export const DEFAULT_TIMEOUT_SECONDS = 30;
+const DEFAULT_TIMEOUT_SECONDS = 30;
 
 export interface SimulatorOptions {
   url: string;

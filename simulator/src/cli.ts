@@ -10,7 +10,7 @@ import { runInvalid, runValid, UnreachableError } from './runs';
 import { createSender } from './send';
 
 /** Exit statuses; 64 is EX_USAGE from sysexits.h. */
-export const EXIT = { ok: 0, unexpected: 1, unreachable: 2, usage: 64 } as const;
+const EXIT = { ok: 0, unexpected: 1, unreachable: 2, usage: 64 } as const;
 
 export interface CliIO {
   stdout: OutputStream;

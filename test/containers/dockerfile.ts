@@ -67,7 +67,7 @@ export function parseDockerfile(text: string): Stage[] {
 }
 
 /** COPY's flags, sources and destination (shell form or JSON-array form). */
-export function copyOperands(args: string): CopyOperands {
+function copyOperands(args: string): CopyOperands {
   let rest = args.trim();
   let from: string | undefined;
   for (let flag = /^--(\S+?)=(\S+)\s+/.exec(rest); flag; flag = /^--(\S+?)=(\S+)\s+/.exec(rest)) {

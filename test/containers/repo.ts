@@ -66,7 +66,7 @@ function range(text: string): number[] {
 }
 
 /** `${NAME:-default}` in a compose value, with its default (what compose uses when NAME is unset). */
-export function withDefaults(text: string): string {
+function withDefaults(text: string): string {
   return text.replace(/\$\{[A-Za-z_][A-Za-z0-9_]*:-([^}]*)\}/g, '$1');
 }
 
@@ -83,7 +83,7 @@ export function portMappings(svc: ComposeService): PortMapping[] {
   });
 }
 
-export function containerPorts(svc: ComposeService): number[] {
+function containerPorts(svc: ComposeService): number[] {
   return portMappings(svc).map((m) => m.target);
 }
 

@@ -4,7 +4,7 @@ import type { AddressInfo } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { startDashboardServer, type RunningDashboardServer } from '../../dashboard/server/src/server';
-import { rawRequest } from '../hostile/rawHttp';
+import { rawRequest } from '../../tools/harness/rawHttp';
 import { openSse } from '../support/sse';
 import { waitUntil } from '../support/wait';
 

@@ -11,7 +11,7 @@ import { DASHBOARD_ROUTES, allowedRoute } from '../../dashboard/server/src/allow
 import { startDashboardServer, type RunningDashboardServer } from '../../dashboard/server/src/server';
 import { TEST_RABBITMQ_URL } from '../support/env';
 import { startTestStack, type TestStack } from '../support/host';
-import { firstResponse, type FirstResponse } from './rawHttp';
+import { firstResponse, type FirstResponse } from '../../tools/harness/rawHttp';
 import { fuzzSeed } from './seed';
 
 const allFunctions = declaredFunctions();

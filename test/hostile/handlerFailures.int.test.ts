@@ -6,7 +6,7 @@ import { ClientHub } from '../../bridge/src/clientHub';
 import { createRequestHandler } from '../../bridge/src/httpRoutes';
 import { LiveEventStore } from '../../bridge/src/liveEventStore';
 import { startTestStack, type TestStack } from '../support/host';
-import { rawRequest, type RawResponse } from './rawHttp';
+import { rawRequest, type RawResponse } from '../../tools/harness/rawHttp';
 
 const allFunctions = declaredFunctions();
 

@@ -1,4 +1,4 @@
-import { rawRequest } from './rawHttp';
+import { rawRequest } from '../../tools/harness/rawHttp';
 import { startTestStack, type TestStack } from '../support/host';
 
 /**

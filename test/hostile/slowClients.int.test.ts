@@ -2,7 +2,7 @@ import { signPayload } from '../../functions/src';
 import { queryOnce } from '../support/db';
 import { TEST_SECRET } from '../support/env';
 import { postWebhook, ticketBody } from '../support/webhooks';
-import { parseResponses, slowClients, type RawConnection } from './rawHttp';
+import { parseResponses, slowClients, type RawConnection } from '../../tools/harness/rawHttp';
 import { startTestStack, type TestStack } from '../support/host';
 
 /**

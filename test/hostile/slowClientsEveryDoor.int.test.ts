@@ -4,7 +4,7 @@ import path from 'node:path';
 import { startDashboardServer, type RunningDashboardServer } from '../../dashboard/server/src/server';
 import { startBridgeFixture, type BridgeFixture } from '../../bridge/test/relayStandIn';
 import { openSse } from '../support/sse';
-import { parseResponses, slowClients, type RawConnection } from './rawHttp';
+import { parseResponses, slowClients, type RawConnection } from '../../tools/harness/rawHttp';
 
 /**
  * The SSE bridge and the dashboard server cut slow and idle clients off by the same limits as

@@ -5,7 +5,7 @@ import { loadBridgeConfig } from '../../bridge/src/config';
 import { queryOnce } from '../support/db';
 import { TEST_RABBITMQ_URL } from '../support/env';
 import { startTestStack, type TestStack } from '../support/host';
-import { createSseParser } from '../support/sse';
+import { createSseParser } from '../../tools/harness/sse';
 import { waitUntil } from '../support/wait';
 import { postWebhook, ticketBody } from '../support/webhooks';
 

@@ -1,4 +1,5 @@
-import { Client } from 'pg';
+import { Client, type Pool } from 'pg';
+import { createPool, migrate } from '../../functions/src';
 import { ADMIN_DATABASE_URL, uniqueName } from './env';
 
 export interface TestDatabase {
@@ -28,6 +29,21 @@ export async function createTestDatabase(): Promise<TestDatabase> {
     url: url.toString(),
     drop: () => admin((c) => c.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`)).then(() => undefined),
   };
+}
+
+export interface MigratedDatabase {
+  db: TestDatabase;
+  pool: Pool;
+  /** Ends the pool and drops the database. */
+  close(): Promise<void>;
+}
+
+/** A fresh database with every migration applied, and a pool on it. */
+export async function createMigratedDatabase(): Promise<MigratedDatabase> {
+  const db = await createTestDatabase();
+  const pool = createPool(db.url);
+  await migrate(pool);
+  return { db, pool, close: () => pool.end().then(() => db.drop()) };
 }
 
 /** Runs one query on its own short-lived connection. */

@@ -4,7 +4,7 @@ import { signPayload } from '../../functions/src';
 import { TEST_SECRET } from './env';
 
 /** Real sender bodies, byte for byte (see the folder's README). */
-export const SAMPLES_DIR = path.resolve(__dirname, '..', 'fixtures', 'petzi-samples');
+const SAMPLES_DIR = path.resolve(__dirname, '..', 'fixtures', 'petzi-samples');
 
 export function sampleBodies(): Array<{ name: string; body: Buffer }> {
   return readdirSync(SAMPLES_DIR)

@@ -1,5 +1,5 @@
 import { parentPort, workerData } from 'node:worker_threads';
-import { ReconnectingSseClient } from '../faults/sse';
+import { ReconnectingSseClient } from '../harness/sseClient';
 
 /**
  * The e2e bench's SSE client, on a thread of its own. In the load generator's thread, the

@@ -2,7 +2,7 @@ import * as amqp from 'amqplib';
 import { topologyNames, type TopologyNames } from '../../functions/src';
 import { ADMIN_DATABASE_URL, RABBITMQ_URL, adminQuery, deleteTopology, dropDatabase, freePort, freshDatabase, keyHeaders, startChild, type Child } from '../bench/support';
 import { startTcpProxy, viaProxy, hostPortOf, type TcpProxy } from '../harness/tcpProxy';
-import { ReconnectingSseClient } from './sse';
+import { ReconnectingSseClient } from '../harness/sseClient';
 
 export const SECRET = 'faults-secret';
 

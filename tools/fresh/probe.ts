@@ -6,6 +6,7 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { run as simulate } from '../../simulator/src/cli';
 import { KEY_HEADER } from '../../functions/src';
+import { createSseParser } from '../harness/sse';
 
 const COUNT = 3;
 
@@ -40,7 +41,7 @@ async function webhook(startLog: string): Promise<number> {
   const response = await fetch('http://127.0.0.1:8080/events', { headers: { Accept: 'text/event-stream', Cookie: session }, signal: abort.signal });
   if (!response.ok || !response.body) throw new Error(`GET :8080/events with the session answered ${response.status}`);
   let tickets = 0;
-  let text = '';
+  const parser = createSseParser({ event: (e) => (tickets += e.event === 'ticket' ? 1 : 0) });
   const reading = (async () => {
     const decoder = new TextDecoder();
     const reader = response.body!.getReader();
@@ -48,8 +49,7 @@ async function webhook(startLog: string): Promise<number> {
       while (tickets < COUNT) {
         const { done, value } = await reader.read();
         if (done) return;
-        text += decoder.decode(value, { stream: true });
-        tickets = text.split('\n').filter((line) => line === 'event: ticket').length;
+        parser.push(decoder.decode(value, { stream: true }));
       }
     } catch {
       // aborted below

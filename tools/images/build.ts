@@ -7,8 +7,8 @@ import { dirname, join, resolve } from 'node:path';
 import { requireDockerEngine } from '../provision/docker';
 import { dockerEnv, imageLabel, run, runOk } from './docker';
 
-export const RECIPE_LABEL = 'io.petzi.recipe-hash';
-export const BASE_TAG = 'local/debian:bookworm';
+const RECIPE_LABEL = 'io.petzi.recipe-hash';
+const BASE_TAG = 'local/debian:bookworm';
 
 export type NodeMajor = '20' | '22';
 

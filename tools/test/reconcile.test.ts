@@ -1,5 +1,4 @@
 import { reconcile } from '../faults/reconcile';
-import { createEventParser } from '../faults/sse';
 
 describe('reconcile', () => {
   const replies = [
@@ -25,18 +24,5 @@ describe('reconcile', () => {
     const r = reconcile({ replies, stored: new Set([1, 2]), published: [1, 2], relayed: new Set([1, 2]), clients: [[1, 2]], ...override });
     expect(r.lost).toBe(1);
     expect(r.lostIds).toEqual([2]);
-  });
-});
-
-describe('createEventParser', () => {
-  it('parses events split across chunks and ignores comments', () => {
-    const events: Array<{ id: string; event: string; data: string }> = [];
-    const feed = createEventParser((e) => events.push(e));
-    feed('retry: 2000\n\n: heartbeat\n\nid: 7\nevent: tic');
-    feed('ket\ndata: {"a":1}\n\nid: 8\ndata: x\ndata: y\n\n');
-    expect(events).toEqual([
-      { id: '7', event: 'ticket', data: '{"a":1}' },
-      { id: '8', event: 'message', data: 'x\ny' },
-    ]);
   });
 });

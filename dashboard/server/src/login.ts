@@ -43,7 +43,7 @@ export function resolveDashboardLogin(env: Env, hostname: string): DashboardLogi
 }
 
 /** Methods that change nothing; every other one must come from this dashboard's own pages. */
-export const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
+const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
 
 /**
  * A state-changing request must carry an Origin naming this dashboard (browsers send it on every

@@ -24,8 +24,7 @@ export function rowFromLiveEvent(event: LiveEvent, previous?: TicketRow): Ticket
 }
 
 /** The sort orders of GET /api/tickets (`-` = descending); `updated` is the newest change first. */
-export const SORTS = ['updated', 'sold', '-sold', 'price', '-price', 'number', '-number'] as const;
-export type TicketSort = (typeof SORTS)[number];
+export type TicketSort = 'updated' | 'sold' | '-sold' | 'price' | '-price' | 'number' | '-number';
 
 /** The questions the table asks the API; '' means "any". */
 export interface TicketQuery {

@@ -4,11 +4,11 @@ import type { Channel } from 'amqplib';
  * The broker topology, declared idempotently by every process at start and after each reconnect.
  * infra/rabbitmq/definitions.json loads the same objects into a container broker; a test keeps the two equal.
  */
-export const WEBHOOK_EXCHANGE = 'petzi.webhooks';
+const WEBHOOK_EXCHANGE = 'petzi.webhooks';
 export const RELAY_QUEUE = 'petzi.relay';
-export const DEAD_LETTER_EXCHANGE = 'petzi.dlx';
+const DEAD_LETTER_EXCHANGE = 'petzi.dlx';
 export const RELAY_DEAD_LETTER_QUEUE = 'petzi.relay.dlq';
-export const LIVE_EXCHANGE = 'petzi.live';
+const LIVE_EXCHANGE = 'petzi.live';
 
 export interface TopologyNames {
   webhookExchange: string;
@@ -18,7 +18,7 @@ export interface TopologyNames {
   liveExchange: string;
 }
 
-export const DEFAULT_TOPOLOGY: TopologyNames = {
+const DEFAULT_TOPOLOGY: TopologyNames = {
   webhookExchange: WEBHOOK_EXCHANGE,
   relayQueue: RELAY_QUEUE,
   deadLetterExchange: DEAD_LETTER_EXCHANGE,

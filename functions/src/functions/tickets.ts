@@ -6,7 +6,8 @@ import { json, jsonError } from '../server/responses';
 import { registerFunction } from '../runtime/azure';
 import type { HttpFunction } from '../runtime/declaration';
 import type { Deps } from '../runtime/deps';
-import { cursorAfter, listTickets, ticketWithHistory, TICKET_SORTS, type TicketCursor, type TicketFilter, type TicketRow, type TicketSort } from '../read-api/readModels';
+import { cursorAfter, listTickets, ticketWithHistory, TICKET_SORTS, type TicketCursor, type TicketFilter, type TicketSort } from '../read-api/readModels';
+import type { TicketRow } from '../protocol/ticket';
 
 const LIST_PARAMS = ['limit', 'before', 'cursor', 'sort', 'event', 'category', 'status', 'q', 'from', 'to', 'format'];
 /** A CSV export stops here; the response says so in Petzi-Export-Truncated. */

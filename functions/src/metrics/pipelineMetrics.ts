@@ -1,8 +1,6 @@
 import { Counter, Gauge, Histogram, collectDefaultMetrics, type Registry } from 'prom-client';
 import { createHandlerErrorCounter } from './handlerErrors';
 
-export type RequestStatus = 'success' | 'duplicate' | 'error';
-
 /**
  * Every metric the functions expose, on a registry the caller owns. The first three keep the
  * seed POC's names and types so existing dashboards and alerts still work.

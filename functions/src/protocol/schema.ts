@@ -6,7 +6,7 @@ import { ruleOf, storableText } from './storable';
  * pipeline depends on the value (ticket number, event id, price) and lenient where senders vary
  * (ticket types outside the documented list, null times and names, extra fields).
  */
-export const KNOWN_EVENTS = ['ticket_created', 'ticket_updated'] as const;
+const KNOWN_EVENTS = ['ticket_created', 'ticket_updated'] as const;
 export type KnownEvent = (typeof KNOWN_EVENTS)[number];
 
 const nullableString = storableText.nullable();
@@ -17,14 +17,14 @@ const time = z
   .nullable()
   .optional();
 
-export const locationSchema = z.looseObject({
+const locationSchema = z.looseObject({
   name: ruleOf('venue').nullable().optional(),
   street: nullableString.optional(),
   city: ruleOf('city').nullable().optional(),
   postcode: z.union([z.string(), z.number()]).nullable().optional(),
 });
 
-export const sessionSchema = z.looseObject({
+const sessionSchema = z.looseObject({
   name: nullableString.optional(),
   date: ruleOf('session_date'),
   time,
@@ -32,12 +32,12 @@ export const sessionSchema = z.looseObject({
   location: locationSchema.nullable().optional(),
 });
 
-export const priceSchema = z.looseObject({
+const priceSchema = z.looseObject({
   amount: ruleOf('price_amount'),
   currency: ruleOf('price_currency'),
 });
 
-export const ticketSchema = z.looseObject({
+const ticketSchema = z.looseObject({
   // ticket.number is the projection's primary key: a btree entry holds at most 2704 bytes, and 200
   // characters (800 bytes at most) leave room. Other text has no limit.
   number: ruleOf('number').min(1).max(200),
@@ -53,7 +53,7 @@ export const ticketSchema = z.looseObject({
   price: priceSchema,
 });
 
-export const buyerSchema = z.looseObject({
+const buyerSchema = z.looseObject({
   role: ruleOf('buyer_role'),
   firstName: nullableString.optional(),
   lastName: nullableString.optional(),
@@ -61,7 +61,7 @@ export const buyerSchema = z.looseObject({
   postcode: z.union([z.string(), z.number()]).nullable().optional(),
 });
 
-export const ticketEventSchema = z.looseObject({
+const ticketEventSchema = z.looseObject({
   event: z.enum(KNOWN_EVENTS),
   details: z.looseObject({ ticket: ticketSchema, buyer: buyerSchema }),
 });

@@ -6,7 +6,7 @@ import { createHmac, timingSafeEqual } from 'node:crypto';
  * never disagree on the format.
  */
 export const SIGNATURE_HEADER = 'Petzi-Signature';
-export const SIGNATURE_SCHEME = 'v1';
+const SIGNATURE_SCHEME = 'v1';
 
 export type SignatureFailure = 'missing' | 'malformed' | 'mismatch' | 'too_old' | 'in_future';
 

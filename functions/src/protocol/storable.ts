@@ -40,7 +40,7 @@ export function isCalendarDate(value: string): boolean {
  * (a third one would be rounded away silently, not refused) and an absolute value below
  * 10^(precision - scale).
  */
-export function decimalString(precision: number, scale: number): z.ZodString {
+function decimalString(precision: number, scale: number): z.ZodString {
   const format = new RegExp(`^-?(\\d+)(\\.\\d{1,${scale}})?$`);
   const integerDigits = precision - scale;
   return z

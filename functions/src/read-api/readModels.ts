@@ -1,58 +1,34 @@
 import type { Pool } from 'pg';
-import type { LiveTicket } from '../protocol/liveEvent';
+import { TICKET_ROW_COLUMNS, ticketFields, type TicketField, type TicketRow } from '../protocol/ticket';
 import { classifyDbError } from '../core/errors';
 
-/** A projection row: the live event's ticket plus what the projection tracks about it. */
-export interface TicketRow extends LiveTicket {
-  webhookId: number;
-  firstSeenAt: string;
-  updatedAt: string;
-  buyerRole: string | null;
+const TICKET_FIELDS = ticketFields(TICKET_ROW_COLUMNS);
+
+/** How a column is selected: numbers as text (no float rounding), dates as YYYY-MM-DD (no time zone). */
+function selected(field: TicketField): string {
+  if (field.sqlType === 'numeric') return `${field.column}::text AS ${field.column}`;
+  if (field.sqlType === 'date') return `to_char(${field.column}, 'YYYY-MM-DD') AS ${field.column}`;
+  return field.column;
 }
 
-interface TicketDbRow {
-  number: string;
-  webhook_id: string;
-  first_seen_at: Date;
-  updated_at: Date;
-  title: string;
-  event: string;
-  event_id: number;
-  category: string;
-  type: string;
-  price_amount: string;
-  price_currency: string;
-  session_date: string | null;
-  city: string | null;
-  venue: string | null;
-  cancellation_reason: string;
-  status: 'valid' | 'cancelled';
-  buyer_role: string | null;
+const TICKET_COLUMNS = TICKET_FIELDS.map(selected).join(', ');
+
+/** A selected value as its field holds it: bigint ids (pg's strings) as numbers, timestamps as ISO strings. */
+function fieldValue(field: TicketField, value: unknown): unknown {
+  if (value === null) return null;
+  if (field.sqlType === 'bigint') return Number(value);
+  if (field.sqlType === 'timestamp with time zone') return (value as Date).toISOString();
+  return value;
 }
 
-const TICKET_COLUMNS = `number, webhook_id, first_seen_at, updated_at, title, event, event_id, category, type,
-  price_amount::text AS price_amount, price_currency, to_char(session_date, 'YYYY-MM-DD') AS session_date,
-  city, venue, cancellation_reason, status, buyer_role`;
-
-function toTicket(row: TicketDbRow): TicketRow {
-  return {
-    number: row.number,
-    webhookId: Number(row.webhook_id),
-    firstSeenAt: row.first_seen_at.toISOString(),
-    updatedAt: row.updated_at.toISOString(),
-    title: row.title,
-    event: row.event,
-    eventId: row.event_id,
-    category: row.category,
-    type: row.type,
-    price: { amount: row.price_amount, currency: row.price_currency },
-    sessionDate: row.session_date,
-    city: row.city,
-    venue: row.venue,
-    cancellationReason: row.cancellation_reason,
-    status: row.status,
-    buyerRole: row.buyer_role,
-  };
+function toTicket(row: Record<string, unknown>): TicketRow {
+  const ticket: Record<string, unknown> = {};
+  for (const field of TICKET_FIELDS) {
+    let target = ticket;
+    for (const key of field.path.slice(0, -1)) target = (target[key] ??= {}) as Record<string, unknown>;
+    target[field.path[field.path.length - 1]] = fieldValue(field, row[field.column]);
+  }
+  return ticket as unknown as TicketRow;
 }
 
 async function run<T>(work: () => Promise<T>): Promise<T> {
@@ -140,7 +116,7 @@ export function listTickets(pool: Pool, options: { limit: number; filter?: Ticke
     const sort = options.sort ?? 'updated';
     const where = ticketWhere(options.filter ?? {}, options.cursor);
     const order = sort === 'updated' ? 'webhook_id DESC' : SORT_SQL[sort].order;
-    const { rows } = await pool.query<TicketDbRow>(
+    const { rows } = await pool.query<Record<string, unknown>>(
       `SELECT ${TICKET_COLUMNS} FROM ticket ${where.sql} ORDER BY ${order} LIMIT $${where.params.length + 1}`,
       [...where.params, options.limit],
     );
@@ -159,7 +135,7 @@ export interface StoredWebhook {
 export function ticketWithHistory(pool: Pool, number: string): Promise<{ ticket: TicketRow | null; webhooks: StoredWebhook[] }> {
   return run(async () => {
     const [ticket, history] = await Promise.all([
-      pool.query<TicketDbRow>(`SELECT ${TICKET_COLUMNS} FROM ticket WHERE number = $1`, [number]),
+      pool.query<Record<string, unknown>>(`SELECT ${TICKET_COLUMNS} FROM ticket WHERE number = $1`, [number]),
       pool.query<{ id: string; received_at: Date; event_type: string; published_at: Date | null; payload: unknown }>(
         'SELECT id, received_at, event_type, published_at, payload FROM webhook_event WHERE ticket_number = $1 ORDER BY id',
         [number],

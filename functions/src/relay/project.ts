@@ -1,5 +1,6 @@
 import type { KnownEvent, TicketPayload } from '../protocol/schema';
-import type { LiveEvent, LiveTicket } from '../protocol/liveEvent';
+import type { LiveEvent } from '../protocol/liveEvent';
+import type { LiveTicket } from '../protocol/ticket';
 
 /** The dashboard's view of one ticket, derived from a validated PETZI payload. */
 export function liveTicketOf(payload: TicketPayload): LiveTicket {

@@ -9,7 +9,7 @@ import { consoleLogger } from '../core/logger';
  * True inside the Functions worker, which provides `@azure/functions-core`. Elsewhere (the local
  * host, tests) registering would only print the library's test-mode warning.
  */
-export function inFunctionsWorker(): boolean {
+function inFunctionsWorker(): boolean {
   try {
     // Loaded, not imported: its absence is the answer, and only the worker provides it at run time.
     // eslint-disable-next-line @typescript-eslint/no-require-imports

@@ -16,7 +16,7 @@ const LOCK_KEY = 0x7e721;
  * <root>/infra/migrations. This file sits at <root>/functions/src/storage (ts-jest, source tree)
  * or <root>/dist/functions/src/storage (compiled, also in the images, which copy infra/migrations).
  */
-export function defaultMigrationsDir(): string {
+function defaultMigrationsDir(): string {
   const up = path.resolve(__dirname, '../../..');
   const root = path.basename(up) === 'dist' ? path.dirname(up) : up;
   const dir = path.join(root, 'infra', 'migrations');

@@ -7,10 +7,10 @@ import { freePort } from '../../../tools/provision/ports';
 import { testSecrets, writeTestEnvFile, type TestSecrets } from '../testEnv';
 
 /** docker-compose.yml plus the test override, under a project name of its own, on free host ports. */
-export const OVERRIDE = 'test/containers/docker-compose.test.yml';
+const OVERRIDE = 'test/containers/docker-compose.test.yml';
 
 /** Every published port docker-compose.yml lets a variable move (the design's port is the default). */
-export const PORT_VARIABLES = [
+const PORT_VARIABLES = [
   'PETZI_DB_PORT',
   'PETZI_AMQP_PORT',
   'PETZI_RABBITMQ_UI_PORT',

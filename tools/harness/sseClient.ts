@@ -1,35 +1,5 @@
 import http from 'node:http';
-
-export interface StreamEvent {
-  id: string;
-  event: string;
-  data: string;
-}
-
-/** Splits an event-stream into events; comments and retry lines are ignored. */
-export function createEventParser(onEvent: (event: StreamEvent) => void): (chunk: string) => void {
-  let buffer = '';
-  return (chunk) => {
-    buffer += chunk;
-    let end: number;
-    while ((end = buffer.indexOf('\n\n')) >= 0) {
-      const block = buffer.slice(0, end);
-      buffer = buffer.slice(end + 2);
-      const event: StreamEvent = { id: '', event: 'message', data: '' };
-      const data: string[] = [];
-      for (const line of block.split('\n')) {
-        if (line.startsWith(':')) continue;
-        const colon = line.indexOf(':');
-        const field = colon < 0 ? line : line.slice(0, colon);
-        const value = colon < 0 ? '' : line.slice(colon + 1).replace(/^ /, '');
-        if (field === 'id') event.id = value;
-        else if (field === 'event') event.event = value;
-        else if (field === 'data') data.push(value);
-      }
-      if (data.length > 0) onEvent({ ...event, data: data.join('\n') });
-    }
-  };
-}
+import { createSseParser } from './sse';
 
 /**
  * An SSE client that behaves like EventSource: on any disconnect it reconnects after a short
@@ -86,19 +56,21 @@ export class ReconnectingSseClient {
         return;
       }
       response.setEncoding('utf8');
-      const parse = createEventParser((event) => {
-        if (event.event !== 'ticket') return;
-        this.lastId = event.id;
-        const id = Number(event.id);
-        this.ids.push(id);
-        if (this.firstSeen.has(id)) return;
-        this.firstSeen.set(id, Date.now());
-        if (this.keepStamps) {
-          const body = JSON.parse(event.data) as { receivedAt: string; relayedAt: string };
-          this.stamps.set(id, { receivedAt: Date.parse(body.receivedAt), relayedAt: Date.parse(body.relayedAt) });
-        }
+      const parser = createSseParser({
+        event: (event) => {
+          if (event.event !== 'ticket' || event.id === undefined) return;
+          this.lastId = event.id;
+          const id = Number(event.id);
+          this.ids.push(id);
+          if (this.firstSeen.has(id)) return;
+          this.firstSeen.set(id, Date.now());
+          if (this.keepStamps) {
+            const body = JSON.parse(event.data) as { receivedAt: string; relayedAt: string };
+            this.stamps.set(id, { receivedAt: Date.parse(body.receivedAt), relayedAt: Date.parse(body.relayedAt) });
+          }
+        },
       });
-      response.on('data', parse);
+      response.on('data', (text: string) => parser.push(text));
       response.once('close', () => this.retry());
       response.once('error', () => undefined);
     });
