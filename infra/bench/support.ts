@@ -13,8 +13,14 @@ export const ROOT = ((): string => {
   }
   throw new Error(`no package.json above ${__dirname}`);
 })();
-export const ADMIN_DATABASE_URL = process.env.BENCH_DATABASE_URL ?? process.env.TEST_DATABASE_URL ?? 'postgres://postgres:postgres@127.0.0.1:5432/postgres';
-export const RABBITMQ_URL = process.env.BENCH_RABBITMQ_URL ?? process.env.TEST_RABBITMQ_URL ?? 'amqp://guest:guest@127.0.0.1:5672';
+export let ADMIN_DATABASE_URL = process.env.BENCH_DATABASE_URL ?? process.env.TEST_DATABASE_URL ?? 'postgres://postgres:postgres@127.0.0.1:5432/postgres';
+export let RABBITMQ_URL = process.env.BENCH_RABBITMQ_URL ?? process.env.TEST_RABBITMQ_URL ?? 'amqp://guest:guest@127.0.0.1:5672';
+
+/** Points every bench helper (and the fault stack) at a bench's own services (services.ts). */
+export function useServices(adminDatabaseUrl: string, rabbitmqUrl: string): void {
+  ADMIN_DATABASE_URL = adminDatabaseUrl;
+  RABBITMQ_URL = rabbitmqUrl;
+}
 
 export function percentile(sorted: number[], p: number): number {
   if (sorted.length === 0) return NaN;
@@ -34,6 +40,12 @@ export function median(values: number[]): number {
   const sorted = [...values].sort((a, b) => a - b);
   const mid = Math.floor(sorted.length / 2);
   return sorted.length % 2 === 1 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
+}
+
+/** The median of each key over the records that have it, to 3 decimals. */
+export function medianPerKey(records: Array<Record<string, number>>): Record<string, number> {
+  const keys = [...new Set(records.flatMap((r) => Object.keys(r)))];
+  return Object.fromEntries(keys.map((key) => [key, Math.round(median(records.flatMap((r) => (key in r ? [r[key]] : []))) * 1000) / 1000]));
 }
 
 /**
