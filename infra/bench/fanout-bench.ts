@@ -1,5 +1,5 @@
 import * as amqp from 'amqplib';
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import http from 'node:http';
 import { cpus } from 'node:os';
 import path from 'node:path';
@@ -7,9 +7,11 @@ import { performance } from 'node:perf_hooks';
 import { Pool } from 'pg';
 import { declareTopology, topologyNames } from '../../functions/src/broker/topology';
 import { migrate } from '../../functions/src/storage/migrate';
+import { CpuMeter, LOAD_GENERATOR, cpuPerThousand, type ProcessGroups } from './processCpu';
+import { startBenchServices } from './services';
 import { ADMIN_DATABASE_URL, RABBITMQ_URL, ROOT, dropDatabase, freshDatabase, keyHeaders, percentile, startChild, type Child } from './support';
 
-const HELP = `Usage: npm run bench:fanout [-- --clients N --rate R --duration S]
+const HELP = `Usage: npm run bench:fanout [-- --clients N --rate R --duration S] [--shared-services]
 
 Fan-out through a real SSE bridge (node dist/infra/src/bridge/main.js, a child process):
 N concurrent SSE clients (default 1000) on keep-alive agents in this process, R events/s
@@ -17,7 +19,10 @@ N concurrent SSE clients (default 1000) on keep-alive agents in this process, R 
 committed to live_event first). Reports whether every client got every event once and in
 order, the publish-to-receipt latency p50/p95/p99, and the bridge's RSS (VmRSS).
 Writes bench-results/fanout.json and prints a table. Postgres: BENCH_DATABASE_URL (admin
-URL; a scratch database is created and dropped). RabbitMQ: BENCH_RABBITMQ_URL.`;
+URL; a scratch database is created and dropped). RabbitMQ: BENCH_RABBITMQ_URL. Without either,
+the bench starts a Postgres and a RabbitMQ of its own and reports, from /proc, the CPU seconds per
+1,000 events of the bridge, RabbitMQ, Postgres and this process (publisher and clients);
+--shared-services uses the machine's instead.`;
 
 interface Args {
   clients: number;
@@ -30,6 +35,7 @@ function parseArgs(argv: string[]): Args | 'help' {
   for (let i = 0; i < argv.length; i += 1) {
     const flag = argv[i];
     if (flag === '--help' || flag === '-h') return 'help';
+    if (flag === '--shared-services') continue;
     const key = flag.replace(/^--/, '') as keyof Args;
     if (!(key in args) || !flag.startsWith('--')) throw new Error(`unknown option ${flag}`);
     const value = Number(argv[i + 1]);
@@ -159,15 +165,9 @@ async function metric(url: string, name: string): Promise<number> {
   return line ? Number(line.slice(name.length + 1)) : NaN;
 }
 
-/** User + system CPU seconds of a process so far (clock ticks are 1/100 s on Linux). */
-function cpuSeconds(pid: number | undefined): number {
-  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
-  return (Number(fields[11]) + Number(fields[12])) / 100;
-}
-
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
-async function run(args: Args): Promise<void> {
+async function run(args: Args, services: ProcessGroups): Promise<void> {
   const total = Math.round(args.rate * args.duration);
   const dbName = `petzi_bench_fanout_${process.pid}`;
   const prefix = `bench_fanout_${process.pid}`;
@@ -199,8 +199,7 @@ async function run(args: Args): Promise<void> {
     let rssPeakKb = rssConnectedKb;
     const child = bridge;
     const sampler = setInterval(() => (rssPeakKb = Math.max(rssPeakKb, child.rssKb())), 250);
-    const cpuStart = cpuSeconds(child.process.pid);
-    const benchCpuStart = process.cpuUsage();
+    const meter = new CpuMeter({ bridge: [child.process.pid as number], ...services }).start();
     const start = performance.now();
     const interval = 1000 / args.rate;
     for (let i = 0; i < total; i += 1) {
@@ -215,9 +214,9 @@ async function run(args: Args): Promise<void> {
     while (clients.some((c) => c.next < total && !c.dropped) && performance.now() < deadline) await sleep(100);
     clearInterval(sampler);
     const elapsed = (performance.now() - start) / 1000;
-    const bridgeCpu = (cpuSeconds(child.process.pid) - cpuStart) / elapsed;
-    const benchUsage = process.cpuUsage(benchCpuStart);
-    const benchCpu = (benchUsage.user + benchUsage.system) / 1e6 / elapsed;
+    const cpuUsed = meter.read();
+    const bridgeCpu = cpuUsed.bridge / elapsed;
+    const benchCpu = cpuUsed[LOAD_GENERATOR] / elapsed;
     const rssEndKb = bridge.rssKb();
     rssPeakKb = Math.max(rssPeakKb, rssEndKb);
     const droppedSlow = await metric(bridgeUrl, 'sse_clients_dropped_total{reason="slow"}');
@@ -242,6 +241,8 @@ async function run(args: Args): Promise<void> {
       clientsDroppedSlow: droppedSlow,
       latencyMs: { p50: ms(percentile(samples, 50)), p95: ms(percentile(samples, 95)), p99: ms(percentile(samples, 99)), max: ms(samples[samples.length - 1] ?? NaN) },
       cpuCoresBusy: { bridge: ms(bridgeCpu), benchProcess: ms(benchCpu) },
+      /** Per 1,000 events published (each to every client); "load generator" is this process: publisher and clients. */
+      cpuSecondsPer1000Events: cpuPerThousand(cpuUsed, total),
       bridgeRssMb: { idle: mb(rssIdleKb), connected: mb(rssConnectedKb), peak: mb(rssPeakKb), end: mb(rssEndKb) },
     };
     mkdirSync(path.join(ROOT, 'bench-results'), { recursive: true });
@@ -262,6 +263,7 @@ async function run(args: Args): Promise<void> {
       'bridge RSS peak MB': result.bridgeRssMb.peak,
       'bridge CPU (cores)': result.cpuCoresBusy.bridge,
       'bench process CPU (cores)': result.cpuCoresBusy.benchProcess,
+      ...Object.fromEntries(Object.entries(result.cpuSecondsPer1000Events).map(([name, seconds]) => [`CPU s per 1,000 events: ${name}`, seconds])),
     });
     console.log(`written to ${path.relative(process.cwd(), file)}`);
     if (!result.allClientsGotEveryEvent) process.exitCode = 1;
@@ -301,8 +303,13 @@ async function main(): Promise<void> {
     console.log(HELP);
     return;
   }
-  console.log(`fan-out bench: Postgres ${new URL(ADMIN_DATABASE_URL).host}, RabbitMQ ${new URL(RABBITMQ_URL).host}`);
-  await run(args);
+  const services = await startBenchServices(process.argv);
+  try {
+    console.log(`fan-out bench: Postgres ${new URL(ADMIN_DATABASE_URL).host}, RabbitMQ ${new URL(RABBITMQ_URL).host}`);
+    await run(args, services.groups);
+  } finally {
+    await services.stop();
+  }
 }
 
 main().catch((error: unknown) => {
