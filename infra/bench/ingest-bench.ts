@@ -33,6 +33,21 @@ BENCH_DATABASE_URL / BENCH_RABBITMQ_URL) uses the machine's instead, without the
 
 const HOST_FUNCTIONS: Record<string, string> = { ingest: 'webhook,metrics,health,outbox', all: '', bare: '' };
 
+/**
+ * `ingest@before` and `all@before` run the host compiled in BENCH_BEFORE_ROOT (another checkout,
+ * built) in the same run, interleaved with this tree's: an A/B of a change on a machine whose
+ * speed drifts within minutes.
+ */
+function hostScript(setup: string): string {
+  if (setup === 'bare') return 'dist/infra/bench/bare-server.js';
+  if (!setup.endsWith('@before')) return 'dist/infra/src/host/main.js';
+  const before = process.env.BENCH_BEFORE_ROOT;
+  if (!before) throw new Error(`${setup} needs BENCH_BEFORE_ROOT: a built checkout of the code to compare with`);
+  return path.join(before, 'dist/infra/src/host/main.js');
+}
+
+const setupFunctions = (setup: string): string | undefined => HOST_FUNCTIONS[setup.replace(/@before$/, '')];
+
 export interface RunResult {
   hostFunctions: string;
   connections: number;
@@ -114,7 +129,7 @@ async function main(): Promise<void> {
   const seconds = Number(arg('--duration', '20'));
   const connectionCounts = arg('--connections', '16,64').split(',').map(Number);
   const setups = arg('--hosts', 'bare,ingest,all').split(',');
-  if (setups.some((h) => !(h in HOST_FUNCTIONS))) throw new Error('--hosts takes bare, ingest and/or all');
+  if (setups.some((h) => setupFunctions(h) === undefined)) throw new Error('--hosts takes bare, ingest, all, ingest@before and/or all@before');
   const repeat = Number(arg('--repeat', '3'));
   if (!Number.isInteger(repeat) || repeat < 1) throw new Error('--repeat must be a positive integer');
   const runs = Array.from({ length: repeat }, () => setups.flatMap((setup) => connectionCounts.map((connections) => ({ setup, connections })))).flat();
@@ -128,13 +143,13 @@ async function main(): Promise<void> {
       const dbName = `petzi_bench_ingest_${process.pid}_${i}`;
       const databaseUrl = await freshDatabase(dbName);
       const prefix = `bench${process.pid}x${i}`;
-      const host = await startChild(setup === 'bare' ? 'dist/infra/bench/bare-server.js' : 'dist/infra/src/host/main.js', {
+      const host = await startChild(hostScript(setup), {
         PORT: '0',
         DATABASE_URL: databaseUrl,
         RABBITMQ_URL,
         PETZI_WEBHOOK_SECRET: secret,
         PETZI_TOPOLOGY_PREFIX: prefix,
-        PETZI_FUNCTIONS: HOST_FUNCTIONS[setup],
+        PETZI_FUNCTIONS: setupFunctions(setup) ?? '',
       });
       try {
         console.log(`[${i + 1}/${runs.length}] POST /webhook, host "${setup}", ${connections} connections, ${seconds} s`);
@@ -144,7 +159,7 @@ async function main(): Promise<void> {
         const { latencies, ids, statuses, cpuMs } = await load(host.url, connections, seconds, secret, 1000 + i);
         const hostCpu = cpuSecondsOf(host.process.pid as number) - hostCpuBefore;
         // The publishes, their marks and (relay in-process) the projections trail the replies: they are part of each webhook's cost.
-        await drained(databaseUrl, setup === 'all' ? UNRELAYED : `SELECT count(*) AS pending FROM ${table} WHERE published_at IS NULL`);
+        await drained(databaseUrl, setup.startsWith('all') ? UNRELAYED : `SELECT count(*) AS pending FROM ${table} WHERE published_at IS NULL`);
         const cpuUsed = meter.read();
         const rssKb = host.rssKb();
         await host.stop();

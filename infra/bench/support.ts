@@ -106,7 +106,7 @@ export interface Child {
 /** Starts a compiled entry point, its reads closed but to API_KEY, and waits for its "listening on <url>" line. */
 export async function startChild(script: string, env: Record<string, string>): Promise<Child> {
   const nodeFlags = (process.env.BENCH_CHILD_NODE_FLAGS ?? '').split(' ').filter(Boolean);
-  const child = spawn(process.execPath, [...nodeFlags, path.join(ROOT, script)], {
+  const child = spawn(process.execPath, [...nodeFlags, path.resolve(ROOT, script)], {
     env: { ...process.env, PETZI_API_KEY: API_KEY, ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
