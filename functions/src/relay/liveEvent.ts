@@ -18,6 +18,20 @@ export interface LiveTicket {
   status: 'valid' | 'cancelled';
 }
 
+/**
+ * A live event as the JSON text live_event.body holds (Postgres's own rendering), with the two
+ * fields the broker and the bridge route by: it is published and sent on as these bytes, never
+ * parsed or serialised again on its way to the SSE write.
+ */
+export interface EncodedLiveEvent {
+  id: number;
+  seq: number;
+  json: string;
+}
+
+/** The AMQP header that carries a live event's seq (its id is the messageId), so the bridge need not parse the body. */
+export const LIVE_SEQ_HEADER = 'x-petzi-seq';
+
 export interface LiveEvent {
   /** The webhook_event row id. */
   id: number;

@@ -1,7 +1,7 @@
 import type { Channel, ChannelModel } from 'amqplib';
 import type { BrokerConnection } from '../../../functions/src/broker/connection';
 import { errorMessage } from '../../../functions/src/storage/errors';
-import { parseLiveMessage, type LiveFrame } from './liveFrame';
+import { liveFrameOf, type LiveFrame } from './liveFrame';
 import type { Sequencer } from './sequencer';
 
 export interface LiveConsumerOptions {
@@ -46,7 +46,7 @@ export async function startLiveConsumer(options: LiveConsumerOptions): Promise<L
       (message) => {
         if (!message) return;
         try {
-          void sequencer.receive(parseLiveMessage(message.content));
+          void sequencer.receive(liveFrameOf(message.content, message.properties));
         } catch (error) {
           log(`ignored a message on ${exchange}: ${errorMessage(error)}`);
         }
