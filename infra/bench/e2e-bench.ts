@@ -46,13 +46,24 @@ function arg(name: string, fallback: string): string {
 
 type Layout = 'one' | 'split';
 
+/**
+ * "one@before" and "split@before" run the host and bridge compiled in BENCH_BEFORE_ROOT (another
+ * checkout, built), interleaved with this tree's: an A/B of a change on a drifting machine.
+ */
+function layoutOf(name: string): { layout: Layout; root?: string } {
+  if (!name.endsWith('@before')) return { layout: name as Layout };
+  const root = process.env.BENCH_BEFORE_ROOT;
+  if (!root) throw new Error(`${name} needs BENCH_BEFORE_ROOT: a built checkout of the code to compare with`);
+  return { layout: name.replace(/@before$/, '') as Layout, root };
+}
+
 const LAYOUTS: Record<Layout, Array<Record<string, string>>> = {
   one: [{}],
   split: [{ PETZI_FUNCTIONS: 'webhook,metrics,health,outbox,tickets,ticket,stats' }, { PETZI_FUNCTIONS: 'relay' }],
 };
 
 interface E2eResult {
-  layout: Layout;
+  layout: string;
   rate: number;
   seconds: number;
   warmupSeconds: number;
@@ -83,8 +94,9 @@ async function awaitSeen(client: SseThread, ids: number[]): Promise<Map<number, 
   }
 }
 
-async function measure(layout: Layout, rate: number, seconds: number, warmupSeconds: number, services: ProcessGroups): Promise<E2eResult> {
-  const stack = await FaultStack.create(`e2e${layout}${rate}`, { direct: true });
+async function measure(name: string, rate: number, seconds: number, warmupSeconds: number, services: ProcessGroups): Promise<E2eResult> {
+  const { layout, root } = layoutOf(name);
+  const stack = await FaultStack.create(`e2e${layout}${rate}`, { direct: true, root });
   let client: SseThread | undefined;
   try {
     // Webhooks go to the first host; in "split" the second only relays.
@@ -113,7 +125,7 @@ async function measure(layout: Layout, rate: number, seconds: number, warmupSeco
     });
     const latencies = delivered.map((d) => d.firstSeen - d.reply.sentAt).sort((a, b) => a - b);
     return {
-      layout,
+      layout: name,
       rate,
       seconds,
       warmupSeconds,
@@ -143,7 +155,7 @@ async function measure(layout: Layout, rate: number, seconds: number, warmupSeco
 }
 
 interface E2eSummary {
-  layout: Layout;
+  layout: string;
   rate: number;
   runs: number;
   /** Every accepted webhook reached the SSE client, in every run. */
@@ -187,8 +199,8 @@ async function main(): Promise<void> {
   if (rates.some((r) => !(r > 0)) || !(seconds > 0)) throw new Error('--rates and --seconds must be positive');
   if (!(warmupSeconds >= 0)) throw new Error('--warmup must be 0 or more');
   if (!Number.isInteger(repeat) || repeat < 1) throw new Error('--repeat must be a positive integer');
-  const layouts = arg('--layouts', 'one').split(',') as Layout[];
-  if (layouts.some((l) => !(l in LAYOUTS))) throw new Error('--layouts takes one and/or split');
+  const layouts = arg('--layouts', 'one').split(',');
+  if (layouts.some((l) => !(l.replace(/@before$/, '') in LAYOUTS))) throw new Error('--layouts takes one, split, one@before and/or split@before');
   const services = await startBenchServices(process.argv);
   const calibrationBeforeMs = cpuCalibrationMs();
   const results: E2eResult[] = [];
