@@ -3,6 +3,7 @@ import type { ConfirmChannel, ConsumeMessage } from 'amqplib';
 import { randomUUID } from 'node:crypto';
 import type { Deps } from '../../../functions/src/runtime/deps';
 import type { RabbitMQFunction } from '../../../functions/src/runtime/declaration';
+import { AckCoalescer } from './ackCoalescer';
 import { contextLog } from './contextLog';
 import { errorMessage } from '../../../functions/src/storage/errors';
 
@@ -58,9 +59,11 @@ export async function startRabbitTriggers(
       await channel.checkQueue(queue);
       await channel.prefetch(prefetch);
       const entry = { channel, tag: '' };
+      const acks = new AckCoalescer(channel, (error) => onError(`trigger ${fn.name}: could not ack: ${errorMessage(error)}`));
       const { consumerTag } = await channel.consume(queue, (message) => {
         if (!message) return;
-        const work = invoke(channel, message);
+        acks.delivered(message);
+        const work = invoke(channel, acks, message);
         inFlight.add(work);
         void work.finally(() => inFlight.delete(work));
       });
@@ -69,7 +72,7 @@ export async function startRabbitTriggers(
       channel.on('close', () => channels.delete(entry));
     });
 
-    async function invoke(channel: ConfirmChannel, message: ConsumeMessage): Promise<void> {
+    async function invoke(channel: ConfirmChannel, acks: AckCoalescer, message: ConsumeMessage): Promise<void> {
       const count = requeueCount(message);
       const context = new InvocationContext({
         invocationId: randomUUID(),
@@ -87,15 +90,16 @@ export async function startRabbitTriggers(
       });
       try {
         await handler(message.content, context);
-        channel.ack(message);
+        acks.ack(message);
       } catch (error) {
         try {
           if (count + 1 >= MAX_TRIES) {
             onError(`trigger ${fn.name}: message ${message.properties.messageId ?? '?'} failed ${count + 1} times, dead-lettered: ${errorMessage(error)}`);
+            acks.forget(message);
             channel.nack(message, false, false);
           } else {
             await publishConfirmed(channel, queue, message, count + 1);
-            channel.ack(message);
+            acks.ack(message);
           }
         } catch (requeueError) {
           // The channel is gone: the broker redelivers the unacknowledged message itself.
