@@ -2,7 +2,7 @@
  * The data contracts the dashboard reads. The live event is the relay's own type, imported
  * for its shape only (erased at build time), so the two cannot drift apart.
  */
-import type { LiveEvent, LiveTicket } from '../../functions/src/relay/liveEvent';
+import type { LiveEvent, LiveTicket } from '../../functions/src/protocol/liveEvent';
 
 export type { LiveEvent, LiveTicket };
 

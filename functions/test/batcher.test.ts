@@ -1,4 +1,4 @@
-import { Batcher } from '../src/storage/batcher';
+import { Batcher } from '../src/core/batcher';
 
 describe('Batcher', () => {
   it('groups calls made together into one run and answers each in order', async () => {

@@ -1,4 +1,4 @@
-import { ConfigError, DEFAULTS, loadConfig } from '../src/config';
+import { ConfigError, DEFAULTS, loadConfig } from '../src/core/config';
 
 describe('loadConfig', () => {
   it('uses the documented defaults', () => {

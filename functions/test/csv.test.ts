@@ -1,4 +1,4 @@
-import { csvField, csvLine } from '../src/http/csv';
+import { csvField, csvLine } from '../src/read-api/csv';
 
 describe('CSV export fields', () => {
   it('quotes every field and doubles quotes inside', () => {

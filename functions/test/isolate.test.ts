@@ -1,5 +1,5 @@
-import { DatabaseUnavailableError, isOutage, TransientDatabaseError } from '../src/storage/errors';
-import { runIsolating } from '../src/storage/isolate';
+import { DatabaseUnavailableError, isOutage, TransientDatabaseError } from '../src/core/errors';
+import { runIsolating } from '../src/core/isolate';
 
 /** A run that fails whenever its part holds a bad item, recording every part it was given. */
 function recorder(fail: (items: number[]) => unknown) {

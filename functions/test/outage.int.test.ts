@@ -84,7 +84,7 @@ describe('graceful shutdown of the host process', () => {
   it('finishes in-flight requests on SIGTERM, loses none and exits 0', async () => {
     const db = await createTestDatabase();
     const prefix = `grace${Date.now()}`;
-    const child = spawn(process.execPath, [path.resolve(__dirname, '../../dist/infra/src/host/main.js')], {
+    const child = spawn(process.execPath, [path.resolve(__dirname, '../../dist/host/src/main.js')], {
       env: {
         ...process.env,
         PORT: '0',

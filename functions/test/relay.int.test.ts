@@ -5,7 +5,7 @@ import { TEST_RABBITMQ_URL } from '../../test/support/env';
 import { startTestStack, type TestStack } from '../../test/support/host';
 import { waitUntil } from '../../test/support/wait';
 import { postWebhook, sample, ticketBody } from '../../test/support/webhooks';
-import type { LiveEvent } from '../src/relay/liveEvent';
+import type { LiveEvent } from '../src/protocol/liveEvent';
 
 let stack: TestStack;
 let live: Capture;

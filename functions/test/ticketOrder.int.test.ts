@@ -3,11 +3,11 @@ import { createTestDatabase, type TestDatabase } from '../../test/support/db';
 import { ticketBody } from '../../test/support/webhooks';
 import { checkPayload } from '../src/protocol/schema';
 import { relayInputOf, type RelayInput } from '../src/relay/project';
-import type { LiveEvent } from '../src/relay/liveEvent';
-import { rebuildTickets } from '../src/services/relay';
+import type { LiveEvent } from '../src/protocol/liveEvent';
+import { rebuildTickets } from '../src/relay/relay';
 import { loadMigrations, migrate } from '../src/storage/migrate';
 import { createPool } from '../src/storage/pool';
-import { relayBatch } from '../src/storage/projection';
+import { relayBatch } from '../src/relay/projection';
 
 /**
  * The ticket's state follows its history, not arrival order: every order of delivery, relayed one

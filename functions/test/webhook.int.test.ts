@@ -5,7 +5,7 @@ import { TEST_SECRET } from '../../test/support/env';
 import { startTestStack, type TestStack } from '../../test/support/host';
 import { postWebhook, sample, sampleBodies, ticketBody } from '../../test/support/webhooks';
 import { waitUntil } from '../../test/support/wait';
-import { UnstorableValueError } from '../src/storage/errors';
+import { UnstorableValueError } from '../src/core/errors';
 
 let stack: TestStack;
 let capture: Capture;

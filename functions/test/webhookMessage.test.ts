@@ -1,4 +1,4 @@
-import { encodeWebhookMessage } from '../src/broker/webhookMessage';
+import { encodeWebhookMessage } from '../src/protocol/webhookMessage';
 
 describe('encodeWebhookMessage', () => {
   const meta = { id: 7, receivedAt: '2026-11-27T20:00:00.000Z', event: 'ticket_created', bodySha256: 'ab' };

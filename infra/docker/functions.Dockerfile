@@ -2,7 +2,7 @@
 # and `func start` load (package.json "main"), run by the real Functions host on port 80.
 # Build from the repository root: docker build -f infra/docker/functions.Dockerfile .
 # The image names are build arguments so that a machine without registry access can build on
-# local stand-ins (infra/test/containers/docker-compose.test.yml, `npm run images`).
+# local stand-ins (test/containers/docker-compose.test.yml, `npm run images`).
 ARG NODE_IMAGE=node:22-bookworm
 ARG FUNCTIONS_IMAGE=mcr.microsoft.com/azure-functions/node:4-node22
 
@@ -32,7 +32,7 @@ COPY infra/migrations ./infra/migrations
 COPY infra/cadvisor/functions.json /var/cadvisor/functions.json
 LABEL io.cadvisor.metric.prometheus-functions="/var/cadvisor/functions.json"
 EXPOSE 80
-CMD ["node", "dist/infra/src/host/main.js"]
+CMD ["node", "dist/host/src/main.js"]
 
 FROM ${FUNCTIONS_IMAGE}
 ENV AzureWebJobsScriptRoot=/home/site/wwwroot \

@@ -1,4 +1,4 @@
-# The SSE bridge: the same `node dist/infra/src/bridge/main.js` that `npm run bridge` runs.
+# The SSE bridge: the same `node dist/bridge/src/main.js` that `npm run bridge` runs.
 # Build from the repository root: docker build -f infra/docker/sse-bridge.Dockerfile .
 # NODE_IMAGE/NODE_RUNTIME_IMAGE let a machine without registry access build on local/node:22.
 ARG NODE_IMAGE=node:22-bookworm
@@ -29,4 +29,4 @@ COPY infra/cadvisor/sse-bridge.json /var/cadvisor/sse-bridge.json
 LABEL io.cadvisor.metric.prometheus-sse-bridge="/var/cadvisor/sse-bridge.json"
 USER node
 EXPOSE 5001
-CMD ["node", "dist/infra/src/bridge/main.js"]
+CMD ["node", "dist/bridge/src/main.js"]

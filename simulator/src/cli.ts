@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 import { setTimeout as sleep } from 'node:timers/promises';
-import { errorMessage } from '../../functions/src/storage/errors';
+import { errorMessage } from '../../functions/src';
 import { parseArgs, USAGE, UsageError } from './args';
 import { todayUtc } from './payloads';
 import type { OutputStream } from './progress';

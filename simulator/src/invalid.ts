@@ -1,4 +1,4 @@
-import { SIGNATURE_HEADER } from '../../functions/src/protocol/signature';
+import { SIGNATURE_HEADER } from '../../functions/src';
 import { PETZI_HEADERS, signedRequest, type WebhookRequest } from './request';
 
 export interface InvalidContext {

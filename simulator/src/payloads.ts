@@ -1,4 +1,4 @@
-import type { KnownEvent } from '../../functions/src/protocol/schema';
+import type { KnownEvent } from '../../functions/src';
 import { createRandom, type Random } from './random';
 import {
   ARTISTS,

@@ -1,4 +1,4 @@
-import { SIGNATURE_HEADER, signPayload } from '../../functions/src/protocol/signature';
+import { SIGNATURE_HEADER, signPayload } from '../../functions/src';
 
 /** One HTTP request as the simulator will send it. */
 export interface WebhookRequest {

@@ -1,6 +1,4 @@
-import { checkPayload, isJsonObject } from '../../functions/src/protocol/schema';
-import { SIGNATURE_HEADER, SignatureError, verifySignature } from '../../functions/src/protocol/signature';
-import { unstorableJsonProblems } from '../../functions/src/protocol/storableJson';
+import { checkPayload, isJsonObject, SIGNATURE_HEADER, SignatureError, verifySignature, unstorableJsonProblems } from '../../functions/src';
 import { INVALID_CASES, type InvalidContext } from '../src/invalid';
 import { PayloadGenerator } from '../src/payloads';
 import { signedRequest } from '../src/request';

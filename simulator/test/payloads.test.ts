@@ -1,5 +1,5 @@
 import fc from 'fast-check';
-import { checkPayload, isJsonObject } from '../../functions/src/protocol/schema';
+import { checkPayload, isJsonObject } from '../../functions/src';
 import { EVENT_MODES, PayloadGenerator, todayUtc, type EventMode, type GeneratedBody } from '../src/payloads';
 import { MAX_SEED } from '../src/random';
 import { CANCELLATION_REASONS } from '../src/swissData';

@@ -3,7 +3,7 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
-import { startDashboardServer, type RunningDashboardServer } from '../../infra/src/dashboard-server/server';
+import { startDashboardServer, type RunningDashboardServer } from '../../dashboard/server/src/server';
 import { rawRequest } from '../hostile/rawHttp';
 import { openSse } from '../support/sse';
 import { waitUntil } from '../support/wait';

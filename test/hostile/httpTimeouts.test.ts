@@ -1,5 +1,4 @@
-import { ConfigError } from '../../functions/src/config';
-import { HTTP_TIMEOUT_DEFAULTS, httpTimeoutsFromEnv } from '../../infra/src/shared/httpLimits';
+import { ConfigError, HTTP_TIMEOUT_DEFAULTS, httpTimeoutsFromEnv } from '../../functions/src';
 
 describe('httpTimeoutsFromEnv', () => {
   it('defaults to 30 s per request, 10 s for headers, 5 s idle keep-alive', () => {

@@ -1,5 +1,5 @@
 import fc from 'fast-check';
-import { SignatureError, computeSignature, parseSignatureHeader, signPayload, verifySignature } from '../../functions/src/protocol/signature';
+import { SignatureError, computeSignature, parseSignatureHeader, signPayload, verifySignature } from '../../functions/src';
 import { fuzzSeed } from './seed';
 
 /**

@@ -1,5 +1,5 @@
 import fc from 'fast-check';
-import { computeSignature, signPayload } from '../../functions/src/protocol/signature';
+import { computeSignature, signPayload } from '../../functions/src';
 import { TEST_SECRET } from '../support/env';
 import { ticketBody } from '../support/webhooks';
 

@@ -1,7 +1,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
-import { topologyNames } from '../../functions/src/broker/topology';
-import { startChild, type Child } from '../../infra/bench/support';
+import { topologyNames } from '../../functions/src';
+import { startChild, type Child } from '../../tools/bench/support';
 import { deleteTopology } from '../support/broker';
 import { createTestDatabase, type TestDatabase } from '../support/db';
 import { TEST_RABBITMQ_URL, uniqueName } from '../support/env';
@@ -10,10 +10,10 @@ import { TEST_RABBITMQ_URL, uniqueName } from '../support/env';
  * Loopback unless told otherwise, checked on the sockets the compiled processes really listen
  * on (/proc/net/tcp and tcp6), and refusing to run open when told otherwise without credentials.
  */
-const DIST = path.resolve(__dirname, '../../dist/infra/src');
-const HOST_MAIN = 'dist/infra/src/host/main.js';
-const BRIDGE_MAIN = 'dist/infra/src/bridge/main.js';
-const DASHBOARD_MAIN = 'dist/infra/src/dashboard-server/main.js';
+const DIST = path.resolve(__dirname, '../../dist');
+const HOST_MAIN = 'dist/host/src/main.js';
+const BRIDGE_MAIN = 'dist/bridge/src/main.js';
+const DASHBOARD_MAIN = 'dist/dashboard/server/src/main.js';
 
 /** The local addresses of the sockets listening on this TCP port, e.g. ['127.0.0.1'] or ['0.0.0.0']. */
 function listeningOn(port: number): string[] {
@@ -45,7 +45,7 @@ async function run(script: string, env: Record<string, string>): Promise<Child> 
 }
 
 beforeAll(async () => {
-  if (!existsSync(path.join(DIST, 'host', 'main.js'))) throw new Error('run npm run build first');
+  if (!existsSync(path.join(DIST, 'host', 'src', 'main.js'))) throw new Error('run npm run build first');
   db = await createTestDatabase();
 });
 

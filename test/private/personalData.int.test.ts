@@ -1,9 +1,8 @@
 import { InvocationContext, type Timer } from '@azure/functions';
-import { ConfigError, loadConfig } from '../../functions/src/config';
+import { ConfigError, loadConfig, type Logger } from '../../functions/src';
 import { retentionFunction } from '../../functions/src/functions/retention';
-import type { Logger } from '../../functions/src/runtime/logger';
-import { startBridge, type RunningBridge } from '../../infra/src/bridge/bridge';
-import { loadBridgeConfig } from '../../infra/src/bridge/config';
+import { startBridge, type RunningBridge } from '../../bridge/src/bridge';
+import { loadBridgeConfig } from '../../bridge/src/config';
 import { queryOnce } from '../support/db';
 import { TEST_RABBITMQ_URL, TEST_SECRET } from '../support/env';
 import { startTestStack, type TestStack } from '../support/host';

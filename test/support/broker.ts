@@ -62,4 +62,4 @@ export async function captureExchange(exchange: string, bindingKey = '#', url = 
 }
 
 /** Deletes every exchange and queue a test created under its prefix. */
-export { deleteTopology } from '../../infra/bench/support';
+export { deleteTopology } from '../../tools/bench/support';

@@ -1,6 +1,6 @@
 import path from 'node:path';
 import { chromium, type Browser } from 'playwright-core';
-import { ensureDashboardBuilt as ensureDashboardBuild } from '../../infra/src/start/build';
+import { ensureDashboardBuilt as ensureDashboardBuild } from '../../tools/start/build';
 import { CHROMIUM_PATH } from './env';
 
 const ROOT = path.resolve(__dirname, '..', '..');

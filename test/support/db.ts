@@ -31,4 +31,4 @@ export async function createTestDatabase(): Promise<TestDatabase> {
 }
 
 /** Runs one query on its own short-lived connection. */
-export { adminQuery as queryOnce } from '../../infra/bench/support';
+export { adminQuery as queryOnce } from '../../tools/bench/support';

@@ -1,4 +1,4 @@
-/** Where the tests find the real services; `npm test` (infra/test-runner.js) provisions what does not answer on these defaults. */
+/** Where the tests find the real services; `npm test` (tools/test-runner.js) provisions what does not answer on these defaults. */
 export const ADMIN_DATABASE_URL = process.env.TEST_DATABASE_URL ?? 'postgres://postgres:postgres@127.0.0.1:5432/postgres';
 export const TEST_RABBITMQ_URL = process.env.TEST_RABBITMQ_URL ?? 'amqp://guest:guest@127.0.0.1:5672';
 /** Debian's chromium by default; `npm test` finds one (playwright's cache, an install) and says where. */

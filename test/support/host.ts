@@ -1,9 +1,6 @@
-import { loadConfig, type Config } from '../../functions/src/config';
-import type { FunctionDeclaration } from '../../functions/src/runtime/declaration';
-import { silentLogger, type Logger } from '../../functions/src/runtime/logger';
-import { accessKeysFromEnv, resolveAccess } from '../../infra/src/shared/access';
-import { startHost, type RunningHost } from '../../infra/src/host/host';
-import type { HttpTimeouts } from '../../infra/src/host/httpServer';
+import { loadConfig, type Config, type FunctionDeclaration, silentLogger, type Logger, accessKeysFromEnv, resolveAccess } from '../../functions/src';
+import { startHost, type RunningHost } from '../../host/src/host';
+import type { HttpTimeouts } from '../../host/src/httpServer';
 import { deleteTopology } from './broker';
 import { createTestDatabase, type TestDatabase } from './db';
 import { TEST_RABBITMQ_URL, TEST_SECRET, uniqueName } from './env';

@@ -1,1 +1,1 @@
-export * from '../../infra/faults/tcpProxy';
+export * from '../../tools/harness/tcpProxy';

@@ -1,6 +1,6 @@
 import { readFileSync, readdirSync } from 'node:fs';
 import path from 'node:path';
-import { signPayload } from '../../functions/src/protocol/signature';
+import { signPayload } from '../../functions/src';
 import { TEST_SECRET } from './env';
 
 /** Real sender bodies, byte for byte (see the folder's README). */

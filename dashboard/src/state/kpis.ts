@@ -3,7 +3,7 @@ import { fromCents, toCents } from './money';
 import { addToBucket, bucketsFrom } from './salesPerMinute';
 
 /**
- * The meaning of the numbers, the same as the API's /api/stats (functions/src/storage/readModels.ts):
+ * The meaning of the numbers, the same as the API's /api/stats (functions/src/read-api/readModels.ts):
  * - tickets sold: tickets whose newest state is valid (a cancellation unsells a ticket);
  * - cancellations: tickets whose newest state is cancelled; rate = cancellations / (sold + cancellations);
  * - revenue and average price: over sold (valid) tickets, per currency;

@@ -1,7 +1,7 @@
 import * as amqp from 'amqplib';
 import type { ChannelModel, ConfirmChannel, Options, RecoveringChannelModel } from 'amqplib';
 import { EventEmitter } from 'node:events';
-import { errorMessage } from '../storage/errors';
+import { errorMessage } from '../core/errors';
 import { amqpSocket, coalesceWrites } from './coalesceWrites';
 
 /** Publishing was refused because no broker connection is up (or it failed mid-way); the outbox retries. */

@@ -10,11 +10,6 @@ export const DEAD_LETTER_EXCHANGE = 'petzi.dlx';
 export const RELAY_DEAD_LETTER_QUEUE = 'petzi.relay.dlq';
 export const LIVE_EXCHANGE = 'petzi.live';
 
-export const RELAY_QUEUE_ARGUMENTS = {
-  'x-dead-letter-exchange': DEAD_LETTER_EXCHANGE,
-  'x-dead-letter-routing-key': RELAY_DEAD_LETTER_QUEUE,
-} as const;
-
 export interface TopologyNames {
   webhookExchange: string;
   relayQueue: string;

@@ -1,11 +1,11 @@
 import type { HttpHandler } from '@azure/functions';
-import { onlyParams, ticketNumberParam } from '../http/query';
-import { readEndpoint } from '../http/readErrors';
-import { json, jsonError } from '../http/responses';
+import { onlyParams, ticketNumberParam } from '../read-api/query';
+import { readEndpoint } from '../read-api/readErrors';
+import { json, jsonError } from '../read-api/responses';
 import { registerFunction } from '../runtime/azure';
 import type { HttpFunction } from '../runtime/declaration';
 import type { Deps } from '../runtime/deps';
-import { eraseBuyerOfTicket } from '../storage/buyerErasure';
+import { eraseBuyerOfTicket } from '../read-api/buyerErasure';
 
 /** DELETE /api/tickets/{number}/buyer: a buyer's erasure request, by ticket number; the ticket itself stays. */
 export function eraseBuyerHandler(deps: Deps): HttpHandler {

@@ -1,9 +1,9 @@
 import type { HttpHandler } from '@azure/functions';
-import { json } from '../http/responses';
+import { json } from '../read-api/responses';
 import { registerFunction } from '../runtime/azure';
 import type { HttpFunction } from '../runtime/declaration';
 import type { Deps } from '../runtime/deps';
-import { errorMessage } from '../storage/errors';
+import { errorMessage } from '../core/errors';
 
 async function checkPostgres(deps: Deps): Promise<string | null> {
   try {

@@ -2,7 +2,7 @@ import type { InvocationContext, Timer } from '@azure/functions';
 import { registerFunction } from '../runtime/azure';
 import type { TimerFunction } from '../runtime/declaration';
 import type { Deps } from '../runtime/deps';
-import { runOutbox } from '../services/outbox';
+import { runOutbox } from '../outbox/outbox';
 
 /** Every 5 seconds: publish what the request path could not (broker down, process killed). */
 export function outboxHandler(deps: Deps): (timer: Timer, context: InvocationContext) => Promise<void> {

@@ -2,7 +2,7 @@ import type { InvocationContext, Timer } from '@azure/functions';
 import { registerFunction } from '../runtime/azure';
 import type { TimerFunction } from '../runtime/declaration';
 import type { Deps } from '../runtime/deps';
-import { blankBuyersReceivedBefore } from '../storage/buyerErasure';
+import { blankBuyersReceivedBefore } from '../read-api/buyerErasure';
 
 const DAY_MS = 24 * 3600 * 1000;
 

@@ -1,11 +1,11 @@
 import type { HttpHandler } from '@azure/functions';
-import { enumParam, instantParam, onlyParams, QueryParamError, textParam } from '../http/query';
-import { readEndpoint } from '../http/readErrors';
-import { json } from '../http/responses';
+import { enumParam, instantParam, onlyParams, QueryParamError, textParam } from '../read-api/query';
+import { readEndpoint } from '../read-api/readErrors';
+import { json } from '../read-api/responses';
 import { registerFunction } from '../runtime/azure';
 import type { HttpFunction } from '../runtime/declaration';
 import type { Deps } from '../runtime/deps';
-import { salesSeries, ticketStats, type SalesBucket } from '../storage/readModels';
+import { salesSeries, ticketStats, type SalesBucket } from '../read-api/readModels';
 
 /** Failed webhook requests by the host's metric label `reason` (invalid signature, bad JSON, …). */
 async function errorsByReason(deps: Deps): Promise<Array<{ reason: string; count: number }>> {

@@ -1,12 +1,12 @@
 import type { HttpHandler, HttpRequest } from '@azure/functions';
-import { csvLine } from '../http/csv';
-import { cursorParam, encodeCursor, enumParam, instantParam, intParam, onlyParams, QueryParamError, textParam, ticketNumberParam } from '../http/query';
-import { readEndpoint } from '../http/readErrors';
-import { json, jsonError } from '../http/responses';
+import { csvLine } from '../read-api/csv';
+import { cursorParam, encodeCursor, enumParam, instantParam, intParam, onlyParams, QueryParamError, textParam, ticketNumberParam } from '../read-api/query';
+import { readEndpoint } from '../read-api/readErrors';
+import { json, jsonError } from '../read-api/responses';
 import { registerFunction } from '../runtime/azure';
 import type { HttpFunction } from '../runtime/declaration';
 import type { Deps } from '../runtime/deps';
-import { cursorAfter, listTickets, ticketWithHistory, TICKET_SORTS, type TicketCursor, type TicketFilter, type TicketRow, type TicketSort } from '../storage/readModels';
+import { cursorAfter, listTickets, ticketWithHistory, TICKET_SORTS, type TicketCursor, type TicketFilter, type TicketRow, type TicketSort } from '../read-api/readModels';
 
 const LIST_PARAMS = ['limit', 'before', 'cursor', 'sort', 'event', 'category', 'status', 'q', 'from', 'to', 'format'];
 /** A CSV export stops here; the response says so in Petzi-Export-Truncated. */

@@ -1,14 +1,14 @@
 import type { HttpHandler, HttpResponseInit } from '@azure/functions';
 import { createHash } from 'node:crypto';
-import { BodyTooLargeError, readBodyLimited } from '../http/body';
-import { jsonError, json } from '../http/responses';
+import { BodyTooLargeError, readBodyLimited } from '../ingest/body';
+import { jsonError, json } from '../read-api/responses';
 import { SIGNATURE_HEADER, SignatureError, verifySignature } from '../protocol/signature';
 import { checkPayload, isJsonObject } from '../protocol/schema';
 import { unstorableJsonProblems } from '../protocol/storableJson';
 import { registerFunction } from '../runtime/azure';
 import type { HttpFunction } from '../runtime/declaration';
 import type { Deps } from '../runtime/deps';
-import { DatabaseUnavailableError, UnstorableValueError } from '../storage/errors';
+import { DatabaseUnavailableError, UnstorableValueError } from '../core/errors';
 
 /** Outcome of one request before it becomes a response; `reason` feeds the metrics label. */
 type Outcome =

@@ -1,4 +1,4 @@
-import type { WebhookMessage } from '../broker/webhookMessage';
+import type { WebhookMessage } from '../protocol/webhookMessage';
 import { isJsonObject } from '../protocol/schema';
 
 /** A message the relay can never handle, whatever the retries: it ends in the dead-letter queue. */

@@ -1,5 +1,5 @@
 import type { KnownEvent, TicketPayload } from '../protocol/schema';
-import type { LiveEvent, LiveTicket } from './liveEvent';
+import type { LiveEvent, LiveTicket } from '../protocol/liveEvent';
 
 /** The dashboard's view of one ticket, derived from a validated PETZI payload. */
 export function liveTicketOf(payload: TicketPayload): LiveTicket {

@@ -1,9 +1,9 @@
 import { app, trigger, type HttpRequest, type InvocationContext, type Timer } from '@azure/functions';
-import { loadConfig } from '../config';
-import { errorMessage } from '../storage/errors';
+import { loadConfig } from '../core/config';
+import { errorMessage } from '../core/errors';
 import { authLevelOf, RABBITMQ_CONNECTION_SETTING, type FunctionDeclaration } from './declaration';
 import { closeDeps, createDeps, type Deps } from './deps';
-import { consoleLogger } from './logger';
+import { consoleLogger } from '../core/logger';
 
 /**
  * True inside the Functions worker, which provides `@azure/functions-core`. Elsewhere (the local

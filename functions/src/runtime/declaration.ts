@@ -1,14 +1,9 @@
 import type { HttpHandler, HttpMethod, InvocationContext, Timer } from '@azure/functions';
+import type { HttpAuthLevel } from '../server/access';
 import type { Deps } from './deps';
 
 /** The setting the RabbitMQ trigger binding reads its connection string from. */
 export const RABBITMQ_CONNECTION_SETTING = 'RabbitMQConnection';
-
-/**
- * Who may call an http function, with Azure's names: `anonymous` anyone, `function` a function key
- * (PETZI_API_KEY locally), `admin` the admin key (PETZI_ADMIN_KEY locally, the master key in Azure).
- */
-export type HttpAuthLevel = 'anonymous' | 'function' | 'admin';
 
 export interface HttpFunction {
   kind: 'http';

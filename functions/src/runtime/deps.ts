@@ -2,15 +2,15 @@ import type { Pool } from 'pg';
 import { Registry } from 'prom-client';
 import { BrokerConnection } from '../broker/connection';
 import { declareTopology, topologyNames, type TopologyNames } from '../broker/topology';
-import type { Config } from '../config';
+import type { Config } from '../core/config';
 import { createPipelineMetrics, type PipelineMetrics } from '../metrics/pipelineMetrics';
-import { IngestService } from '../services/ingest';
-import { RelayService } from '../services/relay';
+import { IngestService } from '../ingest/ingest';
+import { RelayService } from '../relay/relay';
 import { ensureDatabase } from '../storage/ensureDatabase';
 import { migrate } from '../storage/migrate';
 import { createPool } from '../storage/pool';
 import { countUnpublished } from '../storage/webhookEvents';
-import type { Logger } from './logger';
+import type { Logger } from '../core/logger';
 
 /** Everything a function handler may use, built once per process and closed on shutdown. */
 export interface Deps {

@@ -12,15 +12,16 @@ const FILE = /^(\d{3,})_([a-z0-9_]+)\.sql$/;
 // Any constant works; it only has to be the same for every process running migrations.
 const LOCK_KEY = 0x7e721;
 
-/** infra/migrations, found from both the compiled (dist/) and the source tree. */
+/**
+ * <root>/infra/migrations. This file sits at <root>/functions/src/storage (ts-jest, source tree)
+ * or <root>/dist/functions/src/storage (compiled, also in the images, which copy infra/migrations).
+ */
 export function defaultMigrationsDir(): string {
-  let dir = __dirname;
-  for (let i = 0; i < 6; i += 1) {
-    const candidate = path.join(dir, 'infra', 'migrations');
-    if (existsSync(candidate)) return candidate;
-    dir = path.dirname(dir);
-  }
-  throw new Error(`infra/migrations not found above ${__dirname}`);
+  const up = path.resolve(__dirname, '../../..');
+  const root = path.basename(up) === 'dist' ? path.dirname(up) : up;
+  const dir = path.join(root, 'infra', 'migrations');
+  if (!existsSync(dir)) throw new Error(`infra/migrations not found at ${dir}`);
+  return dir;
 }
 
 export function loadMigrations(dir: string = defaultMigrationsDir()): Migration[] {

@@ -1,5 +1,5 @@
 import type { Pool, PoolClient } from 'pg';
-import { classifyDbError } from './errors';
+import { classifyDbError } from '../core/errors';
 
 export interface NewWebhookEvent {
   eventType: string;

@@ -1,0 +1,118 @@
+import http, { type IncomingHttpHeaders, type IncomingMessage, type OutgoingHttpHeaders, type ServerResponse } from 'node:http';
+import { errorMessage, KEY_HEADER, sendJson } from '../../../functions/src';
+
+/** Headers that describe one hop, never forwarded (RFC 9110 §7.6.1). */
+const HOP_BY_HOP = new Set(['connection', 'keep-alive', 'proxy-connection', 'proxy-authenticate', 'proxy-authorization', 'te', 'trailer', 'transfer-encoding', 'upgrade']);
+
+/** Connection errors can be AggregateErrors with an empty message (IPv4 and IPv6 both tried). */
+function describe(error: unknown): string {
+  const code = (error as NodeJS.ErrnoException).code;
+  const message = errorMessage(error);
+  return message || code || 'connection failed';
+}
+
+function headerSafe(value: string): boolean {
+  try {
+    http.validateHeaderValue('last-event-id', value);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** The browser's session cookie is this server's business, and a key a browser sends is never trusted. */
+const BROWSER_ONLY = new Set(['cookie', KEY_HEADER]);
+
+function forwardable(headers: IncomingHttpHeaders, drop: Set<string> = new Set()): OutgoingHttpHeaders {
+  const out: OutgoingHttpHeaders = {};
+  for (const [name, value] of Object.entries(headers)) if (value !== undefined && !HOP_BY_HOP.has(name) && !drop.has(name)) out[name] = value;
+  return out;
+}
+
+/** Where a proxied request goes, and the key the dashboard server adds for it (browsers never hold one). */
+export interface Upstream {
+  url: URL;
+  agent: http.Agent;
+  apiKey?: string;
+}
+
+function upstreamOptions(req: IncomingMessage, upstream: Upstream, pathAndQuery: string): http.RequestOptions {
+  const { url: target, agent } = upstream;
+  const headers = forwardable(req.headers, BROWSER_ONLY);
+  if (upstream.apiKey !== undefined) headers[KEY_HEADER] = upstream.apiKey;
+  headers.host = target.host;
+  const remote = req.socket.remoteAddress;
+  if (remote) headers['x-forwarded-for'] = req.headers['x-forwarded-for'] ? `${String(req.headers['x-forwarded-for'])}, ${remote}` : remote;
+  headers['x-forwarded-host'] = req.headers.host ?? '';
+  headers['x-forwarded-proto'] = 'http';
+  const base = target.pathname.replace(/\/$/, '');
+  return { protocol: target.protocol, hostname: target.hostname, port: target.port, method: req.method, path: `${base}${pathAndQuery}`, headers, agent };
+}
+
+/** A plain request/response pass-through (the read APIs). */
+export function proxyHttp(req: IncomingMessage, res: ServerResponse, to: Upstream, pathAndQuery: string, name: string): void {
+  const upstream = http.request(upstreamOptions(req, to, pathAndQuery), (answer) => {
+    res.writeHead(answer.statusCode ?? 502, forwardable(answer.headers));
+    answer.pipe(res);
+  });
+  upstream.on('error', (error) => {
+    if (res.headersSent) res.destroy();
+    else sendJson(res, 502, { error: `${name} unavailable: ${describe(error)}` });
+  });
+  res.on('close', () => {
+    if (!res.writableFinished) upstream.destroy();
+  });
+  req.pipe(upstream);
+}
+
+/**
+ * The live stream, unbuffered: headers are flushed at once and every chunk the bridge writes
+ * is written on straight away. Last-Event-ID is forwarded (also from `?lastEventId=`, which
+ * a freshly created EventSource uses to resume). When the client leaves, the upstream
+ * request is torn down so the bridge drops its subscriber.
+ *
+ * When the bridge cannot be reached, an SSE client gets a 200 stream carrying one
+ * `unavailable` event and a retry hint, then the end of the stream: EventSource then retries
+ * by itself with its Last-Event-ID, whereas a 502 would make it give up for good.
+ */
+export function proxySse(req: IncomingMessage, res: ServerResponse, to: Upstream, pathAndQuery: string, retryMs: number): void {
+  const options = upstreamOptions(req, to, pathAndQuery);
+  const headers = options.headers as OutgoingHttpHeaders;
+  const queryId = new URL(pathAndQuery, 'http://local').searchParams.get('lastEventId');
+  // Only a value a header can carry: anything else stays in the query, where the bridge refuses it (400).
+  if (!req.headers['last-event-id'] && queryId && headerSafe(queryId)) headers['last-event-id'] = queryId;
+  headers.accept = 'text/event-stream';
+  delete headers['accept-encoding'];
+
+  const upstream = http.request(options, (answer) => {
+    const out = forwardable(answer.headers);
+    if (answer.statusCode === 200) {
+      out['cache-control'] = 'no-cache, no-transform';
+      out['x-accel-buffering'] = 'no';
+    }
+    res.writeHead(answer.statusCode ?? 502, out);
+    res.flushHeaders();
+    req.socket.setNoDelay(true);
+    answer.on('data', (chunk: Buffer) => res.write(chunk));
+    answer.on('end', () => res.end());
+    answer.on('error', () => res.end());
+  });
+  upstream.on('error', (error) => {
+    if (res.headersSent) {
+      res.end();
+      return;
+    }
+    const wantsStream = String(req.headers.accept ?? '').includes('text/event-stream');
+    if (!wantsStream) {
+      sendJson(res, 502, { error: `bridge unavailable: ${describe(error)}` });
+      return;
+    }
+    const data = JSON.stringify({ error: `bridge unavailable: ${describe(error)}` });
+    res.writeHead(200, { 'content-type': 'text/event-stream; charset=utf-8', 'cache-control': 'no-cache, no-transform' });
+    res.end(`retry: ${retryMs}\nevent: unavailable\ndata: ${data}\n\n`);
+  });
+  res.on('close', () => {
+    if (!res.writableFinished) upstream.destroy();
+  });
+  upstream.end();
+}

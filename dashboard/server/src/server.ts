@@ -1,0 +1,145 @@
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import path from 'node:path';
+import { Registry } from 'prom-client';
+import { createHandlerErrorCounter, guard, reportFailures, createLimitedServer, type HttpTimeouts, boundUrl, listen, LOOPBACK, targetOrRefuse, sendJson, exposure } from '../../../functions/src';
+import { allowedRoute, DASHBOARD_METHODS } from './allowedRoutes';
+import { AUTH_CHECK, LoginGate, type DashboardLogin } from './login';
+import { proxyHttp, proxySse, type Upstream } from './proxy';
+import { LoginThrottle } from './loginThrottle';
+import { SessionStore } from './sessions';
+import { serveStatic } from './staticFiles';
+
+export interface DashboardServerOptions {
+  port: number;
+  /** Default 127.0.0.1. */
+  hostname?: string;
+  /** The login (main.ts: resolveDashboardLogin); without one the server runs open, which only loopback allows. */
+  login?: DashboardLogin;
+  /** Added as x-functions-key to what is proxied to the functions host and the bridge. */
+  apiKey?: string;
+  /** A session ends after this long unused (default 12 hours). */
+  sessionIdleMs?: number;
+  /** Failed logins allowed per minute before every login waits for the next minute (default 10). */
+  loginFailuresPerMinute?: number;
+  /** The built app (dashboard/dist). */
+  distDir: string;
+  /** The functions host, for /api/*. */
+  functionsUrl: string;
+  /** The SSE bridge, for /events. */
+  bridgeUrl: string;
+  /** The retry hint sent to browsers while the bridge is unreachable. */
+  sseRetryMs?: number;
+  /** The same limits on slow and idle clients as the functions host (main.ts reads HTTP_*_TIMEOUT_MS). */
+  httpTimeouts?: Partial<HttpTimeouts>;
+  /** Where unexpected failures are logged (default: stderr). */
+  log?: (message: string) => void;
+}
+
+export interface RunningDashboardServer {
+  /** Where a client on this machine reaches it (127.0.0.1 even when bound wider). */
+  url: string;
+  /** What is really bound, e.g. http://0.0.0.0:8080. */
+  boundUrl: string;
+  port: number;
+  /** Holds http_handler_errors_total; the dashboard server serves no /metrics of its own. */
+  registry: Registry;
+  stop(): Promise<void>;
+}
+
+export { PortInUseError } from '../../../functions/src';
+
+function parseBase(name: string, value: string): URL {
+  let url: URL;
+  try {
+    url = new URL(value);
+  } catch {
+    throw new Error(`${name} is not a URL: "${value}"`);
+  }
+  if (url.protocol !== 'http:') throw new Error(`${name} must be an http:// URL, got "${value}"`);
+  return url;
+}
+
+/** The production dashboard: the built app, /api/* to the functions, /events to the bridge. */
+export async function startDashboardServer(options: DashboardServerOptions): Promise<RunningDashboardServer> {
+  const distDir = path.resolve(options.distDir);
+  const hostname = options.hostname ?? LOOPBACK;
+  const open = exposure(hostname, {});
+  if (!options.login && open !== undefined) throw new Error(`a dashboard without a login may only bind loopback, and ${open}: set DASHBOARD_PASSWORD`);
+  const retryMs = options.sseRetryMs ?? 2000;
+  // Own agents, so stop() can close their pooled sockets instead of leaving them to time out.
+  const apiAgent = new http.Agent({ keepAlive: true, maxSockets: 64 });
+  const sseAgent = new http.Agent({ keepAlive: false });
+  const functions: Upstream = { url: parseBase('functionsUrl', options.functionsUrl), agent: apiAgent, apiKey: options.apiKey };
+  const bridge: Upstream = { url: parseBase('bridgeUrl', options.bridgeUrl), agent: sseAgent, apiKey: options.apiKey };
+  const gate = options.login
+    ? new LoginGate(
+        options.login,
+        new SessionStore({ idleMs: options.sessionIdleMs ?? 12 * 3600_000 }, options.login.loginToken),
+        new LoginThrottle(options.loginFailuresPerMinute ?? 10),
+      )
+    : undefined;
+
+  const registry = new Registry();
+  const onFailure = reportFailures(options.log ?? ((message) => console.error(message)), createHandlerErrorCounter(registry));
+
+  function route(req: http.IncomingMessage, res: http.ServerResponse): void {
+    const target = targetOrRefuse(req, res);
+    if (!target) return;
+    const [first] = target.segments;
+    const loginAnswer = gate?.answer(req, target);
+    if (loginAnswer) return guard(res, 'dashboard login', () => loginAnswer(res), onFailure);
+    if (target.pathname === AUTH_CHECK) {
+      // nginx's auth_request asks here whether a request's cookie is a live session: 204 yes, 401 no.
+      req.resume();
+      res.writeHead(204, { 'Cache-Control': 'no-store' });
+      res.end();
+      return;
+    }
+    if (first === 'api' || first === 'events') {
+      const allowed = allowedRoute(target.segments);
+      if (!allowed) {
+        req.resume();
+        return sendJson(res, 404, { error: `not found: ${target.pathname} is not a route of the dashboard` });
+      }
+      if (!DASHBOARD_METHODS.includes(req.method ?? '')) {
+        req.resume();
+        return sendJson(res, 405, { error: `method ${req.method} not allowed` }, { Allow: DASHBOARD_METHODS.join(', ') });
+      }
+      // The checked spelling is what goes on, so the upstream routes on exactly what was allowed here.
+      const pathAndQuery = `${target.pathname}${target.search}`;
+      if (allowed.upstream === 'bridge') proxySse(req, res, bridge, pathAndQuery, retryMs);
+      else proxyHttp(req, res, functions, pathAndQuery, 'functions host');
+      return;
+    }
+    if (target.pathname === '/healthz') {
+      req.resume();
+      if (!DASHBOARD_METHODS.includes(req.method ?? '')) return sendJson(res, 405, { error: `method ${req.method} not allowed` }, { Allow: DASHBOARD_METHODS.join(', ') });
+      return sendJson(res, 200, { status: 'ok' });
+    }
+    guard(res, 'dashboard static files', () => serveStatic(req, res, distDir, target.pathname), onFailure);
+  }
+
+  // Routing is guarded as well as the work, so that no request can end the process.
+  const server = createLimitedServer(options.httpTimeouts ?? {}, (req, res) => guard(res, 'dashboard', () => route(req, res), onFailure));
+
+  await listen(server, options.port, hostname);
+  const port = (server.address() as AddressInfo).port;
+  let stopping: Promise<void> | undefined;
+  return {
+    url: `http://127.0.0.1:${port}`,
+    boundUrl: boundUrl(server),
+    port,
+    registry,
+    stop() {
+      stopping ??= new Promise<void>((resolve) => {
+        server.close(() => resolve());
+        // Open event streams would hold close() forever; ending them also ends their upstreams.
+        server.closeAllConnections();
+        apiAgent.destroy();
+        sseAgent.destroy();
+      });
+      return stopping;
+    },
+  };
+}

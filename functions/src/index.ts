@@ -1,0 +1,40 @@
+/**
+ * The one public entry of the functions package: host/, bridge/, dashboard/server/, simulator/,
+ * tools/ and test/ import from here, never from a deep path (tools/test/layers.test.ts checks).
+ * Importing it has no side effect: nothing connects, nothing registers with Azure. The function
+ * files register themselves when loaded, so they are reached only through declaredFunctions().
+ */
+import type { FunctionDeclaration } from './runtime/declaration';
+
+export * from './core/config';
+export * from './core/errors';
+export * from './core/logger';
+export * from './server/access';
+export * from './server/guard';
+export * from './server/httpLimits';
+export * from './server/listen';
+export * from './server/processGuards';
+export * from './server/requestTarget';
+export * from './server/respond';
+export * from './server/stopOnSignal';
+export * from './protocol/liveEvent';
+export * from './protocol/schema';
+export * from './protocol/signature';
+export * from './protocol/storableJson';
+export * from './broker/connection';
+export * from './broker/topology';
+export * from './storage/ensureDatabase';
+export * from './storage/migrate';
+export * from './storage/pool';
+export * from './metrics/handlerErrors';
+export * from './metrics/pipelineMetrics';
+export * from './ingest/body';
+export * from './read-api/readModels';
+export * from './runtime/declaration';
+export * from './runtime/deps';
+
+/** Every declared function (functions/src/functions), loaded on first call. */
+export function declaredFunctions(): FunctionDeclaration[] {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports -- loaded late on purpose, see above
+  return (require('./functions') as typeof import('./functions')).functions;
+}

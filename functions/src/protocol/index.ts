@@ -1,2 +1,0 @@
-export * from './signature';
-export * from './schema';

@@ -1,0 +1,114 @@
+import type { Pool } from 'pg';
+import type { BrokerConnection } from '../broker/connection';
+import type { WebhookMessage } from '../protocol/webhookMessage';
+import type { PipelineMetrics } from '../metrics/pipelineMetrics';
+import { checkPayload } from '../protocol/schema';
+import { PoisonMessageError } from './decode';
+import { LIVE_SEQ_HEADER, type EncodedLiveEvent } from '../protocol/liveEvent';
+import { relayInputOf } from './project';
+import { Batcher } from '../core/batcher';
+import { isOutage } from '../core/errors';
+import { runIsolating } from '../core/isolate';
+import { rebuildTicketProjection, relayBatch, type RelayedRow, type RelayInput } from './projection';
+
+export interface RelayDeps {
+  pool: Pool;
+  broker: BrokerConnection;
+  liveExchange: string;
+  metrics: PipelineMetrics;
+  now: () => number;
+}
+
+interface Prepared extends RelayInput {
+  message: WebhookMessage;
+}
+
+interface Stored {
+  event: EncodedLiveEvent;
+  fresh: boolean;
+  /** Settles with the broker's confirm of the event's publish to the live exchange. */
+  published: Promise<void>;
+}
+
+/**
+ * Applies webhook messages to the ticket projection and forwards them to `petzi.live`.
+ * Idempotent: a redelivered message finds its live_event row, changes nothing and is
+ * re-published with the same seq, which the bridge drops if it already sent it. Concurrent
+ * invocations share one transaction.
+ */
+export class RelayService {
+  private readonly batches: Batcher<Prepared, Stored | Error>;
+
+  constructor(private readonly deps: RelayDeps) {
+    this.batches = new Batcher(
+      // A message the database refuses fails alone: its batch-mates are relayed once, and only it
+      // is retried by the trigger and, in the end, dead-lettered.
+      (items) => runIsolating(items, (part) => this.store(part), isOutage),
+      { maxBatch: 200, maxInFlight: 1 },
+    );
+  }
+
+  async relay(message: WebhookMessage): Promise<EncodedLiveEvent> {
+    const check = checkPayload(message.payload as Record<string, unknown>);
+    if (check.kind !== 'ticket') {
+      throw new PoisonMessageError(`cannot relay a ${check.kind} event "${message.event}"`);
+    }
+    const prepared: Prepared = { message, ...relayInputOf(message.id, message.receivedAt, check.event, check.payload) };
+    const stored = await this.batches.add(prepared);
+    if (stored instanceof Error) throw stored;
+    const { event, fresh, published } = stored;
+    await published;
+    this.deps.metrics.relayed.inc({ outcome: fresh ? 'relayed' : 'redelivered' });
+    return event;
+  }
+
+  /**
+   * Stores the batch, then publishes its live events in seq order. Publishing per message, in
+   * arrival order, sent seqs out of order whenever messages arrived out of webhook id order; the
+   * bridge takes a jump in seq for a gap and fills it from Postgres, which held up its stream for
+   * a round trip each time. The publishes are issued here, in order, but their confirms are
+   * awaited by each message's invocation, so the next batch need not wait for them.
+   */
+  private async store(items: Prepared[]): Promise<Stored[]> {
+    const relayed = await relayBatch(
+      this.deps.pool,
+      items.map((i) => ({ live: i.live, buyerRole: i.buyerRole })),
+      new Date(this.deps.now()),
+    );
+    const published = new Map<number, Promise<void>>();
+    for (const { event } of [...relayed.values()].sort((a, b) => a.event.seq - b.event.seq)) {
+      const confirm = this.publishLive(event);
+      // Awaited by the invocations below; this only keeps a failure that none awaits from being unhandled.
+      confirm.catch(() => undefined);
+      published.set(event.id, confirm);
+    }
+    const counted = new Set<number>();
+    return items.map((i) => {
+      const found = relayed.get(i.message.id);
+      const confirm = published.get(i.message.id);
+      if (!found || !confirm) throw new Error(`relay_batch returned nothing for webhook ${i.message.id}`);
+      // The same webhook twice in one batch: only the first copy counts as freshly relayed.
+      const fresh = found.fresh && !counted.has(i.message.id);
+      counted.add(i.message.id);
+      return { event: found.event, fresh, published: confirm };
+    });
+  }
+
+  private publishLive(event: EncodedLiveEvent): Promise<void> {
+    return this.deps.broker.publish(this.deps.liveExchange, '', Buffer.from(event.json), {
+      persistent: true,
+      contentType: 'application/json',
+      messageId: String(event.id),
+      type: 'ticket',
+      headers: { [LIVE_SEQ_HEADER]: event.seq },
+    });
+  }
+}
+
+/** Rebuilds the ticket projection from every relayed webhook, by the relay's own rule (ticket_apply). */
+export function rebuildTickets(pool: Pool): Promise<number> {
+  return rebuildTicketProjection(pool, (row: RelayedRow) => {
+    const check = checkPayload(row.payload as Record<string, unknown>);
+    return check.kind === 'ticket' ? relayInputOf(Number(row.id), row.received_at.toISOString(), check.event, check.payload) : null;
+  });
+}

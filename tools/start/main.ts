@@ -1,0 +1,226 @@
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import { ensureBuilt } from './build';
+import { startChild, type ManagedChild } from './children';
+import { credentialEnv, ensureCredentials, loginLines, tryItLine } from './credentials';
+import { installingAllowed } from '../provision/install';
+import { portFromEnv, PortTakenError, requireFreePort } from '../provision/ports';
+import { ensurePostgres, type PostgresHandle } from '../provision/postgres';
+import { ensureRabbit, NoBrokerError, type RabbitHandle } from '../provision/rabbitmq';
+import { onStopRequest } from '../provision/stopRequest';
+
+const ROOT = path.resolve(__dirname, '..', '..', '..');
+
+const HELP = `Usage: npm start [-- --no-install]
+
+Runs the whole PETZI pipeline on this machine, no Docker and no configuration needed:
+  Postgres     DATABASE_URL if set, else an embedded PostgreSQL (data in .data/postgres)
+  RabbitMQ     RABBITMQ_URL if set, else the broker on 127.0.0.1:5672, else a private node of an
+               installed rabbitmq-server (data in .data/rabbitmq), else a container of a local
+               rabbitmq image when a Docker engine answers, else Debian's rabbitmq-server
+               installed with apt (as root or with password-less sudo; Homebrew on macOS, best
+               effort; log in .data/), else it says how to get one
+  functions    http://localhost:5000  (POST /webhook, /metrics, /api/*)
+  SSE bridge   http://localhost:5001  (/events, /metrics, /healthz)
+  dashboard    http://localhost:8080
+
+Options:
+  --no-install   never install a package (same as PETZI_NO_INSTALL=1)
+  --help, -h     this text
+
+Environment (all optional):
+  PETZI_WEBHOOK_SECRET         webhook secret, comma-separated for rotation (default "secret"; SECRET_KEY is an alias)
+  SIGNATURE_TOLERANCE_SECONDS  accepted clock skew of a signature (300)
+  DATABASE_URL                 use this Postgres instead of the embedded one (DATABASE_URI is an alias)
+  RABBITMQ_URL                 use this broker instead of looking for one
+  PETZI_TOPOLOGY_PREFIX        prefix of every exchange and queue: set a different one for each
+                               stack that shares a broker, or their relays split each other's tickets
+  MAX_BODY_BYTES               largest accepted webhook body (1048576)
+  OUTBOX_GRACE_SECONDS         age before the outbox re-publishes an unpublished event (5)
+  HOST                         address every server binds (127.0.0.1)
+  FUNCTIONS_PORT               functions host port (5000)
+  BRIDGE_PORT                  SSE bridge port (5001)
+  DASHBOARD_PORT               dashboard port (8080)
+  POSTGRES_PORT                embedded Postgres port (54320)
+  RABBITMQ_PORT                private RabbitMQ node or container port (5673; management UI on
+                               RABBITMQ_PORT + 10000, Erlang distribution on RABBITMQ_PORT + 20000)
+  RABBITMQ_LOCAL_PORT          port of the local broker to look for (5672)
+  RABBITMQ_SERVER_BIN          the rabbitmq-server to run as a private node (found on PATH, /usr/sbin)
+  PETZI_DATA_DIR               data folder of the embedded services and install logs (.data)
+  PETZI_NO_INSTALL=1           never install a package
+  NO_COLOR=1                   no colours in the output
+Settings default to the Values of local.settings.example.json; the environment overrides them.
+
+Ctrl-C, SIGINT, SIGTERM, SIGHUP (the terminal closing) or the end of the parent process (npm)
+stop everything gracefully, the services started here included. Exit codes: 0 after a clean stop,
+1 when start-up fails, 11/12/13 when the functions host / bridge / dashboard died on its own.`;
+
+const EXIT_CODES: Record<string, number> = { functions: 11, bridge: 12, dashboard: 13 };
+
+function log(message: string): void {
+  console.log(`[start]      ${message}`);
+}
+
+function exampleSettings(): Record<string, string> {
+  const file = path.join(ROOT, 'local.settings.example.json');
+  const parsed = JSON.parse(readFileSync(file, 'utf8')) as { Values?: Record<string, string> };
+  return parsed.Values ?? {};
+}
+
+async function waitForHttp(url: string, timeoutMs: number, child: ManagedChild, cancelled: () => boolean): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  let exited = false;
+  void child.exited.then(() => (exited = true));
+  while (Date.now() < deadline && !exited) {
+    if (cancelled()) return;
+    try {
+      const response = await fetch(url, { signal: AbortSignal.timeout(2000) });
+      await response.arrayBuffer();
+      if (response.status < 500) return;
+    } catch {
+      // not listening yet
+    }
+    await new Promise((r) => setTimeout(r, 250));
+  }
+  throw new Error(exited ? `${child.name} exited during start-up (see its log above)` : `${child.name} not ready at ${url} within ${timeoutMs / 1000} s`);
+}
+
+async function main(): Promise<number> {
+  if (process.argv.includes('--help') || process.argv.includes('-h')) {
+    console.log(HELP);
+    return 0;
+  }
+  const env = process.env;
+  const ports = {
+    functions: portFromEnv(env, 'FUNCTIONS_PORT', 5000),
+    bridge: portFromEnv(env, 'BRIDGE_PORT', 5001),
+    dashboard: portFromEnv(env, 'DASHBOARD_PORT', 8080),
+    postgres: portFromEnv(env, 'POSTGRES_PORT', 54320),
+    rabbitmq: portFromEnv(env, 'RABBITMQ_PORT', 5673),
+  };
+  await requireFreePort(ports.functions, 'functions host', 'FUNCTIONS_PORT');
+  await requireFreePort(ports.bridge, 'SSE bridge', 'BRIDGE_PORT');
+  await requireFreePort(ports.dashboard, 'dashboard', 'DASHBOARD_PORT');
+  const dataDir = path.resolve(ROOT, env.PETZI_DATA_DIR ?? '.data');
+  const credentials = ensureCredentials(dataDir, env);
+  const secretEnv = credentialEnv(credentials);
+
+  ensureBuilt(ROOT, log);
+
+  const children: ManagedChild[] = [];
+  let postgres: PostgresHandle | undefined;
+  let rabbit: RabbitHandle | undefined;
+  let stopping: Promise<void> | undefined;
+  const stopAll = () =>
+    (stopping ??= (async () => {
+      for (const child of [...children].reverse()) await child.stop();
+      await rabbit?.stop();
+      await postgres?.stop();
+    })());
+
+  const signalled$ = new Promise<void>((resolve) =>
+    onStopRequest((reason) => {
+      log(`${reason}: stopping everything`);
+      resolve();
+    }),
+  );
+  // A stop request during start-up is honoured between steps rather than aborting one halfway.
+  let stopRequested = false;
+  void signalled$.then(() => (stopRequested = true));
+  const checkStop = () => {
+    if (stopRequested) throw new StopRequested();
+  };
+
+  try {
+    postgres = await ensurePostgres(env, dataDir, ports.postgres, log);
+    checkStop();
+    rabbit = await ensureRabbit({
+      given: env.RABBITMQ_URL,
+      probe: { url: `amqp://guest:guest@127.0.0.1:${portFromEnv(env, 'RABBITMQ_LOCAL_PORT', 5672)}`, managementUrl: 'http://127.0.0.1:15672' },
+      dataDir,
+      port: ports.rabbitmq,
+      install: { allowed: installingAllowed(process.argv, env), logDir: dataDir, env },
+      env,
+      log,
+    });
+    checkStop();
+    const settings = { ...exampleSettings() };
+    const shared: Record<string, string> = {
+      ...settings,
+      ...Object.fromEntries(Object.keys(settings).flatMap((k) => (env[k] ? [[k, env[k] as string]] : []))),
+      DATABASE_URL: postgres.url,
+      RABBITMQ_URL: rabbit.url,
+      RabbitMQConnection: rabbit.url,
+    };
+    const functionsUrl = `http://127.0.0.1:${ports.functions}`;
+    const bridgeUrl = `http://127.0.0.1:${ports.bridge}`;
+    const dashboardUrl = `http://localhost:${ports.dashboard}`;
+
+    const host = startChild(0, 'functions', 'dist/host/src/main.js', { ...shared, ...secretEnv.functions, PORT: String(ports.functions) }, ROOT);
+    children.push(host);
+    await waitForHttp(`${functionsUrl}/api/health?code=${encodeURIComponent(credentials.apiKey)}`, 60_000, host, () => stopRequested);
+    checkStop();
+    const bridge = startChild(1, 'bridge', 'dist/bridge/src/main.js', { ...shared, ...secretEnv.bridge, PORT: String(ports.bridge) }, ROOT);
+    children.push(bridge);
+    await waitForHttp(`${bridgeUrl}/healthz`, 60_000, bridge, () => stopRequested);
+    checkStop();
+    const dashboard = startChild(
+      2,
+      'dashboard',
+      'dist/dashboard/server/src/main.js',
+      { PORT: String(ports.dashboard), FUNCTIONS_URL: functionsUrl, BRIDGE_URL: bridgeUrl, ...secretEnv.dashboard },
+      ROOT,
+    );
+    children.push(dashboard);
+    await waitForHttp(`http://127.0.0.1:${ports.dashboard}/`, 30_000, dashboard, () => stopRequested);
+    checkStop();
+
+    console.log(
+      [
+        '',
+        'PETZI pipeline is running',
+        `  dashboard   ${dashboardUrl}`,
+        ...loginLines(dashboardUrl, credentials),
+        `  webhook     POST http://localhost:${ports.functions}/webhook`,
+        `  metrics     http://localhost:${ports.functions}/metrics   http://localhost:${ports.bridge}/metrics`,
+        `  events      http://localhost:${ports.bridge}/events`,
+        `  api         http://localhost:${ports.functions}/api/tickets   /api/stats   /api/health   (x-functions-key: the API key)`,
+        rabbit.managementUrl ? `  RabbitMQ    ${rabbit.managementUrl}  (guest / guest)` : `  RabbitMQ    ${rabbit.source}`,
+        `  Postgres    ${postgres.embedded ? `embedded, port ${ports.postgres}` : 'DATABASE_URL'}`,
+        '',
+        tryItLine(`http://localhost:${ports.functions}/webhook`, shared.PETZI_WEBHOOK_SECRET ?? 'secret'),
+        'Stop:    Ctrl-C',
+        '',
+      ].join('\n'),
+    );
+
+    const died = Promise.race(children.map((child) => child.exited.then((code) => ({ child, code }))));
+    const outcome = await Promise.race([signalled$.then(() => null), died]);
+    if (outcome === null) {
+      await stopAll();
+      log('stopped');
+      return 0;
+    }
+    log(`${outcome.child.name} exited with code ${outcome.code}; stopping the others`);
+    await stopAll();
+    return EXIT_CODES[outcome.child.name] ?? 1;
+  } catch (error) {
+    await stopAll();
+    if (error instanceof StopRequested) {
+      log('stopped');
+      return 0;
+    }
+    throw error;
+  }
+}
+
+class StopRequested extends Error {}
+
+main().then(
+  (code) => process.exit(code),
+  (error: unknown) => {
+    if (error instanceof PortTakenError || error instanceof NoBrokerError) console.error(`\n${error.message}`);
+    else console.error(`\nnpm start failed: ${error instanceof Error ? error.message : String(error)}`);
+    process.exit(1);
+  },
+);
