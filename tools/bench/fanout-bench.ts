@@ -5,12 +5,12 @@ import { cpus } from 'node:os';
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { Pool } from 'pg';
-import { declareTopology, topologyNames, migrate } from '../../functions/src';
+import { declareTopology, topologyNames, migrate, LIVE_SEQ_HEADER } from '../../functions/src';
 import { CpuMeter, LOAD_GENERATOR, cpuPerThousand, type ProcessGroups } from './processCpu';
 import { startBenchServices } from './services';
 import { ADMIN_DATABASE_URL, RABBITMQ_URL, ROOT, dropDatabase, freshDatabase, keyHeaders, percentile, startChild, type Child } from './support';
 
-const HELP = `Usage: npm run bench:fanout [-- --clients N --rate R --duration S] [--shared-services]
+const HELP = `Usage: npm run bench:fanout [-- --clients N --rate R --duration S] [--shared-services] [--before]
 
 Fan-out through a real SSE bridge (node dist/bridge/src/main.js, a child process):
 N concurrent SSE clients (default 1000) on keep-alive agents in this process, R events/s
@@ -21,7 +21,8 @@ Writes bench-results/fanout.json and prints a table. Postgres: BENCH_DATABASE_UR
 URL; a scratch database is created and dropped). RabbitMQ: BENCH_RABBITMQ_URL. Without either,
 the bench starts a Postgres and a RabbitMQ of its own and reports, from /proc, the CPU seconds per
 1,000 events of the bridge, RabbitMQ, Postgres and this process (publisher and clients);
---shared-services uses the machine's instead.`;
+--shared-services uses the machine's instead. --before runs the bridge built in BENCH_BEFORE_ROOT
+(another checkout, built) and writes bench-results/fanout.before-code.json.`;
 
 interface Args {
   clients: number;
@@ -34,7 +35,7 @@ function parseArgs(argv: string[]): Args | 'help' {
   for (let i = 0; i < argv.length; i += 1) {
     const flag = argv[i];
     if (flag === '--help' || flag === '-h') return 'help';
-    if (flag === '--shared-services') continue;
+    if (flag === '--shared-services' || flag === '--before') continue;
     const key = flag.replace(/^--/, '') as keyof Args;
     if (!(key in args) || !flag.startsWith('--')) throw new Error(`unknown option ${flag}`);
     const value = Number(argv[i + 1]);
@@ -164,6 +165,14 @@ async function metric(url: string, name: string): Promise<number> {
   return line ? Number(line.slice(name.length + 1)) : NaN;
 }
 
+/** This tree, or with --before the checkout in BENCH_BEFORE_ROOT. */
+function bridgeRoot(): string {
+  if (!process.argv.includes('--before')) return '';
+  const root = process.env.BENCH_BEFORE_ROOT;
+  if (!root) throw new Error('--before needs BENCH_BEFORE_ROOT: a built checkout of the code to compare with');
+  return root;
+}
+
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 async function run(args: Args, services: ProcessGroups): Promise<void> {
@@ -181,7 +190,7 @@ async function run(args: Args, services: ProcessGroups): Promise<void> {
     const names = topologyNames(prefix);
     await declareTopology(channel, names);
 
-    bridge = await startChild('dist/bridge/src/main.js', { PORT: '0', DATABASE_URL: dbUrl, RABBITMQ_URL, BRIDGE_TOPOLOGY_PREFIX: prefix });
+    bridge = await startChild(path.join(bridgeRoot(), 'dist/bridge/src/main.js'), { PORT: '0', DATABASE_URL: dbUrl, RABBITMQ_URL, BRIDGE_TOPOLOGY_PREFIX: prefix });
     const bridgeUrl = bridge.url;
     await sleep(500);
     const rssIdleKb = bridge.rssKb();
@@ -206,7 +215,8 @@ async function run(args: Args, services: ProcessGroups): Promise<void> {
       const wait = due - performance.now();
       if (wait > 1) await sleep(wait);
       publishedAt[i] = performance.now();
-      channel.publish(names.liveExchange, '', events[i].content, { persistent: true, messageId: String(events[i].id), contentType: 'application/json' });
+      // As the relay publishes: the id as messageId, the seq in its header.
+      channel.publish(names.liveExchange, '', events[i].content, { persistent: true, messageId: String(events[i].id), contentType: 'application/json', headers: { [LIVE_SEQ_HEADER]: events[i].seq } });
     }
     const publishSeconds = (performance.now() - start) / 1000;
     const deadline = performance.now() + 30_000;
@@ -245,7 +255,7 @@ async function run(args: Args, services: ProcessGroups): Promise<void> {
       bridgeRssMb: { idle: mb(rssIdleKb), connected: mb(rssConnectedKb), peak: mb(rssPeakKb), end: mb(rssEndKb) },
     };
     mkdirSync(path.join(ROOT, 'bench-results'), { recursive: true });
-    const file = path.join(ROOT, 'bench-results', 'fanout.json');
+    const file = path.join(ROOT, 'bench-results', process.argv.includes('--before') ? 'fanout.before-code.json' : 'fanout.json');
     writeFileSync(file, `${JSON.stringify(result, null, 2)}\n`);
     console.table({
       clients: result.clients,

@@ -10,8 +10,8 @@ CPU seconds per 1,000 webhooks of each process. Prints markdown; --write replace
 <!-- bench:tables --> and <!-- /bench:tables --> in README.md.`;
 
 type Json = Record<string, unknown>;
-interface IngestRow { hostFunctions: string; connections: number; requestsPerSecond: number; ratioToBare: number | null; p99Ms: number; lost: number; cpuSecondsPer1000?: Record<string, number> }
-interface E2eRow { layout: string; rate: number; allDelivered: boolean; p50Ms: number; p99Ms: number; p99RangeMs: [number, number]; cpuSecondsPer1000?: Record<string, number> }
+interface IngestRow { hostFunctions: string; connections: number; requestsPerSecond: number; ratioToBare: number | null; p50Ms: number; p99Ms: number; lost: number; hostCpuPercent: number; cpuSecondsPer1000?: Record<string, number> }
+interface E2eRow { layout: string; rate: number; allDelivered: boolean; notOk: number; p50Ms: number; p99Ms: number; p99RangeMs: [number, number]; stageP50Ms: Record<'reply' | 'relay' | 'fanout', number>; cpuSecondsPer1000?: Record<string, number> }
 interface Fanout { allClientsGotEveryEvent: boolean; latencyMs: { p50: number; p99: number }; bridgeRssMb: { peak: number }; cpuSecondsPer1000Events?: Record<string, number> }
 
 function read<T>(name: string): T | undefined {
@@ -21,7 +21,9 @@ function read<T>(name: string): T | undefined {
 
 const ingestRow = (data: Json | undefined, host: string, connections: number) =>
   (data?.summary as IngestRow[] | undefined)?.find((r) => r.hostFunctions === host && r.connections === connections);
-const e2eRow = (data: Json | undefined, rate: number) => (data?.summary as E2eRow[] | undefined)?.find((r) => r.layout === 'one' && r.rate === rate);
+const e2eRow = (data: Json | undefined, rate: number, layout = 'one') => (data?.summary as E2eRow[] | undefined)?.find((r) => r.layout === layout && r.rate === rate);
+/** Before: the same run's "one@before" (the code before, interleaved) when it has one, else e2e.before.json. */
+const e2eBefore = (after: Json | undefined, before: Json | undefined, rate: number) => e2eRow(after, rate, 'one@before') ?? e2eRow(before, rate);
 const show = (value: number | null | undefined, unit = '') => (value === null || value === undefined || Number.isNaN(value) ? 'n/a' : `${value}${unit}`);
 const mark = (met: boolean | undefined) => (met === undefined ? '' : met ? 'met' : '**missed**');
 
@@ -30,7 +32,7 @@ function targets(): string[] {
   const [eb, ea] = [read<Json>('e2e.before.json'), read<Json>('e2e.json')];
   const [fb, fa] = [read<Fanout>('fanout.before.json'), read<Fanout>('fanout.json')];
   const pipeline = (row: E2eRow | undefined) => row?.cpuSecondsPer1000?.pipeline;
-  const halfOf = pipeline(e2eRow(eb, 1000));
+  const halfOf = pipeline(e2eBefore(ea, eb, 1000));
   const rows: Array<[string, string, string, boolean | undefined]> = [];
   const ratio = (data: Json | undefined, host: string, c: number) => ingestRow(data, host, c)?.ratioToBare;
   const ratioTarget = (label: string, host: string, c: number, goal: number) => {
@@ -43,7 +45,7 @@ function targets(): string[] {
   rows.push(['ingest functions, 64 connections: p99 < 50 ms', show(ingestRow(ib, 'ingest', 64)?.p99Ms, ' ms'), show(p99, ' ms'), p99 === undefined ? undefined : p99 < 50]);
   ratioTarget('every function in one host, 64 connections: ≥ 1.5× bare', 'all', 64, 1.5);
   for (const [rate, goal] of [[1000, 100], [200, 30]] as const) {
-    const [before, after] = [e2eRow(eb, rate), e2eRow(ea, rate)];
+    const [before, after] = [e2eBefore(ea, eb, rate), e2eRow(ea, rate)];
     const cell = (r: E2eRow | undefined) => (r ? `${r.p99Ms} ms (${r.p99RangeMs[0]}–${r.p99RangeMs[1]}), ${r.allDelivered ? 'all delivered' : '**not all delivered**'}` : 'n/a');
     rows.push([`webhook → SSE at ${rate}/s: p99 < ${goal} ms, every event delivered`, cell(before), cell(after), after ? after.p99Ms < goal && after.allDelivered : undefined]);
   }
@@ -67,7 +69,34 @@ function cpuTable(): string[] {
     }
     const e2e = read<Json>(`e2e${suffix}.json`);
     for (const rate of [200, 1000]) add(`${when}: npm run bench:e2e, ${rate}/s`, e2eRow(e2e, rate)?.cpuSecondsPer1000);
+    // The code before, interleaved in the last run (e2e-bench --layouts one@before,one).
+    for (const rate of [200, 1000]) if (suffix === '') add(`before, same run (one@before): npm run bench:e2e, ${rate}/s`, e2eRow(e2e, rate, 'one@before')?.cpuSecondsPer1000);
     add(`${when}: npm run bench:fanout, per 1,000 events`, read<Fanout>(`fanout${suffix}.json`)?.cpuSecondsPer1000Events);
+  }
+  return lines;
+}
+
+const SERVER: Record<string, string> = { bare: 'bare reference', ingest: 'functions host, ingest functions', all: 'functions host, every function (relay in-process)' };
+
+/** The last run of each bench, as its own table. */
+function lastRuns(): string[] {
+  const ingest = read<Json>('ingest.json');
+  const calibration = (data: Json | undefined) => {
+    const c = data?.calibrationMs as { before: number; after: number } | undefined;
+    return c ? `calibration ${c.before} → ${c.after} ms` : 'no calibration';
+  };
+  const lines = [`Last \`npm run bench\` (medians of ${String(ingest?.repeat ?? '?')} runs; ${calibration(ingest)}):`, '', '| server | connections | requests/s | × bare | p50 ms | p99 ms | host CPU | lost |', '| --- | --- | --- | --- | --- | --- | --- | --- |'];
+  for (const r of (ingest?.summary as IngestRow[] | undefined) ?? []) {
+    lines.push(`| ${SERVER[r.hostFunctions] ?? r.hostFunctions} | ${r.connections} | ${r.requestsPerSecond} | ${r.ratioToBare ?? ''} | ${r.p50Ms} | ${r.p99Ms} | ${r.hostCpuPercent}% | ${r.lost} |`);
+  }
+  const e2e = read<Json>('e2e.json');
+  lines.push('', `Last \`npm run bench:e2e\` (medians of ${String(e2e?.repeat ?? '?')} runs of 10 s after 3 s of warm-up; ${calibration(e2e)}):`, '', '| layout | rate | p50 | p99 (range over the runs) | stage p50s: reply / relay / fan-out | delivered | not 200 |', '| --- | --- | --- | --- | --- | --- | --- |');
+  for (const r of (e2e?.summary as E2eRow[] | undefined) ?? []) {
+    lines.push(`| ${r.layout} | ${r.rate}/s | ${r.p50Ms} ms | ${r.p99Ms} ms (${r.p99RangeMs[0]}–${r.p99RangeMs[1]}) | ${r.stageP50Ms.reply} / ${r.stageP50Ms.relay} / ${r.stageP50Ms.fanout} ms | ${r.allDelivered ? 'all' : '**not all**'} | ${r.notOk} |`);
+  }
+  const fanout = read<Fanout & { clients: number; eventsPerSecond: number }>('fanout.json');
+  if (fanout) {
+    lines.push('', `Last \`npm run bench:fanout\`: ${fanout.clients} SSE clients at ${fanout.eventsPerSecond} events/s: ${fanout.allClientsGotEveryEvent ? 'every client got every event, in order' : '**not every client got every event**'}; delivery p50 ${fanout.latencyMs.p50} ms, p99 ${fanout.latencyMs.p99} ms; bridge RSS peak ${fanout.bridgeRssMb.peak} MB.`);
   }
   return lines;
 }
@@ -77,7 +106,7 @@ function main(): void {
     console.log(HELP);
     return;
   }
-  const block = ['Targets of issue 18 (medians; before = `bench-results/*.before.json`, after = the last run):', '', ...targets(), '', 'CPU µs per webhook (CPU ms per 1,000 webhooks) by process, from /proc, medians; pipeline = all but the load generator:', '', ...cpuTable()].join('\n');
+  const block = ['Targets of issue 18 (medians; before = `bench-results/*.before.json`, or for bench:e2e the same run\'s `one@before` layout when it has one; after = the last run):', '', ...targets(), '', 'CPU µs per webhook (CPU ms per 1,000 webhooks) by process, from /proc, medians; pipeline = all but the load generator:', '', ...cpuTable(), '', ...lastRuns()].join('\n');
   if (!process.argv.includes('--write')) {
     console.log(block);
     return;
