@@ -30,7 +30,8 @@ const mark = (met: boolean | undefined) => (met === undefined ? '' : met ? 'met'
 function targets(): string[] {
   const [ib, ia] = [read<Json>('ingest.before.json'), read<Json>('ingest.json')];
   const [eb, ea] = [read<Json>('e2e.before.json'), read<Json>('e2e.json')];
-  const [fb, fa] = [read<Fanout>('fanout.before.json'), read<Fanout>('fanout.json')];
+  // Before: main's bridge run just before this one (--before) when there is such a run, else the baseline file.
+  const [fb, fa] = [read<Fanout>('fanout.before-code.json') ?? read<Fanout>('fanout.before.json'), read<Fanout>('fanout.json')];
   const pipeline = (row: E2eRow | undefined) => row?.cpuSecondsPer1000?.pipeline;
   const halfOf = pipeline(e2eBefore(ea, eb, 1000));
   const rows: Array<[string, string, string, boolean | undefined]> = [];
@@ -72,6 +73,7 @@ function cpuTable(): string[] {
     // The code before, interleaved in the last run (e2e-bench --layouts one@before,one).
     for (const rate of [200, 1000]) if (suffix === '') add(`before, same run (one@before): npm run bench:e2e, ${rate}/s`, e2eRow(e2e, rate, 'one@before')?.cpuSecondsPer1000);
     add(`${when}: npm run bench:fanout, per 1,000 events`, read<Fanout>(`fanout${suffix}.json`)?.cpuSecondsPer1000Events);
+    if (suffix === '') add('before, previous code just before (--before): npm run bench:fanout, per 1,000 events', read<Fanout>('fanout.before-code.json')?.cpuSecondsPer1000Events);
   }
   return lines;
 }
@@ -106,7 +108,7 @@ function main(): void {
     console.log(HELP);
     return;
   }
-  const block = ['Targets of issue 18 (medians; before = `bench-results/*.before.json`, or for bench:e2e the same run\'s `one@before` layout when it has one; after = the last run):', '', ...targets(), '', 'CPU µs per webhook (CPU ms per 1,000 webhooks) by process, from /proc, medians; pipeline = all but the load generator:', '', ...cpuTable(), '', ...lastRuns()].join('\n');
+  const block = ['Targets of issue 18 (medians; before = `bench-results/*.before.json`, or for bench:e2e the same run\'s `one@before` layout and for bench:fanout `fanout.before-code.json` when there are; after = the last run):', '', ...targets(), '', 'CPU µs per webhook (CPU ms per 1,000 webhooks) by process, from /proc, medians; pipeline = all but the load generator:', '', ...cpuTable(), '', ...lastRuns()].join('\n');
   if (!process.argv.includes('--write')) {
     console.log(block);
     return;
