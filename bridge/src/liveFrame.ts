@@ -1,4 +1,5 @@
-import { eventFrame } from './sseFrames';
+import { LIVE_SEQ_HEADER } from '../../functions/src';
+import { eventFrame, eventFrameOfBytes } from './sseFrames';
 
 /** One live event, encoded once and written as the same bytes to every client. */
 export interface LiveFrame {
@@ -20,6 +21,21 @@ function positiveInteger(value: unknown): value is number {
 export function frameOf(seq: number, id: number, body: Record<string, unknown>): LiveFrame {
   const data = JSON.stringify({ ...body, id, seq });
   return { seq, id, bytes: eventFrame(id, data) };
+}
+
+/**
+ * A message from petzi.live as its frame. The relay says a live event's id and seq in the
+ * message's properties (messageId, LIVE_SEQ_HEADER): its bytes are then written as they came,
+ * unparsed, when they are one JSON object on one line (as Postgres renders jsonb). Anything else
+ * (an older relay, a hand-published message) is parsed and re-encoded, as before.
+ */
+export function liveFrameOf(content: Buffer, properties: { messageId?: unknown; headers?: Record<string, unknown> }): LiveFrame {
+  const seq = properties.headers?.[LIVE_SEQ_HEADER];
+  const id = typeof properties.messageId === 'string' && /^\d+$/.test(properties.messageId) ? Number(properties.messageId) : NaN;
+  if (positiveInteger(seq) && positiveInteger(id) && content[0] === 0x7b && content.indexOf(0x0a) === -1 && content.indexOf(0x0d) === -1) {
+    return { seq, id, bytes: eventFrameOfBytes(id, content) };
+  }
+  return parseLiveMessage(content);
 }
 
 /** Parses a message from petzi.live; throws InvalidLiveEventError for anything that is not a live event. */

@@ -11,6 +11,11 @@ export function commentFrame(text: string): Buffer {
   return Buffer.from(`: ${text.replace(/[\r\n]+/g, ' ')}\n\n`);
 }
 
+/** The same frame around bytes received as they are; they must be one line (see liveFrameOf). */
+export function eventFrameOfBytes(id: number, data: Buffer): Buffer {
+  return Buffer.concat([Buffer.from(`id: ${id}\nevent: ticket\ndata: `), data, Buffer.from('\n\n')]);
+}
+
 /** `data` must be one line: JSON.stringify output never contains a raw newline. */
 export function eventFrame(id: number, data: string): Buffer {
   return Buffer.from(`id: ${id}\nevent: ticket\ndata: ${data}\n\n`);

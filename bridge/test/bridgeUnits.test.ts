@@ -1,7 +1,7 @@
-import { ConfigError } from '../../functions/src';
+import { ConfigError, LIVE_SEQ_HEADER } from '../../functions/src';
 import { loadBridgeConfig } from '../src/config';
 import { BadEventsRequest, parseEventsRequest } from '../src/eventsRequest';
-import { InvalidLiveEventError, parseLiveMessage } from '../src/liveFrame';
+import { InvalidLiveEventError, liveFrameOf, parseLiveMessage } from '../src/liveFrame';
 import { commentFrame, eventFrame, retryFrame } from '../src/sseFrames';
 import { createSseParser, type SseEvent } from '../../tools/harness/sse';
 
@@ -69,6 +69,28 @@ describe('frames and live messages', () => {
     createSseParser({ event: (e) => events.push(e) }).push(frame.bytes.toString('utf8'));
     expect(events).toEqual([{ id: '7', event: 'ticket', data: expect.any(String) }]);
     expect(JSON.parse(events[0].data)).toEqual({ id: 7, seq: 3, event: 'ticket_created', note: 'a\nb' });
+  });
+
+  test('a relay message that says its id and seq is written as the bytes received, unparsed', () => {
+    const content = Buffer.from('{"id": 7, "seq": 3, "event": "ticket_created", "note": "a\\nb"}');
+    const frame = liveFrameOf(content, { messageId: '7', headers: { [LIVE_SEQ_HEADER]: 3 } });
+    expect(frame.seq).toBe(3);
+    expect(frame.id).toBe(7);
+    expect(frame.bytes.toString('utf8')).toBe(`id: 7\nevent: ticket\ndata: ${content.toString('utf8')}\n\n`);
+  });
+
+  test.each([
+    ['no seq header (an older relay)', { messageId: '7' }],
+    ['a seq that is not a positive integer', { messageId: '7', headers: { [LIVE_SEQ_HEADER]: '3' } }],
+    ['no message id', { headers: { [LIVE_SEQ_HEADER]: 3 } }],
+  ])('a message with %s is parsed and re-encoded as before', (_what, properties) => {
+    const frame = liveFrameOf(Buffer.from(JSON.stringify({ id: 7, seq: 3, event: 'ticket_created' }, null, 2)), properties);
+    expect(frame.bytes.toString('utf8')).toBe(`id: 7\nevent: ticket\ndata: ${JSON.stringify({ id: 7, seq: 3, event: 'ticket_created' })}\n\n`);
+  });
+
+  test('bytes over several lines are never written as they are, whatever the headers say', () => {
+    const frame = liveFrameOf(Buffer.from('{"id": 7,\n"seq": 3}'), { messageId: '7', headers: { [LIVE_SEQ_HEADER]: 3 } });
+    expect(frame.bytes.toString('utf8')).toBe('id: 7\nevent: ticket\ndata: {"id":7,"seq":3}\n\n');
   });
 
   test.each(['not json', '[1]', 'null', '{"id":1}', '{"id":"1","seq":2}', '{"id":1,"seq":0}'])('%s is not a live event', (text) => {

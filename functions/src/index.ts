@@ -33,6 +33,7 @@ export * from './storage/migrate';
 export * from './storage/pool';
 export * from './metrics/handlerErrors';
 export * from './metrics/pipelineMetrics';
+export * from './ingest/body';
 export * from './read-api/readModels';
 // Issue 17: what `npm run ops` calls, the same services as the routes.
 export * from './operate/types';

@@ -3,6 +3,7 @@ import { createTestDatabase, type TestDatabase } from '../../test/support/db';
 import { ticketBody } from '../../test/support/webhooks';
 import { checkPayload } from '../src/protocol/schema';
 import { relayInputOf, type RelayInput } from '../src/relay/project';
+import type { LiveEvent } from '../src/protocol/liveEvent';
 import { rebuildTickets } from '../src/relay/relay';
 import { loadMigrations, migrate } from '../src/storage/migrate';
 import { createPool } from '../src/storage/pool';
@@ -102,10 +103,11 @@ describe.each(Object.entries(MODES))('relayed %s', (_mode, batches) => {
     ticketSeq += 1;
     const number = `ORDER${ticketSeq}`;
     const arrived = await arrive(number, order);
-    let lastLive;
+    let lastLive: LiveEvent | undefined;
     for (const batch of batches(arrived.map((a) => a.input))) {
       const relayed = await relayBatch(pool, batch, new Date());
-      lastLive = relayed.get(batch[batch.length - 1].live.id)?.event;
+      const last = relayed.get(batch[batch.length - 1].live.id)?.event;
+      lastLive = last && (JSON.parse(last.json) as LiveEvent);
     }
     const idOf = (w: Webhook) => String(arrived.find((a) => a.webhook === w)!.input.live.id);
     expect(await stateOf(number)).toEqual({
@@ -128,7 +130,7 @@ describe('the rule', () => {
     expect(await stateOf('EARLYUPDATE')).toMatchObject({ title: 'Update', state_webhook_id: String(update.input.live.id) });
     const relayed = await relayBatch(pool, [created.input], new Date());
     expect(await stateOf('EARLYUPDATE')).toMatchObject({ title: 'Update', state_webhook_id: String(update.input.live.id), webhook_id: String(created.input.live.id) });
-    expect(relayed.get(created.input.live.id)?.event).toMatchObject({ event: 'ticket_created', ticket: { title: 'Update' } });
+    expect(JSON.parse(relayed.get(created.input.live.id)?.event.json ?? 'null')).toMatchObject({ event: 'ticket_created', ticket: { title: 'Update' } });
   });
 
   it.each([

@@ -1,7 +1,8 @@
-import { HttpRequest, HttpResponse, InvocationContext, type HttpResponseInit } from '@azure/functions';
+import { HttpRequest, HttpResponse, InvocationContext, type HttpRequestInit, type HttpResponseInit } from '@azure/functions';
 import { randomUUID } from 'node:crypto';
 import type http from 'node:http';
 import { type Deps, authLevelOf, type HttpFunction, refusal, type Access, guard, type HandlerFailure, createLimitedServer, type HttpTimeouts, targetOrRefuse, type RequestTarget, sendJson } from '../../functions/src';
+import { BufferedRequest } from './bufferedRequest';
 import { contextLog } from './contextLog';
 import { compileRoute } from './routes';
 
@@ -150,17 +151,21 @@ export function createHttpHost(functions: HttpFunction[], deps: Deps, options: H
     target.query.forEach((value, key) => {
       if (!(key in query)) query[key] = value;
     });
-    const request = new HttpRequest({
-      method: req.method,
+    const method = req.method ?? 'GET';
+    // The library's HttpRequest over the bytes read above (see BufferedRequest): the body is read
+    // and size-checked once, here, and reaches the function without a web stream.
+    const native = new BufferedRequest(
       // The Host header is the client's to spell; the URL the function sees must always parse.
-      url: `http://localhost${target.pathname}${target.search}`,
-      headers: forwardedFor(headersOf(req), req.socket.remoteAddress),
-      query,
-      params: routeParams,
-      // The library drops a GET or HEAD body anyway, with a console warning per request: a free
-      // way for any client to flood the log, so it is not handed over.
-      body: body.length > 0 && req.method !== 'GET' && req.method !== 'HEAD' ? { bytes: body } : undefined,
-    });
+      `http://localhost${target.pathname}${target.search}`,
+      method,
+      new Headers(forwardedFor(headersOf(req), req.socket.remoteAddress)),
+      // A GET or HEAD body is not handed over: a Request cannot have one (the library drops it
+      // with a console warning per request, a free way for any client to flood the log).
+      body.length > 0 && method !== 'GET' && method !== 'HEAD' ? body : undefined,
+    );
+    // nativeRequest is the library's own way in (its streaming path uses it), not in its public init type.
+    const init: HttpRequestInit & { nativeRequest: BufferedRequest } = { nativeRequest: native, query, params: routeParams };
+    const request = new HttpRequest(init);
     const context = new InvocationContext({
       invocationId: randomUUID(),
       functionName: fn.name,

@@ -2,6 +2,7 @@ import { InvocationContext } from '@azure/functions';
 import type { ConfirmChannel, ConsumeMessage } from 'amqplib';
 import { randomUUID } from 'node:crypto';
 import { type Deps, type RabbitMQFunction, errorMessage } from '../../functions/src';
+import { AckCoalescer } from './ackCoalescer';
 import { contextLog } from './contextLog';
 
 /** The header the Azure RabbitMQ extension counts redeliveries in. */
@@ -56,9 +57,11 @@ export async function startRabbitTriggers(
       await channel.checkQueue(queue);
       await channel.prefetch(prefetch);
       const entry = { channel, tag: '' };
+      const acks = new AckCoalescer(channel, (error) => onError(`trigger ${fn.name}: could not ack: ${errorMessage(error)}`));
       const { consumerTag } = await channel.consume(queue, (message) => {
         if (!message) return;
-        const work = invoke(channel, message);
+        acks.delivered(message);
+        const work = invoke(channel, acks, message);
         inFlight.add(work);
         void work.finally(() => inFlight.delete(work));
       });
@@ -67,7 +70,7 @@ export async function startRabbitTriggers(
       channel.on('close', () => channels.delete(entry));
     });
 
-    async function invoke(channel: ConfirmChannel, message: ConsumeMessage): Promise<void> {
+    async function invoke(channel: ConfirmChannel, acks: AckCoalescer, message: ConsumeMessage): Promise<void> {
       const count = requeueCount(message);
       const context = new InvocationContext({
         invocationId: randomUUID(),
@@ -85,15 +88,16 @@ export async function startRabbitTriggers(
       });
       try {
         await handler(message.content, context);
-        channel.ack(message);
+        acks.ack(message);
       } catch (error) {
         try {
           if (count + 1 >= MAX_TRIES) {
             onError(`trigger ${fn.name}: message ${message.properties.messageId ?? '?'} failed ${count + 1} times, dead-lettered: ${errorMessage(error)}`);
+            acks.forget(message);
             channel.nack(message, false, false);
           } else {
             await publishConfirmed(channel, queue, message, count + 1);
-            channel.ack(message);
+            acks.ack(message);
           }
         } catch (requeueError) {
           // The channel is gone: the broker redelivers the unacknowledged message itself.

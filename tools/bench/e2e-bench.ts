@@ -4,9 +4,11 @@ import path from 'node:path';
 import { steadyLoad } from '../faults/load';
 import { FaultStack, SECRET } from '../faults/stack';
 import { SseThread } from './sseThread';
-import { ROOT, cpuCalibrationMs, groupBy, median, percentile } from './support';
+import { CpuMeter, cpuPerThousand, type ProcessGroups } from './processCpu';
+import { startBenchServices } from './services';
+import { ROOT, cpuCalibrationMs, groupBy, median, medianPerKey, percentile } from './support';
 
-const HELP = `Usage: npm run bench:e2e [-- --rates 200,1000] [--seconds 10] [--warmup 3] [--layouts one[,split]] [--repeat 3]
+const HELP = `Usage: npm run bench:e2e [-- --rates 200,1000] [--seconds 10] [--warmup 3] [--layouts one[,split]] [--repeat 3] [--shared-services]
 
 End-to-end latency from POST /webhook to the SSE event on a connected client, through the real
 pipeline (functions host and SSE bridge as child processes, real Postgres and RabbitMQ; the SSE
@@ -29,7 +31,14 @@ processes share this machine's clock):
   reply  POST sent until the 200 is read (stored and committed)
   relay  receivedAt (the row's insert time) until relayedAt (the relay's clock): the publish to
          petzi.webhooks, the queue, and the relay's wait for its batch
-  fanout relayedAt until the SSE client reads the event: petzi.live, the bridge, the stream`;
+  fanout relayedAt until the SSE client reads the event: petzi.live, the bridge, the stream
+
+CPU per webhook: from the first measured webhook until the client has seen the last one, the CPU
+seconds each process used per 1,000 accepted webhooks, from /proc: host (relay too in "one"),
+relay ("split"), bridge, Postgres (every backend), RabbitMQ (the beam VM), this process (load
+generator and SSE client thread), and "pipeline", the sum without this process. The bench starts
+a Postgres and a RabbitMQ of its own for that (see npm run bench -- --help; --shared-services
+uses the machine's, without their CPU).`;
 
 function arg(name: string, fallback: string): string {
   const i = process.argv.indexOf(name);
@@ -38,13 +47,24 @@ function arg(name: string, fallback: string): string {
 
 type Layout = 'one' | 'split';
 
+/**
+ * "one@before" and "split@before" run the host and bridge compiled in BENCH_BEFORE_ROOT (another
+ * checkout, built), interleaved with this tree's: an A/B of a change on a drifting machine.
+ */
+function layoutOf(name: string): { layout: Layout; root?: string } {
+  if (!name.endsWith('@before')) return { layout: name as Layout };
+  const root = process.env.BENCH_BEFORE_ROOT;
+  if (!root) throw new Error(`${name} needs BENCH_BEFORE_ROOT: a built checkout of the code to compare with`);
+  return { layout: name.replace(/@before$/, '') as Layout, root };
+}
+
 const LAYOUTS: Record<Layout, Array<Record<string, string>>> = {
   one: [{}],
   split: [{ PETZI_FUNCTIONS: 'webhook,metrics,health,outbox,tickets,ticket,stats' }, { PETZI_FUNCTIONS: 'relay' }],
 };
 
 interface E2eResult {
-  layout: Layout;
+  layout: string;
   rate: number;
   seconds: number;
   warmupSeconds: number;
@@ -56,6 +76,8 @@ interface E2eResult {
   achievedRate: number;
   latencyMs: { p50: number; p90: number; p99: number; max: number };
   stagesMs: Record<'reply' | 'relay' | 'fanout', { p50: number; p99: number }>;
+  /** CPU seconds per 1,000 accepted webhooks, by process group, and `pipeline` (all but the load generator). */
+  cpuSecondsPer1000: Record<string, number>;
 }
 
 function spread(values: number[]): { p50: number; p99: number } {
@@ -73,8 +95,9 @@ async function awaitSeen(client: SseThread, ids: number[]): Promise<Map<number, 
   }
 }
 
-async function measure(layout: Layout, rate: number, seconds: number, warmupSeconds: number): Promise<E2eResult> {
-  const stack = await FaultStack.create(`e2e${layout}${rate}`, { direct: true });
+async function measure(name: string, rate: number, seconds: number, warmupSeconds: number, services: ProcessGroups): Promise<E2eResult> {
+  const { layout, root } = layoutOf(name);
+  const stack = await FaultStack.create(`e2e${layout}${rate}`, { direct: true, root });
   let client: SseThread | undefined;
   try {
     // Webhooks go to the first host; in "split" the second only relays.
@@ -88,18 +111,22 @@ async function measure(layout: Layout, rate: number, seconds: number, warmupSeco
       if (warmIds.length !== warm.length) throw new Error(`warm-up: ${warm.length - warmIds.length} of ${warm.length} webhooks were not accepted`);
       await awaitSeen(client, warmIds);
     }
+    const pid = (child: { process: { pid?: number } }) => child.process.pid as number;
+    const pipeline: ProcessGroups = { host: [pid(stack.hosts[0])], ...(layout === 'split' ? { relay: [pid(stack.hosts[1])] } : {}), bridge: [pid(bridge.child as { process: { pid?: number } })], ...services };
+    const meter = new CpuMeter(pipeline).start();
     const started = Date.now();
     const replies = await steadyLoad({ target: () => stack.hosts[0].url, secret: SECRET, rate, count: rate * seconds, seed: rate, concurrency: 256 });
     const sendSeconds = (Date.now() - started) / 1000;
     const acked = replies.filter((r) => r.status === 200 && r.id !== undefined);
     const seen = await awaitSeen(client, acked.map((r) => r.id as number));
+    const cpuUsed = meter.read();
     const delivered = acked.flatMap((r) => {
       const row = seen.get(r.id as number);
       return row ? [{ reply: r, ...row }] : [];
     });
     const latencies = delivered.map((d) => d.firstSeen - d.reply.sentAt).sort((a, b) => a - b);
     return {
-      layout,
+      layout: name,
       rate,
       seconds,
       warmupSeconds,
@@ -120,6 +147,7 @@ async function measure(layout: Layout, rate: number, seconds: number, warmupSeco
         relay: spread(delivered.map((d) => d.relayedAt - d.receivedAt)),
         fanout: spread(delivered.map((d) => d.firstSeen - d.relayedAt)),
       },
+      cpuSecondsPer1000: cpuPerThousand(cpuUsed, acked.length),
     };
   } finally {
     await client?.close();
@@ -128,7 +156,7 @@ async function measure(layout: Layout, rate: number, seconds: number, warmupSeco
 }
 
 interface E2eSummary {
-  layout: Layout;
+  layout: string;
   rate: number;
   runs: number;
   /** Every accepted webhook reached the SSE client, in every run. */
@@ -138,6 +166,7 @@ interface E2eSummary {
   p99Ms: number;
   p99RangeMs: [number, number];
   stageP50Ms: Record<keyof E2eResult['stagesMs'], number>;
+  cpuSecondsPer1000: Record<string, number>;
 }
 
 function summarise(results: E2eResult[]): E2eSummary[] {
@@ -154,6 +183,7 @@ function summarise(results: E2eResult[]): E2eSummary[] {
       p99Ms: median(p99s),
       p99RangeMs: [Math.min(...p99s), Math.max(...p99s)],
       stageP50Ms: { reply: stage('reply'), relay: stage('relay'), fanout: stage('fanout') },
+      cpuSecondsPer1000: medianPerKey(group.map((r) => r.cpuSecondsPer1000)),
     };
   });
 }
@@ -170,18 +200,23 @@ async function main(): Promise<void> {
   if (rates.some((r) => !(r > 0)) || !(seconds > 0)) throw new Error('--rates and --seconds must be positive');
   if (!(warmupSeconds >= 0)) throw new Error('--warmup must be 0 or more');
   if (!Number.isInteger(repeat) || repeat < 1) throw new Error('--repeat must be a positive integer');
-  const layouts = arg('--layouts', 'one').split(',') as Layout[];
-  if (layouts.some((l) => !(l in LAYOUTS))) throw new Error('--layouts takes one and/or split');
+  const layouts = arg('--layouts', 'one').split(',');
+  if (layouts.some((l) => !(l.replace(/@before$/, '') in LAYOUTS))) throw new Error('--layouts takes one, split, one@before and/or split@before');
+  const services = await startBenchServices(process.argv);
   const calibrationBeforeMs = cpuCalibrationMs();
   const results: E2eResult[] = [];
   const total = repeat * layouts.length * rates.length;
-  for (let round = 0; round < repeat; round += 1) {
-    for (const layout of layouts) {
-      for (const rate of rates) {
-        console.log(`[${results.length + 1}/${total}] POST /webhook → SSE at ${rate}/s for ${seconds} s, after ${warmupSeconds} s of warm-up, layout "${layout}"`);
-        results.push(await measure(layout, rate, seconds, warmupSeconds));
+  try {
+    for (let round = 0; round < repeat; round += 1) {
+      for (const layout of layouts) {
+        for (const rate of rates) {
+          console.log(`[${results.length + 1}/${total}] POST /webhook → SSE at ${rate}/s for ${seconds} s, after ${warmupSeconds} s of warm-up, layout "${layout}"`);
+          results.push(await measure(layout, rate, seconds, warmupSeconds, services.groups));
+        }
       }
     }
+  } finally {
+    await services.stop();
   }
   const calibrationMs = { before: calibrationBeforeMs, after: cpuCalibrationMs() };
   const summary = summarise(results);
@@ -203,6 +238,10 @@ async function main(): Promise<void> {
       `${r.layout.padEnd(7)} ${String(r.rate).padEnd(7)} ${String(r.allDelivered).padEnd(14)} ${String(r.notOk).padEnd(8)} ${String(r.p50Ms).padEnd(7)} ${String(r.p99Ms).padEnd(7)} ${`${r.p99RangeMs[0]}-${r.p99RangeMs[1]}`.padEnd(11)} reply ${r.stageP50Ms.reply}, relay ${r.stageP50Ms.relay}, fanout ${r.stageP50Ms.fanout}`,
     );
   }
+  console.log('\nCPU seconds per 1,000 webhooks, medians (pipeline = all but the load generator):');
+  const groups = [...new Set(summary.flatMap((r) => Object.keys(r.cpuSecondsPer1000)))];
+  console.log(['layout', 'rate/s', ...groups].map((h) => h.padEnd(15)).join(''));
+  for (const r of summary) console.log([r.layout, String(r.rate), ...groups.map((g) => String(r.cpuSecondsPer1000[g] ?? '-'))].map((c) => c.padEnd(15)).join(''));
   console.log(`\nCPU calibration (support.ts): ${calibrationMs.before} ms before, ${calibrationMs.after} ms after`);
   console.log(`\nwritten to ${path.relative(process.cwd(), file)}`);
 }

@@ -1,14 +1,16 @@
 import * as amqp from 'amqplib';
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import http from 'node:http';
 import { cpus } from 'node:os';
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { Pool } from 'pg';
-import { declareTopology, topologyNames, migrate } from '../../functions/src';
+import { declareTopology, topologyNames, migrate, LIVE_SEQ_HEADER } from '../../functions/src';
+import { CpuMeter, LOAD_GENERATOR, cpuPerThousand, type ProcessGroups } from './processCpu';
+import { startBenchServices } from './services';
 import { ADMIN_DATABASE_URL, RABBITMQ_URL, ROOT, dropDatabase, freshDatabase, keyHeaders, percentile, startChild, type Child } from './support';
 
-const HELP = `Usage: npm run bench:fanout [-- --clients N --rate R --duration S]
+const HELP = `Usage: npm run bench:fanout [-- --clients N --rate R --duration S] [--shared-services] [--before]
 
 Fan-out through a real SSE bridge (node dist/bridge/src/main.js, a child process):
 N concurrent SSE clients (default 1000) on keep-alive agents in this process, R events/s
@@ -16,7 +18,11 @@ N concurrent SSE clients (default 1000) on keep-alive agents in this process, R 
 committed to live_event first). Reports whether every client got every event once and in
 order, the publish-to-receipt latency p50/p95/p99, and the bridge's RSS (VmRSS).
 Writes bench-results/fanout.json and prints a table. Postgres: BENCH_DATABASE_URL (admin
-URL; a scratch database is created and dropped). RabbitMQ: BENCH_RABBITMQ_URL.`;
+URL; a scratch database is created and dropped). RabbitMQ: BENCH_RABBITMQ_URL. Without either,
+the bench starts a Postgres and a RabbitMQ of its own and reports, from /proc, the CPU seconds per
+1,000 events of the bridge, RabbitMQ, Postgres and this process (publisher and clients);
+--shared-services uses the machine's instead. --before runs the bridge built in BENCH_BEFORE_ROOT
+(another checkout, built) and writes bench-results/fanout.before-code.json.`;
 
 interface Args {
   clients: number;
@@ -29,6 +35,7 @@ function parseArgs(argv: string[]): Args | 'help' {
   for (let i = 0; i < argv.length; i += 1) {
     const flag = argv[i];
     if (flag === '--help' || flag === '-h') return 'help';
+    if (flag === '--shared-services' || flag === '--before') continue;
     const key = flag.replace(/^--/, '') as keyof Args;
     if (!(key in args) || !flag.startsWith('--')) throw new Error(`unknown option ${flag}`);
     const value = Number(argv[i + 1]);
@@ -158,15 +165,17 @@ async function metric(url: string, name: string): Promise<number> {
   return line ? Number(line.slice(name.length + 1)) : NaN;
 }
 
-/** User + system CPU seconds of a process so far (clock ticks are 1/100 s on Linux). */
-function cpuSeconds(pid: number | undefined): number {
-  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
-  return (Number(fields[11]) + Number(fields[12])) / 100;
+/** This tree, or with --before the checkout in BENCH_BEFORE_ROOT. */
+function bridgeRoot(): string {
+  if (!process.argv.includes('--before')) return '';
+  const root = process.env.BENCH_BEFORE_ROOT;
+  if (!root) throw new Error('--before needs BENCH_BEFORE_ROOT: a built checkout of the code to compare with');
+  return root;
 }
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
-async function run(args: Args): Promise<void> {
+async function run(args: Args, services: ProcessGroups): Promise<void> {
   const total = Math.round(args.rate * args.duration);
   const dbName = `petzi_bench_fanout_${process.pid}`;
   const prefix = `bench_fanout_${process.pid}`;
@@ -181,7 +190,7 @@ async function run(args: Args): Promise<void> {
     const names = topologyNames(prefix);
     await declareTopology(channel, names);
 
-    bridge = await startChild('dist/bridge/src/main.js', { PORT: '0', DATABASE_URL: dbUrl, RABBITMQ_URL, BRIDGE_TOPOLOGY_PREFIX: prefix });
+    bridge = await startChild(path.join(bridgeRoot(), 'dist/bridge/src/main.js'), { PORT: '0', DATABASE_URL: dbUrl, RABBITMQ_URL, BRIDGE_TOPOLOGY_PREFIX: prefix });
     const bridgeUrl = bridge.url;
     await sleep(500);
     const rssIdleKb = bridge.rssKb();
@@ -198,8 +207,7 @@ async function run(args: Args): Promise<void> {
     let rssPeakKb = rssConnectedKb;
     const child = bridge;
     const sampler = setInterval(() => (rssPeakKb = Math.max(rssPeakKb, child.rssKb())), 250);
-    const cpuStart = cpuSeconds(child.process.pid);
-    const benchCpuStart = process.cpuUsage();
+    const meter = new CpuMeter({ bridge: [child.process.pid as number], ...services }).start();
     const start = performance.now();
     const interval = 1000 / args.rate;
     for (let i = 0; i < total; i += 1) {
@@ -207,16 +215,17 @@ async function run(args: Args): Promise<void> {
       const wait = due - performance.now();
       if (wait > 1) await sleep(wait);
       publishedAt[i] = performance.now();
-      channel.publish(names.liveExchange, '', events[i].content, { persistent: true, messageId: String(events[i].id), contentType: 'application/json' });
+      // As the relay publishes: the id as messageId, the seq in its header.
+      channel.publish(names.liveExchange, '', events[i].content, { persistent: true, messageId: String(events[i].id), contentType: 'application/json', headers: { [LIVE_SEQ_HEADER]: events[i].seq } });
     }
     const publishSeconds = (performance.now() - start) / 1000;
     const deadline = performance.now() + 30_000;
     while (clients.some((c) => c.next < total && !c.dropped) && performance.now() < deadline) await sleep(100);
     clearInterval(sampler);
     const elapsed = (performance.now() - start) / 1000;
-    const bridgeCpu = (cpuSeconds(child.process.pid) - cpuStart) / elapsed;
-    const benchUsage = process.cpuUsage(benchCpuStart);
-    const benchCpu = (benchUsage.user + benchUsage.system) / 1e6 / elapsed;
+    const cpuUsed = meter.read();
+    const bridgeCpu = cpuUsed.bridge / elapsed;
+    const benchCpu = cpuUsed[LOAD_GENERATOR] / elapsed;
     const rssEndKb = bridge.rssKb();
     rssPeakKb = Math.max(rssPeakKb, rssEndKb);
     const droppedSlow = await metric(bridgeUrl, 'sse_clients_dropped_total{reason="slow"}');
@@ -241,10 +250,12 @@ async function run(args: Args): Promise<void> {
       clientsDroppedSlow: droppedSlow,
       latencyMs: { p50: ms(percentile(samples, 50)), p95: ms(percentile(samples, 95)), p99: ms(percentile(samples, 99)), max: ms(samples[samples.length - 1] ?? NaN) },
       cpuCoresBusy: { bridge: ms(bridgeCpu), benchProcess: ms(benchCpu) },
+      /** Per 1,000 events published (each to every client); "load generator" is this process: publisher and clients. */
+      cpuSecondsPer1000Events: cpuPerThousand(cpuUsed, total),
       bridgeRssMb: { idle: mb(rssIdleKb), connected: mb(rssConnectedKb), peak: mb(rssPeakKb), end: mb(rssEndKb) },
     };
     mkdirSync(path.join(ROOT, 'bench-results'), { recursive: true });
-    const file = path.join(ROOT, 'bench-results', 'fanout.json');
+    const file = path.join(ROOT, 'bench-results', process.argv.includes('--before') ? 'fanout.before-code.json' : 'fanout.json');
     writeFileSync(file, `${JSON.stringify(result, null, 2)}\n`);
     console.table({
       clients: result.clients,
@@ -261,6 +272,7 @@ async function run(args: Args): Promise<void> {
       'bridge RSS peak MB': result.bridgeRssMb.peak,
       'bridge CPU (cores)': result.cpuCoresBusy.bridge,
       'bench process CPU (cores)': result.cpuCoresBusy.benchProcess,
+      ...Object.fromEntries(Object.entries(result.cpuSecondsPer1000Events).map(([name, seconds]) => [`CPU s per 1,000 events: ${name}`, seconds])),
     });
     console.log(`written to ${path.relative(process.cwd(), file)}`);
     if (!result.allClientsGotEveryEvent) process.exitCode = 1;
@@ -300,8 +312,13 @@ async function main(): Promise<void> {
     console.log(HELP);
     return;
   }
-  console.log(`fan-out bench: Postgres ${new URL(ADMIN_DATABASE_URL).host}, RabbitMQ ${new URL(RABBITMQ_URL).host}`);
-  await run(args);
+  const services = await startBenchServices(process.argv);
+  try {
+    console.log(`fan-out bench: Postgres ${new URL(ADMIN_DATABASE_URL).host}, RabbitMQ ${new URL(RABBITMQ_URL).host}`);
+    await run(args, services.groups);
+  } finally {
+    await services.stop();
+  }
 }
 
 main().catch((error: unknown) => {

@@ -4,9 +4,11 @@ import path from 'node:path';
 import { signPayload, topologyNames } from '../../functions/src';
 import { PayloadGenerator, todayUtc } from '../../simulator/src/payloads';
 import { RawHttpConnection } from '../harness/rawHttp';
-import { ROOT, RABBITMQ_URL, adminQuery, cpuCalibrationMs, groupBy, median, deleteTopology, dropDatabase, freshDatabase, percentile, progress, startChild } from './support';
+import { CpuMeter, cpuPerThousand } from './processCpu';
+import { startBenchServices } from './services';
+import { ROOT, RABBITMQ_URL, adminQuery, cpuCalibrationMs, groupBy, median, medianPerKey, deleteTopology, dropDatabase, freshDatabase, percentile, progress, startChild } from './support';
 
-const HELP = `Usage: npm run bench [-- --duration S] [--connections 16,64] [--hosts bare,ingest,all] [--repeat N]
+const HELP = `Usage: npm run bench [-- --duration S] [--connections 16,64] [--hosts bare,ingest,all] [--repeat N] [--shared-services]
 
 Drives POST /webhook on a functions host child process (real Postgres and RabbitMQ) with realistic
 payloads, each generated and signed just before it is sent, for S seconds (default 20) at each connection count, then reconciles
@@ -20,9 +22,31 @@ The load generator keeps one connection per client and writes each request as on
 the CPU each side used. This machine's speed drifts by half within an hour, so every set-up runs --repeat times (default
 3), interleaved (bare, ingest, all, bare, ...), and the summary gives the median of each figure and
 the ratio of medians to bare, from the same run. Writes bench-results/ingest.json (every run and
-the summary) and prints both tables.`;
+the summary) and prints both tables.
+
+CPU per webhook: every run reads from /proc the CPU seconds each process used while under load
+(until every stored row is published), per 1,000 acknowledged webhooks: the host, Postgres (every
+backend), RabbitMQ (the beam VM), this load generator, and "pipeline", the sum without the load
+generator. For that the bench starts a Postgres and a RabbitMQ of its own (embedded Postgres and a
+private node on free ports, as npm test does) and stops them at the end; --shared-services (or
+BENCH_DATABASE_URL / BENCH_RABBITMQ_URL) uses the machine's instead, without their CPU.`;
 
 const HOST_FUNCTIONS: Record<string, string> = { ingest: 'webhook,metrics,health,outbox', all: '', bare: '' };
+
+/**
+ * `ingest@before` and `all@before` run the host compiled in BENCH_BEFORE_ROOT (another checkout,
+ * built) in the same run, interleaved with this tree's: an A/B of a change on a machine whose
+ * speed drifts within minutes.
+ */
+function hostScript(setup: string): string {
+  if (setup === 'bare') return 'dist/tools/bench/bare-server.js';
+  if (!setup.endsWith('@before')) return 'dist/host/src/main.js';
+  const before = process.env.BENCH_BEFORE_ROOT;
+  if (!before) throw new Error(`${setup} needs BENCH_BEFORE_ROOT: a built checkout of the code to compare with`);
+  return path.join(before, 'dist/host/src/main.js');
+}
+
+const setupFunctions = (setup: string): string | undefined => HOST_FUNCTIONS[setup.replace(/@before$/, '')];
 
 export interface RunResult {
   hostFunctions: string;
@@ -40,6 +64,8 @@ export interface RunResult {
   /** CPU used during the run, in % of one core: the host under test and this load generator. */
   hostCpuPercent: number;
   loadGeneratorCpuPercent: number;
+  /** CPU seconds per 1,000 acknowledged webhooks, by process group, and `pipeline` (all but the load generator). */
+  cpuSecondsPer1000: Record<string, number>;
 }
 
 /** CPU seconds (user + system) a process has used so far, from /proc. */
@@ -103,60 +129,70 @@ async function main(): Promise<void> {
   const seconds = Number(arg('--duration', '20'));
   const connectionCounts = arg('--connections', '16,64').split(',').map(Number);
   const setups = arg('--hosts', 'bare,ingest,all').split(',');
-  if (setups.some((h) => !(h in HOST_FUNCTIONS))) throw new Error('--hosts takes bare, ingest and/or all');
+  if (setups.some((h) => setupFunctions(h) === undefined)) throw new Error('--hosts takes bare, ingest, all, ingest@before and/or all@before');
   const repeat = Number(arg('--repeat', '3'));
   if (!Number.isInteger(repeat) || repeat < 1) throw new Error('--repeat must be a positive integer');
   const runs = Array.from({ length: repeat }, () => setups.flatMap((setup) => connectionCounts.map((connections) => ({ setup, connections })))).flat();
   if (!(seconds > 0) || connectionCounts.some((c) => !(c > 0))) throw new Error('--duration and --connections must be positive numbers');
   const secret = 'bench-secret';
   const results: RunResult[] = [];
+  const services = await startBenchServices(process.argv);
   const calibrationBeforeMs = cpuCalibrationMs();
-
-  for (const [i, { setup, connections }] of runs.entries()) {
-    const dbName = `petzi_bench_ingest_${process.pid}_${i}`;
-    const databaseUrl = await freshDatabase(dbName);
-    const prefix = `bench${process.pid}x${i}`;
-    const host = await startChild(setup === 'bare' ? 'dist/tools/bench/bare-server.js' : 'dist/host/src/main.js', {
-      PORT: '0',
-      DATABASE_URL: databaseUrl,
-      RABBITMQ_URL,
-      PETZI_WEBHOOK_SECRET: secret,
-      PETZI_TOPOLOGY_PREFIX: prefix,
-      PETZI_FUNCTIONS: HOST_FUNCTIONS[setup],
-    });
-    try {
-      console.log(`[${i + 1}/${runs.length}] POST /webhook, host "${setup}", ${connections} connections, ${seconds} s`);
-      const hostCpuBefore = cpuSecondsOf(host.process.pid as number);
-      const { latencies, ids, statuses, cpuMs } = await load(host.url, connections, seconds, secret, 1000 + i);
-      const hostCpu = cpuSecondsOf(host.process.pid as number) - hostCpuBefore;
-      const rssKb = host.rssKb();
-      await host.stop();
-      const stored = await adminQuery<{ id: string; published: boolean }>(databaseUrl, `SELECT id, published_at IS NOT NULL AS published FROM ${setup === 'bare' ? 'bare_event' : 'webhook_event'}`);
-      const storedIds = new Set(stored.map((r) => Number(r.id)));
-      const sorted = latencies.sort((a, b) => a - b);
-      const round = (n: number) => Math.round(n * 100) / 100;
-      const { '200': ok = 0, ...errors } = statuses;
-      results.push({
-        hostFunctions: setup,
-        connections,
-        seconds,
-        requests: latencies.length,
-        ok,
-        errors,
-        requestsPerSecond: Math.round(latencies.length / seconds),
-        latencyMs: { p50: round(percentile(sorted, 50)), p90: round(percentile(sorted, 90)), p99: round(percentile(sorted, 99)), max: round(sorted[sorted.length - 1] ?? NaN) },
-        storedRows: stored.length,
-        acknowledgedMissing: ids.filter((id) => !storedIds.has(id)).length,
-        publishedRows: stored.filter((r) => r.published).length,
-        hostRssMb: Math.round(rssKb / 1024),
-        hostCpuPercent: Math.round((hostCpu / seconds) * 100),
-        loadGeneratorCpuPercent: Math.round(cpuMs / seconds / 10),
+  try {
+    for (const [i, { setup, connections }] of runs.entries()) {
+      const dbName = `petzi_bench_ingest_${process.pid}_${i}`;
+      const databaseUrl = await freshDatabase(dbName);
+      const prefix = `bench${process.pid}x${i}`;
+      const host = await startChild(hostScript(setup), {
+        PORT: '0',
+        DATABASE_URL: databaseUrl,
+        RABBITMQ_URL,
+        PETZI_WEBHOOK_SECRET: secret,
+        PETZI_TOPOLOGY_PREFIX: prefix,
+        PETZI_FUNCTIONS: setupFunctions(setup) ?? '',
       });
-    } finally {
-      if (host.process.exitCode === null) await host.stop();
-      await dropDatabase(dbName);
-      await deleteTopology(topologyNames(prefix));
+      try {
+        console.log(`[${i + 1}/${runs.length}] POST /webhook, host "${setup}", ${connections} connections, ${seconds} s`);
+        const table = setup === 'bare' ? 'bare_event' : 'webhook_event';
+        const meter = new CpuMeter({ host: [host.process.pid as number], ...services.groups }).start();
+        const hostCpuBefore = cpuSecondsOf(host.process.pid as number);
+        const { latencies, ids, statuses, cpuMs } = await load(host.url, connections, seconds, secret, 1000 + i);
+        const hostCpu = cpuSecondsOf(host.process.pid as number) - hostCpuBefore;
+        // The publishes, their marks and (relay in-process) the projections trail the replies: they are part of each webhook's cost.
+        await drained(databaseUrl, setup.startsWith('all') ? UNRELAYED : `SELECT count(*) AS pending FROM ${table} WHERE published_at IS NULL`);
+        const cpuUsed = meter.read();
+        const rssKb = host.rssKb();
+        await host.stop();
+        const stored = await adminQuery<{ id: string; published: boolean }>(databaseUrl, `SELECT id, published_at IS NOT NULL AS published FROM ${table}`);
+        const storedIds = new Set(stored.map((r) => Number(r.id)));
+        const sorted = latencies.sort((a, b) => a - b);
+        const round = (n: number) => Math.round(n * 100) / 100;
+        const { '200': ok = 0, ...errors } = statuses;
+        results.push({
+          hostFunctions: setup,
+          connections,
+          seconds,
+          requests: latencies.length,
+          ok,
+          errors,
+          requestsPerSecond: Math.round(latencies.length / seconds),
+          latencyMs: { p50: round(percentile(sorted, 50)), p90: round(percentile(sorted, 90)), p99: round(percentile(sorted, 99)), max: round(sorted[sorted.length - 1] ?? NaN) },
+          storedRows: stored.length,
+          acknowledgedMissing: ids.filter((id) => !storedIds.has(id)).length,
+          publishedRows: stored.filter((r) => r.published).length,
+          hostRssMb: Math.round(rssKb / 1024),
+          hostCpuPercent: Math.round((hostCpu / seconds) * 100),
+          loadGeneratorCpuPercent: Math.round(cpuMs / seconds / 10),
+          cpuSecondsPer1000: cpuPerThousand(cpuUsed, ok),
+        });
+      } finally {
+        if (host.process.exitCode === null) await host.stop();
+        await dropDatabase(dbName);
+        await deleteTopology(topologyNames(prefix));
+      }
     }
+  } finally {
+    await services.stop();
   }
 
   const calibrationMs = { before: calibrationBeforeMs, after: cpuCalibrationMs() };
@@ -176,8 +212,30 @@ async function main(): Promise<void> {
       `${r.hostFunctions.padEnd(7)} ${String(r.connections).padEnd(12)} ${String(r.requestsPerSecond).padEnd(7)} ${String(r.ratioToBare ?? '-').padEnd(7)} ${String(r.p50Ms).padEnd(7)} ${String(r.p99Ms).padEnd(7)} ${String(r.lost).padEnd(5)} ${r.hostCpuPercent}%`,
     );
   }
+  console.log(`\nCPU seconds per 1,000 webhooks, medians (pipeline = all but the load generator):\n${cpuTable(summary)}`);
   console.log(`\nCPU calibration (support.ts): ${calibrationMs.before} ms before, ${calibrationMs.after} ms after`);
   console.log(`\nwritten to ${path.relative(process.cwd(), file)}`);
+}
+
+const UNRELAYED = `SELECT count(*) AS pending FROM webhook_event w
+  WHERE w.published_at IS NULL OR NOT EXISTS (SELECT 1 FROM live_event l WHERE l.webhook_id = w.id)`;
+
+/** Waits (at most 10 s) until the count of work still pending after the load is 0. */
+async function drained(databaseUrl: string, pendingSql: string): Promise<void> {
+  const deadline = Date.now() + 10_000;
+  while (Date.now() < deadline) {
+    const [row] = await adminQuery<{ pending: string }>(databaseUrl, pendingSql);
+    if (Number(row.pending) === 0) return;
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
+
+/** The summary's CPU per 1,000 webhooks as a text table, one column per process group. */
+function cpuTable(summary: SummaryRow[]): string {
+  const groups = [...new Set(summary.flatMap((r) => Object.keys(r.cpuSecondsPer1000)))];
+  const lines = [['host', 'connections', ...groups].map((h) => h.padEnd(15)).join('')];
+  for (const r of summary) lines.push([r.hostFunctions, String(r.connections), ...groups.map((g) => String(r.cpuSecondsPer1000[g] ?? '-'))].map((c) => c.padEnd(15)).join(''));
+  return lines.join('\n');
 }
 
 export interface SummaryRow {
@@ -192,6 +250,8 @@ export interface SummaryRow {
   /** Acknowledged webhooks missing from the table, summed over every run (must be 0). */
   lost: number;
   hostCpuPercent: number;
+  /** Median CPU seconds per 1,000 webhooks of each process group over the runs. */
+  cpuSecondsPer1000: Record<string, number>;
 }
 
 /** One row per set-up and connection count: the median of each figure over its runs. */
@@ -206,6 +266,7 @@ export function summarise(results: RunResult[]): SummaryRow[] {
     p99Ms: Math.round(median(group.map((r) => r.latencyMs.p99)) * 100) / 100,
     lost: group.reduce((sum, r) => sum + r.acknowledgedMissing, 0),
     hostCpuPercent: Math.round(median(group.map((r) => r.hostCpuPercent))),
+    cpuSecondsPer1000: medianPerKey(group.map((r) => r.cpuSecondsPer1000)),
   }));
   for (const row of rows) {
     const bare = rows.find((b) => b.hostFunctions === 'bare' && b.connections === row.connections);

@@ -12,8 +12,14 @@ export const ROOT = ((): string => {
   }
   throw new Error(`no package.json above ${__dirname}`);
 })();
-export const ADMIN_DATABASE_URL = readEnv.url(process.env, 'BENCH_DATABASE_URL', { aliases: ['TEST_DATABASE_URL'], protocols: POSTGRES_PROTOCOLS, default: 'postgres://postgres:postgres@127.0.0.1:5432/postgres' });
-export const RABBITMQ_URL = readEnv.url(process.env, 'BENCH_RABBITMQ_URL', { aliases: ['TEST_RABBITMQ_URL'], protocols: AMQP_PROTOCOLS, default: 'amqp://guest:guest@127.0.0.1:5672' });
+export let ADMIN_DATABASE_URL = readEnv.url(process.env, 'BENCH_DATABASE_URL', { aliases: ['TEST_DATABASE_URL'], protocols: POSTGRES_PROTOCOLS, default: 'postgres://postgres:postgres@127.0.0.1:5432/postgres' });
+export let RABBITMQ_URL = readEnv.url(process.env, 'BENCH_RABBITMQ_URL', { aliases: ['TEST_RABBITMQ_URL'], protocols: AMQP_PROTOCOLS, default: 'amqp://guest:guest@127.0.0.1:5672' });
+
+/** Points every bench helper (and the fault stack) at a bench's own services (services.ts). */
+export function useServices(adminDatabaseUrl: string, rabbitmqUrl: string): void {
+  ADMIN_DATABASE_URL = adminDatabaseUrl;
+  RABBITMQ_URL = rabbitmqUrl;
+}
 
 export function percentile(sorted: number[], p: number): number {
   if (sorted.length === 0) return NaN;
@@ -33,6 +39,12 @@ export function median(values: number[]): number {
   const sorted = [...values].sort((a, b) => a - b);
   const mid = Math.floor(sorted.length / 2);
   return sorted.length % 2 === 1 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
+}
+
+/** The median of each key over the records that have it, to 3 decimals. */
+export function medianPerKey(records: Array<Record<string, number>>): Record<string, number> {
+  const keys = [...new Set(records.flatMap((r) => Object.keys(r)))];
+  return Object.fromEntries(keys.map((key) => [key, Math.round(median(records.flatMap((r) => (key in r ? [r[key]] : []))) * 1000) / 1000]));
 }
 
 /**
@@ -93,7 +105,7 @@ export interface Child {
 /** Starts a compiled entry point, its reads closed but to API_KEY, and waits for its "listening on <url>" line. */
 export async function startChild(script: string, env: Record<string, string>): Promise<Child> {
   const nodeFlags = (readEnv.string(process.env, 'BENCH_CHILD_NODE_FLAGS') ?? '').split(' ').filter(Boolean);
-  const child = spawn(process.execPath, [...nodeFlags, path.join(ROOT, script)], {
+  const child = spawn(process.execPath, [...nodeFlags, path.resolve(ROOT, script)], {
     env: { ...process.env, PETZI_API_KEY: API_KEY, ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });

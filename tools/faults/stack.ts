@@ -1,4 +1,5 @@
 import * as amqp from 'amqplib';
+import path from 'node:path';
 import { topologyNames, type TopologyNames } from '../../functions/src';
 import { ADMIN_DATABASE_URL, RABBITMQ_URL, adminQuery, deleteTopology, dropDatabase, freePort, freshDatabase, keyHeaders, startChild, type Child } from '../bench/support';
 import { startTcpProxy, viaProxy, hostPortOf, type TcpProxy } from '../harness/tcpProxy';
@@ -32,6 +33,8 @@ export class FaultStack {
     readonly dbProxy: TcpProxy,
     /** Children connect straight to Postgres and RabbitMQ, not through the proxies (see create). */
     readonly direct: boolean,
+    /** Where the children's compiled code is: this tree, or another built checkout (a bench's A/B). */
+    private readonly root: string,
   ) {
     this.topology = topologyNames(prefix);
   }
@@ -41,12 +44,12 @@ export class FaultStack {
    * query and frame would wait on its event loop too: right for fault scenarios, wrong for
    * measuring latency while this process also generates the load.
    */
-  static async create(name: string, options: { direct?: boolean } = {}): Promise<FaultStack> {
+  static async create(name: string, options: { direct?: boolean; root?: string } = {}): Promise<FaultStack> {
     const dbName = `petzi_faults_${name.replace(/-/g, '_')}_${process.pid}`;
     const databaseUrl = await freshDatabase(dbName);
     const broker = hostPortOf(RABBITMQ_URL, 5672);
     const db = hostPortOf(ADMIN_DATABASE_URL, 5432);
-    const stack = new FaultStack(name, databaseUrl, `faults${process.pid}.${name}`, await startTcpProxy(broker.host, broker.port), await startTcpProxy(db.host, db.port), options.direct === true);
+    const stack = new FaultStack(name, databaseUrl, `faults${process.pid}.${name}`, await startTcpProxy(broker.host, broker.port), await startTcpProxy(db.host, db.port), options.direct === true, options.root ?? '');
     return stack;
   }
 
@@ -62,7 +65,7 @@ export class FaultStack {
 
   /** Starts a functions host; with `replace`, it takes that slot (a restart after a kill); `env` adds to its settings. */
   async startHost(replace?: number, env: Record<string, string> = {}): Promise<Child> {
-    const host = await startChild('dist/host/src/main.js', { ...this.env, PORT: '0', ...env });
+    const host = await startChild(path.join(this.root, 'dist/host/src/main.js'), { ...this.env, PORT: '0', ...env });
     if (replace === undefined) this.hosts.push(host);
     else this.hosts[replace] = host;
     return host;
@@ -71,7 +74,7 @@ export class FaultStack {
   /** Starts a bridge, on the slot's port when restarting it so that clients reconnect to it. */
   async startBridge(slot?: BridgeSlot): Promise<BridgeSlot> {
     const port = slot?.port ?? (await freePort());
-    const child = await startChild('dist/bridge/src/main.js', { ...this.env, PORT: String(port) });
+    const child = await startChild(path.join(this.root, 'dist/bridge/src/main.js'), { ...this.env, PORT: String(port) });
     if (slot) {
       slot.child = child;
       return slot;

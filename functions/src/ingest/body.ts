@@ -14,6 +14,13 @@ export class BodyTooLargeError extends Error {
 export async function readBodyLimited(request: HttpRequest, limit: number): Promise<Buffer> {
   const declared = request.headers.get('content-length');
   if (declared !== null && Number(declared) > limit) throw new BodyTooLargeError(limit);
+  if (declared !== null && /^\d+$/.test(declared)) {
+    // The declared length bounds the body (HTTP framing), so it is read whole, without a stream:
+    // the local host hands over the bytes it already read and checked (BufferedRequest).
+    const bytes = Buffer.from(await request.arrayBuffer());
+    if (bytes.length > limit) throw new BodyTooLargeError(limit);
+    return bytes;
+  }
   const stream = request.body;
   if (!stream) return Buffer.alloc(0);
   const reader = stream.getReader();

@@ -1,5 +1,5 @@
 import type { Pool } from 'pg';
-import type { LiveEvent } from '../protocol/liveEvent';
+import type { EncodedLiveEvent } from '../protocol/liveEvent';
 import type { RelayInput } from './project';
 import { classifyDbError } from '../core/errors';
 
@@ -8,7 +8,7 @@ export type { RelayInput };
 const toBatch = (inputs: RelayInput[]) => JSON.stringify(inputs.map((i) => ({ id: i.live.id, buyerRole: i.buyerRole, live: i.live })));
 
 export interface RelayedEvent {
-  event: LiveEvent;
+  event: EncodedLiveEvent;
   /** False when the webhook had been relayed before: nothing was written. */
   fresh: boolean;
 }
@@ -21,11 +21,12 @@ export interface RelayedEvent {
  */
 export async function relayBatch(pool: Pool, inputs: RelayInput[], relayedAt: Date): Promise<Map<number, RelayedEvent>> {
   try {
-    const { rows } = await pool.query<{ webhook_id: string; body: LiveEvent; fresh: boolean }>(
-      'SELECT webhook_id, body, fresh FROM relay_batch($1::jsonb, $2)',
+    // The body as text: it is published as it is (see EncodedLiveEvent), so nothing here parses it.
+    const { rows } = await pool.query<{ webhook_id: string; seq: string; body: string; fresh: boolean }>(
+      `SELECT webhook_id, (body->>'seq')::bigint AS seq, body::text AS body, fresh FROM relay_batch($1::jsonb, $2)`,
       [toBatch(inputs), relayedAt.toISOString()],
     );
-    return new Map(rows.map((r) => [Number(r.webhook_id), { event: r.body, fresh: r.fresh }]));
+    return new Map(rows.map((r) => [Number(r.webhook_id), { event: { id: Number(r.webhook_id), seq: Number(r.seq), json: r.body }, fresh: r.fresh }]));
   } catch (error) {
     throw classifyDbError(error);
   }

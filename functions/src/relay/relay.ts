@@ -4,7 +4,7 @@ import type { WebhookMessage } from '../protocol/webhookMessage';
 import type { PipelineMetrics } from '../metrics/pipelineMetrics';
 import { checkPayload } from '../protocol/schema';
 import { PoisonMessageError } from './decode';
-import type { LiveEvent } from '../protocol/liveEvent';
+import { LIVE_SEQ_HEADER, type EncodedLiveEvent } from '../protocol/liveEvent';
 import { relayInputOf } from './project';
 import { Batcher } from '../core/batcher';
 import { isOutage } from '../core/errors';
@@ -24,7 +24,7 @@ interface Prepared extends RelayInput {
 }
 
 interface Stored {
-  event: LiveEvent;
+  event: EncodedLiveEvent;
   fresh: boolean;
   /** Settles with the broker's confirm of the event's publish to the live exchange. */
   published: Promise<void>;
@@ -48,7 +48,7 @@ export class RelayService {
     );
   }
 
-  async relay(message: WebhookMessage): Promise<LiveEvent> {
+  async relay(message: WebhookMessage): Promise<EncodedLiveEvent> {
     const check = checkPayload(message.payload as Record<string, unknown>);
     if (check.kind !== 'ticket') {
       throw new PoisonMessageError(`cannot relay a ${check.kind} event "${message.event}"`);
@@ -94,12 +94,13 @@ export class RelayService {
     });
   }
 
-  private publishLive(event: LiveEvent): Promise<void> {
-    return this.deps.broker.publish(this.deps.liveExchange, '', Buffer.from(JSON.stringify(event)), {
+  private publishLive(event: EncodedLiveEvent): Promise<void> {
+    return this.deps.broker.publish(this.deps.liveExchange, '', Buffer.from(event.json), {
       persistent: true,
       contentType: 'application/json',
       messageId: String(event.id),
       type: 'ticket',
+      headers: { [LIVE_SEQ_HEADER]: event.seq },
     });
   }
 }

@@ -1,0 +1,61 @@
+import { chmodSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { freePort } from '../provision/ports';
+import { startEmbeddedPostgres } from '../provision/postgres';
+import { ensureRabbit, freeNodePorts } from '../provision/rabbitmq';
+import { childTreesRunning, type ProcessGroups } from './processCpu';
+import { ADMIN_DATABASE_URL, RABBITMQ_URL, useServices } from './support';
+
+export interface BenchServices {
+  /** The Postgres and RabbitMQ process trees, when they are this bench's own (none on shared services). */
+  groups: ProcessGroups;
+  stop(): Promise<void>;
+}
+
+const log = (message: string) => console.log(`  ${message}`);
+
+/**
+ * A Postgres and a RabbitMQ of the bench's own (an embedded Postgres and a private RabbitMQ node
+ * on free ports, the provisioning `npm test` uses), so that their CPU is this bench's work alone
+ * and can be read from /proc; the machine's shared ones serve other work at the same time.
+ * `--shared-services` (or BENCH_DATABASE_URL / BENCH_RABBITMQ_URL) uses those instead, and then
+ * their CPU is not measured.
+ */
+export async function startBenchServices(argv: string[]): Promise<BenchServices> {
+  if (argv.includes('--shared-services') || process.env.BENCH_DATABASE_URL || process.env.BENCH_RABBITMQ_URL) {
+    console.log(`services: shared (${new URL(ADMIN_DATABASE_URL).host}, ${new URL(RABBITMQ_URL).host}); their CPU is not measured`);
+    return { groups: {}, stop: async () => undefined };
+  }
+  // Reachable by the postgres and rabbitmq users when we run as root (mkdtemp makes 0700 folders).
+  const dataDir = mkdtempSync(path.join(tmpdir(), 'petzi-bench-services-'));
+  chmodSync(dataDir, 0o755);
+  const stops: Array<() => Promise<void>> = [];
+  const stop = async () => {
+    for (const each of stops.reverse()) await each().catch((error: unknown) => log(`stopping a bench service failed: ${String(error)}`));
+    rmSync(dataDir, { recursive: true, force: true });
+  };
+  try {
+    console.log('services: starting a Postgres and a RabbitMQ of this bench\'s own');
+    const postgres = await startEmbeddedPostgres({ dataDir, port: await freePort(), database: 'postgres', log });
+    stops.push(() => postgres.stop());
+    const port = await freeNodePorts();
+    const rabbit = await ensureRabbit({
+      // Nothing answers there: ensureRabbit starts a private node on these free ports.
+      probe: { url: `amqp://guest:guest@127.0.0.1:${port}`, managementUrl: `http://127.0.0.1:${port + 10_000}` },
+      dataDir,
+      port,
+      install: { allowed: false, logDir: dataDir, env: process.env },
+      env: process.env,
+      log,
+    });
+    stops.push(() => rabbit.stop());
+    useServices(postgres.url, rabbit.url);
+    const groups = { postgres: childTreesRunning(/^postgres$/), rabbitmq: childTreesRunning(/^beam/) };
+    if (groups.postgres.length === 0 || groups.rabbitmq.length === 0) throw new Error(`bench services: no process tree found for ${groups.postgres.length === 0 ? 'Postgres' : 'RabbitMQ'} under this process`);
+    return { groups, stop };
+  } catch (error) {
+    await stop();
+    throw error;
+  }
+}
