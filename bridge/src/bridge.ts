@@ -1,7 +1,19 @@
 import type http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { Registry } from 'prom-client';
-import { BrokerConnection, topologyNames, type Logger, errorMessage, createLimitedServer, resolveAccess, boundUrl, listen, ensureDatabase, migrate, createPool } from '../../functions/src';
+import {
+  BrokerConnection,
+  topologyNames,
+  type Logger,
+  errorMessage,
+  createLimitedServer,
+  resolveAccess,
+  boundUrl,
+  listen,
+  ensureDatabase,
+  migrate,
+  createPool,
+} from '../../functions/src';
 import { createBridgeMetrics } from './bridgeMetrics';
 import { ClientHub } from './clientHub';
 import type { BridgeConfig } from './config';

@@ -1,4 +1,16 @@
-import { AMQP_PROTOCOLS, DEFAULTS, POSTGRES_PROTOCOLS, readEnv, type Env, accessKeysFromEnv, resolveAccess, type Access, httpTimeoutsFromEnv, type HttpTimeouts, hostFromEnv } from '../../functions/src';
+import {
+  AMQP_PROTOCOLS,
+  DEFAULTS,
+  POSTGRES_PROTOCOLS,
+  readEnv,
+  type Env,
+  accessKeysFromEnv,
+  resolveAccess,
+  type Access,
+  httpTimeoutsFromEnv,
+  type HttpTimeouts,
+  hostFromEnv,
+} from '../../functions/src';
 
 /** The SSE bridge's settings, read from the environment; shares DATABASE_URL / RABBITMQ_URL with the functions. */
 export interface BridgeConfig {
@@ -28,7 +40,6 @@ export const BRIDGE_DEFAULTS = {
   clientBufferBytes: 1024 * 1024,
   maxHistory: 1000,
 } as const;
-
 
 export function loadBridgeConfig(env: Env = process.env): BridgeConfig {
   const hostname = hostFromEnv(env);

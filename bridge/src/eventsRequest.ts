@@ -1,8 +1,5 @@
 /** What a GET /events asks for: resume after a webhook id, backfill the last N, or just the live stream. */
-export type EventsRequest =
-  | { kind: 'live' }
-  | { kind: 'resume'; lastEventId: number }
-  | { kind: 'history'; count: number };
+export type EventsRequest = { kind: 'live' } | { kind: 'resume'; lastEventId: number } | { kind: 'history'; count: number };
 
 export class BadEventsRequest extends Error {
   override name = 'BadEventsRequest';

@@ -102,7 +102,16 @@ export function eventLabel(e: { event: string; sessionDate?: string | null; venu
 
 /** Milliseconds `zone` is ahead of UTC at instant `ms`. */
 function zoneOffsetMs(zone: string, ms: number): number {
-  const parts = formatter(`off:${zone}`, { timeZone: zone, year: 'numeric', month: '2-digit', day: '2-digit', hour: '2-digit', minute: '2-digit', second: '2-digit', hourCycle: 'h23' }).formatToParts(new Date(ms));
+  const parts = formatter(`off:${zone}`, {
+    timeZone: zone,
+    year: 'numeric',
+    month: '2-digit',
+    day: '2-digit',
+    hour: '2-digit',
+    minute: '2-digit',
+    second: '2-digit',
+    hourCycle: 'h23',
+  }).formatToParts(new Date(ms));
   const get = (type: string) => Number(parts.find((p) => p.type === type)?.value);
   return Date.UTC(get('year'), get('month') - 1, get('day'), get('hour'), get('minute'), get('second')) - Math.floor(ms / 1000) * 1000;
 }

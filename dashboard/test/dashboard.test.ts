@@ -87,7 +87,13 @@ describe('the dashboard state', () => {
   it('re-baselining keeps only the live deltas newer than what the new stats cover', () => {
     let s = apply(loaded(), liveEvent(3), liveEvent(4));
     // The new stats count events up to seq 3, not 4.
-    const fresh = stats({ ...baselineStats, ticketsSold: 3, revenue: [{ currency: 'CHF', amount: '75.00' }], pipeline: { webhooksLastMinute: 3, webhooksPerSecond: 0.05, errorsTotal: 4 }, asOfSeq: 3 });
+    const fresh = stats({
+      ...baselineStats,
+      ticketsSold: 3,
+      revenue: [{ currency: 'CHF', amount: '75.00' }],
+      pipeline: { webhooksLastMinute: 3, webhooksPerSecond: 0.05, errorsTotal: 4 },
+      asOfSeq: 3,
+    });
     s = rebaseline(s, fresh);
     const v = kpiView(s.kpis);
     expect(v.ticketsSold).toBe(4);
@@ -172,7 +178,10 @@ describe('the dashboard state', () => {
 
   it('a filtered table keeps only live tickets matching its query, in its order', () => {
     const query = { ...NO_FILTER, status: 'valid' as const, sort: 'price' as const };
-    let s = withQuery(loaded(), query, { items: [ticketRow(1, { price: { amount: '10.00', currency: 'CHF' } }), ticketRow(2, { price: { amount: '30.00', currency: 'CHF' } })], nextCursor: null });
+    let s = withQuery(loaded(), query, {
+      items: [ticketRow(1, { price: { amount: '10.00', currency: 'CHF' } }), ticketRow(2, { price: { amount: '30.00', currency: 'CHF' } })],
+      nextCursor: null,
+    });
     s = apply(s, liveEvent(3, { price: { amount: '20.00', currency: 'CHF' } }));
     expect(s.rows.map((r) => r.number)).toEqual(['T1', 'T3', 'T2']);
     // Cancelled: no longer matches status=valid, so it leaves the table (the KPIs still count it).

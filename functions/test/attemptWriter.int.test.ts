@@ -37,7 +37,9 @@ describe('the delivery log writer', () => {
     await writer.close();
     expect(await rows()).toBe(2_500);
     expect(await dropped()).toBe(0);
-    const { rows: [first] } = await pool.query<{ signature_timestamp: Date; body_bytes: number }>('SELECT signature_timestamp, body_bytes FROM delivery_attempt WHERE webhook_id = 1');
+    const {
+      rows: [first],
+    } = await pool.query<{ signature_timestamp: Date; body_bytes: number }>('SELECT signature_timestamp, body_bytes FROM delivery_attempt WHERE webhook_id = 1');
     expect(first).toEqual({ signature_timestamp: new Date(1_700_000_000_000), body_bytes: 6 });
   });
 
@@ -70,7 +72,7 @@ describe('sourceAddressOf', () => {
     ['', null],
     ['203.0.113.7', '203.0.113.7'],
     ['203.0.113.7, ::ffff:127.0.0.1', '203.0.113.7, ::ffff:127.0.0.1'],
-    ["evil\u0000, 10.0.0.1, <script>", '10.0.0.1'],
+    ['evil\u0000, 10.0.0.1, <script>', '10.0.0.1'],
     ['1.1.1.1, 2.2.2.2, 3.3.3.3, 4.4.4.4, 5.5.5.5', '2.2.2.2, 3.3.3.3, 4.4.4.4, 5.5.5.5'],
   ])('keeps the valid addresses of %j', (header, expected) => {
     expect(sourceAddressOf(header)).toBe(expected);

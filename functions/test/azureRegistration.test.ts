@@ -90,7 +90,16 @@ describe('Azure registration', () => {
   it('lists every setting the functions read in local.settings.example.json', () => {
     const settings = readRootJson('local.settings.example.json') as { IsEncrypted: boolean; Values: Record<string, string> };
     expect(settings.IsEncrypted).toBe(false);
-    for (const key of ['FUNCTIONS_WORKER_RUNTIME', 'AzureWebJobsStorage', 'PETZI_WEBHOOK_SECRET', 'SIGNATURE_TOLERANCE_SECONDS', 'DATABASE_URL', 'RABBITMQ_URL', 'RabbitMQConnection', 'MAX_BODY_BYTES']) {
+    for (const key of [
+      'FUNCTIONS_WORKER_RUNTIME',
+      'AzureWebJobsStorage',
+      'PETZI_WEBHOOK_SECRET',
+      'SIGNATURE_TOLERANCE_SECONDS',
+      'DATABASE_URL',
+      'RABBITMQ_URL',
+      'RabbitMQConnection',
+      'MAX_BODY_BYTES',
+    ]) {
       expect(settings.Values[key]).toEqual(expect.any(String));
     }
     expect(settings.Values.FUNCTIONS_WORKER_RUNTIME).toBe('node');

@@ -3,10 +3,13 @@ import { Batcher } from '../src/core/batcher';
 describe('Batcher', () => {
   it('groups calls made together into one run and answers each in order', async () => {
     const runs: number[][] = [];
-    const batcher = new Batcher<number, number>(async (items) => {
-      runs.push(items);
-      return items.map((i) => i * 10);
-    }, { maxBatch: 100, maxInFlight: 1 });
+    const batcher = new Batcher<number, number>(
+      async (items) => {
+        runs.push(items);
+        return items.map((i) => i * 10);
+      },
+      { maxBatch: 100, maxInFlight: 1 },
+    );
     const results = await Promise.all([1, 2, 3, 4].map((i) => batcher.add(i)));
     expect(results).toEqual([10, 20, 30, 40]);
     expect(runs).toEqual([[1, 2, 3, 4]]);
@@ -16,14 +19,17 @@ describe('Batcher', () => {
     let inFlight = 0;
     let peak = 0;
     const sizes: number[] = [];
-    const batcher = new Batcher<number, number>(async (items) => {
-      inFlight += 1;
-      peak = Math.max(peak, inFlight);
-      sizes.push(items.length);
-      await new Promise((r) => setTimeout(r, 5));
-      inFlight -= 1;
-      return items;
-    }, { maxBatch: 3, maxInFlight: 2 });
+    const batcher = new Batcher<number, number>(
+      async (items) => {
+        inFlight += 1;
+        peak = Math.max(peak, inFlight);
+        sizes.push(items.length);
+        await new Promise((r) => setTimeout(r, 5));
+        inFlight -= 1;
+        return items;
+      },
+      { maxBatch: 3, maxInFlight: 2 },
+    );
     const results = await Promise.all(Array.from({ length: 10 }, (_, i) => batcher.add(i)));
     expect(results).toEqual(Array.from({ length: 10 }, (_, i) => i));
     expect(Math.max(...sizes)).toBeLessThanOrEqual(3);
@@ -33,10 +39,13 @@ describe('Batcher', () => {
 
   it('rejects every item of a failed run, and keeps working afterwards', async () => {
     let fail = true;
-    const batcher = new Batcher<number, number>(async (items) => {
-      if (fail) throw new Error('down');
-      return items;
-    }, { maxBatch: 10, maxInFlight: 1 });
+    const batcher = new Batcher<number, number>(
+      async (items) => {
+        if (fail) throw new Error('down');
+        return items;
+      },
+      { maxBatch: 10, maxInFlight: 1 },
+    );
     await expect(Promise.all([batcher.add(1), batcher.add(2)])).rejects.toThrow('down');
     fail = false;
     await expect(batcher.add(3)).resolves.toBe(3);

@@ -74,9 +74,7 @@ describe('port', () => {
   });
 
   it.each(['65536', '-1', 'http', '80.5', '1e3', '0x50', '99999999999999999999'])('refuses PORT=%s', (value) => {
-    expect(refusal(() => port({ PORT: value }, 'PORT', { default: 5000 }))).toBe(
-      `PORT must be an integer from 0 to 65535 (a port number, 0 for any free port), got "${value}"`,
-    );
+    expect(refusal(() => port({ PORT: value }, 'PORT', { default: 5000 }))).toBe(`PORT must be an integer from 0 to 65535 (a port number, 0 for any free port), got "${value}"`);
   });
 });
 

@@ -67,10 +67,14 @@ describe('the delivery log', () => {
     expect((await postWebhook(stack.url, '{"event": "ticket_created",')).status).toBe(400);
     expect((await postWebhook(stack.url, 'x'.repeat(9000))).status).toBe(413);
 
-    const { items } = await waitUntil(async () => {
-      const page = await getJson<{ items: Delivery[] }>('/api/deliveries');
-      return page.items.length >= 5 ? page : undefined;
-    }, 10_000, 'five delivery records');
+    const { items } = await waitUntil(
+      async () => {
+        const page = await getJson<{ items: Delivery[] }>('/api/deliveries');
+        return page.items.length >= 5 ? page : undefined;
+      },
+      10_000,
+      'five delivery records',
+    );
     expect(items.map((d) => [d.outcome, d.status])).toEqual([
       ['payload_too_large', 413],
       ['invalid_json', 400],
@@ -135,10 +139,14 @@ describe('a poison message', () => {
     expect(reply.status).toBe(200);
     const webhookId = reply.json.id as number;
 
-    const firstList = await waitUntil(async () => {
-      const page = await getJson<{ items: DeadLetter[]; waiting: number }>('/api/dead-letters');
-      return page.waiting === 1 ? page : undefined;
-    }, 30_000, 'the dead letter recorded');
+    const firstList = await waitUntil(
+      async () => {
+        const page = await getJson<{ items: DeadLetter[]; waiting: number }>('/api/dead-letters');
+        return page.waiting === 1 ? page : undefined;
+      },
+      30_000,
+      'the dead letter recorded',
+    );
     const [dead] = firstList.items;
     expect(dead).toEqual({
       id: expect.any(Number),
@@ -161,10 +169,14 @@ describe('a poison message', () => {
     const again = await post('/api/dead-letters/redrive', { ids: [dead.id] });
     expect(again.status).toBe(200);
     expect(await again.json()).toEqual({ redriven: 1, ids: [dead.id] });
-    const back = await waitUntil(async () => {
-      const page = await getJson<{ items: DeadLetter[]; waiting: number }>('/api/dead-letters');
-      return page.waiting === 1 && page.items[0].id !== dead.id ? page.items[0] : undefined;
-    }, 30_000, 'the dead letter back');
+    const back = await waitUntil(
+      async () => {
+        const page = await getJson<{ items: DeadLetter[]; waiting: number }>('/api/dead-letters');
+        return page.waiting === 1 && page.items[0].id !== dead.id ? page.items[0] : undefined;
+      },
+      30_000,
+      'the dead letter back',
+    );
     expect(back).toMatchObject({ webhookId, reason: expect.stringContaining('test_poison_ops_again'), tries: 5, redrivenAt: null });
     const all = await getJson<{ items: DeadLetter[] }>('/api/dead-letters?state=all');
     expect(all.items.map((d) => [d.id, d.redrivenAt === null])).toEqual([
@@ -176,10 +188,14 @@ describe('a poison message', () => {
     await queryOnce(stack.db.url, 'ALTER TABLE ticket DROP CONSTRAINT test_poison_ops_again');
     const fixed = await post('/api/dead-letters/redrive', { all: true });
     expect(await fixed.json()).toEqual({ redriven: 1, ids: [back.id] });
-    const relayed = await waitUntil(async () => {
-      const { webhook } = await getJson<{ webhook: WebhookState }>(`/api/webhooks/${webhookId}`);
-      return webhook.relay.state === 'relayed' ? webhook : undefined;
-    }, 15_000, 'relayed');
+    const relayed = await waitUntil(
+      async () => {
+        const { webhook } = await getJson<{ webhook: WebhookState }>(`/api/webhooks/${webhookId}`);
+        return webhook.relay.state === 'relayed' ? webhook : undefined;
+      },
+      15_000,
+      'relayed',
+    );
     expect(relayed.relay).toMatchObject({ seq: expect.any(Number), relayedAt: expect.any(String), deadLetter: { id: back.id, redrivenAt: expect.any(String) } });
     await waitUntil(() => (liveFor(webhookId).length > 0 ? true : undefined), 10_000, 'the live event');
     expect(await count('SELECT count(*) AS n FROM live_event WHERE webhook_id = $1', [webhookId])).toBe(1);
@@ -297,15 +313,20 @@ describe('replay', () => {
     }
     const redeliveredBefore = await metricValue('relay_messages_total', { outcome: 'redelivered' });
 
-    const [fresh, replayReply] = await Promise.all([
-      post1000(20_000, 200, 10),
-      post('/api/replay', { fromId: Math.min(...old), toId: Math.max(...old) }),
-    ]);
+    const [fresh, replayReply] = await Promise.all([post1000(20_000, 200, 10), post('/api/replay', { fromId: Math.min(...old), toId: Math.max(...old) })]);
     expect(replayReply.status).toBe(200);
     expect(await replayReply.json()).toEqual({ replayed: 1_000, rebuilt: false });
 
-    await waitUntil(async () => ((await metricValue('relay_messages_total', { outcome: 'redelivered' })) - redeliveredBefore >= 1_000 ? true : undefined), 60_000, 'the replay relayed');
-    await waitUntil(async () => ((await count('SELECT count(*) AS n FROM live_event WHERE webhook_id = ANY($1)', [fresh])) === 200 ? true : undefined), 30_000, 'the live traffic relayed');
+    await waitUntil(
+      async () => ((await metricValue('relay_messages_total', { outcome: 'redelivered' })) - redeliveredBefore >= 1_000 ? true : undefined),
+      60_000,
+      'the replay relayed',
+    );
+    await waitUntil(
+      async () => ((await count('SELECT count(*) AS n FROM live_event WHERE webhook_id = ANY($1)', [fresh])) === 200 ? true : undefined),
+      30_000,
+      'the live traffic relayed',
+    );
     const maxSeq = await count('SELECT max(seq) AS n FROM live_event');
     await waitUntil(() => (bridge.lastSeq === maxSeq ? true : undefined), 15_000, 'the bridge caught up');
     await bridge.idle();

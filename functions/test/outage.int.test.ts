@@ -31,10 +31,14 @@ describe('RabbitMQ unreachable', () => {
       // The outbox runs every 5 s and leaves rows younger than the 1 s grace to the request path.
       await capture.waitFor(5, 20_000);
       expect(capture.messages.map((m) => Number(m.properties.messageId)).sort((a, b) => a - b)).toEqual(ids.sort((a, b) => a - b));
-      await waitUntil(async () => {
-        const rows = await queryOnce<{ n: string }>(stack.db.url, 'SELECT count(*) AS n FROM webhook_event WHERE published_at IS NULL');
-        return rows[0].n === '0' ? true : undefined;
-      }, 10_000, 'outbox to mark rows published');
+      await waitUntil(
+        async () => {
+          const rows = await queryOnce<{ n: string }>(stack.db.url, 'SELECT count(*) AS n FROM webhook_event WHERE published_at IS NULL');
+          return rows[0].n === '0' ? true : undefined;
+        },
+        10_000,
+        'outbox to mark rows published',
+      );
       const metrics = await (await fetch(`${stack.url}/metrics`)).text();
       expect(metrics).toMatch(/webhook_published_total\{source="outbox"\} 5\n/);
       expect(metrics).toMatch(/webhook_publish_failures_total\{source="inline"\} 5\n/);
@@ -101,7 +105,9 @@ describe('graceful shutdown of the host process', () => {
     const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
     try {
       const url = await waitUntil(() => /listening on (http:\/\/[^\s]+)/.exec(output)?.[1], 20_000, 'host to listen');
-      const sends = Array.from({ length: 60 }, (_, n) => postWebhook(url, ticketBody(n)).catch((error: unknown) => ({ status: -1, json: { error: String(error) } as Record<string, unknown> })));
+      const sends = Array.from({ length: 60 }, (_, n) =>
+        postWebhook(url, ticketBody(n)).catch((error: unknown) => ({ status: -1, json: { error: String(error) } as Record<string, unknown> })),
+      );
       // Let the requests reach the server, then ask it to stop while they are in flight.
       await new Promise((r) => setTimeout(r, 30));
       child.kill('SIGTERM');

@@ -25,10 +25,14 @@ beforeAll(async () => {
   const cancel = JSON.parse(ticketBody(5, { price: { amount: '40.00', currency: 'CHF' }, category: 'Prévente', cancellationReason: 'order_mistake' })) as { event: string };
   cancel.event = 'ticket_updated';
   ids.push((await postWebhook(stack.url, JSON.stringify(cancel))).json.id as number);
-  await waitUntil(async () => {
-    const rows = await queryOnce<{ n: string }>(stack.db.url, 'SELECT count(*) AS n FROM live_event');
-    return rows[0].n === '6' ? true : undefined;
-  }, 15_000, 'relay of the data set');
+  await waitUntil(
+    async () => {
+      const rows = await queryOnce<{ n: string }>(stack.db.url, 'SELECT count(*) AS n FROM live_event');
+      return rows[0].n === '6' ? true : undefined;
+    },
+    15_000,
+    'relay of the data set',
+  );
 });
 
 afterAll(async () => {
@@ -106,10 +110,16 @@ describe('GET /api/tickets: filters, sorting, cursor paging, CSV', () => {
   it('sorts, ties broken by number, and pages each order with its cursor', async () => {
     await expect(allPages('sort=price&limit=2')).resolves.toEqual([['TEST00000004', 'TEST00000003'], ['TEST00000001', 'TEST00000002'], ['TEST00000005']]);
     await expect(allPages('sort=-price&limit=2')).resolves.toEqual([['TEST00000005', 'TEST00000002'], ['TEST00000001', 'TEST00000003'], ['TEST00000004']]);
-    await expect(allPages('sort=-number&limit=3')).resolves.toEqual([['TEST00000005', 'TEST00000004', 'TEST00000003'], ['TEST00000002', 'TEST00000001']]);
+    await expect(allPages('sort=-number&limit=3')).resolves.toEqual([
+      ['TEST00000005', 'TEST00000004', 'TEST00000003'],
+      ['TEST00000002', 'TEST00000001'],
+    ]);
     await expect(allPages('sort=sold&limit=4')).resolves.toEqual([['TEST00000001', 'TEST00000002', 'TEST00000003', 'TEST00000004'], ['TEST00000005']]);
     await expect(allPages('sort=-sold&limit=5')).resolves.toEqual([['TEST00000005', 'TEST00000004', 'TEST00000003', 'TEST00000002', 'TEST00000001']]);
-    await expect(allPages('status=valid&limit=2')).resolves.toEqual([['TEST00000004', 'TEST00000003'], ['TEST00000002', 'TEST00000001']]);
+    await expect(allPages('status=valid&limit=2')).resolves.toEqual([
+      ['TEST00000004', 'TEST00000003'],
+      ['TEST00000002', 'TEST00000001'],
+    ]);
   });
 
   it('exports the filtered tickets as CSV, quoted, without buyer fields', async () => {
@@ -118,7 +128,9 @@ describe('GET /api/tickets: filters, sorting, cursor paging, CSV', () => {
     expect(response.headers.get('content-type')).toMatch(/^text\/csv/);
     expect(response.headers.get('petzi-export-truncated')).toBe('false');
     const lines = (await response.text()).split('\r\n');
-    expect(lines[0]).toBe('"ticket","sold_at","updated_at","event_id","event","session_date","venue","city","title","category","type","price","currency","status","cancellation_reason"');
+    expect(lines[0]).toBe(
+      '"ticket","sold_at","updated_at","event_id","event","session_date","venue","city","title","category","type","price","currency","status","cancellation_reason"',
+    );
     expect(lines.slice(1)).toEqual([expect.stringMatching(/^"TEST00000003",/), expect.stringMatching(/^"TEST00000004",.*"10\.00","EUR","valid",""$/), '']);
     expect(lines.join('\n')).not.toMatch(/Jane|Doe|customer|1234/);
   });

@@ -110,10 +110,14 @@ describe('relay', () => {
     // so publishing in arrival order would put seqs on petzi.live backwards.
     for (const row of [...rows].reverse()) toRelayQueue({ id: row.id, receivedAt: row.receivedAt, event: 'ticket_created', payload: row.payload });
     const ids = new Set(rows.map((r) => r.id));
-    const seqs = await waitUntil(() => {
-      const seen = live.messages.map((m) => m.json() as LiveEvent).filter((e) => ids.has(e.id));
-      return seen.length >= rows.length ? seen.map((e) => e.seq) : undefined;
-    }, 10_000, 'all 20 live events');
+    const seqs = await waitUntil(
+      () => {
+        const seen = live.messages.map((m) => m.json() as LiveEvent).filter((e) => ids.has(e.id));
+        return seen.length >= rows.length ? seen.map((e) => e.seq) : undefined;
+      },
+      10_000,
+      'all 20 live events',
+    );
     expect(seqs).toHaveLength(20);
     expect(seqs).toEqual([...seqs].sort((a, b) => a - b));
     expect(new Set(seqs).size).toBe(20);

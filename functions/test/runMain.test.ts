@@ -67,7 +67,10 @@ describe('runMain', () => {
     let finishStart: (value: Running) => void = () => undefined;
     const stop = jest.fn(async () => undefined);
     const { proc, said } = fakeProcess();
-    const main = runMain(spec(() => new Promise<Running>((resolve) => (finishStart = resolve))), proc);
+    const main = runMain(
+      spec(() => new Promise<Running>((resolve) => (finishStart = resolve))),
+      proc,
+    );
     expect(said.stop).toBeDefined();
     const stopping = said.stop!();
     expect(stop).not.toHaveBeenCalled();

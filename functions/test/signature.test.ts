@@ -36,7 +36,9 @@ describe('verifySignature', () => {
 
   it('rejects a tampered body', () => {
     const header = signPayload(secret, body, t);
-    expect(reason(() => verifySignature({ header, body: Buffer.from(body.toString().replace('created', 'updated')), secrets: [secret], toleranceSeconds: 300, now: at(t) }))).toBe('mismatch');
+    expect(reason(() => verifySignature({ header, body: Buffer.from(body.toString().replace('created', 'updated')), secrets: [secret], toleranceSeconds: 300, now: at(t) }))).toBe(
+      'mismatch',
+    );
   });
 
   it('rejects a re-timestamped signature (t is covered by the HMAC)', () => {

@@ -89,10 +89,7 @@ describe('the ticket columns and the storable rules', () => {
 
   const cases = Object.entries(TICKET_COLUMNS).flatMap(([column, { kind }]) => {
     const boundary = BOUNDARIES[kind];
-    return [
-      ...boundary.accepted.map((value) => [column, kind, 'accepted', value] as const),
-      ...boundary.refused.map((value) => [column, kind, 'refused', value] as const),
-    ];
+    return [...boundary.accepted.map((value) => [column, kind, 'accepted', value] as const), ...boundary.refused.map((value) => [column, kind, 'refused', value] as const)];
   });
 
   it.each(cases)('%s (%s): a value the schema %s is stored alike by Postgres: %j', async (column, kind, verdict, value) => {
@@ -107,20 +104,17 @@ describe('the ticket columns and the storable rules', () => {
     },
   );
 
-  it.each(Object.entries(TICKET_COLUMNS).map(([column, { field }]) => [column, field] as const))(
-    'the schema checks %s at %s with its rule',
-    (_column, field) => {
-      const [value] = BOUNDARIES[TICKET_COLUMNS[_column as keyof typeof TICKET_COLUMNS].kind].refused;
-      const body = JSON.parse(ticketBody(1)) as Record<string, unknown>;
-      const path = field.replace('.N.', '.0.').split('.');
-      let at = body as Record<string, unknown>;
-      for (const key of path.slice(0, -1)) at = at[key] as Record<string, unknown>;
-      at[path[path.length - 1]] = value;
-      const result = checkPayload(body);
-      expect(result.kind).toBe('invalid');
-      if (result.kind === 'invalid') expect(result.problems.map((p) => p.path)).toContain(path.join('.'));
-    },
-  );
+  it.each(Object.entries(TICKET_COLUMNS).map(([column, { field }]) => [column, field] as const))('the schema checks %s at %s with its rule', (_column, field) => {
+    const [value] = BOUNDARIES[TICKET_COLUMNS[_column as keyof typeof TICKET_COLUMNS].kind].refused;
+    const body = JSON.parse(ticketBody(1)) as Record<string, unknown>;
+    const path = field.replace('.N.', '.0.').split('.');
+    let at = body as Record<string, unknown>;
+    for (const key of path.slice(0, -1)) at = at[key] as Record<string, unknown>;
+    at[path[path.length - 1]] = value;
+    const result = checkPayload(body);
+    expect(result.kind).toBe('invalid');
+    if (result.kind === 'invalid') expect(result.problems.map((p) => p.path)).toContain(path.join('.'));
+  });
 });
 
 describe('jsonb and the raw-body check', () => {

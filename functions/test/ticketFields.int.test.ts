@@ -59,7 +59,11 @@ describe('the ticket fields of protocol/ticket.ts and the migrations', () => {
       `SELECT column_name, data_type, is_nullable FROM information_schema.columns
         WHERE table_schema = current_schema() AND table_name = 'ticket' ORDER BY ordinal_position`,
     );
-    const drift = nameDrift('table ticket', rows.map((r) => r.column_name), TABLE_COLUMNS.map((c) => c.column));
+    const drift = nameDrift(
+      'table ticket',
+      rows.map((r) => r.column_name),
+      TABLE_COLUMNS.map((c) => c.column),
+    );
     for (const row of rows) {
       const column = TABLE_COLUMNS.find((c) => c.column === row.column_name);
       if (!column) continue;
@@ -82,15 +86,30 @@ describe('the ticket fields of protocol/ticket.ts and the migrations', () => {
     );
     const columns = TABLE_COLUMNS.map((c) => c.column);
     expect([
-      ...nameDrift('function ticket_candidates', candidates.rows.map((r) => r.parameter_name), columns),
-      ...nameDrift('type ticket_state', state.rows.map((r) => r.attribute_name), columns.slice(columns.indexOf('first_seen_at') + 1)),
+      ...nameDrift(
+        'function ticket_candidates',
+        candidates.rows.map((r) => r.parameter_name),
+        columns,
+      ),
+      ...nameDrift(
+        'type ticket_state',
+        state.rows.map((r) => r.attribute_name),
+        columns.slice(columns.indexOf('first_seen_at') + 1),
+      ),
     ]).toEqual([]);
   });
 
   test('ticket_live builds a live ticket with exactly the live fields', async () => {
     const { rows } = await pool.query<{ live: object }>("SELECT ticket_live(jsonb_populate_record(NULL::ticket, '{}'::jsonb)) AS live");
     // jsonb keeps its keys sorted, not in the order they were built: the names are what must match.
-    expect(nameDrift('function ticket_live', jsonPaths(rows[0].live), LIVE_FIELDS.map((f) => f.path.join('.')), false)).toEqual([]);
+    expect(
+      nameDrift(
+        'function ticket_live',
+        jsonPaths(rows[0].live),
+        LIVE_FIELDS.map((f) => f.path.join('.')),
+        false,
+      ),
+    ).toEqual([]);
   });
 
   test('a live event applied by ticket_apply lands each field in its column, and comes back whole through ticket_live and the read API', async () => {

@@ -38,7 +38,12 @@ interface Webhook {
 }
 
 const CREATED: Webhook = { name: 'created', event: 'ticket_created', signedAt: 1_800_000_250, overrides: { title: 'Created' } };
-const OLD_UPDATE: Webhook = { name: 'old update', event: 'ticket_updated', signedAt: 1_800_000_150, overrides: { title: 'Old update', price: { amount: '20.00', currency: 'CHF' } } };
+const OLD_UPDATE: Webhook = {
+  name: 'old update',
+  event: 'ticket_updated',
+  signedAt: 1_800_000_150,
+  overrides: { title: 'Old update', price: { amount: '20.00', currency: 'CHF' } },
+};
 const UPDATE: Webhook = { name: 'update', event: 'ticket_updated', signedAt: 1_800_000_200, overrides: { title: 'Update', price: { amount: '30.00', currency: 'CHF' } } };
 const CANCEL: Webhook = {
   name: 'cancel',
@@ -158,7 +163,10 @@ describe('migration 004 on a database relayed under 003', () => {
     const old = await createTestDatabase();
     const oldPool = createPool(old.url);
     try {
-      await migrate(oldPool, loadMigrations().filter((m) => m.version <= 3));
+      await migrate(
+        oldPool,
+        loadMigrations().filter((m) => m.version <= 3),
+      );
       const payload = JSON.parse(ticketBody(0, { number: 'BEFORE004', ...CANCEL.overrides })) as Record<string, unknown>;
       payload.event = 'ticket_updated';
       const { rows } = await oldPool.query<{ id: string; received_at: Date }>(

@@ -47,10 +47,14 @@ describe('POST /webhook with valid webhooks', () => {
     expect(message!.properties.deliveryMode).toBe(2);
     expect(message!.json()).toMatchObject({ id, event: parsed.event, payload: parsed, bodySha256: row.body_sha256 });
 
-    const published = await waitUntil(async () => {
-      const [r] = await queryOnce<{ published_at: Date | null }>(stack.db.url, 'SELECT published_at FROM webhook_event WHERE id = $1', [id]);
-      return r.published_at ?? undefined;
-    }, 5000, 'published_at');
+    const published = await waitUntil(
+      async () => {
+        const [r] = await queryOnce<{ published_at: Date | null }>(stack.db.url, 'SELECT published_at FROM webhook_event WHERE id = $1', [id]);
+        return r.published_at ?? undefined;
+      },
+      5000,
+      'published_at',
+    );
     expect(published).toBeInstanceOf(Date);
   });
 

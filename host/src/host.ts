@@ -1,5 +1,24 @@
 import type { AddressInfo } from 'node:net';
-import { declaredFunctions, type Config, type FunctionDeclaration, type HttpFunction, type RabbitMQFunction, type TimerFunction, closeDeps, createDeps, type Deps, type Logger, accessKeysFromEnv, resolveAccess, type Access, reportFailures, boundUrl, listen, LOOPBACK, type HttpTimeouts } from '../../functions/src';
+import {
+  declaredFunctions,
+  type Config,
+  type FunctionDeclaration,
+  type HttpFunction,
+  type RabbitMQFunction,
+  type TimerFunction,
+  closeDeps,
+  createDeps,
+  type Deps,
+  type Logger,
+  accessKeysFromEnv,
+  resolveAccess,
+  type Access,
+  reportFailures,
+  boundUrl,
+  listen,
+  LOOPBACK,
+  type HttpTimeouts,
+} from '../../functions/src';
 import { createHttpHost } from './httpServer';
 import { startRabbitTriggers } from './rabbitTriggers';
 import { startTimers } from './timers';
@@ -56,8 +75,16 @@ export async function startHost(options: HostOptions): Promise<RunningHost> {
     await closeDeps(deps);
     throw error;
   }
-  const timers = startTimers(declarations.filter((d): d is TimerFunction => d.kind === 'timer'), deps, onError);
-  const triggers = await startRabbitTriggers(declarations.filter((d): d is RabbitMQFunction => d.kind === 'rabbitmq'), deps, onError);
+  const timers = startTimers(
+    declarations.filter((d): d is TimerFunction => d.kind === 'timer'),
+    deps,
+    onError,
+  );
+  const triggers = await startRabbitTriggers(
+    declarations.filter((d): d is RabbitMQFunction => d.kind === 'rabbitmq'),
+    deps,
+    onError,
+  );
   const port = (http.server.address() as AddressInfo).port;
   let stopping: Promise<void> | undefined;
   return {

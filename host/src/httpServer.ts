@@ -1,7 +1,20 @@
 import { HttpRequest, HttpResponse, InvocationContext, type HttpRequestInit, type HttpResponseInit } from '@azure/functions';
 import { randomUUID } from 'node:crypto';
 import type http from 'node:http';
-import { type Deps, authLevelOf, type HttpFunction, refusal, type Access, guard, type HandlerFailure, createLimitedServer, type HttpTimeouts, targetOrRefuse, type RequestTarget, sendJson } from '../../functions/src';
+import {
+  type Deps,
+  authLevelOf,
+  type HttpFunction,
+  refusal,
+  type Access,
+  guard,
+  type HandlerFailure,
+  createLimitedServer,
+  type HttpTimeouts,
+  targetOrRefuse,
+  type RequestTarget,
+  sendJson,
+} from '../../functions/src';
 import { BufferedRequest } from './bufferedRequest';
 import { contextLog } from './contextLog';
 import { compileRoute } from './routes';

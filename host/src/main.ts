@@ -1,4 +1,20 @@
-import { declaredFunctions, ConfigError, loadConfig, consoleLogger, accessKeysFromEnv, refuseExampleSecret, resolveAccess, HTTP_TIMEOUTS_HELP, hostFromEnv, readEnv, runMain, type Env, type Running, type FunctionDeclaration, httpTimeoutsFromEnv } from '../../functions/src';
+import {
+  declaredFunctions,
+  ConfigError,
+  loadConfig,
+  consoleLogger,
+  accessKeysFromEnv,
+  refuseExampleSecret,
+  resolveAccess,
+  HTTP_TIMEOUTS_HELP,
+  hostFromEnv,
+  readEnv,
+  runMain,
+  type Env,
+  type Running,
+  type FunctionDeclaration,
+  httpTimeoutsFromEnv,
+} from '../../functions/src';
 import { startHost } from './host';
 
 const HELP = `Usage: npm run host   (or: node dist/host/src/main.js)

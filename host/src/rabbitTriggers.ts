@@ -22,11 +22,8 @@ function requeueCount(message: ConsumeMessage): number {
 
 function publishConfirmed(channel: ConfirmChannel, queue: string, message: ConsumeMessage, count: number): Promise<void> {
   return new Promise((resolve, reject) => {
-    channel.sendToQueue(
-      queue,
-      message.content,
-      { ...message.properties, headers: { ...(message.properties.headers ?? {}), [REQUEUE_HEADER]: count } },
-      (error: unknown) => (error ? reject(error) : resolve()),
+    channel.sendToQueue(queue, message.content, { ...message.properties, headers: { ...(message.properties.headers ?? {}), [REQUEUE_HEADER]: count } }, (error: unknown) =>
+      error ? reject(error) : resolve(),
     );
   });
 }
@@ -37,12 +34,7 @@ function publishConfirmed(channel: ConfirmChannel, queue: string, message: Consu
  * incremented; after MAX_TRIES it is rejected so the queue's dead-letter exchange takes it.
  * Consumers come back by themselves after a broker reconnect.
  */
-export async function startRabbitTriggers(
-  functions: RabbitMQFunction[],
-  deps: Deps,
-  onError: (message: string) => void,
-  prefetch = 500,
-): Promise<RabbitTriggerHost> {
+export async function startRabbitTriggers(functions: RabbitMQFunction[], deps: Deps, onError: (message: string) => void, prefetch = 500): Promise<RabbitTriggerHost> {
   let stopping = false;
   const channels = new Set<{ channel: ConfirmChannel; tag: string }>();
   const inFlight = new Set<Promise<void>>();

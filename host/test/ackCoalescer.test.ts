@@ -26,7 +26,11 @@ describe('AckCoalescer', () => {
     const { acks, coalescer, m } = setUp([1, 2, 3, 4, 5]);
     for (const tag of [1, 2, 4, 5]) coalescer.ack(m(tag));
     await nextTick();
-    expect(acks).toEqual([[2, true], [4, false], [5, false]]);
+    expect(acks).toEqual([
+      [2, true],
+      [4, false],
+      [5, false],
+    ]);
     coalescer.ack(m(3));
     await nextTick();
     // 4 and 5 were acked already: 3 alone, so no tag is acked twice.
@@ -54,7 +58,14 @@ describe('AckCoalescer', () => {
 
   it('reports an ack on a closed channel instead of throwing', async () => {
     const errors: unknown[] = [];
-    const coalescer = new AckCoalescer({ ack: () => { throw new Error('Channel closed'); } }, (e) => errors.push(e));
+    const coalescer = new AckCoalescer(
+      {
+        ack: () => {
+          throw new Error('Channel closed');
+        },
+      },
+      (e) => errors.push(e),
+    );
     coalescer.delivered(message(1));
     coalescer.ack(message(1));
     await nextTick();

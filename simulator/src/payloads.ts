@@ -1,17 +1,6 @@
 import type { KnownEvent } from '../../functions/src';
 import { createRandom, type Random } from './random';
-import {
-  ARTISTS,
-  CANCELLATION_REASONS,
-  CATEGORIES,
-  EMAIL_DOMAINS,
-  FIRST_NAMES,
-  LAST_NAMES,
-  TICKET_TYPES,
-  TOURS,
-  VENUES,
-  type Venue,
-} from './swissData';
+import { ARTISTS, CANCELLATION_REASONS, CATEGORIES, EMAIL_DOMAINS, FIRST_NAMES, LAST_NAMES, TICKET_TYPES, TOURS, VENUES, type Venue } from './swissData';
 
 export const EVENT_MODES = ['ticket_created', 'ticket_updated', 'mixed'] as const;
 export type EventMode = (typeof EVENT_MODES)[number];

@@ -35,7 +35,10 @@ export async function runPool<T>(options: PoolOptions<T>): Promise<void> {
         if (dependency) await dependency;
         await options.perform(job);
       })();
-      running.set(job.index, done.catch(() => undefined));
+      running.set(
+        job.index,
+        done.catch(() => undefined),
+      );
       try {
         await done;
       } finally {

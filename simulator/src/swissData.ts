@@ -30,21 +30,81 @@ export const VENUES: readonly Venue[] = [
 ];
 
 export const FIRST_NAMES: readonly string[] = [
-  'Zoé', 'Léa', 'Chloé', 'Anaïs', 'Hélène', 'Gaëlle', 'Mélanie', 'Noémie', 'Jérôme', 'Frédéric',
-  'Stéphane', 'Cédric', 'Loïc', 'Raphaël', 'Jürg', 'Käthi', 'Jörg', 'Björn', 'Dörte', 'Sämi',
-  'Urs', 'Reto', 'Lukas', 'Anna', 'Marco', 'Nadja', 'Matthias', 'Céline', 'Joël', 'Françoise',
+  'Zoé',
+  'Léa',
+  'Chloé',
+  'Anaïs',
+  'Hélène',
+  'Gaëlle',
+  'Mélanie',
+  'Noémie',
+  'Jérôme',
+  'Frédéric',
+  'Stéphane',
+  'Cédric',
+  'Loïc',
+  'Raphaël',
+  'Jürg',
+  'Käthi',
+  'Jörg',
+  'Björn',
+  'Dörte',
+  'Sämi',
+  'Urs',
+  'Reto',
+  'Lukas',
+  'Anna',
+  'Marco',
+  'Nadja',
+  'Matthias',
+  'Céline',
+  'Joël',
+  'Françoise',
 ];
 
 export const LAST_NAMES: readonly string[] = [
-  'Müller', 'Schnyder', 'Bühler', 'Jäggi', 'Gerber', 'Mäder', 'Zürcher', 'Gächter', 'Brönnimann',
-  'Lüthi', 'Kälin', 'Favre', 'Rochat', 'Béguelin', 'Dubois', 'Châtelain', 'Frésard', 'Perrenoud',
-  'Girardin', 'Jeanneret', 'Crétin', 'Mérillat', 'Schäfer', 'Rüegg', 'Wüthrich',
+  'Müller',
+  'Schnyder',
+  'Bühler',
+  'Jäggi',
+  'Gerber',
+  'Mäder',
+  'Zürcher',
+  'Gächter',
+  'Brönnimann',
+  'Lüthi',
+  'Kälin',
+  'Favre',
+  'Rochat',
+  'Béguelin',
+  'Dubois',
+  'Châtelain',
+  'Frésard',
+  'Perrenoud',
+  'Girardin',
+  'Jeanneret',
+  'Crétin',
+  'Mérillat',
+  'Schäfer',
+  'Rüegg',
+  'Wüthrich',
 ];
 
 export const ARTISTS: readonly string[] = [
-  'The Beautiful Leopards', 'Les Marmottes Électriques', 'Hügelgrab', 'Chœur de Fumée', 'Nordföhn',
-  'Velours Brûlé', 'Die Gletscherspalten', 'Mâchefer', 'Sœurs Lumière', 'Blauer Bär', 'Zéro Degré',
-  'Alpenglühen Orchestra', 'La Fée Verte', 'Kristall & Kälte',
+  'The Beautiful Leopards',
+  'Les Marmottes Électriques',
+  'Hügelgrab',
+  'Chœur de Fumée',
+  'Nordföhn',
+  'Velours Brûlé',
+  'Die Gletscherspalten',
+  'Mâchefer',
+  'Sœurs Lumière',
+  'Blauer Bär',
+  'Zéro Degré',
+  'Alpenglühen Orchestra',
+  'La Fée Verte',
+  'Kristall & Kälte',
 ];
 
 export const TOURS: readonly string[] = ['Summer Tour', 'Tournée d’automne', 'Winter Tour', 'Release Party', 'Live 2027', 'Acoustic Night'];
@@ -57,14 +117,6 @@ export const CATEGORIES: Record<Venue['lang'], readonly string[]> = {
 /** The documented types first; senders also use other words, which the pipeline must accept. */
 export const TICKET_TYPES = ['online_presale', 'ticket_proof', 'self_ticket', 'box_office'] as const;
 
-export const CANCELLATION_REASONS = [
-  'undef_cancellation',
-  'order_mistake',
-  'event_cancellation',
-  'event_postponed',
-  'stolen',
-  'test_ticket',
-  'selfticket_mistake',
-] as const;
+export const CANCELLATION_REASONS = ['undef_cancellation', 'order_mistake', 'event_cancellation', 'event_postponed', 'stolen', 'test_ticket', 'selfticket_mistake'] as const;
 
 export const EMAIL_DOMAINS: readonly string[] = ['bluewin.ch', 'gmail.com', 'sunrise.ch', 'protonmail.ch', 'hispeed.ch'];

@@ -20,7 +20,12 @@ function parse(body: string): Record<string, unknown> {
 interface Shape {
   event: string;
   details: {
-    ticket: { number: string; cancellationReason: string; sessions: Array<{ date: string; location: { city: string; postcode: string } }>; price: { amount: string; currency: string } };
+    ticket: {
+      number: string;
+      cancellationReason: string;
+      sessions: Array<{ date: string; location: { city: string; postcode: string } }>;
+      price: { amount: string; currency: string };
+    };
     buyer: { role: string; firstName: string | null };
   };
 }
@@ -74,7 +79,9 @@ describe('PayloadGenerator', () => {
   });
 
   test('the raw bytes are compact UTF-8, not ASCII-escaped', () => {
-    const all = generate(9, 'ticket_created', 200).map((g) => g.body).join('');
+    const all = generate(9, 'ticket_created', 200)
+      .map((g) => g.body)
+      .join('');
     expect(all).not.toContain('\\u00');
     expect(all).toMatch(/[àâéèüöä]/);
   });

@@ -64,9 +64,7 @@ describe('reports', () => {
   test('text for --invalid lists each case', () => {
     const tally = new Tally();
     tally.add('not_json', 400, refused('{}', 400));
-    const text = reportText(
-      reportOf(tally, { mode: 'invalid', cases: [{ name: 'not_json', description: 'not JSON', expectedStatus: 400, status: 400, asExpected: true }] }),
-    );
+    const text = reportText(reportOf(tally, { mode: 'invalid', cases: [{ name: 'not_json', description: 'not JSON', expectedStatus: 400, status: 400, asExpected: true }] }));
     expect(text).toMatch(/not_json\s+400\s+400\s+ok\s+not JSON/);
     expect(text).toContain('all 1 got the expected status');
   });

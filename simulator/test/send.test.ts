@@ -29,7 +29,11 @@ describe('createSender', () => {
   });
 
   test('sends the exact method, headers and bytes, and returns status and body', async () => {
-    const outcome = await createSender(`${url}/webhook`, 5000).send({ method: 'POST', headers: { 'Petzi-Signature': 't=1,v1=ab', 'Content-Type': 'application/json' }, body: '{"é":1}' });
+    const outcome = await createSender(`${url}/webhook`, 5000).send({
+      method: 'POST',
+      headers: { 'Petzi-Signature': 't=1,v1=ab', 'Content-Type': 'application/json' },
+      body: '{"é":1}',
+    });
     expect(outcome).toMatchObject({ kind: 'response', status: 418, body: '{"error":"teapot"}' });
     expect(outcome.latencyMs).toBeGreaterThanOrEqual(0);
     const request = seen[seen.length - 1];

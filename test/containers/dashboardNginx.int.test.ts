@@ -14,7 +14,11 @@ import { listeningPorts, loadCompose, readRepoFile, repoPath, service } from './
  */
 const compose = loadCompose();
 const config = readRepoFile('infra/nginx/dashboard.conf');
-const site = config.split(/^server \{/m).slice(1).find((block) => block.includes('listen-8080.conf')) ?? '';
+const site =
+  config
+    .split(/^server \{/m)
+    .slice(1)
+    .find((block) => block.includes('listen-8080.conf')) ?? '';
 const authPort = Number(service(compose, 'dashboard-auth').environment?.PORT);
 const FUNCTIONS = 'http://functions:80';
 
@@ -68,7 +72,11 @@ describe("the dashboard's nginx: the allow-list", () => {
 
   it('answers any other /api path with a JSON 404 of its own loopback server, and only GET (HEAD) on the routes', () => {
     expect(mapEntries(config, '$uri', '$petzi_api_upstream')).toContainEqual(['default', 'http://127.0.0.1:8079']);
-    const loopback = config.split(/^server \{/m).slice(1).find((block) => block.includes('listen 127.0.0.1:8079;')) ?? '';
+    const loopback =
+      config
+        .split(/^server \{/m)
+        .slice(1)
+        .find((block) => block.includes('listen 127.0.0.1:8079;')) ?? '';
     expect(locationBlock(loopback, '/')).toMatch(/return 404 '\{"error":"[^']+"\}\\n';/);
     for (const p of ['/api/', '/events']) expect(locationBlock(site, p)).toMatch(/limit_except GET \{ deny all; \}/);
   });
@@ -86,7 +94,9 @@ describe("the dashboard's nginx: the login", () => {
   });
 
   it('lets only the login, the logout and the health probe through without a session, passing the first two to the node server', () => {
-    const open = [...site.matchAll(/location\s+(?:=\s+)?(\S+)\s*\{/g)].map((m) => m[1]).filter((p) => (directives(locationBlock(site, p)).get('auth_request') ?? []).includes('off'));
+    const open = [...site.matchAll(/location\s+(?:=\s+)?(\S+)\s*\{/g)]
+      .map((m) => m[1])
+      .filter((p) => (directives(locationBlock(site, p)).get('auth_request') ?? []).includes('off'));
     expect(open.sort()).toEqual(['/healthz', '/login', '/logout']);
     for (const p of ['/login', '/logout']) {
       const d = directives(locationBlock(site, p));

@@ -74,10 +74,20 @@ describe('the Azure Functions image checks its own function keys', () => {
   });
 
   it('refuses to start the host without both keys, or with a key that would break the JSON', () => {
-    const cases: Array<Record<string, string>> = [{ PETZI_ADMIN_KEY: 'a' }, { PETZI_API_KEY: 'k' }, { PETZI_API_KEY: 'k"', PETZI_ADMIN_KEY: 'a' }, { PETZI_API_KEY: 'k', PETZI_ADMIN_KEY: 'a\\b' }];
+    const cases: Array<Record<string, string>> = [
+      { PETZI_ADMIN_KEY: 'a' },
+      { PETZI_API_KEY: 'k' },
+      { PETZI_API_KEY: 'k"', PETZI_ADMIN_KEY: 'a' },
+      { PETZI_API_KEY: 'k', PETZI_ADMIN_KEY: 'a\\b' },
+    ];
     for (const env of cases) {
       const result = provision(env);
-      expect({ env, status: result.status, stdout: result.stdout, stderr: result.stderr }).toEqual({ env, status: 64, stdout: '', stderr: expect.stringMatching(/set PETZI_|may hold only/) });
+      expect({ env, status: result.status, stdout: result.stdout, stderr: result.stderr }).toEqual({
+        env,
+        status: 64,
+        stdout: '',
+        stderr: expect.stringMatching(/set PETZI_|may hold only/),
+      });
     }
   });
 

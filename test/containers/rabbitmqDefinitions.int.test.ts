@@ -30,7 +30,10 @@ const definitions = JSON.parse(readRepoFile('infra/rabbitmq/definitions.json')) 
 function hashMatches(passwordHash: string, password: string): boolean {
   const bytes = Buffer.from(passwordHash, 'base64');
   const salt = bytes.subarray(0, 4);
-  return createHash('sha256').update(Buffer.concat([salt, Buffer.from(password, 'utf8')])).digest().equals(bytes.subarray(4));
+  return createHash('sha256')
+    .update(Buffer.concat([salt, Buffer.from(password, 'utf8')]))
+    .digest()
+    .equals(bytes.subarray(4));
 }
 
 /** Runs infra/rabbitmq/start.sh up to the broker's start, on the committed template; returns what it rendered. */
@@ -157,7 +160,13 @@ describe('infra/rabbitmq/definitions.json', () => {
   });
 
   it('start.sh refuses to start without the user, or with a value that would break the JSON or the amqp URL', () => {
-    const cases: Array<Record<string, string>> = [{}, { RABBITMQ_USER: 'petzi' }, { RABBITMQ_PASSWORD: 'x' }, { RABBITMQ_USER: 'petzi', RABBITMQ_PASSWORD: 'a"b' }, { RABBITMQ_USER: 'pe@zi', RABBITMQ_PASSWORD: 'x' }];
+    const cases: Array<Record<string, string>> = [
+      {},
+      { RABBITMQ_USER: 'petzi' },
+      { RABBITMQ_PASSWORD: 'x' },
+      { RABBITMQ_USER: 'petzi', RABBITMQ_PASSWORD: 'a"b' },
+      { RABBITMQ_USER: 'pe@zi', RABBITMQ_PASSWORD: 'x' },
+    ];
     for (const env of cases) {
       const result = renderDefinitions(env);
       expect({ env, status: result.status, stderr: result.stderr }).toEqual({ env, status: 64, stderr: expect.stringMatching(/set RABBITMQ_|may hold only/) });

@@ -171,11 +171,14 @@ export function dockerIgnored(relative: string, ignoreText: string): boolean {
     const pattern = negate ? line.slice(1) : line;
     const anyDepth = pattern.startsWith('**/');
     const body = anyDepth ? pattern.slice(3) : pattern;
-    const regex = new RegExp(`^${body.split('*').map((p) => p.replace(/[.+?^${}()|[\]\\]/g, '\\$&')).join('[^/]*')}$`);
+    const regex = new RegExp(
+      `^${body
+        .split('*')
+        .map((p) => p.replace(/[.+?^${}()|[\]\\]/g, '\\$&'))
+        .join('[^/]*')}$`,
+    );
     // A pattern matching a directory excludes everything below it.
-    const candidates = anyDepth
-      ? segments.flatMap((_, i) => segments.slice(i).map((__, j) => segments.slice(i, i + j + 1).join('/')))
-      : prefixes;
+    const candidates = anyDepth ? segments.flatMap((_, i) => segments.slice(i).map((__, j) => segments.slice(i, i + j + 1).join('/'))) : prefixes;
     if (candidates.some((c) => regex.test(c))) ignored = !negate;
   }
   return ignored;

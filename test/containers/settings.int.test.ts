@@ -27,9 +27,7 @@ function namesLoadConfigReads(): string[] {
 /** docker-compose.yml resolved by docker-compose itself with an env file (also its --env-file), or its error. */
 function composeConfig(envFile: string): { status: number | null; stdout: string; stderr: string } {
   if (!onPath('docker-compose', process.env)) {
-    throw new Error(
-      `docker-compose is not on PATH${process.env.CI ? ' in CI' : ''}: install it (Debian: apt-get install docker-compose) to validate docker-compose.yml`,
-    );
+    throw new Error(`docker-compose is not on PATH${process.env.CI ? ' in CI' : ''}: install it (Debian: apt-get install docker-compose) to validate docker-compose.yml`);
   }
   return spawnSync('docker-compose', ['--env-file', envFile, '-f', 'docker-compose.yml', 'config'], {
     cwd: ROOT,
@@ -83,11 +81,19 @@ describe('.env.example', () => {
     expect(new URL(config.databaseUrl).hostname).toBe('db');
     expect(new URL(config.databaseUrl).pathname).toBe(`/${service(loadCompose(), 'db').environment?.POSTGRES_DB}`);
     const rabbitmq = new URL(config.rabbitmqUrl);
-    expect({ host: rabbitmq.hostname, user: rabbitmq.username, password: rabbitmq.password }).toEqual({ host: 'rabbitmq', user: secrets.RABBITMQ_USER, password: secrets.RABBITMQ_PASSWORD });
+    expect({ host: rabbitmq.hostname, user: rabbitmq.username, password: rabbitmq.password }).toEqual({
+      host: 'rabbitmq',
+      user: secrets.RABBITMQ_USER,
+      password: secrets.RABBITMQ_PASSWORD,
+    });
     expect(resolved.services.functions.environment?.[RABBITMQ_CONNECTION_SETTING]).toBe(config.rabbitmqUrl);
     expect(example.set.get('FUNCTIONS_WORKER_RUNTIME')).toBe('node');
     const storage = example.set.get('AzureWebJobsStorage') ?? '';
-    for (const [kind, port] of [['Blob', 10000], ['Queue', 10001], ['Table', 10002]] as const) {
+    for (const [kind, port] of [
+      ['Blob', 10000],
+      ['Queue', 10001],
+      ['Table', 10002],
+    ] as const) {
       expect(storage).toContain(`${kind}Endpoint=http://azurite:${port}/devstoreaccount1`);
     }
   });

@@ -114,7 +114,10 @@ describe('nginx (dashboard and gateway)', () => {
 
   it('includes the TLS and HSTS snippets in every public server, and repeats HSTS where a location adds headers', () => {
     for (const config of [dashboard, gateway]) {
-      const publicServers = config.split(/^server \{/m).slice(1).filter((block) => block.includes('listen-'));
+      const publicServers = config
+        .split(/^server \{/m)
+        .slice(1)
+        .filter((block) => block.includes('listen-'));
       expect(publicServers.length).toBeGreaterThan(0);
       for (const block of publicServers) {
         expect(block).toContain('include /etc/nginx/petzi/run/tls.conf;');
@@ -177,7 +180,10 @@ describe('Prometheus', () => {
   });
 
   it('scrapes every functions and bridge replica through DNS, on the port their containers listen on', () => {
-    for (const [name, port] of [['functions', 80], ['sse-bridge', 5001]] as const) {
+    for (const [name, port] of [
+      ['functions', 80],
+      ['sse-bridge', 5001],
+    ] as const) {
       expect(job(name).dns_sd_configs).toEqual([expect.objectContaining({ names: [name], type: 'A', port })]);
       expect(listeningPorts(service(compose, name))).toContain(port);
       expect(job(name).metrics_path).toBe('/metrics');

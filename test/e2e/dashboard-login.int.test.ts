@@ -167,7 +167,12 @@ describe('the login door without a browser', () => {
     });
     try {
       const attempt = (password: string) =>
-        fetch(`${guarded.url}/login`, { method: 'POST', redirect: 'manual', headers: { 'content-type': 'application/x-www-form-urlencoded', origin: guarded.url }, body: form(USER, password) });
+        fetch(`${guarded.url}/login`, {
+          method: 'POST',
+          redirect: 'manual',
+          headers: { 'content-type': 'application/x-www-form-urlencoded', origin: guarded.url },
+          body: form(USER, password),
+        });
       expect((await attempt('guess1')).status).toBe(401);
       expect((await attempt('guess2')).status).toBe(401);
       const blocked = await attempt(PASSWORD);

@@ -65,9 +65,11 @@ const rows = (number: string) => page.locator(`[data-testid="ticket-table"] tbod
 const shown = () => page.locator('[data-testid="ticket-table"] tbody tr[data-ticket]').evaluateAll((trs) => trs.map((tr) => tr.getAttribute('data-ticket')));
 /** Waits until the table shows exactly these tickets, in this order (the API answers a new query). */
 async function showsExactly(numbers: string[]): Promise<void> {
-  await waitUntil(async () => (JSON.stringify(await shown()) === JSON.stringify(numbers) ? true : undefined), 10_000, `the table to show ${numbers.join(', ')}`).catch(async (error: unknown) => {
-    throw new Error(`${(error as Error).message}; it shows ${(await shown()).join(', ')}`);
-  });
+  await waitUntil(async () => (JSON.stringify(await shown()) === JSON.stringify(numbers) ? true : undefined), 10_000, `the table to show ${numbers.join(', ')}`).catch(
+    async (error: unknown) => {
+      throw new Error(`${(error as Error).message}; it shows ${(await shown()).join(', ')}`);
+    },
+  );
 }
 const kpi = (name: string) => page.locator(`[data-testid="kpi-${name}"] .value`).first();
 
@@ -238,9 +240,17 @@ describe('the dashboard in a browser', () => {
     // The table fits its region: no sideways scrolling at any width (columns collapse or become cards).
     const table = await page.getByTestId('ticket-table').evaluate((t) => ({ table: t.scrollWidth, region: (t.parentElement as HTMLElement).clientWidth }));
     expect(table.table).toBeLessThanOrEqual(table.region);
-    const revenue = await page.locator('[data-testid="kpi-revenue"] .value').first().evaluate((el) => ({ scroll: el.scrollWidth, client: el.clientWidth }));
+    const revenue = await page
+      .locator('[data-testid="kpi-revenue"] .value')
+      .first()
+      .evaluate((el) => ({ scroll: el.scrollWidth, client: el.clientWidth }));
     expect(revenue.scroll).toBeLessThanOrEqual(revenue.client);
-    await expect(page.locator('[data-testid="ticket-table"] thead th').first().evaluate((th) => getComputedStyle(th).position)).resolves.toBe('sticky');
+    await expect(
+      page
+        .locator('[data-testid="ticket-table"] thead th')
+        .first()
+        .evaluate((th) => getComputedStyle(th).position),
+    ).resolves.toBe('sticky');
     const row = rows(ticketNumber(6));
     if (width < 768) {
       // Cards: ticket, event, price and status, no column headings to scroll past.
@@ -267,10 +277,16 @@ describe('the dashboard in a browser', () => {
   it.each(['light', 'dark'])('has no serious or critical axe violations in %s mode', async (theme) => {
     await page.getByTestId('theme').selectOption(theme);
     await expect(page.evaluate(() => document.documentElement.dataset.theme)).resolves.toBe(theme);
-    await page.getByTestId('kpi-errors').getByRole('button', { name: /reasons/ }).click();
+    await page
+      .getByTestId('kpi-errors')
+      .getByRole('button', { name: /reasons/ })
+      .click();
     const violations = await axeViolations(page);
     await page.screenshot({ path: path.join(ARTIFACTS, `dashboard-${theme}.png`), fullPage: true });
-    await page.getByTestId('kpi-errors').getByRole('button', { name: /reasons/ }).click();
+    await page
+      .getByTestId('kpi-errors')
+      .getByRole('button', { name: /reasons/ })
+      .click();
     expect(violations).toEqual([]);
   });
 
@@ -278,7 +294,7 @@ describe('the dashboard in a browser', () => {
     const canvas = page.locator('.charts figure').first().locator('canvas');
     await page.getByTestId('sales-range').selectOption('today');
     await page.locator('.charts figure').first().getByText('Sales per hour, today').waitFor();
-    await waitUntil(async () => ((await canvas.getAttribute('aria-label'))?.startsWith('6 tickets') ? true : undefined), 10_000, 'today\'s sales chart');
+    await waitUntil(async () => ((await canvas.getAttribute('aria-label'))?.startsWith('6 tickets') ? true : undefined), 10_000, "today's sales chart");
     await page.getByTestId('sales-range').selectOption('hour');
     await page.getByTestId('zone').selectOption('UTC');
     await page.getByRole('columnheader', { name: /Sold \(UTC\)/ }).waitFor();

@@ -60,7 +60,14 @@ const passedOn = (target: string): boolean => {
 const STATIC_TYPES = ['text/html', 'text/javascript', 'text/plain', 'text/css', 'application/json'];
 const DOORS: Door[] = [
   { name: 'functions host', port: () => stack.host.port, routes: hostRoutes, health: '/api/health', okTypes: ['application/json', 'text/plain; version=0.0.4'], runs: RUNS },
-  { name: 'SSE bridge', port: () => bridge.port, routes: BRIDGE_ROUTES, health: '/healthz', okTypes: ['application/json', 'text/event-stream', 'text/plain; version=0.0.4'], runs: RUNS },
+  {
+    name: 'SSE bridge',
+    port: () => bridge.port,
+    routes: BRIDGE_ROUTES,
+    health: '/healthz',
+    okTypes: ['application/json', 'text/event-stream', 'text/plain; version=0.0.4'],
+    runs: RUNS,
+  },
   {
     name: 'dashboard server',
     port: () => dashboard.port,
@@ -140,8 +147,14 @@ function pathFor(routes: readonly string[]): fc.Arbitrary<string> {
   const concrete = fc.tuple(route, parameter).map(([r, s]) => r.replace(/\{[^}]+\}/g, s === '' ? 'T1' : s));
   return fc.oneof(
     { weight: 8, arbitrary: concrete },
-    { weight: 3, arbitrary: fc.tuple(concrete, fc.array(fc.tuple(separator, segment), { minLength: 1, maxLength: 3 })).map(([r, rest]) => r + rest.map(([sep, s]) => sep + s).join('')) },
-    { weight: 2, arbitrary: fc.tuple(fc.array(fc.tuple(separator, segment), { minLength: 1, maxLength: 4 }), concrete).map(([before, r]) => before.map(([sep, s]) => sep + s).join('') + r) },
+    {
+      weight: 3,
+      arbitrary: fc.tuple(concrete, fc.array(fc.tuple(separator, segment), { minLength: 1, maxLength: 3 })).map(([r, rest]) => r + rest.map(([sep, s]) => sep + s).join('')),
+    },
+    {
+      weight: 2,
+      arbitrary: fc.tuple(fc.array(fc.tuple(separator, segment), { minLength: 1, maxLength: 4 }), concrete).map(([before, r]) => before.map(([sep, s]) => sep + s).join('') + r),
+    },
     { weight: 1, arbitrary: fc.constantFrom('*', 'http://127.0.0.1:5000/metrics', '127.0.0.1:80', '', '/%', '/?', '/#x', 'metrics') },
   );
 }
@@ -154,7 +167,24 @@ const query = fc.option(
 );
 
 const headerName = fc.oneof(
-  fc.constantFrom('Last-Event-ID', 'Accept', 'Content-Type', 'x-functions-key', 'Origin', 'Cookie', 'Authorization', 'Petzi-Signature', 'Range', 'If-None-Match', 'X-Forwarded-For', 'Accept-Encoding', 'Expect', 'Upgrade', 'Cache-Control', 'Petzi-Version'),
+  fc.constantFrom(
+    'Last-Event-ID',
+    'Accept',
+    'Content-Type',
+    'x-functions-key',
+    'Origin',
+    'Cookie',
+    'Authorization',
+    'Petzi-Signature',
+    'Range',
+    'If-None-Match',
+    'X-Forwarded-For',
+    'Accept-Encoding',
+    'Expect',
+    'Upgrade',
+    'Cache-Control',
+    'Petzi-Version',
+  ),
   fc.stringMatching(/^[A-Za-z0-9!#$%&'*+.^_`|~-]{1,20}$/),
 );
 const headerValue = fc.oneof(
@@ -167,7 +197,10 @@ const method = fc.oneof(
   { weight: 8, arbitrary: fc.constant('GET') },
   { weight: 6, arbitrary: fc.constantFrom('HEAD', 'POST', 'PUT', 'DELETE', 'OPTIONS', 'PATCH', 'TRACE', 'CONNECT', 'PROPFIND', 'get', 'FOO') },
 );
-const body = fc.option(fc.uint8Array({ maxLength: 200 }).map((bytes) => Buffer.from(bytes)), { freq: 3 });
+const body = fc.option(
+  fc.uint8Array({ maxLength: 200 }).map((bytes) => Buffer.from(bytes)),
+  { freq: 3 },
+);
 
 interface Case {
   method: string;
@@ -229,24 +262,28 @@ function problem(door: Door, c: Case, reply: FirstResponse | undefined): string 
 const figures: Record<string, { cases: number; byStatus: Record<string, number> }> = {};
 
 describe(`every door under fuzzed requests (seed ${SEED}, ${RUNS} per live door)`, () => {
-  it.each(DOORS.map((d) => [d.name, d] as const))('%s: never a 5xx (but from a dead upstream), always a JSON error or a documented reply', async (name, door) => {
-    const tally = { cases: 0, byStatus: {} as Record<string, number> };
-    figures[name] = tally;
-    await fc.assert(
-      fc.asyncProperty(caseFor(door), async (c) => {
-        const reply = await firstResponse(door.port(), bytesOf(c));
-        tally.cases += 1;
-        const status = reply ? String(reply.status) : 'closed';
-        tally.byStatus[status] = (tally.byStatus[status] ?? 0) + 1;
-        const wrong = problem(door, c, reply);
-        if (wrong) throw new Error(`${name} gave ${wrong} to ${JSON.stringify(bytesOf(c).subarray(0, 300).toString('latin1'))}: ${reply?.body.slice(0, 200)}`);
-      }),
-      { seed: SEED, numRuns: door.runs, endOnFailure: false },
-    );
-    // Still alive and well: the door answers its health request.
-    const health = await firstResponse(door.port(), Buffer.from(`GET ${door.health} HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n`));
-    expect(health?.status).toBe(200);
-  }, 120_000);
+  it.each(DOORS.map((d) => [d.name, d] as const))(
+    '%s: never a 5xx (but from a dead upstream), always a JSON error or a documented reply',
+    async (name, door) => {
+      const tally = { cases: 0, byStatus: {} as Record<string, number> };
+      figures[name] = tally;
+      await fc.assert(
+        fc.asyncProperty(caseFor(door), async (c) => {
+          const reply = await firstResponse(door.port(), bytesOf(c));
+          tally.cases += 1;
+          const status = reply ? String(reply.status) : 'closed';
+          tally.byStatus[status] = (tally.byStatus[status] ?? 0) + 1;
+          const wrong = problem(door, c, reply);
+          if (wrong) throw new Error(`${name} gave ${wrong} to ${JSON.stringify(bytesOf(c).subarray(0, 300).toString('latin1'))}: ${reply?.body.slice(0, 200)}`);
+        }),
+        { seed: SEED, numRuns: door.runs, endOnFailure: false },
+      );
+      // Still alive and well: the door answers its health request.
+      const health = await firstResponse(door.port(), Buffer.from(`GET ${door.health} HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n`));
+      expect(health?.status).toBe(200);
+    },
+    120_000,
+  );
 
   afterAll(() => {
     const dir = path.join(__dirname, '..', '..', 'test-artifacts');

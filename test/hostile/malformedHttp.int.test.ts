@@ -19,7 +19,11 @@ const head = (lines: string[]) => `${lines.join('\r\n')}\r\n\r\n`;
 
 const cases: Array<[string, number, Buffer]> = [
   ['a Content-Length that is not a number', 400, Buffer.from(head(['POST /webhook HTTP/1.1', 'Host: x', 'Content-Length: abc']))],
-  ['both Content-Length and Transfer-Encoding', 400, Buffer.from(head(['POST /webhook HTTP/1.1', 'Host: x', 'Content-Length: 3', 'Transfer-Encoding: chunked']) + '3\r\nabc\r\n0\r\n\r\n')],
+  [
+    'both Content-Length and Transfer-Encoding',
+    400,
+    Buffer.from(head(['POST /webhook HTTP/1.1', 'Host: x', 'Content-Length: 3', 'Transfer-Encoding: chunked']) + '3\r\nabc\r\n0\r\n\r\n'),
+  ],
   ['a chunk size that is not hex', 400, Buffer.from(head(['POST /webhook HTTP/1.1', 'Host: x', 'Transfer-Encoding: chunked']) + 'zz\r\nabc\r\n0\r\n\r\n')],
   ['a NUL byte in a header value', 400, Buffer.from(head(['POST /webhook HTTP/1.1', 'Host: x', 'Petzi-Signature: t=1\u0000,v1=00', 'Content-Length: 0']), 'latin1')],
   ['20 KB of headers', 431, Buffer.from(head(['POST /webhook HTTP/1.1', 'Host: x', `Petzi-Signature: ${'a'.repeat(20_000)}`, 'Content-Length: 0']))],

@@ -48,8 +48,16 @@ const mutations: fc.Arbitrary<Mutation> = fc.oneof(
     const i = at % h.length;
     return h.slice(0, i) + ch + h.slice(i + 1);
   }),
-  fc.nat().map((at): Mutation => (h) => h.slice(0, at % h.length)),
-  fc.nat().map((at): Mutation => (h) => h.slice(0, at % h.length) + h.slice((at % h.length) + 1)),
+  fc.nat().map(
+    (at): Mutation =>
+      (h) =>
+        h.slice(0, at % h.length),
+  ),
+  fc.nat().map(
+    (at): Mutation =>
+      (h) =>
+        h.slice(0, at % h.length) + h.slice((at % h.length) + 1),
+  ),
   fc.constantFrom<Mutation>(
     (h) => h.toUpperCase(),
     (h) => h.replace('t=', 'T='),

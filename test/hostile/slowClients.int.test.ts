@@ -109,7 +109,7 @@ describe('slow clients are cut off', () => {
     expect(afterMs).toBeLessThan(KEEP_ALIVE_TIMEOUT_MS + MARGIN_MS);
   });
 
-  it('logs no function failure for the clients it cut off (their fault, not the function\'s)', () => {
+  it("logs no function failure for the clients it cut off (their fault, not the function's)", () => {
     expect(logged.filter((line) => line.startsWith('error'))).toEqual([]);
   });
 });

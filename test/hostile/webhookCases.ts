@@ -60,7 +60,9 @@ export function signatureHeader(c: FuzzCase): string | undefined {
       return `t=${t},v1=${hex.slice(0, i)}${flipped}${hex.slice(i + 1)}`;
     }
     case 'truncatedHex':
-      return `t=${t},v1=${computeSignature(TEST_SECRET, t, c.body).toString('hex').slice(0, s.keep % 64)}`;
+      return `t=${t},v1=${computeSignature(TEST_SECRET, t, c.body)
+        .toString('hex')
+        .slice(0, s.keep % 64)}`;
     case 'retimed':
       return `t=${t + s.by},v1=${computeSignature(TEST_SECRET, t, c.body).toString('hex')}`;
   }
@@ -126,17 +128,13 @@ const fieldOverride: fc.Arbitrary<Body> = fc
   .tuple(ticketNumber, fc.constantFrom(...TICKET_PATHS), fc.jsonValue({ maxDepth: 3 }))
   .map(([n, path, value]) => ({ kind: 'field set to random JSON', body: withField(n, path, value) }));
 
-const byteFlips: fc.Arbitrary<Body> = fc
-  .tuple(baseTicket, fc.array(fc.tuple(fc.nat(), fc.integer({ min: 1, max: 255 })), { minLength: 1, maxLength: 8 }))
-  .map(([body, flips]) => {
-    const copy = Buffer.from(body);
-    for (const [at, mask] of flips) copy[at % copy.length] ^= mask;
-    return { kind: 'byte flips', body: copy };
-  });
+const byteFlips: fc.Arbitrary<Body> = fc.tuple(baseTicket, fc.array(fc.tuple(fc.nat(), fc.integer({ min: 1, max: 255 })), { minLength: 1, maxLength: 8 })).map(([body, flips]) => {
+  const copy = Buffer.from(body);
+  for (const [at, mask] of flips) copy[at % copy.length] ^= mask;
+  return { kind: 'byte flips', body: copy };
+});
 
-const truncated: fc.Arbitrary<Body> = fc
-  .tuple(baseTicket, fc.nat())
-  .map(([body, at]) => ({ kind: 'truncated', body: body.subarray(0, at % body.length) }));
+const truncated: fc.Arbitrary<Body> = fc.tuple(baseTicket, fc.nat()).map(([body, at]) => ({ kind: 'truncated', body: body.subarray(0, at % body.length) }));
 
 const randomJson: fc.Arbitrary<Body> = fc.jsonValue({ maxDepth: 4 }).map((value) => ({ kind: 'random JSON', body: utf8(JSON.stringify(value) ?? 'null') }));
 
@@ -155,10 +153,7 @@ const deepNesting: fc.Arbitrary<Body> = fc
     if (shape === 'object') inner = '{"a":'.repeat(depth) + '1' + '}'.repeat(depth);
     else if (shape === 'unterminated') inner = '['.repeat(depth);
     else inner = '['.repeat(depth) + ']'.repeat(depth);
-    const text =
-      shape === 'in-ticket'
-        ? ticketBody(depth).replace('"promoter":', `"nested":${inner},"promoter":`)
-        : `{"event":"${event}","details":${inner}}`;
+    const text = shape === 'in-ticket' ? ticketBody(depth).replace('"promoter":', `"nested":${inner},"promoter":`) : `{"event":"${event}","details":${inner}}`;
     return { kind: `deep nesting (${shape})`, body: utf8(text) };
   });
 
@@ -173,7 +168,8 @@ const hugeNumbers: fc.Arbitrary<Body> = fc
     ),
   )
   .map(([n, key, number]) => {
-    const text = key === '"extra":' ? ticketBody(n).replace('"event":', `"extra":${number},"event":`) : ticketBody(n).replace(new RegExp(`${key}("[^"]*"|-?\\d+)`), `${key}${number}`);
+    const text =
+      key === '"extra":' ? ticketBody(n).replace('"event":', `"extra":${number},"event":`) : ticketBody(n).replace(new RegExp(`${key}("[^"]*"|-?\\d+)`), `${key}${number}`);
     return { kind: 'huge numbers', body: utf8(text) };
   });
 
@@ -184,35 +180,32 @@ const unicode: fc.Arbitrary<Body> = fc
 
 /** Bytes that are not UTF-8 at all, inside a string. */
 const invalidUtf8: fc.Arbitrary<Body> = fc
-  .tuple(ticketNumber, fc.uint8Array({ minLength: 1, maxLength: 8 }).map((a) => Buffer.from(a.map((b) => 0x80 | b))))
+  .tuple(
+    ticketNumber,
+    fc.uint8Array({ minLength: 1, maxLength: 8 }).map((a) => Buffer.from(a.map((b) => 0x80 | b))),
+  )
   .map(([n, bytes]) => {
     const [before, after] = ticketBody(n).split('Jane');
     return { kind: 'invalid UTF-8 in a string', body: Buffer.concat([utf8(before), bytes, utf8(after)]) };
   });
 
-const nul: fc.Arbitrary<Body> = fc
-  .tuple(ticketNumber, fc.constantFrom('escaped', 'raw', 'in key'))
-  .map(([n, how]) => {
-    const text = ticketBody(n);
-    if (how === 'raw') return { kind: 'NUL byte', body: utf8(text.replace('Jane', 'Ja\u0000ne')), expect: 400 };
-    if (how === 'in key') return { kind: 'NUL byte', body: utf8(text.replace('"buyer":', '"bu\\u0000yer":')) };
-    return { kind: 'NUL byte', body: utf8(text.replace('Jane', 'Ja\\u0000ne')) };
-  });
+const nul: fc.Arbitrary<Body> = fc.tuple(ticketNumber, fc.constantFrom('escaped', 'raw', 'in key')).map(([n, how]) => {
+  const text = ticketBody(n);
+  if (how === 'raw') return { kind: 'NUL byte', body: utf8(text.replace('Jane', 'Ja\u0000ne')), expect: 400 };
+  if (how === 'in key') return { kind: 'NUL byte', body: utf8(text.replace('"buyer":', '"bu\\u0000yer":')) };
+  return { kind: 'NUL byte', body: utf8(text.replace('Jane', 'Ja\\u0000ne')) };
+});
 
-const duplicateKeys: fc.Arbitrary<Body> = fc
-  .tuple(ticketNumber, fc.constantFrom('event', 'number', 'details', 'price'), fc.jsonValue({ maxDepth: 2 }))
-  .map(([n, key, value]) => {
-    const text = ticketBody(n).replace(`"${key}":`, `"${key}":${JSON.stringify(value)},"${key}":`);
-    return { kind: 'duplicated keys', body: utf8(text) };
-  });
+const duplicateKeys: fc.Arbitrary<Body> = fc.tuple(ticketNumber, fc.constantFrom('event', 'number', 'details', 'price'), fc.jsonValue({ maxDepth: 2 })).map(([n, key, value]) => {
+  const text = ticketBody(n).replace(`"${key}":`, `"${key}":${JSON.stringify(value)},"${key}":`);
+  return { kind: 'duplicated keys', body: utf8(text) };
+});
 
 const garbage: fc.Arbitrary<Body> = fc.uint8Array({ maxLength: 2048 }).map((a) => ({ kind: 'random bytes', body: Buffer.from(a) }));
 
 const empty: fc.Arbitrary<Body> = fc.constant({ kind: 'empty', body: Buffer.alloc(0), expect: 400 });
 
-const oversized: fc.Arbitrary<Body> = fc
-  .integer({ min: 1, max: 4096 })
-  .map((extra) => ({ kind: 'over MAX_BODY_BYTES', body: Buffer.alloc(MAX_BODY_BYTES + extra, 0x20) }));
+const oversized: fc.Arbitrary<Body> = fc.integer({ min: 1, max: 4096 }).map((extra) => ({ kind: 'over MAX_BODY_BYTES', body: Buffer.alloc(MAX_BODY_BYTES + extra, 0x20) }));
 
 const bodies: fc.Arbitrary<Body> = fc.oneof(
   { weight: 12, arbitrary: validTicket },
@@ -240,18 +233,27 @@ const headerText = fc.string({
 const badSignings: fc.Arbitrary<Signing> = fc.oneof(
   fc.constant<Signing>({ mode: 'absent' }),
   headerText.map((header): Signing => ({ mode: 'garbage', header })),
-  fc.string({ minLength: 1, maxLength: 30 }).filter((s) => s !== TEST_SECRET).map((secret): Signing => ({ mode: 'otherSecret', secret })),
+  fc
+    .string({ minLength: 1, maxLength: 30 })
+    .filter((s) => s !== TEST_SECRET)
+    .map((secret): Signing => ({ mode: 'otherSecret', secret })),
   fc.constant<Signing>({ mode: 'otherBody' }),
   fc.oneof(fc.integer({ min: 301, max: 1e7 }), fc.integer({ min: -1e7, max: -301 })).map((seconds): Signing => ({ mode: 'skewed', seconds })),
   fc.nat().map((at): Signing => ({ mode: 'flippedHex', at })),
   fc.nat().map((keep): Signing => ({ mode: 'truncatedHex', keep })),
-  fc.integer({ min: -300, max: 300 }).filter((by) => by !== 0).map((by): Signing => ({ mode: 'retimed', by })),
+  fc
+    .integer({ min: -300, max: 300 })
+    .filter((by) => by !== 0)
+    .map((by): Signing => ({ mode: 'retimed', by })),
 );
 
 const contentTypes = fc.oneof(
   { weight: 8, arbitrary: fc.constant<string | null>('application/json') },
   { weight: 1, arbitrary: fc.constant<string | null>(null) },
-  { weight: 1, arbitrary: fc.constantFrom<string | null>('text/plain', 'application/x-www-form-urlencoded', 'application/json; charset=latin1', 'multipart/form-data; boundary=x') },
+  {
+    weight: 1,
+    arbitrary: fc.constantFrom<string | null>('text/plain', 'application/x-www-form-urlencoded', 'application/json; charset=latin1', 'multipart/form-data; boundary=x'),
+  },
   { weight: 1, arbitrary: headerText.map((t): string | null => t) },
 );
 

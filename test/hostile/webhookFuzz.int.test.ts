@@ -151,51 +151,55 @@ function collectGarbage(): string {
 const mib = (bytes: number) => Math.round((bytes / 1024 / 1024) * 10) / 10;
 
 describe(`POST /webhook under ${CASES} fuzzed requests (seed ${SEED})`, () => {
-  it('never answers 5xx, always JSON, a 4xx always with an error, and stores every 200; RSS stays flat', async () => {
-    console.log(`webhook fuzz seed ${SEED}, ${CASES} cases, ${CONCURRENCY} at a time (FUZZ_SEED / FUZZ_CASES to change)`);
-    const tally: Tally = { byStatus: new Map(), byKind: new Map(), closed: 0, failures: [], stored: new Map() };
-    const source = cases(CASES, SEED);
-    const started = Date.now();
+  it(
+    'never answers 5xx, always JSON, a 4xx always with an error, and stores every 200; RSS stays flat',
+    async () => {
+      console.log(`webhook fuzz seed ${SEED}, ${CASES} cases, ${CONCURRENCY} at a time (FUZZ_SEED / FUZZ_CASES to change)`);
+      const tally: Tally = { byStatus: new Map(), byKind: new Map(), closed: 0, failures: [], stored: new Map() };
+      const source = cases(CASES, SEED);
+      const started = Date.now();
 
-    await runAll(source, WARM_UP, tally);
-    const gcHow = collectGarbage();
-    const before = process.memoryUsage();
-    const warmedAt = Date.now();
-    // Sampled without forcing a collection: the curve shows whether RSS climbs or plateaus.
-    const samples: number[] = [];
-    await runAll(source, CASES - WARM_UP, tally, () => samples.push(mib(process.memoryUsage().rss)));
-    const measuredMs = Date.now() - warmedAt;
-    collectGarbage();
-    const after = process.memoryUsage();
-    const totalMs = Date.now() - started;
+      await runAll(source, WARM_UP, tally);
+      const gcHow = collectGarbage();
+      const before = process.memoryUsage();
+      const warmedAt = Date.now();
+      // Sampled without forcing a collection: the curve shows whether RSS climbs or plateaus.
+      const samples: number[] = [];
+      await runAll(source, CASES - WARM_UP, tally, () => samples.push(mib(process.memoryUsage().rss)));
+      const measuredMs = Date.now() - warmedAt;
+      collectGarbage();
+      const after = process.memoryUsage();
+      const totalMs = Date.now() - started;
 
-    const sent = [...tally.byStatus.values()].reduce((a, b) => a + b, 0) + tally.closed;
-    const kinds = Object.fromEntries([...tally.byKind].map(([k, statuses]) => [k, Object.fromEntries(statuses)]));
-    console.log(
-      [
-        `sent ${sent} in ${(totalMs / 1000).toFixed(1)} s (${Math.round(sent / (totalMs / 1000))}/s); statuses ${JSON.stringify(Object.fromEntries(tally.byStatus))}; closed on oversize ${tally.closed}`,
-        `by kind ${JSON.stringify(kinds)}`,
-        `RSS after ${WARM_UP} warm-up cases ${mib(before.rss)} MiB, after ${CASES - WARM_UP} more ${mib(after.rss)} MiB (growth ${mib(after.rss - before.rss)} MiB, limit ${mib(RSS_GROWTH_LIMIT)}); heap used ${mib(before.heapUsed)} → ${mib(after.heapUsed)} MiB, external ${mib(before.external)} → ${mib(after.external)} MiB; GC: ${gcHow}; measured phase ${(measuredMs / 1000).toFixed(1)} s`,
-        `RSS every 1000 cases after warm-up (MiB): ${samples.join(', ')}`,
-        `distinct bodies stored ${tally.stored.size}`,
-      ].join('\n'),
-    );
+      const sent = [...tally.byStatus.values()].reduce((a, b) => a + b, 0) + tally.closed;
+      const kinds = Object.fromEntries([...tally.byKind].map(([k, statuses]) => [k, Object.fromEntries(statuses)]));
+      console.log(
+        [
+          `sent ${sent} in ${(totalMs / 1000).toFixed(1)} s (${Math.round(sent / (totalMs / 1000))}/s); statuses ${JSON.stringify(Object.fromEntries(tally.byStatus))}; closed on oversize ${tally.closed}`,
+          `by kind ${JSON.stringify(kinds)}`,
+          `RSS after ${WARM_UP} warm-up cases ${mib(before.rss)} MiB, after ${CASES - WARM_UP} more ${mib(after.rss)} MiB (growth ${mib(after.rss - before.rss)} MiB, limit ${mib(RSS_GROWTH_LIMIT)}); heap used ${mib(before.heapUsed)} → ${mib(after.heapUsed)} MiB, external ${mib(before.external)} → ${mib(after.external)} MiB; GC: ${gcHow}; measured phase ${(measuredMs / 1000).toFixed(1)} s`,
+          `RSS every 1000 cases after warm-up (MiB): ${samples.join(', ')}`,
+          `distinct bodies stored ${tally.stored.size}`,
+        ].join('\n'),
+      );
 
-    expect(tally.failures).toEqual([]);
-    expect(sent).toBe(CASES);
-    expect(after.rss - before.rss).toBeLessThan(RSS_GROWTH_LIMIT);
+      expect(tally.failures).toEqual([]);
+      expect(sent).toBe(CASES);
+      expect(after.rss - before.rss).toBeLessThan(RSS_GROWTH_LIMIT);
 
-    // Every 200 is a committed row with that body's hash, and nothing else was stored.
-    const rows = await queryOnce<{ id: string; body_sha256: string }>(stack.db.url, 'SELECT id, body_sha256 FROM webhook_event');
-    const inDb = new Map(rows.map((r) => [r.body_sha256, Number(r.id)]));
-    expect(inDb.size).toBe(tally.stored.size);
-    for (const [sha, id] of tally.stored) expect({ sha, id: inDb.get(sha) }).toEqual({ sha, id });
+      // Every 200 is a committed row with that body's hash, and nothing else was stored.
+      const rows = await queryOnce<{ id: string; body_sha256: string }>(stack.db.url, 'SELECT id, body_sha256 FROM webhook_event');
+      const inDb = new Map(rows.map((r) => [r.body_sha256, Number(r.id)]));
+      expect(inDb.size).toBe(tally.stored.size);
+      for (const [sha, id] of tally.stored) expect({ sha, id: inDb.get(sha) }).toEqual({ sha, id });
 
-    // And the host is still whole.
-    const health = await fetch(`${stack.url}/api/health`);
-    expect(health.status).toBe(200);
-    await health.arrayBuffer();
-    expect((await postWebhook(stack.url, ticketBody(123_456_789))).status).toBe(200);
-    // A hang, not slowness, is what this bound catches: ~35 s is typical for 10,000 cases on 2 cores.
-  }, Math.max(120_000, CASES * 20));
+      // And the host is still whole.
+      const health = await fetch(`${stack.url}/api/health`);
+      expect(health.status).toBe(200);
+      await health.arrayBuffer();
+      expect((await postWebhook(stack.url, ticketBody(123_456_789))).status).toBe(200);
+      // A hang, not slowness, is what this bound catches: ~35 s is typical for 10,000 cases on 2 cores.
+    },
+    Math.max(120_000, CASES * 20),
+  );
 });

@@ -25,7 +25,17 @@ function listeningOn(port: number): string[] {
       if (fields.length < 4 || fields[3] !== '0A') continue;
       const [hex, portHex] = fields[1].split(':');
       if (parseInt(portHex, 16) !== port) continue;
-      found.push(hex.length === 8 ? hex.match(/../g)!.reverse().map((b) => parseInt(b, 16)).join('.') : hex === '0'.repeat(32) ? '::' : hex);
+      found.push(
+        hex.length === 8
+          ? hex
+              .match(/../g)!
+              .reverse()
+              .map((b) => parseInt(b, 16))
+              .join('.')
+          : hex === '0'.repeat(32)
+            ? '::'
+            : hex,
+      );
     }
   }
   return found;

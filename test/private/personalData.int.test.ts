@@ -163,4 +163,3 @@ describe('the logs', () => {
     for (const secret of [...PERSONAL, KEY, ADMIN, TEST_SECRET]) expect(lines.filter((line) => line.includes(secret))).toEqual([]);
   });
 });
-

@@ -110,7 +110,13 @@ describe('the bridge', () => {
     const plain = await fetch(`${bridge.url}/healthz`, { headers: { Origin: 'https://evil.example' } });
     expect(plain.headers.get('access-control-allow-origin')).toBeNull();
     await plain.arrayBuffer();
-    const config = loadBridgeConfig({ DATABASE_URL: stack.db.url, RABBITMQ_URL: TEST_RABBITMQ_URL, PETZI_TOPOLOGY_PREFIX: stack.prefix, CORS_ORIGINS: 'https://a.example, https://b.example', ...KEYS });
+    const config = loadBridgeConfig({
+      DATABASE_URL: stack.db.url,
+      RABBITMQ_URL: TEST_RABBITMQ_URL,
+      PETZI_TOPOLOGY_PREFIX: stack.prefix,
+      CORS_ORIGINS: 'https://a.example, https://b.example',
+      ...KEYS,
+    });
     const cors = await startBridge({ config, port: 0, log: silentLogger, processMetrics: false, migrate: false });
     try {
       const listed = await fetch(`${cors.url}/healthz`, { headers: { Origin: 'https://b.example' } });

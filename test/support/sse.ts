@@ -40,8 +40,17 @@ export async function openSse(url: string, options: SseOptions = {}): Promise<Ss
     retry: undefined,
     ended: Promise.resolve(),
     waitFor: (n, timeoutMs = 10_000) =>
-      until(() => events.length >= n, timeoutMs, () => `expected ${n} events from ${url}, got ${events.length}`).then(() => events),
-    waitForComment: (text, timeoutMs = 10_000) => until(() => comments.some((c) => c.includes(text)), timeoutMs, () => `no comment "${text}" from ${url}`),
+      until(
+        () => events.length >= n,
+        timeoutMs,
+        () => `expected ${n} events from ${url}, got ${events.length}`,
+      ).then(() => events),
+    waitForComment: (text, timeoutMs = 10_000) =>
+      until(
+        () => comments.some((c) => c.includes(text)),
+        timeoutMs,
+        () => `no comment "${text}" from ${url}`,
+      ),
     async close() {
       abort.abort();
       await connection.ended;

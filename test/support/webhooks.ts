@@ -42,7 +42,11 @@ export async function postWebhook(baseUrl: string, body: Buffer | string, option
     ...options.headers,
   };
   if (signature !== null) headers['Petzi-Signature'] = signature;
-  const response = await fetch(`${baseUrl}/webhook`, { method: options.method ?? 'POST', headers, body: options.method === 'GET' ? undefined : typeof body === 'string' ? body : Uint8Array.from(body) });
+  const response = await fetch(`${baseUrl}/webhook`, {
+    method: options.method ?? 'POST',
+    headers,
+    body: options.method === 'GET' ? undefined : typeof body === 'string' ? body : Uint8Array.from(body),
+  });
   const text = await response.text();
   let json: Record<string, unknown> = {};
   try {

@@ -36,10 +36,11 @@ async function main(): Promise<void> {
         }
         const text = body.toString('utf8');
         const event = (JSON.parse(text) as { event: string }).event;
-        const { rows } = await pool.query<{ id: string }>(
-          'INSERT INTO bare_event (event_type, body_sha256, payload) VALUES ($1, $2, $3) RETURNING id',
-          [event, createHash('sha256').update(body).digest('hex'), text],
-        );
+        const { rows } = await pool.query<{ id: string }>('INSERT INTO bare_event (event_type, body_sha256, payload) VALUES ($1, $2, $3) RETURNING id', [
+          event,
+          createHash('sha256').update(body).digest('hex'),
+          text,
+        ]);
         const id = rows[0].id;
         const reply = JSON.stringify({ status: 'success', id: Number(id) });
         res.writeHead(200, { 'Content-Type': 'application/json', 'Content-Length': Buffer.byteLength(reply) }).end(reply);
@@ -54,7 +55,11 @@ async function main(): Promise<void> {
   });
   process.on('SIGTERM', () => {
     server.close();
-    void channel.close().then(() => connection.close()).then(() => pool.end()).then(() => process.exit(0));
+    void channel
+      .close()
+      .then(() => connection.close())
+      .then(() => pool.end())
+      .then(() => process.exit(0));
   });
 }
 

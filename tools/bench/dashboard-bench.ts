@@ -284,9 +284,12 @@ export async function runDashboardScenario(options: ScenarioOptions): Promise<Sc
     const wanted = new Set(accepted.map((r) => numbers.get(r.id as number) as string));
     // Every accepted ticket should show; give a falling-behind page 30 s to catch up. The page
     // answers yes or no, so the polling costs it little.
-    await page.evaluate((numbers) => {
-      (window as unknown as { __wanted: string[] }).__wanted = numbers;
-    }, [...wanted]);
+    await page.evaluate(
+      (numbers) => {
+        (window as unknown as { __wanted: string[] }).__wanted = numbers;
+      },
+      [...wanted],
+    );
     const deadline = Date.now() + 30_000;
     while (Date.now() < deadline) {
       const done = await page.evaluate(() => {

@@ -112,13 +112,21 @@ async function measure(name: string, rate: number, seconds: number, warmupSecond
       await awaitSeen(client, warmIds);
     }
     const pid = (child: { process: { pid?: number } }) => child.process.pid as number;
-    const pipeline: ProcessGroups = { host: [pid(stack.hosts[0])], ...(layout === 'split' ? { relay: [pid(stack.hosts[1])] } : {}), bridge: [pid(bridge.child as { process: { pid?: number } })], ...services };
+    const pipeline: ProcessGroups = {
+      host: [pid(stack.hosts[0])],
+      ...(layout === 'split' ? { relay: [pid(stack.hosts[1])] } : {}),
+      bridge: [pid(bridge.child as { process: { pid?: number } })],
+      ...services,
+    };
     const meter = new CpuMeter(pipeline).start();
     const started = Date.now();
     const replies = await steadyLoad({ target: () => stack.hosts[0].url, secret: SECRET, rate, count: rate * seconds, seed: rate, concurrency: 256 });
     const sendSeconds = (Date.now() - started) / 1000;
     const acked = replies.filter((r) => r.status === 200 && r.id !== undefined);
-    const seen = await awaitSeen(client, acked.map((r) => r.id as number));
+    const seen = await awaitSeen(
+      client,
+      acked.map((r) => r.id as number),
+    );
     const cpuUsed = meter.read();
     const delivered = acked.flatMap((r) => {
       const row = seen.get(r.id as number);

@@ -216,7 +216,12 @@ async function run(args: Args, services: ProcessGroups): Promise<void> {
       if (wait > 1) await sleep(wait);
       publishedAt[i] = performance.now();
       // As the relay publishes: the id as messageId, the seq in its header.
-      channel.publish(names.liveExchange, '', events[i].content, { persistent: true, messageId: String(events[i].id), contentType: 'application/json', headers: { [LIVE_SEQ_HEADER]: events[i].seq } });
+      channel.publish(names.liveExchange, '', events[i].content, {
+        persistent: true,
+        messageId: String(events[i].id),
+        contentType: 'application/json',
+        headers: { [LIVE_SEQ_HEADER]: events[i].seq },
+      });
     }
     const publishSeconds = (performance.now() - start) / 1000;
     const deadline = performance.now() + 30_000;

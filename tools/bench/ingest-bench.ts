@@ -6,7 +6,21 @@ import { PayloadGenerator, todayUtc } from '../../simulator/src/payloads';
 import { RawHttpConnection } from '../harness/rawHttp';
 import { CpuMeter, cpuPerThousand } from './processCpu';
 import { startBenchServices } from './services';
-import { ROOT, RABBITMQ_URL, adminQuery, cpuCalibrationMs, groupBy, median, medianPerKey, deleteTopology, dropDatabase, freshDatabase, percentile, progress, startChild } from './support';
+import {
+  ROOT,
+  RABBITMQ_URL,
+  adminQuery,
+  cpuCalibrationMs,
+  groupBy,
+  median,
+  medianPerKey,
+  deleteTopology,
+  dropDatabase,
+  freshDatabase,
+  percentile,
+  progress,
+  startChild,
+} from './support';
 
 const HELP = `Usage: npm run bench [-- --duration S] [--connections 16,64] [--hosts bare,ingest,all] [--repeat N] [--shared-services]
 
@@ -70,7 +84,9 @@ export interface RunResult {
 
 /** CPU seconds (user + system) a process has used so far, from /proc. */
 function cpuSecondsOf(pid: number): number {
-  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').replace(/^.*\) /, '').split(' ');
+  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8')
+    .replace(/^.*\) /, '')
+    .split(' ');
   // After the command name: utime and stime are fields 14 and 15 of stat, in clock ticks (100 Hz).
   return (Number(fields[11]) + Number(fields[12])) / 100;
 }
@@ -80,7 +96,13 @@ function arg(name: string, fallback: string): string {
   return i >= 0 && process.argv[i + 1] ? process.argv[i + 1] : fallback;
 }
 
-async function load(url: string, connections: number, seconds: number, secret: string, seed: number): Promise<{ latencies: number[]; ids: number[]; statuses: Record<string, number>; cpuMs: number }> {
+async function load(
+  url: string,
+  connections: number,
+  seconds: number,
+  secret: string,
+  seed: number,
+): Promise<{ latencies: number[]; ids: number[]; statuses: Record<string, number>; cpuMs: number }> {
   const target = new URL('/webhook', url);
   const generator = new PayloadGenerator({ seed, mode: 'ticket_created', baseDate: todayUtc() });
   const latencies: number[] = [];
@@ -199,7 +221,10 @@ async function main(): Promise<void> {
   const summary = summarise(results);
   mkdirSync(path.join(ROOT, 'bench-results'), { recursive: true });
   const file = path.join(ROOT, 'bench-results', 'ingest.json');
-  writeFileSync(file, `${JSON.stringify({ machine: { cpus: cpus().length, node: process.version }, at: new Date().toISOString(), calibrationMs, repeat, summary, results }, null, 2)}\n`);
+  writeFileSync(
+    file,
+    `${JSON.stringify({ machine: { cpus: cpus().length, node: process.version }, at: new Date().toISOString(), calibrationMs, repeat, summary, results }, null, 2)}\n`,
+  );
   console.log('\nevery run:\nhost    connections  req/s   p50 ms  p99 ms  200s     stored   lost  published  host RSS  host CPU  load CPU');
   for (const r of results) {
     console.log(

@@ -10,9 +10,34 @@ CPU seconds per 1,000 webhooks of each process. Prints markdown; --write replace
 <!-- bench:tables --> and <!-- /bench:tables --> in README.md.`;
 
 type Json = Record<string, unknown>;
-interface IngestRow { hostFunctions: string; connections: number; requestsPerSecond: number; ratioToBare: number | null; p50Ms: number; p99Ms: number; lost: number; hostCpuPercent: number; cpuSecondsPer1000?: Record<string, number> }
-interface E2eRow { layout: string; rate: number; allDelivered: boolean; notOk: number; p50Ms: number; p99Ms: number; p99RangeMs: [number, number]; stageP50Ms: Record<'reply' | 'relay' | 'fanout', number>; cpuSecondsPer1000?: Record<string, number> }
-interface Fanout { allClientsGotEveryEvent: boolean; latencyMs: { p50: number; p99: number }; bridgeRssMb: { peak: number }; cpuSecondsPer1000Events?: Record<string, number> }
+interface IngestRow {
+  hostFunctions: string;
+  connections: number;
+  requestsPerSecond: number;
+  ratioToBare: number | null;
+  p50Ms: number;
+  p99Ms: number;
+  lost: number;
+  hostCpuPercent: number;
+  cpuSecondsPer1000?: Record<string, number>;
+}
+interface E2eRow {
+  layout: string;
+  rate: number;
+  allDelivered: boolean;
+  notOk: number;
+  p50Ms: number;
+  p99Ms: number;
+  p99RangeMs: [number, number];
+  stageP50Ms: Record<'reply' | 'relay' | 'fanout', number>;
+  cpuSecondsPer1000?: Record<string, number>;
+}
+interface Fanout {
+  allClientsGotEveryEvent: boolean;
+  latencyMs: { p50: number; p99: number };
+  bridgeRssMb: { peak: number };
+  cpuSecondsPer1000Events?: Record<string, number>;
+}
 
 function read<T>(name: string): T | undefined {
   const file = path.join(ROOT, 'bench-results', name);
@@ -45,15 +70,28 @@ function targets(): string[] {
   const p99 = ingestRow(ia, 'ingest', 64)?.p99Ms;
   rows.push(['ingest functions, 64 connections: p99 < 50 ms', show(ingestRow(ib, 'ingest', 64)?.p99Ms, ' ms'), show(p99, ' ms'), p99 === undefined ? undefined : p99 < 50]);
   ratioTarget('every function in one host, 64 connections: ≥ 1.5× bare', 'all', 64, 1.5);
-  for (const [rate, goal] of [[1000, 100], [200, 30]] as const) {
+  for (const [rate, goal] of [
+    [1000, 100],
+    [200, 30],
+  ] as const) {
     const [before, after] = [e2eBefore(ea, eb, rate), e2eRow(ea, rate)];
     const cell = (r: E2eRow | undefined) => (r ? `${r.p99Ms} ms (${r.p99RangeMs[0]}–${r.p99RangeMs[1]}), ${r.allDelivered ? 'all delivered' : '**not all delivered**'}` : 'n/a');
     rows.push([`webhook → SSE at ${rate}/s: p99 < ${goal} ms, every event delivered`, cell(before), cell(after), after ? after.p99Ms < goal && after.allDelivered : undefined]);
   }
   const after = pipeline(e2eRow(ea, 1000));
-  rows.push(['whole-pipeline CPU per webhook at 1,000/s: half of before', show(halfOf && halfOf * 1000, ' µs'), show(after && after * 1000, ' µs'), after === undefined || halfOf === undefined ? undefined : after <= halfOf / 2]);
+  rows.push([
+    'whole-pipeline CPU per webhook at 1,000/s: half of before',
+    show(halfOf && halfOf * 1000, ' µs'),
+    show(after && after * 1000, ' µs'),
+    after === undefined || halfOf === undefined ? undefined : after <= halfOf / 2,
+  ]);
   const fan = (f: Fanout | undefined) => (f ? `p99 ${f.latencyMs.p99} ms, RSS ${f.bridgeRssMb.peak} MB${f.allClientsGotEveryEvent ? '' : ', **events missed**'}` : 'n/a');
-  rows.push(['fan-out, 1,000 clients at 200 events/s: p99 < 100 ms, bridge RSS < 150 MB', fan(fb), fan(fa), fa ? fa.latencyMs.p99 < 100 && fa.bridgeRssMb.peak < 150 && fa.allClientsGotEveryEvent : undefined]);
+  rows.push([
+    'fan-out, 1,000 clients at 200 events/s: p99 < 100 ms, bridge RSS < 150 MB',
+    fan(fb),
+    fan(fa),
+    fa ? fa.latencyMs.p99 < 100 && fa.bridgeRssMb.peak < 150 && fa.allClientsGotEveryEvent : undefined,
+  ]);
   return ['| target | before | after | |', '| --- | --- | --- | --- |', ...rows.map(([t, b, a, m]) => `| ${t} | ${b} | ${a} | ${mark(m)} |`)];
 }
 
@@ -63,9 +101,17 @@ function cpuTable(): string[] {
   const add = (label: string, cpu: Record<string, number> | undefined) => {
     if (cpu) lines.push(`| ${label} | ${groups.map((g) => (g in cpu ? String(Math.round(cpu[g] * 1000)) : '')).join(' | ')} |`);
   };
-  for (const [when, suffix] of [['before', '.before'], ['after', '']] as const) {
+  for (const [when, suffix] of [
+    ['before', '.before'],
+    ['after', ''],
+  ] as const) {
     const ingest = read<Json>(`ingest${suffix}.json`);
-    for (const [host, c, label] of [['bare', 64, 'bare reference'], ['ingest', 64, 'ingest functions'], ['ingest', 16, 'ingest functions'], ['all', 64, 'every function']] as const) {
+    for (const [host, c, label] of [
+      ['bare', 64, 'bare reference'],
+      ['ingest', 64, 'ingest functions'],
+      ['ingest', 16, 'ingest functions'],
+      ['all', 64, 'every function'],
+    ] as const) {
       add(`${when}: npm run bench, ${label}, ${c} connections`, ingestRow(ingest, host, c)?.cpuSecondsPer1000);
     }
     const e2e = read<Json>(`e2e${suffix}.json`);
@@ -73,7 +119,8 @@ function cpuTable(): string[] {
     // The code before, interleaved in the last run (e2e-bench --layouts one@before,one).
     for (const rate of [200, 1000]) if (suffix === '') add(`before, same run (one@before): npm run bench:e2e, ${rate}/s`, e2eRow(e2e, rate, 'one@before')?.cpuSecondsPer1000);
     add(`${when}: npm run bench:fanout, per 1,000 events`, read<Fanout>(`fanout${suffix}.json`)?.cpuSecondsPer1000Events);
-    if (suffix === '') add('before, previous code just before (--before): npm run bench:fanout, per 1,000 events', read<Fanout>('fanout.before-code.json')?.cpuSecondsPer1000Events);
+    if (suffix === '')
+      add('before, previous code just before (--before): npm run bench:fanout, per 1,000 events', read<Fanout>('fanout.before-code.json')?.cpuSecondsPer1000Events);
   }
   return lines;
 }
@@ -87,18 +134,36 @@ function lastRuns(): string[] {
     const c = data?.calibrationMs as { before: number; after: number } | undefined;
     return c ? `calibration ${c.before} → ${c.after} ms` : 'no calibration';
   };
-  const lines = [`Last \`npm run bench\` (medians of ${String(ingest?.repeat ?? '?')} runs; ${calibration(ingest)}):`, '', '| server | connections | requests/s | × bare | p50 ms | p99 ms | host CPU | lost |', '| --- | --- | --- | --- | --- | --- | --- | --- |'];
+  const lines = [
+    `Last \`npm run bench\` (medians of ${String(ingest?.repeat ?? '?')} runs; ${calibration(ingest)}):`,
+    '',
+    '| server | connections | requests/s | × bare | p50 ms | p99 ms | host CPU | lost |',
+    '| --- | --- | --- | --- | --- | --- | --- | --- |',
+  ];
   for (const r of (ingest?.summary as IngestRow[] | undefined) ?? []) {
-    lines.push(`| ${SERVER[r.hostFunctions] ?? r.hostFunctions} | ${r.connections} | ${r.requestsPerSecond} | ${r.ratioToBare ?? ''} | ${r.p50Ms} | ${r.p99Ms} | ${r.hostCpuPercent}% | ${r.lost} |`);
+    lines.push(
+      `| ${SERVER[r.hostFunctions] ?? r.hostFunctions} | ${r.connections} | ${r.requestsPerSecond} | ${r.ratioToBare ?? ''} | ${r.p50Ms} | ${r.p99Ms} | ${r.hostCpuPercent}% | ${r.lost} |`,
+    );
   }
   const e2e = read<Json>('e2e.json');
-  lines.push('', `Last \`npm run bench:e2e\` (medians of ${String(e2e?.repeat ?? '?')} runs of 10 s after 3 s of warm-up; ${calibration(e2e)}):`, '', '| layout | rate | p50 | p99 (range over the runs) | stage p50s: reply / relay / fan-out | delivered | not 200 |', '| --- | --- | --- | --- | --- | --- | --- |');
+  lines.push(
+    '',
+    `Last \`npm run bench:e2e\` (medians of ${String(e2e?.repeat ?? '?')} runs of 10 s after 3 s of warm-up; ${calibration(e2e)}):`,
+    '',
+    '| layout | rate | p50 | p99 (range over the runs) | stage p50s: reply / relay / fan-out | delivered | not 200 |',
+    '| --- | --- | --- | --- | --- | --- | --- |',
+  );
   for (const r of (e2e?.summary as E2eRow[] | undefined) ?? []) {
-    lines.push(`| ${r.layout} | ${r.rate}/s | ${r.p50Ms} ms | ${r.p99Ms} ms (${r.p99RangeMs[0]}–${r.p99RangeMs[1]}) | ${r.stageP50Ms.reply} / ${r.stageP50Ms.relay} / ${r.stageP50Ms.fanout} ms | ${r.allDelivered ? 'all' : '**not all**'} | ${r.notOk} |`);
+    lines.push(
+      `| ${r.layout} | ${r.rate}/s | ${r.p50Ms} ms | ${r.p99Ms} ms (${r.p99RangeMs[0]}–${r.p99RangeMs[1]}) | ${r.stageP50Ms.reply} / ${r.stageP50Ms.relay} / ${r.stageP50Ms.fanout} ms | ${r.allDelivered ? 'all' : '**not all**'} | ${r.notOk} |`,
+    );
   }
   const fanout = read<Fanout & { clients: number; eventsPerSecond: number }>('fanout.json');
   if (fanout) {
-    lines.push('', `Last \`npm run bench:fanout\`: ${fanout.clients} SSE clients at ${fanout.eventsPerSecond} events/s: ${fanout.allClientsGotEveryEvent ? 'every client got every event, in order' : '**not every client got every event**'}; delivery p50 ${fanout.latencyMs.p50} ms, p99 ${fanout.latencyMs.p99} ms; bridge RSS peak ${fanout.bridgeRssMb.peak} MB.`);
+    lines.push(
+      '',
+      `Last \`npm run bench:fanout\`: ${fanout.clients} SSE clients at ${fanout.eventsPerSecond} events/s: ${fanout.allClientsGotEveryEvent ? 'every client got every event, in order' : '**not every client got every event**'}; delivery p50 ${fanout.latencyMs.p50} ms, p99 ${fanout.latencyMs.p99} ms; bridge RSS peak ${fanout.bridgeRssMb.peak} MB.`,
+    );
   }
   return lines;
 }
@@ -108,7 +173,17 @@ function main(): void {
     console.log(HELP);
     return;
   }
-  const block = ['Targets of issue 18 (medians; before = `bench-results/*.before.json`, or for bench:e2e the same run\'s `one@before` layout and for bench:fanout `fanout.before-code.json` when there are; after = the last run):', '', ...targets(), '', 'CPU µs per webhook (CPU ms per 1,000 webhooks) by process, from /proc, medians; pipeline = all but the load generator:', '', ...cpuTable(), '', ...lastRuns()].join('\n');
+  const block = [
+    "Targets of issue 18 (medians; before = `bench-results/*.before.json`, or for bench:e2e the same run's `one@before` layout and for bench:fanout `fanout.before-code.json` when there are; after = the last run):",
+    '',
+    ...targets(),
+    '',
+    'CPU µs per webhook (CPU ms per 1,000 webhooks) by process, from /proc, medians; pipeline = all but the load generator:',
+    '',
+    ...cpuTable(),
+    '',
+    ...lastRuns(),
+  ].join('\n');
   if (!process.argv.includes('--write')) {
     console.log(block);
     return;

@@ -70,7 +70,8 @@ async function relayedCount(hostUrl: string, outcome: 'relayed' | 'redelivered')
 /** Sends the live load in 2-second slices until `until` says stop; each slice its own seed, so no duplicates. */
 async function liveLoad(url: string, rate: number, until: () => boolean, seedBase: number): Promise<Reply[]> {
   const replies: Reply[] = [];
-  for (let slice = 0; !until(); slice += 1) replies.push(...(await steadyLoad({ target: () => url, secret: SECRET, rate, count: rate * 2, seed: seedBase + slice, concurrency: 64 })));
+  for (let slice = 0; !until(); slice += 1)
+    replies.push(...(await steadyLoad({ target: () => url, secret: SECRET, rate, count: rate * 2, seed: seedBase + slice, concurrency: 64 })));
   return replies;
 }
 
@@ -83,12 +84,21 @@ async function latencyOf(client: SseThread, replies: Reply[]): Promise<Latency> 
     seen = await client.collect();
   }
   const byId = new Map(replies.map((r) => [r.id, r]));
-  const latencies = ids.flatMap((id) => {
-    const row = seen.get(id);
-    const reply = byId.get(id);
-    return row && reply ? [row.firstSeen - reply.sentAt] : [];
-  }).sort((a, b) => a - b);
-  return { sent: replies.length, ok: ids.length, delivered: latencies.length, p50: percentile(latencies, 50), p99: percentile(latencies, 99), max: latencies[latencies.length - 1] ?? NaN };
+  const latencies = ids
+    .flatMap((id) => {
+      const row = seen.get(id);
+      const reply = byId.get(id);
+      return row && reply ? [row.firstSeen - reply.sentAt] : [];
+    })
+    .sort((a, b) => a - b);
+  return {
+    sent: replies.length,
+    ok: ids.length,
+    delivered: latencies.length,
+    p50: percentile(latencies, 50),
+    p99: percentile(latencies, 99),
+    max: latencies[latencies.length - 1] ?? NaN,
+  };
 }
 
 async function main(): Promise<void> {
@@ -115,7 +125,10 @@ async function main(): Promise<void> {
     const baseline = await latencyOf(client, await liveLoad(host.url, rate, () => Date.now() > baselineEnd, 1));
 
     const phases: PhaseResult[] = [];
-    for (const [phase, outcome] of [['first relay', 'relayed'], ['idempotent replay', 'redelivered']] as const) {
+    for (const [phase, outcome] of [
+      ['first relay', 'relayed'],
+      ['idempotent replay', 'redelivered'],
+    ] as const) {
       console.log(`${phase}: replaying ${n.toLocaleString('en')} webhooks beside ${rate}/s of live traffic`);
       const before = await relayedCount(host.url, outcome);
       const started = Date.now();
@@ -126,9 +139,10 @@ async function main(): Promise<void> {
       for (;;) {
         await new Promise((r) => setTimeout(r, 250));
         // The live load counts too when fresh: only the replayed range's relays are awaited.
-        const done = outcome === 'relayed'
-          ? Number((await adminQuery<{ n: string }>(stack.databaseUrl, 'SELECT count(*) AS n FROM live_event WHERE webhook_id <= $1', [n]))[0].n)
-          : (await relayedCount(host.url, outcome)) - before;
+        const done =
+          outcome === 'relayed'
+            ? Number((await adminQuery<{ n: string }>(stack.databaseUrl, 'SELECT count(*) AS n FROM live_event WHERE webhook_id <= $1', [n]))[0].n)
+            : (await relayedCount(host.url, outcome)) - before;
         if (done >= n) break;
       }
       await cli;
@@ -137,12 +151,23 @@ async function main(): Promise<void> {
       phases.push({ phase, webhooks: n, publishSeconds, drainedSeconds, live: await latencyOf(client, await load) });
       console.log(`  published in ${publishSeconds.toFixed(1)} s, relayed in ${drainedSeconds.toFixed(1)} s`);
     }
-    const result = { at: new Date().toISOString(), cpus: os.cpus().length, loadavg: os.loadavg(), calibrationMs: { before: calibrationBeforeMs, after: cpuCalibrationMs() }, webhooks: n, liveRate: rate, baseline, phases };
+    const result = {
+      at: new Date().toISOString(),
+      cpus: os.cpus().length,
+      loadavg: os.loadavg(),
+      calibrationMs: { before: calibrationBeforeMs, after: cpuCalibrationMs() },
+      webhooks: n,
+      liveRate: rate,
+      baseline,
+      phases,
+    };
     mkdirSync(path.join(ROOT, 'bench-results'), { recursive: true });
     writeFileSync(path.join(ROOT, 'bench-results', 'replay.json'), `${JSON.stringify(result, null, 2)}\n`);
     console.log('\nphase               publish s  relayed s  live sent  delivered  p50 ms  p99 ms  max ms');
     const row = (name: string, p: number | string, d: number | string, l: Latency) =>
-      console.log(`${name.padEnd(19)} ${String(p).padEnd(10)} ${String(d).padEnd(10)} ${String(l.sent).padEnd(10)} ${String(l.delivered).padEnd(10)} ${String(l.p50).padEnd(7)} ${String(l.p99).padEnd(7)} ${l.max}`);
+      console.log(
+        `${name.padEnd(19)} ${String(p).padEnd(10)} ${String(d).padEnd(10)} ${String(l.sent).padEnd(10)} ${String(l.delivered).padEnd(10)} ${String(l.p50).padEnd(7)} ${String(l.p99).padEnd(7)} ${l.max}`,
+      );
     row('baseline (no replay)', '-', '-', baseline);
     for (const p of phases) row(p.phase, p.publishSeconds.toFixed(1), p.drainedSeconds.toFixed(1), p.live);
   } finally {

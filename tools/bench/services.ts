@@ -36,7 +36,7 @@ export async function startBenchServices(argv: string[]): Promise<BenchServices>
     rmSync(dataDir, { recursive: true, force: true });
   };
   try {
-    console.log('services: starting a Postgres and a RabbitMQ of this bench\'s own');
+    console.log("services: starting a Postgres and a RabbitMQ of this bench's own");
     const postgres = await startEmbeddedPostgres({ dataDir, port: await freePort(), database: 'postgres', log });
     stops.push(() => postgres.stop());
     const port = await freeNodePorts();
@@ -52,7 +52,8 @@ export async function startBenchServices(argv: string[]): Promise<BenchServices>
     stops.push(() => rabbit.stop());
     useServices(postgres.url, rabbit.url);
     const groups = { postgres: childTreesRunning(/^postgres$/), rabbitmq: childTreesRunning(/^beam/) };
-    if (groups.postgres.length === 0 || groups.rabbitmq.length === 0) throw new Error(`bench services: no process tree found for ${groups.postgres.length === 0 ? 'Postgres' : 'RabbitMQ'} under this process`);
+    if (groups.postgres.length === 0 || groups.rabbitmq.length === 0)
+      throw new Error(`bench services: no process tree found for ${groups.postgres.length === 0 ? 'Postgres' : 'RabbitMQ'} under this process`);
     return { groups, stop };
   } catch (error) {
     await stop();

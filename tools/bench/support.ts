@@ -12,8 +12,16 @@ export const ROOT = ((): string => {
   }
   throw new Error(`no package.json above ${__dirname}`);
 })();
-export let ADMIN_DATABASE_URL = readEnv.url(process.env, 'BENCH_DATABASE_URL', { aliases: ['TEST_DATABASE_URL'], protocols: POSTGRES_PROTOCOLS, default: 'postgres://postgres:postgres@127.0.0.1:5432/postgres' });
-export let RABBITMQ_URL = readEnv.url(process.env, 'BENCH_RABBITMQ_URL', { aliases: ['TEST_RABBITMQ_URL'], protocols: AMQP_PROTOCOLS, default: 'amqp://guest:guest@127.0.0.1:5672' });
+export let ADMIN_DATABASE_URL = readEnv.url(process.env, 'BENCH_DATABASE_URL', {
+  aliases: ['TEST_DATABASE_URL'],
+  protocols: POSTGRES_PROTOCOLS,
+  default: 'postgres://postgres:postgres@127.0.0.1:5432/postgres',
+});
+export let RABBITMQ_URL = readEnv.url(process.env, 'BENCH_RABBITMQ_URL', {
+  aliases: ['TEST_RABBITMQ_URL'],
+  protocols: AMQP_PROTOCOLS,
+  default: 'amqp://guest:guest@127.0.0.1:5672',
+});
 
 /** Points every bench helper (and the fault stack) at a bench's own services (services.ts). */
 export function useServices(adminDatabaseUrl: string, rabbitmqUrl: string): void {

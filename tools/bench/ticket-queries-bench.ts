@@ -91,7 +91,14 @@ async function explain(pool: Pool, c: (typeof CASES)[number]): Promise<string> {
   const spy = (async (text: string, params: unknown[]) => {
     const { rows } = await original<{ 'QUERY PLAN': string }>(`EXPLAIN (ANALYZE, FORMAT TEXT) ${text}`, params);
     const lines = rows.map((r) => r['QUERY PLAN']);
-    const scans = lines.filter((l) => /Scan|Sort/.test(l)).map((l) => l.trim().replace(/\s+\(cost.*$/, '').replace(/^->\s*/, ''));
+    const scans = lines
+      .filter((l) => /Scan|Sort/.test(l))
+      .map((l) =>
+        l
+          .trim()
+          .replace(/\s+\(cost.*$/, '')
+          .replace(/^->\s*/, ''),
+      );
     plan = `${scans.slice(0, 3).join(' > ')} | ${lines.find((l) => l.startsWith('Execution Time')) ?? ''}`;
     return { rows: [] };
   }) as unknown as Pool['query'];

@@ -18,21 +18,25 @@ or a scenario got no 200 after its fault ended.`;
 
 function table(results: ScenarioResult[]): string {
   const header = ['scenario', 'sent', '200s', 'stored', 'published', 'relayed', 'to SSE', 'lost', 'dup pub', 'dup SSE', 'refused', 'first 200 ms', 'backlog ms'];
-  const rows = results.map((r) => [
-    r.scenario,
-    r.sent,
-    r.ok,
-    r.stored,
-    r.published,
-    r.relayed,
-    r.deliveredToSse,
-    r.lost,
-    r.publishDuplicates,
-    r.sseDuplicatesShown,
-    Object.entries(r.refused).map(([k, v]) => `${k}×${v}`).join(' ') || '-',
-    r.firstOkAfterFaultMs ?? 'NEVER',
-    r.caughtUpAfterFaultMs ?? '-',
-  ].map(String));
+  const rows = results.map((r) =>
+    [
+      r.scenario,
+      r.sent,
+      r.ok,
+      r.stored,
+      r.published,
+      r.relayed,
+      r.deliveredToSse,
+      r.lost,
+      r.publishDuplicates,
+      r.sseDuplicatesShown,
+      Object.entries(r.refused)
+        .map(([k, v]) => `${k}×${v}`)
+        .join(' ') || '-',
+      r.firstOkAfterFaultMs ?? 'NEVER',
+      r.caughtUpAfterFaultMs ?? '-',
+    ].map(String),
+  );
   const widths = header.map((h, i) => Math.max(h.length, ...rows.map((row) => row[i].length)));
   return [header, ...rows].map((row) => row.map((cell, i) => cell.padEnd(widths[i])).join('  ')).join('\n');
 }
@@ -68,7 +72,7 @@ async function main(): Promise<number> {
 main().then(
   (code) => process.exit(code),
   (error: unknown) => {
-    console.error(`faults failed: ${error instanceof Error ? error.stack ?? error.message : String(error)}`);
+    console.error(`faults failed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`);
     process.exit(1);
   },
 );

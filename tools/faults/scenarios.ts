@@ -56,9 +56,7 @@ async function settle(stack: FaultStack, replies: Reply[], seconds: number): Pro
     const stored = await stack.stored();
     const relayed = await stack.relayed();
     const published = new Set(stack.published);
-    const done = [...acked].every(
-      (id) => stored.has(id) && published.has(id) && relayed.has(id) && stack.clients.every((c) => c.firstSeen.has(id)),
-    );
+    const done = [...acked].every((id) => stored.has(id) && published.has(id) && relayed.has(id) && stack.clients.every((c) => c.firstSeen.has(id)));
     if (done || Date.now() > deadline) return { stored, relayed };
     await sleep(250);
   }
@@ -86,7 +84,10 @@ async function run(
     const { stored, relayed } = await settle(stack, replies, profile.settleSeconds);
     const result = reconcile({ replies, stored, relayed, published: stack.published, clients: stack.clients.map((c) => c.ids) });
     // Sent after the fault ended and answered 200: the first such answer is the recovery.
-    const firstOk = replies.filter((r) => r.status === 200 && r.sentAt >= faultEnd).map((r) => r.repliedAt ?? Infinity).sort((a, b) => a - b)[0];
+    const firstOk = replies
+      .filter((r) => r.status === 200 && r.sentAt >= faultEnd)
+      .map((r) => r.repliedAt ?? Infinity)
+      .sort((a, b) => a - b)[0];
     const before = replies.filter((r) => r.status === 200 && r.id !== undefined && r.sentAt < faultEnd).map((r) => r.id as number);
     const lastDelivery = Math.max(...before.map((id) => Math.max(...stack.clients.map((c) => c.firstSeen.get(id) ?? Infinity))));
     return {
@@ -148,29 +149,37 @@ export const SCENARIOS: Record<string, { description: string; run: (profile: Pro
     description: 'functions host killed with SIGKILL mid-load, restarted 2 s later',
     run: (p) =>
       run('host-sigkill', SCENARIOS['host-sigkill'].description, p, { hosts: 1, bridges: 1 }, (stack) =>
-        loadWithFault(stack, { ...p, faultSeconds: 2 }, {
-          // Requests keep going to the dead host's address meanwhile: refused, never acknowledged.
-          start: async () => {
-            stack.hosts[0].process.kill('SIGKILL');
+        loadWithFault(
+          stack,
+          { ...p, faultSeconds: 2 },
+          {
+            // Requests keep going to the dead host's address meanwhile: refused, never acknowledged.
+            start: async () => {
+              stack.hosts[0].process.kill('SIGKILL');
+            },
+            end: async () => {
+              await stack.startHost(0);
+            },
           },
-          end: async () => {
-            await stack.startHost(0);
-          },
-        }),
+        ),
       ),
   },
   'bridge-restart': {
     description: 'SSE bridge killed while clients are connected, restarted on the same port',
     run: (p) =>
       run('bridge-restart', SCENARIOS['bridge-restart'].description, p, { hosts: 1, bridges: 1 }, (stack) =>
-        loadWithFault(stack, { ...p, faultSeconds: 2 }, {
-          start: async () => {
-            stack.bridges[0].child?.process.kill('SIGKILL');
+        loadWithFault(
+          stack,
+          { ...p, faultSeconds: 2 },
+          {
+            start: async () => {
+              stack.bridges[0].child?.process.kill('SIGKILL');
+            },
+            end: async () => {
+              await stack.startBridge(stack.bridges[0]);
+            },
           },
-          end: async () => {
-            await stack.startBridge(stack.bridges[0]);
-          },
-        }),
+        ),
       ),
   },
   'duplicate-storm': {

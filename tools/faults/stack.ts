@@ -49,7 +49,15 @@ export class FaultStack {
     const databaseUrl = await freshDatabase(dbName);
     const broker = hostPortOf(RABBITMQ_URL, 5672);
     const db = hostPortOf(ADMIN_DATABASE_URL, 5432);
-    const stack = new FaultStack(name, databaseUrl, `faults${process.pid}.${name}`, await startTcpProxy(broker.host, broker.port), await startTcpProxy(db.host, db.port), options.direct === true, options.root ?? '');
+    const stack = new FaultStack(
+      name,
+      databaseUrl,
+      `faults${process.pid}.${name}`,
+      await startTcpProxy(broker.host, broker.port),
+      await startTcpProxy(db.host, db.port),
+      options.direct === true,
+      options.root ?? '',
+    );
     return stack;
   }
 
@@ -97,9 +105,13 @@ export class FaultStack {
     await channel.assertExchange(this.topology.webhookExchange, 'topic', { durable: true });
     const { queue } = await channel.assertQueue('', { exclusive: true, autoDelete: true });
     await channel.bindQueue(queue, this.topology.webhookExchange, '#');
-    await channel.consume(queue, (message) => {
-      if (message) this.published.push(Number(message.properties.messageId));
-    }, { noAck: true });
+    await channel.consume(
+      queue,
+      (message) => {
+        if (message) this.published.push(Number(message.properties.messageId));
+      },
+      { noAck: true },
+    );
     this.capture = { connection, channel };
   }
 

@@ -119,9 +119,7 @@ async function main(argv: string[]): Promise<number> {
     await runOk('docker', ['cp', `${container}:/srv/start.log`, path.join(WORK, 'npm-start.log')], { env: dockerEnv() });
 
     const tests = argv.includes('--full') ? [] : SUBSET;
-    timings.npmTest = await timed(`npm test${tests.length > 0 ? ` -- ${tests.join(' ')}` : ''}`, () =>
-      exec(container, `cd ${APP} && npm test -- ${tests.join(' ')}`, 'npm-test'),
-    );
+    timings.npmTest = await timed(`npm test${tests.length > 0 ? ` -- ${tests.join(' ')}` : ''}`, () => exec(container, `cd ${APP} && npm test -- ${tests.join(' ')}`, 'npm-test'));
     say(`after npm test: ${await exec(container, `cd ${APP} && node dist/tools/fresh/probe.js leftovers`, 'probe-leftovers-test')}`);
     const results = { when: new Date().toISOString(), node: '20', testSubset: tests.length > 0 ? tests : 'all', secondsPerStep: timings };
     mkdirSync(path.join(ROOT, 'bench-results'), { recursive: true });

@@ -91,7 +91,12 @@ function leftovers(): number {
 }
 
 const mode = process.argv[2];
-(mode === 'webhook' && process.argv[3] !== undefined ? webhook(process.argv[3]) : mode === 'leftovers' ? Promise.resolve(leftovers()) : Promise.reject(new Error('usage: probe.js webhook <start log> | leftovers'))).then(
+(mode === 'webhook' && process.argv[3] !== undefined
+  ? webhook(process.argv[3])
+  : mode === 'leftovers'
+    ? Promise.resolve(leftovers())
+    : Promise.reject(new Error('usage: probe.js webhook <start log> | leftovers'))
+).then(
   (code) => process.exit(code),
   (error: unknown) => {
     console.error(error instanceof Error ? error.message : String(error));

@@ -213,10 +213,7 @@ export async function firstResponse(port: number, bytes: Buffer, timeoutMs = 10_
   connection.write(bytes);
   try {
     return await new Promise<FirstResponse | undefined>((resolve, reject) => {
-      const timer = setTimeout(
-        () => reject(new Error(`no complete response within ${timeoutMs} ms to ${JSON.stringify(bytes.subarray(0, 200).toString('latin1'))}`)),
-        timeoutMs,
-      );
+      const timer = setTimeout(() => reject(new Error(`no complete response within ${timeoutMs} ms to ${JSON.stringify(bytes.subarray(0, 200).toString('latin1'))}`)), timeoutMs);
       const done = (response: FirstResponse | undefined) => {
         clearTimeout(timer);
         resolve(response);

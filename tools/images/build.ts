@@ -103,7 +103,11 @@ function recipeDir(ctx: Ctx, name: string): string {
 }
 
 function hostCaFiles(): [string, Buffer][] {
-  const extra = existsSync(HOST_EXTRA_CAS) ? readdirSync(HOST_EXTRA_CAS).filter((f) => f.endsWith('.crt')).sort() : [];
+  const extra = existsSync(HOST_EXTRA_CAS)
+    ? readdirSync(HOST_EXTRA_CAS)
+        .filter((f) => f.endsWith('.crt'))
+        .sort()
+    : [];
   return extra.map((f): [string, Buffer] => [f, readFileSync(join(HOST_EXTRA_CAS, f))]);
 }
 
@@ -160,7 +164,17 @@ export async function ensureBaseImage(opts: BuildOptions = {}): Promise<string> 
   await timed(ctx, `${BASE_TAG}: docker import`, () =>
     runOk(
       'docker',
-      ['import', '--change', `LABEL ${RECIPE_LABEL}=${hash}`, '--change', 'ENV PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin', '--change', 'CMD ["bash"]', '-', BASE_TAG],
+      [
+        'import',
+        '--change',
+        `LABEL ${RECIPE_LABEL}=${hash}`,
+        '--change',
+        'ENV PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin',
+        '--change',
+        'CMD ["bash"]',
+        '-',
+        BASE_TAG,
+      ],
       { env: dockerEnv(), stdinFrom: { command: 'tar', args: ['-C', rootfs, '--exclude=./.petzi-complete', '-c', '.'] } },
     ),
   );

@@ -1,4 +1,20 @@
-import { closeDeps, createDeps, type Deps, listAttempts, deadLetterPage, redrive, replay, deadLettersQuery, deliveriesQuery, nextCursor, redriveRequest, replayRequest, type Config, type Logger, rebuildTickets } from '../../functions/src';
+import {
+  closeDeps,
+  createDeps,
+  type Deps,
+  listAttempts,
+  deadLetterPage,
+  redrive,
+  replay,
+  deadLettersQuery,
+  deliveriesQuery,
+  nextCursor,
+  redriveRequest,
+  replayRequest,
+  type Config,
+  type Logger,
+  rebuildTickets,
+} from '../../functions/src';
 import type { Command } from './args';
 import { UnreachableError } from './connect';
 import { progressBar } from './progress';

@@ -1,4 +1,13 @@
-import { ConfigError, QueryParamError, UnknownDeadLettersError, consoleLogger, type Logger, DatabaseUnavailableError, errorMessage, BrokerUnavailableError } from '../../functions/src';
+import {
+  ConfigError,
+  QueryParamError,
+  UnknownDeadLettersError,
+  consoleLogger,
+  type Logger,
+  DatabaseUnavailableError,
+  errorMessage,
+  BrokerUnavailableError,
+} from '../../functions/src';
 import { parseArgs, UsageError } from './args';
 import { runCommand } from './commands';
 import { cliConfig, UnreachableError } from './connect';

@@ -30,8 +30,7 @@ export function requireDockerEngine(env: NodeJS.ProcessEnv, timeoutMs?: number):
   if ('version' in engine) return engine.version;
   if (engine.missing === 'cli') throw new Error(`the docker CLI is missing: ${engine.detail}. Install it: apt-get install docker.io docker-compose`);
   throw new Error(
-    `no Docker engine answers (docker info: ${engine.detail}).\n` +
-      'Start one: as root, `dockerd >/var/log/dockerd.log 2>&1 &` (or `systemctl start docker`), then retry.',
+    `no Docker engine answers (docker info: ${engine.detail}).\n` + 'Start one: as root, `dockerd >/var/log/dockerd.log 2>&1 &` (or `systemctl start docker`), then retry.',
   );
 }
 

@@ -78,9 +78,12 @@ export async function installSystemPackage(pkg: SystemPackage, options: InstallO
             [...installer.asRoot, 'apt-get', 'install', '-y', '-q', pkg.apt],
           ]
         : [['brew', 'install', ...pkg.brew.split(' ')]];
-    await withSpinner(`Installing ${pkg.what} (${installer.kind === 'apt' ? `Debian's ${pkg.apt}` : `brew ${pkg.brew}`}; log in ${shown}; PETZI_NO_INSTALL=1 turns this off)`, async () => {
-      for (const step of steps) await run(step, fd, env);
-    });
+    await withSpinner(
+      `Installing ${pkg.what} (${installer.kind === 'apt' ? `Debian's ${pkg.apt}` : `brew ${pkg.brew}`}; log in ${shown}; PETZI_NO_INSTALL=1 turns this off)`,
+      async () => {
+        for (const step of steps) await run(step, fd, env);
+      },
+    );
     return true;
   } catch (error) {
     log(`installing ${pkg.what} failed: ${error instanceof Error ? error.message : String(error)}; see ${shown}`);

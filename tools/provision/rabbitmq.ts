@@ -154,7 +154,15 @@ async function startContainer(image: string, { port, log, env }: RabbitOptions):
   // We reach it through docker's port proxy, which RabbitMQ does not count as loopback: guest
   // must be allowed from there (the official image allows it; Debian's package does not).
   const stop = runContainer(
-    { name, image, ports: [[port, 5672], [managementPort, 15672]], env: { RABBITMQ_SERVER_ADDITIONAL_ERL_ARGS: '-rabbit loopback_users []' } },
+    {
+      name,
+      image,
+      ports: [
+        [port, 5672],
+        [managementPort, 15672],
+      ],
+      env: { RABBITMQ_SERVER_ADDITIONAL_ERL_ARGS: '-rabbit loopback_users []' },
+    },
     env,
   );
   const url = `amqp://guest:guest@127.0.0.1:${port}`;

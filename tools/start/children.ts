@@ -33,13 +33,7 @@ function prefixLines(stream: NodeJS.ReadableStream | null, prefix: string, out: 
   });
 }
 
-export function startChild(
-  index: number,
-  name: string,
-  script: string,
-  env: Record<string, string>,
-  root: string,
-): ManagedChild {
+export function startChild(index: number, name: string, script: string, env: Record<string, string>, root: string): ManagedChild {
   const child = spawn(process.execPath, [path.join(root, script)], {
     cwd: root,
     env: { ...process.env, ...env },

@@ -32,9 +32,42 @@ describe('ingest bench summary', () => {
       run('ingest', 16, 1200, 20),
     ]);
     expect(rows).toEqual([
-      { hostFunctions: 'bare', connections: 64, runs: 3, requestsPerSecond: 2000, ratioToBare: null, p50Ms: 40, p99Ms: 80, lost: 0, hostCpuPercent: 80, cpuSecondsPer1000: { host: 0.2, pipeline: 0.4 } },
-      { hostFunctions: 'ingest', connections: 64, runs: 3, requestsPerSecond: 2600, ratioToBare: 1.3, p50Ms: 30, p99Ms: 60, lost: 1, hostCpuPercent: 80, cpuSecondsPer1000: { host: 0.154, pipeline: 0.308 } },
-      { hostFunctions: 'ingest', connections: 16, runs: 1, requestsPerSecond: 1200, ratioToBare: null, p50Ms: 10, p99Ms: 20, lost: 0, hostCpuPercent: 80, cpuSecondsPer1000: { host: 0.333, pipeline: 0.667 } },
+      {
+        hostFunctions: 'bare',
+        connections: 64,
+        runs: 3,
+        requestsPerSecond: 2000,
+        ratioToBare: null,
+        p50Ms: 40,
+        p99Ms: 80,
+        lost: 0,
+        hostCpuPercent: 80,
+        cpuSecondsPer1000: { host: 0.2, pipeline: 0.4 },
+      },
+      {
+        hostFunctions: 'ingest',
+        connections: 64,
+        runs: 3,
+        requestsPerSecond: 2600,
+        ratioToBare: 1.3,
+        p50Ms: 30,
+        p99Ms: 60,
+        lost: 1,
+        hostCpuPercent: 80,
+        cpuSecondsPer1000: { host: 0.154, pipeline: 0.308 },
+      },
+      {
+        hostFunctions: 'ingest',
+        connections: 16,
+        runs: 1,
+        requestsPerSecond: 1200,
+        ratioToBare: null,
+        p50Ms: 10,
+        p99Ms: 20,
+        lost: 0,
+        hostCpuPercent: 80,
+        cpuSecondsPer1000: { host: 0.333, pipeline: 0.667 },
+      },
     ]);
   });
 

@@ -54,7 +54,11 @@ describe("npm test's checks (typecheck, lint)", () => {
     const stopRequested = new Promise<string>((resolve) => (stop = resolve));
     const result = runChecks(['hangs', 'never'], { cwd: dir, env: process.env, stopRequested }, log);
     // The mark holds the pid; an empty read is the instant between its creation and its write.
-    const pid = await waitUntil(() => Number(existsSync(path.join(dir, 'hangs.ran')) && readFileSync(path.join(dir, 'hangs.ran'), 'utf8')) || undefined, 30_000, 'the check to start');
+    const pid = await waitUntil(
+      () => Number(existsSync(path.join(dir, 'hangs.ran')) && readFileSync(path.join(dir, 'hangs.ran'), 'utf8')) || undefined,
+      30_000,
+      'the check to start',
+    );
     expect(alive(pid)).toBe(true);
     stop('SIGTERM');
     const failure = await result;

@@ -43,7 +43,11 @@ beforeAll(async () => {
   const replies = await Promise.all([ticketBody(1), ticketBody(2, { title: 'POISON CLI' }), ticketBody(3)].map((b) => postWebhook(stack.url, b)));
   webhookIds = replies.map((r) => r.json.id as number);
   await waitUntil(async () => ((await queryOnce<{ n: string }>(stack.db.url, 'SELECT count(*) AS n FROM dead_letter'))[0].n === '1' ? true : undefined), 30_000, 'the dead letter');
-  await waitUntil(async () => ((await queryOnce<{ n: string }>(stack.db.url, 'SELECT count(*) AS n FROM delivery_attempt'))[0].n === '3' ? true : undefined), 10_000, 'the delivery log');
+  await waitUntil(
+    async () => ((await queryOnce<{ n: string }>(stack.db.url, 'SELECT count(*) AS n FROM delivery_attempt'))[0].n === '3' ? true : undefined),
+    10_000,
+    'the delivery log',
+  );
   // The CLI must work with the host down.
   await stack.host.stop();
   env = { DATABASE_URL: stack.db.url, RABBITMQ_URL: TEST_RABBITMQ_URL, PETZI_TOPOLOGY_PREFIX: stack.prefix };

@@ -5,7 +5,11 @@ describe('npm run ops: the command line', () => {
   it('turns each command into the request the services parse', () => {
     expect(parseArgs(['deliveries', '--outcome', 'schema', '--status=422', '--limit', '5', '--json'])).toEqual({
       name: 'deliveries',
-      query: new URLSearchParams([['outcome', 'schema'], ['status', '422'], ['limit', '5']]),
+      query: new URLSearchParams([
+        ['outcome', 'schema'],
+        ['status', '422'],
+        ['limit', '5'],
+      ]),
       json: true,
     });
     expect(parseArgs(['dead-letters', '--state', 'all'])).toMatchObject({ name: 'dead-letters', json: false });

@@ -124,7 +124,9 @@ describe('the services of npm test', () => {
 
       const client = new Client({ connectionString: env.TEST_DATABASE_URL });
       await client.connect();
-      const { rows } = await client.query<{ user: string; encoding: string }>("SELECT current_user AS user, pg_encoding_to_char(encoding) AS encoding FROM pg_database WHERE datname = 'template1'");
+      const { rows } = await client.query<{ user: string; encoding: string }>(
+        "SELECT current_user AS user, pg_encoding_to_char(encoding) AS encoding FROM pg_database WHERE datname = 'template1'",
+      );
       await client.end();
       // UTF8 whatever the machine's locale: jsonb refuses the senders' \u escapes in SQL_ASCII.
       expect(rows).toEqual([{ user: 'postgres', encoding: 'UTF8' }]);

@@ -10,7 +10,16 @@ describe('reconcile', () => {
   ];
 
   it('counts nothing lost when every stage saw every acknowledged id', () => {
-    const r = reconcile({ replies, stored: new Set([1, 2]), published: [1, 2, 2], relayed: new Set([1, 2]), clients: [[1, 2], [2, 1, 1]] });
+    const r = reconcile({
+      replies,
+      stored: new Set([1, 2]),
+      published: [1, 2, 2],
+      relayed: new Set([1, 2]),
+      clients: [
+        [1, 2],
+        [2, 1, 1],
+      ],
+    });
     expect(r).toMatchObject({ sent: 5, ok: 3, acknowledged: 2, stored: 2, published: 2, relayed: 2, deliveredToSse: 2, lost: 0, publishDuplicates: 1, sseDuplicatesShown: 1 });
     expect(r.refused).toEqual({ '503': 1, 'error: connect ECONNREFUSED': 1 });
   });

@@ -52,11 +52,7 @@ function startNpmStart(env: Record<string, string>, launch: Launch = 'node'): St
   const base = { ...process.env };
   for (const key of ['DATABASE_URL', 'DATABASE_URI', 'RABBITMQ_URL', 'RabbitMQConnection', 'PETZI_WEBHOOK_SECRET', 'SECRET_KEY']) delete base[key];
   const [command, args] =
-    launch === 'node'
-      ? [process.execPath, [path.join(ROOT, 'tools', 'start.js')]]
-      : launch === 'npm'
-        ? ['npm', ['start']]
-        : ['script', ['-qfec', 'npm start', '/dev/null']];
+    launch === 'node' ? [process.execPath, [path.join(ROOT, 'tools', 'start.js')]] : launch === 'npm' ? ['npm', ['start']] : ['script', ['-qfec', 'npm start', '/dev/null']];
   const child = spawn(command, args, { cwd: ROOT, env: { ...base, NO_COLOR: '1', ...env }, stdio: [launch === 'terminal' ? 'pipe' : 'ignore', 'pipe', 'pipe'] });
   let output = '';
   child.stdout?.on('data', (c: Buffer) => (output += c.toString()));
@@ -266,47 +262,51 @@ describe('npm start', () => {
       ['SIGTERM to tools/start.js', bySignal('node', 'SIGTERM', 'tools/start.js')],
     ];
 
-    it.each(cases)('%s', async (_name, stop) => {
-      const rabbitPort = await freeNodePorts();
-      const ports = { functions: await freePort(), bridge: await freePort(), dashboard: await freePort(), postgres: await freePort() };
-      const prefix = uniqueName('signals');
-      const started = startNpmStart(
-        {
-          FUNCTIONS_PORT: String(ports.functions),
-          BRIDGE_PORT: String(ports.bridge),
-          DASHBOARD_PORT: String(ports.dashboard),
-          POSTGRES_PORT: String(ports.postgres),
-          // Nothing answers there: npm start runs a private node of this machine's rabbitmq-server.
-          RABBITMQ_LOCAL_PORT: String(await freePort()),
-          RABBITMQ_PORT: String(rabbitPort),
-          PETZI_DATA_DIR: dataDir,
-          PETZI_TOPOLOGY_PREFIX: prefix,
-        },
-        stop.launch,
-      );
-      try {
-        await waitUntil(() => (started.output().includes('PETZI pipeline is running') ? true : undefined), 150_000, 'readiness banner').catch((error: unknown) => {
-          throw new Error(`${String(error)}\n--- npm start output ---\n${started.output()}`);
-        });
-        const family = descendants(started.child.pid!);
-        const names = family.map(commandOf);
-        expect(names.some((n) => n.includes('postgres'))).toBe(true);
-        expect(names.some((n) => n.includes('beam'))).toBe(true);
-        expect(names.filter((n) => /dist\/(host|bridge|dashboard\/server)\/src\//.test(n))).toHaveLength(3);
+    it.each(cases)(
+      '%s',
+      async (_name, stop) => {
+        const rabbitPort = await freeNodePorts();
+        const ports = { functions: await freePort(), bridge: await freePort(), dashboard: await freePort(), postgres: await freePort() };
+        const prefix = uniqueName('signals');
+        const started = startNpmStart(
+          {
+            FUNCTIONS_PORT: String(ports.functions),
+            BRIDGE_PORT: String(ports.bridge),
+            DASHBOARD_PORT: String(ports.dashboard),
+            POSTGRES_PORT: String(ports.postgres),
+            // Nothing answers there: npm start runs a private node of this machine's rabbitmq-server.
+            RABBITMQ_LOCAL_PORT: String(await freePort()),
+            RABBITMQ_PORT: String(rabbitPort),
+            PETZI_DATA_DIR: dataDir,
+            PETZI_TOPOLOGY_PREFIX: prefix,
+          },
+          stop.launch,
+        );
+        try {
+          await waitUntil(() => (started.output().includes('PETZI pipeline is running') ? true : undefined), 150_000, 'readiness banner').catch((error: unknown) => {
+            throw new Error(`${String(error)}\n--- npm start output ---\n${started.output()}`);
+          });
+          const family = descendants(started.child.pid!);
+          const names = family.map(commandOf);
+          expect(names.some((n) => n.includes('postgres'))).toBe(true);
+          expect(names.some((n) => n.includes('beam'))).toBe(true);
+          expect(names.filter((n) => /dist\/(host|bridge|dashboard\/server)\/src\//.test(n))).toHaveLength(3);
 
-        stop.send(started);
-        await started.exited;
-        await waitUntil(() => (family.every((pid) => !alive(pid)) ? true : undefined), 60_000, 'every process npm start started to exit').catch((error: unknown) => {
-          const left = family.filter(alive).map((pid) => `${pid} ${commandOf(pid)}`);
-          throw new Error(`${String(error)}: ${left.join(', ')}\n--- npm start output ---\n${started.output()}`);
-        });
-        for (const port of [...Object.values(ports), ...nodePorts(rabbitPort)]) expect(await isListening(port)).toBe(false);
-        // The terminal that closed cannot show the last words; every other way shows a clean stop.
-        if (_name !== 'the terminal closing (SIGHUP)') expect(started.output()).toContain('[start]      stopped');
-      } finally {
-        if (started.child.exitCode === null) started.child.kill('SIGKILL');
-        await deleteTopology({ ...topologyNames(prefix) });
-      }
-    }, 240_000);
+          stop.send(started);
+          await started.exited;
+          await waitUntil(() => (family.every((pid) => !alive(pid)) ? true : undefined), 60_000, 'every process npm start started to exit').catch((error: unknown) => {
+            const left = family.filter(alive).map((pid) => `${pid} ${commandOf(pid)}`);
+            throw new Error(`${String(error)}: ${left.join(', ')}\n--- npm start output ---\n${started.output()}`);
+          });
+          for (const port of [...Object.values(ports), ...nodePorts(rabbitPort)]) expect(await isListening(port)).toBe(false);
+          // The terminal that closed cannot show the last words; every other way shows a clean stop.
+          if (_name !== 'the terminal closing (SIGHUP)') expect(started.output()).toContain('[start]      stopped');
+        } finally {
+          if (started.child.exitCode === null) started.child.kill('SIGKILL');
+          await deleteTopology({ ...topologyNames(prefix) });
+        }
+      },
+      240_000,
+    );
   });
 });

@@ -39,26 +39,32 @@ function servicePorts(output: string): number[] {
 }
 
 describe('npm test runner (tools/test-runner.js)', () => {
-  it.each(['SIGINT', 'SIGTERM', 'SIGHUP'] as const)('stops jest and the services it started on %s', async (signal) => {
-    const runner = await startRunner(['functions/test/webhook.int.test.ts']);
-    try {
-      const jest = await waitUntil(() => descendants(runner.child.pid!).find((pid) => commandOf(pid).includes('jest/bin/jest')), 120_000, 'jest to start').catch((error: unknown) => {
-        throw new Error(`${String(error)}\n${runner.output()}`);
-      });
-      const family = descendants(runner.child.pid!);
-      const commands = family.map(commandOf);
-      expect(commands.some((c) => c.includes('postgres'))).toBe(true);
-      expect(commands.some((c) => c.includes('beam'))).toBe(true);
-      runner.child.kill(signal);
-      expect(await runner.exited).not.toBe(0);
-      expect(alive(jest)).toBe(false);
-      await waitUntil(() => (family.every((pid) => !alive(pid)) ? true : undefined), 30_000, 'every process the runner started to exit');
-      for (const port of servicePorts(runner.output())) expect(await isListening(port)).toBe(false);
-      expect(runner.output()).toContain(`${signal}: stopping the services started for the tests`);
-    } finally {
-      if (runner.child.exitCode === null) runner.child.kill('SIGKILL');
-    }
-  }, 180_000);
+  it.each(['SIGINT', 'SIGTERM', 'SIGHUP'] as const)(
+    'stops jest and the services it started on %s',
+    async (signal) => {
+      const runner = await startRunner(['functions/test/webhook.int.test.ts']);
+      try {
+        const jest = await waitUntil(() => descendants(runner.child.pid!).find((pid) => commandOf(pid).includes('jest/bin/jest')), 120_000, 'jest to start').catch(
+          (error: unknown) => {
+            throw new Error(`${String(error)}\n${runner.output()}`);
+          },
+        );
+        const family = descendants(runner.child.pid!);
+        const commands = family.map(commandOf);
+        expect(commands.some((c) => c.includes('postgres'))).toBe(true);
+        expect(commands.some((c) => c.includes('beam'))).toBe(true);
+        runner.child.kill(signal);
+        expect(await runner.exited).not.toBe(0);
+        expect(alive(jest)).toBe(false);
+        await waitUntil(() => (family.every((pid) => !alive(pid)) ? true : undefined), 30_000, 'every process the runner started to exit');
+        for (const port of servicePorts(runner.output())) expect(await isListening(port)).toBe(false);
+        expect(runner.output()).toContain(`${signal}: stopping the services started for the tests`);
+      } finally {
+        if (runner.child.exitCode === null) runner.child.kill('SIGKILL');
+      }
+    },
+    180_000,
+  );
 
   it('stops the services it started after a failed run, and fails', async () => {
     const runner = await startRunner(['test/no-such-test-file.test.ts']);

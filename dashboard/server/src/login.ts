@@ -36,7 +36,8 @@ export function resolveDashboardLogin(env: Env, hostname: string): DashboardLogi
   const password = first(env, 'DASHBOARD_PASSWORD');
   if (password === undefined) {
     const why = exposure(hostname, env);
-    if (why !== undefined) throw new ConfigError(`set DASHBOARD_PASSWORD (and DASHBOARD_USER, default "${DEFAULT_DASHBOARD_USER}"): refusing to serve the dashboard without a login because ${why}`);
+    if (why !== undefined)
+      throw new ConfigError(`set DASHBOARD_PASSWORD (and DASHBOARD_USER, default "${DEFAULT_DASHBOARD_USER}"): refusing to serve the dashboard without a login because ${why}`);
     return undefined;
   }
   return { user: first(env, 'DASHBOARD_USER') ?? DEFAULT_DASHBOARD_USER, password, loginToken: first(env, 'DASHBOARD_LOGIN_TOKEN') };

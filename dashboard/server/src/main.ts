@@ -32,7 +32,9 @@ SIGINT/SIGTERM stop it gracefully: every open stream is closed, then it exits 0.
 async function start(env: Env): Promise<Running> {
   const config = loadDashboardConfig(env);
   const server = await startDashboardServer(config);
-  console.log(`dashboard listening on ${server.boundUrl} (${config.login ? 'login required' : 'open: no DASHBOARD_PASSWORD, loopback development'}; api → ${config.functionsUrl}, events → ${config.bridgeUrl})`);
+  console.log(
+    `dashboard listening on ${server.boundUrl} (${config.login ? 'login required' : 'open: no DASHBOARD_PASSWORD, loopback development'}; api → ${config.functionsUrl}, events → ${config.bridgeUrl})`,
+  );
   return server;
 }
 

@@ -2,7 +2,19 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import { Registry } from 'prom-client';
-import { createHandlerErrorCounter, guard, reportFailures, createLimitedServer, type HttpTimeouts, boundUrl, listen, LOOPBACK, targetOrRefuse, sendJson, exposure } from '../../../functions/src';
+import {
+  createHandlerErrorCounter,
+  guard,
+  reportFailures,
+  createLimitedServer,
+  type HttpTimeouts,
+  boundUrl,
+  listen,
+  LOOPBACK,
+  targetOrRefuse,
+  sendJson,
+  exposure,
+} from '../../../functions/src';
 import { forwardRedrive } from './adminRoute';
 import { allowedRoute, DASHBOARD_METHODS } from './allowedRoutes';
 import { AUTH_CHECK, LoginGate, type DashboardLogin } from './login';

@@ -139,7 +139,10 @@ export type KpiView = Pick<Stats, 'ticketsSold' | 'cancellations' | 'cancellatio
 
 /** What the cards and charts show, sorted for display (largest first, then by name). */
 export function kpiView(kpis: Kpis): KpiView {
-  const currencies = Object.keys(kpis.revenueCents).concat(Object.keys(kpis.validCount)).filter((c, i, all) => all.indexOf(c) === i).sort();
+  const currencies = Object.keys(kpis.revenueCents)
+    .concat(Object.keys(kpis.validCount))
+    .filter((c, i, all) => all.indexOf(c) === i)
+    .sort();
   return {
     ticketsSold: kpis.ticketsSold,
     cancellations: kpis.cancellations,

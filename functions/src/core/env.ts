@@ -48,8 +48,7 @@ export interface IntOptions extends Named {
 
 function accepted(options: IntOptions): string {
   const { min, max, unit } = options;
-  const range =
-    max === undefined ? (min === 1 ? 'a positive integer' : `an integer of at least ${min}`) : `an integer from ${min} to ${max}`;
+  const range = max === undefined ? (min === 1 ? 'a positive integer' : `an integer of at least ${min}`) : `an integer from ${min} to ${max}`;
   return unit === undefined ? range : `${range} (${unit})`;
 }
 

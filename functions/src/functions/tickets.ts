@@ -53,11 +53,43 @@ function encode(cursor: TicketCursor): string {
   return encodeCursor(cursor.sort === 'updated' ? [cursor.sort, cursor.webhookId] : [cursor.sort, cursor.key, cursor.number]);
 }
 
-const CSV_HEADER = ['ticket', 'sold_at', 'updated_at', 'event_id', 'event', 'session_date', 'venue', 'city', 'title', 'category', 'type', 'price', 'currency', 'status', 'cancellation_reason'];
+const CSV_HEADER = [
+  'ticket',
+  'sold_at',
+  'updated_at',
+  'event_id',
+  'event',
+  'session_date',
+  'venue',
+  'city',
+  'title',
+  'category',
+  'type',
+  'price',
+  'currency',
+  'status',
+  'cancellation_reason',
+];
 
 /** A row for the export: the ticket, never its buyer. */
 function csvRow(t: TicketRow): string {
-  return csvLine([t.number, t.firstSeenAt, t.updatedAt, t.eventId, t.event, t.sessionDate, t.venue, t.city, t.title, t.category, t.type, t.price.amount, t.price.currency, t.status, t.cancellationReason]);
+  return csvLine([
+    t.number,
+    t.firstSeenAt,
+    t.updatedAt,
+    t.eventId,
+    t.event,
+    t.sessionDate,
+    t.venue,
+    t.city,
+    t.title,
+    t.category,
+    t.type,
+    t.price.amount,
+    t.price.currency,
+    t.status,
+    t.cancellationReason,
+  ]);
 }
 
 async function exportCsv(deps: Deps, filter: TicketFilter, sort: TicketSort) {

@@ -12,9 +12,7 @@ import type { IngestResult } from '../ingest/ingest';
 import { DatabaseUnavailableError, UnstorableValueError } from '../core/errors';
 
 /** Outcome of one request before it becomes a response; `reason` feeds the metrics label. */
-type Outcome =
-  | { status: 'success' | 'duplicate'; response: HttpResponseInit }
-  | { status: 'error'; reason: string; response: HttpResponseInit };
+type Outcome = { status: 'success' | 'duplicate'; response: HttpResponseInit } | { status: 'error'; reason: string; response: HttpResponseInit };
 
 function fail(reason: string, response: HttpResponseInit): Outcome {
   return { status: 'error', reason, response };
@@ -35,7 +33,8 @@ export function nestsDeeperThan(body: Buffer, limit: number): boolean {
   for (let i = 0; i < body.length; i += 1) {
     const byte = body[i];
     if (inString) {
-      if (byte === 0x5c) i += 1; // backslash: skip the escaped character
+      if (byte === 0x5c)
+        i += 1; // backslash: skip the escaped character
       else if (byte === 0x22) inString = false;
     } else if (byte === 0x22) {
       inString = true;

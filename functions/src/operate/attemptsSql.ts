@@ -92,10 +92,7 @@ export async function listAttempts(pool: Pool, filter: AttemptFilter, limit: num
 export async function pruneAttempts(pool: Pool, before: Date, slice = 10_000): Promise<number> {
   let total = 0;
   for (;;) {
-    const { rowCount } = await pool.query(
-      `DELETE FROM delivery_attempt WHERE id IN (SELECT id FROM delivery_attempt WHERE received_at < $1 LIMIT $2)`,
-      [before, slice],
-    );
+    const { rowCount } = await pool.query(`DELETE FROM delivery_attempt WHERE id IN (SELECT id FROM delivery_attempt WHERE received_at < $1 LIMIT $2)`, [before, slice]);
     total += rowCount ?? 0;
     if ((rowCount ?? 0) < slice) return total;
   }

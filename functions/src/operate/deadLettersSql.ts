@@ -60,11 +60,7 @@ export async function upsertRelayFailure(pool: Pool, webhookId: number, kind: st
  * Records a message taken from the dead-letter queue, with the relay's last failure as its reason
  * (else `fallbackReason`). Returns undefined when no stored webhook has that id.
  */
-export async function insertDeadLetter(
-  pool: Pool,
-  webhookId: number,
-  fallback: { reason: string; tries: number },
-): Promise<{ id: number; kind: string } | undefined> {
+export async function insertDeadLetter(pool: Pool, webhookId: number, fallback: { reason: string; tries: number }): Promise<{ id: number; kind: string } | undefined> {
   const { rows } = await run(() =>
     pool.query<{ id: string; kind: string }>(
       `INSERT INTO dead_letter (webhook_id, kind, reason, tries)
@@ -105,9 +101,7 @@ export async function deadLetterPage(pool: Pool, state: DeadLetterState, limit: 
 }
 
 export async function waitingByKind(pool: Pool): Promise<Array<{ reason: string; count: number }>> {
-  const { rows } = await run(() =>
-    pool.query<{ kind: string; n: string }>('SELECT kind, count(*) AS n FROM dead_letter WHERE redriven_at IS NULL GROUP BY kind ORDER BY kind'),
-  );
+  const { rows } = await run(() => pool.query<{ kind: string; n: string }>('SELECT kind, count(*) AS n FROM dead_letter WHERE redriven_at IS NULL GROUP BY kind ORDER BY kind'));
   return rows.map((r) => ({ reason: r.kind, count: Number(r.n) }));
 }
 

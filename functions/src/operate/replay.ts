@@ -58,7 +58,7 @@ export async function replay(deps: ReplayDeps, range: ReplayRange, options: Repl
     const total = Number(rows[0].n);
     let done = 0;
     options.onProgress?.(0, total);
-    for (let after = 0; ; ) {
+    for (let after = 0; ;) {
       const page = await deps.pool.query<StoredWebhookRow>(
         `SELECT id, received_at, event_type, body_sha256, payload::text AS payload FROM webhook_event
           WHERE ${WHERE} AND id > $5 ORDER BY id LIMIT $6`,

@@ -114,7 +114,12 @@ export function redriveRequest(body: Record<string, unknown>): RedriveRequest {
     return { all: true };
   }
   const ids = body.ids;
-  if (!Array.isArray(ids) || ids.length === 0 || ids.length > MAX_REDRIVE_IDS || !ids.every((id) => typeof id === 'number' && Number.isSafeInteger(id) && id >= 1 && id <= MAX_ID)) {
+  if (
+    !Array.isArray(ids) ||
+    ids.length === 0 ||
+    ids.length > MAX_REDRIVE_IDS ||
+    !ids.every((id) => typeof id === 'number' && Number.isSafeInteger(id) && id >= 1 && id <= MAX_ID)
+  ) {
     throw new QueryParamError('ids', `ids must be a list of 1 to ${MAX_REDRIVE_IDS} dead letter ids (positive integers), or send { "all": true }`);
   }
   return { ids: ids as number[] };

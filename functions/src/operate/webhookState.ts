@@ -17,7 +17,9 @@ interface StateRow {
 export async function webhookState(pool: Pool, id: number): Promise<WebhookState | undefined> {
   let row: StateRow | undefined;
   try {
-    ({ rows: [row] } = await pool.query<StateRow>(
+    ({
+      rows: [row],
+    } = await pool.query<StateRow>(
       `SELECT w.id, w.received_at, w.event_type, w.ticket_number, w.published_at, l.seq, l.relayed_at
          FROM webhook_event w LEFT JOIN live_event l ON l.webhook_id = w.id WHERE w.id = $1`,
       [id],

@@ -97,7 +97,5 @@ function isColumn(value: object): value is TicketColumn {
 
 /** The leaf fields of a column table, in declaration order. */
 export function ticketFields(columns: object, prefix: readonly string[] = []): TicketField[] {
-  return Object.entries(columns).flatMap(([key, value]: [string, object]) =>
-    isColumn(value) ? [{ ...value, path: [...prefix, key] }] : ticketFields(value, [...prefix, key]),
-  );
+  return Object.entries(columns).flatMap(([key, value]: [string, object]) => (isColumn(value) ? [{ ...value, path: [...prefix, key] }] : ticketFields(value, [...prefix, key])));
 }

@@ -116,10 +116,10 @@ export function listTickets(pool: Pool, options: { limit: number; filter?: Ticke
     const sort = options.sort ?? 'updated';
     const where = ticketWhere(options.filter ?? {}, options.cursor);
     const order = sort === 'updated' ? 'webhook_id DESC' : SORT_SQL[sort].order;
-    const { rows } = await pool.query<Record<string, unknown>>(
-      `SELECT ${TICKET_COLUMNS} FROM ticket ${where.sql} ORDER BY ${order} LIMIT $${where.params.length + 1}`,
-      [...where.params, options.limit],
-    );
+    const { rows } = await pool.query<Record<string, unknown>>(`SELECT ${TICKET_COLUMNS} FROM ticket ${where.sql} ORDER BY ${order} LIMIT $${where.params.length + 1}`, [
+      ...where.params,
+      options.limit,
+    ]);
     return rows.map(toTicket);
   });
 }

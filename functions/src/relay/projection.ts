@@ -50,7 +50,7 @@ export async function rebuildTicketProjection(pool: Pool, inputOf: (row: Relayed
     await client.query('BEGIN');
     await client.query('LOCK TABLE ticket IN SHARE ROW EXCLUSIVE MODE');
     await client.query('DELETE FROM ticket');
-    for (let after = 0; ; ) {
+    for (let after = 0; ;) {
       const { rows } = await client.query<RelayedRow>(
         `SELECT w.id, w.received_at, w.event_type, w.payload FROM webhook_event w JOIN live_event l ON l.webhook_id = w.id
           WHERE w.id > $1 ORDER BY w.id LIMIT $2`,

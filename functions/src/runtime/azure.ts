@@ -46,8 +46,7 @@ export function registerFunction(declaration: FunctionDeclaration): void {
         methods: declaration.methods,
         // Azure enforces the keys in the cloud; the local host enforces the same level itself.
         authLevel: authLevelOf(declaration),
-        handler: async (request: HttpRequest, context: InvocationContext) =>
-          declaration.handler(await workerDeps())(request, context),
+        handler: async (request: HttpRequest, context: InvocationContext) => declaration.handler(await workerDeps())(request, context),
       });
       return;
     case 'timer':
@@ -64,8 +63,7 @@ export function registerFunction(declaration: FunctionDeclaration): void {
           queueName: declaration.azureQueueName,
           connectionStringSetting: RABBITMQ_CONNECTION_SETTING,
         }),
-        handler: async (message: unknown, context: InvocationContext) =>
-          declaration.handler(await workerDeps())(message, context),
+        handler: async (message: unknown, context: InvocationContext) => declaration.handler(await workerDeps())(message, context),
       });
       return;
   }

@@ -38,7 +38,10 @@ export function accessKeysFromEnv(env: Env): AccessKeys {
 
 /** 127.0.0.0/8, ::1 and localhost (IPv4-mapped forms included): reachable from this machine only. */
 export function isLoopback(hostname: string): boolean {
-  const host = hostname.trim().toLowerCase().replace(/^\[|\]$/g, '');
+  const host = hostname
+    .trim()
+    .toLowerCase()
+    .replace(/^\[|\]$/g, '');
   if (host === 'localhost' || host === '::1') return true;
   const v4 = host.startsWith('::ffff:') ? host.slice('::ffff:'.length) : host;
   return /^127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(v4);
@@ -99,7 +102,9 @@ export function refusal(level: HttpAuthLevel, access: Access, headers: IncomingH
   const keys = presented(headers, query);
   if (level === 'admin') {
     if (access.keys.adminKeys.length === 0) return 'This route needs the admin key, and none is configured (PETZI_ADMIN_KEY)';
-    return keys.some((key) => matchesAnyKey(key, access.keys.adminKeys)) ? undefined : `The admin key is required: send it in the ${KEY_HEADER} header or the ${KEY_PARAM} query parameter`;
+    return keys.some((key) => matchesAnyKey(key, access.keys.adminKeys))
+      ? undefined
+      : `The admin key is required: send it in the ${KEY_HEADER} header or the ${KEY_PARAM} query parameter`;
   }
   if (access.openReads) return undefined;
   const accepted = [...access.keys.functionKeys, ...access.keys.adminKeys];

@@ -2,7 +2,10 @@ import { KEY_PARAM } from './access';
 /** A query parameter that is present but unusable; mapped to 400 naming the parameter. */
 export class QueryParamError extends Error {
   override name = 'QueryParamError';
-  constructor(readonly param: string, message: string) {
+  constructor(
+    readonly param: string,
+    message: string,
+  ) {
     super(message);
   }
 }

@@ -53,10 +53,13 @@ export function parseRequestTarget(raw: string | undefined): RequestTarget {
   if (pathname.includes('\\')) throw new BadRequestTarget('Backslashes are not allowed in the path');
   // One trailing slash is tolerated (`/api/tickets/`), an empty segment anywhere else (`//metrics`) is not.
   const body = pathname.length > 1 && pathname.endsWith('/') ? pathname.slice(1, -1) : pathname.slice(1);
-  const segments = body === '' ? [] : body.split('/').map((segment) => {
-    if (segment === '') throw new BadRequestTarget('Empty path segments (//) are not allowed');
-    return decodeSegment(segment);
-  });
+  const segments =
+    body === ''
+      ? []
+      : body.split('/').map((segment) => {
+          if (segment === '') throw new BadRequestTarget('Empty path segments (//) are not allowed');
+          return decodeSegment(segment);
+        });
   const query = new URLSearchParams(search);
   for (const [key, value] of query) {
     if (key.includes('\u0000') || value.includes('\u0000')) throw new BadRequestTarget('NUL is not allowed in the query');

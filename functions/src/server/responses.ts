@@ -1,12 +1,7 @@
 import type { HttpResponseInit } from '@azure/functions';
 
 /** Every error the functions return: a JSON object whose `error` says what went wrong. */
-export function jsonError(
-  status: number,
-  error: string,
-  extra: Record<string, unknown> = {},
-  headers: Record<string, string> = {},
-): HttpResponseInit {
+export function jsonError(status: number, error: string, extra: Record<string, unknown> = {}, headers: Record<string, string> = {}): HttpResponseInit {
   return { status, jsonBody: { error, ...extra }, headers: { 'Cache-Control': 'no-store', ...headers } };
 }
 

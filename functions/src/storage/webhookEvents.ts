@@ -59,10 +59,7 @@ export async function insertWebhookEvents(pool: Pool, events: NewWebhookEvent[])
     if (missing.length > 0) {
       // A separate statement: its fresh snapshot sees rows that a concurrent transaction committed
       // while our insert waited on the unique index.
-      const existing = await pool.query<RefRow>(
-        'SELECT id, received_at, body_sha256 FROM webhook_event WHERE body_sha256 = ANY($1)',
-        [missing],
-      );
+      const existing = await pool.query<RefRow>('SELECT id, received_at, body_sha256 FROM webhook_event WHERE body_sha256 = ANY($1)', [missing]);
       for (const row of existing.rows) found.set(row.body_sha256, { id: Number(row.id), receivedAt: row.received_at, inserted: false });
     }
   } catch (error) {

@@ -107,7 +107,10 @@ export async function startComposeStack(options: ComposeStackOptions = {}): Prom
     url: (variable, scheme = 'http') => `${scheme}://127.0.0.1:${ports[variable]}`,
     compose,
     async containers(service) {
-      return (await compose(['ps', '-q', service])).split('\n').map((s) => s.trim()).filter(Boolean);
+      return (await compose(['ps', '-q', service]))
+        .split('\n')
+        .map((s) => s.trim())
+        .filter(Boolean);
     },
     async down() {
       // --rmi local: the images compose built for this project name; the local/* stand-ins stay cached.

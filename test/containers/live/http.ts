@@ -7,7 +7,11 @@ export interface HttpsReply {
   body: string;
 }
 
-export function httpsRequest(url: string, ca: Buffer, init: { method?: string; headers?: Record<string, string>; body?: string; firstChunkOnly?: boolean } = {}): Promise<HttpsReply> {
+export function httpsRequest(
+  url: string,
+  ca: Buffer,
+  init: { method?: string; headers?: Record<string, string>; body?: string; firstChunkOnly?: boolean } = {},
+): Promise<HttpsReply> {
   return new Promise((resolve, reject) => {
     const req = request(url, { method: init.method ?? 'GET', headers: init.headers, ca, agent: false }, (res) => {
       const chunks: Buffer[] = [];

@@ -50,9 +50,11 @@ async function timed<T>(name: string, step: () => Promise<T>): Promise<T> {
 /** Runs tasks with at most `width` in flight. */
 async function inPool<T>(items: T[], width: number, task: (item: T) => Promise<void>): Promise<void> {
   const queue = [...items];
-  await Promise.all(Array.from({ length: width }, async () => {
-    for (let item = queue.shift(); item !== undefined; item = queue.shift()) await task(item);
-  }));
+  await Promise.all(
+    Array.from({ length: width }, async () => {
+      for (let item = queue.shift(); item !== undefined; item = queue.shift()) await task(item);
+    }),
+  );
 }
 
 function secret(): string {
@@ -106,7 +108,10 @@ describe('the POC on a Docker engine, scaled out', () => {
   it('publishes only the dashboard and the webhook port on every interface, every other port on 127.0.0.1', async () => {
     const bindings = async (service: string): Promise<string[]> => {
       const [id] = await live().containers(service);
-      return (await runOk('docker', ['port', id])).split('\n').map((l) => l.trim()).filter(Boolean);
+      return (await runOk('docker', ['port', id]))
+        .split('\n')
+        .map((l) => l.trim())
+        .filter(Boolean);
     };
     const everywhere = (port: number) => expect.stringMatching(new RegExp(`^${port}/tcp -> 0\\.0\\.0\\.0:\\d+$`));
     const loopback = (port: number) => expect.stringMatching(new RegExp(`^${port}/tcp -> 127\\.0\\.0\\.1:\\d+$`));
@@ -169,7 +174,12 @@ describe('the POC on a Docker engine, scaled out', () => {
     expect(stale.status).toBe(401);
     // A wrong password gets no session; a login from another origin is refused outright.
     await expect(logIn(dashboard, live().secrets.DASHBOARD_USER, 'wrong')).rejects.toThrow(/login refused: 401/);
-    const foreign = await fetch(`${dashboard}/login`, { method: 'POST', redirect: 'manual', headers: { 'content-type': 'application/x-www-form-urlencoded', origin: 'http://evil.example' }, body: 'user=admin&password=x' });
+    const foreign = await fetch(`${dashboard}/login`, {
+      method: 'POST',
+      redirect: 'manual',
+      headers: { 'content-type': 'application/x-www-form-urlencoded', origin: 'http://evil.example' },
+      body: 'user=admin&password=x',
+    });
     await foreign.body?.cancel();
     expect(foreign.status).toBe(403);
   });
@@ -331,7 +341,11 @@ describe('the POC on a Docker engine, scaled out', () => {
       await timed('tls-recreate', () => live().compose(['up', '-d', '--no-deps', '--no-build', 'gateway', 'dashboard'], { PETZI_TLS_DIR: dir }));
       const webhookUrl = live().url('PETZI_WEBHOOK_PORT', 'https');
       const dashboardUrl = live().url('PETZI_DASHBOARD_PORT', 'https');
-      const stats = await waitUntil(() => httpsRequest(`${dashboardUrl}/api/stats`, ca, { headers: { cookie: session } }).catch(() => undefined), 60_000, 'the dashboard over HTTPS');
+      const stats = await waitUntil(
+        () => httpsRequest(`${dashboardUrl}/api/stats`, ca, { headers: { cookie: session } }).catch(() => undefined),
+        60_000,
+        'the dashboard over HTTPS',
+      );
       expect(stats.status).toBe(200);
       expect(stats.headers['strict-transport-security']).toBe('max-age=31536000');
       // Over HTTPS the login's Origin check sees https (X-Forwarded-Proto) and the cookie is Secure.
