@@ -1,5 +1,6 @@
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
+import type { SummaryRow } from './ingest-bench';
 import { ROOT } from './support';
 
 const HELP = `Usage: npm run bench:tables [-- --write]
@@ -10,17 +11,8 @@ CPU seconds per 1,000 webhooks of each process. Prints markdown; --write replace
 <!-- bench:tables --> and <!-- /bench:tables --> in README.md.`;
 
 type Json = Record<string, unknown>;
-interface IngestRow {
-  hostFunctions: string;
-  connections: number;
-  requestsPerSecond: number;
-  ratioToBare: number | null;
-  p50Ms: number;
-  p99Ms: number;
-  lost: number;
-  hostCpuPercent: number;
-  cpuSecondsPer1000?: Record<string, number>;
-}
+/** A row of bench-results/ingest*.json's summary; runs before CPU was measured have no cpuSecondsPer1000. */
+type IngestRow = Omit<SummaryRow, 'runs' | 'cpuSecondsPer1000'> & Partial<Pick<SummaryRow, 'cpuSecondsPer1000'>>;
 interface E2eRow {
   layout: string;
   rate: number;
