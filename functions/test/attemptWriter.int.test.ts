@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import type { Pool } from 'pg';
 import { Registry } from 'prom-client';
 import { createTestDatabase, type TestDatabase } from '../../test/support/db';
@@ -26,7 +27,15 @@ afterAll(async () => {
   await db.drop();
 });
 
-const facts = (n: number) => ({ receivedAt: new Date(), outcome: 'stored', status: 200, body: Buffer.from(`body ${n}`), signatureTimestamp: 1_700_000_000, webhookId: n });
+const facts = (n: number) => ({
+  receivedAt: new Date(),
+  outcome: 'stored',
+  status: 200,
+  bodyBytes: Buffer.byteLength(`body ${n}`),
+  bodySha256: createHash('sha256').update(`body ${n}`).digest('hex'),
+  signatureTimestamp: 1_700_000_000,
+  webhookId: n,
+});
 const rows = async () => Number((await pool.query<{ n: string }>('SELECT count(*) AS n FROM delivery_attempt')).rows[0].n);
 const dropped = async () => (await metrics.attemptsDropped.get()).values[0]?.value ?? 0;
 

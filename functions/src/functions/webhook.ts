@@ -55,7 +55,7 @@ export function webhookHandler(deps: Deps): HttpHandler {
     const stopTimer = metrics.processingSeconds.startTimer();
     const receivedAt = new Date(deps.now());
     // What the delivery log keeps of this request, filled in as the checks pass.
-    const seen: { body?: Buffer; signatureTimestamp?: number } = {};
+    const seen: { bodyBytes?: number; bodySha256?: string; signatureTimestamp?: number } = {};
     const outcome = await handle().catch((error: unknown) => {
       // The guard answers 500; the delivery log still says the request came.
       record({ status: 'error', reason: 'internal_error', response: { status: 500 } });
@@ -92,7 +92,10 @@ export function webhookHandler(deps: Deps): HttpHandler {
         return fail('body_unreadable', jsonError(400, 'Request body could not be read'));
       }
       metrics.payloadBytes.inc(body.length);
-      seen.body = body;
+      // Hashed once: the delivery log keeps it for every body read, the store dedupes on it.
+      const bodySha256 = createHash('sha256').update(body).digest('hex');
+      seen.bodyBytes = body.length;
+      seen.bodySha256 = bodySha256;
 
       let timestamp: number;
       try {
@@ -144,7 +147,7 @@ export function webhookHandler(deps: Deps): HttpHandler {
       try {
         const result = await deps.ingest.ingest({
           eventType: check.event,
-          bodySha256: createHash('sha256').update(body).digest('hex'),
+          bodySha256,
           signatureTimestamp: timestamp,
           rawBody: text,
         });

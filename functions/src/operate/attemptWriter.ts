@@ -1,4 +1,3 @@
-import { createHash } from 'node:crypto';
 import { isIP } from 'node:net';
 import type { Pool } from 'pg';
 import type { OperationsMetrics } from '../metrics/operationsMetrics';
@@ -10,8 +9,9 @@ export interface AttemptFacts {
   receivedAt: Date;
   outcome: string;
   status: number;
-  /** The body as read, when it was read (a 413 is answered without it). */
-  body?: Buffer;
+  /** The body's size and sha256 (hex), when it was read (a 413 is answered without it). */
+  bodyBytes?: number;
+  bodySha256?: string;
   /** The Content-Length the client declared, for a body that was not read. */
   declaredBytes?: string | null;
   /** The verified signature's `t=` (unix seconds). */
@@ -47,8 +47,8 @@ export function attemptOf(facts: AttemptFacts): Attempt {
     receivedAt: facts.receivedAt,
     outcome: facts.outcome,
     status: facts.status,
-    bodyBytes: facts.body ? facts.body.length : Number.isSafeInteger(declared) && declared >= 0 && declared <= 2 ** 31 - 1 ? declared : 0,
-    bodySha256: facts.body ? createHash('sha256').update(facts.body).digest('hex') : null,
+    bodyBytes: facts.bodyBytes ?? (Number.isSafeInteger(declared) && declared >= 0 && declared <= 2 ** 31 - 1 ? declared : 0),
+    bodySha256: facts.bodySha256 ?? null,
     signatureTimestamp: facts.signatureTimestamp === undefined ? null : new Date(facts.signatureTimestamp * 1000),
     webhookId: facts.webhookId ?? null,
     sourceAddress: sourceAddressOf(facts.forwardedFor),
