@@ -1,9 +1,7 @@
-import { chmodSync, mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import path from 'node:path';
 import { freePort } from '../provision/ports';
 import { startEmbeddedPostgres } from '../provision/postgres';
 import { ensureRabbit, freeNodePorts } from '../provision/rabbitmq';
+import { scratchServices } from '../provision/scratch';
 import { childTreesRunning, type ProcessGroups } from './processCpu';
 import { ADMIN_DATABASE_URL, RABBITMQ_URL, useServices } from './support';
 
@@ -27,18 +25,11 @@ export async function startBenchServices(argv: string[]): Promise<BenchServices>
     console.log(`services: shared (${new URL(ADMIN_DATABASE_URL).host}, ${new URL(RABBITMQ_URL).host}); their CPU is not measured`);
     return { groups: {}, stop: async () => undefined };
   }
-  // Reachable by the postgres and rabbitmq users when we run as root (mkdtemp makes 0700 folders).
-  const dataDir = mkdtempSync(path.join(tmpdir(), 'petzi-bench-services-'));
-  chmodSync(dataDir, 0o755);
-  const stops: Array<() => Promise<void>> = [];
-  const stop = async () => {
-    for (const each of stops.reverse()) await each().catch((error: unknown) => log(`stopping a bench service failed: ${String(error)}`));
-    rmSync(dataDir, { recursive: true, force: true });
-  };
+  const { dataDir, onStop, stop } = scratchServices('bench', log);
   try {
     console.log("services: starting a Postgres and a RabbitMQ of this bench's own");
     const postgres = await startEmbeddedPostgres({ dataDir, port: await freePort(), database: 'postgres', log });
-    stops.push(() => postgres.stop());
+    onStop(() => postgres.stop());
     const port = await freeNodePorts();
     const rabbit = await ensureRabbit({
       // Nothing answers there: ensureRabbit starts a private node on these free ports.
@@ -49,7 +40,7 @@ export async function startBenchServices(argv: string[]): Promise<BenchServices>
       env: process.env,
       log,
     });
-    stops.push(() => rabbit.stop());
+    onStop(() => rabbit.stop());
     useServices(postgres.url, rabbit.url);
     const groups = { postgres: childTreesRunning(/^postgres$/), rabbitmq: childTreesRunning(/^beam/) };
     if (groups.postgres.length === 0 || groups.rabbitmq.length === 0)

@@ -1,6 +1,3 @@
-import { chmodSync, mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import path from 'node:path';
 import { AMQP_PROTOCOLS, POSTGRES_PROTOCOLS, readEnv } from '../../functions/src';
 import { ensureChromium } from './chromium';
 import type { InstallOptions } from './install';
@@ -8,6 +5,7 @@ import type { Log } from './log';
 import { freePort } from './ports';
 import { postgresAnswers, startEmbeddedPostgres } from './postgres';
 import { ensureRabbit, freeNodePorts } from './rabbitmq';
+import { scratchServices } from './scratch';
 import { ensureTestTools } from './testTools';
 
 export const DEFAULT_TEST_DATABASE_URL = 'postgres://postgres:postgres@127.0.0.1:5432/postgres';
@@ -27,14 +25,7 @@ export interface TestServices {
  * services take free ports, never the defaults someone else holds.
  */
 export async function provisionTestServices(env: NodeJS.ProcessEnv, install: InstallOptions, log: Log): Promise<TestServices> {
-  const stops: Array<() => Promise<void>> = [];
-  // Owned by us, reachable by the postgres and rabbitmq users when we run as root.
-  const dataDir = mkdtempSync(path.join(tmpdir(), 'petzi-test-services-'));
-  chmodSync(dataDir, 0o755);
-  const stop = async () => {
-    for (const each of stops.reverse()) await each().catch((error: unknown) => log(`stopping a test service failed: ${String(error)}`));
-    rmSync(dataDir, { recursive: true, force: true });
-  };
+  const { dataDir, onStop, stop } = scratchServices('test', log);
   try {
     const provided: Record<string, string> = {};
     const databaseUrl = readEnv.url(env, 'TEST_DATABASE_URL', { protocols: POSTGRES_PROTOCOLS, default: DEFAULT_TEST_DATABASE_URL });
@@ -43,7 +34,7 @@ export async function provisionTestServices(env: NodeJS.ProcessEnv, install: Ins
     } else {
       log(`Postgres: nothing answers at ${databaseUrl.replace(/\/\/[^@]*@/, '//')}`);
       const postgres = await startEmbeddedPostgres({ dataDir, port: await freePort(), database: 'postgres', log });
-      stops.push(() => postgres.stop());
+      onStop(() => postgres.stop());
       provided.TEST_DATABASE_URL = postgres.url;
     }
     const rabbit = await ensureRabbit({
@@ -57,7 +48,7 @@ export async function provisionTestServices(env: NodeJS.ProcessEnv, install: Ins
       env,
       log,
     });
-    stops.push(() => rabbit.stop());
+    onStop(() => rabbit.stop());
     provided.TEST_RABBITMQ_URL = rabbit.url;
     if (rabbit.managementUrl) provided.TEST_RABBITMQ_MANAGEMENT_URL = rabbit.managementUrl;
     else log('RabbitMQ: no management UI answers; the tests that read queues through it will fail');
