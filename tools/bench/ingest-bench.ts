@@ -1,10 +1,10 @@
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import { cpus } from 'node:os';
 import path from 'node:path';
 import { signPayload, topologyNames } from '../../functions/src';
 import { PayloadGenerator, todayUtc } from '../../simulator/src/payloads';
 import { RawHttpConnection } from '../harness/rawHttp';
-import { CpuMeter, cpuPerThousand } from './processCpu';
+import { CpuMeter, cpuPerThousand, treeCpuSeconds } from './processCpu';
 import { startBenchServices } from './services';
 import {
   ROOT,
@@ -80,15 +80,6 @@ export interface RunResult {
   loadGeneratorCpuPercent: number;
   /** CPU seconds per 1,000 acknowledged webhooks, by process group, and `pipeline` (all but the load generator). */
   cpuSecondsPer1000: Record<string, number>;
-}
-
-/** CPU seconds (user + system) a process has used so far, from /proc. */
-function cpuSecondsOf(pid: number): number {
-  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8')
-    .replace(/^.*\) /, '')
-    .split(' ');
-  // After the command name: utime and stime are fields 14 and 15 of stat, in clock ticks (100 Hz).
-  return (Number(fields[11]) + Number(fields[12])) / 100;
 }
 
 function arg(name: string, fallback: string): string {
@@ -177,9 +168,9 @@ async function main(): Promise<void> {
         console.log(`[${i + 1}/${runs.length}] POST /webhook, host "${setup}", ${connections} connections, ${seconds} s`);
         const table = setup === 'bare' ? 'bare_event' : 'webhook_event';
         const meter = new CpuMeter({ host: [host.process.pid as number], ...services.groups }).start();
-        const hostCpuBefore = cpuSecondsOf(host.process.pid as number);
+        const hostCpuBefore = treeCpuSeconds([host.process.pid as number]);
         const { latencies, ids, statuses, cpuMs } = await load(host.url, connections, seconds, secret, 1000 + i);
-        const hostCpu = cpuSecondsOf(host.process.pid as number) - hostCpuBefore;
+        const hostCpu = treeCpuSeconds([host.process.pid as number]) - hostCpuBefore;
         // The publishes, their marks and (relay in-process) the projections trail the replies: they are part of each webhook's cost.
         await drained(databaseUrl, setup.startsWith('all') ? UNRELAYED : `SELECT count(*) AS pending FROM ${table} WHERE published_at IS NULL`);
         const cpuUsed = meter.read();
