@@ -43,6 +43,9 @@ export * from './operate/redrive';
 export * from './operate/replay';
 export { deadLettersQuery, deliveriesQuery, jsonObjectBody, nextCursor, redriveRequest, replayRequest } from './operate/requests';
 export { rebuildTickets } from './relay/relay';
+export { relayBatch } from './relay/projection';
+export { relayInputOf } from './relay/project';
+export { insertWebhookEvents } from './storage/webhookEvents';
 export * from './runtime/declaration';
 export * from './runtime/deps';
 

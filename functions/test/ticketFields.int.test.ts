@@ -1,6 +1,7 @@
 import type { Pool } from 'pg';
 import { createMigratedDatabase, type MigratedDatabase } from '../../test/support/db';
 import { listTickets } from '../src/read-api/readModels';
+import { relayInputRow } from '../src/relay/relayInputRow';
 import { LIVE_TICKET_COLUMNS, TICKET_ROW_COLUMNS, TICKET_STATE_COLUMNS, ticketFields, type LiveTicket, type TicketColumn } from '../src/protocol/ticket';
 
 /**
@@ -75,7 +76,7 @@ describe('the ticket fields of protocol/ticket.ts and the migrations', () => {
     expect(drift).toEqual([]);
   });
 
-  test('ticket_candidates returns the table columns in order, and ticket_state holds those after first_seen_at', async () => {
+  test('ticket_candidates returns the table columns in order, ticket_state holds those after first_seen_at, and relay_input has what the relay sends', async () => {
     const candidates = await pool.query<{ parameter_name: string }>(
       `SELECT p.parameter_name FROM information_schema.parameters p JOIN information_schema.routines r ON r.specific_name = p.specific_name
         WHERE r.routine_schema = current_schema() AND r.routine_name = 'ticket_candidates' AND p.parameter_mode = 'OUT' ORDER BY p.ordinal_position`,
@@ -84,7 +85,12 @@ describe('the ticket fields of protocol/ticket.ts and the migrations', () => {
       `SELECT attribute_name FROM information_schema.attributes
         WHERE udt_schema = current_schema() AND udt_name = 'ticket_state' ORDER BY ordinal_position`,
     );
+    const input = await pool.query<{ attribute_name: string }>(
+      `SELECT attribute_name FROM information_schema.attributes
+        WHERE udt_schema = current_schema() AND udt_name = 'relay_input' ORDER BY ordinal_position`,
+    );
     const columns = TABLE_COLUMNS.map((c) => c.column);
+    const sample = relayInputRow({ buyerRole: null, live: { id: 1, receivedAt: '2026-04-01T10:00:00.000Z', event: 'ticket_created', ticket: LIVE } });
     expect([
       ...nameDrift(
         'function ticket_candidates',
@@ -96,6 +102,8 @@ describe('the ticket fields of protocol/ticket.ts and the migrations', () => {
         state.rows.map((r) => r.attribute_name),
         columns.slice(columns.indexOf('first_seen_at') + 1),
       ),
+      // What the relay sends relay_batch: every attribute of relay_input, by name (JSON keys have no order).
+      ...nameDrift('type relay_input', input.rows.map((r) => r.attribute_name).sort(), Object.keys(sample).sort()),
     ]).toEqual([]);
   });
 
@@ -118,10 +126,10 @@ describe('the ticket fields of protocol/ticket.ts and the migrations', () => {
        VALUES ('ticket_updated', md5('fields') || md5('fields2'), now(), '{}'::jsonb) RETURNING id`,
     );
     const id = Number(stored[0].id);
-    const batch = [{ id, buyerRole: 'A role', live: { id, receivedAt: '2026-04-01T10:00:00.000Z', event: 'ticket_updated', ticket: LIVE } }];
+    const batch = [relayInputRow({ buyerRole: 'A role', live: { id, receivedAt: '2026-04-01T10:00:00.000Z', event: 'ticket_updated', ticket: LIVE } })];
     const { rows } = await pool.query<{ row: Record<string, string | null>; live: LiveTicket }>(
       `SELECT (SELECT jsonb_object_agg(c.key, c.value #>> '{}') FROM jsonb_each(to_jsonb(a)) AS c) AS row, ticket_live(a) AS live
-         FROM ticket_apply($1::jsonb) AS a`,
+         FROM ticket_apply(ARRAY(SELECT r FROM json_populate_recordset(NULL::relay_input, $1::json) AS r)) AS a`,
       [JSON.stringify(batch)],
     );
     expect(rows).toHaveLength(1);

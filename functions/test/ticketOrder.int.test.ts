@@ -176,7 +176,9 @@ describe('migration 004 on a database relayed under 003', () => {
       );
       const check = checkPayload(payload);
       if (check.kind !== 'ticket') throw new Error(check.kind);
-      await relayBatch(oldPool, [relayInputOf(Number(rows[0].id), rows[0].received_at.toISOString(), check.event, check.payload)], new Date());
+      // Relayed as 003's relay_batch took a batch then: jsonb, the live event nested.
+      const { live, buyerRole } = relayInputOf(Number(rows[0].id), rows[0].received_at.toISOString(), check.event, check.payload);
+      await oldPool.query('SELECT * FROM relay_batch($1::jsonb, $2)', [JSON.stringify([{ id: live.id, buyerRole, live }]), new Date().toISOString()]);
 
       await migrate(oldPool);
       const { rows: tickets } = await oldPool.query<{ status: string; state_webhook_id: string; state_event: string; signed: string }>(

@@ -20,16 +20,22 @@ const log = (message: string) => console.log(`  ${message}`);
  * `--shared-services` (or BENCH_DATABASE_URL / BENCH_RABBITMQ_URL) uses those instead, and then
  * their CPU is not measured.
  */
-export async function startBenchServices(argv: string[]): Promise<BenchServices> {
+export async function startBenchServices(argv: string[], { rabbitmq = true }: { rabbitmq?: boolean } = {}): Promise<BenchServices> {
   if (argv.includes('--shared-services') || process.env.BENCH_DATABASE_URL || process.env.BENCH_RABBITMQ_URL) {
     console.log(`services: shared (${new URL(ADMIN_DATABASE_URL).host}, ${new URL(RABBITMQ_URL).host}); their CPU is not measured`);
     return { groups: {}, stop: async () => undefined };
   }
   const { dataDir, onStop, stop } = scratchServices('bench', log);
   try {
-    console.log("services: starting a Postgres and a RabbitMQ of this bench's own");
+    console.log(`services: starting a Postgres${rabbitmq ? ' and a RabbitMQ' : ''} of this bench's own`);
     const postgres = await startEmbeddedPostgres({ dataDir, port: await freePort(), database: 'postgres', log });
     onStop(() => postgres.stop());
+    if (!rabbitmq) {
+      useServices(postgres.url, RABBITMQ_URL);
+      const groups = { postgres: childTreesRunning(/^postgres$/) };
+      if (groups.postgres.length === 0) throw new Error('bench services: no process tree found for Postgres under this process');
+      return { groups, stop };
+    }
     const port = await freeNodePorts();
     const rabbit = await ensureRabbit({
       // Nothing answers there: ensureRabbit starts a private node on these free ports.

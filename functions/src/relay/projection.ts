@@ -2,10 +2,12 @@ import type { Pool } from 'pg';
 import type { EncodedLiveEvent } from '../protocol/liveEvent';
 import type { RelayInput } from './project';
 import { classifyDbError } from '../core/errors';
+import { relayInputRow } from './relayInputRow';
 
 export type { RelayInput };
 
-const toBatch = (inputs: RelayInput[]) => JSON.stringify(inputs.map((i) => ({ id: i.live.id, buyerRole: i.buyerRole, live: i.live })));
+/** A batch as the JSON array of relay_input rows that relay_batch and ticket_apply read (migration 008). */
+const toBatch = (inputs: RelayInput[]) => JSON.stringify(inputs.map(relayInputRow));
 
 export interface RelayedEvent {
   event: EncodedLiveEvent;
@@ -14,7 +16,7 @@ export interface RelayedEvent {
 }
 
 /**
- * Writes a batch of relayed webhooks in one call of relay_batch (migrations 003, 004): live_event
+ * Writes a batch of relayed webhooks in one call of relay_batch (migrations 004, 008): live_event
  * rows numbered under the live_event lock, so seq order is commit order, and the ticket projection
  * by the ticket's history (ticket_apply). Each live event carries its ticket's state after the
  * batch. Returns one entry per distinct webhook.
@@ -22,10 +24,10 @@ export interface RelayedEvent {
 export async function relayBatch(pool: Pool, inputs: RelayInput[], relayedAt: Date): Promise<Map<number, RelayedEvent>> {
   try {
     // The body as text: it is published as it is (see EncodedLiveEvent), so nothing here parses it.
-    const { rows } = await pool.query<{ webhook_id: string; seq: string; body: string; fresh: boolean }>(
-      `SELECT webhook_id, (body->>'seq')::bigint AS seq, body::text AS body, fresh FROM relay_batch($1::jsonb, $2)`,
-      [toBatch(inputs), relayedAt.toISOString()],
-    );
+    const { rows } = await pool.query<{ webhook_id: string; seq: string; body: string; fresh: boolean }>('SELECT webhook_id, seq, body, fresh FROM relay_batch($1::json, $2)', [
+      toBatch(inputs),
+      relayedAt.toISOString(),
+    ]);
     return new Map(rows.map((r) => [Number(r.webhook_id), { event: { id: Number(r.webhook_id), seq: Number(r.seq), json: r.body }, fresh: r.fresh }]));
   } catch (error) {
     throw classifyDbError(error);
@@ -58,7 +60,7 @@ export async function rebuildTicketProjection(pool: Pool, inputOf: (row: Relayed
       );
       if (rows.length === 0) break;
       const inputs = rows.map(inputOf).filter((i): i is RelayInput => i !== null);
-      await client.query('SELECT count(*) FROM ticket_apply($1::jsonb)', [toBatch(inputs)]);
+      await client.query('SELECT count(*) FROM ticket_apply(ARRAY(SELECT r FROM json_populate_recordset(NULL::relay_input, $1::json) AS r))', [toBatch(inputs)]);
       after = Number(rows[rows.length - 1].id);
     }
     const { rows } = await client.query<{ n: string }>('SELECT count(*) AS n FROM ticket');

@@ -1,0 +1,154 @@
+import { createHash } from 'node:crypto';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { Pool, type PoolClient } from 'pg';
+import { checkPayload, insertWebhookEvents, migrate, relayBatch, relayInputOf } from '../../functions/src';
+import { PayloadGenerator, todayUtc } from '../../simulator/src/payloads';
+import { treeCpuSeconds } from './processCpu';
+import { startBenchServices } from './services';
+import { ROOT, cpuCalibrationMs, dropDatabase, freshDatabase, median, progress } from './support';
+
+const HELP = `Usage: npm run bench:relay-sql [-- --batches 1,5,20,100] [--webhooks 2000] [--repeat 3] [--shared-services]
+
+The relay's write alone: relay_batch (one call per relay batch: live events numbered under the
+live_event lock, the ticket projection by the ticket's history) through the relay's own code
+(relayBatch), on one connection, at each batch size. For every batch size and round: a fresh
+database with --webhooks stored webhooks (creations and updates, as the simulator's mixed mode
+sends them), relayed once in batches of that size, then relayed again (every one a redelivery).
+
+Prints and writes bench-results/relay-sql.json: for each batch size, the median over the rounds
+of the backend's CPU per webhook (from /proc, the backend's own process) and of the wall time per
+webhook, fresh and redelivered. The rounds are interleaved over the batch sizes.
+
+It starts an embedded Postgres of its own (the one the other benches use); --shared-services (or
+BENCH_DATABASE_URL) uses the machine's, which must run on this machine for its backend's CPU to be
+read.`;
+
+function arg(name: string, fallback: string): string {
+  const i = process.argv.indexOf(name);
+  return i >= 0 && process.argv[i + 1] ? process.argv[i + 1] : fallback;
+}
+
+function positiveInts(name: string, text: string): number[] {
+  const values = text.split(',').map((v) => Number(v.trim()));
+  if (values.length === 0 || values.some((v) => !Number.isInteger(v) || v < 1)) throw new Error(`${name} takes positive integers, comma-separated (got "${text}")`);
+  return values;
+}
+
+interface Round {
+  batch: number;
+  freshCpuUs: number;
+  freshWallUs: number;
+  redeliveredCpuUs: number;
+  redeliveredWallUs: number;
+}
+
+/** The relay inputs of `count` stored webhooks, in id order. */
+async function storedInputs(pool: Pool, count: number, seed: number): Promise<Parameters<typeof relayBatch>[1]> {
+  const generator = new PayloadGenerator({ seed, mode: 'mixed', baseDate: todayUtc() });
+  const inputs: Parameters<typeof relayBatch>[1] = [];
+  while (inputs.length < count) {
+    const bodies = Array.from({ length: Math.min(200, count - inputs.length) }, () => generator.next().body);
+    const events = bodies.map((body) => ({
+      body,
+      eventType: (JSON.parse(body) as { event: string }).event,
+      bodySha256: createHash('sha256').update(body).digest('hex'),
+      signatureTimestamp: new Date(),
+      payloadJson: body,
+    }));
+    const refs = await insertWebhookEvents(pool, events);
+    refs.forEach((ref, i) => {
+      const check = checkPayload(JSON.parse(events[i].body) as Record<string, unknown>);
+      if (check.kind !== 'ticket') throw new Error(`generated webhook ${i} is not a ticket event: ${check.kind}`);
+      inputs.push(relayInputOf(ref.id, ref.receivedAt.toISOString(), check.event, check.payload));
+    });
+  }
+  return inputs;
+}
+
+/** Relays every input in batches of `batch` on one connection; CPU of that connection's backend and wall time, per webhook, in µs. */
+async function relayAll(client: PoolClient, backendPid: number, inputs: Parameters<typeof relayBatch>[1], batch: number): Promise<{ cpuUs: number; wallUs: number }> {
+  // relayBatch takes a pool; one client keeps every call on the backend measured.
+  const onClient = { query: client.query.bind(client) } as unknown as Pool;
+  const cpuBefore = treeCpuSeconds([backendPid]);
+  const started = process.hrtime.bigint();
+  for (let i = 0; i < inputs.length; i += batch) await relayBatch(onClient, inputs.slice(i, i + batch), new Date());
+  const wallUs = Number(process.hrtime.bigint() - started) / 1e3 / inputs.length;
+  return { cpuUs: ((treeCpuSeconds([backendPid]) - cpuBefore) * 1e6) / inputs.length, wallUs };
+}
+
+async function round(batch: number, webhooks: number, seed: number): Promise<Round> {
+  const name = `petzi_relay_sql_${process.pid}_${batch}_${seed}`;
+  const pool = new Pool({ connectionString: await freshDatabase(name), max: 2 });
+  try {
+    await migrate(pool);
+    const inputs = await storedInputs(pool, webhooks, seed);
+    const client = await pool.connect();
+    try {
+      const { rows } = await client.query<{ pid: number }>('SELECT pg_backend_pid() AS pid');
+      // A few batches first: the backend's first calls plan and cache what the rest reuse.
+      await relayAll(client, rows[0].pid, inputs.slice(0, Math.min(inputs.length, batch * 5)), batch);
+      const rest = inputs.slice(Math.min(inputs.length, batch * 5));
+      if (rest.length === 0) throw new Error(`--webhooks ${webhooks} leaves nothing to measure after the warm-up at batch ${batch}`);
+      const fresh = await relayAll(client, rows[0].pid, rest, batch);
+      const redelivered = await relayAll(client, rows[0].pid, rest, batch);
+      return { batch, freshCpuUs: fresh.cpuUs, freshWallUs: fresh.wallUs, redeliveredCpuUs: redelivered.cpuUs, redeliveredWallUs: redelivered.wallUs };
+    } finally {
+      client.release();
+    }
+  } finally {
+    await pool.end();
+    await dropDatabase(name);
+  }
+}
+
+async function main(): Promise<void> {
+  if (process.argv.includes('--help')) {
+    console.log(HELP);
+    return;
+  }
+  const batches = positiveInts('--batches', arg('--batches', '1,5,20,100'));
+  const [webhooks] = positiveInts('--webhooks', arg('--webhooks', '2000'));
+  const [repeat] = positiveInts('--repeat', arg('--repeat', '3'));
+  const services = await startBenchServices(process.argv, { rabbitmq: false });
+  try {
+    const calibrationBefore = cpuCalibrationMs();
+    const rounds: Round[] = [];
+    const total = repeat * batches.length;
+    for (let r = 0; r < repeat; r += 1) {
+      for (const batch of batches) {
+        progress('relay_batch', rounds.length, total);
+        rounds.push(await round(batch, webhooks, r + 1));
+      }
+    }
+    progress('relay_batch', total, total);
+    const summary = batches.map((batch) => {
+      const mine = rounds.filter((r) => r.batch === batch);
+      const med = (key: keyof Round) => Math.round(median(mine.map((r) => r[key])));
+      return { batch, freshCpuUs: med('freshCpuUs'), freshWallUs: med('freshWallUs'), redeliveredCpuUs: med('redeliveredCpuUs'), redeliveredWallUs: med('redeliveredWallUs') };
+    });
+    const calibrationAfter = cpuCalibrationMs();
+    console.log(`\nrelay_batch, µs per webhook, medians of ${repeat} rounds of ${webhooks} webhooks (backend CPU from /proc; wall on one connection):`);
+    console.log('batch  fresh CPU  fresh wall  redelivered CPU  redelivered wall');
+    for (const s of summary) {
+      console.log(
+        `${String(s.batch).padEnd(6)} ${String(s.freshCpuUs).padStart(9)}  ${String(s.freshWallUs).padStart(10)}  ${String(s.redeliveredCpuUs).padStart(15)}  ${String(s.redeliveredWallUs).padStart(16)}`,
+      );
+    }
+    console.log(`\nCPU calibration (support.ts): ${calibrationBefore} ms before, ${calibrationAfter} ms after`);
+    mkdirSync(path.join(ROOT, 'bench-results'), { recursive: true });
+    const file = path.join(ROOT, 'bench-results', 'relay-sql.json');
+    writeFileSync(
+      file,
+      `${JSON.stringify({ at: new Date().toISOString(), webhooks, repeat, calibrationMs: { before: calibrationBefore, after: calibrationAfter }, summary, rounds }, null, 2)}\n`,
+    );
+    console.log(`written to ${path.relative(process.cwd(), file)}`);
+  } finally {
+    await services.stop();
+  }
+}
+
+main().catch((error: unknown) => {
+  console.error(`bench:relay-sql: ${error instanceof Error ? error.message : String(error)}`);
+  process.exitCode = 1;
+});
