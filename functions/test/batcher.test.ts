@@ -37,6 +37,23 @@ describe('Batcher', () => {
     expect(sizes.reduce((a, b) => a + b, 0)).toBe(10);
   });
 
+  it('with lingerMs, waits that long after the first item so that later ones join its run', async () => {
+    const runs: number[][] = [];
+    const batcher = new Batcher<number, number>(
+      async (items) => {
+        runs.push(items);
+        return items;
+      },
+      { maxBatch: 10, maxInFlight: 1, lingerMs: 200 },
+    );
+    const first = batcher.add(1);
+    // Several turns of the event loop later: without the linger, 1 would have run alone by now.
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    expect(runs).toEqual([]);
+    await expect(Promise.all([first, batcher.add(2), batcher.add(3)])).resolves.toEqual([1, 2, 3]);
+    expect(runs).toEqual([[1, 2, 3]]);
+  });
+
   it('rejects every item of a failed run, and keeps working afterwards', async () => {
     let fail = true;
     const batcher = new Batcher<number, number>(

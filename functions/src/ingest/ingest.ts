@@ -46,7 +46,9 @@ export class IngestService {
         await markPublished(deps.pool, ids);
         return ids.map(() => undefined);
       },
-      { maxBatch: 1000, maxInFlight: 1 },
+      // Nobody waits on the mark (the outbox allows it OUTBOX_GRACE_SECONDS): 50 ms of marks share
+      // one UPDATE. One per few rows was a tenth of the statements Postgres ran at 1,000 webhooks/s.
+      { maxBatch: 1000, maxInFlight: 1, lingerMs: 50 },
     );
   }
 

@@ -27,6 +27,8 @@ export interface AttemptWriterOptions {
   /** Records waiting at most; past it new ones are dropped and counted. */
   maxQueued?: number;
   maxBatch?: number;
+  /** How long a write waits for more records after the first, in ms (default 0: the next turn of the event loop). */
+  lingerMs?: number;
 }
 
 const MAX_ADDRESSES = 4;
@@ -80,8 +82,9 @@ export class AttemptWriter {
       return;
     }
     this.queue.push(attemptOf(facts));
-    // Started on the next turn, so the requests of one burst share a statement.
-    this.writing ??= new Promise<void>((resolve) => setImmediate(resolve)).then(() => this.writeAll());
+    // Started on the next turn (or after the linger), so the requests of one burst share a statement.
+    const linger = this.options.lingerMs ?? 0;
+    this.writing ??= new Promise<void>((resolve) => (linger > 0 ? setTimeout(resolve, linger) : setImmediate(resolve))).then(() => this.writeAll());
   }
 
   /** Resolves when everything recorded so far is written (or dropped); called on shutdown. */
