@@ -4,9 +4,9 @@ export interface BatcherOptions {
   /** Runs allowed at once; items arriving meanwhile wait and form the next batch. */
   maxInFlight: number;
   /**
-   * How long a batch waits for more items after its first, in ms (default 0: none). Only for work
-   * no reply waits on, such as marking rows published: there a statement per few items costs the
-   * database more than the items do.
+   * How long a batch waits for more items after its first, in ms (default 0: none). For work no
+   * sender's reply waits on (marking rows published, the relay's write): there a statement per few
+   * items costs the database more than the items do.
    */
   lingerMs?: number;
 }

@@ -42,9 +42,12 @@ export class RelayService {
   constructor(private readonly deps: RelayDeps) {
     this.batches = new Batcher(
       // A message the database refuses fails alone: its batch-mates are relayed once, and only it
-      // is retried by the trigger and, in the end, dead-lettered.
+      // is retried by the trigger and, in the end, dead-lettered. A batch waits 5 ms for company:
+      // relay_batch costs about 0.8 ms of Postgres CPU per call whatever its size, and without the
+      // wait batches stayed small exactly when the relay kept up (bench:e2e, same run: Postgres
+      // 531 -> 482 us per webhook at 1,000/s, the pipeline -14% at 200/s; p99 unchanged).
       (items) => runIsolating(items, (part) => this.store(part), isOutage),
-      { maxBatch: 200, maxInFlight: 1 },
+      { maxBatch: 200, maxInFlight: 1, lingerMs: 5 },
     );
   }
 
