@@ -24,6 +24,11 @@ interface E2eRow {
   stageP50Ms: Record<'reply' | 'relay' | 'fanout', number>;
   cpuSecondsPer1000?: Record<string, number>;
 }
+interface RelaySql {
+  webhooks: number;
+  repeat: number;
+  summary: Array<{ batch: number; freshCpuUs: number; freshWallUs: number; redeliveredCpuUs: number; redeliveredWallUs: number }>;
+}
 interface Fanout {
   allClientsGotEveryEvent: boolean;
   latencyMs: { p50: number; p99: number };
@@ -160,6 +165,26 @@ function lastRuns(): string[] {
   return lines;
 }
 
+/** bench:relay-sql before (relay-sql.before.json, the relay's SQL before migration 008) and after, per batch size. */
+function relaySqlTable(): string[] {
+  const [before, after] = [read<RelaySql>('relay-sql.before.json'), read<RelaySql>('relay-sql.json')];
+  if (!after) return [];
+  const lines = [
+    `\`npm run bench:relay-sql\`: relay_batch alone on one connection, Postgres backend CPU µs per webhook (wall in brackets), medians of ${after.repeat} rounds of ${after.webhooks} webhooks; before = \`relay-sql.before.json\`:`,
+    '',
+    '| batch | fresh, before | fresh, after | redelivered, before | redelivered, after |',
+    '| --- | --- | --- | --- | --- |',
+  ];
+  for (const a of after.summary) {
+    const b = before?.summary.find((r) => r.batch === a.batch);
+    const cell = (cpu: number | undefined, wall: number | undefined) => (cpu === undefined ? 'n/a' : `${cpu} (${String(wall)})`);
+    lines.push(
+      `| ${a.batch} | ${cell(b?.freshCpuUs, b?.freshWallUs)} | ${cell(a.freshCpuUs, a.freshWallUs)} | ${cell(b?.redeliveredCpuUs, b?.redeliveredWallUs)} | ${cell(a.redeliveredCpuUs, a.redeliveredWallUs)} |`,
+    );
+  }
+  return lines;
+}
+
 function main(): void {
   if (process.argv.includes('--help')) {
     console.log(HELP);
@@ -175,6 +200,8 @@ function main(): void {
     ...cpuTable(),
     '',
     ...lastRuns(),
+    '',
+    ...relaySqlTable(),
   ].join('\n');
   if (!process.argv.includes('--write')) {
     console.log(block);
