@@ -1,6 +1,6 @@
 import type { Channel, ChannelModel } from 'amqplib';
 import { type BrokerConnection, errorMessage } from '../../functions/src';
-import { liveFrameOf, type LiveFrame } from './liveFrame';
+import { liveFramesOf, type LiveFrame } from './liveFrame';
 import type { Sequencer } from './sequencer';
 
 export interface LiveConsumerOptions {
@@ -45,7 +45,7 @@ export async function startLiveConsumer(options: LiveConsumerOptions): Promise<L
       (message) => {
         if (!message) return;
         try {
-          void sequencer.receive(liveFrameOf(message.content, message.properties));
+          for (const frame of liveFramesOf(message.content, message.properties)) void sequencer.receive(frame);
         } catch (error) {
           log(`ignored a message on ${exchange}: ${errorMessage(error)}`);
         }

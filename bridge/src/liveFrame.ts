@@ -1,4 +1,4 @@
-import { LIVE_SEQ_HEADER } from '../../functions/src';
+import { LIVE_SEQ_HEADER, decodeLiveBatch } from '../../functions/src';
 import { eventFrame, eventFrameOfBytes } from './sseFrames';
 
 /** One live event, encoded once and written as the same bytes to every client. */
@@ -36,6 +36,17 @@ export function liveFrameOf(content: Buffer, properties: { messageId?: unknown; 
     return { seq, id, bytes: eventFrameOfBytes(id, content) };
   }
   return parseLiveMessage(content);
+}
+
+/**
+ * The frames of a message from petzi.live: each line of a relay batch (decodeLiveBatch), its bytes
+ * written as they came, or the one live event of any other message (liveFrameOf). Throws
+ * InvalidLiveBatchError or InvalidLiveEventError for a message that is neither.
+ */
+export function liveFramesOf(content: Buffer, properties: { messageId?: unknown; headers?: Record<string, unknown> }): LiveFrame[] {
+  const lines = decodeLiveBatch(content, properties.headers);
+  if (lines) return lines.map(({ seq, id, bytes }) => ({ seq, id, bytes: eventFrameOfBytes(id, bytes) }));
+  return [liveFrameOf(content, properties)];
 }
 
 /** Parses a message from petzi.live; throws InvalidLiveEventError for anything that is not a live event. */

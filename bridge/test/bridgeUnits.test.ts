@@ -1,7 +1,7 @@
-import { ConfigError, LIVE_SEQ_HEADER } from '../../functions/src';
+import { ConfigError, InvalidLiveBatchError, LIVE_IDS_HEADER, LIVE_SEQ_HEADER, LIVE_SEQS_HEADER, encodeLiveBatch } from '../../functions/src';
 import { loadBridgeConfig } from '../src/config';
 import { BadEventsRequest, parseEventsRequest } from '../src/eventsRequest';
-import { InvalidLiveEventError, liveFrameOf, parseLiveMessage } from '../src/liveFrame';
+import { InvalidLiveEventError, liveFrameOf, liveFramesOf, parseLiveMessage } from '../src/liveFrame';
 import { commentFrame, eventFrame, retryFrame } from '../src/sseFrames';
 import { createSseParser, type SseEvent } from '../../tools/harness/sse';
 
@@ -91,6 +91,44 @@ describe('frames and live messages', () => {
   test('bytes over several lines are never written as they are, whatever the headers say', () => {
     const frame = liveFrameOf(Buffer.from('{"id": 7,\n"seq": 3}'), { messageId: '7', headers: { [LIVE_SEQ_HEADER]: 3 } });
     expect(frame.bytes.toString('utf8')).toBe('id: 7\nevent: ticket\ndata: {"id":7,"seq":3}\n\n');
+  });
+
+  test("a relay batch becomes one frame per line, each line's bytes written as they came", () => {
+    const events = [
+      { id: 7, seq: 3, json: '{"id": 7, "seq": 3, "note": "a\\nb"}' },
+      { id: 9, seq: 4, json: '{"id": 9, "seq": 4}' },
+      { id: 8, seq: 5, json: '{"id": 8, "seq": 5, "city": "Neuch\u00e2tel"}' },
+    ];
+    const { content, headers } = encodeLiveBatch(events);
+    const frames = liveFramesOf(content, { headers });
+    expect(frames.map((f) => [f.seq, f.id])).toEqual([
+      [3, 7],
+      [4, 9],
+      [5, 8],
+    ]);
+    expect(frames.map((f) => f.bytes.toString('utf8'))).toEqual(events.map((e) => `id: ${e.id}\nevent: ticket\ndata: ${e.json}\n\n`));
+  });
+
+  test('a message without batch headers is one live event, as before', () => {
+    const frames = liveFramesOf(Buffer.from('{"id": 7, "seq": 3}'), { messageId: '7', headers: { [LIVE_SEQ_HEADER]: 3 } });
+    expect(frames.map((f) => [f.seq, f.id])).toEqual([[3, 7]]);
+  });
+
+  const batchBody = Buffer.from('{"id": 7, "seq": 3}\n{"id": 9, "seq": 4}');
+  test.each([
+    ['only one of the two headers', batchBody, { [LIVE_SEQS_HEADER]: [3, 4] }],
+    ['headers of different lengths', batchBody, { [LIVE_SEQS_HEADER]: [3, 4], [LIVE_IDS_HEADER]: [7] }],
+    ['empty headers', Buffer.from(''), { [LIVE_SEQS_HEADER]: [], [LIVE_IDS_HEADER]: [] }],
+    ['headers that are not lists', batchBody, { [LIVE_SEQS_HEADER]: 3, [LIVE_IDS_HEADER]: 7 }],
+    ['a seq that is not a positive integer', batchBody, { [LIVE_SEQS_HEADER]: [3, '4'], [LIVE_IDS_HEADER]: [7, 9] }],
+    ['an id of 0', batchBody, { [LIVE_SEQS_HEADER]: [3, 4], [LIVE_IDS_HEADER]: [7, 0] }],
+    ['fewer lines than headers say', batchBody, { [LIVE_SEQS_HEADER]: [3, 4, 5], [LIVE_IDS_HEADER]: [7, 9, 8] }],
+    ['more lines than headers say', batchBody, { [LIVE_SEQS_HEADER]: [3], [LIVE_IDS_HEADER]: [7] }],
+    ['a line that is not a JSON object', Buffer.from('{"id": 7, "seq": 3}\n[1]'), { [LIVE_SEQS_HEADER]: [3, 4], [LIVE_IDS_HEADER]: [7, 9] }],
+    ['an empty line', Buffer.from('{"id": 7, "seq": 3}\n'), { [LIVE_SEQS_HEADER]: [3, 4], [LIVE_IDS_HEADER]: [7, 9] }],
+    ['a carriage return in a line', Buffer.from('{"id": 7,\r "seq": 3}\n{"id": 9}'), { [LIVE_SEQS_HEADER]: [3, 4], [LIVE_IDS_HEADER]: [7, 9] }],
+  ])('a batch message with %s is refused whole (the next event fills the gap from Postgres)', (_what, content, headers) => {
+    expect(() => liveFramesOf(content, { headers })).toThrow(InvalidLiveBatchError);
   });
 
   test.each(['not json', '[1]', 'null', '{"id":1}', '{"id":"1","seq":2}', '{"id":1,"seq":0}'])('%s is not a live event', (text) => {

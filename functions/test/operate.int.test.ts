@@ -3,6 +3,7 @@ import { createHash } from 'node:crypto';
 import { startBridge, type RunningBridge } from '../../bridge/src/bridge';
 import { loadBridgeConfig } from '../../bridge/src/config';
 import { captureExchange, type Capture } from '../../test/support/broker';
+import { liveEventsIn } from '../../test/support/liveMessages';
 import { queryOnce } from '../../test/support/db';
 import { TEST_RABBITMQ_URL } from '../../test/support/env';
 import { startTestStack, type TestStack } from '../../test/support/host';
@@ -50,7 +51,7 @@ const getJson = async <T>(path: string): Promise<T> => {
   return (await response.json()) as T;
 };
 const count = async (sql: string, params: unknown[] = []) => Number((await queryOnce<{ n: string }>(stack.db.url, sql, params))[0].n);
-const liveFor = (id: number) => live.messages.filter((m) => Number(m.properties.messageId) === id);
+const liveFor = (id: number) => liveEventsIn(live.messages).filter((e) => e.id === id);
 const metricValue = async (name: string, labels: Record<string, string> = {}) => {
   const metric = await stack.host.deps.registry.getSingleMetric(name)?.get();
   const value = metric?.values.find((v) => Object.entries(labels).every(([k, l]) => v.labels[k] === l));

@@ -1,5 +1,6 @@
 import * as amqp from 'amqplib';
 import { captureExchange, type Capture } from '../../test/support/broker';
+import { liveEventsIn } from '../../test/support/liveMessages';
 import { queryOnce } from '../../test/support/db';
 import { TEST_RABBITMQ_URL } from '../../test/support/env';
 import { startTestStack, type TestStack } from '../../test/support/host';
@@ -7,7 +8,6 @@ import { waitUntil } from '../../test/support/wait';
 import { postWebhook, sample, ticketBody } from '../../test/support/webhooks';
 import { declaredFunctions } from '../src';
 import { deadLetterRecorderFunction } from '../src/functions/deadLetterRecorder';
-import type { LiveEvent } from '../src/protocol/liveEvent';
 
 let stack: TestStack;
 let live: Capture;
@@ -30,7 +30,7 @@ afterAll(async () => {
 });
 
 const count = async (sql: string, params: unknown[] = []) => Number((await queryOnce<{ n: string }>(stack.db.url, sql, params))[0].n);
-const liveFor = (id: number) => live.messages.filter((m) => Number(m.properties.messageId) === id).map((m) => m.json() as LiveEvent);
+const liveFor = (id: number) => liveEventsIn(live.messages).filter((e) => e.id === id);
 
 async function insertRaw(payload: unknown, event = 'ticket_created'): Promise<{ id: number; receivedAt: string }> {
   const [row] = await queryOnce<{ id: string; received_at: Date }>(
@@ -112,7 +112,7 @@ describe('relay', () => {
     const ids = new Set(rows.map((r) => r.id));
     const seqs = await waitUntil(
       () => {
-        const seen = live.messages.map((m) => m.json() as LiveEvent).filter((e) => ids.has(e.id));
+        const seen = liveEventsIn(live.messages).filter((e) => ids.has(e.id));
         return seen.length >= rows.length ? seen.map((e) => e.seq) : undefined;
       },
       10_000,
@@ -178,7 +178,9 @@ describe('the relay batch isolates its culprit', () => {
     await waitUntil(async () => ((await channel.checkQueue(dlq)).messageCount >= 1 ? true : undefined), 30_000, 'the dead letter');
     await waitUntil(async () => ((await count('SELECT count(*) AS n FROM live_event WHERE webhook_id = ANY($1)', [good])) === 40 ? true : undefined), 10_000, '40 relayed');
     // Every live publish of the burst happens in the batches that committed before the dead letter.
-    const published = live.messages.map((m) => Number(m.properties.messageId)).filter((id) => ids.includes(id));
+    const published = liveEventsIn(live.messages)
+      .map((e) => e.id)
+      .filter((id) => ids.includes(id));
     expect([...published].sort((a, b) => a - b)).toEqual(good);
 
     expect((await channel.checkQueue(dlq)).messageCount).toBe(1);

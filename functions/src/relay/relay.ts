@@ -4,7 +4,7 @@ import type { WebhookMessage } from '../protocol/webhookMessage';
 import type { PipelineMetrics } from '../metrics/pipelineMetrics';
 import { checkPayload } from '../protocol/schema';
 import { PoisonMessageError } from './decode';
-import { LIVE_SEQ_HEADER, type EncodedLiveEvent } from '../protocol/liveEvent';
+import { LIVE_BATCH_TYPE, encodeLiveBatch, type EncodedLiveEvent } from '../protocol/liveEvent';
 import { relayInputOf } from './project';
 import { Batcher } from '../core/batcher';
 import { isOutage } from '../core/errors';
@@ -26,7 +26,7 @@ interface Prepared extends RelayInput {
 interface Stored {
   event: EncodedLiveEvent;
   fresh: boolean;
-  /** Settles with the broker's confirm of the event's publish to the live exchange. */
+  /** Settles with the broker's confirm of the batch's publish to the live exchange. */
   published: Promise<void>;
 }
 
@@ -66,11 +66,11 @@ export class RelayService {
   }
 
   /**
-   * Stores the batch, then publishes its live events in seq order. Publishing per message, in
-   * arrival order, sent seqs out of order whenever messages arrived out of webhook id order; the
-   * bridge takes a jump in seq for a gap and fills it from Postgres, which held up its stream for
-   * a round trip each time. The publishes are issued here, in order, but their confirms are
-   * awaited by each message's invocation, so the next batch need not wait for them.
+   * Stores the batch, then publishes its live events as one message, in seq order (encodeLiveBatch):
+   * one publish, one confirm and one delivery per bridge for the batch. In seq order because the
+   * bridge takes a jump in seq for a gap and fills it from Postgres, which held up its stream for a
+   * round trip each time events went out in arrival order. The confirm is awaited by each
+   * message's invocation, so the next batch need not wait for it.
    */
   private async store(items: Prepared[]): Promise<Stored[]> {
     const relayed = await relayBatch(
@@ -78,32 +78,28 @@ export class RelayService {
       items.map((i) => ({ live: i.live, buyerRole: i.buyerRole })),
       new Date(this.deps.now()),
     );
-    const published = new Map<number, Promise<void>>();
-    for (const { event } of [...relayed.values()].sort((a, b) => a.event.seq - b.event.seq)) {
-      const confirm = this.publishLive(event);
-      // Awaited by the invocations below; this only keeps a failure that none awaits from being unhandled.
-      confirm.catch(() => undefined);
-      published.set(event.id, confirm);
-    }
+    const published = this.publishLive([...relayed.values()].map((r) => r.event).sort((a, b) => a.seq - b.seq));
+    // Awaited by the invocations below; this only keeps a failure that none awaits from being unhandled.
+    published.catch(() => undefined);
     const counted = new Set<number>();
     return items.map((i) => {
       const found = relayed.get(i.message.id);
-      const confirm = published.get(i.message.id);
-      if (!found || !confirm) throw new Error(`relay_batch returned nothing for webhook ${i.message.id}`);
+      if (!found) throw new Error(`relay_batch returned nothing for webhook ${i.message.id}`);
       // The same webhook twice in one batch: only the first copy counts as freshly relayed.
       const fresh = found.fresh && !counted.has(i.message.id);
       counted.add(i.message.id);
-      return { event: found.event, fresh, published: confirm };
+      return { event: found.event, fresh, published };
     });
   }
 
-  private publishLive(event: EncodedLiveEvent): Promise<void> {
-    return this.deps.broker.publish(this.deps.liveExchange, '', Buffer.from(event.json), {
+  private publishLive(events: EncodedLiveEvent[]): Promise<void> {
+    if (events.length === 0) return Promise.resolve();
+    const { content, headers } = encodeLiveBatch(events);
+    return this.deps.broker.publish(this.deps.liveExchange, '', content, {
       persistent: true,
-      contentType: 'application/json',
-      messageId: String(event.id),
-      type: 'ticket',
-      headers: { [LIVE_SEQ_HEADER]: event.seq },
+      contentType: 'application/x-ndjson',
+      type: LIVE_BATCH_TYPE,
+      headers,
     });
   }
 }
