@@ -12,7 +12,9 @@ export class PoisonMessageError extends Error {
  */
 export function decodeWebhookMessage(input: unknown): WebhookMessage {
   let value: unknown = input;
-  if (Buffer.isBuffer(value) || value instanceof Uint8Array) value = Buffer.from(value).toString('utf8');
+  // A view of the bytes, not a copy (Buffer.from(buffer) copies them).
+  if (Buffer.isBuffer(value)) value = value.toString('utf8');
+  else if (value instanceof Uint8Array) value = Buffer.from(value.buffer, value.byteOffset, value.byteLength).toString('utf8');
   if (typeof value === 'string') {
     try {
       value = JSON.parse(value);
