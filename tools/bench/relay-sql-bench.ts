@@ -24,15 +24,42 @@ It starts an embedded Postgres of its own (the one the other benches use); --sha
 BENCH_DATABASE_URL) uses the machine's, which must run on this machine for its backend's CPU to be
 read.`;
 
-function arg(name: string, fallback: string): string {
-  const i = process.argv.indexOf(name);
-  return i >= 0 && process.argv[i + 1] ? process.argv[i + 1] : fallback;
+export interface RelaySqlOptions {
+  batches: number[];
+  webhooks: number;
+  repeat: number;
 }
 
-function positiveInts(name: string, text: string): number[] {
-  const values = text.split(',').map((v) => Number(v.trim()));
-  if (values.length === 0 || values.some((v) => !Number.isInteger(v) || v < 1)) throw new Error(`${name} takes positive integers, comma-separated (got "${text}")`);
-  return values;
+const FLAGS = ['--batches', '--webhooks', '--repeat'] as const;
+
+/** The command line, checked whole: an unknown or incomplete argument is an error that names it. */
+export function parseRelaySqlArgs(argv: readonly string[]): { kind: 'help' } | { kind: 'run'; options: RelaySqlOptions } {
+  if (argv.includes('--help')) return { kind: 'help' };
+  const values: Record<(typeof FLAGS)[number], string> = { '--batches': '1,5,20,100', '--webhooks': '2000', '--repeat': '3' };
+  for (let i = 0; i < argv.length; i += 1) {
+    const flag = argv[i];
+    if (flag === '--shared-services') continue;
+    if (!(FLAGS as readonly string[]).includes(flag)) throw new Error(`unknown argument "${flag}" (see --help)`);
+    const value = argv[i + 1];
+    if (value === undefined || value.startsWith('--')) throw new Error(`${flag} needs a value (see --help)`);
+    values[flag as (typeof FLAGS)[number]] = value;
+    i += 1;
+  }
+  const ints = (flag: (typeof FLAGS)[number], max: number, list: boolean): number[] => {
+    const parts = values[flag].split(',');
+    const numbers = parts.map((p) => (/^\s*\d+\s*$/.test(p) ? Number(p) : NaN));
+    if ((!list && parts.length !== 1) || numbers.some((n) => !Number.isSafeInteger(n) || n < 1 || n > max)) {
+      throw new Error(`${flag} takes ${list ? 'integers from 1' : 'an integer from 1'} to ${max}${list ? ', comma-separated' : ''} (got "${values[flag]}")`);
+    }
+    return numbers;
+  };
+  const batches = ints('--batches', 10_000, true);
+  const [webhooks] = ints('--webhooks', 1_000_000, false);
+  const [repeat] = ints('--repeat', 100, false);
+  // Each round first relays five batches unmeasured (see round()): there must be more than that.
+  const largest = Math.max(...batches);
+  if (webhooks <= largest * 5) throw new Error(`--webhooks ${webhooks} leaves nothing to measure at batch ${largest}: give more than ${largest * 5}`);
+  return { kind: 'run', options: { batches, webhooks, repeat } };
 }
 
 interface Round {
@@ -48,20 +75,22 @@ async function storedInputs(pool: Pool, count: number, seed: number): Promise<Pa
   const generator = new PayloadGenerator({ seed, mode: 'mixed', baseDate: todayUtc() });
   const inputs: Parameters<typeof relayBatch>[1] = [];
   while (inputs.length < count) {
-    const bodies = Array.from({ length: Math.min(200, count - inputs.length) }, () => generator.next().body);
-    const events = bodies.map((body) => ({
-      body,
-      eventType: (JSON.parse(body) as { event: string }).event,
-      bodySha256: createHash('sha256').update(body).digest('hex'),
-      signatureTimestamp: new Date(),
-      payloadJson: body,
-    }));
-    const refs = await insertWebhookEvents(pool, events);
-    refs.forEach((ref, i) => {
-      const check = checkPayload(JSON.parse(events[i].body) as Record<string, unknown>);
-      if (check.kind !== 'ticket') throw new Error(`generated webhook ${i} is not a ticket event: ${check.kind}`);
-      inputs.push(relayInputOf(ref.id, ref.receivedAt.toISOString(), check.event, check.payload));
+    const checked = Array.from({ length: Math.min(200, count - inputs.length) }, () => {
+      const body = generator.next().body;
+      const check = checkPayload(JSON.parse(body) as Record<string, unknown>);
+      if (check.kind !== 'ticket') throw new Error(`a generated webhook is not a ticket event: ${check.kind}`);
+      return { body, check };
     });
+    const refs = await insertWebhookEvents(
+      pool,
+      checked.map(({ body, check }) => ({
+        eventType: check.event,
+        bodySha256: createHash('sha256').update(body).digest('hex'),
+        signatureTimestamp: new Date(),
+        payloadJson: body,
+      })),
+    );
+    refs.forEach((ref, i) => inputs.push(relayInputOf(ref.id, ref.receivedAt.toISOString(), checked[i].check.event, checked[i].check.payload)));
   }
   return inputs;
 }
@@ -89,7 +118,6 @@ async function round(batch: number, webhooks: number, seed: number): Promise<Rou
       // A few batches first: the backend's first calls plan and cache what the rest reuse.
       await relayAll(client, rows[0].pid, inputs.slice(0, Math.min(inputs.length, batch * 5)), batch);
       const rest = inputs.slice(Math.min(inputs.length, batch * 5));
-      if (rest.length === 0) throw new Error(`--webhooks ${webhooks} leaves nothing to measure after the warm-up at batch ${batch}`);
       const fresh = await relayAll(client, rows[0].pid, rest, batch);
       const redelivered = await relayAll(client, rows[0].pid, rest, batch);
       return { batch, freshCpuUs: fresh.cpuUs, freshWallUs: fresh.wallUs, redeliveredCpuUs: redelivered.cpuUs, redeliveredWallUs: redelivered.wallUs };
@@ -103,13 +131,12 @@ async function round(batch: number, webhooks: number, seed: number): Promise<Rou
 }
 
 async function main(): Promise<void> {
-  if (process.argv.includes('--help')) {
+  const parsed = parseRelaySqlArgs(process.argv.slice(2));
+  if (parsed.kind === 'help') {
     console.log(HELP);
     return;
   }
-  const batches = positiveInts('--batches', arg('--batches', '1,5,20,100'));
-  const [webhooks] = positiveInts('--webhooks', arg('--webhooks', '2000'));
-  const [repeat] = positiveInts('--repeat', arg('--repeat', '3'));
+  const { batches, webhooks, repeat } = parsed.options;
   const services = await startBenchServices(process.argv, { rabbitmq: false });
   try {
     const calibrationBefore = cpuCalibrationMs();
@@ -148,7 +175,9 @@ async function main(): Promise<void> {
   }
 }
 
-main().catch((error: unknown) => {
-  console.error(`bench:relay-sql: ${error instanceof Error ? error.message : String(error)}`);
-  process.exitCode = 1;
-});
+if (require.main === module) {
+  main().catch((error: unknown) => {
+    console.error(`bench:relay-sql: ${error instanceof Error ? error.message : String(error)}`);
+    process.exitCode = 1;
+  });
+}
