@@ -54,6 +54,20 @@ describe('Batcher', () => {
     expect(runs).toEqual([[1, 2, 3]]);
   });
 
+  it('does not linger over a full batch', async () => {
+    const runs: number[][] = [];
+    const batcher = new Batcher<number, number>(
+      async (items) => {
+        runs.push(items);
+        return items;
+      },
+      { maxBatch: 2, maxInFlight: 1, lingerMs: 60_000 },
+    );
+    // A full batch runs on the next turn; a linger of a minute would outlast the test's timeout.
+    await expect(Promise.all([batcher.add(1), batcher.add(2)])).resolves.toEqual([1, 2]);
+    expect(runs).toEqual([[1, 2]]);
+  });
+
   it('rejects every item of a failed run, and keeps working afterwards', async () => {
     let fail = true;
     const batcher = new Batcher<number, number>(

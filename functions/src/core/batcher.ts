@@ -26,6 +26,8 @@ export class Batcher<I, O> {
   private queue: Pending<I, O>[] = [];
   private inFlight = 0;
   private scheduled = false;
+  /** The linger's timer while a batch waits for company. */
+  private lingering: ReturnType<typeof setTimeout> | undefined;
 
   constructor(
     private readonly run: (items: I[]) => Promise<O[]>,
@@ -44,16 +46,28 @@ export class Batcher<I, O> {
   }
 
   private schedule(): void {
-    if (this.scheduled || this.inFlight >= this.options.maxInFlight || this.queue.length === 0) return;
+    if (this.inFlight >= this.options.maxInFlight || this.queue.length === 0) return;
+    // A full batch has nothing to wait for, even when it filled up while lingering.
+    const full = this.queue.length >= this.options.maxBatch;
+    if (this.scheduled) {
+      if (full && this.lingering) {
+        clearTimeout(this.lingering);
+        this.lingering = undefined;
+        setImmediate(() => this.start());
+      }
+      return;
+    }
     this.scheduled = true;
-    const start = () => {
-      this.scheduled = false;
-      this.flush();
-    };
-    const linger = this.options.lingerMs ?? 0;
+    const linger = full ? 0 : (this.options.lingerMs ?? 0);
     // setImmediate lets every request already parsed in this turn of the event loop join the batch.
-    if (linger > 0) setTimeout(start, linger);
-    else setImmediate(start);
+    if (linger > 0) this.lingering = setTimeout(() => this.start(), linger);
+    else setImmediate(() => this.start());
+  }
+
+  private start(): void {
+    this.lingering = undefined;
+    this.scheduled = false;
+    this.flush();
   }
 
   private flush(): void {
