@@ -1,4 +1,4 @@
-import { LIVE_SEQ_HEADER, decodeLiveBatch } from '../../functions/src';
+import { LIVE_SEQ_HEADER, decodeLiveBatch, isPositiveId } from '../../functions/src';
 import { eventFrame, eventFrameOfBytes } from './sseFrames';
 
 /** One live event, encoded once and written as the same bytes to every client. */
@@ -11,10 +11,6 @@ export interface LiveFrame {
 
 export class InvalidLiveEventError extends Error {
   override name = 'InvalidLiveEventError';
-}
-
-function positiveInteger(value: unknown): value is number {
-  return typeof value === 'number' && Number.isSafeInteger(value) && value > 0;
 }
 
 /** Builds a frame from a body whose `id` and `seq` are trusted (Postgres columns override the body). */
@@ -32,7 +28,7 @@ export function frameOf(seq: number, id: number, body: Record<string, unknown>):
 export function liveFrameOf(content: Buffer, properties: { messageId?: unknown; headers?: Record<string, unknown> }): LiveFrame {
   const seq = properties.headers?.[LIVE_SEQ_HEADER];
   const id = typeof properties.messageId === 'string' && /^\d+$/.test(properties.messageId) ? Number(properties.messageId) : NaN;
-  if (positiveInteger(seq) && positiveInteger(id) && content[0] === 0x7b && content.indexOf(0x0a) === -1 && content.indexOf(0x0d) === -1) {
+  if (isPositiveId(seq) && isPositiveId(id) && content[0] === 0x7b && content.indexOf(0x0a) === -1 && content.indexOf(0x0d) === -1) {
     return { seq, id, bytes: eventFrameOfBytes(id, content) };
   }
   return parseLiveMessage(content);
@@ -59,7 +55,7 @@ export function parseLiveMessage(content: Buffer): LiveFrame {
   }
   if (typeof body !== 'object' || body === null || Array.isArray(body)) throw new InvalidLiveEventError('live event is not a JSON object');
   const record = body as Record<string, unknown>;
-  if (!positiveInteger(record.id) || !positiveInteger(record.seq)) {
+  if (!isPositiveId(record.id) || !isPositiveId(record.seq)) {
     throw new InvalidLiveEventError('live event needs positive integer id and seq');
   }
   return frameOf(record.seq, record.id, record);

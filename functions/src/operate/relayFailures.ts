@@ -1,5 +1,6 @@
 import type { Pool } from 'pg';
 import { DatabaseUnavailableError, errorMessage, UnstorableValueError } from '../core/errors';
+import { isPositiveId } from '../protocol/ids';
 import { upsertRelayFailure } from './deadLettersSql';
 
 /** The id of the webhook a relay message carries, if it carries one; nothing more is checked. */
@@ -12,7 +13,7 @@ export function webhookIdOf(message: unknown): number | undefined {
     return undefined;
   }
   const id = typeof value === 'object' && value !== null ? (value as { id?: unknown }).id : undefined;
-  return typeof id === 'number' && Number.isSafeInteger(id) && id > 0 ? id : undefined;
+  return isPositiveId(id) ? id : undefined;
 }
 
 /**

@@ -1,3 +1,4 @@
+import { isPositiveId } from './ids';
 import type { LiveTicket } from './ticket';
 
 /**
@@ -64,8 +65,6 @@ export class InvalidLiveBatchError extends Error {
   override name = 'InvalidLiveBatchError';
 }
 
-const positiveSafeInteger = (value: unknown): value is number => typeof value === 'number' && Number.isSafeInteger(value) && value > 0;
-
 /**
  * The lines of a batch message, or undefined when the message is not one (no batch headers).
  * Throws InvalidLiveBatchError when it claims to be one and is not: headers that are not lists of
@@ -79,7 +78,7 @@ export function decodeLiveBatch(content: Buffer, headers: Record<string, unknown
   if (!Array.isArray(seqs) || !Array.isArray(ids) || seqs.length === 0 || seqs.length !== ids.length) {
     throw new InvalidLiveBatchError(`${LIVE_SEQS_HEADER} and ${LIVE_IDS_HEADER} must be lists of the same, non-zero length`);
   }
-  if (!seqs.every(positiveSafeInteger) || !ids.every(positiveSafeInteger)) {
+  if (!seqs.every(isPositiveId) || !ids.every(isPositiveId)) {
     throw new InvalidLiveBatchError(`${LIVE_SEQS_HEADER} and ${LIVE_IDS_HEADER} must hold positive integers`);
   }
   const lines: LiveBatchLine[] = [];

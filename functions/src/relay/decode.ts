@@ -1,4 +1,5 @@
 import type { WebhookMessage } from '../protocol/webhookMessage';
+import { isPositiveId } from '../protocol/ids';
 import { isJsonObject } from '../protocol/schema';
 
 /** A message the relay can never handle, whatever the retries: it ends in the dead-letter queue. */
@@ -24,7 +25,7 @@ export function decodeWebhookMessage(input: unknown): WebhookMessage {
   }
   if (!isJsonObject(value)) throw new PoisonMessageError('message is not a JSON object');
   const { id, receivedAt, event, bodySha256, payload } = value;
-  if (typeof id !== 'number' || !Number.isSafeInteger(id) || id <= 0) throw new PoisonMessageError('message has no valid id');
+  if (!isPositiveId(id)) throw new PoisonMessageError('message has no valid id');
   if (typeof receivedAt !== 'string' || Number.isNaN(Date.parse(receivedAt))) throw new PoisonMessageError('message has no valid receivedAt');
   if (typeof event !== 'string') throw new PoisonMessageError('message has no event');
   if (!isJsonObject(payload)) throw new PoisonMessageError('message has no payload object');
