@@ -1,4 +1,14 @@
-import { Batcher } from '../src/core/batcher';
+import { Batcher, type BatcherOptions } from '../src/core/batcher';
+
+/** A Batcher whose run answers each item with itself and records the batches it was given. */
+function echoBatcher(options: BatcherOptions): { batcher: Batcher<number, number>; runs: number[][] } {
+  const runs: number[][] = [];
+  const batcher = new Batcher<number, number>(async (items) => {
+    runs.push(items);
+    return items;
+  }, options);
+  return { batcher, runs };
+}
 
 describe('Batcher', () => {
   it('groups calls made together into one run and answers each in order', async () => {
@@ -38,14 +48,7 @@ describe('Batcher', () => {
   });
 
   it('with lingerMs, waits that long after the first item so that later ones join its run', async () => {
-    const runs: number[][] = [];
-    const batcher = new Batcher<number, number>(
-      async (items) => {
-        runs.push(items);
-        return items;
-      },
-      { maxBatch: 10, maxInFlight: 1, lingerMs: 200 },
-    );
+    const { batcher, runs } = echoBatcher({ maxBatch: 10, maxInFlight: 1, lingerMs: 200 });
     const first = batcher.add(1);
     // Several turns of the event loop later: without the linger, 1 would have run alone by now.
     await new Promise((resolve) => setTimeout(resolve, 20));
@@ -55,14 +58,7 @@ describe('Batcher', () => {
   });
 
   it('does not linger over a full batch', async () => {
-    const runs: number[][] = [];
-    const batcher = new Batcher<number, number>(
-      async (items) => {
-        runs.push(items);
-        return items;
-      },
-      { maxBatch: 2, maxInFlight: 1, lingerMs: 60_000 },
-    );
+    const { batcher, runs } = echoBatcher({ maxBatch: 2, maxInFlight: 1, lingerMs: 60_000 });
     // A full batch runs on the next turn; a linger of a minute would outlast the test's timeout.
     await expect(Promise.all([batcher.add(1), batcher.add(2)])).resolves.toEqual([1, 2]);
     expect(runs).toEqual([[1, 2]]);

@@ -1,11 +1,9 @@
-import { createHash } from 'node:crypto';
 import type { Pool, PoolClient } from 'pg';
 import { createMigratedDatabase, type MigratedDatabase } from '../../test/support/db';
 import { ticketBody } from '../../test/support/webhooks';
-import { checkPayload } from '../src/protocol/schema';
-import { relayInputOf, type RelayInput } from '../src/relay/project';
+import type { RelayInput } from '../src/relay/project';
 import { relayBatch } from '../src/relay/projection';
-import { insertWebhookEvents } from '../src/storage/webhookEvents';
+import { storedRelayInputs } from '../../tools/bench/relay-sql-bench';
 
 /**
  * relay_batch's reads of live_event and webhook_event stay index probes, one per webhook of the
@@ -28,18 +26,14 @@ afterAll(async () => {
   await m.close();
 });
 
-async function stored(count: number): Promise<RelayInput[]> {
-  const events = Array.from({ length: count }, () => {
-    serial += 1;
-    const body = ticketBody(serial);
-    return { eventType: 'ticket_created', bodySha256: createHash('sha256').update(body).digest('hex'), signatureTimestamp: new Date(), payloadJson: body };
-  });
-  const refs = await insertWebhookEvents(m.pool, events);
-  return refs.map((ref, i) => {
-    const check = checkPayload(JSON.parse(events[i].payloadJson) as Record<string, unknown>);
-    if (check.kind !== 'ticket') throw new Error(check.kind);
-    return relayInputOf(ref.id, ref.receivedAt.toISOString(), check.event, check.payload);
-  });
+function stored(count: number): Promise<RelayInput[]> {
+  return storedRelayInputs(
+    m.pool,
+    Array.from({ length: count }, () => {
+      serial += 1;
+      return ticketBody(serial);
+    }),
+  );
 }
 
 /** The plans of every statement a relay_batch call ran on this connection, as auto_explain logs them. */

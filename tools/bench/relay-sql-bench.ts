@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { Pool, type PoolClient } from 'pg';
-import { checkPayload, insertWebhookEvents, migrate, relayBatch, relayInputOf } from '../../functions/src';
+import { checkPayload, insertWebhookEvents, migrate, relayBatch, relayInputOf, type RelayInput } from '../../functions/src';
 import { PayloadGenerator, todayUtc } from '../../simulator/src/payloads';
 import { treeCpuSeconds } from './processCpu';
 import { startBenchServices } from './services';
@@ -70,33 +70,38 @@ interface Round {
   redeliveredWallUs: number;
 }
 
-/** The relay inputs of `count` stored webhooks, in id order. */
-async function storedInputs(pool: Pool, count: number, seed: number): Promise<Parameters<typeof relayBatch>[1]> {
+/** Stores ticket webhook bodies (one group commit) and returns the relay's input for each, in order: what the relay would hand relay_batch. */
+export async function storedRelayInputs(pool: Pool, bodies: readonly string[]): Promise<RelayInput[]> {
+  const checked = bodies.map((body) => {
+    const check = checkPayload(JSON.parse(body) as Record<string, unknown>);
+    if (check.kind !== 'ticket') throw new Error(`not a ticket event: ${check.kind}`);
+    return { body, check };
+  });
+  const refs = await insertWebhookEvents(
+    pool,
+    checked.map(({ body, check }) => ({
+      eventType: check.event,
+      bodySha256: createHash('sha256').update(body).digest('hex'),
+      signatureTimestamp: new Date(),
+      payloadJson: body,
+    })),
+  );
+  return refs.map((ref, i) => relayInputOf(ref.id, ref.receivedAt.toISOString(), checked[i].check.event, checked[i].check.payload));
+}
+
+/** The relay inputs of `count` stored webhooks (creations and updates, as the simulator's mixed mode sends them), in id order. */
+async function storedInputs(pool: Pool, count: number, seed: number): Promise<RelayInput[]> {
   const generator = new PayloadGenerator({ seed, mode: 'mixed', baseDate: todayUtc() });
-  const inputs: Parameters<typeof relayBatch>[1] = [];
+  const inputs: RelayInput[] = [];
   while (inputs.length < count) {
-    const checked = Array.from({ length: Math.min(200, count - inputs.length) }, () => {
-      const body = generator.next().body;
-      const check = checkPayload(JSON.parse(body) as Record<string, unknown>);
-      if (check.kind !== 'ticket') throw new Error(`a generated webhook is not a ticket event: ${check.kind}`);
-      return { body, check };
-    });
-    const refs = await insertWebhookEvents(
-      pool,
-      checked.map(({ body, check }) => ({
-        eventType: check.event,
-        bodySha256: createHash('sha256').update(body).digest('hex'),
-        signatureTimestamp: new Date(),
-        payloadJson: body,
-      })),
-    );
-    refs.forEach((ref, i) => inputs.push(relayInputOf(ref.id, ref.receivedAt.toISOString(), checked[i].check.event, checked[i].check.payload)));
+    const bodies = Array.from({ length: Math.min(200, count - inputs.length) }, () => generator.next().body);
+    inputs.push(...(await storedRelayInputs(pool, bodies)));
   }
   return inputs;
 }
 
 /** Relays every input in batches of `batch` on one connection; CPU of that connection's backend and wall time, per webhook, in µs. */
-async function relayAll(client: PoolClient, backendPid: number, inputs: Parameters<typeof relayBatch>[1], batch: number): Promise<{ cpuUs: number; wallUs: number }> {
+async function relayAll(client: PoolClient, backendPid: number, inputs: RelayInput[], batch: number): Promise<{ cpuUs: number; wallUs: number }> {
   // relayBatch takes a pool; one client keeps every call on the backend measured.
   const onClient = { query: client.query.bind(client) } as unknown as Pool;
   const cpuBefore = treeCpuSeconds([backendPid]);

@@ -30,27 +30,25 @@ export async function startBenchServices(argv: string[], { rabbitmq = true }: { 
     console.log(`services: starting a Postgres${rabbitmq ? ' and a RabbitMQ' : ''} of this bench's own`);
     const postgres = await startEmbeddedPostgres({ dataDir, port: await freePort(), database: 'postgres', log });
     onStop(() => postgres.stop());
-    if (!rabbitmq) {
-      useServices(postgres.url, RABBITMQ_URL);
-      const groups = { postgres: childTreesRunning(/^postgres$/) };
-      if (groups.postgres.length === 0) throw new Error('bench services: no process tree found for Postgres under this process');
-      return { groups, stop };
+    let rabbitUrl = RABBITMQ_URL;
+    if (rabbitmq) {
+      const port = await freeNodePorts();
+      const rabbit = await ensureRabbit({
+        // Nothing answers there: ensureRabbit starts a private node on these free ports.
+        probe: { url: `amqp://guest:guest@127.0.0.1:${port}`, managementUrl: `http://127.0.0.1:${port + 10_000}` },
+        dataDir,
+        port,
+        install: { allowed: false, logDir: dataDir, env: process.env },
+        env: process.env,
+        log,
+      });
+      onStop(() => rabbit.stop());
+      rabbitUrl = rabbit.url;
     }
-    const port = await freeNodePorts();
-    const rabbit = await ensureRabbit({
-      // Nothing answers there: ensureRabbit starts a private node on these free ports.
-      probe: { url: `amqp://guest:guest@127.0.0.1:${port}`, managementUrl: `http://127.0.0.1:${port + 10_000}` },
-      dataDir,
-      port,
-      install: { allowed: false, logDir: dataDir, env: process.env },
-      env: process.env,
-      log,
-    });
-    onStop(() => rabbit.stop());
-    useServices(postgres.url, rabbit.url);
-    const groups = { postgres: childTreesRunning(/^postgres$/), rabbitmq: childTreesRunning(/^beam/) };
-    if (groups.postgres.length === 0 || groups.rabbitmq.length === 0)
-      throw new Error(`bench services: no process tree found for ${groups.postgres.length === 0 ? 'Postgres' : 'RabbitMQ'} under this process`);
+    useServices(postgres.url, rabbitUrl);
+    const groups: ProcessGroups = { postgres: childTreesRunning(/^postgres$/), ...(rabbitmq ? { rabbitmq: childTreesRunning(/^beam/) } : {}) };
+    const missing = Object.entries(groups).find(([, roots]) => roots.length === 0);
+    if (missing) throw new Error(`bench services: no process tree found for ${missing[0] === 'postgres' ? 'Postgres' : 'RabbitMQ'} under this process`);
     return { groups, stop };
   } catch (error) {
     await stop();
