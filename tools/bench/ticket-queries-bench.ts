@@ -46,18 +46,20 @@ async function main(): Promise<void> {
   const pool = new Pool({ connectionString: url, max: 2 });
   try {
     await migrate(pool);
-    // The projection alone is measured: its reference to webhook_event is dropped in this scratch
+    // The projection alone is measured: its references to webhook_event are dropped in this scratch
     // database, rather than writing a million raw webhooks no query here reads.
-    await pool.query('ALTER TABLE ticket DROP CONSTRAINT ticket_webhook_id_fkey');
+    await pool.query('ALTER TABLE ticket DROP CONSTRAINT ticket_webhook_id_fkey, DROP CONSTRAINT ticket_state_webhook_id_fkey');
     console.log(`generating ${rows} tickets`);
     await pool.query(
       `INSERT INTO ticket (number, webhook_id, first_seen_at, updated_at, title, event, event_id, category, type, price_amount, price_currency,
-                           session_date, city, venue, cancellation_reason, status, buyer_role)
+                           session_date, city, venue, cancellation_reason, status, buyer_role, state_webhook_id, state_event, state_signed_at)
        SELECT upper(substr(md5(i::text), 1, 12)), i, now() - (($1 - i) * interval '30 days' / $1), now() - (($1 - i) * interval '30 days' / $1),
               (ARRAY['Jazz Night','Rock Evening','Electro Party','Folk Session','Hip-Hop Live','Classical Matinee'])[1 + i % 6],
               'Artist ' || (i % 400) / 3, i % 400, (ARRAY['Prévente','Membre','VIP','Caisse du soir','Étudiant','Invitation'])[1 + (i / 7) % 6],
               'online_presale', (10 + (i % 60))::numeric, 'CHF', current_date + (i % 400), 'Neuchâtel', 'Venue ' || (i % 400) % 17,
-              CASE WHEN i % 33 = 0 THEN 'order_mistake' ELSE '' END, CASE WHEN i % 33 = 0 THEN 'cancelled' ELSE 'valid' END, 'customer'
+              CASE WHEN i % 33 = 0 THEN 'order_mistake' ELSE '' END, CASE WHEN i % 33 = 0 THEN 'cancelled' ELSE 'valid' END, 'customer',
+              -- Each ticket's state is its one creation (ticket_apply's rule needs where it came from).
+              i, 'ticket_created', now() - (($1 - i) * interval '30 days' / $1)
          FROM generate_series(1, $1) AS i`,
       [rows],
     );
