@@ -27,6 +27,12 @@ const UNKNOWN_ID = commentFrame('unknown Last-Event-ID');
  */
 export async function openEventStream(req: IncomingMessage, res: ServerResponse, request: EventsRequest, ctx: EventsContext): Promise<void> {
   req.socket.setNoDelay(true);
+  // No chunked framing: the stream ends only with its connection (Connection: close), so the
+  // bytes need no length. Node then writes each frame with one socket write; chunked, every frame
+  // took a cork, three buffers (size line, frame, CRLF), an uncork on the next tick and a writev,
+  // a thousand times per event on a full bridge. (Removing both headers is how Node is told.)
+  res.removeHeader('Content-Length');
+  res.removeHeader('Transfer-Encoding');
   res.writeHead(200, {
     'Content-Type': 'text/event-stream; charset=utf-8',
     'Cache-Control': 'no-cache',

@@ -42,6 +42,9 @@ test('the stream has the SSE headers, no CORS header (CORS_ORIGINS is unset), a 
   expect(client.headers.get('cache-control')).toBe('no-cache');
   expect(client.headers.get('x-accel-buffering')).toBe('no');
   expect(client.headers.get('access-control-allow-origin')).toBeNull();
+  // Delimited by the connection's end: no chunk framing around every frame.
+  expect(client.headers.get('transfer-encoding')).toBeNull();
+  expect(client.headers.get('connection')).toBe('close');
   const event = await fx.relay.relay();
   const [received] = await client.waitFor(1);
   expect(client.retry).toBe(2000);
