@@ -35,13 +35,16 @@ interface RefRow {
  * sends a named statement's Parse only the first time on each connection. With one VALUES row per
  * event the text changed with the batch size, so Postgres parsed, analysed and planned it again on
  * every group commit (pg_stat_statements at 1,000 webhooks/s: a statement per 2.3 webhooks, a
- * fifth of its time in planning). The bodies go as text and Postgres parses each once, into jsonb.
+ * fifth of its time in planning). The bodies travel as one JSON array of the raw bodies, which
+ * Postgres parses once, into jsonb: as a text[] each body was escaped into an array literal first
+ * (3.6 µs of the host's CPU per body, measured).
  */
 const INSERT_WEBHOOK_EVENTS = {
   name: 'petzi_insert_webhook_events',
   text: `INSERT INTO webhook_event (event_type, body_sha256, signature_timestamp, payload)
-         SELECT e.event_type, e.body_sha256, e.signature_timestamp, e.payload::jsonb
-           FROM unnest($1::text[], $2::text[], $3::timestamptz[], $4::text[]) AS e (event_type, body_sha256, signature_timestamp, payload)
+         SELECT e.event_type, e.body_sha256, e.signature_timestamp, e.payload
+           FROM ROWS FROM (unnest($1::text[]), unnest($2::text[]), unnest($3::timestamptz[]), jsonb_array_elements($4::jsonb))
+                AS e (event_type, body_sha256, signature_timestamp, payload)
          ON CONFLICT (body_sha256) DO NOTHING
          RETURNING id, received_at, body_sha256`,
 } as const;
@@ -58,7 +61,13 @@ export async function insertWebhookEvents(pool: Pool, events: NewWebhookEvent[])
   try {
     const inserted = await pool.query<RefRow>({
       ...INSERT_WEBHOOK_EVENTS,
-      values: [rows.map((e) => e.eventType), rows.map((e) => e.bodySha256), rows.map((e) => e.signatureTimestamp.toISOString()), rows.map((e) => e.payloadJson)],
+      values: [
+        rows.map((e) => e.eventType),
+        rows.map((e) => e.bodySha256),
+        rows.map((e) => e.signatureTimestamp.toISOString()),
+        // Each body is a verified JSON object: joined, they are a JSON array as they are.
+        `[${rows.map((e) => e.payloadJson).join(',')}]`,
+      ],
     });
     for (const row of inserted.rows) found.set(row.body_sha256, { id: Number(row.id), receivedAt: row.received_at, inserted: true });
     const missing = [...unique.keys()].filter((hash) => !found.has(hash));
