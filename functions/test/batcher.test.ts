@@ -64,6 +64,45 @@ describe('Batcher', () => {
     expect(runs).toEqual([[1, 2]]);
   });
 
+  it('with lingerUntil, stops lingering once that many items wait, whether they came before or during the linger', async () => {
+    const { batcher, runs } = echoBatcher({ maxBatch: 100, maxInFlight: 1, lingerMs: 60_000, lingerUntil: 3 });
+    // Three in one turn: company enough, no linger (a minute would outlast the test's timeout).
+    await expect(Promise.all([batcher.add(1), batcher.add(2), batcher.add(3)])).resolves.toEqual([1, 2, 3]);
+    const first = batcher.add(4);
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    expect(runs).toEqual([[1, 2, 3]]);
+    // Lingering: the third item to arrive ends the wait.
+    const rest = [batcher.add(5), batcher.add(6)];
+    await expect(Promise.all([first, ...rest])).resolves.toEqual([4, 5, 6]);
+    expect(runs).toEqual([
+      [1, 2, 3],
+      [4, 5, 6],
+    ]);
+  });
+
+  it('with lingerWhenBusy, lingers only while items have been coming less than lingerMs apart', async () => {
+    let clock = 0;
+    const { batcher, runs } = echoBatcher({ maxBatch: 100, maxInFlight: 1, lingerMs: 200, lingerWhenBusy: true, now: () => clock });
+    const tick = (ms: number) => (clock += ms);
+    // No gap seen yet: the first item runs at once; its batch-mates come 1 ms apart (the clock's).
+    await Promise.all(Array.from({ length: 5 }, (_, i) => (tick(1), batcher.add(i + 1))));
+    expect(runs).toEqual([[1, 2, 3, 4, 5]]);
+    // Busy: the next item waits for company, and company joins it.
+    tick(1);
+    const lingering = batcher.add(6);
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    expect(runs).toHaveLength(1);
+    tick(1);
+    await expect(Promise.all([lingering, batcher.add(7)])).resolves.toEqual([6, 7]);
+    expect(runs.at(-1)).toEqual([6, 7]);
+    // After a long silence: quiet, the lone item runs at once, well before the linger would end.
+    tick(60_000);
+    const alone = batcher.add(8);
+    const settled = await Promise.race([alone.then(() => 'ran'), new Promise((resolve) => setTimeout(() => resolve('lingered'), 100))]);
+    expect(settled).toBe('ran');
+    expect(runs.at(-1)).toEqual([8]);
+  });
+
   it('rejects every item of a failed run, and keeps working afterwards', async () => {
     let fail = true;
     const batcher = new Batcher<number, number>(

@@ -1,3 +1,5 @@
+import { performance } from 'node:perf_hooks';
+
 export interface BatcherOptions {
   /** Largest number of items handed to one run. */
   maxBatch: number;
@@ -9,6 +11,18 @@ export interface BatcherOptions {
    * items costs the database more than the items do.
    */
   lingerMs?: number;
+  /**
+   * A lingering batch starts as soon as this many items wait (default: maxBatch). Under load items
+   * are already waiting when a run slot frees, so a batch that has company does not wait for more.
+   */
+  lingerUntil?: number;
+  /**
+   * Linger only while items keep coming less than lingerMs apart (a moving average of the gaps
+   * between add() calls): at a quiet moment a lone item, which no company would join, runs at once.
+   */
+  lingerWhenBusy?: boolean;
+  /** The clock lingerWhenBusy reads, in ms (default: performance.now). */
+  now?: () => number;
 }
 
 interface Pending<I, O> {
@@ -28,6 +42,9 @@ export class Batcher<I, O> {
   private scheduled = false;
   /** The linger's timer while a batch waits for company. */
   private lingering: ReturnType<typeof setTimeout> | undefined;
+  /** For lingerWhenBusy: when the last item came, and the moving average of the gaps between items. */
+  private lastArrival: number | undefined;
+  private meanGap = Infinity;
 
   constructor(
     private readonly run: (items: I[]) => Promise<O[]>,
@@ -35,6 +52,7 @@ export class Batcher<I, O> {
   ) {}
 
   add(item: I): Promise<O> {
+    if (this.options.lingerWhenBusy) this.noteArrival();
     return new Promise<O>((resolve, reject) => {
       this.queue.push({ item, resolve, reject });
       this.schedule();
@@ -47,8 +65,9 @@ export class Batcher<I, O> {
 
   private schedule(): void {
     if (this.inFlight >= this.options.maxInFlight || this.queue.length === 0) return;
-    // A full batch has nothing to wait for, even when it filled up while lingering.
-    const full = this.queue.length >= this.options.maxBatch;
+    // A full batch (or one with company enough) has nothing to wait for, even when it filled up
+    // while lingering.
+    const full = this.queue.length >= Math.min(this.options.maxBatch, this.options.lingerUntil ?? Infinity);
     if (this.scheduled) {
       if (full && this.lingering) {
         clearTimeout(this.lingering);
@@ -58,10 +77,22 @@ export class Batcher<I, O> {
       return;
     }
     this.scheduled = true;
-    const linger = full ? 0 : (this.options.lingerMs ?? 0);
+    const lingerMs = this.options.lingerMs ?? 0;
+    const quiet = this.options.lingerWhenBusy === true && !(this.meanGap < lingerMs);
+    const linger = full || quiet ? 0 : lingerMs;
     // setImmediate lets every request already parsed in this turn of the event loop join the batch.
     if (linger > 0) this.lingering = setTimeout(() => this.start(), linger);
     else setImmediate(() => this.start());
+  }
+
+  private noteArrival(): void {
+    const at = this.options.now ? this.options.now() : performance.now();
+    if (this.lastArrival !== undefined) {
+      const gap = at - this.lastArrival;
+      // One long gap is enough to call it quiet; a steady run of short ones to call it busy.
+      this.meanGap = this.meanGap === Infinity ? gap : this.meanGap + (gap - this.meanGap) * 0.2;
+    }
+    this.lastArrival = at;
   }
 
   private start(): void {

@@ -40,7 +40,17 @@ export class IngestService {
   private readonly publishing = new Set<Promise<void>>();
 
   constructor(private readonly deps: IngestDeps) {
-    this.inserts = new Batcher((events) => this.insertBatch(events), { maxBatch: 256, maxInFlight: 3 });
+    // At a steady 1,000 webhooks/s each arrives alone, and each alone cost an INSERT, a commit
+    // and their wake-ups. While they come closer than 2 ms apart, a batch waits up to 2 ms for
+    // company. Under load requests already wait when a slot frees, and four start at once; at a
+    // quiet moment nothing lingers (lingerWhenBusy).
+    this.inserts = new Batcher((events) => this.insertBatch(events), {
+      maxBatch: 256,
+      maxInFlight: 3,
+      lingerMs: 2,
+      lingerUntil: 4,
+      lingerWhenBusy: true,
+    });
     this.marks = new Batcher(
       async (ids) => {
         await markPublished(deps.pool, ids);
