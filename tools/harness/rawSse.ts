@@ -87,6 +87,8 @@ export function openRawSse(url: string, headers: Record<string, string>, handler
     resolveOpened = resolve;
     rejectOpened = reject;
   });
+  // A caller that only listens through onClose must not see an unhandled rejection.
+  void opened.catch(() => undefined);
   const finish = (error?: Error) => {
     if (closed) return;
     closed = true;

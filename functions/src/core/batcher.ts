@@ -78,7 +78,8 @@ export class Batcher<I, O> {
     }
     this.scheduled = true;
     const lingerMs = this.options.lingerMs ?? 0;
-    const quiet = this.options.lingerWhenBusy === true && !(this.meanGap < lingerMs);
+    // meanGap is Infinity until a gap was seen: quiet.
+    const quiet = this.options.lingerWhenBusy === true && this.meanGap >= lingerMs;
     const linger = full || quiet ? 0 : lingerMs;
     // setImmediate lets every request already parsed in this turn of the event loop join the batch.
     if (linger > 0) this.lingering = setTimeout(() => this.start(), linger);
