@@ -12,6 +12,7 @@ import { alive, commandOf, descendants, isListening } from '../../test/support/p
 import { waitUntil } from '../../test/support/wait';
 import { topologyNames } from '../../functions/src';
 import { freePort } from '../bench/support';
+import { freePorts } from '../provision/ports';
 import { freeNodePorts, nodePorts } from '../provision/rabbitmq';
 import { ensureCredentials } from '../start/credentials';
 
@@ -63,7 +64,8 @@ function startNpmStart(env: Record<string, string>, launch: Launch = 'node'): St
 
 describe('npm start', () => {
   it('runs the whole pipeline with no configuration and leaves nothing behind on SIGINT', async () => {
-    const ports = { functions: await freePort(), bridge: await freePort(), dashboard: await freePort(), postgres: await freePort() };
+    const [functions, bridge, dashboard, postgres] = await freePorts(4);
+    const ports = { functions, bridge, dashboard, postgres };
     const dataDir = mkdtempSync(path.join(tmpdir(), 'petzi-start-'));
     const prefix = uniqueName('start');
     const started = startNpmStart({
@@ -136,7 +138,8 @@ describe('npm start', () => {
     // As root, the node runs as the rabbitmq user: it must be able to reach its folder.
     chmodSync(dataDir, 0o755);
     const db = await createTestDatabase();
-    const ports = { functions: await freePort(), bridge: await freePort(), dashboard: await freePort() };
+    const [functions, bridge, dashboard] = await freePorts(3);
+    const ports = { functions, bridge, dashboard };
     const started = startNpmStart({
       DATABASE_URL: db.url,
       RABBITMQ_LOCAL_PORT: String(await freePort()),
@@ -266,7 +269,8 @@ describe('npm start', () => {
       '%s',
       async (_name, stop) => {
         const rabbitPort = await freeNodePorts();
-        const ports = { functions: await freePort(), bridge: await freePort(), dashboard: await freePort(), postgres: await freePort() };
+        const [functions, bridge, dashboard, postgres] = await freePorts(4);
+        const ports = { functions, bridge, dashboard, postgres };
         const prefix = uniqueName('signals');
         const started = startNpmStart(
           {
