@@ -8,7 +8,7 @@ import { declareTopology, topologyNames, migrate, LIVE_SEQ_HEADER } from '../../
 import { openRawSse, type RawSseStream } from '../harness/rawSse';
 import { CpuMeter, LOAD_GENERATOR, cpuPerThousand, type ProcessGroups } from './processCpu';
 import { startBenchServices } from './services';
-import { ADMIN_DATABASE_URL, RABBITMQ_URL, ROOT, dropDatabase, freshDatabase, keyHeaders, percentile, startChild, type Child } from './support';
+import { ADMIN_DATABASE_URL, RABBITMQ_URL, ROOT, dropDatabase, entryPoint, freshDatabase, keyHeaders, percentile, startChild, type Child } from './support';
 
 const HELP = `Usage: npm run bench:fanout [-- --clients N --rate R --duration S] [--shared-services] [--before]
 
@@ -184,7 +184,7 @@ async function run(args: Args, services: ProcessGroups): Promise<void> {
     const names = topologyNames(prefix);
     await declareTopology(channel, names);
 
-    bridge = await startChild(path.join(bridgeRoot(), 'dist/bridge/src/main.js'), { PORT: '0', DATABASE_URL: dbUrl, RABBITMQ_URL, BRIDGE_TOPOLOGY_PREFIX: prefix });
+    bridge = await startChild(entryPoint(bridgeRoot(), 'bridge'), { PORT: '0', DATABASE_URL: dbUrl, RABBITMQ_URL, BRIDGE_TOPOLOGY_PREFIX: prefix });
     const bridgeUrl = bridge.url;
     await sleep(500);
     const rssIdleKb = bridge.rssKb();

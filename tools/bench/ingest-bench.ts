@@ -16,6 +16,7 @@ import {
   medianPerKey,
   deleteTopology,
   dropDatabase,
+  entryPoint,
   freshDatabase,
   percentile,
   progress,
@@ -54,10 +55,10 @@ const HOST_FUNCTIONS: Record<string, string> = { ingest: 'webhook,metrics,health
  */
 function hostScript(setup: string): string {
   if (setup === 'bare') return 'dist/tools/bench/bare-server.js';
-  if (!setup.endsWith('@before')) return 'dist/host/src/main.js';
+  if (!setup.endsWith('@before')) return entryPoint('', 'host');
   const before = process.env.BENCH_BEFORE_ROOT;
   if (!before) throw new Error(`${setup} needs BENCH_BEFORE_ROOT: a built checkout of the code to compare with`);
-  return path.join(before, 'dist/host/src/main.js');
+  return entryPoint(before, 'host');
 }
 
 const setupFunctions = (setup: string): string | undefined => HOST_FUNCTIONS[setup.replace(/@before$/, '')];

@@ -5,9 +5,10 @@ import { ROOT } from './support';
 
 const HELP = `Usage: npm run bench:tables [-- --write]
 
-The README's benchmark tables, from bench-results/*.json: each issue-18 target before (the
-*.before.json files, kept from the run before the optimisations) and after (the last run), and the
-CPU seconds per 1,000 webhooks of each process. Prints markdown; --write replaces the block between
+The README's benchmark tables, from bench-results/*.json: each issue-18 target before and after
+(the last run), and the CPU seconds per 1,000 webhooks of each process. Before is the last run's
+own "@before" rows (the code in BENCH_BEFORE_ROOT, interleaved with this tree's) when it has them,
+else the *.before.json files, kept from the run before the optimisations. Prints markdown; --write replaces the block between
 <!-- bench:tables --> and <!-- /bench:tables --> in README.md.`;
 
 type Json = Record<string, unknown>;
@@ -41,11 +42,16 @@ function read<T>(name: string): T | undefined {
   return existsSync(file) ? (JSON.parse(readFileSync(file, 'utf8')) as T) : undefined;
 }
 
-const ingestRow = (data: Json | undefined, host: string, connections: number) =>
+export const ingestRow = (data: Json | undefined, host: string, connections: number) =>
   (data?.summary as IngestRow[] | undefined)?.find((r) => r.hostFunctions === host && r.connections === connections);
-const e2eRow = (data: Json | undefined, rate: number, layout = 'one') => (data?.summary as E2eRow[] | undefined)?.find((r) => r.layout === layout && r.rate === rate);
-/** Before: the same run's "one@before" (the code before, interleaved) when it has one, else e2e.before.json. */
-const e2eBefore = (after: Json | undefined, before: Json | undefined, rate: number) => e2eRow(after, rate, 'one@before') ?? e2eRow(before, rate);
+export const e2eRow = (data: Json | undefined, rate: number, layout = 'one') => (data?.summary as E2eRow[] | undefined)?.find((r) => r.layout === layout && r.rate === rate);
+/**
+ * Before, for a target: the last run's own "<name>@before" row (the code before, interleaved in the
+ * same run, so measured in the same hour) when it has one, else the baseline file's "<name>" row.
+ */
+export const ingestBefore = (after: Json | undefined, baseline: Json | undefined, host: string, connections: number) =>
+  ingestRow(after, `${host}@before`, connections) ?? ingestRow(baseline, host, connections);
+export const e2eBefore = (after: Json | undefined, baseline: Json | undefined, rate: number) => e2eRow(after, rate, 'one@before') ?? e2eRow(baseline, rate);
 const show = (value: number | null | undefined, unit = '') => (value === null || value === undefined || Number.isNaN(value) ? 'n/a' : `${value}${unit}`);
 const mark = (met: boolean | undefined) => (met === undefined ? '' : met ? 'met' : '**missed**');
 
@@ -60,12 +66,12 @@ function targets(): string[] {
   const ratio = (data: Json | undefined, host: string, c: number) => ingestRow(data, host, c)?.ratioToBare;
   const ratioTarget = (label: string, host: string, c: number, goal: number) => {
     const after = ratio(ia, host, c);
-    rows.push([label, show(ratio(ib, host, c), '×'), show(after, '×'), after == null ? undefined : after >= goal]);
+    rows.push([label, show(ingestBefore(ia, ib, host, c)?.ratioToBare, '×'), show(after, '×'), after == null ? undefined : after >= goal]);
   };
   ratioTarget('ingest functions, 64 connections: ≥ 2.0× bare', 'ingest', 64, 2.0);
   ratioTarget('ingest functions, 16 connections: ≥ 1.3× bare', 'ingest', 16, 1.3);
   const p99 = ingestRow(ia, 'ingest', 64)?.p99Ms;
-  rows.push(['ingest functions, 64 connections: p99 < 50 ms', show(ingestRow(ib, 'ingest', 64)?.p99Ms, ' ms'), show(p99, ' ms'), p99 === undefined ? undefined : p99 < 50]);
+  rows.push(['ingest functions, 64 connections: p99 < 50 ms', show(ingestBefore(ia, ib, 'ingest', 64)?.p99Ms, ' ms'), show(p99, ' ms'), p99 === undefined ? undefined : p99 < 50]);
   ratioTarget('every function in one host, 64 connections: ≥ 1.5× bare', 'all', 64, 1.5);
   for (const [rate, goal] of [
     [1000, 100],
@@ -111,13 +117,22 @@ function cpuTable(): string[] {
     ] as const) {
       add(`${when}: npm run bench, ${label}, ${c} connections`, ingestRow(ingest, host, c)?.cpuSecondsPer1000);
     }
+    // The code before, interleaved in the last run (ingest-bench --hosts ...,ingest@before,all@before).
+    if (suffix === '')
+      for (const [host, c, label] of [
+        ['ingest@before', 64, 'ingest functions'],
+        ['ingest@before', 16, 'ingest functions'],
+        ['all@before', 64, 'every function'],
+      ] as const) {
+        add(`before, same run (${host}): npm run bench, ${label}, ${c} connections`, ingestRow(ingest, host, c)?.cpuSecondsPer1000);
+      }
     const e2e = read<Json>(`e2e${suffix}.json`);
     for (const rate of [200, 1000]) add(`${when}: npm run bench:e2e, ${rate}/s`, e2eRow(e2e, rate)?.cpuSecondsPer1000);
     // The code before, interleaved in the last run (e2e-bench --layouts one@before,one).
     for (const rate of [200, 1000]) if (suffix === '') add(`before, same run (one@before): npm run bench:e2e, ${rate}/s`, e2eRow(e2e, rate, 'one@before')?.cpuSecondsPer1000);
     add(`${when}: npm run bench:fanout, per 1,000 events`, read<Fanout>(`fanout${suffix}.json`)?.cpuSecondsPer1000Events);
     if (suffix === '')
-      add('before, previous code just before (--before): npm run bench:fanout, per 1,000 events', read<Fanout>('fanout.before-code.json')?.cpuSecondsPer1000Events);
+      add('before, same hour (--before, the bridge in BENCH_BEFORE_ROOT): npm run bench:fanout, per 1,000 events', read<Fanout>('fanout.before-code.json')?.cpuSecondsPer1000Events);
   }
   return lines;
 }
@@ -191,7 +206,7 @@ function main(): void {
     return;
   }
   const block = [
-    "Targets of issue 18 (medians; before = `bench-results/*.before.json`, or for bench:e2e the same run's `one@before` layout and for bench:fanout `fanout.before-code.json` when there are; after = the last run):",
+    "Targets of issue 18 (medians; before = the last run's own `@before` layouts, the code in `BENCH_BEFORE_ROOT` interleaved with this tree's, and for bench:fanout `fanout.before-code.json`, when there are, else `bench-results/*.before.json`; after = the last run):",
     '',
     ...targets(),
     '',
@@ -217,4 +232,4 @@ function main(): void {
   console.log('README.md tables rewritten');
 }
 
-main();
+if (require.main === module) main();

@@ -110,6 +110,17 @@ export interface Child {
   stop(): Promise<number | null>;
 }
 
+/**
+ * The compiled entry point of the host or the bridge in a checkout (root: '' for this tree), for
+ * the benches' "@before" runs. A checkout from before the reorganisation (issue 12), such as the
+ * code issue 18 was filed on, has it under dist/infra/src; the benches run it from there.
+ */
+export function entryPoint(root: string, part: 'host' | 'bridge'): string {
+  const current = path.join(root, 'dist', part, 'src', 'main.js');
+  const older = path.join(root, 'dist', 'infra', 'src', part, 'main.js');
+  return !existsSync(path.resolve(ROOT, current)) && existsSync(path.resolve(ROOT, older)) ? older : current;
+}
+
 /** Starts a compiled entry point, its reads closed but to API_KEY, and waits for its "listening on <url>" line. */
 export async function startChild(script: string, env: Record<string, string>): Promise<Child> {
   const nodeFlags = (readEnv.string(process.env, 'BENCH_CHILD_NODE_FLAGS') ?? '').split(' ').filter(Boolean);

@@ -1,7 +1,18 @@
 import * as amqp from 'amqplib';
-import path from 'node:path';
 import { topologyNames, type TopologyNames } from '../../functions/src';
-import { ADMIN_DATABASE_URL, RABBITMQ_URL, adminQuery, deleteTopology, dropDatabase, freePort, freshDatabase, keyHeaders, startChild, type Child } from '../bench/support';
+import {
+  ADMIN_DATABASE_URL,
+  RABBITMQ_URL,
+  adminQuery,
+  deleteTopology,
+  dropDatabase,
+  entryPoint,
+  freePort,
+  freshDatabase,
+  keyHeaders,
+  startChild,
+  type Child,
+} from '../bench/support';
 import { startTcpProxy, viaProxy, hostPortOf, type TcpProxy } from '../harness/tcpProxy';
 import { ReconnectingSseClient } from '../harness/sseClient';
 
@@ -73,7 +84,7 @@ export class FaultStack {
 
   /** Starts a functions host; with `replace`, it takes that slot (a restart after a kill); `env` adds to its settings. */
   async startHost(replace?: number, env: Record<string, string> = {}): Promise<Child> {
-    const host = await startChild(path.join(this.root, 'dist/host/src/main.js'), { ...this.env, PORT: '0', ...env });
+    const host = await startChild(entryPoint(this.root, 'host'), { ...this.env, PORT: '0', ...env });
     if (replace === undefined) this.hosts.push(host);
     else this.hosts[replace] = host;
     return host;
@@ -82,7 +93,7 @@ export class FaultStack {
   /** Starts a bridge, on the slot's port when restarting it so that clients reconnect to it. */
   async startBridge(slot?: BridgeSlot): Promise<BridgeSlot> {
     const port = slot?.port ?? (await freePort());
-    const child = await startChild(path.join(this.root, 'dist/bridge/src/main.js'), { ...this.env, PORT: String(port) });
+    const child = await startChild(entryPoint(this.root, 'bridge'), { ...this.env, PORT: String(port) });
     if (slot) {
       slot.child = child;
       return slot;
