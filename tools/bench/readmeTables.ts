@@ -8,8 +8,8 @@ const HELP = `Usage: npm run bench:tables [-- --write]
 The README's benchmark tables, from bench-results/*.json: each issue-18 target before and after
 (the last run), and the CPU seconds per 1,000 webhooks of each process. Before is the last run's
 own "@before" rows (the code in BENCH_BEFORE_ROOT, interleaved with this tree's) when it has them,
-else the *.before.json files, kept from the run before the optimisations. Prints markdown; --write replaces the block between
-<!-- bench:tables --> and <!-- /bench:tables --> in README.md.`;
+else the *.before.json files, kept from the run before the optimisations. Prints markdown; --write
+replaces the block between <!-- bench:tables --> and <!-- /bench:tables --> in README.md.`;
 
 type Json = Record<string, unknown>;
 /** A row of bench-results/ingest*.json's summary; runs before CPU was measured have no cpuSecondsPer1000. */
@@ -42,9 +42,9 @@ function read<T>(name: string): T | undefined {
   return existsSync(file) ? (JSON.parse(readFileSync(file, 'utf8')) as T) : undefined;
 }
 
-export const ingestRow = (data: Json | undefined, host: string, connections: number) =>
+const ingestRow = (data: Json | undefined, host: string, connections: number) =>
   (data?.summary as IngestRow[] | undefined)?.find((r) => r.hostFunctions === host && r.connections === connections);
-export const e2eRow = (data: Json | undefined, rate: number, layout = 'one') => (data?.summary as E2eRow[] | undefined)?.find((r) => r.layout === layout && r.rate === rate);
+const e2eRow = (data: Json | undefined, rate: number, layout = 'one') => (data?.summary as E2eRow[] | undefined)?.find((r) => r.layout === layout && r.rate === rate);
 /**
  * Before, for a target: the last run's own "<name>@before" row (the code before, interleaved in the
  * same run, so measured in the same hour) when it has one, else the baseline file's "<name>" row.
@@ -132,7 +132,10 @@ function cpuTable(): string[] {
     for (const rate of [200, 1000]) if (suffix === '') add(`before, same run (one@before): npm run bench:e2e, ${rate}/s`, e2eRow(e2e, rate, 'one@before')?.cpuSecondsPer1000);
     add(`${when}: npm run bench:fanout, per 1,000 events`, read<Fanout>(`fanout${suffix}.json`)?.cpuSecondsPer1000Events);
     if (suffix === '')
-      add('before, same hour (--before, the bridge in BENCH_BEFORE_ROOT): npm run bench:fanout, per 1,000 events', read<Fanout>('fanout.before-code.json')?.cpuSecondsPer1000Events);
+      add(
+        'before, same hour (--before, the bridge in BENCH_BEFORE_ROOT): npm run bench:fanout, per 1,000 events',
+        read<Fanout>('fanout.before-code.json')?.cpuSecondsPer1000Events,
+      );
   }
   return lines;
 }

@@ -117,6 +117,8 @@ export interface Child {
  */
 export function entryPoint(root: string, part: 'host' | 'bridge'): string {
   const current = path.join(root, 'dist', part, 'src', 'main.js');
+  // This tree is always in its own layout: a stale dist/infra left by an old build must not stand in.
+  if (root === '') return current;
   const older = path.join(root, 'dist', 'infra', 'src', part, 'main.js');
   return !existsSync(path.resolve(ROOT, current)) && existsSync(path.resolve(ROOT, older)) ? older : current;
 }

@@ -33,7 +33,7 @@ describe('entryPoint: where a built checkout keeps the host and the bridge', () 
     expect(entryPoint(root, 'host')).toBe(path.join(root, 'dist/host/src/main.js'));
   });
 
-  it("is this tree's relative path for the tree itself (root '')", () => {
+  it("is this tree's own layout for the tree itself (root ''), whatever an old build left in dist/infra", () => {
     expect(entryPoint('', 'bridge')).toBe(path.join('dist', 'bridge', 'src', 'main.js'));
   });
 });
