@@ -63,9 +63,8 @@ function targets(): string[] {
   const pipeline = (row: E2eRow | undefined) => row?.cpuSecondsPer1000?.pipeline;
   const halfOf = pipeline(e2eBefore(ea, eb, 1000));
   const rows: Array<[string, string, string, boolean | undefined]> = [];
-  const ratio = (data: Json | undefined, host: string, c: number) => ingestRow(data, host, c)?.ratioToBare;
   const ratioTarget = (label: string, host: string, c: number, goal: number) => {
-    const after = ratio(ia, host, c);
+    const after = ingestRow(ia, host, c)?.ratioToBare;
     rows.push([label, show(ingestBefore(ia, ib, host, c)?.ratioToBare, '×'), show(after, '×'), after == null ? undefined : after >= goal]);
   };
   ratioTarget('ingest functions, 64 connections: ≥ 2.0× bare', 'ingest', 64, 2.0);

@@ -24,16 +24,13 @@ export async function requireFreePort(port: number, service: string, variable: s
   if (!(await isPortFree(port))) throw new PortTakenError(port, service, variable);
 }
 
-/** A port the system says is free right now on `host` (0.0.0.0 for what is published on every interface). */
-export function freePort(host = '127.0.0.1'): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = net.createServer();
-    server.once('error', reject);
-    server.listen(0, host, () => {
-      const { port } = server.address() as net.AddressInfo;
-      server.close(() => resolve(port));
-    });
-  });
+/**
+ * A port the system says is free right now on `host` (0.0.0.0 for what is published on every
+ * interface). Two calls in a row may give the same port: ask freePorts for several at once.
+ */
+export async function freePort(host = '127.0.0.1'): Promise<number> {
+  const [port] = await freePorts(1, host);
+  return port;
 }
 
 /**

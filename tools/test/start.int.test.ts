@@ -11,7 +11,6 @@ import { openSse } from '../../test/support/sse';
 import { alive, commandOf, descendants, isListening } from '../../test/support/processes';
 import { waitUntil } from '../../test/support/wait';
 import { topologyNames } from '../../functions/src';
-import { freePort } from '../bench/support';
 import { freePorts } from '../provision/ports';
 import { freeNodePorts, nodePorts } from '../provision/rabbitmq';
 import { ensureCredentials } from '../start/credentials';
@@ -138,11 +137,11 @@ describe('npm start', () => {
     // As root, the node runs as the rabbitmq user: it must be able to reach its folder.
     chmodSync(dataDir, 0o755);
     const db = await createTestDatabase();
-    const [functions, bridge, dashboard] = await freePorts(3);
+    const [functions, bridge, dashboard, rabbitLocal] = await freePorts(4);
     const ports = { functions, bridge, dashboard };
     const started = startNpmStart({
       DATABASE_URL: db.url,
-      RABBITMQ_LOCAL_PORT: String(await freePort()),
+      RABBITMQ_LOCAL_PORT: String(rabbitLocal),
       RABBITMQ_PORT: String(port),
       PETZI_DATA_DIR: dataDir,
       FUNCTIONS_PORT: String(ports.functions),
@@ -177,17 +176,18 @@ describe('npm start', () => {
 
   it('says how to get a broker when none can be found', async () => {
     const db = await createTestDatabase();
+    const [rabbitLocal, functions, bridge, dashboard] = await freePorts(4);
     try {
       const started = startNpmStart({
         DATABASE_URL: db.url,
-        RABBITMQ_LOCAL_PORT: String(await freePort()),
+        RABBITMQ_LOCAL_PORT: String(rabbitLocal),
         RABBITMQ_SERVER_BIN: '/nonexistent/rabbitmq-server',
         // Neither a container (this machine's engine may hold a rabbitmq image) nor an install.
         DOCKER_HOST: 'unix:///nonexistent/docker.sock',
         PETZI_NO_INSTALL: '1',
-        FUNCTIONS_PORT: String(await freePort()),
-        BRIDGE_PORT: String(await freePort()),
-        DASHBOARD_PORT: String(await freePort()),
+        FUNCTIONS_PORT: String(functions),
+        BRIDGE_PORT: String(bridge),
+        DASHBOARD_PORT: String(dashboard),
       });
       expect(await started.exited).toBe(1);
       const output = started.output();
@@ -204,8 +204,9 @@ describe('npm start', () => {
     const blocker = net.createServer();
     await new Promise<void>((resolve) => blocker.listen(0, '0.0.0.0', () => resolve()));
     const taken = (blocker.address() as net.AddressInfo).port;
+    const [functions, dashboard] = await freePorts(2);
     try {
-      const started = startNpmStart({ BRIDGE_PORT: String(taken), FUNCTIONS_PORT: String(await freePort()), DASHBOARD_PORT: String(await freePort()) });
+      const started = startNpmStart({ BRIDGE_PORT: String(taken), FUNCTIONS_PORT: String(functions), DASHBOARD_PORT: String(dashboard) });
       expect(await started.exited).toBe(1);
       expect(started.output()).toContain(`Port ${taken} (SSE bridge) is already in use: set BRIDGE_PORT to another port.`);
     } finally {
@@ -269,7 +270,7 @@ describe('npm start', () => {
       '%s',
       async (_name, stop) => {
         const rabbitPort = await freeNodePorts();
-        const [functions, bridge, dashboard, postgres] = await freePorts(4);
+        const [functions, bridge, dashboard, postgres, rabbitLocal] = await freePorts(5);
         const ports = { functions, bridge, dashboard, postgres };
         const prefix = uniqueName('signals');
         const started = startNpmStart(
@@ -279,7 +280,7 @@ describe('npm start', () => {
             DASHBOARD_PORT: String(ports.dashboard),
             POSTGRES_PORT: String(ports.postgres),
             // Nothing answers there: npm start runs a private node of this machine's rabbitmq-server.
-            RABBITMQ_LOCAL_PORT: String(await freePort()),
+            RABBITMQ_LOCAL_PORT: String(rabbitLocal),
             RABBITMQ_PORT: String(rabbitPort),
             PETZI_DATA_DIR: dataDir,
             PETZI_TOPOLOGY_PREFIX: prefix,
