@@ -1,25 +1,13 @@
 import { HttpRequest, HttpResponse, InvocationContext, type HttpRequestInit, type HttpResponseInit } from '@azure/functions';
 import { randomUUID } from 'node:crypto';
 import type http from 'node:http';
-import {
-  type Deps,
-  authLevelOf,
-  type HttpFunction,
-  refusal,
-  type Access,
-  guard,
-  type HandlerFailure,
-  createLimitedServer,
-  type HttpTimeouts,
-  targetOrRefuse,
-  type RequestTarget,
-  sendJson,
-} from '../../functions/src';
+import { type Deps, authLevelOf, type HttpFunction, refusal, type Access } from '../../functions/src';
+import { guard, type HandlerFailure, createLimitedServer, type HttpTimeouts, targetOrRefuse, type RequestTarget, sendJson } from '../../kit/src';
 import { BufferedRequest } from './bufferedRequest';
 import { contextLog } from './contextLog';
 import { compileRoute } from './routes';
 
-export { HTTP_TIMEOUT_DEFAULTS, httpTimeoutsFromEnv, type HttpTimeouts } from '../../functions/src';
+export { HTTP_TIMEOUT_DEFAULTS, httpTimeoutsFromEnv, type HttpTimeouts } from '../../kit/src';
 
 export interface HttpHostOptions extends Partial<HttpTimeouts> {
   /** Bodies are read up to this many bytes plus one, so the handler can tell "too large" without the rest being buffered. */

@@ -6,15 +6,11 @@ import {
   accessKeysFromEnv,
   refuseExampleSecret,
   resolveAccess,
-  HTTP_TIMEOUTS_HELP,
-  hostFromEnv,
   readEnv,
-  runMain,
   type Env,
-  type Running,
   type FunctionDeclaration,
-  httpTimeoutsFromEnv,
 } from '../../functions/src';
+import { HTTP_TIMEOUTS_HELP, hostFromEnv, runMain, type Running, httpTimeoutsFromEnv } from '../../kit/src';
 import { startHost } from './host';
 
 const HELP = `Usage: npm run host   (or: node dist/host/src/main.js)

@@ -1,6 +1,6 @@
 import type { HttpHandler } from '@azure/functions';
-import { readEndpoint } from '../server/readErrors';
-import { json } from '../server/responses';
+import { readEndpoint } from '../http/readErrors';
+import { json } from '../http/responses';
 import { deadLetterPage } from '../operate/deadLettersSql';
 import { deadLettersQuery, nextCursor } from '../operate/requests';
 import { registerFunction } from '../runtime/azure';

@@ -1,7 +1,7 @@
 import type { HttpHandler } from '@azure/functions';
-import { onlyParams, ticketNumberParam } from '../server/query';
-import { readEndpoint } from '../server/readErrors';
-import { json, jsonError } from '../server/responses';
+import { onlyParams, ticketNumberParam } from '../http/query';
+import { readEndpoint } from '../http/readErrors';
+import { json, jsonError } from '../http/responses';
 import { registerFunction } from '../runtime/azure';
 import type { HttpFunction } from '../runtime/declaration';
 import type { Deps } from '../runtime/deps';

@@ -1,6 +1,6 @@
 import type { HttpHandler } from '@azure/functions';
-import { onlyParams } from '../server/query';
-import { json } from '../server/responses';
+import { onlyParams } from '../http/query';
+import { json } from '../http/responses';
 import { commandBody, operationEndpoint } from '../operate/endpoint';
 import { replay } from '../operate/replay';
 import { replayRequest } from '../operate/requests';

@@ -1,8 +1,8 @@
 import type { HttpHandler, HttpRequest } from '@azure/functions';
 import { csvLine } from '../read-api/csv';
-import { cursorParam, encodeCursor, enumParam, instantParam, intParam, onlyParams, QueryParamError, textParam, ticketNumberParam } from '../server/query';
-import { readEndpoint } from '../server/readErrors';
-import { json, jsonError } from '../server/responses';
+import { cursorParam, encodeCursor, enumParam, instantParam, intParam, onlyParams, QueryParamError, textParam, ticketNumberParam } from '../http/query';
+import { readEndpoint } from '../http/readErrors';
+import { json, jsonError } from '../http/responses';
 import { registerFunction } from '../runtime/azure';
 import type { HttpFunction } from '../runtime/declaration';
 import type { Deps } from '../runtime/deps';

@@ -1,7 +1,7 @@
 import type { HttpHandler, HttpResponseInit } from '@azure/functions';
 import { createHash } from 'node:crypto';
 import { BodyTooLargeError, readBodyLimited } from '../ingest/body';
-import { jsonError, json } from '../server/responses';
+import { jsonError, json } from '../http/responses';
 import { SIGNATURE_HEADER, SignatureError, verifySignature } from '../protocol/signature';
 import { checkPayload, isJsonObject } from '../protocol/schema';
 import { unstorableJsonProblems } from '../protocol/storableJson';

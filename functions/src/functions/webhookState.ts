@@ -1,7 +1,7 @@
 import type { HttpHandler } from '@azure/functions';
-import { readEndpoint } from '../server/readErrors';
-import { json, jsonError } from '../server/responses';
-import { onlyParams } from '../server/query';
+import { readEndpoint } from '../http/readErrors';
+import { json, jsonError } from '../http/responses';
+import { onlyParams } from '../http/query';
 import { webhookIdParam } from '../operate/requests';
 import { webhookState } from '../operate/webhookState';
 import { registerFunction } from '../runtime/azure';

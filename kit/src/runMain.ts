@@ -1,5 +1,4 @@
-import type { Env } from '../core/env';
-import { ConfigError, errorMessage } from '../core/errors';
+import { ConfigError, errorMessage, type Env } from '../../functions/src';
 import { PortInUseError } from './listen';
 import { keepRunningOnUnhandledRejections } from './processGuards';
 import { stopOnSignal } from './stopOnSignal';

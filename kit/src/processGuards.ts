@@ -1,4 +1,4 @@
-import { errorMessage } from '../core/errors';
+import { errorMessage } from '../../functions/src';
 
 /**
  * A promise someone forgot to await must not end a server that is serving others: Node's

@@ -1,4 +1,4 @@
-import { errorMessage } from '../core/errors';
+import { errorMessage } from '../../functions/src';
 
 export interface StopOnSignalOptions {
   /** Said when the signal arrives, after the signal's name. */

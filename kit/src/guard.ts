@@ -1,6 +1,6 @@
 import type { ServerResponse } from 'node:http';
 import type { Counter } from 'prom-client';
-import { errorMessage } from '../core/errors';
+import { errorMessage } from '../../functions/src';
 import { sendJson } from './respond';
 
 /** Told once per request a handler failed unexpectedly, with the handler's name. */
