@@ -113,7 +113,13 @@ export async function startBridge(options: BridgeOptions): Promise<RunningBridge
   broker.on('connected', (count: number) => {
     if (count > 1) metrics.reconnects.inc();
   });
-  const consumer = await startLiveConsumer({ broker, exchange: topologyNames(config.topologyPrefix).liveExchange, sequencer, log: warn });
+  const consumer = await startLiveConsumer({
+    broker,
+    exchange: topologyNames(config.topologyPrefix).liveExchange,
+    sequencer,
+    refused: metrics.liveRefused,
+    log: warn,
+  });
 
   let accepting = true;
   handle = createRequestHandler({

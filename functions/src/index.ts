@@ -13,7 +13,7 @@ export * from './core/errors';
 export * from './core/logger';
 export * from './http/access';
 export * from './http/query';
-export * from './protocol/ids';
+export { isPositiveId } from './protocol/webhookMessage';
 export * from './protocol/liveEvent';
 export * from './protocol/ticket';
 export * from './protocol/schema';
