@@ -8,11 +8,9 @@
  * so nothing in functions/ imports the kit; the kit takes its environment reader and errors from
  * functions' entry (tools/test/layers.test.ts checks both directions).
  */
-export * from './guard';
 export * from './httpLimits';
 export * from './listen';
 export * from './processGuards';
 export * from './requestTarget';
 export * from './respond';
 export * from './runMain';
-export * from './stopOnSignal';

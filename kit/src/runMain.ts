@@ -1,7 +1,6 @@
 import { ConfigError, errorMessage, type Env } from '../../functions/src';
 import { PortInUseError } from './listen';
-import { keepRunningOnUnhandledRejections } from './processGuards';
-import { stopOnSignal } from './stopOnSignal';
+import { keepRunningOnUnhandledRejections, stopOnSignal } from './processGuards';
 
 /** sysexits' EX_USAGE: the command line was wrong, as the simulator says too. */
 export const EXIT_USAGE = 64;

@@ -1,6 +1,5 @@
 import type { HttpHandler } from '@azure/functions';
-import { readEndpoint } from '../http/readErrors';
-import { json } from '../http/responses';
+import { json, readEndpoint } from '../http/responses';
 import { deadLetterPage } from '../operate/deadLettersSql';
 import { deadLettersQuery, nextCursor } from '../operate/requests';
 import { registerFunction } from '../runtime/azure';

@@ -1,6 +1,5 @@
 import type { HttpHandler } from '@azure/functions';
-import { readEndpoint } from '../http/readErrors';
-import { json } from '../http/responses';
+import { json, readEndpoint } from '../http/responses';
 import { listAttempts } from '../operate/attemptsSql';
 import { deliveriesQuery, nextCursor } from '../operate/requests';
 import { registerFunction } from '../runtime/azure';

@@ -1,7 +1,6 @@
 import type { HttpHandler } from '@azure/functions';
 import { onlyParams, ticketNumberParam } from '../http/query';
-import { readEndpoint } from '../http/readErrors';
-import { json, jsonError } from '../http/responses';
+import { json, jsonError, readEndpoint } from '../http/responses';
 import { registerFunction } from '../runtime/azure';
 import type { HttpFunction } from '../runtime/declaration';
 import type { Deps } from '../runtime/deps';

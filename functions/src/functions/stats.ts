@@ -1,7 +1,6 @@
 import type { HttpHandler } from '@azure/functions';
 import { enumParam, instantParam, onlyParams, QueryParamError, textParam } from '../http/query';
-import { readEndpoint } from '../http/readErrors';
-import { json } from '../http/responses';
+import { json, readEndpoint } from '../http/responses';
 import { registerFunction } from '../runtime/azure';
 import type { HttpFunction } from '../runtime/declaration';
 import type { Deps } from '../runtime/deps';

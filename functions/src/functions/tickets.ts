@@ -1,8 +1,7 @@
 import type { HttpHandler, HttpRequest } from '@azure/functions';
 import { csvLine } from '../read-api/csv';
 import { cursorParam, encodeCursor, enumParam, instantParam, intParam, onlyParams, QueryParamError, textParam, ticketNumberParam } from '../http/query';
-import { readEndpoint } from '../http/readErrors';
-import { json, jsonError } from '../http/responses';
+import { json, jsonError, readEndpoint } from '../http/responses';
 import { registerFunction } from '../runtime/azure';
 import type { HttpFunction } from '../runtime/declaration';
 import type { Deps } from '../runtime/deps';

@@ -1,6 +1,5 @@
 import type { HttpHandler } from '@azure/functions';
-import { readEndpoint } from '../http/readErrors';
-import { json, jsonError } from '../http/responses';
+import { json, jsonError, readEndpoint } from '../http/responses';
 import { onlyParams } from '../http/query';
 import { webhookIdParam } from '../operate/requests';
 import { webhookState } from '../operate/webhookState';

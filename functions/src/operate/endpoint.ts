@@ -1,8 +1,7 @@
 import type { HttpRequest, HttpResponseInit } from '@azure/functions';
 import { BrokerUnavailableError } from '../broker/connection';
 import { QueryParamError } from '../http/query';
-import { readEndpoint } from '../http/readErrors';
-import { jsonError } from '../http/responses';
+import { jsonError, readEndpoint } from '../http/responses';
 import { jsonObjectBody } from './requests';
 import { UnknownDeadLettersError } from './redrive';
 
