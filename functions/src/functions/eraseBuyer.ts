@@ -1,5 +1,5 @@
 import type { HttpHandler } from '@azure/functions';
-import { onlyParams, ticketNumberParam } from '../server/query';
+import { onlyParams, queryParams, ticketNumberParam } from '../server/query';
 import { readEndpoint } from '../server/readErrors';
 import { json, jsonError } from '../server/responses';
 import { registerFunction } from '../runtime/azure';
@@ -11,7 +11,7 @@ import { eraseBuyerOfTicket } from '../read-api/buyerErasure';
 export function eraseBuyerHandler(deps: Deps): HttpHandler {
   return (request) =>
     readEndpoint(async () => {
-      onlyParams(request.query, []);
+      onlyParams(queryParams(request), []);
       const number = ticketNumberParam(request.params);
       const { webhooks, erased } = await eraseBuyerOfTicket(deps.pool, number);
       if (webhooks === 0) return jsonError(404, `No ticket ${number}`);
