@@ -1,7 +1,7 @@
 import type { HttpHandler, HttpRequest } from '@azure/functions';
 import { DatabaseUnavailableError, UnstorableValueError } from '../core/errors';
 import { admitWebhook, fail, type RequestFacts } from '../ingest/admission';
-import { startDelivery, type Outcome } from '../ingest/delivery';
+import { startDelivery, type DeliveryRecord, type Outcome } from '../ingest/delivery';
 import { json, jsonError } from '../server/responses';
 import { registerFunction } from '../runtime/azure';
 import type { HttpFunction } from '../runtime/declaration';
@@ -13,7 +13,7 @@ export { MAX_JSON_DEPTH, nestsDeeperThan } from '../ingest/admission';
 /** POST /webhook: verify the raw body, validate, store (commit), reply; the publish follows. */
 export function webhookHandler(deps: Deps): HttpHandler {
   const rules = { ...deps.config, now: deps.now };
-  const trace = { metrics: deps.metrics, record: deps.attempts.record.bind(deps.attempts), now: deps.now };
+  const trace = { metrics: deps.metrics, record: (record: DeliveryRecord) => deps.attempts.record(record), now: deps.now };
 
   async function handle(request: HttpRequest, facts: RequestFacts): Promise<Outcome> {
     const admission = await admitWebhook(request, rules, facts);
