@@ -232,7 +232,7 @@ const ticketPaging = fc
     ['sort', sort],
     ['cursor', b64([other ?? sort, ...parts])],
   ]);
-/** A stats range near the data: both ends valid instants in several spellings, within a few days, with a bucket and zone. */
+/** A stats range near the data, with a bucket it allows: both ends valid instants in one of several spellings. */
 const statsRange = fc
   .tuple(
     fc.integer({ min: -3 * 86_400, max: 86_400 }),
@@ -244,7 +244,6 @@ const statsRange = fc
     const wall = (ms: number) => new Date(ms).toISOString().slice(0, 19);
     const from = Math.floor(Date.now() / 1000) * 1000 + startS * 1000;
     const length = bucket === 'minute' ? Math.min(lengthS, 900 * 60) * 1000 : lengthS * 1000;
-    // An offset spelling names the same wall time in another zone: shift the instant back by it.
     return [
       ['from', `${wall(from)}${spelling}`],
       ['to', `${wall(from + length)}${spelling}`],
