@@ -1,5 +1,5 @@
 import type { HttpHandler } from '@azure/functions';
-import { onlyParams, ticketNumberParam } from '../http/query';
+import { onlyParams, queryParams, ticketNumberParam } from '../http/query';
 import { json, jsonError, readEndpoint } from '../http/responses';
 import { registerFunction } from '../runtime/azure';
 import type { HttpFunction } from '../runtime/declaration';
@@ -10,7 +10,7 @@ import { eraseBuyerOfTicket } from '../read-api/buyerErasure';
 export function eraseBuyerHandler(deps: Deps): HttpHandler {
   return (request) =>
     readEndpoint(async () => {
-      onlyParams(request.query, []);
+      onlyParams(queryParams(request), []);
       const number = ticketNumberParam(request.params);
       const { webhooks, erased } = await eraseBuyerOfTicket(deps.pool, number);
       if (webhooks === 0) return jsonError(404, `No ticket ${number}`);

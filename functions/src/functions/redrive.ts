@@ -1,5 +1,5 @@
 import type { HttpHandler } from '@azure/functions';
-import { onlyParams } from '../http/query';
+import { onlyParams, queryParams } from '../http/query';
 import { json } from '../http/responses';
 import { commandBody, operationEndpoint } from '../operate/endpoint';
 import { redrive } from '../operate/redrive';
@@ -12,7 +12,7 @@ import type { Deps } from '../runtime/deps';
 export function redriveHandler(deps: Deps): HttpHandler {
   return (request) =>
     operationEndpoint(async () => {
-      onlyParams(request.query, []);
+      onlyParams(queryParams(request), []);
       const command = redriveRequest(await commandBody(request));
       const result = await redrive({ pool: deps.pool, broker: deps.broker, relayQueue: deps.topology.relayQueue, metrics: deps.operations }, command);
       return json(200, result);
