@@ -6,7 +6,12 @@ import path from 'node:path';
  * #fragment into a markdown page, one of that page's headings (GitHub's anchors).
  */
 const ROOT = path.resolve(__dirname, '..', '..');
-const PAGES = ['README.md', ...readdirSync(path.join(ROOT, 'docs')).filter((f) => f.endsWith('.md')).map((f) => `docs/${f}`)];
+const PAGES = [
+  'README.md',
+  ...readdirSync(path.join(ROOT, 'docs'))
+    .filter((f) => f.endsWith('.md'))
+    .map((f) => `docs/${f}`),
+];
 
 /** The text outside fenced code blocks and inline code, where a link is a link. */
 function prose(markdown: string): string {
@@ -49,7 +54,7 @@ function broken(page: string, target: string): string | undefined {
 
 describe('links between the docs', () => {
   it('make anchors the way GitHub does', () => {
-    const page = '# A page\n## `npm run func` (Azure Functions Core Tools)\n## The read API\'s questions: at 1,000!\n## Ports\n## Ports\n```\n# not a heading\n```';
+    const page = "# A page\n## `npm run func` (Azure Functions Core Tools)\n## The read API's questions: at 1,000!\n## Ports\n## Ports\n```\n# not a heading\n```";
     expect([...anchors(page)]).toEqual(['a-page', 'npm-run-func-azure-functions-core-tools', 'the-read-apis-questions-at-1000', 'ports', 'ports-1']);
   });
 
