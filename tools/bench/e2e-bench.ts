@@ -6,7 +6,7 @@ import { FaultStack, SECRET } from '../faults/stack';
 import { SseThread } from './sseThread';
 import { CpuMeter, cpuPerThousand, type ProcessGroups } from './processCpu';
 import { startBenchServices } from './services';
-import { ROOT, cpuCalibrationMs, groupBy, median, medianPerKey, percentile } from './support';
+import { ROOT, beforeRoot, cpuCalibrationMs, groupBy, median, medianPerKey, percentile } from './support';
 
 const HELP = `Usage: npm run bench:e2e [-- --rates 200,1000] [--seconds 10] [--warmup 3] [--layouts one[,split]] [--repeat 3] [--shared-services]
 
@@ -53,9 +53,7 @@ type Layout = 'one' | 'split';
  */
 function layoutOf(name: string): { layout: Layout; root?: string } {
   if (!name.endsWith('@before')) return { layout: name as Layout };
-  const root = process.env.BENCH_BEFORE_ROOT;
-  if (!root) throw new Error(`${name} needs BENCH_BEFORE_ROOT: a built checkout of the code to compare with`);
-  return { layout: name.replace(/@before$/, '') as Layout, root };
+  return { layout: name.replace(/@before$/, '') as Layout, root: beforeRoot(name) };
 }
 
 const LAYOUTS: Record<Layout, Array<Record<string, string>>> = {
