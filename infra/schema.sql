@@ -88,21 +88,53 @@ CREATE TYPE public.ticket_state_rank AS (
 );
 
 --
--- Name: relay_batch(json, text); Type: FUNCTION; Schema: public; Owner: -
+-- Name: relay_batch(bigint[], text[], text); Type: FUNCTION; Schema: public; Owner: -
 --
 
-CREATE FUNCTION public.relay_batch(batch json, relayed text) RETURNS TABLE(webhook_id bigint, seq bigint, body text, fresh boolean)
+CREATE FUNCTION public.relay_batch(ids bigint[], hashes text[], relayed text) RETURNS TABLE(webhook_id bigint, body_sha256 text, seq bigint, body text, fresh boolean, refused text)
     LANGUAGE plpgsql
     SET plan_cache_mode TO 'force_generic_plan'
-    AS $$
+    AS $_$
+-- The result columns are variables too; a name that is also a column (webhook_id in ON CONFLICT) is the column.
+#variable_conflict use_column
 DECLARE
     batch_rows relay_input[];
     fresh_input relay_input[];
+    refused_ids bigint[];
+    refused_hashes text[];
+    refused_why text[];
 BEGIN
     -- seq order must be commit order: writers of live_event take turns.
     PERFORM pg_advisory_xact_lock(29182);
-    SELECT array_agg(i ORDER BY i.id) INTO batch_rows
-      FROM (SELECT DISTINCT ON (r.id) r.* FROM json_populate_recordset(NULL::relay_input, batch) AS r ORDER BY r.id) AS i;
+    -- Each distinct (id, hash) against its stored webhook, by an index probe (LATERAL ... LIMIT 1,
+    -- see below). A genuine message and a forged copy of it are two pairs: each gets its own verdict.
+    SELECT array_agg(relay_input_of(v.stored) ORDER BY v.id) FILTER (WHERE v.verdict IS NULL),
+           array_agg(v.id ORDER BY v.id) FILTER (WHERE v.verdict IS NOT NULL),
+           array_agg(v.sha ORDER BY v.id) FILTER (WHERE v.verdict IS NOT NULL),
+           array_agg(v.verdict ORDER BY v.id) FILTER (WHERE v.verdict IS NOT NULL)
+      INTO batch_rows, refused_ids, refused_hashes, refused_why
+      FROM (SELECT c.id, c.sha, w.stored,
+                   CASE WHEN w.stored IS NULL THEN 'unknown_webhook'
+                        WHEN (w.stored).body_sha256::text IS DISTINCT FROM c.sha THEN 'body_mismatch'
+                        WHEN (w.stored).event_type NOT IN ('ticket_created', 'ticket_updated') THEN 'not_a_ticket'
+                   END AS verdict
+              FROM (SELECT DISTINCT m.id, m.sha FROM unnest(ids, hashes) AS m (id, sha)) AS c
+              LEFT JOIN LATERAL (SELECT e AS stored FROM webhook_event e WHERE e.id = c.id LIMIT 1) AS w ON true) AS v;
+    IF refused_ids IS NOT NULL THEN
+        INSERT INTO dead_letter AS d (webhook_id, kind, reason, tries)
+        SELECT r.id, 'unverified',
+               CASE r.why
+                   WHEN 'unknown_webhook' THEN format('not relayed: no stored webhook has id %s', r.id)
+                   ELSE format('not relayed: the message''s body (sha256 %s) is not the one stored for webhook %s',
+                               CASE WHEN r.sha ~ '^[0-9a-f]{64}$' THEN r.sha WHEN coalesce(r.sha, '') = '' THEN 'not given'
+                                    ELSE 'malformed' END, r.id)
+               END, 1
+          FROM unnest(refused_ids, refused_hashes, refused_why) AS r (id, sha, why)
+         WHERE r.why IN ('unknown_webhook', 'body_mismatch')
+        -- The same message again (a redelivery, a resend): its waiting dead letter counts it.
+        ON CONFLICT (webhook_id, reason) WHERE redriven_at IS NULL AND kind = 'unverified'
+        DO UPDATE SET tries = d.tries + 1, dead_lettered_at = now();
+    END IF;
     -- The lookups of live_event below are LATERAL with a LIMIT, so that they can only be index
     -- probes, one per webhook of the batch. As a (NOT) EXISTS or an IN, the planner is free to hash
     -- the batch and scan live_event whole, and it does: the plan cached by a connection that started
@@ -129,18 +161,53 @@ BEGIN
           FROM numbered n JOIN applied a ON a.number = n.number
         RETURNING live_event.webhook_id, live_event.seq, live_event.body
     )
-    SELECT s.webhook_id, s.seq, s.body::text, true FROM stored s
+    SELECT s.webhook_id, NULL::text, s.seq, s.body::text, true, NULL::text FROM stored s
     UNION ALL
     -- The statement's snapshot does not see the rows stored above: these are the earlier ones.
-    SELECT l.webhook_id, l.seq, l.body::text, false
+    SELECT l.webhook_id, NULL::text, l.seq, l.body::text, false, NULL::text
       FROM unnest(batch_rows) AS i
-      CROSS JOIN LATERAL (SELECT * FROM live_event e WHERE e.webhook_id = i.id LIMIT 1) AS l;
+      CROSS JOIN LATERAL (SELECT * FROM live_event e WHERE e.webhook_id = i.id LIMIT 1) AS l
+    UNION ALL
+    SELECT r.id, r.sha, NULL::bigint, NULL::text, false, r.why
+      FROM unnest(refused_ids, refused_hashes, refused_why) AS r (id, sha, why);
 END
-$$;
+$_$;
 
 SET default_tablespace = '';
 
 SET default_table_access_method = heap;
+
+--
+-- Name: webhook_event; Type: TABLE; Schema: public; Owner: -
+--
+
+CREATE TABLE public.webhook_event (
+    id bigint NOT NULL,
+    received_at timestamp with time zone DEFAULT now() NOT NULL,
+    event_type text NOT NULL,
+    body_sha256 character(64) NOT NULL,
+    signature_timestamp timestamp with time zone NOT NULL,
+    payload jsonb NOT NULL,
+    ticket_number text GENERATED ALWAYS AS ((payload #>> '{details,ticket,number}'::text[])) STORED,
+    published_at timestamp with time zone
+);
+
+--
+-- Name: relay_input_of(public.webhook_event); Type: FUNCTION; Schema: public; Owner: -
+--
+
+CREATE FUNCTION public.relay_input_of(w public.webhook_event) RETURNS public.relay_input
+    LANGUAGE sql STABLE
+    AS $$
+    SELECT ROW(w.id, to_char(w.received_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"'), w.event_type,
+               t ->> 'number', t ->> 'title', t ->> 'event', (t ->> 'eventId')::numeric::integer, t ->> 'category',
+               t ->> 'type', (t #>> '{price,amount}')::numeric, t #>> '{price,currency}',
+               (t #>> '{sessions,0,date}')::date, t #>> '{sessions,0,location,city}', t #>> '{sessions,0,location,name}',
+               coalesce(t ->> 'cancellationReason', ''),
+               CASE WHEN coalesce(t ->> 'cancellationReason', '') = '' THEN 'valid' ELSE 'cancelled' END,
+               w.payload #>> '{details,buyer,role}')::relay_input
+      FROM (SELECT w.payload #> '{details,ticket}' AS t) AS p
+$$;
 
 --
 -- Name: ticket; Type: TABLE; Schema: public; Owner: -
@@ -366,21 +433,6 @@ CREATE TABLE public.schema_migrations (
 );
 
 --
--- Name: webhook_event; Type: TABLE; Schema: public; Owner: -
---
-
-CREATE TABLE public.webhook_event (
-    id bigint NOT NULL,
-    received_at timestamp with time zone DEFAULT now() NOT NULL,
-    event_type text NOT NULL,
-    body_sha256 character(64) NOT NULL,
-    signature_timestamp timestamp with time zone NOT NULL,
-    payload jsonb NOT NULL,
-    ticket_number text GENERATED ALWAYS AS ((payload #>> '{details,ticket,number}'::text[])) STORED,
-    published_at timestamp with time zone
-);
-
---
 -- Name: webhook_event_id_seq; Type: SEQUENCE; Schema: public; Owner: -
 --
 
@@ -485,10 +537,16 @@ ALTER TABLE ONLY public.webhook_event
     ADD CONSTRAINT webhook_event_pkey PRIMARY KEY (id);
 
 --
+-- Name: dead_letter_unverified_idx; Type: INDEX; Schema: public; Owner: -
+--
+
+CREATE UNIQUE INDEX dead_letter_unverified_idx ON public.dead_letter USING btree (webhook_id, reason) WHERE ((redriven_at IS NULL) AND (kind = 'unverified'::text));
+
+--
 -- Name: dead_letter_waiting_idx; Type: INDEX; Schema: public; Owner: -
 --
 
-CREATE UNIQUE INDEX dead_letter_waiting_idx ON public.dead_letter USING btree (webhook_id) WHERE (redriven_at IS NULL);
+CREATE UNIQUE INDEX dead_letter_waiting_idx ON public.dead_letter USING btree (webhook_id) WHERE ((redriven_at IS NULL) AND (kind <> 'unverified'::text));
 
 --
 -- Name: dead_letter_webhook_idx; Type: INDEX; Schema: public; Owner: -
@@ -579,13 +637,6 @@ CREATE INDEX webhook_event_ticket_number_idx ON public.webhook_event USING hash 
 --
 
 CREATE INDEX webhook_event_unpublished_idx ON public.webhook_event USING btree (id) WHERE (published_at IS NULL);
-
---
--- Name: dead_letter dead_letter_webhook_id_fkey; Type: FK CONSTRAINT; Schema: public; Owner: -
---
-
-ALTER TABLE ONLY public.dead_letter
-    ADD CONSTRAINT dead_letter_webhook_id_fkey FOREIGN KEY (webhook_id) REFERENCES public.webhook_event(id);
 
 --
 -- Name: live_event live_event_webhook_id_fkey; Type: FK CONSTRAINT; Schema: public; Owner: -

@@ -41,6 +41,7 @@ describe('loadSqlSources', () => {
     const sources = loadSqlSources();
     expect(sources.map((s) => s.name)).toEqual([
       `${SQL_SOURCE_DIR}/ticket_state_rank.sql`,
+      `${SQL_SOURCE_DIR}/relay_input.sql`,
       `${SQL_SOURCE_DIR}/ticket_apply.sql`,
       `${SQL_SOURCE_DIR}/ticket_live.sql`,
       `${SQL_SOURCE_DIR}/relay_batch.sql`,
@@ -97,10 +98,11 @@ describe('migrate', () => {
 
   it('applies them again on every run, changing nothing when they did not change', async () => {
     await migrate(pool);
-    const before = await Promise.all(['relay_batch', 'ticket_apply', 'ticket_candidates', 'ticket_live', 'ticket_state_rank'].map(definitionOf));
+    const names = ['relay_batch', 'relay_input_of', 'ticket_apply', 'ticket_candidates', 'ticket_live', 'ticket_state_rank'];
+    const before = await Promise.all(names.map(definitionOf));
     expect(before.every((d) => d !== null)).toBe(true);
     expect(await migrate(pool)).toEqual([]);
-    expect(await Promise.all(['relay_batch', 'ticket_apply', 'ticket_candidates', 'ticket_live', 'ticket_state_rank'].map(definitionOf))).toEqual(before);
+    expect(await Promise.all(names.map(definitionOf))).toEqual(before);
     // A changed file takes effect on the next run, without a migration.
     await migrate(pool, loadMigrations(), [probe(1)]);
     await migrate(pool, loadMigrations(), [probe(2)]);

@@ -1,7 +1,7 @@
 -- The projection's writer: a batch of relayed webhooks applied to the ticket table by the rule of
--- ticket_state_rank.sql. Both functions take relay_input rows: one relayed webhook each, its id,
--- when it was received and its kind (the live event's receivedAt and event), its ticket under the
--- ticket table's column names (protocol/ticket.ts, LIVE_TICKET_COLUMNS) and the buyer's role.
+-- ticket_state_rank.sql. Both functions take relay_input rows (relay_input.sql reads them from the
+-- stored webhooks): one relayed webhook each, its id, when it was received and its kind (the live
+-- event's receivedAt and event), its ticket under the ticket table's column names and the buyer's role.
 
 -- The batch's highest-ranked webhook per ticket (one statement cannot touch a ticket twice), as
 -- the ticket row it would make, with the batch's latest webhook and first sighting of the ticket.
