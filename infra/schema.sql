@@ -50,7 +50,8 @@ CREATE TYPE public.relay_input AS (
 	venue text,
 	cancellation_reason text,
 	status text,
-	buyer_role text
+	buyer_role text,
+	signed_at timestamp with time zone
 );
 
 --
@@ -108,18 +109,20 @@ BEGIN
     PERFORM pg_advisory_xact_lock(29182);
     -- Each distinct (id, hash) against its stored webhook, by an index probe (LATERAL ... LIMIT 1,
     -- see below). A genuine message and a forged copy of it are two pairs: each gets its own verdict.
-    SELECT array_agg(relay_input_of(v.stored) ORDER BY v.id) FILTER (WHERE v.verdict IS NULL),
+    SELECT array_agg(relay_input_of(v.id, v.received_at, v.event_type, v.signature_timestamp, v.payload) ORDER BY v.id)
+               FILTER (WHERE v.verdict IS NULL),
            array_agg(v.id ORDER BY v.id) FILTER (WHERE v.verdict IS NOT NULL),
            array_agg(v.sha ORDER BY v.id) FILTER (WHERE v.verdict IS NOT NULL),
            array_agg(v.verdict ORDER BY v.id) FILTER (WHERE v.verdict IS NOT NULL)
       INTO batch_rows, refused_ids, refused_hashes, refused_why
-      FROM (SELECT c.id, c.sha, w.stored,
-                   CASE WHEN w.stored IS NULL THEN 'unknown_webhook'
-                        WHEN (w.stored).body_sha256::text IS DISTINCT FROM c.sha THEN 'body_mismatch'
-                        WHEN (w.stored).event_type NOT IN ('ticket_created', 'ticket_updated') THEN 'not_a_ticket'
+      FROM (SELECT c.id, c.sha, w.received_at, w.event_type, w.signature_timestamp, w.payload,
+                   CASE WHEN w.id IS NULL THEN 'unknown_webhook'
+                        WHEN w.body_sha256::text IS DISTINCT FROM c.sha THEN 'body_mismatch'
+                        WHEN w.event_type NOT IN ('ticket_created', 'ticket_updated') THEN 'not_a_ticket'
                    END AS verdict
               FROM (SELECT DISTINCT m.id, m.sha FROM unnest(ids, hashes) AS m (id, sha)) AS c
-              LEFT JOIN LATERAL (SELECT e AS stored FROM webhook_event e WHERE e.id = c.id LIMIT 1) AS w ON true) AS v;
+              LEFT JOIN LATERAL (SELECT e.id, e.received_at, e.event_type, e.signature_timestamp, e.body_sha256, e.payload
+                                   FROM webhook_event e WHERE e.id = c.id LIMIT 1) AS w ON true) AS v;
     IF refused_ids IS NOT NULL THEN
         INSERT INTO dead_letter AS d (webhook_id, kind, reason, tries)
         SELECT r.id, 'unverified',
@@ -173,41 +176,29 @@ BEGIN
 END
 $_$;
 
+--
+-- Name: relay_input_of(bigint, timestamp with time zone, text, timestamp with time zone, jsonb); Type: FUNCTION; Schema: public; Owner: -
+--
+
+CREATE FUNCTION public.relay_input_of(id bigint, received_at timestamp with time zone, event_type text, signed_at timestamp with time zone, payload jsonb) RETURNS public.relay_input
+    LANGUAGE sql STABLE
+    AS $$
+    SELECT ROW(id, to_char(received_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"'), event_type,
+               payload #>> '{details,ticket,number}', payload #>> '{details,ticket,title}',
+               payload #>> '{details,ticket,event}', (payload #>> '{details,ticket,eventId}')::numeric::integer,
+               payload #>> '{details,ticket,category}', payload #>> '{details,ticket,type}',
+               (payload #>> '{details,ticket,price,amount}')::numeric, payload #>> '{details,ticket,price,currency}',
+               (payload #>> '{details,ticket,sessions,0,date}')::date,
+               payload #>> '{details,ticket,sessions,0,location,city}',
+               payload #>> '{details,ticket,sessions,0,location,name}',
+               coalesce(payload #>> '{details,ticket,cancellationReason}', ''),
+               CASE WHEN coalesce(payload #>> '{details,ticket,cancellationReason}', '') = '' THEN 'valid' ELSE 'cancelled' END,
+               payload #>> '{details,buyer,role}', signed_at)::relay_input
+$$;
+
 SET default_tablespace = '';
 
 SET default_table_access_method = heap;
-
---
--- Name: webhook_event; Type: TABLE; Schema: public; Owner: -
---
-
-CREATE TABLE public.webhook_event (
-    id bigint NOT NULL,
-    received_at timestamp with time zone DEFAULT now() NOT NULL,
-    event_type text NOT NULL,
-    body_sha256 character(64) NOT NULL,
-    signature_timestamp timestamp with time zone NOT NULL,
-    payload jsonb NOT NULL,
-    ticket_number text GENERATED ALWAYS AS ((payload #>> '{details,ticket,number}'::text[])) STORED,
-    published_at timestamp with time zone
-);
-
---
--- Name: relay_input_of(public.webhook_event); Type: FUNCTION; Schema: public; Owner: -
---
-
-CREATE FUNCTION public.relay_input_of(w public.webhook_event) RETURNS public.relay_input
-    LANGUAGE sql STABLE
-    AS $$
-    SELECT ROW(w.id, to_char(w.received_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"'), w.event_type,
-               t ->> 'number', t ->> 'title', t ->> 'event', (t ->> 'eventId')::numeric::integer, t ->> 'category',
-               t ->> 'type', (t #>> '{price,amount}')::numeric, t #>> '{price,currency}',
-               (t #>> '{sessions,0,date}')::date, t #>> '{sessions,0,location,city}', t #>> '{sessions,0,location,name}',
-               coalesce(t ->> 'cancellationReason', ''),
-               CASE WHEN coalesce(t ->> 'cancellationReason', '') = '' THEN 'valid' ELSE 'cancelled' END,
-               w.payload #>> '{details,buyer,role}')::relay_input
-      FROM (SELECT w.payload #> '{details,ticket}' AS t) AS p
-$$;
 
 --
 -- Name: ticket; Type: TABLE; Schema: public; Owner: -
@@ -284,12 +275,10 @@ CREATE FUNCTION public.ticket_candidates(batch public.relay_input[]) RETURNS TAB
            i.number, max(i.id) OVER w, min(i.received_at::timestamptz) OVER w, i.received_at::timestamptz,
            i.title, i.event, i.event_id, i.category, i.type, i.price_amount, i.price_currency, i.session_date,
            i.city, i.venue, i.cancellation_reason, i.status, i.buyer_role,
-           i.id, x.event_type, x.signature_timestamp
+           i.id, i.kind, i.signed_at
       FROM unnest(batch) AS i
-      -- LATERAL with a LIMIT: an index probe per webhook, whatever the table's size was when the plan was made (see relay_batch).
-      CROSS JOIN LATERAL (SELECT w.event_type, w.signature_timestamp FROM webhook_event w WHERE w.id = i.id LIMIT 1) AS x
     WINDOW w AS (PARTITION BY i.number)
-     ORDER BY i.number, ticket_state_rank(x.event_type, x.signature_timestamp, i.id) DESC
+     ORDER BY i.number, ticket_state_rank(i.kind, i.signed_at, i.id) DESC
 $$;
 
 --
@@ -430,6 +419,21 @@ CREATE TABLE public.schema_migrations (
     version integer NOT NULL,
     name text NOT NULL,
     applied_at timestamp with time zone DEFAULT now() NOT NULL
+);
+
+--
+-- Name: webhook_event; Type: TABLE; Schema: public; Owner: -
+--
+
+CREATE TABLE public.webhook_event (
+    id bigint NOT NULL,
+    received_at timestamp with time zone DEFAULT now() NOT NULL,
+    event_type text NOT NULL,
+    body_sha256 character(64) NOT NULL,
+    signature_timestamp timestamp with time zone NOT NULL,
+    payload jsonb NOT NULL,
+    ticket_number text GENERATED ALWAYS AS ((payload #>> '{details,ticket,number}'::text[])) STORED,
+    published_at timestamp with time zone
 );
 
 --

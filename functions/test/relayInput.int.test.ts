@@ -57,7 +57,7 @@ async function readBack(bodies: string[]): Promise<Read[]> {
      )
      SELECT ticket_live(jsonb_populate_record(NULL::ticket, to_jsonb(r))) AS live, r.buyer_role, r.kind, r.received_at,
             s.received_at AS stored_at
-       FROM stored s CROSS JOIN LATERAL relay_input_of(s) AS r ORDER BY s.id`,
+       FROM stored s CROSS JOIN LATERAL relay_input_of(s.id, s.received_at, s.event_type, s.signature_timestamp, s.payload) AS r ORDER BY s.id`,
     [bodies, bodies.map((b) => createHash('sha256').update(`${b}${Math.random()}`).digest('hex'))],
   );
   return rows;

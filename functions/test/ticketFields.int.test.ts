@@ -139,11 +139,11 @@ describe('the ticket fields of protocol/ticket.ts and the migrations', () => {
         state.rows.map((r) => r.attribute_name),
         columns.slice(columns.indexOf('first_seen_at') + 1),
       ),
-      // The webhook (id, when, which event), its live ticket's columns, the buyer's role.
+      // The webhook (id, when, which event), its live ticket's columns, the buyer's role, when it was signed.
       ...nameDrift(
         'type relay_input',
         input.rows.map((r) => r.attribute_name),
-        ['id', 'received_at', 'kind', ...LIVE_FIELDS.map((f) => f.column), 'buyer_role'],
+        ['id', 'received_at', 'kind', ...LIVE_FIELDS.map((f) => f.column), 'buyer_role', 'signed_at'],
       ),
     ]).toEqual([]);
   });
@@ -151,7 +151,7 @@ describe('the ticket fields of protocol/ticket.ts and the migrations', () => {
   test('relay_input_of reads each column from the payload path protocol/storable.ts names for it', async () => {
     const id = await storeWebhook(payloadOf(LIVE, 'A role'));
     const { rows } = await pool.query<{ row: Record<string, string | null> }>(
-      "SELECT (SELECT jsonb_object_agg(c.key, c.value #>> '{}') FROM jsonb_each(to_jsonb(relay_input_of(w))) AS c) AS row FROM webhook_event w WHERE w.id = $1",
+      "SELECT (SELECT jsonb_object_agg(c.key, c.value #>> '{}') FROM jsonb_each(to_jsonb(relay_input_of(w.id, w.received_at, w.event_type, w.signature_timestamp, w.payload))) AS c) AS row FROM webhook_event w WHERE w.id = $1",
       [id],
     );
     const drift = [...LIVE_FIELDS.map((f) => ({ column: f.column, path: f.path })), { column: 'buyer_role', path: [] }].flatMap(({ column, path }) => {
@@ -181,7 +181,7 @@ describe('the ticket fields of protocol/ticket.ts and the migrations', () => {
     await pool.query("UPDATE webhook_event SET received_at = '2026-04-01T10:00:00.000Z' WHERE id = $1", [id]);
     const { rows } = await pool.query<{ row: Record<string, string | null>; live: LiveTicket }>(
       `SELECT (SELECT jsonb_object_agg(c.key, c.value #>> '{}') FROM jsonb_each(to_jsonb(a)) AS c) AS row, ticket_live(a) AS live
-         FROM ticket_apply(ARRAY(SELECT relay_input_of(w) FROM webhook_event w WHERE w.id = $1)) AS a`,
+         FROM ticket_apply(ARRAY(SELECT relay_input_of(w.id, w.received_at, w.event_type, w.signature_timestamp, w.payload) FROM webhook_event w WHERE w.id = $1)) AS a`,
       [id],
     );
     expect(rows).toHaveLength(1);

@@ -5,6 +5,10 @@
 -- functions/src/relay/sql/relay_batch.sql, applied after the migrations.
 DROP FUNCTION relay_batch(json, text);
 
+-- relay_input rows are read from webhook_event now, signature time included: ticket_candidates
+-- takes it from the row instead of looking the webhook up a second time.
+ALTER TYPE relay_input ADD ATTRIBUTE signed_at timestamptz;
+
 -- A refused message is dead-lettered by relay_batch itself, as kind 'unverified', with the id it
 -- named, which may be no stored webhook's: the foreign key goes. Such a dead letter never stands
 -- for its webhook (it is a copy someone else published), so it takes no part in the one waiting

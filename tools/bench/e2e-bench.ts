@@ -8,7 +8,7 @@ import { CpuMeter, cpuPerThousand, type ProcessGroups } from './processCpu';
 import { startBenchServices } from './services';
 import { ROOT, cpuCalibrationMs, groupBy, median, medianPerKey, percentile } from './support';
 
-const HELP = `Usage: npm run bench:e2e [-- --rates 200,1000] [--seconds 10] [--warmup 3] [--layouts one[,split]] [--repeat 3] [--shared-services]
+const HELP = `Usage: npm run bench:e2e [-- --rates 200,1000] [--seconds 10] [--warmup 3] [--layouts one[,split][,one@before]] [--repeat 3] [--shared-services]
 
 End-to-end latency from POST /webhook to the SSE event on a connected client, through the real
 pipeline (functions host and SSE bridge as child processes, real Postgres and RabbitMQ; the SSE
@@ -17,7 +17,9 @@ rate for the given seconds. Writes bench-results/e2e.json and prints a table.
 
 Layouts: "one" runs every function in one host process (npm run host, npm start); "split" runs
 the relay in a host process of its own (PETZI_FUNCTIONS=relay) beside one serving the rest, so the
-two share out the machine's cores.
+two share out the machine's cores. "one@before" (or "split@before") runs the host and bridge of the
+built checkout at BENCH_BEFORE_ROOT instead of this tree's, interleaved with it; any other label
+after @ reads BENCH_<LABEL>_ROOT ("one@hashcheck": BENCH_HASHCHECK_ROOT).
 
 Every rate runs --repeat times (default 3), interleaved, each on a fresh stack; the summary gives
 the median of each figure and the spread of p99, from the same run.
@@ -49,13 +51,17 @@ type Layout = 'one' | 'split';
 
 /**
  * "one@before" and "split@before" run the host and bridge compiled in BENCH_BEFORE_ROOT (another
- * checkout, built), interleaved with this tree's: an A/B of a change on a drifting machine.
+ * checkout, built), interleaved with this tree's: an A/B of a change on a drifting machine. Any
+ * other label works the same way ("one@hashcheck" runs BENCH_HASHCHECK_ROOT), for an A/B/C.
  */
 function layoutOf(name: string): { layout: Layout; root?: string } {
-  if (!name.endsWith('@before')) return { layout: name as Layout };
-  const root = process.env.BENCH_BEFORE_ROOT;
-  if (!root) throw new Error(`${name} needs BENCH_BEFORE_ROOT: a built checkout of the code to compare with`);
-  return { layout: name.replace(/@before$/, '') as Layout, root };
+  const at = name.indexOf('@');
+  if (at < 0) return { layout: name as Layout };
+  const label = name.slice(at + 1);
+  const variable = `BENCH_${label.toUpperCase()}_ROOT`;
+  const root = process.env[variable];
+  if (!root) throw new Error(`${name} needs ${variable}: a built checkout of the code to compare with`);
+  return { layout: name.slice(0, at) as Layout, root };
 }
 
 const LAYOUTS: Record<Layout, Array<Record<string, string>>> = {
@@ -209,7 +215,10 @@ async function main(): Promise<void> {
   if (!(warmupSeconds >= 0)) throw new Error('--warmup must be 0 or more');
   if (!Number.isInteger(repeat) || repeat < 1) throw new Error('--repeat must be a positive integer');
   const layouts = arg('--layouts', 'one').split(',');
-  if (layouts.some((l) => !(l.replace(/@before$/, '') in LAYOUTS))) throw new Error('--layouts takes one, split, one@before and/or split@before');
+  if (layouts.some((l) => !/^[a-z]+(@[a-z0-9]+)?$/.test(l) || !(l.replace(/@.*$/, '') in LAYOUTS))) {
+    throw new Error('--layouts takes one, split, and either with @before (or @<label>: BENCH_<LABEL>_ROOT), comma-separated');
+  }
+  for (const layout of layouts) layoutOf(layout);
   const services = await startBenchServices(process.argv);
   const calibrationBeforeMs = cpuCalibrationMs();
   const results: E2eResult[] = [];

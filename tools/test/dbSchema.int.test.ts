@@ -67,7 +67,7 @@ describe('the catalog comparison', () => {
     ['a default', "ALTER TABLE dead_letter ALTER COLUMN reason SET DEFAULT ''", /^column public\.dead_letter #\d+ reason text not null default ''::text$/],
     ['an index', 'CREATE INDEX probe_idx ON ticket (venue)', /^index CREATE INDEX probe_idx ON public\.ticket USING btree \(venue\)$/],
     ['a constraint', "ALTER TABLE ticket ADD CONSTRAINT probe_check CHECK (venue <> '')", /^constraint probe_check on public\.ticket/],
-    ['an attribute of a type', 'ALTER TYPE relay_input ADD ATTRIBUTE probe text', /^column public\.relay_input #18 probe text$/],
+    ['an attribute of a type', 'ALTER TYPE relay_input ADD ATTRIBUTE probe text', /^column public\.relay_input #\d+ probe text$/],
     ['a comment', "COMMENT ON TABLE ticket IS 'probe'", /^comment on public\.ticket: probe$/],
   ])('sees %s change', async (_what, change, line) => {
     const before = await describeSchema(client);

@@ -80,12 +80,13 @@ export async function rebuildTicketProjection(pool: Pool, pageSize = 500): Promi
     for (let after = 0; ;) {
       const { rows } = await client.query<{ last: string | null }>(
         `WITH page AS MATERIALIZED (
-             SELECT w FROM webhook_event w JOIN live_event l ON l.webhook_id = w.id WHERE w.id > $1 ORDER BY w.id LIMIT $2
+             SELECT w.id, w.received_at, w.event_type, w.signature_timestamp, w.payload FROM webhook_event w JOIN live_event l ON l.webhook_id = w.id
+              WHERE w.id > $1 ORDER BY w.id LIMIT $2
          ), applied AS (
-             SELECT 1 FROM ticket_apply(ARRAY(SELECT relay_input_of(p.w) FROM page p
-                                               WHERE (p.w).event_type IN ('ticket_created', 'ticket_updated')))
+             SELECT 1 FROM ticket_apply(ARRAY(SELECT relay_input_of(p.id, p.received_at, p.event_type, p.signature_timestamp, p.payload) FROM page p
+                                               WHERE p.event_type IN ('ticket_created', 'ticket_updated')))
          )
-         SELECT (SELECT max((p.w).id) FROM page p) AS last, (SELECT count(*) FROM applied) AS applied`,
+         SELECT (SELECT max(p.id) FROM page p) AS last, (SELECT count(*) FROM applied) AS applied`,
         [after, pageSize],
       );
       if (rows[0].last === null) break;

@@ -29,18 +29,20 @@ BEGIN
     PERFORM pg_advisory_xact_lock(29182);
     -- Each distinct (id, hash) against its stored webhook, by an index probe (LATERAL ... LIMIT 1,
     -- see below). A genuine message and a forged copy of it are two pairs: each gets its own verdict.
-    SELECT array_agg(relay_input_of(v.stored) ORDER BY v.id) FILTER (WHERE v.verdict IS NULL),
+    SELECT array_agg(relay_input_of(v.id, v.received_at, v.event_type, v.signature_timestamp, v.payload) ORDER BY v.id)
+               FILTER (WHERE v.verdict IS NULL),
            array_agg(v.id ORDER BY v.id) FILTER (WHERE v.verdict IS NOT NULL),
            array_agg(v.sha ORDER BY v.id) FILTER (WHERE v.verdict IS NOT NULL),
            array_agg(v.verdict ORDER BY v.id) FILTER (WHERE v.verdict IS NOT NULL)
       INTO batch_rows, refused_ids, refused_hashes, refused_why
-      FROM (SELECT c.id, c.sha, w.stored,
-                   CASE WHEN w.stored IS NULL THEN 'unknown_webhook'
-                        WHEN (w.stored).body_sha256::text IS DISTINCT FROM c.sha THEN 'body_mismatch'
-                        WHEN (w.stored).event_type NOT IN ('ticket_created', 'ticket_updated') THEN 'not_a_ticket'
+      FROM (SELECT c.id, c.sha, w.received_at, w.event_type, w.signature_timestamp, w.payload,
+                   CASE WHEN w.id IS NULL THEN 'unknown_webhook'
+                        WHEN w.body_sha256::text IS DISTINCT FROM c.sha THEN 'body_mismatch'
+                        WHEN w.event_type NOT IN ('ticket_created', 'ticket_updated') THEN 'not_a_ticket'
                    END AS verdict
               FROM (SELECT DISTINCT m.id, m.sha FROM unnest(ids, hashes) AS m (id, sha)) AS c
-              LEFT JOIN LATERAL (SELECT e AS stored FROM webhook_event e WHERE e.id = c.id LIMIT 1) AS w ON true) AS v;
+              LEFT JOIN LATERAL (SELECT e.id, e.received_at, e.event_type, e.signature_timestamp, e.body_sha256, e.payload
+                                   FROM webhook_event e WHERE e.id = c.id LIMIT 1) AS w ON true) AS v;
     IF refused_ids IS NOT NULL THEN
         INSERT INTO dead_letter AS d (webhook_id, kind, reason, tries)
         SELECT r.id, 'unverified',

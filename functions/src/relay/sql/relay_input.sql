@@ -1,6 +1,6 @@
 -- What the relay reads from a stored webhook: its relay_input row (the type of
--- infra/migrations/008_relay_batch_typed.sql), the one place where the payload's fields meet the
--- ticket table's columns. The relay takes the payload from webhook_event, never from the message
+-- infra/migrations/008_relay_batch_typed.sql and 010), the one place where the payload's fields meet
+-- the ticket table's columns, with the webhook's kind and signature time (the `t=` the sender signed). The relay takes the payload from webhook_event, never from the message
 -- that named it: a message counts only as "relay webhook N, whose body hash is H".
 --
 -- Ticket events are checked against the schema at the door (protocol/schema.ts, protocol/storable.ts),
@@ -10,13 +10,19 @@
 -- venue; no session, no location or a null gives null. No cancellation reason is "", and "" is the
 -- only reason of a valid ticket. received_at is written as JavaScript's toISOString writes it
 -- (milliseconds, UTC, "Z"), as live events carry it.
-CREATE OR REPLACE FUNCTION relay_input_of(w webhook_event) RETURNS relay_input LANGUAGE sql STABLE AS $$
-    SELECT ROW(w.id, to_char(w.received_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"'), w.event_type,
-               t ->> 'number', t ->> 'title', t ->> 'event', (t ->> 'eventId')::numeric::integer, t ->> 'category',
-               t ->> 'type', (t #>> '{price,amount}')::numeric, t #>> '{price,currency}',
-               (t #>> '{sessions,0,date}')::date, t #>> '{sessions,0,location,city}', t #>> '{sessions,0,location,name}',
-               coalesce(t ->> 'cancellationReason', ''),
-               CASE WHEN coalesce(t ->> 'cancellationReason', '') = '' THEN 'valid' ELSE 'cancelled' END,
-               w.payload #>> '{details,buyer,role}')::relay_input
-      FROM (SELECT w.payload #> '{details,ticket}' AS t) AS p
+-- One expression, no FROM: the planner inlines it into the caller's query, where a function call
+-- per webhook would cost an executor start each.
+CREATE OR REPLACE FUNCTION relay_input_of(id bigint, received_at timestamptz, event_type text, signed_at timestamptz, payload jsonb)
+RETURNS relay_input LANGUAGE sql STABLE AS $$
+    SELECT ROW(id, to_char(received_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"'), event_type,
+               payload #>> '{details,ticket,number}', payload #>> '{details,ticket,title}',
+               payload #>> '{details,ticket,event}', (payload #>> '{details,ticket,eventId}')::numeric::integer,
+               payload #>> '{details,ticket,category}', payload #>> '{details,ticket,type}',
+               (payload #>> '{details,ticket,price,amount}')::numeric, payload #>> '{details,ticket,price,currency}',
+               (payload #>> '{details,ticket,sessions,0,date}')::date,
+               payload #>> '{details,ticket,sessions,0,location,city}',
+               payload #>> '{details,ticket,sessions,0,location,name}',
+               coalesce(payload #>> '{details,ticket,cancellationReason}', ''),
+               CASE WHEN coalesce(payload #>> '{details,ticket,cancellationReason}', '') = '' THEN 'valid' ELSE 'cancelled' END,
+               payload #>> '{details,buyer,role}', signed_at)::relay_input
 $$;

@@ -1,11 +1,12 @@
 -- The projection's writer: a batch of relayed webhooks applied to the ticket table by the rule of
 -- ticket_state_rank.sql. Both functions take relay_input rows (relay_input.sql reads them from the
 -- stored webhooks): one relayed webhook each, its id, when it was received and its kind (the live
--- event's receivedAt and event), its ticket under the ticket table's column names and the buyer's role.
+-- event's receivedAt and event), its ticket under the ticket table's column names, the buyer's role
+-- and when the sender signed it.
 
 -- The batch's highest-ranked webhook per ticket (one statement cannot touch a ticket twice), as
 -- the ticket row it would make, with the batch's latest webhook and first sighting of the ticket.
--- The event type and signature time are read from webhook_event, the record of what was signed.
+-- The event type and signature time are the stored webhook's (relay_input_of reads them there).
 CREATE OR REPLACE FUNCTION ticket_candidates(batch relay_input[])
 RETURNS TABLE (number text, webhook_id bigint, first_seen_at timestamptz, updated_at timestamptz, title text,
                event text, event_id integer, category text, type text, price_amount numeric, price_currency text,
@@ -16,12 +17,10 @@ LANGUAGE sql STABLE AS $$
            i.number, max(i.id) OVER w, min(i.received_at::timestamptz) OVER w, i.received_at::timestamptz,
            i.title, i.event, i.event_id, i.category, i.type, i.price_amount, i.price_currency, i.session_date,
            i.city, i.venue, i.cancellation_reason, i.status, i.buyer_role,
-           i.id, x.event_type, x.signature_timestamp
+           i.id, i.kind, i.signed_at
       FROM unnest(batch) AS i
-      -- LATERAL with a LIMIT: an index probe per webhook, whatever the table's size was when the plan was made (see relay_batch).
-      CROSS JOIN LATERAL (SELECT w.event_type, w.signature_timestamp FROM webhook_event w WHERE w.id = i.id LIMIT 1) AS x
     WINDOW w AS (PARTITION BY i.number)
-     ORDER BY i.number, ticket_state_rank(x.event_type, x.signature_timestamp, i.id) DESC
+     ORDER BY i.number, ticket_state_rank(i.kind, i.signed_at, i.id) DESC
 $$;
 
 -- Applies a batch to the projection; returns the ticket rows as they are afterwards. The state
