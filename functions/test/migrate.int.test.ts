@@ -96,17 +96,34 @@ describe('migrate', () => {
     expect(await definitionOf('relay_batch')).toContain(body);
   });
 
-  it('applies them again on every run, changing nothing when they did not change', async () => {
+  it('applies them when a file changed, and writes nothing when none did', async () => {
     await migrate(pool);
     const names = ['relay_batch', 'relay_input_of', 'ticket_apply', 'ticket_candidates', 'ticket_live', 'ticket_state_rank'];
     const before = await Promise.all(names.map(definitionOf));
     expect(before.every((d) => d !== null)).toBe(true);
+    const rowVersion = async () => (await pool.query<{ xmin: string }>("SELECT xmin::text FROM pg_proc WHERE proname = 'relay_batch'")).rows[0].xmin;
+    const version = await rowVersion();
     expect(await migrate(pool)).toEqual([]);
+    // Not even rewritten: a process starting against an up-to-date database changes nothing.
+    expect(await rowVersion()).toBe(version);
     expect(await Promise.all(names.map(definitionOf))).toEqual(before);
+    const recorded = await pool.query<{ name: string }>('SELECT name FROM schema_functions ORDER BY name');
+    expect(recorded.rows.map((r) => r.name)).toEqual(
+      loadSqlSources()
+        .map((source) => source.name)
+        .sort(),
+    );
     // A changed file takes effect on the next run, without a migration.
     await migrate(pool, loadMigrations(), [probe(1)]);
     await migrate(pool, loadMigrations(), [probe(2)]);
     expect((await pool.query('SELECT migrate_probe() AS v')).rows[0].v).toBe(2);
+  });
+
+  it('applies them again after a migration ran, which may have dropped what they define', async () => {
+    await migrate(pool, loadMigrations(), [probe(1)]);
+    const dropping = { version: 9_998, name: 'drops_the_probe', sql: 'DROP FUNCTION migrate_probe()' };
+    expect(await migrate(pool, [...loadMigrations(), dropping], [probe(1)])).toEqual([9_998]);
+    expect((await pool.query('SELECT migrate_probe() AS v')).rows[0].v).toBe(1);
   });
 
   it('applies the files in one transaction: a failing one leaves every function as it was, and names the file', async () => {

@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import type { Pool, PoolClient } from 'pg';
@@ -87,14 +88,18 @@ async function inTransaction(client: PoolClient, what: string, work: () => Promi
   }
 }
 
+const sha256 = (text: string) => createHash('sha256').update(text).digest('hex');
+
 /**
  * Applies pending migrations in order, each in its own transaction, then the SQL function files
  * (`sources`, the relay's current definitions) in one transaction; safe when several processes
- * start at once, as all of it runs under one advisory lock. The sources are applied every time
- * (CREATE OR REPLACE: the same text changes nothing), except on a database that holds a migration
- * `migrations` does not know: a process built before it must not put its older functions back.
- * Pass `sources: []` to stop at a given migration (a test of an older schema).
- * Returns the versions of the migrations applied.
+ * start at once, as all of it runs under one advisory lock. The files are applied when one of them
+ * changed since they were last applied (schema_functions keeps each file's sha256) or a migration
+ * ran now (it may have dropped what they define): CREATE OR REPLACE, so applying them again
+ * changes nothing, and a process starting against an up-to-date database writes nothing. Never on
+ * a database that holds a migration `migrations` does not know: a process built before it must not
+ * put its older functions back. Pass `sources: []` to stop at a given migration (a test of an older
+ * schema). Returns the versions of the migrations applied.
  */
 export async function migrate(pool: Pool, migrations: Migration[] = loadMigrations(), sources: SqlSource[] = loadSqlSources()): Promise<number[]> {
   const client = await pool.connect();
@@ -115,20 +120,31 @@ export async function migrate(pool: Pool, migrations: Migration[] = loadMigratio
     }
     const known = new Set(migrations.map((m) => m.version));
     const newer = [...done].some((version) => !known.has(version));
-    if (sources.length > 0 && !newer) {
-      await inTransaction(client, 'Applying the SQL functions', async () => {
-        for (const source of sources) {
-          try {
-            await client.query(source.sql);
-          } catch (error) {
-            throw new Error(`${source.name}: ${(error as Error).message}`);
-          }
-        }
-      });
-    }
+    if (sources.length > 0 && !newer) await applySources(client, sources, applied.length > 0);
   } finally {
     await client.query('SELECT pg_advisory_unlock($1)', [LOCK_KEY]).catch(() => undefined);
     client.release();
   }
   return applied;
+}
+
+/** The SQL function files, in one transaction, unless schema_functions shows these very files applied and `force` is false. */
+async function applySources(client: PoolClient, sources: SqlSource[], force: boolean): Promise<void> {
+  await client.query(`CREATE TABLE IF NOT EXISTS schema_functions (
+    name text PRIMARY KEY, sha256 text NOT NULL, applied_at timestamptz NOT NULL DEFAULT now())`);
+  const wanted = sources.map((source) => ({ name: source.name, sha256: sha256(source.sql) }));
+  const { rows } = await client.query<{ name: string; sha256: string }>('SELECT name, sha256 FROM schema_functions ORDER BY name');
+  const same = rows.length === wanted.length && wanted.every((w) => rows.some((r) => r.name === w.name && r.sha256 === w.sha256));
+  if (same && !force) return;
+  await inTransaction(client, 'Applying the SQL functions', async () => {
+    for (const source of sources) {
+      try {
+        await client.query(source.sql);
+      } catch (error) {
+        throw new Error(`${source.name}: ${(error as Error).message}`);
+      }
+    }
+    await client.query('DELETE FROM schema_functions');
+    await client.query('INSERT INTO schema_functions (name, sha256) SELECT * FROM unnest($1::text[], $2::text[])', [wanted.map((w) => w.name), wanted.map((w) => w.sha256)]);
+  });
 }
