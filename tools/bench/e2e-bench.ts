@@ -222,13 +222,22 @@ async function main(): Promise<void> {
   const services = await startBenchServices(process.argv);
   const calibrationBeforeMs = cpuCalibrationMs();
   const results: E2eResult[] = [];
+  const failed: Array<{ layout: string; rate: number; round: number; error: string }> = [];
   const total = repeat * layouts.length * rates.length;
   try {
     for (let round = 0; round < repeat; round += 1) {
       for (const layout of layouts) {
         for (const rate of rates) {
-          console.log(`[${results.length + 1}/${total}] POST /webhook → SSE at ${rate}/s for ${seconds} s, after ${warmupSeconds} s of warm-up, layout "${layout}"`);
-          results.push(await measure(layout, rate, seconds, warmupSeconds, services.groups));
+          const run = results.length + failed.length + 1;
+          console.log(`[${run}/${total}] POST /webhook → SSE at ${rate}/s for ${seconds} s, after ${warmupSeconds} s of warm-up, layout "${layout}"`);
+          try {
+            results.push(await measure(layout, rate, seconds, warmupSeconds, services.groups));
+          } catch (error) {
+            // One run that could not be measured (a busy machine refusing the warm-up) loses only itself.
+            const message = error instanceof Error ? error.message : String(error);
+            console.log(`  not measured: ${message}`);
+            failed.push({ layout, rate, round, error: message });
+          }
         }
       }
     }
@@ -239,7 +248,7 @@ async function main(): Promise<void> {
   const summary = summarise(results);
   mkdirSync(path.join(ROOT, 'bench-results'), { recursive: true });
   const file = path.join(ROOT, 'bench-results', 'e2e.json');
-  writeFileSync(file, `${JSON.stringify({ at: new Date().toISOString(), cpus: cpus().length, calibrationMs, repeat, summary, results }, null, 2)}\n`);
+  writeFileSync(file, `${JSON.stringify({ at: new Date().toISOString(), cpus: cpus().length, calibrationMs, repeat, summary, results, failed }, null, 2)}\n`);
   console.log('\nevery run:\nlayout  rate/s  achieved  sent   200s   delivered  p50 ms  p90 ms  p99 ms  max ms   stages p50/p99 ms');
   for (const r of results) {
     const stage = (name: keyof E2eResult['stagesMs']) => `${name} ${r.stagesMs[name].p50}/${r.stagesMs[name].p99}`;
@@ -248,6 +257,7 @@ async function main(): Promise<void> {
     );
   }
   for (const r of results.filter((x) => Object.keys(x.refused).length > 0)) console.log(`${r.layout} at ${r.rate}/s, not 200: ${JSON.stringify(r.refused)}`);
+  for (const f of failed) console.log(`${f.layout} at ${f.rate}/s, round ${f.round + 1}: not measured (${f.error})`);
   console.log(`\nmedians of ${repeat} run(s) each (stages: reply = POST until 200, relay = insert until relayed, fanout = relayed until on the stream):`);
   console.log('layout  rate/s  all delivered  not 200  p50 ms  p99 ms  p99 range   stage p50s ms');
   for (const r of summary) {
