@@ -44,6 +44,10 @@ export const BENCH_VARIABLES = declareVariables({
     kind: 'string',
     meaning: 'a built checkout of the code to compare with: the @before set-ups and bench:fanout --before run it',
   },
+  BENCH_ROOTS: {
+    kind: 'list',
+    meaning: 'more built checkouts to compare with, as label=path pairs: a set-up named one@label runs the one of that label',
+  },
   BENCH_CHILD_NODE_FLAGS: { kind: 'string', meaning: 'node flags for the processes a bench starts, e.g. --cpu-prof --cpu-prof-dir=DIR' },
   CHROMIUM_PATH: { ...PROVISION_VARIABLES.CHROMIUM_PATH, default: '/usr/bin/chromium', unset: undefined },
 });
@@ -63,6 +67,15 @@ export function beforeRoot(setup: string): string {
   const root = readEnv.read(process.env, BENCH_VARIABLES.BENCH_BEFORE_ROOT);
   if (root === undefined) throw new Error(`${setup} needs BENCH_BEFORE_ROOT: a built checkout of the code to compare with`);
   return root;
+}
+
+/** The checkout a set-up named layout@label runs: BENCH_BEFORE_ROOT for "before", else BENCH_ROOTS's pair. */
+export function labelledRoot(setup: string, label: string): string {
+  if (label === 'before') return beforeRoot(setup);
+  const pairs = readEnv.read(process.env, BENCH_VARIABLES.BENCH_ROOTS);
+  const pair = pairs.find((item) => item.startsWith(`${label}=`));
+  if (pair === undefined || pair.length === label.length + 1) throw new Error(`${setup} needs BENCH_ROOTS to hold ${label}=<a built checkout of the code to compare with>`);
+  return pair.slice(label.length + 1);
 }
 
 /** Points every bench helper (and the fault stack) at a bench's own services (services.ts). */

@@ -8,6 +8,7 @@ import { START_VARIABLES } from '../start/environment';
 import { TEST_VARIABLES } from '../provision/environment';
 import { OPS_VARIABLES } from '../ops/connect';
 import { BARE_SERVER_VARIABLES, BENCH_VARIABLES } from '../bench/support';
+import { SCHEMA_DUMP_VARIABLES } from '../schema/pgDump';
 import { readBlock, replaceBlock, wrap } from './blocks';
 
 const HELP = `Usage: npm run docs:config [-- --write]
@@ -50,6 +51,11 @@ export const PROCESSES: ReadonlyArray<{ title: string; intro: string; variables:
     title: 'Operating from a shell: `npm run ops`',
     intro: "`npm run ops -- --help` prints the same list. It reads the functions' other variables too.",
     variables: OPS_VARIABLES,
+  },
+  {
+    title: 'The schema dump: `npm run db:dump`',
+    intro: '`npm run db:dump -- --help` says the same. It migrates a scratch database on the server of `DATABASE_URL`.',
+    variables: [SCHEMA_DUMP_VARIABLES.PG_DUMP, FUNCTION_VARIABLES.DATABASE_URL],
   },
   { title: 'The benchmarks', intro: "Each bench's `--help` says which of these it reads.", variables: Object.values(BENCH_VARIABLES) },
   {
