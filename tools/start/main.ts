@@ -3,12 +3,15 @@ import path from 'node:path';
 import { AMQP_PROTOCOLS, ConfigError, readEnv, type Env } from '../../functions/src';
 import { ensureBuilt } from './build';
 import { startChild, type ManagedChild } from './children';
-import { credentialEnv, ensureCredentials, loginLines, tryItLine } from './credentials';
+import { credentialEnv, ensureCredentials, loginLines, tryItLine, type StartCredentials } from './credentials';
+import { DEFAULT_PORTS } from './ports';
 import { forgetServices, recordServices } from './services';
 import { installingAllowed } from '../provision/install';
 import { PortTakenError, requireFreePort } from '../provision/ports';
 import { ensurePostgres, type PostgresHandle } from '../provision/postgres';
+import { ensureDataDir } from '../provision/privateDir';
 import { ensureRabbit, NoBrokerError, type RabbitHandle } from '../provision/rabbitmq';
+import { brokerUrl } from '../provision/rabbitmqUser';
 import { onStopRequest } from '../provision/stopRequest';
 
 const ROOT = path.resolve(__dirname, '..', '..', '..');
@@ -45,13 +48,15 @@ Environment (all optional):
   DASHBOARD_PORT               dashboard port (8080)
   POSTGRES_PORT                embedded Postgres port (54320)
   RABBITMQ_PORT                private RabbitMQ node or container port (5673; management UI on
-                               RABBITMQ_PORT + 10000, Erlang distribution on RABBITMQ_PORT + 20000)
+                               RABBITMQ_PORT + 10000, Erlang distribution on + 20000, its epmd on + 30000)
   RABBITMQ_LOCAL_PORT          port of the local broker to look for (5672)
   RABBITMQ_SERVER_BIN          the rabbitmq-server to run as a private node (found on PATH, /usr/sbin)
   PETZI_DATA_DIR               data folder of the embedded services and install logs (.data)
   PETZI_NO_INSTALL=1           never install a package
   NO_COLOR=1                   no colours in the output
 Settings default to the Values of local.settings.example.json; the environment overrides them.
+The API key, the admin key, the dashboard password, the embedded Postgres's password and the
+RabbitMQ user of a node or container started here are generated into .data/credentials.json (0600).
 
 Ctrl-C, SIGINT, SIGTERM, SIGHUP (the terminal closing) or the end of the parent process (npm)
 stop everything gracefully, the services started here included. Exit codes: 0 after a clean stop,
@@ -95,17 +100,18 @@ async function main(): Promise<number> {
   const env = process.env;
   const port = (name: string, fallback: number) => readEnv.port(env, name, { min: 1, default: fallback });
   const ports = {
-    functions: port('FUNCTIONS_PORT', 5000),
-    bridge: port('BRIDGE_PORT', 5001),
-    dashboard: port('DASHBOARD_PORT', 8080),
-    postgres: port('POSTGRES_PORT', 54320),
-    rabbitmq: port('RABBITMQ_PORT', 5673),
+    functions: port('FUNCTIONS_PORT', DEFAULT_PORTS.functions),
+    bridge: port('BRIDGE_PORT', DEFAULT_PORTS.bridge),
+    dashboard: port('DASHBOARD_PORT', DEFAULT_PORTS.dashboard),
+    postgres: port('POSTGRES_PORT', DEFAULT_PORTS.postgres),
+    rabbitmq: port('RABBITMQ_PORT', DEFAULT_PORTS.rabbitmq),
   };
   await requireFreePort(ports.functions, 'functions host', 'FUNCTIONS_PORT');
   await requireFreePort(ports.bridge, 'SSE bridge', 'BRIDGE_PORT');
   await requireFreePort(ports.dashboard, 'dashboard', 'DASHBOARD_PORT');
   const dataDir = path.resolve(ROOT, readEnv.string(env, 'PETZI_DATA_DIR', { default: '.data' }));
-  const credentials = ensureCredentials(dataDir, env);
+  ensureDataDir(dataDir);
+  const credentials = ensureCredentials(dataDir, env, log);
   const secretEnv = credentialEnv(credentials);
 
   ensureBuilt(ROOT, log);
@@ -136,11 +142,19 @@ async function main(): Promise<number> {
   };
 
   try {
-    postgres = await ensurePostgres(env, dataDir, ports.postgres, log);
+    postgres = await ensurePostgres(env, dataDir, ports.postgres, credentials.postgresPassword, log);
     checkStop();
+    const localPort = port('RABBITMQ_LOCAL_PORT', DEFAULT_PORTS.rabbitmqLocal);
     rabbit = await ensureRabbit({
       given: readEnv.url(env, 'RABBITMQ_URL', { protocols: AMQP_PROTOCOLS }),
-      probe: { url: `amqp://guest:guest@127.0.0.1:${port('RABBITMQ_LOCAL_PORT', 5672)}`, managementUrl: 'http://127.0.0.1:15672' },
+      // A broker npm start did not start: with its generated user if that broker has it, else
+      // guest, which RabbitMQ lets in from loopback only.
+      probe: {
+        urls: [brokerUrl(credentials.rabbitmq, localPort), brokerUrl({ name: 'guest', password: 'guest' }, localPort)],
+        managementUrl: `http://127.0.0.1:${localPort + 10_000}`,
+      },
+      user: credentials.rabbitmq,
+      adoptInstalledBroker: true,
       dataDir,
       port: ports.rabbitmq,
       install: { allowed: installingAllowed(process.argv, env), logDir: dataDir, env },
@@ -190,7 +204,7 @@ async function main(): Promise<number> {
         `  metrics     http://localhost:${ports.functions}/metrics   http://localhost:${ports.bridge}/metrics`,
         `  events      http://localhost:${ports.bridge}/events`,
         `  api         http://localhost:${ports.functions}/api/tickets   /api/stats   /api/health   (x-functions-key: the API key)`,
-        rabbit.managementUrl ? `  RabbitMQ    ${rabbit.managementUrl}  (guest / guest)` : `  RabbitMQ    ${rabbit.source}`,
+        rabbit.managementUrl ? `  RabbitMQ    ${rabbit.managementUrl}  (${brokerLogin(rabbit, credentials)})` : `  RabbitMQ    ${rabbit.source}`,
         `  Postgres    ${postgres.embedded ? `embedded, port ${ports.postgres}` : 'DATABASE_URL'}`,
         '',
         tryItLine(`http://localhost:${ports.functions}/webhook`, shared.PETZI_WEBHOOK_SECRET ?? 'secret'),
@@ -220,6 +234,12 @@ async function main(): Promise<number> {
 }
 
 class StopRequested extends Error {}
+
+/** The banner's hint for the management UI's login; never the password itself. */
+function brokerLogin(rabbit: RabbitHandle, credentials: StartCredentials): string {
+  if (rabbit.user === credentials.rabbitmq.name) return `user ${rabbit.user}, password in ${credentials.file}`;
+  return rabbit.user === 'guest' ? 'guest / guest' : `user ${rabbit.user}`;
+}
 
 /** A setting of local.settings.example.json the caller's environment overrides, as a [name, value] entry. */
 function given(env: Env, name: string): Array<[string, string]> {
