@@ -51,7 +51,8 @@ export function securePrivateDir(dir: string, serviceUser: string): boolean {
   closeTree(dir);
   if (!runningAsRoot()) return true;
   try {
-    execFileSync('chown', ['-R', `${serviceUser}:${serviceUser}`, dir], { stdio: 'ignore' });
+    // `user:` is the user with its login group.
+    execFileSync('chown', ['-R', `${serviceUser}:`, dir], { stdio: 'ignore' });
     return true;
   } catch {
     return false;
