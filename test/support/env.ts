@@ -1,6 +1,10 @@
 /** Where the tests find the real services; `npm test` (tools/test-runner.js) provisions what does not answer on these defaults. */
 export const ADMIN_DATABASE_URL = process.env.TEST_DATABASE_URL ?? 'postgres://postgres:postgres@127.0.0.1:5432/postgres';
 export const TEST_RABBITMQ_URL = process.env.TEST_RABBITMQ_URL ?? 'amqp://guest:guest@127.0.0.1:5672';
+/** The test broker's management API and its login: the user of TEST_RABBITMQ_URL (a broker npm test starts has no guest). */
+export const TEST_RABBITMQ_MANAGEMENT_URL = process.env.TEST_RABBITMQ_MANAGEMENT_URL ?? 'http://127.0.0.1:15672';
+export const TEST_RABBITMQ_MANAGEMENT_AUTH = ((url: URL) =>
+  `Basic ${Buffer.from(`${decodeURIComponent(url.username || 'guest')}:${decodeURIComponent(url.password || 'guest')}`).toString('base64')}`)(new URL(TEST_RABBITMQ_URL));
 /** Debian's chromium by default; `npm test` finds one (playwright's cache, an install) and says where. */
 export const CHROMIUM_PATH = process.env.CHROMIUM_PATH || '/usr/bin/chromium';
 export const TEST_SECRET = 'test-secret';

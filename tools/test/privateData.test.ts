@@ -66,11 +66,15 @@ describe('the data folder', () => {
 describe("the pipeline's broker user", () => {
   const user = { name: 'petzi', password: 'Zq8-generated_password' };
 
-  it("is hashed the way RabbitMQ checks it (rabbit_password_hashing_sha256), salted, never stored as it is", () => {
+  it('is hashed the way RabbitMQ checks it (rabbit_password_hashing_sha256), salted, never stored as it is', () => {
     const salt = Buffer.from([1, 2, 3, 4]);
     const hash = Buffer.from(rabbitPasswordHash(user.password, salt), 'base64');
     expect(hash.subarray(0, 4)).toEqual(salt);
-    expect(hash.subarray(4)).toEqual(createHash('sha256').update(Buffer.concat([salt, Buffer.from(user.password)])).digest());
+    expect(hash.subarray(4)).toEqual(
+      createHash('sha256')
+        .update(Buffer.concat([salt, Buffer.from(user.password)]))
+        .digest(),
+    );
     expect(rabbitPasswordHash(user.password)).not.toBe(rabbitPasswordHash(user.password));
     const definitions = JSON.stringify(pipelineDefinitions(user));
     expect(definitions).not.toContain(user.password);
@@ -101,6 +105,19 @@ describe('a container provisioning starts', () => {
       secretEnv: { RABBITMQ_DEFAULT_PASS: 'Zq8-secret' },
     });
     expect(args.join(' ')).not.toContain('Zq8-secret');
-    expect(args).toEqual(['run', '-d', '--rm', '--name', 'petzi-rabbitmq-1', '-p', '127.0.0.1:5673:5672', '-e', 'RABBITMQ_DEFAULT_USER=petzi', '-e', 'RABBITMQ_DEFAULT_PASS', 'rabbitmq:3-management']);
+    expect(args).toEqual([
+      'run',
+      '-d',
+      '--rm',
+      '--name',
+      'petzi-rabbitmq-1',
+      '-p',
+      '127.0.0.1:5673:5672',
+      '-e',
+      'RABBITMQ_DEFAULT_USER=petzi',
+      '-e',
+      'RABBITMQ_DEFAULT_PASS',
+      'rabbitmq:3-management',
+    ]);
   });
 });

