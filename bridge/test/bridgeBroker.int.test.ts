@@ -1,8 +1,6 @@
+import { TEST_RABBITMQ_MANAGEMENT_AUTH as AUTH, TEST_RABBITMQ_MANAGEMENT_URL as MANAGEMENT } from '../../test/support/env';
 import { openSse } from '../../test/support/sse';
 import { metricValue, startBridgeFixture, type BridgeFixture } from './relayStandIn';
-
-const MANAGEMENT = process.env.TEST_RABBITMQ_MANAGEMENT_URL ?? 'http://127.0.0.1:15672';
-const AUTH = `Basic ${Buffer.from('guest:guest').toString('base64')}`;
 
 let fx: BridgeFixture;
 

@@ -1,9 +1,10 @@
 import { freePort } from '../provision/ports';
 import { startEmbeddedPostgres } from '../provision/postgres';
 import { ensureRabbit, freeNodePorts } from '../provision/rabbitmq';
+import { PIPELINE_BROKER_USER } from '../provision/rabbitmqUser';
 import { scratchServices } from '../provision/scratch';
 import { childTreesRunning, type ProcessGroups } from './processCpu';
-import { readEnv, type Variable } from '../../functions/src';
+import { randomSecret, readEnv, type Variable } from '../../functions/src';
 import { ADMIN_DATABASE_URL, BENCH_VARIABLES, RABBITMQ_URL, useServices } from './support';
 
 /** Set under its own name: the TEST_* aliases npm test sets do not make a bench use shared services. */
@@ -32,14 +33,15 @@ export async function startBenchServices(argv: string[], { rabbitmq = true }: { 
   const { dataDir, onStop, stop } = scratchServices('bench', log);
   try {
     console.log(`services: starting a Postgres${rabbitmq ? ' and a RabbitMQ' : ''} of this bench's own`);
-    const postgres = await startEmbeddedPostgres({ dataDir, port: await freePort(), database: 'postgres', log });
+    const postgres = await startEmbeddedPostgres({ dataDir, port: await freePort(), database: 'postgres', password: randomSecret(), log });
     onStop(() => postgres.stop());
     let rabbitUrl = RABBITMQ_URL;
     if (rabbitmq) {
       const port = await freeNodePorts();
       const rabbit = await ensureRabbit({
-        // Nothing answers there: ensureRabbit starts a private node on these free ports.
-        probe: { url: `amqp://guest:guest@127.0.0.1:${port}`, managementUrl: `http://127.0.0.1:${port + 10_000}` },
+        // Nothing to probe: ensureRabbit starts a private node on these free ports.
+        probe: { urls: [], managementUrl: `http://127.0.0.1:${port + 10_000}` },
+        user: { name: PIPELINE_BROKER_USER, password: randomSecret() },
         dataDir,
         port,
         install: { allowed: false, logDir: dataDir, env: process.env },

@@ -55,21 +55,29 @@ export interface ContainerOptions {
   /** host port (bound on 127.0.0.1 only) -> container port */
   ports: Array<[number, number]>;
   env?: Record<string, string>;
+  /** Passed like env, but through the docker CLI's own environment: never on a command line, which every local user can read. */
+  secretEnv?: Record<string, string>;
 }
 
-/** Starts a container removed when it stops; returns its stop function. */
-export function runContainer({ name, image, ports, env: inner = {} }: ContainerOptions, env: NodeJS.ProcessEnv): () => Promise<void> {
-  const args = [
+/** `docker run`'s arguments: a container removed when it stops, its ports on loopback only. */
+export function containerRunArgs({ name, image, ports, env = {}, secretEnv = {} }: ContainerOptions): string[] {
+  return [
     'run',
     '-d',
     '--rm',
     '--name',
     name,
     ...ports.flatMap(([host, port]) => ['-p', `127.0.0.1:${host}:${port}`]),
-    ...Object.entries(inner).flatMap(([key, value]) => ['-e', `${key}=${value}`]),
+    ...Object.entries(env).flatMap(([key, value]) => ['-e', `${key}=${value}`]),
+    ...Object.keys(secretEnv).flatMap((key) => ['-e', key]),
     image,
   ];
-  const started = spawnSync('docker', args, { encoding: 'utf8', env, timeout: 60_000 });
+}
+
+/** Starts a container removed when it stops; returns its stop function. */
+export function runContainer(options: ContainerOptions, env: NodeJS.ProcessEnv): () => Promise<void> {
+  const { name, image } = options;
+  const started = spawnSync('docker', containerRunArgs(options), { encoding: 'utf8', env: { ...env, ...options.secretEnv }, timeout: 60_000 });
   if (started.status !== 0) throw new Error(`docker run ${image} failed: ${(started.stderr ?? '').trim()}`);
   return async () => {
     docker(['stop', '-t', '10', name], env, 30_000);

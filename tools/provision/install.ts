@@ -1,10 +1,11 @@
 import { spawn, spawnSync } from 'node:child_process';
-import { closeSync, existsSync, mkdirSync, openSync } from 'node:fs';
+import { chmodSync, closeSync, existsSync, openSync } from 'node:fs';
 import { userInfo } from 'node:os';
 import path from 'node:path';
 import { readEnv } from '../../functions/src';
 import { PROVISION_VARIABLES } from './environment';
 import { shownPath } from './log';
+import { ensureDataDir } from './privateDir';
 import { withSpinner } from './spinner';
 
 /** A package as each supported package manager names it. */
@@ -49,6 +50,11 @@ function findInstaller(env: NodeJS.ProcessEnv): Installer | null {
   return null;
 }
 
+/** What runs a command as root here, as installing does: [] as root or with Homebrew, ['sudo', '-n'], or null when nothing can. */
+export function rootCommandPrefix(env: NodeJS.ProcessEnv): string[] | null {
+  return findInstaller(env)?.asRoot ?? null;
+}
+
 function run(argv: string[], logFd: number, env: NodeJS.ProcessEnv): Promise<void> {
   return new Promise((resolve, reject) => {
     const child = spawn(argv[0], argv.slice(1), { stdio: ['ignore', logFd, logFd], env });
@@ -66,11 +72,13 @@ export async function installSystemPackage(pkg: SystemPackage, options: InstallO
   if (!options.allowed) return false;
   const installer = findInstaller(options.env);
   if (!installer) return false;
-  mkdirSync(options.logDir, { recursive: true });
+  ensureDataDir(options.logDir);
   const logFile = path.join(options.logDir, `${installer.kind}-${pkg.apt}.log`);
   const shown = shownPath(logFile);
   const env = { ...options.env, DEBIAN_FRONTEND: 'noninteractive' };
-  const fd = openSync(logFile, 'a');
+  // The log is the caller's alone, like everything else in the data folder.
+  const fd = openSync(logFile, 'a', 0o600);
+  chmodSync(logFile, 0o600);
   try {
     const steps =
       installer.kind === 'apt'

@@ -1,7 +1,8 @@
-import { chmodSync, mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import type { Log } from './log';
+import { ensureDataDir } from './privateDir';
 
 /** A folder for the data of services started here, and how to stop them. */
 export interface Scratch {
@@ -13,12 +14,12 @@ export interface Scratch {
 }
 
 /**
- * A fresh temporary folder named `petzi-<name>-services-*`, owned by us and readable by the
- * postgres and rabbitmq users when we run as root (mkdtemp alone makes it 0700).
+ * A fresh temporary folder named `petzi-<name>-services-*`, owned by us: 0700, or 0711 as root,
+ * where the postgres and rabbitmq users must pass through it to their own folders.
  */
 export function scratchServices(name: string, log: Log): Scratch {
   const dataDir = mkdtempSync(path.join(tmpdir(), `petzi-${name}-services-`));
-  chmodSync(dataDir, 0o755);
+  ensureDataDir(dataDir);
   const stops: Array<() => Promise<void>> = [];
   return {
     dataDir,

@@ -1,4 +1,4 @@
-import { readEnv } from '../../functions/src';
+import { randomSecret, readEnv } from '../../functions/src';
 import { ensureChromium } from './chromium';
 import { TEST_SERVICE_VARIABLES } from './environment';
 import type { InstallOptions } from './install';
@@ -6,6 +6,7 @@ import type { Log } from './log';
 import { freePort } from './ports';
 import { postgresAnswers, startEmbeddedPostgres } from './postgres';
 import { ensureRabbit, freeNodePorts } from './rabbitmq';
+import { PIPELINE_BROKER_USER } from './rabbitmqUser';
 import { scratchServices } from './scratch';
 import { ensureTestTools } from './testTools';
 
@@ -19,7 +20,10 @@ export interface TestServices {
 /**
  * What `npm test` needs: the Postgres at TEST_DATABASE_URL, else an embedded one; the RabbitMQ at
  * TEST_RABBITMQ_URL, else a private node (or container, or an installed one); a Chromium. Private
- * services take free ports, never the defaults someone else holds.
+ * services take free ports, never the defaults someone else holds (a running npm start's included).
+ * Those started here get passwords made for this run only, passed on in the URLs: the embedded
+ * Postgres's superuser and the broker's one user (guest is not created). A broker found at
+ * TEST_RABBITMQ_URL is used with the login that URL holds (guest on loopback by default).
  */
 export async function provisionTestServices(env: NodeJS.ProcessEnv, install: InstallOptions, log: Log): Promise<TestServices> {
   const { dataDir, onStop, stop } = scratchServices('test', log);
@@ -30,15 +34,16 @@ export async function provisionTestServices(env: NodeJS.ProcessEnv, install: Ins
       provided.TEST_DATABASE_URL = databaseUrl;
     } else {
       log(`Postgres: nothing answers at ${databaseUrl.replace(/\/\/[^@]*@/, '//')}`);
-      const postgres = await startEmbeddedPostgres({ dataDir, port: await freePort(), database: 'postgres', log });
+      const postgres = await startEmbeddedPostgres({ dataDir, port: await freePort(), database: 'postgres', password: randomSecret(), log });
       onStop(() => postgres.stop());
       provided.TEST_DATABASE_URL = postgres.url;
     }
     const rabbit = await ensureRabbit({
       probe: {
-        url: readEnv.read(env, TEST_SERVICE_VARIABLES.TEST_RABBITMQ_URL),
+        urls: [readEnv.read(env, TEST_SERVICE_VARIABLES.TEST_RABBITMQ_URL)],
         managementUrl: readEnv.read(env, TEST_SERVICE_VARIABLES.TEST_RABBITMQ_MANAGEMENT_URL),
       },
+      user: { name: PIPELINE_BROKER_USER, password: randomSecret() },
       dataDir,
       port: await freeNodePorts(),
       install,

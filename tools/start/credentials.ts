@@ -1,52 +1,101 @@
-import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { DEFAULTS, readEnv, type Env, randomSecret } from '../../functions/src';
 import { TOKEN_PARAM } from '../../dashboard/server/src/login';
+import { ensureDataDir } from '../provision/privateDir';
+import { PIPELINE_BROKER_USER, type BrokerUser } from '../provision/rabbitmqUser';
 import { START_CREDENTIAL_VARIABLES } from './environment';
 
 /**
- * npm start's credentials: the API key, the admin key and the dashboard password are generated on
- * the first run and kept in .data/credentials.json (mode 0600, readable by this user only); the
- * environment overrides each. The one-click login token is new on every run and kept nowhere.
+ * npm start's credentials: the API key, the admin key, the dashboard password, the embedded
+ * Postgres's superuser password and the pipeline's RabbitMQ user are generated on the first run and
+ * kept in .data/credentials.json (mode 0600, readable by this user only); the environment overrides
+ * the first three. The one-click login token is new on every run and kept nowhere.
  */
 export interface StartCredentials {
   apiKey: string;
   adminKey: string;
   dashboardUser: string;
   dashboardPassword: string;
+  /** The embedded Postgres's superuser (postgres) password. */
+  postgresPassword: string;
+  /** The one user of the RabbitMQ node or container npm start starts. */
+  rabbitmq: BrokerUser;
   loginToken: string;
   /** Where the generated ones are kept. */
   file: string;
 }
 
+/** What credentials.json holds. A file of an earlier version lacks the later entries: they are added in place. */
 interface Stored {
   apiKey: string;
   adminKey: string;
   dashboardPassword: string;
+  postgresPassword: string;
+  rabbitmqUser: string;
+  rabbitmqPassword: string;
 }
 
-function isStored(value: unknown): value is Stored {
-  const v = value as Partial<Stored> | null;
-  return typeof v === 'object' && v !== null && [v.apiKey, v.adminKey, v.dashboardPassword].every((s) => typeof s === 'string' && s.length > 0);
+const FIRST_ENTRIES = ['apiKey', 'adminKey', 'dashboardPassword'] as const;
+
+function generated(): Stored {
+  return {
+    apiKey: randomSecret(),
+    adminKey: randomSecret(),
+    dashboardPassword: randomSecret(),
+    postgresPassword: randomSecret(),
+    rabbitmqUser: PIPELINE_BROKER_USER,
+    rabbitmqPassword: randomSecret(),
+  };
 }
 
-function storedCredentials(file: string): Stored {
+const isEntry = (value: unknown): value is string => typeof value === 'string' && value.length > 0;
+
+/** The stored entries, completed with fresh ones where missing, or undefined when the file is not npm start's. */
+function completed(value: unknown): { stored: Stored; added: string[] } | undefined {
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) return undefined;
+  const found = value as Record<string, unknown>;
+  const stored = generated();
+  const added: string[] = [];
+  for (const key of Object.keys(stored) as Array<keyof Stored>) {
+    const kept = found[key];
+    if (isEntry(kept)) stored[key] = kept;
+    else if (kept === undefined && !(FIRST_ENTRIES as readonly string[]).includes(key)) added.push(key);
+    else return undefined;
+  }
+  return { stored, added };
+}
+
+/** Replaces the file in one step (write aside, then rename), 0600 from the start. */
+function writeStored(file: string, stored: Stored, flag: 'wx' | 'w'): void {
+  const text = `${JSON.stringify(stored, null, 2)}\n`;
+  if (flag === 'wx') return writeFileSync(file, text, { mode: 0o600, flag });
+  const aside = `${file}.${process.pid}.tmp`;
+  writeFileSync(aside, text, { mode: 0o600, flag: 'wx' });
+  renameSync(aside, file);
+}
+
+function storedCredentials(file: string, log: (message: string) => void): Stored {
   if (existsSync(file)) {
-    const parsed: unknown = JSON.parse(readFileSync(file, 'utf8'));
-    if (!isStored(parsed)) throw new Error(`${file} is not what npm start wrote: delete it to have new credentials generated`);
+    const found = completed(JSON.parse(readFileSync(file, 'utf8')));
+    if (!found) throw new Error(`${file} is not what npm start wrote: delete it to have new credentials generated`);
     // Whatever happened to the file since, it stays this user's only.
     chmodSync(file, 0o600);
-    return parsed;
+    if (found.added.length > 0) {
+      writeStored(file, found.stored, 'w');
+      log(`credentials: added ${found.added.join(', ')} to ${file}`);
+    }
+    return found.stored;
   }
-  mkdirSync(path.dirname(file), { recursive: true, mode: 0o700 });
-  const fresh: Stored = { apiKey: randomSecret(), adminKey: randomSecret(), dashboardPassword: randomSecret() };
-  writeFileSync(file, `${JSON.stringify(fresh, null, 2)}\n`, { mode: 0o600, flag: 'wx' });
+  ensureDataDir(path.dirname(file));
+  const fresh = generated();
+  writeStored(file, fresh, 'wx');
   return fresh;
 }
 
-export function ensureCredentials(dataDir: string, env: Env): StartCredentials {
+export function ensureCredentials(dataDir: string, env: Env, log: (message: string) => void = () => undefined): StartCredentials {
   const file = path.join(dataDir, 'credentials.json');
-  const stored = storedCredentials(file);
+  const stored = storedCredentials(file, log);
   const v = START_CREDENTIAL_VARIABLES;
   // A rotation list is handed on whole, as given (without blanks).
   const keys = (list: string[], generated: string) => (list.length > 0 ? list.join(',') : generated);
@@ -55,6 +104,8 @@ export function ensureCredentials(dataDir: string, env: Env): StartCredentials {
     adminKey: keys(readEnv.read(env, v.PETZI_ADMIN_KEY), stored.adminKey),
     dashboardUser: readEnv.read(env, v.DASHBOARD_USER),
     dashboardPassword: readEnv.read(env, v.DASHBOARD_PASSWORD) ?? stored.dashboardPassword,
+    postgresPassword: stored.postgresPassword,
+    rabbitmq: { name: stored.rabbitmqUser, password: stored.rabbitmqPassword },
     loginToken: randomSecret(),
     file,
   };

@@ -2,16 +2,17 @@ import { ACCESS_VARIABLES, AZURE_VARIABLES, declareVariables, FUNCTION_VARIABLES
 import { LISTEN_VARIABLES } from '../../kit/src';
 import { LOGIN_VARIABLES } from '../../dashboard/server/src/login';
 import { PROVISION_VARIABLES, START_SERVICE_VARIABLES } from '../provision/environment';
+import { DEFAULT_PORTS } from './ports';
 
 const port = (fallback: number, meaning: string) => ({ kind: 'port', min: 1, default: fallback, meaning }) as const;
 
 export const START_OWN_VARIABLES = declareVariables({
-  FUNCTIONS_PORT: port(5000, 'the functions host port'),
-  BRIDGE_PORT: port(5001, 'the SSE bridge port'),
-  DASHBOARD_PORT: port(8080, 'the dashboard port'),
-  POSTGRES_PORT: port(54320, 'the embedded Postgres port'),
-  RABBITMQ_PORT: port(5673, 'the private RabbitMQ node or container: AMQP here, management UI on +10000, Erlang distribution on +20000, its epmd on +30000'),
-  RABBITMQ_LOCAL_PORT: port(5672, 'where to look for a running broker on 127.0.0.1'),
+  FUNCTIONS_PORT: port(DEFAULT_PORTS.functions, 'the functions host port'),
+  BRIDGE_PORT: port(DEFAULT_PORTS.bridge, 'the SSE bridge port'),
+  DASHBOARD_PORT: port(DEFAULT_PORTS.dashboard, 'the dashboard port'),
+  POSTGRES_PORT: port(DEFAULT_PORTS.postgres, 'the embedded Postgres port'),
+  RABBITMQ_PORT: port(DEFAULT_PORTS.rabbitmq, 'the private RabbitMQ node or container: AMQP here, management UI on +10000, Erlang distribution on +20000, its epmd on +30000'),
+  RABBITMQ_LOCAL_PORT: port(DEFAULT_PORTS.rabbitmqLocal, 'where to look for a running broker on 127.0.0.1'),
   PETZI_DATA_DIR: { kind: 'string', default: '.data', meaning: 'data of the embedded services, credentials, install logs (relative to the clone)' },
   NO_COLOR: { kind: 'string', meaning: 'set to anything: no colours in the output', unset: 'colours on a terminal' },
 });

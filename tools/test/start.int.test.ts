@@ -1,5 +1,5 @@
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { chmodSync, existsSync, mkdtempSync, rmSync, statSync } from 'node:fs';
+import { chmodSync, existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import net from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -11,9 +11,13 @@ import { openSse } from '../../test/support/sse';
 import { alive, commandOf, descendants, isListening } from '../../test/support/processes';
 import { waitUntil } from '../../test/support/wait';
 import { topologyNames } from '../../functions/src';
+import { postgresAnswers } from '../provision/postgres';
 import { freePorts } from '../provision/ports';
-import { freeNodePorts, nodePorts } from '../provision/rabbitmq';
-import { ensureCredentials } from '../start/credentials';
+import { amqpAnswers, ensureRabbit, freeNodePorts, nodePorts } from '../provision/rabbitmq';
+import { readServices } from '../start/services';
+import { expectedParentMode, modeOf, notOwnedBy, openToOthers, serviceUid } from '../../test/support/fileModes';
+import { holdNpmStartPorts, type HeldPorts } from '../../test/support/heldPorts';
+import { embeddedPostgresInChild } from '../../test/support/provisionChild';
 
 const ROOT = path.resolve(__dirname, '..', '..');
 
@@ -61,17 +65,50 @@ function startNpmStart(env: Record<string, string>, launch: Launch = 'node'): St
   return { child, output: () => output, exited };
 }
 
+/** A service's folder: 0700, owned by the user it runs as, nothing inside open to anyone else. */
+function expectPrivate(folder: string, user: string): void {
+  expect(modeOf(folder)).toBe(0o700);
+  expect(openToOthers(folder)).toEqual([]);
+  expect(notOwnedBy(folder, serviceUid(user))).toEqual([]);
+}
+
+/** Opens a tree the way an earlier version left a private node's folder: folders 0755, files 0644. */
+function openUp(dir: string): void {
+  for (const entry of readdirSync(dir, { withFileTypes: true })) {
+    const full = path.join(dir, entry.name);
+    if (entry.isSymbolicLink()) continue;
+    chmodSync(full, entry.isDirectory() ? 0o755 : 0o644);
+    if (entry.isDirectory()) openUp(full);
+  }
+  chmodSync(dir, 0o755);
+}
+
+const CREDENTIAL_ENTRIES = ['adminKey', 'apiKey', 'dashboardPassword', 'postgresPassword', 'rabbitmqPassword', 'rabbitmqUser'];
+
 describe('npm start', () => {
+  // The user's own npm start may be running on the defaults (issue: npm test beside npm start):
+  // every npm start here takes free ports, and this file runs with all of the defaults taken.
+  let npmStartPorts: HeldPorts;
+  beforeAll(async () => {
+    npmStartPorts = await holdNpmStartPorts();
+  });
+  afterAll(() => npmStartPorts.release());
+
   it('runs the whole pipeline with no configuration and leaves nothing behind on SIGINT', async () => {
     const [functions, bridge, dashboard, postgres] = await freePorts(4);
     const ports = { functions, bridge, dashboard, postgres };
-    const dataDir = mkdtempSync(path.join(tmpdir(), 'petzi-start-'));
+    // A clone's folder (as root, the postgres user must pass through it), npm start makes .data.
+    const checkout = mkdtempSync(path.join(tmpdir(), 'petzi-start-'));
+    chmodSync(checkout, 0o755);
+    const dataDir = path.join(checkout, '.data');
     const prefix = uniqueName('start');
     const started = startNpmStart({
       FUNCTIONS_PORT: String(ports.functions),
       BRIDGE_PORT: String(ports.bridge),
       DASHBOARD_PORT: String(ports.dashboard),
       POSTGRES_PORT: String(ports.postgres),
+      // Used only if no broker answers on 5672.
+      RABBITMQ_PORT: String(await freeNodePorts()),
       PETZI_DATA_DIR: dataDir,
       PETZI_TOPOLOGY_PREFIX: prefix,
     });
@@ -106,6 +143,18 @@ describe('npm start', () => {
       // npm start records its services for `npm run ops`, which finds them without DATABASE_URL.
       const services = path.join(dataDir, 'services.json');
       expect(statSync(services).mode & 0o777).toBe(0o600);
+
+      // Who can read what: the data folder is passed through (as root) or closed, the database's
+      // folder is its user's alone, the generated secrets are this user's only.
+      expect(modeOf(dataDir)).toBe(expectedParentMode());
+      expectPrivate(path.join(dataDir, 'postgres'), 'postgres');
+      const credentialsFile = path.join(dataDir, 'credentials.json');
+      expect(modeOf(credentialsFile)).toBe(0o600);
+      const stored = JSON.parse(readFileSync(credentialsFile, 'utf8')) as Record<string, string>;
+      expect(Object.keys(stored).sort()).toEqual(CREDENTIAL_ENTRIES);
+      const recorded = readServices(dataDir);
+      expect(recorded?.databaseUrl).toBe(`postgres://postgres:${stored.postgresPassword}@127.0.0.1:${ports.postgres}/petzi`);
+      expect(await postgresAnswers(`postgres://postgres:postgres@127.0.0.1:${ports.postgres}/petzi`)).toBe(false);
       const ops = spawnSync(process.execPath, [path.join(__dirname, '..', '..', 'dist', 'tools', 'ops', 'main.js'), 'deliveries', '--json'], {
         env: { PATH: process.env.PATH, PETZI_DATA_DIR: dataDir, PETZI_TOPOLOGY_PREFIX: prefix },
         encoding: 'utf8',
@@ -125,54 +174,106 @@ describe('npm start', () => {
       expect(existsSync(services)).toBe(false);
     } finally {
       if (started.child.exitCode === null) started.child.kill('SIGKILL');
-      rmSync(dataDir, { recursive: true, force: true });
+      rmSync(checkout, { recursive: true, force: true });
       await deleteTopology({ ...topologyNames(prefix) });
     }
   }, 180_000);
 
-  it('starts a private RabbitMQ node when no broker answers, and stops it on SIGINT', async () => {
+  it('upgrades the data folder of an earlier version and starts a private RabbitMQ node when no broker answers; SIGINT stops it', async () => {
     // The node also takes port + 10000 (management), + 20000 (Erlang distribution) and + 30000 (its epmd).
     const port = await freeNodePorts();
     const dataDir = mkdtempSync(path.join(tmpdir(), 'petzi-private-'));
-    // As root, the node runs as the rabbitmq user: it must be able to reach its folder.
+    const [functions, bridge, dashboard, postgres, rabbitLocal] = await freePorts(5);
+    const ports = { functions, bridge, dashboard, postgres };
+
+    // What an earlier version left: credentials.json with three entries, a cluster whose
+    // superuser has the fixed password postgres, a node with guest/guest, its folders open.
+    const earlier = { apiKey: 'k'.repeat(43), adminKey: 'a'.repeat(43), dashboardPassword: 'p'.repeat(43) };
+    writeFileSync(path.join(dataDir, 'credentials.json'), JSON.stringify(earlier), { mode: 0o644 });
     chmodSync(dataDir, 0o755);
-    const db = await createTestDatabase();
-    const [functions, bridge, dashboard, rabbitLocal] = await freePorts(4);
-    const ports = { functions, bridge, dashboard };
+    const cluster = embeddedPostgresInChild({ dataDir, port: ports.postgres, password: 'postgres' });
+    expect((await cluster.first).url).toContain('postgres:postgres@');
+    expect(await cluster.stop()).toBe(0);
+    const node = await ensureRabbit({
+      probe: { urls: [], managementUrl: 'http://127.0.0.1:1' },
+      user: { name: 'petzi', password: 'Zq8-an-old-password' },
+      dataDir,
+      port,
+      install: { allowed: false, logDir: dataDir, env: {} },
+      env: process.env,
+      log: () => undefined,
+    });
+    try {
+      const ctl = (args: string[]) => spawnSync('rabbitmqctl', ['-n', `petzi-${port}@localhost`, ...args], { env: { ...process.env, ERL_EPMD_PORT: String(port + 30_000) } });
+      expect(ctl(['add_user', 'guest', 'guest']).status).toBe(0);
+      expect(ctl(['set_permissions', '-p', '/', 'guest', '.*', '.*', '.*']).status).toBe(0);
+    } finally {
+      await node.stop();
+    }
+    openUp(path.join(dataDir, 'rabbitmq'));
+
     const started = startNpmStart({
-      DATABASE_URL: db.url,
       RABBITMQ_LOCAL_PORT: String(rabbitLocal),
       RABBITMQ_PORT: String(port),
+      POSTGRES_PORT: String(ports.postgres),
       PETZI_DATA_DIR: dataDir,
       FUNCTIONS_PORT: String(ports.functions),
       BRIDGE_PORT: String(ports.bridge),
       DASHBOARD_PORT: String(ports.dashboard),
     });
     try {
-      await waitUntil(() => (started.output().includes('PETZI pipeline is running') ? true : undefined), 120_000, 'readiness banner').catch((error: unknown) => {
+      await waitUntil(() => (started.output().includes('PETZI pipeline is running') ? true : undefined), 150_000, 'readiness banner').catch((error: unknown) => {
         throw new Error(`${String(error)}\n--- npm start output ---\n${started.output()}`);
       });
-      expect(started.output()).toContain(`RabbitMQ: starting a private node petzi-${port}@localhost on port ${port}`);
-      expect(started.output()).toContain(`RabbitMQ    http://127.0.0.1:${port + 10_000}`);
+      const credentialsFile = path.join(dataDir, 'credentials.json');
+      const output = started.output();
+      expect(output).toContain(`credentials: added postgresPassword, rabbitmqUser, rabbitmqPassword to ${credentialsFile}`);
+      expect(output).toContain("Postgres: the embedded server's superuser had the former fixed password; it now has the generated one");
+      expect(output).toContain('RabbitMQ: the private node still had the user guest/guest; deleting it');
+      expect(output).toContain(`RabbitMQ: starting a private node petzi-${port}@localhost on port ${port}`);
+      expect(output).toContain(`RabbitMQ    http://127.0.0.1:${port + 10_000}  (user petzi, password in ${credentialsFile})`);
 
-      const { apiKey } = ensureCredentials(dataDir, {});
-      const stream = await openSse(`http://127.0.0.1:${ports.bridge}/events`, { headers: { 'x-functions-key': apiKey } });
+      // The earlier keys stay; the new passwords are in the file and nowhere in the output.
+      const stored = JSON.parse(readFileSync(credentialsFile, 'utf8')) as Record<string, string>;
+      expect(stored).toMatchObject({ ...earlier, rabbitmqUser: 'petzi' });
+      expect(Object.keys(stored).sort()).toEqual(CREDENTIAL_ENTRIES);
+      for (const secret of [stored.postgresPassword, stored.rabbitmqPassword, ...Object.values(earlier)]) expect(output).not.toContain(secret);
+      expect(modeOf(credentialsFile)).toBe(0o600);
+
+      // The host and the bridge got the generated users; the fixed password and guest no longer work.
+      const recorded = readServices(dataDir);
+      expect(recorded?.databaseUrl).toBe(`postgres://postgres:${stored.postgresPassword}@127.0.0.1:${ports.postgres}/petzi`);
+      expect(recorded?.rabbitmqUrl).toBe(`amqp://petzi:${stored.rabbitmqPassword}@127.0.0.1:${port}`);
+      for (const pid of descendants(started.child.pid!).filter((p) => /dist\/(host|bridge)\/src\//.test(commandOf(p)))) {
+        expect(readFileSync(`/proc/${pid}/environ`, 'utf8').split('\0')).toContain(`RABBITMQ_URL=${recorded?.rabbitmqUrl}`);
+      }
+      expect(await postgresAnswers(`postgres://postgres:postgres@127.0.0.1:${ports.postgres}/petzi`)).toBe(false);
+      expect(await amqpAnswers(`amqp://guest:guest@127.0.0.1:${port}`)).toBe(false);
+      expect(await amqpAnswers(`amqp://petzi:Zq8-an-old-password@127.0.0.1:${port}`)).toBe(false);
+
+      const stream = await openSse(`http://127.0.0.1:${ports.bridge}/events`, { headers: { 'x-functions-key': earlier.apiKey } });
       const sink = { write: () => true };
       expect(await simulate([`http://127.0.0.1:${ports.functions}/webhook`, 'secret', '--count', '3', '--seed', '11'], { stdout: sink, stderr: sink })).toBe(0);
       expect((await stream.waitFor(3, 15_000)).map((e) => e.event)).toEqual(['ticket', 'ticket', 'ticket']);
       await stream.close();
+
+      // Buyers' names went through the node: its folder and the database's are closed again.
+      expect(modeOf(dataDir)).toBe(expectedParentMode());
+      expectPrivate(path.join(dataDir, 'postgres'), 'postgres');
+      expectPrivate(path.join(dataDir, 'rabbitmq'), 'rabbitmq');
 
       const family = descendants(started.child.pid!);
       started.child.kill('SIGINT');
       expect(await started.exited).toBe(0);
       await waitUntil(() => (family.every((pid) => !alive(pid)) ? true : undefined), 15_000, 'every child, the node included, to exit');
       for (const taken of [...nodePorts(port), ...Object.values(ports)]) expect(await isListening(taken)).toBe(false);
+      // What the node wrote until it stopped is closed too.
+      expectPrivate(path.join(dataDir, 'rabbitmq'), 'rabbitmq');
     } finally {
       if (started.child.exitCode === null) started.child.kill('SIGKILL');
       rmSync(dataDir, { recursive: true, force: true });
-      await db.drop();
     }
-  }, 180_000);
+  }, 300_000);
 
   it('says how to get a broker when none can be found', async () => {
     const db = await createTestDatabase();
@@ -181,6 +282,7 @@ describe('npm start', () => {
       const started = startNpmStart({
         DATABASE_URL: db.url,
         RABBITMQ_LOCAL_PORT: String(rabbitLocal),
+        RABBITMQ_PORT: String(await freeNodePorts()),
         RABBITMQ_SERVER_BIN: '/nonexistent/rabbitmq-server',
         // Neither a container (this machine's engine may hold a rabbitmq image) nor an install.
         DOCKER_HOST: 'unix:///nonexistent/docker.sock',
@@ -214,6 +316,37 @@ describe('npm start', () => {
     }
   }, 60_000);
 
+  it("finds every default port taken while this file runs, as beside the user's own npm start, and names the variable that moves each", async () => {
+    const dataDir = mkdtempSync(path.join(tmpdir(), 'petzi-defaults-'));
+    const db = await createTestDatabase();
+    try {
+      const free = async (count: number) => (await freePorts(count)).map(String);
+      const servers = async () => {
+        const [functions, bridge, dashboard] = await free(3);
+        return { FUNCTIONS_PORT: functions, BRIDGE_PORT: bridge, DASHBOARD_PORT: dashboard };
+      };
+      const refusals: Array<[() => Promise<Record<string, string>>, string]> = [
+        [async () => ({}), 'Port 5000 (functions host) is already in use: set FUNCTIONS_PORT to another port.'],
+        [async () => ({ FUNCTIONS_PORT: (await free(1))[0] }), 'Port 5001 (SSE bridge) is already in use: set BRIDGE_PORT to another port.'],
+        [async () => ({ ...(await servers()), DASHBOARD_PORT: '8080' }), 'Port 8080 (dashboard) is already in use: set DASHBOARD_PORT to another port.'],
+        [servers, 'Port 54320 (embedded Postgres) is already in use: set POSTGRES_PORT to another port.'],
+        // Nothing answers at RABBITMQ_LOCAL_PORT: npm start would start a private node on 5673.
+        [
+          async () => ({ ...(await servers()), DATABASE_URL: db.url, RABBITMQ_LOCAL_PORT: (await free(1))[0] }),
+          'Port 5673 (private RabbitMQ node) is already in use: set RABBITMQ_PORT to another port.',
+        ],
+      ];
+      for (const [env, said] of refusals) {
+        const started = startNpmStart({ ...(await env()), PETZI_DATA_DIR: dataDir });
+        expect(await started.exited).toBe(1);
+        expect(started.output()).toContain(said);
+      }
+    } finally {
+      rmSync(dataDir, { recursive: true, force: true });
+      await db.drop();
+    }
+  }, 120_000);
+
   it('--help lists every variable a user may need', () => {
     const help = spawnSync('npm', ['start', '--', '--help'], { cwd: ROOT, encoding: 'utf8' });
     expect(help.status).toBe(0);
@@ -243,8 +376,8 @@ describe('npm start', () => {
     // One data folder for every case: the embedded cluster is initialised once.
     let dataDir: string;
     beforeAll(() => {
+      // mkdtemp makes it 0700: npm start must open it for the service users itself (as root).
       dataDir = mkdtempSync(path.join(tmpdir(), 'petzi-signals-'));
-      chmodSync(dataDir, 0o755);
     });
     afterAll(() => rmSync(dataDir, { recursive: true, force: true }));
 
@@ -296,6 +429,11 @@ describe('npm start', () => {
           expect(names.some((n) => n.includes('postgres'))).toBe(true);
           expect(names.some((n) => n.includes('beam'))).toBe(true);
           expect(names.filter((n) => /dist\/(host|bridge|dashboard\/server)\/src\//.test(n))).toHaveLength(3);
+          // A node and a cluster of its own, each folder its service user's alone; no guest on the node.
+          expect(modeOf(dataDir)).toBe(expectedParentMode());
+          expectPrivate(path.join(dataDir, 'postgres'), 'postgres');
+          expectPrivate(path.join(dataDir, 'rabbitmq'), 'rabbitmq');
+          expect(await amqpAnswers(`amqp://guest:guest@127.0.0.1:${rabbitPort}`)).toBe(false);
 
           stop.send(started);
           await started.exited;

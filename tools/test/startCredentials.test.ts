@@ -1,4 +1,4 @@
-import { chmodSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { chmodSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { credentialEnv, ensureCredentials, loginLines, tryItLine } from '../start/credentials';
@@ -19,9 +19,15 @@ describe('npm start credentials', () => {
     const first = ensureCredentials(dataDir, {});
     expect(first.file).toBe(path.join(dataDir, 'credentials.json'));
     expect(mode(first.file)).toBe(0o600);
-    for (const value of [first.apiKey, first.adminKey, first.dashboardPassword, first.loginToken]) expect(value).toMatch(/^[A-Za-z0-9_-]{43}$/);
-    expect(new Set([first.apiKey, first.adminKey, first.dashboardPassword, first.loginToken]).size).toBe(4);
+    const secrets = [first.apiKey, first.adminKey, first.dashboardPassword, first.postgresPassword, first.rabbitmq.password, first.loginToken];
+    for (const value of secrets) expect(value).toMatch(/^[A-Za-z0-9_-]{43}$/);
+    expect(new Set(secrets).size).toBe(secrets.length);
     expect(first.dashboardUser).toBe('admin');
+    // The broker's user is the pipeline's own, never guest.
+    expect(first.rabbitmq.name).toBe('petzi');
+    expect(Object.keys(JSON.parse(readFileSync(first.file, 'utf8')) as object).sort()).toEqual(
+      ['adminKey', 'apiKey', 'dashboardPassword', 'postgresPassword', 'rabbitmqPassword', 'rabbitmqUser'].sort(),
+    );
 
     const second = ensureCredentials(dataDir, {});
     expect({ ...second, loginToken: '' }).toEqual({ ...first, loginToken: '' });
@@ -38,8 +44,36 @@ describe('npm start credentials', () => {
   });
 
   it('refuses a file it did not write, saying what to do', () => {
-    writeFileSync(path.join(dir, 'credentials.json'), '{"apiKey": 3}');
-    expect(() => ensureCredentials(dir, {})).toThrow(/delete it/);
+    for (const text of ['{"apiKey": 3}', '[]', '"x"', '{"apiKey": "a", "adminKey": "b", "dashboardPassword": "c", "postgresPassword": ""}']) {
+      writeFileSync(path.join(dir, 'credentials.json'), text);
+      expect(() => ensureCredentials(dir, {})).toThrow(/delete it/);
+      // Refused means left as it was.
+      expect(readFileSync(path.join(dir, 'credentials.json'), 'utf8')).toBe(text);
+    }
+  });
+
+  it('completes a file of an earlier version in place: the keys and password it holds stay, the Postgres and RabbitMQ ones are added', () => {
+    const file = path.join(dir, 'credentials.json');
+    const earlier = { apiKey: 'k'.repeat(43), adminKey: 'a'.repeat(43), dashboardPassword: 'p'.repeat(43) };
+    writeFileSync(file, JSON.stringify(earlier), { mode: 0o644 });
+    const said: string[] = [];
+    const made = ensureCredentials(dir, {}, (line) => said.push(line));
+    expect(made).toMatchObject({ apiKey: earlier.apiKey, adminKey: earlier.adminKey, dashboardPassword: earlier.dashboardPassword, rabbitmq: { name: 'petzi' } });
+    expect(made.postgresPassword).toMatch(/^[A-Za-z0-9_-]{43}$/);
+    expect(made.rabbitmq.password).toMatch(/^[A-Za-z0-9_-]{43}$/);
+    expect(said).toEqual([`credentials: added postgresPassword, rabbitmqUser, rabbitmqPassword to ${file}`]);
+    expect(JSON.parse(readFileSync(file, 'utf8'))).toEqual({
+      ...earlier,
+      postgresPassword: made.postgresPassword,
+      rabbitmqUser: 'petzi',
+      rabbitmqPassword: made.rabbitmq.password,
+    });
+    expect(mode(file)).toBe(0o600);
+    // Nothing left beside it, and the next run reads the same without a word.
+    expect(readdirSync(dir)).toEqual(['credentials.json']);
+    said.length = 0;
+    expect({ ...ensureCredentials(dir, {}, (line) => said.push(line)), loginToken: '' }).toEqual({ ...made, loginToken: '' });
+    expect(said).toEqual([]);
   });
 
   it('lets the environment override each one', () => {
@@ -68,7 +102,7 @@ describe('the banner lines', () => {
     const text = loginLines('http://localhost:8080', made).join('\n');
     expect(text).toContain(`http://localhost:8080/?token=${made.loginToken}`);
     expect(text).toContain(made.file);
-    for (const secret of [made.apiKey, made.adminKey, made.dashboardPassword]) expect(text).not.toContain(secret);
+    for (const secret of [made.apiKey, made.adminKey, made.dashboardPassword, made.postgresPassword, made.rabbitmq.password]) expect(text).not.toContain(secret);
   });
 
   it('"Try it" never prints the webhook secret: the example one is the simulator default, a real one is named by its variable', () => {

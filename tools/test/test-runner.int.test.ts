@@ -2,6 +2,7 @@ import { spawn } from 'node:child_process';
 import path from 'node:path';
 import { freePort } from '../bench/support';
 import { nodePorts } from '../provision/rabbitmq';
+import { holdNpmStartPorts, type HeldPorts } from '../../test/support/heldPorts';
 import { alive, commandOf, descendants, isListening } from '../../test/support/processes';
 import { waitUntil } from '../../test/support/wait';
 
@@ -39,6 +40,13 @@ function servicePorts(output: string): number[] {
 }
 
 describe('npm test runner (tools/test-runner.js)', () => {
+  // As beside a user's running npm start: the services the runner provisions take other ports.
+  let npmStartPorts: HeldPorts;
+  beforeAll(async () => {
+    npmStartPorts = await holdNpmStartPorts();
+  });
+  afterAll(() => npmStartPorts.release());
+
   it.each(['SIGINT', 'SIGTERM', 'SIGHUP'] as const)(
     'stops jest and the services it started on %s',
     async (signal) => {
