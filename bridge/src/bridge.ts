@@ -13,6 +13,7 @@ import {
   ensureDatabase,
   migrate,
   createPool,
+  Slots,
 } from '../../functions/src';
 import { createBridgeMetrics } from './bridgeMetrics';
 import { ClientHub } from './clientHub';
@@ -137,6 +138,7 @@ export async function startBridge(options: BridgeOptions): Promise<RunningBridge
     access,
     log: warn,
     maxHistory: config.maxHistory,
+    streams: new Slots(config.maxStreams),
     accepting: () => accepting,
     health: async () => ({
       postgres: await pool.query('SELECT 1').then(

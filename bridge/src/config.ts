@@ -10,6 +10,7 @@ import {
   httpTimeoutsFromEnv,
   type HttpTimeouts,
   hostFromEnv,
+  type SlotLimits,
 } from '../../functions/src';
 
 /** The SSE bridge's settings, read from the environment; shares DATABASE_URL / RABBITMQ_URL with the functions. */
@@ -32,6 +33,8 @@ export interface BridgeConfig {
   maxHistory: number;
   /** The same limits on slow and idle clients as the functions host (HTTP_*_TIMEOUT_MS). */
   httpTimeouts: HttpTimeouts;
+  /** Open streams at most, overall and per API key (keyless clients of an open bridge count as one key); past either, 503. */
+  maxStreams: SlotLimits;
 }
 
 export const BRIDGE_DEFAULTS = {
@@ -39,6 +42,8 @@ export const BRIDGE_DEFAULTS = {
   heartbeatMs: 15_000,
   clientBufferBytes: 1024 * 1024,
   maxHistory: 1000,
+  maxStreams: 4000,
+  maxStreamsPerKey: 2000,
 } as const;
 
 export function loadBridgeConfig(env: Env = process.env): BridgeConfig {
@@ -55,5 +60,9 @@ export function loadBridgeConfig(env: Env = process.env): BridgeConfig {
     corsOrigins: readEnv.list(env, 'CORS_ORIGINS'),
     maxHistory: BRIDGE_DEFAULTS.maxHistory,
     httpTimeouts: httpTimeoutsFromEnv(env),
+    maxStreams: {
+      overall: readEnv.int(env, 'BRIDGE_MAX_STREAMS', { min: 1, unit: 'streams', default: BRIDGE_DEFAULTS.maxStreams }),
+      perHolder: readEnv.int(env, 'BRIDGE_MAX_STREAMS_PER_KEY', { min: 1, unit: 'streams', default: BRIDGE_DEFAULTS.maxStreamsPerKey }),
+    },
   };
 }

@@ -18,6 +18,9 @@ Environment:
   RABBITMQ_URL                amqp URL (alias RabbitMQConnection)
   BRIDGE_HEARTBEAT_MS         heartbeat comment interval (default 15000)
   BRIDGE_CLIENT_BUFFER_BYTES  unread bytes a client may fall behind before it is disconnected (default 1048576)
+  BRIDGE_MAX_STREAMS          open /events streams at most; past it a 503 with Retry-After (default 4000)
+  BRIDGE_MAX_STREAMS_PER_KEY  open streams at most per API key (keyless clients of an open bridge share one
+                              count); past it a 503 with Retry-After (default 2000)
   BRIDGE_TOPOLOGY_PREFIX      exchange name prefix (tests only; default none)
 ${HTTP_TIMEOUTS_HELP}
 

@@ -11,6 +11,7 @@ export * as readEnv from './core/env';
 export { first, type Env } from './core/env';
 export * from './core/errors';
 export * from './core/logger';
+export * from './core/slots';
 export * from './server/access';
 export * from './server/guard';
 export * from './server/httpLimits';

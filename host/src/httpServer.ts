@@ -4,6 +4,7 @@ import type http from 'node:http';
 import {
   type Deps,
   authLevelOf,
+  methodsOf,
   type HttpFunction,
   refusal,
   type Access,
@@ -126,9 +127,10 @@ export function createHttpHost(functions: HttpFunction[], deps: Deps, options: H
       return;
     }
     const { fn, handler } = found.target;
-    if (!fn.methods.includes((req.method ?? 'GET') as never)) {
+    const methods = methodsOf(fn);
+    if (!methods.includes((req.method ?? 'GET') as never)) {
       req.resume();
-      sendJson(res, 405, { error: `Method ${req.method} not allowed`, allow: fn.methods }, { Allow: fn.methods.join(', '), ...close });
+      sendJson(res, 405, { error: `Method ${req.method} not allowed`, allow: methods }, { Allow: methods.join(', '), ...close });
       return;
     }
     const denied = refusal(authLevelOf(fn), options.access, req.headers, target.query);

@@ -158,7 +158,7 @@ describe('dashboard server: /api', () => {
 });
 
 describe('dashboard server: only the routes the dashboard calls are passed on', () => {
-  const head = (method: string, target: string) => Buffer.from(`${method} ${target} HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n`);
+  const head = (method: string, target: string) => Buffer.from(`${method} ${target} HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n`);
 
   it.each(['/api/tickets', '/api/tickets/T%201', '/api/tickets/', '/api/stats?x=1'])('passes GET %s on unchanged', async (target) => {
     const before = functions.requests.length;
@@ -252,7 +252,7 @@ describe('dashboard server: /events', () => {
   });
 
   it('leaves a ?lastEventId= no header can carry in the query for the bridge to refuse (found by the door fuzz: it was a 500)', async () => {
-    const { responses } = await rawRequest(dashboard.port, Buffer.from('GET /events?lastEventId=%01 HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n'), 500);
+    const { responses } = await rawRequest(dashboard.port, Buffer.from('GET /events?lastEventId=%01 HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n'), 500);
     expect(responses.map((r) => r.status)).toEqual([200]);
     const last = bridge.requests[bridge.requests.length - 1];
     expect(last.url).toBe('/events?lastEventId=%01');

@@ -1,5 +1,5 @@
 import { HTTP_TIMEOUTS_HELP, runMain, type Env, type Running } from '../../../functions/src';
-import { loadDashboardConfig } from './config';
+import { DASHBOARD_DEFAULTS, loadDashboardConfig } from './config';
 import { DEFAULT_DASHBOARD_USER } from './login';
 import { startDashboardServer } from './server';
 
@@ -25,6 +25,18 @@ Environment:
   FUNCTIONS_URL  functions host (default http://127.0.0.1:5000)
   BRIDGE_URL     SSE bridge (default http://127.0.0.1:5001)
   DASHBOARD_DIST built app directory (default dashboard/dist under the current directory)
+  DASHBOARD_PUBLIC_ORIGIN  the origin(s) browsers use from elsewhere, comma-separated (e.g.
+                 https://tickets.example.org); a request whose Host is neither a loopback name nor
+                 one of these gets a 421 (default: none, loopback names only)
+  DASHBOARD_TRUST_PROXY  1: one reverse proxy in front (nginx); the login throttle counts the last
+                 X-Forwarded-For address instead of the proxy's (default 0)
+  DASHBOARD_LOGIN_FAILURES_PER_MINUTE  failed logins per client address per minute, then that
+                 address waits (default ${DASHBOARD_DEFAULTS.loginFailuresPerMinute})
+  DASHBOARD_LOGIN_FAILURES_CEILING  failed logins per minute from all addresses; past it an address
+                 that failed once waits, one that has not still gets its login checked (default ${DASHBOARD_DEFAULTS.loginFailuresCeiling})
+  DASHBOARD_MAX_STREAMS  live streams passed on at most; past it a 503 with Retry-After (default ${DASHBOARD_DEFAULTS.maxStreams})
+  DASHBOARD_MAX_STREAMS_PER_SESSION  live streams per login session at most (default ${DASHBOARD_DEFAULTS.maxStreamsPerSession})
+  DASHBOARD_CLIENT_BUFFER_BYTES  bytes a stream client may leave unread before it is cut off (default ${DASHBOARD_DEFAULTS.clientBufferBytes})
 ${HTTP_TIMEOUTS_HELP}
 
 SIGINT/SIGTERM stop it gracefully: every open stream is closed, then it exits 0.`;
