@@ -116,18 +116,33 @@ function startFeeder(bytesPerStream: number): Promise<{ url: string; open: () =>
   );
 }
 
+interface NonReadingClient {
+  /** Starts reading at last (a paused socket does not even see a close): true once the server's close arrives within `ms`. */
+  closedByServer(ms: number): Promise<boolean>;
+  destroy(): void;
+}
+
 /** A client that asks for the stream and then never reads: its socket is paused from the start. */
-function nonReadingClient(port: number): Promise<{ closedByServer: () => boolean; destroy: () => void }> {
+function nonReadingClient(port: number): Promise<NonReadingClient> {
   return new Promise((resolve, reject) => {
-    let closed = false;
     const socket = net.connect(port, '127.0.0.1', () => {
       socket.write(`GET /events HTTP/1.1\r\nHost: 127.0.0.1\r\nAccept: text/event-stream\r\n\r\n`);
       socket.pause();
-      resolve({ closedByServer: () => closed, destroy: () => socket.destroy() });
+      resolve({
+        closedByServer: (ms) =>
+          new Promise<boolean>((done) => {
+            const timer = setTimeout(() => done(false), ms);
+            socket.once('close', () => {
+              clearTimeout(timer);
+              done(true);
+            });
+            socket.on('data', () => undefined);
+            socket.resume();
+          }),
+        destroy: () => socket.destroy(),
+      });
     });
     socket.on('error', () => undefined);
-    socket.once('end', () => (closed = true));
-    socket.once('close', () => (closed = true));
     socket.once('error', reject);
   });
 }
@@ -155,7 +170,7 @@ async function measure(script: string, dist: string, clients: number, mib: numbe
   const bytesPerStream = mib * 1024 * 1024;
   const feeder = await startFeeder(bytesPerStream);
   const child = await startChild(script, { HOST: '127.0.0.1', PORT: '0', BRIDGE_URL: feeder.url, FUNCTIONS_URL: 'http://127.0.0.1:1', DASHBOARD_DIST: dist, NODE_ENV: '' });
-  const sockets: Array<{ closedByServer: () => boolean; destroy: () => void }> = [];
+  const sockets: NonReadingClient[] = [];
   try {
     const port = Number(new URL(child.url).port);
     await sleep(500);
@@ -173,7 +188,7 @@ async function measure(script: string, dist: string, clients: number, mib: numbe
     // Let the child settle (a dropped stream's buffers are freed on its next GC) before sampling.
     await sleep(2000);
     const rssAfterMiB = await rssMedianMiB(child);
-    const clientsCutOff = sockets.filter((s) => s.closedByServer()).length;
+    const clientsCutOff = (await Promise.all(sockets.map((s) => s.closedByServer(5000)))).filter(Boolean).length;
     return { clients, mibPerStream: mib, rssIdleMiB, rssAfterMiB, clientsCutOff, streamsFedWhole: clients - clientsCutOff, seconds };
   } finally {
     for (const s of sockets) s.destroy();
