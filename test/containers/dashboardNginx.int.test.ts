@@ -22,7 +22,10 @@ const site =
 const authPort = Number(service(compose, 'dashboard-auth').environment?.PORT);
 const FUNCTIONS = 'http://functions:80';
 
-/** A DASHBOARD_ROUTES path as an nginx map pattern: `{name}` is one segment, one trailing slash tolerated (as parseRequestTarget does). */
+/**
+ * A DASHBOARD_ROUTES path as an nginx map pattern: `{name}` is one segment, one trailing slash
+ * tolerated (as parseRequestTarget does).
+ */
 function nginxPattern(routePath: string): string {
   return `~^${routePath.replace(/\{[^}]+\}/g, '[^/]+')}/?$`;
 }

@@ -91,8 +91,22 @@ function cases(): Case[] {
   // exactly its JSON with a Content-Length of the proxy's own; bytes after a chunked body's end
   // are the client's next request to this server, never the host's.
   all.push(
-    { name: 'chunked JSON', method: 'POST', framing: ['Transfer-Encoding: chunked', 'Content-Type: application/json'], body: chunked(JSON_BODY), status: REDRIVE_REACHED, forwarded: true },
-    { name: 'Content-Length JSON', method: 'POST', framing: [`Content-Length: ${JSON_BODY.length}`, 'Content-Type: application/json'], body: JSON_BODY, status: REDRIVE_REACHED, forwarded: true },
+    {
+      name: 'chunked JSON',
+      method: 'POST',
+      framing: ['Transfer-Encoding: chunked', 'Content-Type: application/json'],
+      body: chunked(JSON_BODY),
+      status: REDRIVE_REACHED,
+      forwarded: true,
+    },
+    {
+      name: 'Content-Length JSON',
+      method: 'POST',
+      framing: [`Content-Length: ${JSON_BODY.length}`, 'Content-Type: application/json'],
+      body: JSON_BODY,
+      status: REDRIVE_REACHED,
+      forwarded: true,
+    },
     {
       name: 'Content-Length covering JSON and a smuggled request',
       method: 'POST',
@@ -100,7 +114,14 @@ function cases(): Case[] {
       body: JSON_BODY + body,
       status: 400,
     },
-    { name: 'chunked JSON, smuggled requests after its end', method: 'POST', framing: ['Transfer-Encoding: chunked', 'Content-Type: application/json'], body: chunked(JSON_BODY) + body, status: REDRIVE_REACHED, forwarded: true },
+    {
+      name: 'chunked JSON, smuggled requests after its end',
+      method: 'POST',
+      framing: ['Transfer-Encoding: chunked', 'Content-Type: application/json'],
+      body: chunked(JSON_BODY) + body,
+      status: REDRIVE_REACHED,
+      forwarded: true,
+    },
   );
   return all;
 }
@@ -109,7 +130,16 @@ const ORIGIN = (): string => `http://127.0.0.1:${dashboard.port}`;
 
 function requestBytes(c: Case): Buffer {
   const extra = c.method === 'POST' ? [`Origin: ${ORIGIN()}`] : [];
-  const head = [`${c.method} ${TARGETS[c.method]} HTTP/1.1`, `Host: 127.0.0.1:${dashboard.port}`, 'Accept: application/json', 'User-Agent: seams-test', 'Cookie: petzi_session=x', 'Expect: 100-continue', ...extra, ...c.framing];
+  const head = [
+    `${c.method} ${TARGETS[c.method]} HTTP/1.1`,
+    `Host: 127.0.0.1:${dashboard.port}`,
+    'Accept: application/json',
+    'User-Agent: seams-test',
+    'Cookie: petzi_session=x',
+    'Expect: 100-continue',
+    ...extra,
+    ...c.framing,
+  ];
   return Buffer.from(`${head.join('\r\n')}\r\n\r\n${c.body}`, 'utf8');
 }
 
@@ -122,7 +152,7 @@ async function ordinaryRead(): Promise<number | undefined> {
   return reply?.status;
 }
 
-/** An ordinary redrive, the request a smuggled prefix would most like to complete (it carries the admin key upstream). */
+/** An ordinary redrive: what a smuggled prefix would most like to complete (it carries the admin key upstream). */
 async function ordinaryRedrive(): Promise<number | undefined> {
   const reply = await firstResponse(
     dashboard.port,
@@ -192,7 +222,10 @@ describe('the dashboard server never forwards framing it did not check', () => {
     );
     for (const request of onWire) {
       const expected = request.method === 'GET' ? READ_HEADERS : [...READ_HEADERS, 'content-length', 'content-type'].sort();
-      expect({ request: `${request.method} ${request.target}`, names: [...request.headerNames].sort() }).toEqual({ request: `${request.method} ${request.target}`, names: expected });
+      expect({ request: `${request.method} ${request.target}`, names: [...request.headerNames].sort() }).toEqual({
+        request: `${request.method} ${request.target}`,
+        names: expected,
+      });
       expect(request.headers['x-functions-key']).toBe(request.method === 'GET' ? API_KEY : ADMIN_KEY);
       expect(request.body.toString('latin1')).toBe(request.method === 'GET' ? '' : JSON_BODY);
     }
@@ -207,10 +240,7 @@ describe('the dashboard server never forwards framing it did not check', () => {
   it('passes a GET with Content-Length: 0 on without it, and a HEAD as a HEAD the host answers', async () => {
     const before = accessLog.length;
     for (const method of ['GET', 'HEAD']) {
-      const reply = await firstResponse(
-        dashboard.port,
-        Buffer.from(`${method} /api/stats HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Length: 0\r\nConnection: close\r\n\r\n`),
-      );
+      const reply = await firstResponse(dashboard.port, Buffer.from(`${method} /api/stats HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Length: 0\r\nConnection: close\r\n\r\n`));
       expect(reply?.status).toBe(200);
     }
     expect(accessLog.slice(before).map((r) => [r.method, r.url, r.headerNames.includes('content-length')])).toEqual([

@@ -61,7 +61,13 @@ const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 function frames(firstId: number, count: number): Buffer {
   const parts: string[] = [];
   for (let id = firstId; id < firstId + count; id += 1) {
-    const data = JSON.stringify({ id, seq: id, event: 'ticket_created', ticket: { number: `B${id}`, title: 'Jazz Night', category: 'Prévente', price: '25.00' }, pad: 'x'.repeat(420) });
+    const data = JSON.stringify({
+      id,
+      seq: id,
+      event: 'ticket_created',
+      ticket: { number: `B${id}`, title: 'Jazz Night', category: 'Prévente', price: '25.00' },
+      pad: 'x'.repeat(420),
+    });
     parts.push(`id: ${id}\nevent: ticket\ndata: ${data}\n\n`);
   }
   return Buffer.from(parts.join(''));

@@ -143,7 +143,8 @@ export async function startDashboardServer(options: DashboardServerOptions): Pro
     }
     const limit = slot.limit === 'overall' ? 'overall' : 'per_session';
     streamMetrics.refused.inc({ limit });
-    const which = limit === 'overall' ? `the dashboard's ${slot.max} live streams (DASHBOARD_MAX_STREAMS)` : `${slot.max} live streams for this session (DASHBOARD_MAX_STREAMS_PER_SESSION)`;
+    const which =
+      limit === 'overall' ? `the dashboard's ${slot.max} live streams (DASHBOARD_MAX_STREAMS)` : `${slot.max} live streams for this session (DASHBOARD_MAX_STREAMS_PER_SESSION)`;
     sendJson(res, 503, { error: `too many live streams: ${which} are open; try again later`, limit, max: slot.max }, { 'Retry-After': String(STREAM_RETRY_AFTER_SECONDS) });
     return false;
   }

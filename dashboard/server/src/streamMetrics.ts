@@ -7,7 +7,10 @@ export interface StreamMetrics {
   refused: Counter<'limit'>;
 }
 
-/** The live stream's families, in the dashboard server's own registry (it serves no /metrics; tests and a debugger read it). */
+/**
+ * The live stream's families, in the dashboard server's own registry (it serves no /metrics;
+ * tests and a debugger read it).
+ */
 export function createStreamMetrics(registry: Registry, openStreams: () => number): StreamMetrics {
   new Gauge({
     name: 'dashboard_sse_streams_open',

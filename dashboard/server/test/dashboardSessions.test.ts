@@ -49,7 +49,7 @@ describe('LoginThrottle', () => {
     now = 5_000;
   });
 
-  it("allows an address its budget of failures, then refuses that address until the minute is over, then starts again", () => {
+  it('allows an address its budget of failures, then refuses that address until the minute is over, then starts again', () => {
     const t = throttle(3, 100);
     for (let i = 0; i < 3; i += 1) {
       expect(t.blockedForSeconds('10.0.0.1')).toBe(0);
