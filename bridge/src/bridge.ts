@@ -2,7 +2,7 @@ import type http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { Registry } from 'prom-client';
 import { BrokerConnection, topologyNames, type Logger, errorMessage, resolveAccess, ensureDatabase, migrate, createPool } from '../../functions/src';
-import { createLimitedServer, boundUrl, listen } from '../../kit/src';
+import { createLimitedServer, boundUrl, listen, Slots } from '../../kit/src';
 import { createBridgeMetrics } from './bridgeMetrics';
 import { ClientHub } from './clientHub';
 import type { BridgeConfig } from './config';
@@ -132,6 +132,7 @@ export async function startBridge(options: BridgeOptions): Promise<RunningBridge
     access,
     log: warn,
     maxHistory: config.maxHistory,
+    streams: new Slots(config.maxStreams),
     accepting: () => accepting,
     health: async () => ({
       postgres: await pool.query('SELECT 1').then(

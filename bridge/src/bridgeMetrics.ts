@@ -9,6 +9,8 @@ export interface BridgeMetrics {
   reconnects: Counter;
   /** Messages on petzi.live that are not a relay batch, by reason (LIVE_BATCH_REFUSALS). */
   liveRefused: Counter<'reason'>;
+  /** /events requests refused with a 503 because a stream cap was reached, by cap. */
+  refused: Counter<'limit'>;
   /** Requests a route failed unexpectedly (500), by route. */
   handlerErrors: Counter<'handler'>;
 }
@@ -51,6 +53,13 @@ export function createBridgeMetrics(registry: Registry, options: BridgeMetricsOp
     registers: [registry],
   });
   for (const reason of LIVE_BATCH_REFUSALS) liveRefused.inc({ reason }, 0);
+  const refused = new Counter({
+    name: 'sse_clients_refused_total',
+    help: 'GET /events refused with a 503 because a cap on open streams was reached: overall (BRIDGE_MAX_STREAMS) or per_key',
+    labelNames: ['limit'],
+    registers: [registry],
+  });
+  for (const limit of ['overall', 'per_key']) refused.inc({ limit }, 0);
   return {
     sent: new Counter({ name: 'sse_events_sent_total', help: 'Live events written to SSE clients (one per client)', registers: [registry] }),
     replayed: new Counter({
@@ -59,6 +68,7 @@ export function createBridgeMetrics(registry: Registry, options: BridgeMetricsOp
       registers: [registry],
     }),
     dropped,
+    refused,
     reconnects: new Counter({ name: 'bridge_broker_reconnects_total', help: 'Times the bridge reconnected to RabbitMQ', registers: [registry] }),
     liveRefused,
     handlerErrors: createHandlerErrorCounter(registry),

@@ -11,7 +11,7 @@ import {
   resolveAccess,
   type Access,
 } from '../../functions/src';
-import { HTTP_TIMEOUT_VARIABLES, LISTEN_VARIABLES, httpTimeoutsFromEnv, type HttpTimeouts, hostFromEnv } from '../../kit/src';
+import { HTTP_TIMEOUT_VARIABLES, LISTEN_VARIABLES, httpTimeoutsFromEnv, type HttpTimeouts, hostFromEnv, type SlotLimits } from '../../kit/src';
 
 /** The SSE bridge's settings, read from the environment; shares DATABASE_URL / RABBITMQ_URL with the functions. */
 export interface BridgeConfig {
@@ -33,6 +33,8 @@ export interface BridgeConfig {
   maxHistory: number;
   /** The same limits on slow and idle clients as the functions host (HTTP_*_TIMEOUT_MS). */
   httpTimeouts: HttpTimeouts;
+  /** Open streams at most, overall and per API key (keyless clients of an open bridge count as one key); past either, 503. */
+  maxStreams: SlotLimits;
 }
 
 export const BRIDGE_DEFAULTS = {
@@ -40,6 +42,8 @@ export const BRIDGE_DEFAULTS = {
   heartbeatMs: 15_000,
   clientBufferBytes: 1024 * 1024,
   maxHistory: 1000,
+  maxStreams: 4000,
+  maxStreamsPerKey: 2000,
 } as const;
 
 export const BRIDGE_OWN_VARIABLES = declareVariables({
@@ -61,6 +65,20 @@ export const BRIDGE_OWN_VARIABLES = declareVariables({
     default: BRIDGE_DEFAULTS.clientBufferBytes,
     meaning: 'unread bytes a client may fall behind before it is disconnected',
   },
+  BRIDGE_MAX_STREAMS: {
+    kind: 'int',
+    min: 1,
+    unit: 'streams',
+    default: BRIDGE_DEFAULTS.maxStreams,
+    meaning: 'open /events streams at most; past it a 503 with Retry-After',
+  },
+  BRIDGE_MAX_STREAMS_PER_KEY: {
+    kind: 'int',
+    min: 1,
+    unit: 'streams',
+    default: BRIDGE_DEFAULTS.maxStreamsPerKey,
+    meaning: 'open /events streams at most per API key (keyless clients of an open bridge share one count); past it a 503 with Retry-After',
+  },
   CORS_ORIGINS: {
     kind: 'list',
     meaning: 'origins allowed to read the stream cross-origin, comma-separated',
@@ -79,6 +97,8 @@ export const BRIDGE_VARIABLES: readonly Variable[] = [
   BRIDGE_OWN_VARIABLES.PETZI_TOPOLOGY_PREFIX,
   BRIDGE_OWN_VARIABLES.BRIDGE_HEARTBEAT_MS,
   BRIDGE_OWN_VARIABLES.BRIDGE_CLIENT_BUFFER_BYTES,
+  BRIDGE_OWN_VARIABLES.BRIDGE_MAX_STREAMS,
+  BRIDGE_OWN_VARIABLES.BRIDGE_MAX_STREAMS_PER_KEY,
   ...Object.values(HTTP_TIMEOUT_VARIABLES),
   ...Object.values(DEPLOYMENT_VARIABLES),
 ];
@@ -98,5 +118,9 @@ export function loadBridgeConfig(env: Env = process.env): BridgeConfig {
     corsOrigins: readEnv.read(env, v.CORS_ORIGINS),
     maxHistory: BRIDGE_DEFAULTS.maxHistory,
     httpTimeouts: httpTimeoutsFromEnv(env),
+    maxStreams: {
+      overall: readEnv.read(env, v.BRIDGE_MAX_STREAMS),
+      perHolder: readEnv.read(env, v.BRIDGE_MAX_STREAMS_PER_KEY),
+    },
   };
 }

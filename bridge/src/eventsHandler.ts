@@ -20,6 +20,18 @@ export interface EventsContext {
 
 const UNKNOWN_ID = commentFrame('unknown Last-Event-ID');
 
+/** The stream's response headers (a HEAD /events gets them too, and nothing else). */
+export function streamHeaders(corsHeaders: Record<string, string>): Record<string, string> {
+  return {
+    'Content-Type': 'text/event-stream; charset=utf-8',
+    'Cache-Control': 'no-cache',
+    // The stream is the connection's last response: ending it (shutdown, drop) closes the socket.
+    Connection: 'close',
+    'X-Accel-Buffering': 'no',
+    ...corsHeaders,
+  };
+}
+
 /**
  * Opens the stream. The client joins the hub before the replay query, so every live frame
  * broadcast meanwhile is parked; after the replay it skips parked frames the replay already
@@ -33,14 +45,7 @@ export async function openEventStream(req: IncomingMessage, res: ServerResponse,
   // a thousand times per event on a full bridge. (Removing both headers is how Node is told.)
   res.removeHeader('Content-Length');
   res.removeHeader('Transfer-Encoding');
-  res.writeHead(200, {
-    'Content-Type': 'text/event-stream; charset=utf-8',
-    'Cache-Control': 'no-cache',
-    // The stream is the connection's last response: ending it (shutdown, drop) closes the socket.
-    Connection: 'close',
-    'X-Accel-Buffering': 'no',
-    ...ctx.corsHeaders,
-  });
+  res.writeHead(200, streamHeaders(ctx.corsHeaders));
   res.write(retryFrame());
   const client = ctx.hub.add(res);
   try {

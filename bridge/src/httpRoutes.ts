@@ -1,8 +1,8 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Registry } from 'prom-client';
-import { refusal, type Access, KEY_HEADER } from '../../functions/src';
-import { guard, reportFailures, type HandlerFailure, targetOrRefuse, sendJson } from '../../kit/src';
-import { openEventStream, type EventsContext } from './eventsHandler';
+import { refusal, type Access, KEY_HEADER, acceptedKeyDigest } from '../../functions/src';
+import { guard, reportFailures, type HandlerFailure, targetOrRefuse, sendJson, isRefusal, type Slots } from '../../kit/src';
+import { openEventStream, streamHeaders, type EventsContext } from './eventsHandler';
 import { BadEventsRequest, parseEventsRequest } from './eventsRequest';
 
 export interface RoutesContext extends EventsContext {
@@ -14,7 +14,15 @@ export interface RoutesContext extends EventsContext {
   maxHistory: number;
   health: () => Promise<{ postgres: boolean; rabbitmq: boolean }>;
   accepting: () => boolean;
+  /** The caps on open streams (BRIDGE_MAX_STREAMS, BRIDGE_MAX_STREAMS_PER_KEY); omitted: none. */
+  streams?: Slots;
 }
+
+/** What a refused stream is told to wait before it tries again. */
+export const STREAM_RETRY_AFTER_SECONDS = 5;
+
+/** The one count the keyless clients of an open bridge (local development) share. */
+const KEYLESS = 'keyless';
 
 const CLOSED: Access = { keys: { functionKeys: [], adminKeys: [] }, openReads: false };
 
@@ -24,7 +32,7 @@ export function corsHeaders(allowed: string[], origin: string | undefined): Reco
   if (origin === undefined || !allowed.includes(origin)) return { Vary: 'Origin' };
   return {
     'Access-Control-Allow-Origin': origin,
-    'Access-Control-Allow-Methods': 'GET, OPTIONS',
+    'Access-Control-Allow-Methods': 'GET, HEAD, OPTIONS',
     'Access-Control-Allow-Headers': `Last-Event-ID, Cache-Control, ${KEY_HEADER}`,
     Vary: 'Origin',
   };
@@ -55,7 +63,10 @@ async function handle(req: IncomingMessage, res: ServerResponse, route: string, 
     res.end();
     return;
   }
-  if (req.method !== 'GET') return sendJson(res, 405, { error: `${req.method} not allowed on ${route}; use GET` }, { Allow: 'GET, OPTIONS' });
+  // HEAD is GET without the body: node:http writes none for it, and /events opens no stream.
+  if (req.method !== 'GET' && req.method !== 'HEAD') {
+    return sendJson(res, 405, { error: `${req.method} not allowed on ${route}; use GET` }, { Allow: 'GET, HEAD, OPTIONS' });
+  }
 
   if (route === '/metrics') {
     const text = await ctx.registry.metrics();
@@ -80,5 +91,23 @@ async function handle(req: IncomingMessage, res: ServerResponse, route: string, 
     if (error instanceof BadEventsRequest) return sendJson(res, 400, { error: error.message }, ctx.corsHeaders);
     throw error;
   }
+  if (req.method === 'HEAD') {
+    res.writeHead(200, streamHeaders(ctx.corsHeaders));
+    res.end();
+    return;
+  }
+  const slot = ctx.streams?.take(acceptedKeyDigest(ctx.access ?? CLOSED, req.headers, query) ?? KEYLESS);
+  if (slot !== undefined && isRefusal(slot)) {
+    const limit = slot.limit === 'overall' ? 'overall' : 'per_key';
+    ctx.metrics.refused.inc({ limit });
+    const which = slot.limit === 'overall' ? `the bridge's ${slot.max} open streams (BRIDGE_MAX_STREAMS)` : `${slot.max} open streams for this key (BRIDGE_MAX_STREAMS_PER_KEY)`;
+    return sendJson(
+      res,
+      503,
+      { error: `too many live streams: ${which} are in use; try again later`, limit, max: slot.max },
+      { ...ctx.corsHeaders, 'Retry-After': String(STREAM_RETRY_AFTER_SECONDS) },
+    );
+  }
+  if (slot !== undefined) res.once('close', () => slot.release());
   await openEventStream(req, res, request, ctx);
 }

@@ -36,6 +36,8 @@ describe('loadBridgeConfig', () => {
   test('defaults', () => {
     const config = loadBridgeConfig({});
     expect(config).toMatchObject({ port: 5001, hostname: '127.0.0.1', heartbeatMs: 15_000, clientBufferBytes: 1024 * 1024, corsOrigins: [], topologyPrefix: '' });
+    expect(config.maxStreams).toEqual({ overall: 4000, perHolder: 2000 });
+    expect(loadBridgeConfig({ BRIDGE_MAX_STREAMS: ' 50 ', BRIDGE_MAX_STREAMS_PER_KEY: '5' }).maxStreams).toEqual({ overall: 50, perHolder: 5 });
   });
 
   test('DATABASE_URI and RabbitMQConnection are accepted as aliases; DATABASE_URL wins', () => {
@@ -52,6 +54,10 @@ describe('loadBridgeConfig', () => {
     ['CORS_ORIGINS', ' , '],
     ['DATABASE_URL', 'localhost/petzi'],
     ['RABBITMQ_URL', 'http://127.0.0.1:15672'],
+    ['BRIDGE_MAX_STREAMS', '0'],
+    ['BRIDGE_MAX_STREAMS', 'many'],
+    ['BRIDGE_MAX_STREAMS_PER_KEY', '-2'],
+    ['BRIDGE_MAX_STREAMS_PER_KEY', '2.5'],
   ])('%s=%s is a configuration error', (name, value) => {
     expect(() => loadBridgeConfig({ [name]: value })).toThrow(ConfigError);
   });

@@ -31,18 +31,19 @@ describe('Azure registration', () => {
     expect(new Set(calls.map((c) => c.name)).size).toBe(calls.length);
   });
 
+  // HEAD wherever GET (methodsOf): the worker answers it as the local host does.
   it.each([
     ['webhook', 'webhook', ['GET', 'POST', 'PUT', 'PATCH', 'DELETE', 'HEAD', 'OPTIONS'], 'anonymous'],
-    ['metrics', 'metrics', ['GET'], 'anonymous'],
-    ['liveness', 'healthz', ['GET'], 'anonymous'],
-    ['health', 'api/health', ['GET'], 'function'],
-    ['tickets', 'api/tickets', ['GET'], 'function'],
-    ['ticket', 'api/tickets/{number}', ['GET'], 'function'],
-    ['stats', 'api/stats', ['GET'], 'function'],
+    ['metrics', 'metrics', ['GET', 'HEAD'], 'anonymous'],
+    ['liveness', 'healthz', ['GET', 'HEAD'], 'anonymous'],
+    ['health', 'api/health', ['GET', 'HEAD'], 'function'],
+    ['tickets', 'api/tickets', ['GET', 'HEAD'], 'function'],
+    ['ticket', 'api/tickets/{number}', ['GET', 'HEAD'], 'function'],
+    ['stats', 'api/stats', ['GET', 'HEAD'], 'function'],
     ['eraseBuyer', 'api/tickets/{number}/buyer', ['DELETE'], 'admin'],
-    ['deliveries', 'api/deliveries', ['GET'], 'function'],
-    ['webhookState', 'api/webhooks/{id}', ['GET'], 'function'],
-    ['deadLetters', 'api/dead-letters', ['GET'], 'function'],
+    ['deliveries', 'api/deliveries', ['GET', 'HEAD'], 'function'],
+    ['webhookState', 'api/webhooks/{id}', ['GET', 'HEAD'], 'function'],
+    ['deadLetters', 'api/dead-letters', ['GET', 'HEAD'], 'function'],
     ['redrive', 'api/dead-letters/redrive', ['POST'], 'admin'],
     ['replay', 'api/replay', ['POST'], 'admin'],
   ])('binds http function %s to route %s, methods %j, auth level %s', (name, route, methods, authLevel) => {

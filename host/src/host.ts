@@ -1,3 +1,4 @@
+import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import {
   declaredFunctions,
@@ -42,6 +43,8 @@ export interface RunningHost {
   boundUrl: string;
   port: number;
   deps: Deps;
+  /** The HTTP server: a test may watch every request it parses (its access log, as it were). */
+  server: Server;
   /** Graceful: stop accepting, finish in-flight requests and invocations, drain publishes, close everything. */
   stop(): Promise<void>;
 }
@@ -88,6 +91,7 @@ export async function startHost(options: HostOptions): Promise<RunningHost> {
     boundUrl: boundUrl(http.server),
     port,
     deps,
+    server: http.server,
     stop() {
       stopping ??= (async () => {
         await http.close();

@@ -1,7 +1,7 @@
 import { HttpResponse, InvocationContext, type HttpResponseInit } from '@azure/functions';
 import { randomUUID } from 'node:crypto';
 import type http from 'node:http';
-import { type Deps, authLevelOf, type HttpFunction, refusal, type Access } from '../../functions/src';
+import { type Deps, authLevelOf, methodsOf, type HttpFunction, refusal, type Access } from '../../functions/src';
 import { guard, type HandlerFailure, createLimitedServer, type HttpTimeouts, targetOrRefuse, type RequestTarget, sendJson } from '../../kit/src';
 import { contextLog, functionRequest } from './invocation';
 import { compileRoute } from './routes';
@@ -98,9 +98,10 @@ export function createHttpHost(functions: HttpFunction[], deps: Deps, options: H
       return;
     }
     const { fn, handler } = found.target;
-    if (!fn.methods.includes((req.method ?? 'GET') as never)) {
+    const methods = methodsOf(fn);
+    if (!methods.includes((req.method ?? 'GET') as never)) {
       req.resume();
-      sendJson(res, 405, { error: `Method ${req.method} not allowed`, allow: fn.methods }, { Allow: fn.methods.join(', '), ...close });
+      sendJson(res, 405, { error: `Method ${req.method} not allowed`, allow: methods }, { Allow: methods.join(', '), ...close });
       return;
     }
     const denied = refusal(authLevelOf(fn), options.access, req.headers, target.query);

@@ -57,6 +57,23 @@ export function httpTimeoutsFromEnv(env: Env): HttpTimeouts {
   return { requestTimeoutMs, headersTimeoutMs, keepAliveTimeoutMs: readEnv.read(env, v.HTTP_KEEP_ALIVE_TIMEOUT_MS) };
 }
 
+/**
+ * The request head's bounds, in every process: more than 16 KiB of header lines (each counted as
+ * `name: value` and its CRLF) or more than 100 header fields is a 431. node:http's own bound
+ * (maxHeaderSize) counts only names and values, and past maxHeadersCount it drops fields silently,
+ * so 2,000 short headers (22 KB on the wire) used to pass.
+ */
+export const MAX_HEADER_BYTES = 16 * 1024;
+export const MAX_HEADER_COUNT = 100;
+
+/** Why a request's head is over the bounds above, or undefined. */
+export function headerExcess(rawHeaders: readonly string[]): string | undefined {
+  if (rawHeaders.length / 2 > MAX_HEADER_COUNT) return `more than ${MAX_HEADER_COUNT} header fields`;
+  let bytes = 0;
+  for (let i = 0; i < rawHeaders.length; i += 2) bytes += Buffer.byteLength(rawHeaders[i], 'latin1') + Buffer.byteLength(rawHeaders[i + 1], 'latin1') + 4;
+  return bytes > MAX_HEADER_BYTES ? `${bytes} bytes of header lines, more than ${MAX_HEADER_BYTES}` : undefined;
+}
+
 /** What a client gets when node:http refuses its bytes before any handler runs. */
 function clientErrorReply(code: string | undefined, requestTimeoutMs: number): { status: number; error: string } {
   switch (code) {
@@ -97,8 +114,15 @@ export function createLimitedServer(limits: Partial<HttpTimeouts>, listener: htt
   const last = new WeakMap<Duplex, { req: http.IncomingMessage; res: http.ServerResponse }>();
   // node:http's own refusals of a missing Host or an unknown Expect are bare status lines: these
   // are answered here instead, as JSON like every other refusal.
-  const server = http.createServer({ connectionsCheckingInterval, requireHostHeader: false }, (req, res) => {
+  const options = { connectionsCheckingInterval, requireHostHeader: false, maxHeaderSize: MAX_HEADER_BYTES };
+  const server = http.createServer(options, (req, res) => {
     last.set(req.socket, { req, res });
+    const excess = headerExcess(req.rawHeaders);
+    if (excess !== undefined) {
+      req.resume();
+      sendJson(res, 431, { error: `Request headers too large: ${excess}` }, { Connection: 'close' });
+      return;
+    }
     if (req.httpVersion === '1.1' && req.headers.host === undefined) {
       req.resume();
       sendJson(res, 400, { error: 'Missing Host header (required in HTTP/1.1)' }, { Connection: 'close' });
@@ -125,6 +149,8 @@ export function createLimitedServer(limits: Partial<HttpTimeouts>, listener: htt
     if (socket.writable) writeRawJson(socket, 405, `Method ${req.method} not allowed`);
     socket.destroy();
   });
+  // One field past the count is kept, so that "too many" can be told from "exactly the limit".
+  server.maxHeadersCount = MAX_HEADER_COUNT + 1;
   server.requestTimeout = requestTimeoutMs;
   server.headersTimeout = headersTimeoutMs;
   server.keepAliveTimeout = limits.keepAliveTimeoutMs ?? HTTP_TIMEOUT_DEFAULTS.keepAliveTimeoutMs;

@@ -14,3 +14,4 @@ export * from './processGuards';
 export * from './requestTarget';
 export * from './respond';
 export * from './runMain';
+export * from './slots';

@@ -22,9 +22,12 @@ const site =
 const authPort = Number(service(compose, 'dashboard-auth').environment?.PORT);
 const FUNCTIONS = 'http://functions:80';
 
-/** A DASHBOARD_ROUTES path as an nginx map pattern: literal, or a regex where `{name}` is one segment. */
+/**
+ * A DASHBOARD_ROUTES path as an nginx map pattern: `{name}` is one segment, one trailing slash
+ * tolerated (as parseRequestTarget does).
+ */
 function nginxPattern(routePath: string): string {
-  return routePath.includes('{') ? `~^${routePath.replace(/\{[^}]+\}/g, '[^/]+')}$` : routePath;
+  return `~^${routePath.replace(/\{[^}]+\}/g, '[^/]+')}/?$`;
 }
 
 /** The value of a `set $name value;` in a block. */
@@ -70,6 +73,19 @@ describe("the dashboard's nginx: the allow-list", () => {
     expect(Object.keys(service(compose, 'dashboard').environment ?? {})).not.toContain('PETZI_ADMIN_KEY');
   });
 
+  it('allows on each proxied location exactly the methods DASHBOARD_ROUTES gives its routes (nginx: GET allows HEAD)', () => {
+    const nginxMethods = (methods: readonly string[]) => methods.filter((m) => m !== 'HEAD').join(' ');
+    const byLocation = new Map<string, Set<string>>();
+    for (const route of DASHBOARD_ROUTES) {
+      const location = route.key === 'admin' || route.upstream === 'bridge' ? route.path : '/api/';
+      byLocation.set(location, new Set([...(byLocation.get(location) ?? []), nginxMethods(route.methods)]));
+    }
+    for (const [location, methods] of byLocation) {
+      expect({ location, methods: [...methods] }).toEqual({ location, methods: [expect.any(String)] });
+      expect(locationBlock(site, location)).toContain(`limit_except ${[...methods][0]} { deny all; }`);
+    }
+  });
+
   it('answers any other /api path with a JSON 404 of its own loopback server, and only GET (HEAD) on the routes', () => {
     expect(mapEntries(config, '$uri', '$petzi_api_upstream')).toContainEqual(['default', 'http://127.0.0.1:8079']);
     const loopback =
@@ -79,6 +95,29 @@ describe("the dashboard's nginx: the allow-list", () => {
         .find((block) => block.includes('listen 127.0.0.1:8079;')) ?? '';
     expect(locationBlock(loopback, '/')).toMatch(/return 404 '\{"error":"[^']+"\}\\n';/);
     for (const p of ['/api/', '/events']) expect(locationBlock(site, p)).toMatch(/limit_except GET \{ deny all; \}/);
+  });
+});
+
+describe('nginx passes no request body on a read route', () => {
+  const gateway = readRepoFile('infra/nginx/gateway.conf');
+  const bridgeServer = gateway.split(/^server \{/m).find((block) => block.includes('listen-5001.conf')) ?? '';
+  const readLocations: Array<[string, string]> = [
+    ['dashboard /api/ (the read routes)', locationBlock(site, '/api/')],
+    ...DASHBOARD_ROUTES.filter((r) => r.upstream === 'bridge').map((r): [string, string] => [`dashboard ${r.path}`, locationBlock(site, r.path)]),
+    ['dashboard /_petzi_auth', locationBlock(site, '/_petzi_auth')],
+    ['gateway :5001 (the bridges)', locationBlock(bridgeServer, '/')],
+  ];
+
+  it.each(readLocations)('%s: proxy_pass_request_body off, Content-Length cleared', (_name, block) => {
+    const d = directives(block);
+    expect(d.get('proxy_pass_request_body')).toEqual(['off']);
+    expect(d.get('proxy_set_header')).toContain('Content-Length ""');
+  });
+
+  it('every location that proxies a read-only route is in that list; the others take bodies on purpose (login, logout, redrive, the webhook gateway)', () => {
+    const proxied = [...site.matchAll(/location\s+(=\s+)?(\S+)\s*\{/g)].map((m) => m[2]).filter((p) => directives(locationBlock(site, p)).has('proxy_pass'));
+    const withBodies = proxied.filter((p) => !(directives(locationBlock(site, p)).get('proxy_pass_request_body') ?? []).includes('off'));
+    expect(withBodies.sort()).toEqual(['/login', '/logout', ...DASHBOARD_ROUTES.filter((r) => r.key === 'admin').map((r) => r.path)].sort());
   });
 });
 

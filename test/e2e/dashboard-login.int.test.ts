@@ -156,7 +156,7 @@ describe('the login door without a browser', () => {
     expect(huge.headers.get('set-cookie')).toBeNull();
   });
 
-  it('refuses every login, the right one too, once a minute has seen too many failures (429 + Retry-After)', async () => {
+  it('refuses every login from an address, the right one too, once it has failed too often this minute (429 + Retry-After)', async () => {
     const guarded = await startDashboardServer({
       port: 0,
       distDir: DASHBOARD_DIST,

@@ -158,7 +158,7 @@ describe('dashboard server: /api', () => {
 });
 
 describe('dashboard server: only the routes the dashboard calls are passed on', () => {
-  const head = (method: string, target: string) => Buffer.from(`${method} ${target} HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n`);
+  const head = (method: string, target: string) => Buffer.from(`${method} ${target} HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n`);
 
   it.each(['/api/tickets', '/api/tickets/T%201', '/api/tickets/', '/api/stats?x=1'])('passes GET %s on unchanged', async (target) => {
     const before = functions.requests.length;
@@ -252,7 +252,7 @@ describe('dashboard server: /events', () => {
   });
 
   it('leaves a ?lastEventId= no header can carry in the query for the bridge to refuse (found by the door fuzz: it was a 500)', async () => {
-    const { responses } = await rawRequest(dashboard.port, Buffer.from('GET /events?lastEventId=%01 HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n'), 500);
+    const { responses } = await rawRequest(dashboard.port, Buffer.from('GET /events?lastEventId=%01 HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n'), 500);
     expect(responses.map((r) => r.status)).toEqual([200]);
     const last = bridge.requests[bridge.requests.length - 1];
     expect(last.url).toBe('/events?lastEventId=%01');
@@ -388,5 +388,214 @@ describe('dashboard server: the operations routes (issue 17)', () => {
   it('says which method a route takes', async () => {
     expect((await fetch(`${keyed.url}/api/dead-letters/redrive`)).headers.get('allow')).toBe('POST');
     expect((await fetch(`${keyed.url}/api/deliveries`, { method: 'PUT' })).headers.get('allow')).toBe('GET, HEAD');
+  });
+});
+
+/** One request from a chosen loopback address (127.0.0.2, …: the client address the server sees). */
+function requestFrom(
+  url: string,
+  options: { method?: string; headers?: Record<string, string>; body?: string; localAddress?: string },
+): Promise<{ status: number; headers: http.IncomingHttpHeaders; body: string }> {
+  return new Promise((resolve, reject) => {
+    const req = http.request(url, { method: options.method ?? 'GET', headers: options.headers, localAddress: options.localAddress, agent: false }, (res) => {
+      let body = '';
+      res.on('data', (c: Buffer) => (body += c.toString()));
+      res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers, body }));
+    });
+    req.on('error', reject);
+    req.end(options.body);
+  });
+}
+
+describe('dashboard server: Host names it serves', () => {
+  const PASSWORD = 'host-check-pw';
+  let guarded: RunningDashboardServer;
+  beforeAll(async () => {
+    guarded = await startDashboardServer({
+      port: 0,
+      distDir: dist,
+      functionsUrl: functions.url,
+      bridgeUrl: bridge.url,
+      login: { user: 'admin', password: PASSWORD },
+      publicOrigins: [new URL('https://tickets.example.org')],
+    });
+  });
+  afterAll(() => guarded?.stop());
+
+  const get = (port: number, target: string, host: string | null) =>
+    rawRequest(port, Buffer.from(`GET ${target} HTTP/1.1\r\n${host === null ? '' : `Host: ${host}\r\n`}Connection: close\r\n\r\n`));
+
+  it.each(['localhost', 'LOCALHOST', '127.0.0.1', '[::1]'].flatMap((name) => [name, `${name}:PORT`]))(
+    'the open loopback development mode still serves Host %s, page and data',
+    async (name) => {
+      const host = name.replace('PORT', String(dashboard.port));
+      const before = functions.requests.length;
+      for (const target of ['/', '/api/stats']) {
+        const { responses } = await get(dashboard.port, target, host);
+        expect({ host, target, status: responses[0]?.status }).toEqual({ host, target, status: 200 });
+      }
+      expect(functions.requests.length).toBe(before + 1);
+    },
+  );
+
+  it.each(['evil.example', 'evil.example:8080', 'tickets.example.org:8443', 'localhost.evil.example', '127.0.0.1.nip.io', '10.0.0.5'])(
+    'answers a Host it does not serve (%s) with a 421 JSON error, naming DASHBOARD_PUBLIC_ORIGIN, and passes nothing on',
+    async (host) => {
+      const before = functions.requests.length + bridge.requests.length;
+      for (const server of [dashboard, guarded]) {
+        for (const target of ['/', '/api/stats', '/events', '/login']) {
+          const { responses } = await get(server.port, target, host);
+          expect({ target, status: responses[0]?.status }).toEqual({ target, status: 421 });
+          expect(JSON.parse(responses[0].body)).toEqual({ error: expect.stringContaining('DASHBOARD_PUBLIC_ORIGIN') });
+        }
+      }
+      expect(functions.requests.length + bridge.requests.length).toBe(before);
+    },
+  );
+
+  it('refuses a rebinding page its login too: Host and Origin both the attacker’s, right password, no session', async () => {
+    const res = await requestFrom(`${guarded.url}/login`, {
+      method: 'POST',
+      headers: { host: 'evil.example', origin: 'http://evil.example', 'content-type': 'application/x-www-form-urlencoded' },
+      body: `user=admin&password=${PASSWORD}`,
+    });
+    expect(res.status).toBe(421);
+    expect(res.headers['set-cookie']).toBeUndefined();
+  });
+
+  it('serves its configured public origin, with or without the default port, and HTTP/1.0 without a Host is a 400', async () => {
+    for (const host of ['tickets.example.org', 'tickets.example.org:443', `localhost:${guarded.port}`]) {
+      const { responses } = await get(guarded.port, '/login', host);
+      expect({ host, status: responses[0]?.status }).toEqual({ host, status: 200 });
+    }
+    const { responses } = await rawRequest(guarded.port, Buffer.from('GET / HTTP/1.0\r\n\r\n'));
+    expect(responses[0]?.status).toBe(400);
+  });
+
+  it('answers the health probe by any name (an orchestrator asks by address)', async () => {
+    const { responses } = await get(guarded.port, '/healthz', '10.1.2.3:8080');
+    expect(responses.map((r) => r.status)).toEqual([200]);
+  });
+});
+
+describe('dashboard server: the login throttle counts per client address', () => {
+  const PASSWORD = 'throttle-pw-19';
+  let guarded: RunningDashboardServer;
+  let behindProxy: RunningDashboardServer;
+  beforeAll(async () => {
+    const base = { port: 0, distDir: dist, functionsUrl: functions.url, bridgeUrl: bridge.url, login: { user: 'admin', password: PASSWORD } };
+    guarded = await startDashboardServer({ ...base, loginFailuresPerMinute: 2, loginFailuresCeiling: 5 });
+    behindProxy = await startDashboardServer({ ...base, loginFailuresPerMinute: 2, loginFailuresCeiling: 100, trustProxy: true });
+  });
+  afterAll(async () => {
+    await guarded?.stop();
+    await behindProxy?.stop();
+  });
+
+  const attempt = (server: RunningDashboardServer, password: string, from: string, headers: Record<string, string> = {}) =>
+    requestFrom(`${server.url}/login`, {
+      method: 'POST',
+      localAddress: from,
+      headers: { origin: server.url, 'content-type': 'application/x-www-form-urlencoded', ...headers },
+      body: `user=admin&password=${encodeURIComponent(password)}`,
+    });
+
+  it("locks out the guessing address only: the real user's right password from elsewhere gets in", async () => {
+    expect((await attempt(guarded, 'guess1', '127.0.0.2')).status).toBe(401);
+    expect((await attempt(guarded, 'guess2', '127.0.0.2')).status).toBe(401);
+    const blocked = await attempt(guarded, PASSWORD, '127.0.0.2');
+    expect(blocked.status).toBe(429);
+    expect(Number(blocked.headers['retry-after'])).toBeGreaterThan(0);
+    expect(blocked.headers['set-cookie']).toBeUndefined();
+    const user = await attempt(guarded, PASSWORD, '127.0.0.9');
+    expect(user.status).toBe(303);
+    expect(user.headers['set-cookie']?.[0]).toMatch(/^petzi_session=/);
+  });
+
+  it('past the global ceiling (guesses from many addresses) an address that failed waits, and a right first try still gets in', async () => {
+    // 2 failures so far this minute (above); 3 more from other addresses reach the ceiling of 5.
+    for (const from of ['127.0.0.3', '127.0.0.4', '127.0.0.5']) expect((await attempt(guarded, 'guess', from)).status).toBe(401);
+    for (const from of ['127.0.0.3', '127.0.0.4', '127.0.0.5']) expect((await attempt(guarded, PASSWORD, from)).status).toBe(429);
+    // A new address is still checked: a wrong guess counts and that address then waits, the right password gets in.
+    expect((await attempt(guarded, 'guess', '127.0.0.6')).status).toBe(401);
+    expect((await attempt(guarded, PASSWORD, '127.0.0.6')).status).toBe(429);
+    expect((await attempt(guarded, PASSWORD, '127.0.0.10')).status).toBe(303);
+  });
+
+  it('behind a trusted proxy (DASHBOARD_TRUST_PROXY), counts the address the proxy appended to X-Forwarded-For', async () => {
+    const via = (client: string) => ({ 'x-forwarded-for': `203.0.113.99, ${client}` });
+    expect((await attempt(behindProxy, 'guess1', '127.0.0.1', via('198.51.100.1'))).status).toBe(401);
+    expect((await attempt(behindProxy, 'guess2', '127.0.0.1', via('198.51.100.1'))).status).toBe(401);
+    expect((await attempt(behindProxy, PASSWORD, '127.0.0.1', via('198.51.100.1'))).status).toBe(429);
+    // The same proxy, another client behind it.
+    expect((await attempt(behindProxy, PASSWORD, '127.0.0.1', via('198.51.100.2'))).status).toBe(303);
+  });
+});
+
+describe('dashboard server: caps on live streams', () => {
+  const PASSWORD = 'caps-pw-4';
+  let capped: RunningDashboardServer;
+  const open: Array<{ close(): Promise<void> }> = [];
+  beforeAll(async () => {
+    capped = await startDashboardServer({
+      port: 0,
+      distDir: dist,
+      functionsUrl: functions.url,
+      bridgeUrl: bridge.url,
+      login: { user: 'admin', password: PASSWORD },
+      maxStreams: 3,
+      maxStreamsPerSession: 2,
+    });
+  });
+  afterAll(async () => {
+    for (const s of open) await s.close();
+    await capped?.stop();
+    await waitUntil(() => (bridge.streams.size === 0 ? true : undefined), 5000, 'the upstream streams to close');
+  });
+
+  async function session(): Promise<string> {
+    const res = await requestFrom(`${capped.url}/login`, {
+      method: 'POST',
+      headers: { origin: capped.url, 'content-type': 'application/x-www-form-urlencoded' },
+      body: `user=admin&password=${PASSWORD}`,
+    });
+    return String(res.headers['set-cookie']?.[0]).split(';')[0];
+  }
+
+  async function stream(cookie: string): Promise<{ status: number; close(): Promise<void> }> {
+    const sse = await openSse(`${capped.url}/events`, { headers: { cookie } });
+    if (sse.status === 200) open.push(sse);
+    return sse;
+  }
+
+  async function refused(cookie: string): Promise<{ status: number; retryAfter: string | null; body: unknown }> {
+    const res = await fetch(`${capped.url}/events`, { headers: { cookie, accept: 'text/event-stream' } });
+    return { status: res.status, retryAfter: res.headers.get('retry-after'), body: await res.json() };
+  }
+
+  it('caps the streams of a session, then all streams, with a 503 JSON error and Retry-After; a closed stream frees its slot', async () => {
+    const [a, b] = [await session(), await session()];
+    const first = await stream(a);
+    expect(first.status).toBe(200);
+    expect((await stream(a)).status).toBe(200);
+    expect(await refused(a)).toEqual({
+      status: 503,
+      retryAfter: '5',
+      body: { error: expect.stringContaining('DASHBOARD_MAX_STREAMS_PER_SESSION'), limit: 'per_session', max: 2 },
+    });
+    expect((await stream(b)).status).toBe(200);
+    expect(await refused(b)).toEqual({ status: 503, retryAfter: '5', body: { error: expect.stringContaining('DASHBOARD_MAX_STREAMS'), limit: 'overall', max: 3 } });
+    const counted = capped.registry.getSingleMetric('dashboard_sse_streams_refused_total');
+    expect((await counted?.get())?.values.map((v) => [v.labels.limit, v.value]).sort()).toEqual([
+      ['overall', 1],
+      ['per_session', 1],
+    ]);
+    // The refusals never reached the bridge: three streams there, one per stream let in.
+    await waitUntil(() => (bridge.streams.size === 3 ? true : undefined), 5000, 'three upstream streams');
+
+    await first.close();
+    open.splice(open.indexOf(first), 1);
+    await waitUntil(() => (bridge.streams.size === 2 ? true : undefined), 5000, 'the closed stream to end upstream');
+    expect((await stream(b)).status).toBe(200);
   });
 });

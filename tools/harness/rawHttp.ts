@@ -283,3 +283,47 @@ export function slowClients(): SlowClients {
     },
   };
 }
+
+/** One HTTP/1.1 request read back from the bytes a server received. */
+export interface RawRequest {
+  method: string;
+  target: string;
+  /** Header names as sent (lowercased), in order. */
+  headerNames: string[];
+  headers: Record<string, string>;
+  body: Buffer;
+}
+
+/**
+ * Splits the bytes one connection carried to a server into requests, strictly: each head is
+ * followed by exactly the body its Content-Length declares (none without one). Throws on
+ * anything else: a Transfer-Encoding, a malformed head, or bytes left over, which is what a
+ * smuggled or mis-framed request would look like on the wire.
+ */
+export function parseRequests(data: Buffer): RawRequest[] {
+  const requests: RawRequest[] = [];
+  let rest = data;
+  while (rest.length > 0) {
+    const end = rest.indexOf(HEAD_END);
+    if (end === -1) throw new Error(`bytes left after ${requests.length} requests: ${JSON.stringify(rest.subarray(0, 200).toString('latin1'))}`);
+    const [requestLine, ...lines] = rest.subarray(0, end).toString('latin1').split('\r\n');
+    const line = /^([A-Z]+) (\S+) HTTP\/1\.1$/.exec(requestLine);
+    if (!line) throw new Error(`not a request line: ${JSON.stringify(requestLine.slice(0, 200))}`);
+    const headerNames: string[] = [];
+    const headers: Record<string, string> = {};
+    for (const header of lines) {
+      const colon = header.indexOf(':');
+      if (colon <= 0 || /\s/.test(header.slice(0, colon))) throw new Error(`malformed header line: ${JSON.stringify(header.slice(0, 200))}`);
+      const name = header.slice(0, colon).toLowerCase();
+      headerNames.push(name);
+      headers[name] = header.slice(colon + 1).trim();
+    }
+    if (headers['transfer-encoding'] !== undefined) throw new Error(`a request with Transfer-Encoding ${headers['transfer-encoding']}`);
+    const length = Number(headers['content-length'] ?? 0);
+    const bodyStart = end + HEAD_END.length;
+    if (!Number.isSafeInteger(length) || rest.length < bodyStart + length) throw new Error(`a body shorter than its Content-Length ${headers['content-length']}`);
+    requests.push({ method: line[1], target: line[2], headerNames, headers, body: rest.subarray(bodyStart, bodyStart + length) });
+    rest = rest.subarray(bodyStart + length);
+  }
+  return requests;
+}

@@ -11,10 +11,18 @@ export interface TcpProxy {
   /** Listens again on the same port. */
   restore(): Promise<void>;
   close(): Promise<void>;
+  /** With `record`: the bytes each connection carried towards the target, one buffer per connection, in connection order. */
+  sent(): Buffer[];
 }
 
-export async function startTcpProxy(targetHost: string, targetPort: number): Promise<TcpProxy> {
+export interface TcpProxyOptions {
+  /** Keep every byte sent towards the target (sent()): what a service really received, for framing tests. */
+  record?: boolean;
+}
+
+export async function startTcpProxy(targetHost: string, targetPort: number, options: TcpProxyOptions = {}): Promise<TcpProxy> {
   const sockets = new Set<net.Socket>();
+  const recorded: Buffer[][] = [];
   let server: net.Server | undefined;
   let port = 0;
 
@@ -26,6 +34,11 @@ export async function startTcpProxy(targetHost: string, targetPort: number): Pro
           sockets.add(socket);
           socket.on('close', () => sockets.delete(socket));
           socket.on('error', () => undefined);
+        }
+        if (options.record) {
+          const chunks: Buffer[] = [];
+          recorded.push(chunks);
+          client.on('data', (chunk: Buffer) => chunks.push(chunk));
         }
         client.pipe(upstream).pipe(client);
         client.on('close', () => upstream.destroy());
@@ -56,6 +69,7 @@ export async function startTcpProxy(targetHost: string, targetPort: number): Pro
     cut: stop,
     restore: listen,
     close: stop,
+    sent: () => recorded.map((chunks) => Buffer.concat(chunks)),
   };
 }
 

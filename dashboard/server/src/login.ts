@@ -1,4 +1,5 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import { isIP } from 'node:net';
 import { ConfigError, declareVariables, readEnv, type Env, exposure, matchesAnyKey } from '../../../functions/src';
 import { type RequestTarget, sendJson } from '../../../kit/src';
 import { cookie, overTls, SESSION_COOKIE, sessionCookie } from './cookies';
@@ -66,6 +67,19 @@ export function sameOrigin(req: IncomingMessage): boolean {
   return origin.toLowerCase() === `${overTls(req) ? 'https' : 'http'}://${req.headers.host}`.toLowerCase();
 }
 
+/**
+ * The address a request comes from: the peer, or with `trustProxy` (DASHBOARD_TRUST_PROXY: one
+ * reverse proxy in front, such as the containers' nginx) the last X-Forwarded-For entry, which
+ * that proxy appended; a malformed entry falls back to the peer.
+ */
+export function clientAddress(req: IncomingMessage, trustProxy: boolean): string {
+  const peer = req.socket.remoteAddress ?? 'unknown';
+  if (!trustProxy) return peer;
+  const chain = req.headers['x-forwarded-for'];
+  const last = (Array.isArray(chain) ? chain.join(',') : (chain ?? '')).split(',').pop()?.trim() ?? '';
+  return isIP(last) !== 0 ? last : peer;
+}
+
 const MAX_FORM_BYTES = 4096;
 
 async function readForm(req: IncomingMessage): Promise<URLSearchParams | undefined> {
@@ -90,6 +104,7 @@ export class LoginGate {
     private readonly login: DashboardLogin,
     private readonly sessions: SessionStore,
     private readonly throttle: LoginThrottle,
+    private readonly trustProxy = false,
   ) {}
 
   /**
@@ -136,13 +151,14 @@ export class LoginGate {
     }
     const form = await readForm(req);
     if (form === undefined) return sendJson(res, 413, { error: `login form larger than ${MAX_FORM_BYTES} bytes` }, { Connection: 'close' });
-    const wait = this.throttle.blockedForSeconds();
+    const address = clientAddress(req, this.trustProxy);
+    const wait = this.throttle.blockedForSeconds(address);
     if (wait > 0) return page(res, 429, `Too many failed logins: try again in ${wait} s.`, { 'Retry-After': String(wait) });
     // Both compared every time, in constant time: the reply says nothing about which one was wrong.
     const userOk = matchesAnyKey(form.get('user') ?? '', [this.login.user]);
     const passwordOk = matchesAnyKey(form.get('password') ?? '', [this.login.password]);
     if (!userOk || !passwordOk) {
-      this.throttle.failed();
+      this.throttle.failed(address);
       return page(res, 401, 'Wrong user name or password.');
     }
     redirect(res, '/', { 'Set-Cookie': sessionCookie(req, this.sessions.create()) });

@@ -21,15 +21,6 @@ function headerSafe(value: string): boolean {
   }
 }
 
-/** The browser's session cookie is this server's business, and a key a browser sends is never trusted. */
-const BROWSER_ONLY = new Set(['cookie', KEY_HEADER]);
-
-function forwardable(headers: IncomingHttpHeaders, drop: Set<string> = new Set()): OutgoingHttpHeaders {
-  const out: OutgoingHttpHeaders = {};
-  for (const [name, value] of Object.entries(headers)) if (value !== undefined && !HOP_BY_HOP.has(name) && !drop.has(name)) out[name] = value;
-  return out;
-}
-
 /** Where a proxied request goes, and the key the dashboard server adds for it (browsers never hold one). */
 export interface Upstream {
   url: URL;
@@ -37,9 +28,26 @@ export interface Upstream {
   apiKey?: string;
 }
 
-function upstreamOptions(req: IncomingMessage, upstream: Upstream, pathAndQuery: string): http.RequestOptions {
+/**
+ * The only headers of the browser's that travel on (as node:http parsed them). Everything else
+ * upstream is set here: no framing, cookie, key, Expect or Upgrade of the client's ever leaves.
+ */
+const FROM_BROWSER = ['accept', 'user-agent'] as const;
+
+function forwardable(headers: IncomingHttpHeaders): OutgoingHttpHeaders {
+  const out: OutgoingHttpHeaders = {};
+  for (const [name, value] of Object.entries(headers)) if (value !== undefined && !HOP_BY_HOP.has(name)) out[name] = value;
+  return out;
+}
+
+/** The request headers the upstream gets: the few of the browser's above, and the proxy's own. */
+function upstreamOptions(req: IncomingMessage, upstream: Upstream, pathAndQuery: string): http.RequestOptions & { headers: OutgoingHttpHeaders } {
   const { url: target, agent } = upstream;
-  const headers = forwardable(req.headers, BROWSER_ONLY);
+  const headers: OutgoingHttpHeaders = {};
+  for (const name of FROM_BROWSER) {
+    const value = req.headers[name];
+    if (typeof value === 'string') headers[name] = value;
+  }
   if (upstream.apiKey !== undefined) headers[KEY_HEADER] = upstream.apiKey;
   headers.host = target.host;
   const remote = req.socket.remoteAddress;
@@ -51,12 +59,18 @@ function upstreamOptions(req: IncomingMessage, upstream: Upstream, pathAndQuery:
 }
 
 /**
- * A plain request/response pass-through (the read APIs). `body`: the request's body, already
- * read and checked here (the redrive); otherwise the request is streamed on as it comes.
+ * A plain request/response pass-through. `body`: the JSON body of the one POST, already read and
+ * checked here (the redrive), sent with a Content-Length of its own; without one (the read
+ * routes, whose request bodies the server refuses) nothing of the request's body ever goes on,
+ * so each request reaches the upstream as exactly one request on its pooled keep-alive socket.
  */
 export function proxyHttp(req: IncomingMessage, res: ServerResponse, to: Upstream, pathAndQuery: string, name: string, body?: Buffer): void {
   const options = upstreamOptions(req, to, pathAndQuery);
-  if (body !== undefined) (options.headers as OutgoingHttpHeaders)['content-length'] = body.length;
+  if (body !== undefined) {
+    options.headers['content-type'] = 'application/json';
+    options.headers['content-length'] = body.length;
+  }
+  req.resume();
   const upstream = http.request(options, (answer) => {
     res.writeHead(answer.statusCode ?? 502, forwardable(answer.headers));
     answer.pipe(res);
@@ -68,8 +82,17 @@ export function proxyHttp(req: IncomingMessage, res: ServerResponse, to: Upstrea
   res.on('close', () => {
     if (!res.writableFinished) upstream.destroy();
   });
-  if (body !== undefined) upstream.end(body);
-  else req.pipe(upstream);
+  upstream.end(body);
+}
+
+/** How the live stream is passed on. */
+export interface StreamOptions {
+  /** The retry hint sent to browsers while the bridge is unreachable. */
+  retryMs: number;
+  /** Bytes a client may leave unread (the bridge's slow-client rule); past it the client is dropped. */
+  maxBufferedBytes: number;
+  /** Told once per client dropped for reading too slowly. */
+  onSlowClient: () => void;
 }
 
 /**
@@ -78,18 +101,25 @@ export function proxyHttp(req: IncomingMessage, res: ServerResponse, to: Upstrea
  * a freshly created EventSource uses to resume). When the client leaves, the upstream
  * request is torn down so the bridge drops its subscriber.
  *
+ * The bridge's slow-client rule holds on this hop too: writes never wait, bytes the client has
+ * not taken yet count against `maxBufferedBytes`, and a client past it is cut off (with its
+ * upstream) and counted; it resumes with Last-Event-ID. So a browser that stops reading costs
+ * bounded memory here, as it does on the bridge.
+ *
  * When the bridge cannot be reached, an SSE client gets a 200 stream carrying one
  * `unavailable` event and a retry hint, then the end of the stream: EventSource then retries
  * by itself with its Last-Event-ID, whereas a 502 would make it give up for good.
  */
-export function proxySse(req: IncomingMessage, res: ServerResponse, to: Upstream, pathAndQuery: string, retryMs: number): void {
+export function proxySse(req: IncomingMessage, res: ServerResponse, to: Upstream, pathAndQuery: string, stream: StreamOptions): void {
   const options = upstreamOptions(req, to, pathAndQuery);
-  const headers = options.headers as OutgoingHttpHeaders;
+  const { headers } = options;
+  const fromHeader = req.headers['last-event-id'];
   const queryId = new URL(pathAndQuery, 'http://local').searchParams.get('lastEventId');
   // Only a value a header can carry: anything else stays in the query, where the bridge refuses it (400).
-  if (!req.headers['last-event-id'] && queryId && headerSafe(queryId)) headers['last-event-id'] = queryId;
+  if (typeof fromHeader === 'string' && fromHeader !== '') headers['last-event-id'] = fromHeader;
+  else if (queryId && headerSafe(queryId)) headers['last-event-id'] = queryId;
   headers.accept = 'text/event-stream';
-  delete headers['accept-encoding'];
+  req.resume();
 
   const upstream = http.request(options, (answer) => {
     const out = forwardable(answer.headers);
@@ -100,7 +130,17 @@ export function proxySse(req: IncomingMessage, res: ServerResponse, to: Upstream
     res.writeHead(answer.statusCode ?? 502, out);
     res.flushHeaders();
     req.socket.setNoDelay(true);
-    answer.on('data', (chunk: Buffer) => res.write(chunk));
+    answer.on('data', (chunk: Buffer) => {
+      if (res.destroyed) return;
+      const buffered = res.writableLength;
+      if (buffered > 0 && buffered + chunk.length > stream.maxBufferedBytes) {
+        stream.onSlowClient();
+        res.destroy();
+        upstream.destroy();
+        return;
+      }
+      res.write(chunk);
+    });
     answer.on('end', () => res.end());
     answer.on('error', () => res.end());
   });
@@ -116,7 +156,7 @@ export function proxySse(req: IncomingMessage, res: ServerResponse, to: Upstream
     }
     const data = JSON.stringify({ error: `bridge unavailable: ${describe(error)}` });
     res.writeHead(200, { 'content-type': 'text/event-stream; charset=utf-8', 'cache-control': 'no-cache, no-transform' });
-    res.end(`retry: ${retryMs}\nevent: unavailable\ndata: ${data}\n\n`);
+    res.end(`retry: ${stream.retryMs}\nevent: unavailable\ndata: ${data}\n\n`);
   });
   res.on('close', () => {
     if (!res.writableFinished) upstream.destroy();

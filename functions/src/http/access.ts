@@ -123,3 +123,14 @@ export function refusal(level: HttpAuthLevel, access: Access, headers: IncomingH
   const accepted = [...access.keys.functionKeys, ...access.keys.adminKeys];
   return keys.some((key) => matchesAnyKey(key, accepted)) ? undefined : `A function key is required: send it in the ${KEY_HEADER} header or the ${KEY_PARAM} query parameter`;
 }
+
+/**
+ * Which of its keys a request that passed `function` level was let in with, as a digest (the
+ * holder of a per-key cap; never the key itself), or undefined when it presented none that matches
+ * (open reads in local development).
+ */
+export function acceptedKeyDigest(access: Access, headers: IncomingHttpHeaders, query: URLSearchParams): string | undefined {
+  const accepted = [...access.keys.functionKeys, ...access.keys.adminKeys];
+  const key = presented(headers, query).find((candidate) => matchesAnyKey(candidate, accepted));
+  return key === undefined ? undefined : digest(key).toString('hex').slice(0, 16);
+}

@@ -1,7 +1,7 @@
 import { app, trigger, type HttpRequest, type InvocationContext, type Timer } from '@azure/functions';
 import { loadConfig } from '../core/config';
 import { errorMessage } from '../core/errors';
-import { authLevelOf, RABBITMQ_CONNECTION_SETTING, type FunctionDeclaration } from './declaration';
+import { authLevelOf, methodsOf, RABBITMQ_CONNECTION_SETTING, type FunctionDeclaration } from './declaration';
 import { closeDeps, createDeps, type Deps } from './deps';
 import { consoleLogger } from '../core/logger';
 
@@ -43,7 +43,7 @@ export function registerFunction(declaration: FunctionDeclaration): void {
     case 'http':
       app.http(declaration.name, {
         route: declaration.route,
-        methods: declaration.methods,
+        methods: methodsOf(declaration),
         // Azure enforces the keys in the cloud; the local host enforces the same level itself.
         authLevel: authLevelOf(declaration),
         handler: async (request: HttpRequest, context: InvocationContext) => declaration.handler(await workerDeps())(request, context),

@@ -40,4 +40,12 @@ export function authLevelOf(fn: HttpFunction): HttpAuthLevel {
   return fn.authLevel ?? 'function';
 }
 
+/**
+ * The methods a function answers: its declared ones, and HEAD wherever it takes GET (RFC 9110
+ * §9.3.2), so every read route answers HEAD in Azure and in the local host alike.
+ */
+export function methodsOf(fn: HttpFunction): HttpMethod[] {
+  return fn.methods.includes('GET') && !fn.methods.includes('HEAD') ? [...fn.methods, 'HEAD'] : fn.methods;
+}
+
 export type FunctionDeclaration = HttpFunction | TimerFunction | RabbitMQFunction;
