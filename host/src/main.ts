@@ -1,6 +1,5 @@
 import {
   declaredFunctions,
-  ConfigError,
   loadConfig,
   consoleLogger,
   accessKeysFromEnv,
@@ -12,9 +11,9 @@ import {
   runMain,
   type Env,
   type Running,
-  type FunctionDeclaration,
   httpTimeoutsFromEnv,
 } from '../../functions/src';
+import { selectFunctions } from './functionSelection';
 import { startHost } from './host';
 
 const HELP = `Usage: npm run host   (or: node dist/host/src/main.js)
@@ -39,20 +38,12 @@ Environment (defaults in local.settings.example.json):
   MAX_BODY_BYTES               largest accepted webhook body (default 1048576)
 ${HTTP_TIMEOUTS_HELP}
   PETZI_TOPOLOGY_PREFIX        prefix for exchange and queue names (tests, side-by-side stacks)
-  PETZI_FUNCTIONS              serve only these functions, comma-separated (default: all)
+  PETZI_FUNCTIONS              serve only these functions, comma-separated names or trigger kinds
+                               (@http, @timer, @rabbitmq); default: all
+  PETZI_RELAY_QUEUE_TYPE       classic (default, one broker) or quorum (a RabbitMQ cluster): the type of
+                               petzi.relay and petzi.relay.dlq
 
 SIGINT/SIGTERM stop it gracefully: in-flight requests finish, then it exits 0.`;
-
-/** PETZI_FUNCTIONS=webhook,relay serves a subset, e.g. to run the relay in its own processes. */
-function selectFunctions(env: Env): FunctionDeclaration[] {
-  const functions = declaredFunctions();
-  const wanted = readEnv.list(env, 'PETZI_FUNCTIONS', { default: functions.map((f) => f.name) });
-  const unknown = wanted.filter((name) => !functions.some((f) => f.name === name));
-  if (unknown.length > 0) {
-    throw new ConfigError(`PETZI_FUNCTIONS names unknown functions: ${unknown.join(', ')} (known: ${functions.map((f) => f.name).join(', ')})`);
-  }
-  return functions.filter((f) => wanted.includes(f.name));
-}
 
 async function start(env: Env): Promise<Running> {
   const config = loadConfig(env);
@@ -68,7 +59,7 @@ async function start(env: Env): Promise<Running> {
     access,
     log: consoleLogger,
     topologyPrefix: readEnv.string(env, 'PETZI_TOPOLOGY_PREFIX'),
-    functions: selectFunctions(env),
+    functions: selectFunctions(declaredFunctions(), readEnv.list(env, 'PETZI_FUNCTIONS', { default: ['@http', '@timer', '@rabbitmq'] })),
     httpTimeouts: httpTimeoutsFromEnv(env),
   });
   console.log(

@@ -1,4 +1,5 @@
-import { first, int, list, url, type Env } from './env';
+import { ConfigError } from './errors';
+import { first, int, list, string, url, type Env } from './env';
 
 /**
  * Configuration read from the environment (or `Values` in local.settings.json, which the
@@ -18,7 +19,18 @@ export interface Config {
   rawRetentionDays?: number;
   /** ATTEMPT_RETENTION_DAYS: the delivery log keeps requests this many days (default 14). */
   attemptRetentionDays: number;
+  /** PETZI_RELAY_QUEUE_TYPE: classic (one broker, the default) or quorum (a RabbitMQ cluster). */
+  relayQueueType: RelayQueueType;
 }
+
+/**
+ * The type of petzi.relay and its dead-letter queue. `classic` on one broker (npm start, compose);
+ * `quorum` on a RabbitMQ cluster, where a queue replicated on a majority of nodes survives the loss
+ * of one (infra/swarm). The bridges' per-instance petzi.live queues stay classic: exclusive queues
+ * cannot be quorum queues, and a bridge replays what it missed from Postgres anyway.
+ */
+export const RELAY_QUEUE_TYPES = ['classic', 'quorum'] as const;
+export type RelayQueueType = (typeof RELAY_QUEUE_TYPES)[number];
 
 export const DEFAULTS = {
   secret: 'secret',
@@ -45,7 +57,15 @@ export function loadConfig(env: Env = process.env): Config {
     outboxGraceSeconds: positive('OUTBOX_GRACE_SECONDS', DEFAULTS.outboxGraceSeconds),
     attemptRetentionDays: positive('ATTEMPT_RETENTION_DAYS', DEFAULTS.attemptRetentionDays),
     rawRetentionDays: int(env, 'RAW_RETENTION_DAYS', { min: 1 }),
+    relayQueueType: relayQueueType(env),
   };
+}
+
+function relayQueueType(env: Env): RelayQueueType {
+  const value = string(env, 'PETZI_RELAY_QUEUE_TYPE', { default: 'classic' });
+  const known = RELAY_QUEUE_TYPES.find((type) => type === value);
+  if (known === undefined) throw new ConfigError(`PETZI_RELAY_QUEUE_TYPE must be one of ${RELAY_QUEUE_TYPES.join(', ')}, got "${value}"`);
+  return known;
 }
 
 /**
