@@ -18,8 +18,9 @@ require_env() {
 }
 
 # Docker and Kubernetes secrets are files (/run/secrets/<name>): file_env NAME exports NAME from
-# the file named by NAME_FILE, as the official images do (the trailing newline dropped). Setting
-# both is refused (which one would win is a guess); an unreadable or empty file is refused.
+# the file named by NAME_FILE, as the official images do (the trailing newline dropped), and unsets
+# NAME_FILE so the process it starts sees one form only. Setting both is refused (which one would
+# win is a guess); an unreadable or empty file is refused.
 file_env() {
   eval "file_env_path=\${$1_FILE:-}"
   [ -n "$file_env_path" ] || return 0
@@ -34,4 +35,5 @@ file_env() {
   fi
   file_env_value=$(cat "$file_env_path")
   export "$1=$file_env_value"
+  unset "$1_FILE"
 }

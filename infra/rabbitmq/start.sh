@@ -41,17 +41,19 @@ if [ -n "${PETZI_RABBITMQ_SEED:-}" ]; then
   # A node with data (a restart) knows its cluster already and starts at once.
   if [ "$self" != "$PETZI_RABBITMQ_SEED" ] && [ ! -d "/var/lib/rabbitmq/mnesia/$self" ]; then
     echo "petzi rabbitmq: first boot of $self, waiting for the seed $PETZI_RABBITMQ_SEED"
+    seed_host=${PETZI_RABBITMQ_SEED#*@}
     tries=0
-    until rabbitmq-diagnostics -q -n "$PETZI_RABBITMQ_SEED" check_running >/dev/null 2>&1; do
+    # The seed accepts AMQP once it has booted (a TCP connect; a CLI call would cost a VM start).
+    until timeout 3 bash -c "exec 3<>/dev/tcp/$seed_host/5672" 2>/dev/null; do
       tries=$((tries + 1))
-      [ "$tries" -lt 120 ] || { echo "petzi rabbitmq: the seed $PETZI_RABBITMQ_SEED did not answer in 10 minutes" >&2; exit 69; }
-      sleep 5
+      [ "$tries" -lt 200 ] || { echo "petzi rabbitmq: the seed $PETZI_RABBITMQ_SEED did not answer in 10 minutes" >&2; exit 69; }
+      sleep 3
     done
   fi
   # A quorum queue's members are the nodes of the cluster when it was declared: the seed declares
   # the topology alone, so every node adds itself once it runs (a member already is left as it is).
   (
-    until rabbitmq-diagnostics -q check_running >/dev/null 2>&1; do sleep 3; done
+    until timeout 3 bash -c 'exec 3<>/dev/tcp/127.0.0.1/5672' 2>/dev/null; do sleep 3; done
     rabbitmq-queues grow "$self" all >/dev/null 2>&1 && echo "petzi rabbitmq: $self is a member of every quorum queue"
   ) &
 fi
