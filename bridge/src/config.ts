@@ -1,16 +1,5 @@
-import {
-  AMQP_PROTOCOLS,
-  DEFAULTS,
-  POSTGRES_PROTOCOLS,
-  readEnv,
-  type Env,
-  accessKeysFromEnv,
-  resolveAccess,
-  type Access,
-  httpTimeoutsFromEnv,
-  type HttpTimeouts,
-  hostFromEnv,
-} from '../../functions/src';
+import { AMQP_PROTOCOLS, DEFAULTS, POSTGRES_PROTOCOLS, readEnv, type Env, accessKeysFromEnv, resolveAccess, type Access } from '../../functions/src';
+import { httpTimeoutsFromEnv, type HttpTimeouts, hostFromEnv } from '../../kit/src';
 
 /** The SSE bridge's settings, read from the environment; shares DATABASE_URL / RABBITMQ_URL with the functions. */
 export interface BridgeConfig {

@@ -1,4 +1,5 @@
-import { consoleLogger, HTTP_TIMEOUTS_HELP, runMain, type Env, type Running } from '../../functions/src';
+import { consoleLogger, type Env } from '../../functions/src';
+import { HTTP_TIMEOUTS_HELP, runMain, type Running } from '../../kit/src';
 import { startBridge } from './bridge';
 import { loadBridgeConfig } from './config';
 

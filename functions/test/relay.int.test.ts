@@ -1,6 +1,5 @@
 import * as amqp from 'amqplib';
-import { captureExchange, type Capture } from '../../test/support/broker';
-import { liveEventsIn } from '../../test/support/liveMessages';
+import { captureExchange, liveEventsIn, type Capture } from '../../test/support/broker';
 import { queryOnce } from '../../test/support/db';
 import { TEST_RABBITMQ_URL } from '../../test/support/env';
 import { startTestStack, type TestStack } from '../../test/support/host';

@@ -5,14 +5,10 @@ import {
   accessKeysFromEnv,
   refuseExampleSecret,
   resolveAccess,
-  HTTP_TIMEOUTS_HELP,
-  hostFromEnv,
   readEnv,
-  runMain,
   type Env,
-  type Running,
-  httpTimeoutsFromEnv,
 } from '../../functions/src';
+import { HTTP_TIMEOUTS_HELP, hostFromEnv, runMain, type Running, httpTimeoutsFromEnv } from '../../kit/src';
 import { selectFunctions } from './functionSelection';
 import { startHost } from './host';
 

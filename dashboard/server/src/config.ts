@@ -1,5 +1,6 @@
 import path from 'node:path';
-import { accessKeysFromEnv, hostFromEnv, httpTimeoutsFromEnv, readEnv, type Env } from '../../../functions/src';
+import { accessKeysFromEnv, readEnv, type Env } from '../../../functions/src';
+import { hostFromEnv, httpTimeoutsFromEnv } from '../../../kit/src';
 import { resolveDashboardLogin } from './login';
 import type { DashboardServerOptions } from './server';
 

@@ -1,5 +1,6 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { ConfigError, first, type Env, exposure, matchesAnyKey, type RequestTarget, sendJson } from '../../../functions/src';
+import { ConfigError, first, type Env, exposure, matchesAnyKey } from '../../../functions/src';
+import { type RequestTarget, sendJson } from '../../../kit/src';
 import { cookie, overTls, SESSION_COOKIE, sessionCookie } from './cookies';
 import { loginPage, PAGE_HEADERS } from './loginPage';
 import type { LoginThrottle } from './loginThrottle';

@@ -1,4 +1,5 @@
-import { HTTP_TIMEOUTS_HELP, runMain, type Env, type Running } from '../../../functions/src';
+import type { Env } from '../../../functions/src';
+import { HTTP_TIMEOUTS_HELP, runMain, type Running } from '../../../kit/src';
 import { loadDashboardConfig } from './config';
 import { DEFAULT_DASHBOARD_USER } from './login';
 import { startDashboardServer } from './server';

@@ -1,7 +1,6 @@
 import type { HttpHandler } from '@azure/functions';
-import { onlyParams, ticketNumberParam } from '../server/query';
-import { readEndpoint } from '../server/readErrors';
-import { json, jsonError } from '../server/responses';
+import { onlyParams, queryParams, ticketNumberParam } from '../http/query';
+import { json, jsonError, readEndpoint } from '../http/responses';
 import { registerFunction } from '../runtime/azure';
 import type { HttpFunction } from '../runtime/declaration';
 import type { Deps } from '../runtime/deps';
@@ -11,7 +10,7 @@ import { eraseBuyerOfTicket } from '../read-api/buyerErasure';
 export function eraseBuyerHandler(deps: Deps): HttpHandler {
   return (request) =>
     readEndpoint(async () => {
-      onlyParams(request.query, []);
+      onlyParams(queryParams(request), []);
       const number = ticketNumberParam(request.params);
       const { webhooks, erased } = await eraseBuyerOfTicket(deps.pool, number);
       if (webhooks === 0) return jsonError(404, `No ticket ${number}`);

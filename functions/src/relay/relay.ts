@@ -3,8 +3,8 @@ import type { BrokerConnection } from '../broker/connection';
 import type { WebhookMessage } from '../protocol/webhookMessage';
 import type { PipelineMetrics } from '../metrics/pipelineMetrics';
 import { checkPayload } from '../protocol/schema';
-import { PoisonMessageError } from './decode';
-import { LIVE_BATCH_TYPE, encodeLiveBatch, type EncodedLiveEvent } from '../protocol/liveEvent';
+import { PoisonMessageError } from '../protocol/webhookMessage';
+import { LIVE_BATCH_CONTENT_TYPE, LIVE_BATCH_TYPE, encodeLiveBatch, type EncodedLiveEvent } from '../protocol/liveEvent';
 import { relayInputOf } from './project';
 import { Batcher } from '../core/batcher';
 import { isOutage } from '../core/errors';
@@ -97,7 +97,7 @@ export class RelayService {
     const { content, headers } = encodeLiveBatch(events);
     return this.deps.broker.publish(this.deps.liveExchange, '', content, {
       persistent: true,
-      contentType: 'application/x-ndjson',
+      contentType: LIVE_BATCH_CONTENT_TYPE,
       type: LIVE_BATCH_TYPE,
       headers,
     });

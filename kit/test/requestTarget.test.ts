@@ -1,4 +1,4 @@
-import { BadRequestTarget, parseRequestTarget } from '../src/server/requestTarget';
+import { BadRequestTarget, parseRequestTarget } from '../src/requestTarget';
 
 describe('parseRequestTarget', () => {
   it('splits path and query and decodes the segments', () => {

@@ -1,7 +1,22 @@
 import type { ServerResponse } from 'node:http';
 import type { Counter } from 'prom-client';
-import { errorMessage } from '../core/errors';
-import { sendJson } from './respond';
+import { errorMessage } from '../../functions/src';
+
+/**
+ * The replies a process writes itself, outside the handlers' own: every one is JSON (sendJson),
+ * and a handler that fails unexpectedly becomes one 500 (guard), never the end of the process.
+ */
+
+/** Writes a JSON reply, never cached; a response already started can only be cut. */
+export function sendJson(res: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}): void {
+  if (res.headersSent) {
+    res.destroy();
+    return;
+  }
+  const text = JSON.stringify(body);
+  res.writeHead(status, { 'Content-Type': 'application/json', 'Content-Length': Buffer.byteLength(text), 'Cache-Control': 'no-store', ...headers });
+  res.end(text);
+}
 
 /** Told once per request a handler failed unexpectedly, with the handler's name. */
 export type HandlerFailure = (handler: string, error: unknown) => void;

@@ -6,7 +6,7 @@ import path from 'node:path';
  * keepRunningOnUnhandledRejections; a child process (built code, `npm run build` first) shows the
  * difference: the rejection is logged and the process goes on to finish its work.
  */
-const guards = path.resolve(__dirname, '../../dist/functions/src/server/processGuards.js');
+const guards = path.resolve(__dirname, '../../dist/kit/src/processGuards.js');
 
 function run(install: boolean): { status: number | null; stdout: string; stderr: string } {
   const script = [

@@ -1,6 +1,6 @@
-import { ConfigError } from '../src/core/errors';
-import { PortInUseError } from '../src/server/listen';
-import { EXIT_USAGE, runMain, type MainProcess, type MainSpec, type Running } from '../src/server/runMain';
+import { ConfigError } from '../../functions/src';
+import { PortInUseError } from '../src/listen';
+import { EXIT_USAGE, runMain, type MainProcess, type MainSpec, type Running } from '../src/runMain';
 
 /** A process as runMain sees it, recording what it printed, its exit code and what it installed. */
 function fakeProcess(argv: string[] = [], env: Record<string, string> = {}) {

@@ -1,4 +1,17 @@
-import { errorMessage } from '../core/errors';
+import { errorMessage } from '../../functions/src';
+
+// What runMain installs on the process: unhandled rejections logged, not fatal; SIGINT/SIGTERM a graceful stop.
+
+/**
+ * A promise someone forgot to await must not end a server that is serving others: Node's
+ * default for an unhandled rejection is to crash. It is logged (it is a bug) and the process
+ * goes on. A synchronous uncaught exception still ends the process: its state is unknown.
+ */
+export function keepRunningOnUnhandledRejections(log: (message: string) => void): void {
+  process.on('unhandledRejection', (reason: unknown) => {
+    log(`unhandled promise rejection (kept running): ${errorMessage(reason)}`);
+  });
+}
 
 export interface StopOnSignalOptions {
   /** Said when the signal arrives, after the signal's name. */

@@ -1,13 +1,13 @@
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { string, type Env } from '../core/env';
+import { readEnv, type Env } from '../../functions/src';
 
 /** Every process binds this unless HOST says otherwise: nothing is reachable from the network by accident. */
 export const LOOPBACK = '127.0.0.1';
 
 /** HOST, one name for the host, the bridge and the dashboard server. */
 export function hostFromEnv(env: Env): string {
-  return string(env, 'HOST', { default: LOOPBACK });
+  return readEnv.string(env, 'HOST', { default: LOOPBACK });
 }
 
 /** The address really bound, for banners: http://0.0.0.0:5000, http://[::]:5000, http://127.0.0.1:5000. */

@@ -1,7 +1,6 @@
 import http from 'node:http';
 import type { Duplex } from 'node:stream';
-import { int, type Env } from '../core/env';
-import { ConfigError } from '../core/errors';
+import { ConfigError, readEnv, type Env } from '../../functions/src';
 import { sendJson } from './respond';
 
 /**
@@ -23,7 +22,7 @@ export const HTTP_TIMEOUT_DEFAULTS: HttpTimeouts = { requestTimeoutMs: 30_000, h
 
 /** Reads HTTP_REQUEST_TIMEOUT_MS, HTTP_HEADERS_TIMEOUT_MS and HTTP_KEEP_ALIVE_TIMEOUT_MS. */
 export function httpTimeoutsFromEnv(env: Env): HttpTimeouts {
-  const read = (name: string, fallback: number): number => int(env, name, { min: 1, unit: 'milliseconds', default: fallback });
+  const read = (name: string, fallback: number): number => readEnv.int(env, name, { min: 1, unit: 'milliseconds', default: fallback });
   const requestTimeoutMs = read('HTTP_REQUEST_TIMEOUT_MS', HTTP_TIMEOUT_DEFAULTS.requestTimeoutMs);
   const headersTimeoutMs = read('HTTP_HEADERS_TIMEOUT_MS', Math.min(HTTP_TIMEOUT_DEFAULTS.headersTimeoutMs, requestTimeoutMs));
   // node:http refuses a headers timeout longer than the whole-request timeout.

@@ -1,8 +1,6 @@
-import { withSecretFiles, type Env } from '../core/env';
-import { ConfigError, errorMessage } from '../core/errors';
+import { ConfigError, errorMessage, withSecretFiles, type Env } from '../../functions/src';
 import { PortInUseError } from './listen';
-import { keepRunningOnUnhandledRejections } from './processGuards';
-import { stopOnSignal } from './stopOnSignal';
+import { keepRunningOnUnhandledRejections, stopOnSignal } from './processGuards';
 
 /** sysexits' EX_USAGE: the command line was wrong, as the simulator says too. */
 export const EXIT_USAGE = 64;
