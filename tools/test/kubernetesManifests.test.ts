@@ -1,0 +1,227 @@
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import { Secret } from 'kubernetes-models/v1/Secret';
+import { agreementErrors, generatedSecrets, type Sources } from '../kubernetes/agreement';
+import { KUSTOMIZATION, loadManifests, manifestsOf, parseYamlDocuments, schemaErrors, type Manifest } from '../kubernetes/manifests';
+
+const ROOT = path.resolve(__dirname, '..', '..');
+const DIR = path.join(ROOT, 'infra', 'kubernetes');
+const firstDocument = (rel: string) => parseYamlDocuments(rel, readFileSync(path.join(ROOT, rel), 'utf8'))[0];
+
+const manifests = loadManifests(DIR);
+const files = [...new Set(manifests.map((m) => m.file))];
+const sources: Sources = {
+  compose: firstDocument('docker-compose.yml'),
+  stack: firstDocument('infra/swarm/stack.yml'),
+  gatewayConf: readFileSync(path.join(ROOT, 'infra/nginx/gateway.conf'), 'utf8'),
+  hostJson: JSON.parse(readFileSync(path.join(ROOT, 'host.json'), 'utf8')) as Record<string, unknown>,
+  kustomization: firstDocument(`infra/kubernetes/${KUSTOMIZATION}`),
+};
+
+type Body = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any -- mutating parsed YAML in place
+
+/** A copy of the manifests with one object changed. */
+function changed(kind: string, name: string, change: (body: Body) => void): Manifest[] {
+  const copy = structuredClone(manifests);
+  const target = copy.find((m) => m.kind === kind && m.name === name);
+  if (!target) throw new Error(`no ${kind}/${name} in infra/kubernetes`);
+  change(target.body);
+  return copy;
+}
+
+const containerOf = (body: Body): Body => body.spec.template.spec.containers[0];
+const envNamed = (body: Body, name: string): Body => containerOf(body).env.find((e: Body) => e.name === name);
+
+describe('infra/kubernetes', () => {
+  it('holds the Deployments, their Services, scalers, disruption budgets and Ingresses', () => {
+    expect(manifests.map((m) => `${m.kind}/${m.name}`).sort()).toEqual([
+      'Deployment/functions',
+      'Deployment/relay',
+      'Deployment/sse-bridge',
+      'HorizontalPodAutoscaler/functions',
+      'Ingress/functions',
+      'Ingress/sse-bridge',
+      'Namespace/petzi',
+      'PodDisruptionBudget/functions',
+      'PodDisruptionBudget/relay',
+      'PodDisruptionBudget/sse-bridge',
+      'ScaledObject/relay',
+      'Service/functions',
+      'Service/relay',
+      'Service/sse-bridge',
+      'TriggerAuthentication/rabbitmq',
+    ]);
+  });
+
+  it.each(manifests.map((m) => [`${m.file} ${m.kind}/${m.name}`, m] as const))('%s is valid against its Kubernetes or KEDA schema', (_, manifest) => {
+    expect(schemaErrors(manifest)).toEqual([]);
+  });
+
+  it('generates a Secret the Secret schema accepts, with every key the manifests read', () => {
+    const generated = generatedSecrets(sources.kustomization);
+    expect([...generated.keys()]).toEqual(['petzi-secrets']);
+    const keys = [...(generated.get('petzi-secrets') ?? [])];
+    expect(keys.sort()).toEqual(['azure_webjobs_storage', 'database_url', 'petzi_admin_key', 'petzi_api_key', 'petzi_webhook_secret', 'rabbitmq_url']);
+    const data = Object.fromEntries(keys.map((k) => [k, Buffer.from('value').toString('base64')]));
+    expect(() => new Secret({ metadata: { name: 'petzi-secrets' }, type: 'Opaque', data }).validate()).not.toThrow();
+  });
+
+  it('agrees with docker-compose.yml, the swarm stack, gateway.conf, host.json and the declared functions', () => {
+    expect(agreementErrors(manifests, sources, files)).toEqual([]);
+  });
+});
+
+describe('the manifests check refuses', () => {
+  it.each([
+    ['a replica count written as a string', 'Deployment', 'functions', (b: Body) => (b.spec.replicas = '3'), 'data/spec/replicas must be integer'],
+    ['a container without a name', 'Deployment', 'sse-bridge', (b: Body) => delete containerOf(b).name, 'must have required property name'],
+    ['a probe port that is a list', 'Deployment', 'relay', (b: Body) => (containerOf(b).readinessProbe.httpGet.port = [80]), 'readinessProbe/httpGet/port'],
+    ['a ScaledObject without its target', 'ScaledObject', 'relay', (b: Body) => delete b.spec.scaleTargetRef, 'must have required property scaleTargetRef'],
+    ['a KEDA trigger value that is a number', 'ScaledObject', 'relay', (b: Body) => (b.spec.triggers[0].metadata.value = 500), 'metadata/value must be string'],
+    ['a TriggerAuthentication secret without its key', 'TriggerAuthentication', 'rabbitmq', (b: Body) => delete b.spec.secretTargetRef[0].key, 'must have required property key'],
+    ['an Ingress path without its pathType', 'Ingress', 'sse-bridge', (b: Body) => delete b.spec.rules[0].http.paths[0].pathType, 'must have required property pathType'],
+    ['an HPA metric without its type', 'HorizontalPodAutoscaler', 'functions', (b: Body) => delete b.spec.metrics[0].type, 'must have required property type'],
+  ])('%s', (_, kind, name, change, message) => {
+    const broken = changed(kind, name, change).find((m) => m.kind === kind && m.name === name) as Manifest;
+    expect(schemaErrors(broken).join('\n')).toContain(message);
+  });
+
+  it('an object of an apiVersion or kind it has no schema for', () => {
+    const [old] = manifestsOf('old.yaml', 'apiVersion: apps/v1beta1\nkind: Deployment\nmetadata: { name: functions }\n');
+    expect(schemaErrors(old)).toEqual([expect.stringContaining('old.yaml Deployment/functions: no schema for apiVersion "apps/v1beta1" kind "Deployment"')]);
+  });
+
+  it('YAML that does not parse, naming the file', () => {
+    expect(() => manifestsOf('broken.yaml', 'kind: Service\nspec: [ports\n')).toThrow(/^broken\.yaml: /);
+  });
+
+  it('reads YAML as kubectl does: a leading zero is octal, yes is true', () => {
+    expect(parseYamlDocuments('modes.yaml', 'defaultMode: 0400\nenabled: yes\n')).toEqual([{ defaultMode: 256, enabled: true }]);
+  });
+
+  it.each([
+    [
+      'the relay scaled on another queue',
+      'ScaledObject',
+      'relay',
+      (b: Body) => (b.spec.triggers[0].metadata.queueName = 'petzi.live'),
+      'must scale on the queue length of petzi.relay',
+    ],
+    ['a scaler target other than a prefetch window', 'ScaledObject', 'relay', (b: Body) => (b.spec.triggers[0].metadata.value = '100'), "is not host.json's prefetchCount 500"],
+    [
+      "a broker URL for KEDA other than the relay's",
+      'TriggerAuthentication',
+      'rabbitmq',
+      (b: Body) => (b.spec.secretTargetRef[0].key = 'database_url'),
+      'from the Secret key the relay reads RABBITMQ_URL from',
+    ],
+    [
+      'a readiness probe where the healthchecks do not look',
+      'Deployment',
+      'functions',
+      (b: Body) => (containerOf(b).readinessProbe.httpGet.path = '/api/health'),
+      'readiness probes /api/health',
+    ],
+    ["a bridge port other than compose's", 'Deployment', 'sse-bridge', (b: Body) => (containerOf(b).ports[0].containerPort = 5002), 'has no containerPort 5001'],
+    [
+      'a setting that differs from the swarm stack',
+      'Deployment',
+      'functions',
+      (b: Body) => (envNamed(b, 'PETZI_RELAY_QUEUE_TYPE').value = 'classic'),
+      'PETZI_RELAY_QUEUE_TYPE is "classic"',
+    ],
+    [
+      'a setting the swarm stack does not have',
+      'Deployment',
+      'relay',
+      (b: Body) => containerOf(b).env.push({ name: 'PETZI_API_KEY', value: 'key' }),
+      'sets PETZI_API_KEY, which the swarm stack does not',
+    ],
+    [
+      'a secret file that no volume provides',
+      'Deployment',
+      'sse-bridge',
+      (b: Body) => b.spec.template.spec.volumes[0].secret.items.pop(),
+      '/run/secrets/rabbitmq_url, which no secret volume provides',
+    ],
+    [
+      'a secret key the kustomization does not generate',
+      'Deployment',
+      'relay',
+      (b: Body) => (envNamed(b, 'AzureWebJobsStorage').valueFrom.secretKeyRef.key = 'storage'),
+      'petzi-secrets/storage, which the kustomization does not generate',
+    ],
+    [
+      'a Functions host list PETZI_FUNCTIONS does not select',
+      'Deployment',
+      'relay',
+      (b: Body) => (envNamed(b, 'AzureFunctionsJobHost__functions__0').value = 'webhook'),
+      'the Azure Functions host would load',
+    ],
+    [
+      'a gap in the Functions host list',
+      'Deployment',
+      'functions',
+      (b: Body) => (envNamed(b, 'AzureFunctionsJobHost__functions__3').name = 'AzureFunctionsJobHost__functions__30'),
+      'without gaps',
+    ],
+    [
+      "another image than the swarm stack's",
+      'Deployment',
+      'relay',
+      (b: Body) => (containerOf(b).image = 'petzi/sse-bridge:latest'),
+      'runs petzi/sse-bridge:latest, the swarm stack petzi/functions:latest',
+    ],
+    [
+      "another grace period than the swarm stack's",
+      'Deployment',
+      'sse-bridge',
+      (b: Body) => (b.spec.template.spec.terminationGracePeriodSeconds = 30),
+      'terminationGracePeriodSeconds 30',
+    ],
+    [
+      "a minimum below the swarm stack's replicas",
+      'HorizontalPodAutoscaler',
+      'functions',
+      (b: Body) => (b.spec.minReplicas = 1),
+      'needs one HorizontalPodAutoscaler with minReplicas 3',
+    ],
+    [
+      'a Deployment with no disruption budget',
+      'PodDisruptionBudget',
+      'relay',
+      (b: Body) => (b.spec.selector.matchLabels = { 'app.kubernetes.io/name': 'gone' }),
+      'Deployment relay has no PodDisruptionBudget',
+    ],
+    [
+      'a Service that selects no pods',
+      'Service',
+      'functions',
+      (b: Body) => (b.spec.selector = { 'app.kubernetes.io/name': 'function' }),
+      'Service functions selects 0 Deployments',
+    ],
+    ['a Service port the gateway does not use', 'Service', 'sse-bridge', (b: Body) => (b.spec.ports[0].port = 80), 'Service sse-bridge has no port 5001'],
+    ['a buffered stream', 'Ingress', 'sse-bridge', (b: Body) => (b.metadata.annotations['nginx.ingress.kubernetes.io/proxy-buffering'] = 'on'), 'buffers the stream'],
+    [
+      "a stream read timeout shorter than the gateway's",
+      'Ingress',
+      'sse-bridge',
+      (b: Body) => (b.metadata.annotations['nginx.ingress.kubernetes.io/proxy-read-timeout'] = '60'),
+      "proxy-read-timeout is under gateway.conf's 1h",
+    ],
+    [
+      "a body limit other than the gateway's",
+      'Ingress',
+      'functions',
+      (b: Body) => (b.metadata.annotations['nginx.ingress.kubernetes.io/proxy-body-size'] = '1m'),
+      "proxy-body-size is not gateway.conf's 4m",
+    ],
+  ])('%s', (_, kind, name, change, message) => {
+    expect(agreementErrors(changed(kind, name, change), sources, files).join('\n')).toContain(message);
+  });
+
+  it('a kustomization that leaves a manifest file out', () => {
+    const kustomization = { ...sources.kustomization, resources: files.filter((f) => f !== 'relay.yaml') };
+    expect(agreementErrors(manifests, { ...sources, kustomization }, files).join('\n')).toContain('are not the manifest files');
+  });
+});
