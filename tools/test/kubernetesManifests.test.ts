@@ -18,19 +18,40 @@ const sources: Sources = {
   kustomization: firstDocument(`infra/kubernetes/${KUSTOMIZATION}`),
 };
 
-type Body = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any -- mutating parsed YAML in place
+/** A step into parsed YAML: a key, an index, or the entry of a list with that name (env, ports). */
+type Step = string | number | { name: string };
+type Edit = { set: unknown } | { push: unknown } | 'delete' | 'pop';
 
-/** A copy of the manifests with one object changed. */
-function changed(kind: string, name: string, change: (body: Body) => void): Manifest[] {
+function child(value: unknown, step: Step): unknown {
+  if (typeof step === 'object') return Array.isArray(value) ? value.find((entry: unknown) => (entry as { name?: unknown }).name === step.name) : undefined;
+  return typeof value === 'object' && value !== null ? (value as Record<string | number, unknown>)[step] : undefined;
+}
+
+/** A copy of the manifests with one value of one object changed. */
+function changed(kind: string, name: string, steps: Step[], edit: Edit): Manifest[] {
   const copy = structuredClone(manifests);
   const target = copy.find((m) => m.kind === kind && m.name === name);
   if (!target) throw new Error(`no ${kind}/${name} in infra/kubernetes`);
-  change(target.body);
+  const parent = steps.slice(0, -1).reduce<unknown>(child, target.body);
+  const last = steps[steps.length - 1];
+  if (edit === 'pop' || (typeof edit === 'object' && 'push' in edit)) {
+    const list = child(parent, last);
+    if (!Array.isArray(list)) throw new Error(`${kind}/${name} has no list at ${JSON.stringify(steps)}`);
+    if (edit === 'pop') list.pop();
+    else list.push(edit.push);
+  } else {
+    if (typeof last === 'object' || typeof parent !== 'object' || parent === null) throw new Error(`${kind}/${name}: cannot edit ${JSON.stringify(steps)}`);
+    const holder = parent as Record<string | number, unknown>;
+    if (edit === 'delete') delete holder[last];
+    else holder[last] = edit.set;
+  }
   return copy;
 }
 
-const containerOf = (body: Body): Body => body.spec.template.spec.containers[0];
-const envNamed = (body: Body, name: string): Body => containerOf(body).env.find((e: Body) => e.name === name);
+const CONTAINER: Step[] = ['spec', 'template', 'spec', 'containers', 0];
+const env = (name: string): Step[] => [...CONTAINER, 'env', { name }];
+const ANNOTATIONS: Step[] = ['metadata', 'annotations'];
+const TRIGGER: Step[] = ['spec', 'triggers', 0];
 
 describe('infra/kubernetes', () => {
   it('holds the Deployments, their Services, scalers, disruption budgets and Ingresses', () => {
@@ -72,17 +93,17 @@ describe('infra/kubernetes', () => {
 });
 
 describe('the manifests check refuses', () => {
-  it.each([
-    ['a replica count written as a string', 'Deployment', 'functions', (b: Body) => (b.spec.replicas = '3'), 'data/spec/replicas must be integer'],
-    ['a container without a name', 'Deployment', 'sse-bridge', (b: Body) => delete containerOf(b).name, 'must have required property name'],
-    ['a probe port that is a list', 'Deployment', 'relay', (b: Body) => (containerOf(b).readinessProbe.httpGet.port = [80]), 'readinessProbe/httpGet/port'],
-    ['a ScaledObject without its target', 'ScaledObject', 'relay', (b: Body) => delete b.spec.scaleTargetRef, 'must have required property scaleTargetRef'],
-    ['a KEDA trigger value that is a number', 'ScaledObject', 'relay', (b: Body) => (b.spec.triggers[0].metadata.value = 500), 'metadata/value must be string'],
-    ['a TriggerAuthentication secret without its key', 'TriggerAuthentication', 'rabbitmq', (b: Body) => delete b.spec.secretTargetRef[0].key, 'must have required property key'],
-    ['an Ingress path without its pathType', 'Ingress', 'sse-bridge', (b: Body) => delete b.spec.rules[0].http.paths[0].pathType, 'must have required property pathType'],
-    ['an HPA metric without its type', 'HorizontalPodAutoscaler', 'functions', (b: Body) => delete b.spec.metrics[0].type, 'must have required property type'],
-  ])('%s', (_, kind, name, change, message) => {
-    const broken = changed(kind, name, change).find((m) => m.kind === kind && m.name === name) as Manifest;
+  it.each<[string, string, string, Step[], Edit, string]>([
+    ['a replica count written as a string', 'Deployment', 'functions', ['spec', 'replicas'], { set: '3' }, 'data/spec/replicas must be integer'],
+    ['a container without a name', 'Deployment', 'sse-bridge', [...CONTAINER, 'name'], 'delete', 'must have required property name'],
+    ['a probe port that is a list', 'Deployment', 'relay', [...CONTAINER, 'readinessProbe', 'httpGet', 'port'], { set: [80] }, 'readinessProbe/httpGet/port'],
+    ['a ScaledObject without its target', 'ScaledObject', 'relay', ['spec', 'scaleTargetRef'], 'delete', 'must have required property scaleTargetRef'],
+    ['a KEDA trigger value that is a number', 'ScaledObject', 'relay', [...TRIGGER, 'metadata', 'value'], { set: 500 }, 'metadata/value must be string'],
+    ['a TriggerAuthentication secret without its key', 'TriggerAuthentication', 'rabbitmq', ['spec', 'secretTargetRef', 0, 'key'], 'delete', 'must have required property key'],
+    ['an Ingress path without its pathType', 'Ingress', 'sse-bridge', ['spec', 'rules', 0, 'http', 'paths', 0, 'pathType'], 'delete', 'must have required property pathType'],
+    ['an HPA metric without its type', 'HorizontalPodAutoscaler', 'functions', ['spec', 'metrics', 0, 'type'], 'delete', 'must have required property type'],
+  ])('%s', (_, kind, name, steps, edit, message) => {
+    const broken = changed(kind, name, steps, edit).find((m) => m.kind === kind && m.name === name) as Manifest;
     expect(schemaErrors(broken).join('\n')).toContain(message);
   });
 
@@ -99,125 +120,121 @@ describe('the manifests check refuses', () => {
     expect(parseYamlDocuments('modes.yaml', 'defaultMode: 0400\nenabled: yes\n')).toEqual([{ defaultMode: 256, enabled: true }]);
   });
 
-  it.each([
-    [
-      'the relay scaled on another queue',
-      'ScaledObject',
-      'relay',
-      (b: Body) => (b.spec.triggers[0].metadata.queueName = 'petzi.live'),
-      'must scale on the queue length of petzi.relay',
-    ],
-    ['a scaler target other than a prefetch window', 'ScaledObject', 'relay', (b: Body) => (b.spec.triggers[0].metadata.value = '100'), "is not host.json's prefetchCount 500"],
+  const NGINX = 'nginx.ingress.kubernetes.io';
+  it.each<[string, string, string, Step[], Edit, string]>([
+    ['the relay scaled on another queue', 'ScaledObject', 'relay', [...TRIGGER, 'metadata', 'queueName'], { set: 'petzi.live' }, 'must scale on the queue length of petzi.relay'],
+    ['a scaler target other than a prefetch window', 'ScaledObject', 'relay', [...TRIGGER, 'metadata', 'value'], { set: '100' }, "is not host.json's prefetchCount 500"],
     [
       "a broker URL for KEDA other than the relay's",
       'TriggerAuthentication',
       'rabbitmq',
-      (b: Body) => (b.spec.secretTargetRef[0].key = 'database_url'),
+      ['spec', 'secretTargetRef', 0, 'key'],
+      { set: 'database_url' },
       'from the Secret key the relay reads RABBITMQ_URL from',
     ],
     [
       'a readiness probe where the healthchecks do not look',
       'Deployment',
       'functions',
-      (b: Body) => (containerOf(b).readinessProbe.httpGet.path = '/api/health'),
+      [...CONTAINER, 'readinessProbe', 'httpGet', 'path'],
+      { set: '/api/health' },
       'readiness probes /api/health',
     ],
-    ["a bridge port other than compose's", 'Deployment', 'sse-bridge', (b: Body) => (containerOf(b).ports[0].containerPort = 5002), 'has no containerPort 5001'],
+    ["a bridge port other than compose's", 'Deployment', 'sse-bridge', [...CONTAINER, 'ports', 0, 'containerPort'], { set: 5002 }, 'has no containerPort 5001'],
     [
       'a setting that differs from the swarm stack',
       'Deployment',
       'functions',
-      (b: Body) => (envNamed(b, 'PETZI_RELAY_QUEUE_TYPE').value = 'classic'),
+      [...env('PETZI_RELAY_QUEUE_TYPE'), 'value'],
+      { set: 'classic' },
       'PETZI_RELAY_QUEUE_TYPE is "classic"',
     ],
     [
       'a setting the swarm stack does not have',
       'Deployment',
       'relay',
-      (b: Body) => containerOf(b).env.push({ name: 'PETZI_API_KEY', value: 'key' }),
+      [...CONTAINER, 'env'],
+      { push: { name: 'PETZI_API_KEY', value: 'key' } },
       'sets PETZI_API_KEY, which the swarm stack does not',
     ],
     [
       'a secret file that no volume provides',
       'Deployment',
       'sse-bridge',
-      (b: Body) => b.spec.template.spec.volumes[0].secret.items.pop(),
+      ['spec', 'template', 'spec', 'volumes', 0, 'secret', 'items'],
+      'pop',
       '/run/secrets/rabbitmq_url, which no secret volume provides',
     ],
     [
       'a secret key the kustomization does not generate',
       'Deployment',
       'relay',
-      (b: Body) => (envNamed(b, 'AzureWebJobsStorage').valueFrom.secretKeyRef.key = 'storage'),
+      [...env('AzureWebJobsStorage'), 'valueFrom', 'secretKeyRef', 'key'],
+      { set: 'storage' },
       'petzi-secrets/storage, which the kustomization does not generate',
     ],
     [
       'a Functions host list PETZI_FUNCTIONS does not select',
       'Deployment',
       'relay',
-      (b: Body) => (envNamed(b, 'AzureFunctionsJobHost__functions__0').value = 'webhook'),
+      [...env('AzureFunctionsJobHost__functions__0'), 'value'],
+      { set: 'webhook' },
       'the Azure Functions host would load',
     ],
     [
       'a gap in the Functions host list',
       'Deployment',
       'functions',
-      (b: Body) => (envNamed(b, 'AzureFunctionsJobHost__functions__3').name = 'AzureFunctionsJobHost__functions__30'),
+      [...env('AzureFunctionsJobHost__functions__3'), 'name'],
+      { set: 'AzureFunctionsJobHost__functions__30' },
       'without gaps',
     ],
     [
       "another image than the swarm stack's",
       'Deployment',
       'relay',
-      (b: Body) => (containerOf(b).image = 'petzi/sse-bridge:latest'),
+      [...CONTAINER, 'image'],
+      { set: 'petzi/sse-bridge:latest' },
       'runs petzi/sse-bridge:latest, the swarm stack petzi/functions:latest',
     ],
     [
       "another grace period than the swarm stack's",
       'Deployment',
       'sse-bridge',
-      (b: Body) => (b.spec.template.spec.terminationGracePeriodSeconds = 30),
+      ['spec', 'template', 'spec', 'terminationGracePeriodSeconds'],
+      { set: 30 },
       'terminationGracePeriodSeconds 30',
     ],
     [
       "a minimum below the swarm stack's replicas",
       'HorizontalPodAutoscaler',
       'functions',
-      (b: Body) => (b.spec.minReplicas = 1),
+      ['spec', 'minReplicas'],
+      { set: 1 },
       'needs one HorizontalPodAutoscaler with minReplicas 3',
     ],
     [
       'a Deployment with no disruption budget',
       'PodDisruptionBudget',
       'relay',
-      (b: Body) => (b.spec.selector.matchLabels = { 'app.kubernetes.io/name': 'gone' }),
+      ['spec', 'selector', 'matchLabels'],
+      { set: { 'app.kubernetes.io/name': 'gone' } },
       'Deployment relay has no PodDisruptionBudget',
     ],
-    [
-      'a Service that selects no pods',
-      'Service',
-      'functions',
-      (b: Body) => (b.spec.selector = { 'app.kubernetes.io/name': 'function' }),
-      'Service functions selects 0 Deployments',
-    ],
-    ['a Service port the gateway does not use', 'Service', 'sse-bridge', (b: Body) => (b.spec.ports[0].port = 80), 'Service sse-bridge has no port 5001'],
-    ['a buffered stream', 'Ingress', 'sse-bridge', (b: Body) => (b.metadata.annotations['nginx.ingress.kubernetes.io/proxy-buffering'] = 'on'), 'buffers the stream'],
+    ['a Service that selects no pods', 'Service', 'functions', ['spec', 'selector'], { set: { 'app.kubernetes.io/name': 'function' } }, 'Service functions selects 0 Deployments'],
+    ['a Service port the gateway does not use', 'Service', 'sse-bridge', ['spec', 'ports', 0, 'port'], { set: 80 }, 'Service sse-bridge has no port 5001'],
+    ['a buffered stream', 'Ingress', 'sse-bridge', [...ANNOTATIONS, `${NGINX}/proxy-buffering`], { set: 'on' }, 'buffers the stream'],
     [
       "a stream read timeout shorter than the gateway's",
       'Ingress',
       'sse-bridge',
-      (b: Body) => (b.metadata.annotations['nginx.ingress.kubernetes.io/proxy-read-timeout'] = '60'),
+      [...ANNOTATIONS, `${NGINX}/proxy-read-timeout`],
+      { set: '60' },
       "proxy-read-timeout is under gateway.conf's 1h",
     ],
-    [
-      "a body limit other than the gateway's",
-      'Ingress',
-      'functions',
-      (b: Body) => (b.metadata.annotations['nginx.ingress.kubernetes.io/proxy-body-size'] = '1m'),
-      "proxy-body-size is not gateway.conf's 4m",
-    ],
-  ])('%s', (_, kind, name, change, message) => {
-    expect(agreementErrors(changed(kind, name, change), sources, files).join('\n')).toContain(message);
+    ["a body limit other than the gateway's", 'Ingress', 'functions', [...ANNOTATIONS, `${NGINX}/proxy-body-size`], { set: '1m' }, "proxy-body-size is not gateway.conf's 4m"],
+  ])('%s', (_, kind, name, steps, edit, message) => {
+    expect(agreementErrors(changed(kind, name, steps, edit), sources, files).join('\n')).toContain(message);
   });
 
   it('a kustomization that leaves a manifest file out', () => {
