@@ -8,7 +8,7 @@ import type { FunctionDeclaration } from './runtime/declaration';
 
 export * from './core/config';
 export * as readEnv from './core/env';
-export { first, withSecretFiles, type Env } from './core/env';
+export { declareVariables, withSecretFiles, type Env, type Variable } from './core/env';
 export * from './core/errors';
 export * from './core/logger';
 export * from './http/access';
@@ -36,8 +36,7 @@ export * from './operate/redrive';
 export * from './operate/replay';
 export { deadLettersQuery, deliveriesQuery, jsonObjectBody, nextCursor, redriveRequest, replayRequest } from './operate/requests';
 export { rebuildTickets } from './relay/relay';
-export { relayBatch } from './relay/projection';
-export { relayInputOf, type RelayInput } from './relay/project';
+export { relayBatch, type RelayClaim } from './relay/projection';
 export { insertWebhookEvents } from './storage/webhookEvents';
 export * from './runtime/declaration';
 export * from './runtime/deps';

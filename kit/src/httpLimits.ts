@@ -1,6 +1,6 @@
 import http from 'node:http';
 import type { Duplex } from 'node:stream';
-import { ConfigError, readEnv, type Env } from '../../functions/src';
+import { ConfigError, declareVariables, readEnv, type Env } from '../../functions/src';
 import { sendJson } from './respond';
 
 /**
@@ -20,22 +20,42 @@ export interface HttpTimeouts {
 
 export const HTTP_TIMEOUT_DEFAULTS: HttpTimeouts = { requestTimeoutMs: 30_000, headersTimeoutMs: 10_000, keepAliveTimeoutMs: 5_000 };
 
+/** The same three for the functions host, the SSE bridge and the dashboard server. */
+export const HTTP_TIMEOUT_VARIABLES = declareVariables({
+  HTTP_REQUEST_TIMEOUT_MS: {
+    kind: 'int',
+    min: 1,
+    unit: 'milliseconds',
+    default: HTTP_TIMEOUT_DEFAULTS.requestTimeoutMs,
+    meaning: 'a request (headers and body) must arrive within this, else 408 and the socket is closed',
+  },
+  HTTP_HEADERS_TIMEOUT_MS: {
+    kind: 'int',
+    min: 1,
+    unit: 'milliseconds',
+    meaning: 'its headers must arrive within this (slowloris), else 408; at most the request timeout',
+    unset: `${HTTP_TIMEOUT_DEFAULTS.headersTimeoutMs}, or the request timeout when that is shorter`,
+  },
+  HTTP_KEEP_ALIVE_TIMEOUT_MS: {
+    kind: 'int',
+    min: 1,
+    unit: 'milliseconds',
+    default: HTTP_TIMEOUT_DEFAULTS.keepAliveTimeoutMs,
+    meaning: 'an idle keep-alive connection is closed after this',
+  },
+});
+
 /** Reads HTTP_REQUEST_TIMEOUT_MS, HTTP_HEADERS_TIMEOUT_MS and HTTP_KEEP_ALIVE_TIMEOUT_MS. */
 export function httpTimeoutsFromEnv(env: Env): HttpTimeouts {
-  const read = (name: string, fallback: number): number => readEnv.int(env, name, { min: 1, unit: 'milliseconds', default: fallback });
-  const requestTimeoutMs = read('HTTP_REQUEST_TIMEOUT_MS', HTTP_TIMEOUT_DEFAULTS.requestTimeoutMs);
-  const headersTimeoutMs = read('HTTP_HEADERS_TIMEOUT_MS', Math.min(HTTP_TIMEOUT_DEFAULTS.headersTimeoutMs, requestTimeoutMs));
+  const v = HTTP_TIMEOUT_VARIABLES;
+  const requestTimeoutMs = readEnv.read(env, v.HTTP_REQUEST_TIMEOUT_MS);
+  const headersTimeoutMs = readEnv.read(env, v.HTTP_HEADERS_TIMEOUT_MS) ?? Math.min(HTTP_TIMEOUT_DEFAULTS.headersTimeoutMs, requestTimeoutMs);
   // node:http refuses a headers timeout longer than the whole-request timeout.
   if (headersTimeoutMs > requestTimeoutMs) {
     throw new ConfigError(`HTTP_HEADERS_TIMEOUT_MS (${headersTimeoutMs}) must not exceed HTTP_REQUEST_TIMEOUT_MS (${requestTimeoutMs})`);
   }
-  return { requestTimeoutMs, headersTimeoutMs, keepAliveTimeoutMs: read('HTTP_KEEP_ALIVE_TIMEOUT_MS', HTTP_TIMEOUT_DEFAULTS.keepAliveTimeoutMs) };
+  return { requestTimeoutMs, headersTimeoutMs, keepAliveTimeoutMs: readEnv.read(env, v.HTTP_KEEP_ALIVE_TIMEOUT_MS) };
 }
-
-/** The help lines every CLI prints for the three variables. */
-export const HTTP_TIMEOUTS_HELP = `  HTTP_REQUEST_TIMEOUT_MS      a request (headers and body) must arrive within this, else 408 (default ${HTTP_TIMEOUT_DEFAULTS.requestTimeoutMs})
-  HTTP_HEADERS_TIMEOUT_MS      its headers must arrive within this, else 408 (default ${HTTP_TIMEOUT_DEFAULTS.headersTimeoutMs})
-  HTTP_KEEP_ALIVE_TIMEOUT_MS   an idle keep-alive connection is closed after this (default ${HTTP_TIMEOUT_DEFAULTS.keepAliveTimeoutMs})`;
 
 /** What a client gets when node:http refuses its bytes before any handler runs. */
 function clientErrorReply(code: string | undefined, requestTimeoutMs: number): { status: number; error: string } {

@@ -1,13 +1,17 @@
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { readEnv, type Env } from '../../functions/src';
+import { declareVariables, readEnv, type Env } from '../../functions/src';
 
 /** Every process binds this unless HOST says otherwise: nothing is reachable from the network by accident. */
 export const LOOPBACK = '127.0.0.1';
 
 /** HOST, one name for the host, the bridge and the dashboard server. */
+export const LISTEN_VARIABLES = declareVariables({
+  HOST: { kind: 'string', default: LOOPBACK, meaning: 'the address it binds: 127.0.0.1 is this machine only, 0.0.0.0 every interface' },
+});
+
 export function hostFromEnv(env: Env): string {
-  return readEnv.string(env, 'HOST', { default: LOOPBACK });
+  return readEnv.read(env, LISTEN_VARIABLES.HOST);
 }
 
 /** The address really bound, for banners: http://0.0.0.0:5000, http://[::]:5000, http://127.0.0.1:5000. */

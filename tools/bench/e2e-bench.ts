@@ -7,9 +7,9 @@ import { SseThread } from './sseThread';
 import { CpuMeter, cpuPerThousand, type ProcessGroups } from './processCpu';
 import { LAYOUTS, LAYOUTS_HELP, parseLayout, type LayoutChoice } from './e2eLayouts';
 import { startBenchServices } from './services';
-import { ROOT, cpuCalibrationMs, groupBy, median, medianPerKey, percentile } from './support';
+import { ROOT, cpuCalibrationMs, labelledRoot, groupBy, median, medianPerKey, percentile } from './support';
 
-const HELP = `Usage: npm run bench:e2e [-- --rates 200,1000] [--seconds 10] [--warmup 3] [--layouts one[,split]] [--repeat 3]
+const HELP = `Usage: npm run bench:e2e [-- --rates 200,1000] [--seconds 10] [--warmup 3] [--layouts one[,split][,one@before]] [--repeat 3]
                          [--out bench-results/e2e.json] [--shared-services]
 
 End-to-end latency from POST /webhook to the SSE event on a connected client, through the real
@@ -19,10 +19,12 @@ rate for the given seconds. Writes bench-results/e2e.json (or --out) and prints 
 
 Layouts: "one" runs every function in one host process (npm run host, npm start); "split" runs
 the relay in a host process of its own (PETZI_FUNCTIONS=relay) beside one serving the rest, so the
-two share out the machine's cores.
---layouts takes ${LAYOUTS_HELP}: "@before" runs the host and bridge
-built in BENCH_BEFORE_ROOT (another checkout); "@classic" and "@quorum" set PETZI_RELAY_QUEUE_TYPE,
-so --layouts one@classic,one@quorum compares the relay's queue types in one run.
+two share out the machine's cores. --layouts takes ${LAYOUTS_HELP}. "one@before" (or
+"split@before") runs the host and bridge of the built checkout at BENCH_BEFORE_ROOT instead of this
+tree's, interleaved with it; any other label after @ runs the checkout BENCH_ROOTS pairs with it
+("one@hashcheck" with BENCH_ROOTS=hashcheck=DIR), except "@classic" and "@quorum", which run this
+tree with PETZI_RELAY_QUEUE_TYPE set: --layouts one@classic,one@quorum compares the relay's queue
+types in one run.
 
 Every rate runs --repeat times (default 3), interleaved, each on a fresh stack; the summary gives
 the median of each figure and the spread of p99, from the same run.
@@ -198,18 +200,27 @@ async function main(): Promise<void> {
   if (!Number.isInteger(repeat) || repeat < 1) throw new Error('--repeat must be a positive integer');
   const layouts = arg('--layouts', 'one')
     .split(',')
-    .map((name) => parseLayout(name.trim(), process.env));
+    .map((name) => parseLayout(name.trim(), labelledRoot));
   const file = path.resolve(arg('--out', path.join(ROOT, 'bench-results', 'e2e.json')));
   const services = await startBenchServices(process.argv);
   const calibrationBeforeMs = cpuCalibrationMs();
   const results: E2eResult[] = [];
+  const failed: Array<{ layout: string; rate: number; round: number; error: string }> = [];
   const total = repeat * layouts.length * rates.length;
   try {
     for (let round = 0; round < repeat; round += 1) {
       for (const layout of layouts) {
         for (const rate of rates) {
-          console.log(`[${results.length + 1}/${total}] POST /webhook → SSE at ${rate}/s for ${seconds} s, after ${warmupSeconds} s of warm-up, layout "${layout.name}"`);
-          results.push(await measure(layout, rate, seconds, warmupSeconds, services.groups));
+          const run = results.length + failed.length + 1;
+          console.log(`[${run}/${total}] POST /webhook → SSE at ${rate}/s for ${seconds} s, after ${warmupSeconds} s of warm-up, layout "${layout.name}"`);
+          try {
+            results.push(await measure(layout, rate, seconds, warmupSeconds, services.groups));
+          } catch (error) {
+            // One run that could not be measured (a busy machine refusing the warm-up) loses only itself.
+            const message = error instanceof Error ? error.message : String(error);
+            console.log(`  not measured: ${message}`);
+            failed.push({ layout: layout.name, rate, round, error: message });
+          }
         }
       }
     }
@@ -219,7 +230,7 @@ async function main(): Promise<void> {
   const calibrationMs = { before: calibrationBeforeMs, after: cpuCalibrationMs() };
   const summary = summarise(results);
   mkdirSync(path.dirname(file), { recursive: true });
-  writeFileSync(file, `${JSON.stringify({ at: new Date().toISOString(), cpus: cpus().length, calibrationMs, repeat, summary, results }, null, 2)}\n`);
+  writeFileSync(file, `${JSON.stringify({ at: new Date().toISOString(), cpus: cpus().length, calibrationMs, repeat, summary, results, failed }, null, 2)}\n`);
   console.log('\nevery run:\nlayout        rate/s  achieved  sent   200s   delivered  p50 ms  p90 ms  p99 ms  max ms   stages p50/p99 ms');
   for (const r of results) {
     const stage = (name: keyof E2eResult['stagesMs']) => `${name} ${r.stagesMs[name].p50}/${r.stagesMs[name].p99}`;
@@ -228,6 +239,7 @@ async function main(): Promise<void> {
     );
   }
   for (const r of results.filter((x) => Object.keys(x.refused).length > 0)) console.log(`${r.layout} at ${r.rate}/s, not 200: ${JSON.stringify(r.refused)}`);
+  for (const f of failed) console.log(`${f.layout} at ${f.rate}/s, round ${f.round + 1}: not measured (${f.error})`);
   console.log(`\nmedians of ${repeat} run(s) each (stages: reply = POST until 200, relay = insert until relayed, fanout = relayed until on the stream):`);
   console.log('layout        rate/s  all delivered  not 200  p50 ms  p99 ms  p99 range   stage p50s ms');
   for (const r of summary) {

@@ -11,33 +11,31 @@ export interface LayoutChoice {
   /** As given on the command line ("one", "split@quorum"): the name the results carry. */
   name: string;
   layout: Layout;
-  /** A built checkout whose host and bridge run instead of this tree's ("@before"). */
+  /** A built checkout whose host and bridge run instead of this tree's ("@before", "@<label>"). */
   root?: string;
-  /** Settings every process of the stack gets ("@classic", "@quorum"). */
+  /** Settings every host process of the stack gets ("@classic", "@quorum"). */
   env: Record<string, string>;
 }
 
 /**
- * After "@": before runs the host and bridge compiled in BENCH_BEFORE_ROOT (another checkout,
- * built), an A/B of a change on a drifting machine; classic and quorum set PETZI_RELAY_QUEUE_TYPE,
- * so that `--layouts one@classic,one@quorum` measures what quorum queues cost in one run.
+ * Labels after "@" that set the relay's queue type (PETZI_RELAY_QUEUE_TYPE) on this tree's code,
+ * so that `--layouts one@classic,one@quorum` measures what quorum queues cost in one run. Any other
+ * label names another built checkout: "before" (BENCH_BEFORE_ROOT) or a BENCH_ROOTS pair.
  */
-const VARIANTS = ['before', 'classic', 'quorum'] as const;
+const QUEUE_TYPES = ['classic', 'quorum'];
 
-export const LAYOUTS_HELP = 'one, split, or either with @before, @classic or @quorum';
+export const LAYOUTS_HELP = 'one or split, each optionally with @classic, @quorum, @before or @<label>';
 
-/** Parses one --layouts entry; throws a message naming what it takes. */
-export function parseLayout(name: string, env: Readonly<Record<string, string | undefined>>): LayoutChoice {
-  const [layout, variant, ...rest] = name.split('@');
-  if (!(layout in LAYOUTS) || rest.length > 0 || (variant !== undefined && !(VARIANTS as readonly string[]).includes(variant))) {
-    throw new Error(`--layouts takes ${LAYOUTS_HELP}; got "${name}"`);
-  }
+/**
+ * Parses one --layouts entry; throws a message naming what it takes. `rootOf` finds the checkout
+ * of a label (support.ts labelledRoot) and throws when none is configured.
+ */
+export function parseLayout(name: string, rootOf: (setup: string, label: string) => string): LayoutChoice {
+  const match = /^([a-z]+)(?:@([a-z0-9]+))?$/.exec(name);
+  if (!match || !(match[1] in LAYOUTS)) throw new Error(`--layouts takes ${LAYOUTS_HELP}, comma-separated; got "${name}"`);
+  const [, layout, label] = match;
   const choice: LayoutChoice = { name, layout: layout as Layout, env: {} };
-  if (variant === 'before') {
-    const root = env.BENCH_BEFORE_ROOT;
-    if (!root) throw new Error(`${name} needs BENCH_BEFORE_ROOT: a built checkout of the code to compare with`);
-    return { ...choice, root };
-  }
-  if (variant === 'classic' || variant === 'quorum') return { ...choice, env: { PETZI_RELAY_QUEUE_TYPE: variant } };
-  return choice;
+  if (label === undefined) return choice;
+  if (QUEUE_TYPES.includes(label)) return { ...choice, env: { PETZI_RELAY_QUEUE_TYPE: label } };
+  return { ...choice, root: rootOf(name, label) };
 }

@@ -8,7 +8,7 @@ import { declareTopology, topologyNames, migrate, encodeLiveBatch, LIVE_BATCH_CO
 import { openRawSse, type RawSseStream } from '../harness/rawSse';
 import { CpuMeter, LOAD_GENERATOR, cpuPerThousand, type ProcessGroups } from './processCpu';
 import { startBenchServices } from './services';
-import { ADMIN_DATABASE_URL, RABBITMQ_URL, ROOT, dropDatabase, entryPoint, freshDatabase, keyHeaders, percentile, startChild, type Child } from './support';
+import { ADMIN_DATABASE_URL, RABBITMQ_URL, ROOT, beforeRoot, dropDatabase, entryPoint, freshDatabase, keyHeaders, percentile, startChild, type Child } from './support';
 
 const HELP = `Usage: npm run bench:fanout [-- --clients N --rate R --duration S] [--shared-services] [--before]
 
@@ -162,9 +162,7 @@ async function metric(url: string, name: string): Promise<number> {
 /** This tree, or with --before the checkout in BENCH_BEFORE_ROOT. */
 function bridgeRoot(): string {
   if (!process.argv.includes('--before')) return '';
-  const root = process.env.BENCH_BEFORE_ROOT;
-  if (!root) throw new Error('--before needs BENCH_BEFORE_ROOT: a built checkout of the code to compare with');
-  return root;
+  return beforeRoot('--before');
 }
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));

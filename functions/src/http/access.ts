@@ -1,7 +1,7 @@
 import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
 import type { IncomingHttpHeaders } from 'node:http';
 import { DEFAULTS, outsideLocalDevelopment } from '../core/config';
-import { list, type Env } from '../core/env';
+import { declareVariables, read, type Env } from '../core/env';
 import { ConfigError } from '../core/errors';
 
 /** Azure's header for a function key (the `code` query parameter is the other way to send one). */
@@ -32,8 +32,21 @@ export interface Access {
   openReads: boolean;
 }
 
+export const ACCESS_VARIABLES = declareVariables({
+  PETZI_API_KEY: {
+    kind: 'list',
+    meaning: 'function key(s) of the read paths and /events (x-functions-key header or ?code=), comma-separated for rotation',
+    unset: 'open, on loopback outside production only',
+  },
+  PETZI_ADMIN_KEY: {
+    kind: 'list',
+    meaning: 'admin key(s) of the state-changing routes, comma-separated; they pass function level too',
+    unset: 'admin routes closed',
+  },
+});
+
 export function accessKeysFromEnv(env: Env): AccessKeys {
-  return { functionKeys: list(env, 'PETZI_API_KEY'), adminKeys: list(env, 'PETZI_ADMIN_KEY') };
+  return { functionKeys: read(env, ACCESS_VARIABLES.PETZI_API_KEY), adminKeys: read(env, ACCESS_VARIABLES.PETZI_ADMIN_KEY) };
 }
 
 /** 127.0.0.0/8, ::1 and localhost (IPv4-mapped forms included): reachable from this machine only. */

@@ -2,14 +2,18 @@ import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import type { SummaryRow } from './ingest-bench';
 import { ROOT } from './support';
+import { replaceBlock, wrap } from '../docs/blocks';
+
+const PAGE = 'docs/performance.md';
 
 const HELP = `Usage: npm run bench:tables [-- --write]
 
-The README's benchmark tables, from bench-results/*.json: each issue-18 target before and after
-(the last run), and the CPU seconds per 1,000 webhooks of each process. Before is the last run's
-own "@before" rows (the code in BENCH_BEFORE_ROOT, interleaved with this tree's) when it has them,
-else the *.before.json files, kept from the run before the optimisations. Prints markdown; --write
-replaces the block between <!-- bench:tables --> and <!-- /bench:tables --> in README.md.`;
+The benchmark tables of docs/performance.md, from bench-results/*.json: each target before and
+after (the last run), and the CPU seconds per 1,000 webhooks of each process. Before is the last
+run's own "@before" rows (the code in BENCH_BEFORE_ROOT, interleaved with this tree's) when it has
+them, else the *.before.json files, kept from the run before the performance work. Prints
+markdown; --write replaces the block between <!-- bench:tables --> and <!-- /bench:tables --> in
+docs/performance.md.`;
 
 type Json = Record<string, unknown>;
 /** A row of bench-results/ingest*.json's summary; runs before CPU was measured have no cpuSecondsPer1000. */
@@ -149,7 +153,7 @@ function lastRuns(): string[] {
     return c ? `calibration ${c.before} → ${c.after} ms` : 'no calibration';
   };
   const lines = [
-    `Last \`npm run bench\` (medians of ${String(ingest?.repeat ?? '?')} runs; ${calibration(ingest)}):`,
+    wrap(`Last \`npm run bench\` (medians of ${String(ingest?.repeat ?? '?')} runs; ${calibration(ingest)}):`),
     '',
     '| server | connections | requests/s | × bare | p50 ms | p99 ms | host CPU | lost |',
     '| --- | --- | --- | --- | --- | --- | --- | --- |',
@@ -162,7 +166,7 @@ function lastRuns(): string[] {
   const e2e = read<Json>('e2e.json');
   lines.push(
     '',
-    `Last \`npm run bench:e2e\` (medians of ${String(e2e?.repeat ?? '?')} runs of 10 s after 3 s of warm-up; ${calibration(e2e)}):`,
+    wrap(`Last \`npm run bench:e2e\` (medians of ${String(e2e?.repeat ?? '?')} runs of 10 s after 3 s of warm-up; ${calibration(e2e)}):`),
     '',
     '| layout | rate | p50 | p99 (range over the runs) | stage p50s: reply / relay / fan-out | delivered | not 200 |',
     '| --- | --- | --- | --- | --- | --- | --- |',
@@ -176,7 +180,9 @@ function lastRuns(): string[] {
   if (fanout) {
     lines.push(
       '',
-      `Last \`npm run bench:fanout\`: ${fanout.clients} SSE clients at ${fanout.eventsPerSecond} events/s: ${fanout.allClientsGotEveryEvent ? 'every client got every event, in order' : '**not every client got every event**'}; delivery p50 ${fanout.latencyMs.p50} ms, p99 ${fanout.latencyMs.p99} ms; bridge RSS peak ${fanout.bridgeRssMb.peak} MB.`,
+      wrap(
+        `Last \`npm run bench:fanout\`: ${fanout.clients} SSE clients at ${fanout.eventsPerSecond} events/s: ${fanout.allClientsGotEveryEvent ? 'every client got every event, in order' : '**not every client got every event**'}; delivery p50 ${fanout.latencyMs.p50} ms, p99 ${fanout.latencyMs.p99} ms; bridge RSS peak ${fanout.bridgeRssMb.peak} MB.`,
+      ),
     );
   }
   return lines;
@@ -187,7 +193,9 @@ function relaySqlTable(): string[] {
   const [before, after] = [read<RelaySql>('relay-sql.before.json'), read<RelaySql>('relay-sql.json')];
   if (!after) return [];
   const lines = [
-    `\`npm run bench:relay-sql\`: relay_batch alone on one connection, Postgres backend CPU µs per webhook (wall in brackets), medians of ${after.repeat} rounds of ${after.webhooks} webhooks; before = \`relay-sql.before.json\`:`,
+    wrap(
+      `\`npm run bench:relay-sql\`: relay_batch alone on one connection, Postgres backend CPU µs per webhook (wall in brackets), medians of ${after.repeat} rounds of ${after.webhooks} webhooks; before = \`relay-sql.before.json\`:`,
+    ),
     '',
     '| batch | fresh, before | fresh, after | redelivered, before | redelivered, after |',
     '| --- | --- | --- | --- | --- |',
@@ -208,11 +216,15 @@ function main(): void {
     return;
   }
   const block = [
-    "Targets of issue 18 (medians; before = the last run's own `@before` layouts, the code in `BENCH_BEFORE_ROOT` interleaved with this tree's, and for bench:fanout `fanout.before-code.json`, when there are, else `bench-results/*.before.json`; after = the last run):",
+    wrap(
+      "Targets (medians; before = the code before the performance work: the last run's own `@before` layouts, the code in " +
+        "`BENCH_BEFORE_ROOT` interleaved with this tree's, and for bench:fanout `fanout.before-code.json`, when there are, " +
+        'else `bench-results/*.before.json`; after = the last run):',
+    ),
     '',
     ...targets(),
     '',
-    'CPU µs per webhook (CPU ms per 1,000 webhooks) by process, from /proc, medians; pipeline = all but the load generator:',
+    wrap('CPU µs per webhook (CPU ms per 1,000 webhooks) by process, from /proc, medians; pipeline = all but the load generator:'),
     '',
     ...cpuTable(),
     '',
@@ -224,14 +236,9 @@ function main(): void {
     console.log(block);
     return;
   }
-  const readme = path.join(ROOT, 'README.md');
-  const text = readFileSync(readme, 'utf8');
-  const [open, close] = ['<!-- bench:tables -->', '<!-- /bench:tables -->'];
-  const start = text.indexOf(open);
-  const end = text.indexOf(close);
-  if (start < 0 || end < start) throw new Error(`README.md has no ${open} ... ${close} block`);
-  writeFileSync(readme, `${text.slice(0, start + open.length)}\n${block}\n${text.slice(end)}`);
-  console.log('README.md tables rewritten');
+  const page = path.join(ROOT, PAGE);
+  writeFileSync(page, replaceBlock(readFileSync(page, 'utf8'), 'bench:tables', block, PAGE));
+  console.log(`${PAGE} tables rewritten`);
 }
 
 if (require.main === module) main();

@@ -1,9 +1,9 @@
-import { e2eBefore, ingestBefore } from '../bench/readmeTables';
+import { e2eBefore, ingestBefore } from '../bench/performanceTables';
 
 const ingestSummary = (rows: Array<{ hostFunctions: string; connections: number; ratioToBare: number }>) => ({ summary: rows });
 const e2eSummary = (rows: Array<{ layout: string; rate: number; p99Ms: number }>) => ({ summary: rows });
 
-describe('readmeTables: which row is "before" for a target', () => {
+describe('performanceTables: which row is "before" for a target', () => {
   const baseline = ingestSummary([
     { hostFunctions: 'ingest', connections: 64, ratioToBare: 1.1 },
     { hostFunctions: 'all', connections: 64, ratioToBare: 0.8 },
