@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import http from 'node:http';
 import { signPayload } from '../../functions/src';
 import { PayloadGenerator, todayUtc } from '../../simulator/src/payloads';
@@ -13,6 +14,8 @@ export interface Reply {
   /** The Retry-After header of a refusal (a 503 must carry one). */
   retryAfter?: string;
   error?: string;
+  /** sha256 (hex) of the body sent: what the pipeline dedupes on, so an unanswered request can be looked up. */
+  bodySha256: string;
 }
 
 export interface LoadOptions {
@@ -64,6 +67,7 @@ export async function steadyLoad(options: LoadOptions): Promise<Reply[]> {
 }
 
 export function send(url: string, body: string, secret: string, agent: http.Agent, sentAt = Date.now()): Promise<Reply> {
+  const bodySha256 = createHash('sha256').update(body, 'utf8').digest('hex');
   return new Promise((resolve) => {
     const request = http.request(
       `${url}/webhook`,
@@ -82,7 +86,7 @@ export function send(url: string, body: string, secret: string, agent: http.Agen
         response.setEncoding('utf8');
         response.on('data', (c: string) => (text += c));
         response.on('end', () => {
-          const reply: Reply = { sentAt, repliedAt: Date.now(), status: response.statusCode ?? 0 };
+          const reply: Reply = { sentAt, repliedAt: Date.now(), status: response.statusCode ?? 0, bodySha256 };
           const retryAfter = response.headers['retry-after'];
           if (retryAfter !== undefined) reply.retryAfter = retryAfter;
           if (reply.status === 200) {
@@ -95,7 +99,7 @@ export function send(url: string, body: string, secret: string, agent: http.Agen
       },
     );
     request.on('timeout', () => request.destroy(new Error('timeout')));
-    request.on('error', (error) => resolve({ sentAt, status: 0, error: error.message }));
+    request.on('error', (error) => resolve({ sentAt, status: 0, error: error.message, bodySha256 }));
     request.end(body);
   });
 }

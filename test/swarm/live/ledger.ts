@@ -75,19 +75,37 @@ export class Ledger {
   }
 
   /**
-   * Waits until every id acknowledged by `until` went all the way (row, projection, live event,
-   * every client); returns the milliseconds it took, or throws naming what is still missing.
+   * Requests answered with no 200 by `until` (a client timeout, a reset, a 503) that were stored
+   * nonetheless, looked up by the sha256 of their body (what the pipeline dedupes on): the body is
+   * UNIQUE in webhook_event, so each is stored once or not at all, and a stored one must go all the
+   * way like an acknowledged one (caughtUp waits for both).
    */
-  async caughtUp(until: number, timeoutMs: number): Promise<number> {
+  async unansweredButStored(until: number): Promise<{ unanswered: number; stored: number[] }> {
+    const unanswered = this.replies.filter((r) => r.status !== 200 && r.sentAt < until);
+    const stored: number[] = [];
+    for (let i = 0; i < unanswered.length; i += 500) {
+      const hashes = unanswered.slice(i, i + 500).map((r) => `'${r.bodySha256.replace(/[^0-9a-f]/g, '')}'`);
+      stored.push(...(await this.ids(`SELECT id FROM webhook_event WHERE body_sha256 IN (${hashes.join(',')})`)));
+    }
+    return { unanswered: unanswered.length, stored };
+  }
+
+  /**
+   * Waits until every id acknowledged by `until`, and every request stored without a 200, went all
+   * the way (row, projection, live event, every client); returns the milliseconds it took and how
+   * many unanswered requests were stored, or throws naming what is still missing.
+   */
+  async caughtUp(until: number, timeoutMs: number): Promise<{ ms: number; unanswered: number; unansweredStored: number }> {
     const started = Date.now();
-    const ids = this.acknowledged(until);
+    const { unanswered, stored } = await this.unansweredButStored(until);
+    const ids = [...this.acknowledged(until), ...stored];
     for (;;) {
       const missing = await this.missing(ids);
       const left = Object.values(missing).reduce((n, list) => n + list.length, 0);
-      if (left === 0) return Date.now() - started;
+      if (left === 0) return { ms: Date.now() - started, unanswered, unansweredStored: stored.length };
       if (Date.now() - started > timeoutMs) {
         const say = Object.entries(missing).map(([stage, list]) => `${stage}: ${list.length}${list.length > 0 ? ` (e.g. ${list.slice(0, 5).join(', ')})` : ''}`);
-        throw new Error(`${ids.length} acknowledged webhooks not all through after ${timeoutMs / 1000} s; missing ${say.join('; ')}`);
+        throw new Error(`${ids.length} acknowledged (or stored unanswered) webhooks not all through after ${timeoutMs / 1000} s; missing ${say.join('; ')}`);
       }
       await new Promise((r) => setTimeout(r, 2_000));
     }
