@@ -1,8 +1,10 @@
-import { loadConfig, errorMessage, migrate, createPool } from '../functions/src';
+import { loadConfig, errorMessage, migrate, createPool, SQL_SOURCE_DIR } from '../functions/src';
 
 async function main(): Promise<void> {
   if (process.argv.includes('--help')) {
-    console.log('Usage: npm run migrate\nApplies pending SQL migrations (infra/migrations) to DATABASE_URL.');
+    console.log(
+      `Usage: npm run migrate\nApplies pending SQL migrations (infra/migrations) to DATABASE_URL, then the relay's SQL functions (${SQL_SOURCE_DIR}, in the order of its order.txt).`,
+    );
     return;
   }
   const pool = createPool(loadConfig().databaseUrl);

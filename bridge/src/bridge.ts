@@ -1,19 +1,8 @@
 import type http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { Registry } from 'prom-client';
-import {
-  BrokerConnection,
-  topologyNames,
-  type Logger,
-  errorMessage,
-  createLimitedServer,
-  resolveAccess,
-  boundUrl,
-  listen,
-  ensureDatabase,
-  migrate,
-  createPool,
-} from '../../functions/src';
+import { BrokerConnection, topologyNames, type Logger, errorMessage, resolveAccess, ensureDatabase, migrate, createPool } from '../../functions/src';
+import { createLimitedServer, boundUrl, listen } from '../../kit/src';
 import { createBridgeMetrics } from './bridgeMetrics';
 import { ClientHub } from './clientHub';
 import type { BridgeConfig } from './config';
@@ -52,7 +41,7 @@ export interface RunningBridge {
   stop(): Promise<void>;
 }
 
-export { PortInUseError } from '../../functions/src';
+export { PortInUseError } from '../../kit/src';
 
 const RESYNC_RETRY_MS = 1000;
 const STOP_GRACE_MS = 3000;
@@ -124,7 +113,13 @@ export async function startBridge(options: BridgeOptions): Promise<RunningBridge
   broker.on('connected', (count: number) => {
     if (count > 1) metrics.reconnects.inc();
   });
-  const consumer = await startLiveConsumer({ broker, exchange: topologyNames(config.topologyPrefix).liveExchange, sequencer, log: warn });
+  const consumer = await startLiveConsumer({
+    broker,
+    exchange: topologyNames(config.topologyPrefix).liveExchange,
+    sequencer,
+    refused: metrics.liveRefused,
+    log: warn,
+  });
 
   let accepting = true;
   handle = createRequestHandler({

@@ -1,5 +1,5 @@
 import { Counter, Gauge, collectDefaultMetrics, type Registry } from 'prom-client';
-import { createHandlerErrorCounter } from '../../functions/src';
+import { createHandlerErrorCounter, LIVE_BATCH_REFUSALS } from '../../functions/src';
 import type { DropReason } from './sseClient';
 
 export interface BridgeMetrics {
@@ -7,6 +7,8 @@ export interface BridgeMetrics {
   replayed: Counter;
   dropped: Counter<'reason'>;
   reconnects: Counter;
+  /** Messages on petzi.live that are not a relay batch, by reason (LIVE_BATCH_REFUSALS). */
+  liveRefused: Counter<'reason'>;
   /** Requests a route failed unexpectedly (500), by route. */
   handlerErrors: Counter<'handler'>;
 }
@@ -42,6 +44,13 @@ export function createBridgeMetrics(registry: Registry, options: BridgeMetricsOp
     registers: [registry],
   });
   for (const reason of ['slow', 'closed'] satisfies DropReason[]) dropped.inc({ reason }, 0);
+  const liveRefused = new Counter({
+    name: 'bridge_live_messages_refused_total',
+    help: 'Messages on petzi.live refused for not being a relay batch (docs/protocol.md), by reason',
+    labelNames: ['reason'],
+    registers: [registry],
+  });
+  for (const reason of LIVE_BATCH_REFUSALS) liveRefused.inc({ reason }, 0);
   return {
     sent: new Counter({ name: 'sse_events_sent_total', help: 'Live events written to SSE clients (one per client)', registers: [registry] }),
     replayed: new Counter({
@@ -51,6 +60,7 @@ export function createBridgeMetrics(registry: Registry, options: BridgeMetricsOp
     }),
     dropped,
     reconnects: new Counter({ name: 'bridge_broker_reconnects_total', help: 'Times the bridge reconnected to RabbitMQ', registers: [registry] }),
+    liveRefused,
     handlerErrors: createHandlerErrorCounter(registry),
   };
 }

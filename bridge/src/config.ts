@@ -1,16 +1,17 @@
 import {
-  AMQP_PROTOCOLS,
-  DEFAULTS,
-  POSTGRES_PROTOCOLS,
+  ACCESS_VARIABLES,
+  declareVariables,
+  DEPLOYMENT_VARIABLES,
+  FUNCTION_VARIABLES,
+  TOPOLOGY_VARIABLES,
   readEnv,
   type Env,
+  type Variable,
   accessKeysFromEnv,
   resolveAccess,
   type Access,
-  httpTimeoutsFromEnv,
-  type HttpTimeouts,
-  hostFromEnv,
 } from '../../functions/src';
+import { HTTP_TIMEOUT_VARIABLES, LISTEN_VARIABLES, httpTimeoutsFromEnv, type HttpTimeouts, hostFromEnv } from '../../kit/src';
 
 /** The SSE bridge's settings, read from the environment; shares DATABASE_URL / RABBITMQ_URL with the functions. */
 export interface BridgeConfig {
@@ -41,18 +42,60 @@ export const BRIDGE_DEFAULTS = {
   maxHistory: 1000,
 } as const;
 
+export const BRIDGE_OWN_VARIABLES = declareVariables({
+  PORT: { kind: 'port', default: BRIDGE_DEFAULTS.port, meaning: 'the port it listens on' },
+  DATABASE_URL: { ...FUNCTION_VARIABLES.DATABASE_URL, meaning: "the functions' database: live_event is read for resume and gap fills" },
+  RABBITMQ_URL: { ...FUNCTION_VARIABLES.RABBITMQ_URL, meaning: "the functions' broker" },
+  PETZI_TOPOLOGY_PREFIX: { ...TOPOLOGY_VARIABLES.PETZI_TOPOLOGY_PREFIX, aliases: ['BRIDGE_TOPOLOGY_PREFIX'], default: '', unset: 'none' },
+  BRIDGE_HEARTBEAT_MS: {
+    kind: 'int',
+    min: 100,
+    unit: 'milliseconds',
+    default: BRIDGE_DEFAULTS.heartbeatMs,
+    meaning: 'interval of the ": heartbeat" comment that keeps proxies from closing an idle stream',
+  },
+  BRIDGE_CLIENT_BUFFER_BYTES: {
+    kind: 'int',
+    min: 1024,
+    unit: 'bytes',
+    default: BRIDGE_DEFAULTS.clientBufferBytes,
+    meaning: 'unread bytes a client may fall behind before it is disconnected',
+  },
+  CORS_ORIGINS: {
+    kind: 'list',
+    meaning: 'origins allowed to read the stream cross-origin, comma-separated',
+    unset: 'no CORS header at all',
+  },
+});
+
+/** Every variable the bridge reads, in the order its --help lists them. */
+export const BRIDGE_VARIABLES: readonly Variable[] = [
+  BRIDGE_OWN_VARIABLES.PORT,
+  LISTEN_VARIABLES.HOST,
+  ...Object.values(ACCESS_VARIABLES),
+  BRIDGE_OWN_VARIABLES.CORS_ORIGINS,
+  BRIDGE_OWN_VARIABLES.DATABASE_URL,
+  BRIDGE_OWN_VARIABLES.RABBITMQ_URL,
+  BRIDGE_OWN_VARIABLES.PETZI_TOPOLOGY_PREFIX,
+  BRIDGE_OWN_VARIABLES.BRIDGE_HEARTBEAT_MS,
+  BRIDGE_OWN_VARIABLES.BRIDGE_CLIENT_BUFFER_BYTES,
+  ...Object.values(HTTP_TIMEOUT_VARIABLES),
+  ...Object.values(DEPLOYMENT_VARIABLES),
+];
+
 export function loadBridgeConfig(env: Env = process.env): BridgeConfig {
   const hostname = hostFromEnv(env);
+  const v = BRIDGE_OWN_VARIABLES;
   return {
-    port: readEnv.port(env, 'PORT', { default: BRIDGE_DEFAULTS.port }),
+    port: readEnv.read(env, v.PORT),
     hostname,
     access: resolveAccess(accessKeysFromEnv(env), hostname, env),
-    databaseUrl: readEnv.url(env, 'DATABASE_URL', { aliases: ['DATABASE_URI'], protocols: POSTGRES_PROTOCOLS, default: DEFAULTS.databaseUrl }),
-    rabbitmqUrl: readEnv.url(env, 'RABBITMQ_URL', { aliases: ['RabbitMQConnection'], protocols: AMQP_PROTOCOLS, default: DEFAULTS.rabbitmqUrl }),
-    topologyPrefix: readEnv.string(env, 'PETZI_TOPOLOGY_PREFIX', { aliases: ['BRIDGE_TOPOLOGY_PREFIX'], default: '' }),
-    heartbeatMs: readEnv.int(env, 'BRIDGE_HEARTBEAT_MS', { min: 100, unit: 'milliseconds', default: BRIDGE_DEFAULTS.heartbeatMs }),
-    clientBufferBytes: readEnv.int(env, 'BRIDGE_CLIENT_BUFFER_BYTES', { min: 1024, unit: 'bytes', default: BRIDGE_DEFAULTS.clientBufferBytes }),
-    corsOrigins: readEnv.list(env, 'CORS_ORIGINS'),
+    databaseUrl: readEnv.read(env, v.DATABASE_URL),
+    rabbitmqUrl: readEnv.read(env, v.RABBITMQ_URL),
+    topologyPrefix: readEnv.read(env, v.PETZI_TOPOLOGY_PREFIX),
+    heartbeatMs: readEnv.read(env, v.BRIDGE_HEARTBEAT_MS),
+    clientBufferBytes: readEnv.read(env, v.BRIDGE_CLIENT_BUFFER_BYTES),
+    corsOrigins: readEnv.read(env, v.CORS_ORIGINS),
     maxHistory: BRIDGE_DEFAULTS.maxHistory,
     httpTimeouts: httpTimeoutsFromEnv(env),
   };

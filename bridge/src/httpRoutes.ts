@@ -1,6 +1,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Registry } from 'prom-client';
-import { refusal, type Access, KEY_HEADER, guard, reportFailures, type HandlerFailure, targetOrRefuse, sendJson } from '../../functions/src';
+import { refusal, type Access, KEY_HEADER } from '../../functions/src';
+import { guard, reportFailures, type HandlerFailure, targetOrRefuse, sendJson } from '../../kit/src';
 import { openEventStream, type EventsContext } from './eventsHandler';
 import { BadEventsRequest, parseEventsRequest } from './eventsRequest';
 

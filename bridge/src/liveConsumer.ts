@@ -1,5 +1,6 @@
 import type { Channel, ChannelModel } from 'amqplib';
-import { type BrokerConnection, errorMessage } from '../../functions/src';
+import type { Counter } from 'prom-client';
+import { type BrokerConnection, errorMessage, InvalidLiveBatchError } from '../../functions/src';
 import { liveFramesOf, type LiveFrame } from './liveFrame';
 import type { Sequencer } from './sequencer';
 
@@ -7,6 +8,8 @@ export interface LiveConsumerOptions {
   broker: BrokerConnection;
   exchange: string;
   sequencer: Sequencer<LiveFrame>;
+  /** Messages refused, by reason (bridge_live_messages_refused_total). */
+  refused: Counter<'reason'>;
   log: (message: string) => void;
 }
 
@@ -23,7 +26,7 @@ export interface LiveConsumer {
  * meanwhile from Postgres. The resync is queued before consuming so no message overtakes it.
  */
 export async function startLiveConsumer(options: LiveConsumerOptions): Promise<LiveConsumer> {
-  const { broker, exchange, sequencer, log } = options;
+  const { broker, exchange, sequencer, refused, log } = options;
   let current: { channel: Channel; queue: string; consumerTag: string } | undefined;
   let stopped = false;
 
@@ -47,7 +50,10 @@ export async function startLiveConsumer(options: LiveConsumerOptions): Promise<L
         try {
           for (const frame of liveFramesOf(message.content, message.properties)) void sequencer.receive(frame);
         } catch (error) {
-          log(`ignored a message on ${exchange}: ${errorMessage(error)}`);
+          // A consumer verifies what the broker hands it: a refused message is counted and logged,
+          // and the next event fills the gap it leaves from Postgres.
+          if (error instanceof InvalidLiveBatchError) refused.inc({ reason: error.reason });
+          log(`refused a message on ${exchange}: ${errorMessage(error)}`);
         }
       },
       { noAck: true },

@@ -1,6 +1,7 @@
-import { consoleLogger, HTTP_TIMEOUTS_HELP, runMain, type Env, type Running } from '../../functions/src';
+import { consoleLogger, readEnv, type Env } from '../../functions/src';
+import { runMain, type Running } from '../../kit/src';
 import { startBridge } from './bridge';
-import { loadBridgeConfig } from './config';
+import { BRIDGE_VARIABLES, loadBridgeConfig } from './config';
 
 const HELP = `Usage: npm run bridge   (or: node dist/bridge/src/main.js)
 
@@ -9,17 +10,7 @@ every live event to every client of GET /events (resume with Last-Event-ID, ?his
 Also serves GET /healthz and GET /metrics. See docs/stream.md.
 
 Environment:
-  PORT                        listening port (default 5001)
-  HOST                        listening address (default 127.0.0.1: this machine only; 0.0.0.0 for every interface)
-  PETZI_API_KEY               the key /events asks for (x-functions-key header or ?code=), comma-separated for
-                              rotation; unset: /events open, allowed only on loopback outside production
-  CORS_ORIGINS                origins allowed to read it cross-origin, comma-separated (default: none, no CORS header)
-  DATABASE_URL                Postgres URL (alias DATABASE_URI); live_event is read for resume and gap fills
-  RABBITMQ_URL                amqp URL (alias RabbitMQConnection)
-  BRIDGE_HEARTBEAT_MS         heartbeat comment interval (default 15000)
-  BRIDGE_CLIENT_BUFFER_BYTES  unread bytes a client may fall behind before it is disconnected (default 1048576)
-  BRIDGE_TOPOLOGY_PREFIX      exchange name prefix (tests only; default none)
-${HTTP_TIMEOUTS_HELP}
+${readEnv.variablesHelp(BRIDGE_VARIABLES)}
 
 SIGINT/SIGTERM stop it gracefully: every stream gets ": shutting down" and is closed, then it exits 0.`;
 

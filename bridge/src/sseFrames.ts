@@ -1,4 +1,9 @@
-/** The bytes of the event stream. Every frame ends with a blank line, so frames can be written whole in any order. */
+/**
+ * The SSE frames of GET /events (docs/protocol.md). Every frame ends with a blank line, so frames
+ * can be written whole in any order. The bridge is their only writer and browsers' EventSource
+ * their reader; bridge/test/sseFrames.test.ts reads them back with the harness's EventSource-like
+ * parser (tools/harness/sse.ts).
+ */
 
 export const RETRY_MS = 2000;
 
@@ -11,7 +16,7 @@ export function commentFrame(text: string): Buffer {
   return Buffer.from(`: ${text.replace(/[\r\n]+/g, ' ')}\n\n`);
 }
 
-/** The same frame around bytes received as they are; they must be one line (see liveFrameOf). */
+/** The same frame around bytes received as they are; they must be one line (a line of a relay batch, see decodeLiveBatch). */
 export function eventFrameOfBytes(id: number, data: Buffer): Buffer {
   return Buffer.concat([Buffer.from(`id: ${id}\nevent: ticket\ndata: `), data, Buffer.from('\n\n')]);
 }

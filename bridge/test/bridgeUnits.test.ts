@@ -1,9 +1,7 @@
-import { ConfigError, InvalidLiveBatchError, LIVE_IDS_HEADER, LIVE_SEQ_HEADER, LIVE_SEQS_HEADER, encodeLiveBatch } from '../../functions/src';
+import { ConfigError, InvalidLiveBatchError, LIVE_BATCH_TYPE, LIVE_IDS_HEADER, LIVE_SEQS_HEADER, encodeLiveBatch } from '../../functions/src';
 import { loadBridgeConfig } from '../src/config';
 import { BadEventsRequest, parseEventsRequest } from '../src/eventsRequest';
-import { InvalidLiveEventError, liveFrameOf, liveFramesOf, parseLiveMessage } from '../src/liveFrame';
-import { commentFrame, eventFrame, retryFrame } from '../src/sseFrames';
-import { createSseParser, type SseEvent } from '../../tools/harness/sse';
+import { liveFramesOf } from '../src/liveFrame';
 
 describe('parseEventsRequest', () => {
   const parse = (query: string, header?: string) => parseEventsRequest(new URLSearchParams(query), header, 1000);
@@ -59,40 +57,7 @@ describe('loadBridgeConfig', () => {
   });
 });
 
-describe('frames and live messages', () => {
-  test('a live message becomes one SSE event with id = webhook id and single-line JSON data', () => {
-    const pretty = Buffer.from(JSON.stringify({ id: 7, seq: 3, event: 'ticket_created', note: 'a\nb' }, null, 2));
-    const frame = parseLiveMessage(pretty);
-    expect(frame.seq).toBe(3);
-    expect(frame.id).toBe(7);
-    const events: SseEvent[] = [];
-    createSseParser({ event: (e) => events.push(e) }).push(frame.bytes.toString('utf8'));
-    expect(events).toEqual([{ id: '7', event: 'ticket', data: expect.any(String) }]);
-    expect(JSON.parse(events[0].data)).toEqual({ id: 7, seq: 3, event: 'ticket_created', note: 'a\nb' });
-  });
-
-  test('a relay message that says its id and seq is written as the bytes received, unparsed', () => {
-    const content = Buffer.from('{"id": 7, "seq": 3, "event": "ticket_created", "note": "a\\nb"}');
-    const frame = liveFrameOf(content, { messageId: '7', headers: { [LIVE_SEQ_HEADER]: 3 } });
-    expect(frame.seq).toBe(3);
-    expect(frame.id).toBe(7);
-    expect(frame.bytes.toString('utf8')).toBe(`id: 7\nevent: ticket\ndata: ${content.toString('utf8')}\n\n`);
-  });
-
-  test.each([
-    ['no seq header (an older relay)', { messageId: '7' }],
-    ['a seq that is not a positive integer', { messageId: '7', headers: { [LIVE_SEQ_HEADER]: '3' } }],
-    ['no message id', { headers: { [LIVE_SEQ_HEADER]: 3 } }],
-  ])('a message with %s is parsed and re-encoded as before', (_what, properties) => {
-    const frame = liveFrameOf(Buffer.from(JSON.stringify({ id: 7, seq: 3, event: 'ticket_created' }, null, 2)), properties);
-    expect(frame.bytes.toString('utf8')).toBe(`id: 7\nevent: ticket\ndata: ${JSON.stringify({ id: 7, seq: 3, event: 'ticket_created' })}\n\n`);
-  });
-
-  test('bytes over several lines are never written as they are, whatever the headers say', () => {
-    const frame = liveFrameOf(Buffer.from('{"id": 7,\n"seq": 3}'), { messageId: '7', headers: { [LIVE_SEQ_HEADER]: 3 } });
-    expect(frame.bytes.toString('utf8')).toBe('id: 7\nevent: ticket\ndata: {"id":7,"seq":3}\n\n');
-  });
-
+describe('liveFramesOf', () => {
   test("a relay batch becomes one frame per line, each line's bytes written as they came", () => {
     const events = [
       { id: 7, seq: 3, json: '{"id": 7, "seq": 3, "note": "a\\nb"}' },
@@ -100,7 +65,7 @@ describe('frames and live messages', () => {
       { id: 8, seq: 5, json: '{"id": 8, "seq": 5, "city": "Neuch\u00e2tel"}' },
     ];
     const { content, headers } = encodeLiveBatch(events);
-    const frames = liveFramesOf(content, { headers });
+    const frames = liveFramesOf(content, { type: LIVE_BATCH_TYPE, headers });
     expect(frames.map((f) => [f.seq, f.id])).toEqual([
       [3, 7],
       [4, 9],
@@ -109,47 +74,20 @@ describe('frames and live messages', () => {
     expect(frames.map((f) => f.bytes.toString('utf8'))).toEqual(events.map((e) => `id: ${e.id}\nevent: ticket\ndata: ${e.json}\n\n`));
   });
 
-  test('a message without batch headers is one live event, as before', () => {
-    const frames = liveFramesOf(Buffer.from('{"id": 7, "seq": 3}'), { messageId: '7', headers: { [LIVE_SEQ_HEADER]: 3 } });
-    expect(frames.map((f) => [f.seq, f.id])).toEqual([[3, 7]]);
+  // The relay publishes batches only: the single-event forms an older relay or a hand publish
+  // would send are refused, not parsed (functions/test/liveEvent.test.ts has every refused form).
+  const event = { id: 7, seq: 3, event: 'ticket_created' };
+  test.each<[string, string, { messageId?: string; headers?: Record<string, unknown> }]>([
+    ['its id as messageId and its seq in x-petzi-seq', JSON.stringify(event), { messageId: '7', headers: { 'x-petzi-seq': 3 } }],
+    ['plain JSON with id and seq in the body', JSON.stringify(event), {}],
+    ['pretty-printed JSON', JSON.stringify(event, null, 2), { messageId: '7' }],
+  ])('a single live event with %s is refused (reason "type")', (_what, text, properties) => {
+    expect(() => liveFramesOf(Buffer.from(text), properties)).toThrow(expect.objectContaining({ name: 'InvalidLiveBatchError', reason: 'type' }));
   });
 
-  const batchBody = Buffer.from('{"id": 7, "seq": 3}\n{"id": 9, "seq": 4}');
-  test.each([
-    ['only one of the two headers', batchBody, { [LIVE_SEQS_HEADER]: [3, 4] }],
-    ['headers of different lengths', batchBody, { [LIVE_SEQS_HEADER]: [3, 4], [LIVE_IDS_HEADER]: [7] }],
-    ['empty headers', Buffer.from(''), { [LIVE_SEQS_HEADER]: [], [LIVE_IDS_HEADER]: [] }],
-    ['headers that are not lists', batchBody, { [LIVE_SEQS_HEADER]: 3, [LIVE_IDS_HEADER]: 7 }],
-    ['a seq that is not a positive integer', batchBody, { [LIVE_SEQS_HEADER]: [3, '4'], [LIVE_IDS_HEADER]: [7, 9] }],
-    ['an id of 0', batchBody, { [LIVE_SEQS_HEADER]: [3, 4], [LIVE_IDS_HEADER]: [7, 0] }],
-    ['fewer lines than headers say', batchBody, { [LIVE_SEQS_HEADER]: [3, 4, 5], [LIVE_IDS_HEADER]: [7, 9, 8] }],
-    ['more lines than headers say', batchBody, { [LIVE_SEQS_HEADER]: [3], [LIVE_IDS_HEADER]: [7] }],
-    ['a line that is not a JSON object', Buffer.from('{"id": 7, "seq": 3}\n[1]'), { [LIVE_SEQS_HEADER]: [3, 4], [LIVE_IDS_HEADER]: [7, 9] }],
-    ['an empty line', Buffer.from('{"id": 7, "seq": 3}\n'), { [LIVE_SEQS_HEADER]: [3, 4], [LIVE_IDS_HEADER]: [7, 9] }],
-    ['a carriage return in a line', Buffer.from('{"id": 7,\r "seq": 3}\n{"id": 9}'), { [LIVE_SEQS_HEADER]: [3, 4], [LIVE_IDS_HEADER]: [7, 9] }],
-  ])('a batch message with %s is refused whole (the next event fills the gap from Postgres)', (_what, content, headers) => {
-    expect(() => liveFramesOf(content, { headers })).toThrow(InvalidLiveBatchError);
-  });
-
-  test.each(['not json', '[1]', 'null', '{"id":1}', '{"id":"1","seq":2}', '{"id":1,"seq":0}'])('%s is not a live event', (text) => {
-    expect(() => parseLiveMessage(Buffer.from(text))).toThrow(InvalidLiveEventError);
-  });
-
-  test('retry, comment and event frames parse back, split across any chunk boundary', () => {
-    const stream = Buffer.concat([retryFrame(), commentFrame('hello\nworld'), eventFrame(1, '{"a":1}'), eventFrame(2, '{"b":2}')]).toString('utf8');
-    for (let cut = 0; cut <= stream.length; cut += 1) {
-      const events: SseEvent[] = [];
-      const comments: string[] = [];
-      let retry: number | undefined;
-      const parser = createSseParser({ event: (e) => events.push(e), comment: (c) => comments.push(c), retry: (ms) => (retry = ms) });
-      parser.push(stream.slice(0, cut));
-      parser.push(stream.slice(cut));
-      expect(retry).toBe(2000);
-      expect(comments).toEqual(['hello world']);
-      expect(events).toEqual([
-        { id: '1', event: 'ticket', data: '{"a":1}' },
-        { id: '2', event: 'ticket', data: '{"b":2}' },
-      ]);
-    }
+  test('a batch that does not hold together is refused whole', () => {
+    const content = Buffer.from('{"id": 7, "seq": 3}\n{"id": 9, "seq": 4}');
+    const properties = { type: LIVE_BATCH_TYPE, headers: { [LIVE_SEQS_HEADER]: [3], [LIVE_IDS_HEADER]: [7] } };
+    expect(() => liveFramesOf(content, properties)).toThrow(InvalidLiveBatchError);
   });
 });

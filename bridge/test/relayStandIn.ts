@@ -1,7 +1,17 @@
 import * as amqp from 'amqplib';
 import { createHash } from 'node:crypto';
 import { Pool } from 'pg';
-import { declareTopology, topologyNames, type TopologyNames, migrate, silentLogger } from '../../functions/src';
+import {
+  declareTopology,
+  topologyNames,
+  type TopologyNames,
+  migrate,
+  silentLogger,
+  encodeLiveBatch,
+  LIVE_BATCH_CONTENT_TYPE,
+  LIVE_BATCH_TYPE,
+  type Logger,
+} from '../../functions/src';
 import { deleteTopology } from '../../test/support/broker';
 import { createTestDatabase, type TestDatabase } from '../../test/support/db';
 import { TEST_RABBITMQ_URL, uniqueName } from '../../test/support/env';
@@ -78,10 +88,16 @@ export class RelayStandIn {
     }
   }
 
+  /** Publishes the event as the relay does: a batch of one (docs/protocol.md). */
   async publish(event: RelayedEvent): Promise<void> {
-    const content = Buffer.from(JSON.stringify(event.body));
+    await this.publishRaw(encodeLiveBatch([{ id: event.id, seq: event.seq, json: JSON.stringify(event.body) }]));
+  }
+
+  /** Publishes any message to petzi.live: type and content type are the relay's unless given. */
+  async publishRaw(message: { content: Buffer; headers?: Record<string, unknown> }, properties: { type?: string; contentType?: string } = {}): Promise<void> {
+    const options = { persistent: true, contentType: LIVE_BATCH_CONTENT_TYPE, type: LIVE_BATCH_TYPE, headers: message.headers, ...properties };
     await new Promise<void>((resolve, reject) =>
-      this.channel.publish(this.names.liveExchange, '', content, { persistent: true, messageId: String(event.id), contentType: 'application/json' }, (error: unknown) =>
+      this.channel.publish(this.names.liveExchange, '', message.content, options, (error: unknown) =>
         error ? reject(error instanceof Error ? error : new Error(String(error))) : resolve(),
       ),
     );
@@ -111,12 +127,12 @@ export interface BridgeFixture {
 }
 
 /** A database, a topology prefix, the relay stand-in and a bridge on port 0; close() undoes all of it. */
-export async function startBridgeFixture(env: Record<string, string> = {}): Promise<BridgeFixture> {
+export async function startBridgeFixture(env: Record<string, string> = {}, log: Logger = silentLogger): Promise<BridgeFixture> {
   const db = await createTestDatabase();
   const prefix = uniqueName('br');
   const relay = await RelayStandIn.open(db.url, prefix);
   const config = loadBridgeConfig({ DATABASE_URL: db.url, RABBITMQ_URL: TEST_RABBITMQ_URL, BRIDGE_TOPOLOGY_PREFIX: prefix, ...env });
-  const bridge = await startBridge({ config, port: 0, hostname: '127.0.0.1', log: silentLogger, processMetrics: false });
+  const bridge = await startBridge({ config, port: 0, hostname: '127.0.0.1', log, processMetrics: false });
   return {
     db,
     relay,

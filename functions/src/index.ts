@@ -1,5 +1,5 @@
 /**
- * The one public entry of the functions package: host/, bridge/, dashboard/server/, simulator/,
+ * The one public entry of the functions package: kit/, host/, bridge/, dashboard/server/, simulator/,
  * tools/ and test/ import from here, never from a deep path (tools/test/layers.test.ts checks).
  * Importing it has no side effect: nothing connects, nothing registers with Azure. The function
  * files register themselves when loaded, so they are reached only through declaredFunctions().
@@ -8,20 +8,12 @@ import type { FunctionDeclaration } from './runtime/declaration';
 
 export * from './core/config';
 export * as readEnv from './core/env';
-export { first, type Env } from './core/env';
+export { declareVariables, type Env, type Variable } from './core/env';
 export * from './core/errors';
 export * from './core/logger';
-export * from './server/access';
-export * from './server/guard';
-export * from './server/httpLimits';
-export * from './server/listen';
-export * from './server/processGuards';
-export * from './server/requestTarget';
-export * from './server/runMain';
-export * from './server/respond';
-export * from './server/stopOnSignal';
-export * from './server/query';
-export * from './protocol/ids';
+export * from './http/access';
+export * from './http/query';
+export { isPositiveId } from './protocol/webhookMessage';
 export * from './protocol/liveEvent';
 export * from './protocol/ticket';
 export * from './protocol/schema';
@@ -44,8 +36,7 @@ export * from './operate/redrive';
 export * from './operate/replay';
 export { deadLettersQuery, deliveriesQuery, jsonObjectBody, nextCursor, redriveRequest, replayRequest } from './operate/requests';
 export { rebuildTickets } from './relay/relay';
-export { relayBatch } from './relay/projection';
-export { relayInputOf, type RelayInput } from './relay/project';
+export { relayBatch, type RelayClaim } from './relay/projection';
 export { insertWebhookEvents } from './storage/webhookEvents';
 export * from './runtime/declaration';
 export * from './runtime/deps';

@@ -1,5 +1,5 @@
 import { ConfigError } from '../src/core/errors';
-import { accessKeysFromEnv, isLoopback, matchesAnyKey, refusal, refuseExampleSecret, resolveAccess } from '../src/server/access';
+import { accessKeysFromEnv, isLoopback, matchesAnyKey, refusal, refuseExampleSecret, resolveAccess } from '../src/http/access';
 
 const none = accessKeysFromEnv({});
 

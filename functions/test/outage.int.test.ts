@@ -4,7 +4,7 @@ import { captureExchange } from '../../test/support/broker';
 import { createTestDatabase, queryOnce } from '../../test/support/db';
 import { ADMIN_DATABASE_URL, TEST_RABBITMQ_URL, TEST_SECRET } from '../../test/support/env';
 import { startTestStack } from '../../test/support/host';
-import { hostPortOf, startTcpProxy, viaProxy } from '../../test/support/tcpProxy';
+import { hostPortOf, startTcpProxy, viaProxy } from '../../tools/harness/tcpProxy';
 import { waitUntil } from '../../test/support/wait';
 import { postWebhook, ticketBody } from '../../test/support/webhooks';
 

@@ -1,7 +1,7 @@
 import { createPool } from '../src/storage/pool';
 import { createTestDatabase } from '../../test/support/db';
 import { ADMIN_DATABASE_URL } from '../../test/support/env';
-import { hostPortOf, startTcpProxy, viaProxy } from '../../test/support/tcpProxy';
+import { hostPortOf, startTcpProxy, viaProxy } from '../../tools/harness/tcpProxy';
 import { waitUntil } from '../../test/support/wait';
 
 describe('createPool', () => {

@@ -1,6 +1,5 @@
 import * as amqp from 'amqplib';
-import { captureExchange, type Capture } from '../../test/support/broker';
-import { liveEventsIn } from '../../test/support/liveMessages';
+import { captureExchange, liveEventsIn, type Capture } from '../../test/support/broker';
 import { queryOnce } from '../../test/support/db';
 import { TEST_RABBITMQ_URL } from '../../test/support/env';
 import { startTestStack, type TestStack } from '../../test/support/host';
@@ -32,14 +31,15 @@ afterAll(async () => {
 const count = async (sql: string, params: unknown[] = []) => Number((await queryOnce<{ n: string }>(stack.db.url, sql, params))[0].n);
 const liveFor = (id: number) => liveEventsIn(live.messages).filter((e) => e.id === id);
 
-async function insertRaw(payload: unknown, event = 'ticket_created'): Promise<{ id: number; receivedAt: string }> {
-  const [row] = await queryOnce<{ id: string; received_at: Date }>(
+/** Stores a webhook as if it had come in (its body hash is a stand-in) and returns what its message carries. */
+async function insertRaw(payload: unknown, event = 'ticket_created'): Promise<{ id: number; receivedAt: string; bodySha256: string }> {
+  const [row] = await queryOnce<{ id: string; received_at: Date; body_sha256: string }>(
     stack.db.url,
     `INSERT INTO webhook_event (event_type, body_sha256, signature_timestamp, payload, published_at)
-     VALUES ($1, md5(random()::text) || md5(random()::text), now(), $2, now()) RETURNING id, received_at`,
+     VALUES ($1, md5(random()::text) || md5(random()::text), now(), $2, now()) RETURNING id, received_at, body_sha256`,
     [event, JSON.stringify(payload)],
   );
-  return { id: Number(row.id), receivedAt: row.received_at.toISOString() };
+  return { id: Number(row.id), receivedAt: row.received_at.toISOString(), bodySha256: row.body_sha256 };
 }
 
 function toRelayQueue(message: unknown): void {
@@ -92,8 +92,12 @@ describe('relay', () => {
     const reply = await postWebhook(stack.url, ticketBody(1));
     const id = reply.json.id as number;
     const [first] = await waitUntil(() => (liveFor(id).length ? liveFor(id) : undefined), 10_000, 'first');
-    const [stored] = await queryOnce<{ payload: unknown; received_at: Date }>(stack.db.url, 'SELECT payload, received_at FROM webhook_event WHERE id = $1', [id]);
-    toRelayQueue({ id, receivedAt: stored.received_at.toISOString(), event: 'ticket_created', bodySha256: '', payload: stored.payload });
+    const [stored] = await queryOnce<{ payload: unknown; received_at: Date; body_sha256: string }>(
+      stack.db.url,
+      'SELECT payload, received_at, body_sha256 FROM webhook_event WHERE id = $1',
+      [id],
+    );
+    toRelayQueue({ id, receivedAt: stored.received_at.toISOString(), event: 'ticket_created', bodySha256: stored.body_sha256, payload: stored.payload });
     const events = await waitUntil(() => (liveFor(id).length >= 2 ? liveFor(id) : undefined), 10_000, 'redelivery');
     expect(events.map((e) => e.seq)).toEqual([first.seq, first.seq]);
     const rows = await queryOnce<{ n: string }>(stack.db.url, 'SELECT count(*) AS n FROM live_event WHERE webhook_id = $1', [id]);
@@ -108,7 +112,7 @@ describe('relay', () => {
     }
     // Newest first, in one burst, so the relay batches them together: seq follows webhook id,
     // so publishing in arrival order would put seqs on petzi.live backwards.
-    for (const row of [...rows].reverse()) toRelayQueue({ id: row.id, receivedAt: row.receivedAt, event: 'ticket_created', payload: row.payload });
+    for (const row of [...rows].reverse()) toRelayQueue({ id: row.id, receivedAt: row.receivedAt, event: 'ticket_created', bodySha256: row.bodySha256, payload: row.payload });
     const ids = new Set(rows.map((r) => r.id));
     const seqs = await waitUntil(
       () => {
@@ -129,9 +133,9 @@ describe('relay', () => {
     cancelled.event = 'ticket_updated';
     const older = await insertRaw(created);
     const newer = await insertRaw(cancelled, 'ticket_updated');
-    toRelayQueue({ id: newer.id, receivedAt: newer.receivedAt, event: 'ticket_updated', payload: cancelled });
+    toRelayQueue({ id: newer.id, receivedAt: newer.receivedAt, event: 'ticket_updated', bodySha256: newer.bodySha256, payload: cancelled });
     await waitUntil(() => (liveFor(newer.id).length ? true : undefined), 10_000, 'newer');
-    toRelayQueue({ id: older.id, receivedAt: older.receivedAt, event: 'ticket_created', payload: created });
+    toRelayQueue({ id: older.id, receivedAt: older.receivedAt, event: 'ticket_created', bodySha256: older.bodySha256, payload: created });
     await waitUntil(() => (liveFor(older.id).length ? true : undefined), 10_000, 'older');
     const [ticket] = await queryOnce<{ status: string; webhook_id: string; first_seen_at: Date }>(
       stack.db.url,

@@ -1,9 +1,8 @@
 import type { Pool, PoolClient } from 'pg';
 import { createMigratedDatabase, type MigratedDatabase } from '../../test/support/db';
 import { ticketBody } from '../../test/support/webhooks';
-import type { RelayInput } from '../src/relay/project';
-import { relayBatch } from '../src/relay/projection';
-import { storedRelayInputs } from '../../tools/bench/relay-sql-bench';
+import { relayBatch, type RelayClaim } from '../src/relay/projection';
+import { storedRelayClaims } from '../../tools/bench/relay-sql-bench';
 
 /**
  * relay_batch's reads of live_event and webhook_event stay index probes, one per webhook of the
@@ -26,8 +25,8 @@ afterAll(async () => {
   await m.close();
 });
 
-function stored(count: number): Promise<RelayInput[]> {
-  return storedRelayInputs(
+function stored(count: number): Promise<RelayClaim[]> {
+  return storedRelayClaims(
     m.pool,
     Array.from({ length: count }, () => {
       serial += 1;

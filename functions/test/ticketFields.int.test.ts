@@ -1,13 +1,14 @@
 import type { Pool } from 'pg';
 import { createMigratedDatabase, type MigratedDatabase } from '../../test/support/db';
 import { listTickets } from '../src/read-api/readModels';
-import { relayInputRow } from '../src/relay/relayInputRow';
 import { LIVE_TICKET_COLUMNS, TICKET_ROW_COLUMNS, TICKET_STATE_COLUMNS, ticketFields, type LiveTicket, type TicketColumn } from '../src/protocol/ticket';
+import { TICKET_COLUMNS } from '../src/protocol/storable';
 
 /**
- * The ticket's fields are defined once, in protocol/ticket.ts; the migrations spell them out in
- * SQL. On a freshly migrated database, every place the SQL names them must match the TypeScript
- * definition, and a drift fails naming the column.
+ * The ticket's fields are defined once, in protocol/ticket.ts (and where the payload holds them, in
+ * protocol/storable.ts); the migrations and the relay's SQL functions spell them out in SQL. On a
+ * freshly migrated database, every place the SQL names them must match the TypeScript definition,
+ * and a drift fails naming the column.
  */
 
 let database: MigratedDatabase;
@@ -54,6 +55,43 @@ const LIVE: LiveTicket = {
   status: 'cancelled',
 };
 
+/** A stored ticket payload holding LIVE, each field at the path protocol/storable.ts names for its column. */
+function payloadOf(live: LiveTicket, buyerRole: string): Record<string, unknown> {
+  const payload: Record<string, unknown> = { event: 'ticket_updated', details: { ticket: { sessions: [] }, buyer: { firstName: 'Ada' } } };
+  const values: Record<keyof typeof TICKET_COLUMNS, unknown> = {
+    number: live.number,
+    title: live.title,
+    event: live.event,
+    event_id: live.eventId,
+    category: live.category,
+    type: live.type,
+    price_amount: live.price.amount,
+    price_currency: live.price.currency,
+    session_date: live.sessionDate,
+    city: live.city,
+    venue: live.venue,
+    cancellation_reason: live.cancellationReason,
+    buyer_role: buyerRole,
+  };
+  for (const [column, { field }] of Object.entries(TICKET_COLUMNS)) {
+    const path = field.split('.').map((key) => (key === 'N' ? '0' : key));
+    let node = payload as Record<string, unknown>;
+    for (const key of path.slice(0, -1)) node = (node[key] ??= {}) as Record<string, unknown>;
+    node[path[path.length - 1]] = values[column as keyof typeof TICKET_COLUMNS];
+  }
+  return payload;
+}
+
+/** Stores a webhook with this payload; returns its id. */
+async function storeWebhook(payload: unknown): Promise<number> {
+  const { rows } = await pool.query<{ id: string }>(
+    `INSERT INTO webhook_event (event_type, body_sha256, signature_timestamp, payload)
+     VALUES ('ticket_updated', md5(random()::text) || md5(random()::text), now(), $1::jsonb) RETURNING id`,
+    [JSON.stringify(payload)],
+  );
+  return Number(rows[0].id);
+}
+
 describe('the ticket fields of protocol/ticket.ts and the migrations', () => {
   test('the ticket table has exactly their columns, in order, with their types and nullability', async () => {
     const { rows } = await pool.query<{ column_name: string; data_type: string; is_nullable: 'YES' | 'NO' }>(
@@ -76,7 +114,7 @@ describe('the ticket fields of protocol/ticket.ts and the migrations', () => {
     expect(drift).toEqual([]);
   });
 
-  test('ticket_candidates returns the table columns in order, ticket_state holds those after first_seen_at, and relay_input has what the relay sends', async () => {
+  test('ticket_candidates returns the table columns in order, ticket_state holds those after first_seen_at, relay_input the live columns', async () => {
     const candidates = await pool.query<{ parameter_name: string }>(
       `SELECT p.parameter_name FROM information_schema.parameters p JOIN information_schema.routines r ON r.specific_name = p.specific_name
         WHERE r.routine_schema = current_schema() AND r.routine_name = 'ticket_candidates' AND p.parameter_mode = 'OUT' ORDER BY p.ordinal_position`,
@@ -90,7 +128,6 @@ describe('the ticket fields of protocol/ticket.ts and the migrations', () => {
         WHERE udt_schema = current_schema() AND udt_name = 'relay_input' ORDER BY ordinal_position`,
     );
     const columns = TABLE_COLUMNS.map((c) => c.column);
-    const sample = relayInputRow({ buyerRole: null, live: { id: 1, receivedAt: '2026-04-01T10:00:00.000Z', event: 'ticket_created', ticket: LIVE } });
     expect([
       ...nameDrift(
         'function ticket_candidates',
@@ -102,9 +139,27 @@ describe('the ticket fields of protocol/ticket.ts and the migrations', () => {
         state.rows.map((r) => r.attribute_name),
         columns.slice(columns.indexOf('first_seen_at') + 1),
       ),
-      // What the relay sends relay_batch: every attribute of relay_input, by name (JSON keys have no order).
-      ...nameDrift('type relay_input', input.rows.map((r) => r.attribute_name).sort(), Object.keys(sample).sort()),
+      // The webhook (id, when, which event), its live ticket's columns, the buyer's role, when it was signed.
+      ...nameDrift(
+        'type relay_input',
+        input.rows.map((r) => r.attribute_name),
+        ['id', 'received_at', 'kind', ...LIVE_FIELDS.map((f) => f.column), 'buyer_role', 'signed_at'],
+      ),
     ]).toEqual([]);
+  });
+
+  test('relay_input_of reads each column from the payload path protocol/storable.ts names for it', async () => {
+    const id = await storeWebhook(payloadOf(LIVE, 'A role'));
+    const { rows } = await pool.query<{ row: Record<string, string | null> }>(
+      "SELECT (SELECT jsonb_object_agg(c.key, c.value #>> '{}') FROM jsonb_each(to_jsonb(relay_input_of(w.id, w.received_at, w.event_type, w.signature_timestamp, w.payload))) AS c) AS row FROM webhook_event w WHERE w.id = $1",
+      [id],
+    );
+    const drift = [...LIVE_FIELDS.map((f) => ({ column: f.column, path: f.path })), { column: 'buyer_role', path: [] }].flatMap(({ column, path }) => {
+      const value = column === 'buyer_role' ? 'A role' : path.reduce<unknown>((object, key) => (object as Record<string, unknown>)[key], LIVE);
+      return rows[0].row[column] === String(value) ? [] : [`relay_input_of gives ${column} = ${rows[0].row[column]}, the payload holds ${String(value)}`];
+    });
+    expect(drift).toEqual([]);
+    expect(rows[0].row).toMatchObject({ id: String(id), kind: 'ticket_updated' });
   });
 
   test('ticket_live builds a live ticket with exactly the live fields', async () => {
@@ -120,17 +175,14 @@ describe('the ticket fields of protocol/ticket.ts and the migrations', () => {
     ).toEqual([]);
   });
 
-  test('a live event applied by ticket_apply lands each field in its column, and comes back whole through ticket_live and the read API', async () => {
-    const { rows: stored } = await pool.query<{ id: string }>(
-      `INSERT INTO webhook_event (event_type, body_sha256, signature_timestamp, payload)
-       VALUES ('ticket_updated', md5('fields') || md5('fields2'), now(), '{}'::jsonb) RETURNING id`,
-    );
-    const id = Number(stored[0].id);
-    const batch = [relayInputRow({ buyerRole: 'A role', live: { id, receivedAt: '2026-04-01T10:00:00.000Z', event: 'ticket_updated', ticket: LIVE } })];
+  test('a stored webhook applied by ticket_apply lands each field in its column, and comes back whole through ticket_live and the read API', async () => {
+    await pool.query('DELETE FROM ticket');
+    const id = await storeWebhook(payloadOf(LIVE, 'A role'));
+    await pool.query("UPDATE webhook_event SET received_at = '2026-04-01T10:00:00.000Z' WHERE id = $1", [id]);
     const { rows } = await pool.query<{ row: Record<string, string | null>; live: LiveTicket }>(
       `SELECT (SELECT jsonb_object_agg(c.key, c.value #>> '{}') FROM jsonb_each(to_jsonb(a)) AS c) AS row, ticket_live(a) AS live
-         FROM ticket_apply(ARRAY(SELECT r FROM json_populate_recordset(NULL::relay_input, $1::json) AS r)) AS a`,
-      [JSON.stringify(batch)],
+         FROM ticket_apply(ARRAY(SELECT relay_input_of(w.id, w.received_at, w.event_type, w.signature_timestamp, w.payload) FROM webhook_event w WHERE w.id = $1)) AS a`,
+      [id],
     );
     expect(rows).toHaveLength(1);
     const drift = LIVE_FIELDS.flatMap((field) => {

@@ -13,12 +13,8 @@ import {
   accessKeysFromEnv,
   resolveAccess,
   type Access,
-  reportFailures,
-  boundUrl,
-  listen,
-  LOOPBACK,
-  type HttpTimeouts,
 } from '../../functions/src';
+import { reportFailures, boundUrl, listen, LOOPBACK, type HttpTimeouts } from '../../kit/src';
 import { createHttpHost } from './httpServer';
 import { startRabbitTriggers } from './rabbitTriggers';
 import { startTimers } from './timers';
@@ -50,7 +46,7 @@ export interface RunningHost {
   stop(): Promise<void>;
 }
 
-export { PortInUseError } from '../../functions/src';
+export { PortInUseError } from '../../kit/src';
 
 /** The local stand-in for the Functions host: every declared function, served from one process. */
 export async function startHost(options: HostOptions): Promise<RunningHost> {

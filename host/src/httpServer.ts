@@ -1,25 +1,12 @@
-import { HttpRequest, HttpResponse, InvocationContext, type HttpRequestInit, type HttpResponseInit } from '@azure/functions';
+import { HttpResponse, InvocationContext, type HttpResponseInit } from '@azure/functions';
 import { randomUUID } from 'node:crypto';
 import type http from 'node:http';
-import {
-  type Deps,
-  authLevelOf,
-  type HttpFunction,
-  refusal,
-  type Access,
-  guard,
-  type HandlerFailure,
-  createLimitedServer,
-  type HttpTimeouts,
-  targetOrRefuse,
-  type RequestTarget,
-  sendJson,
-} from '../../functions/src';
-import { BufferedRequest } from './bufferedRequest';
-import { contextLog } from './contextLog';
+import { type Deps, authLevelOf, type HttpFunction, refusal, type Access } from '../../functions/src';
+import { guard, type HandlerFailure, createLimitedServer, type HttpTimeouts, targetOrRefuse, type RequestTarget, sendJson } from '../../kit/src';
+import { contextLog, functionRequest } from './invocation';
 import { compileRoute } from './routes';
 
-export { HTTP_TIMEOUT_DEFAULTS, httpTimeoutsFromEnv, type HttpTimeouts } from '../../functions/src';
+export { HTTP_TIMEOUT_DEFAULTS, httpTimeoutsFromEnv, type HttpTimeouts } from '../../kit/src';
 
 export interface HttpHostOptions extends Partial<HttpTimeouts> {
   /** Bodies are read up to this many bytes plus one, so the handler can tell "too large" without the rest being buffered. */
@@ -56,21 +43,6 @@ function readBody(req: http.IncomingMessage, limit: number): Promise<{ body: Buf
     req.once('end', () => resolve({ body: Buffer.concat(chunks, size), complete: true }));
     req.once('error', reject);
   });
-}
-
-function headersOf(req: http.IncomingMessage): Record<string, string> {
-  const headers: Record<string, string> = {};
-  for (const [name, value] of Object.entries(req.headers)) {
-    if (value !== undefined) headers[name] = Array.isArray(value) ? value.join(', ') : value;
-  }
-  return headers;
-}
-
-/** Appends the peer's address to X-Forwarded-For, as the Azure front end does: functions learn who called. */
-function forwardedFor(headers: Record<string, string>, peer: string | undefined): Record<string, string> {
-  if (!peer) return headers;
-  const chain = headers['x-forwarded-for'];
-  return { ...headers, 'x-forwarded-for': chain ? `${chain}, ${peer}` : peer };
 }
 
 async function writeResponse(res: http.ServerResponse, result: HttpResponseInit | HttpResponse | undefined, extraHeaders: Record<string, string>): Promise<void> {
@@ -160,25 +132,7 @@ export function createHttpHost(functions: HttpFunction[], deps: Deps, options: H
       return;
     }
     const { body, complete } = read;
-    const query: Record<string, string> = {};
-    target.query.forEach((value, key) => {
-      if (!(key in query)) query[key] = value;
-    });
-    const method = req.method ?? 'GET';
-    // The library's HttpRequest over the bytes read above (see BufferedRequest): the body is read
-    // and size-checked once, here, and reaches the function without a web stream.
-    const native = new BufferedRequest(
-      // The Host header is the client's to spell; the URL the function sees must always parse.
-      `http://localhost${target.pathname}${target.search}`,
-      method,
-      new Headers(forwardedFor(headersOf(req), req.socket.remoteAddress)),
-      // A GET or HEAD body is not handed over: a Request cannot have one (the library drops it
-      // with a console warning per request, a free way for any client to flood the log).
-      body.length > 0 && method !== 'GET' && method !== 'HEAD' ? body : undefined,
-    );
-    // nativeRequest is the library's own way in (its streaming path uses it), not in its public init type.
-    const init: HttpRequestInit & { nativeRequest: BufferedRequest } = { nativeRequest: native, query, params: routeParams };
-    const request = new HttpRequest(init);
+    const request = functionRequest(req, target, body, routeParams);
     const context = new InvocationContext({
       invocationId: randomUUID(),
       functionName: fn.name,

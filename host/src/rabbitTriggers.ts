@@ -3,7 +3,7 @@ import type { ConfirmChannel, ConsumeMessage } from 'amqplib';
 import { randomUUID } from 'node:crypto';
 import { type Deps, type RabbitMQFunction, errorMessage } from '../../functions/src';
 import { AckCoalescer } from './ackCoalescer';
-import { contextLog } from './contextLog';
+import { contextLog } from './invocation';
 
 /** The header the Azure RabbitMQ extension counts redeliveries in. */
 const REQUEUE_HEADER = 'x-ms-rabbitmq-requeuecount';

@@ -1,4 +1,4 @@
-import { tryDecode } from '../../functions/src';
+import { tryDecode } from '../../kit/src';
 
 /** Matches Functions route templates such as `api/tickets/{number}` (routePrefix ""). */
 export interface CompiledRoute<T> {

@@ -2,7 +2,7 @@ import { InvocationContext, type Timer } from '@azure/functions';
 import { Cron } from 'croner';
 import { randomUUID } from 'node:crypto';
 import { type Deps, type TimerFunction, errorMessage } from '../../functions/src';
-import { contextLog } from './contextLog';
+import { contextLog } from './invocation';
 
 export interface TimerHost {
   /** Stops the schedules and waits for a run in progress. */

@@ -29,6 +29,7 @@ COPY host.json package.json package-lock.json ./
 COPY --from=prod-deps /src/node_modules ./node_modules
 COPY --from=build /src/dist ./dist
 COPY infra/migrations ./infra/migrations
+COPY functions/src/relay/sql ./functions/src/relay/sql
 COPY infra/cadvisor/functions.json /var/cadvisor/functions.json
 LABEL io.cadvisor.metric.prometheus-functions="/var/cadvisor/functions.json"
 EXPOSE 80
@@ -41,8 +42,10 @@ WORKDIR /home/site/wwwroot
 COPY host.json package.json package-lock.json ./
 COPY --from=prod-deps /src/node_modules ./node_modules
 COPY --from=build /src/dist ./dist
-# Migrations are read at run time: the compiled migrate.js walks up to infra/migrations.
+# Read at run time: the compiled migrate.js walks up to infra/migrations and to the relay's SQL
+# functions, which it applies after the migrations.
 COPY infra/migrations ./infra/migrations
+COPY functions/src/relay/sql ./functions/src/relay/sql
 # cAdvisor reads this through the container label io.cadvisor.metric.prometheus-functions.
 COPY infra/cadvisor/functions.json /var/cadvisor/functions.json
 LABEL io.cadvisor.metric.prometheus-functions="/var/cadvisor/functions.json"

@@ -24,6 +24,7 @@ COPY package.json package-lock.json ./
 COPY --from=prod-deps /src/node_modules ./node_modules
 COPY --from=build /src/dist ./dist
 COPY infra/migrations ./infra/migrations
+COPY functions/src/relay/sql ./functions/src/relay/sql
 # cAdvisor reads this through the container label io.cadvisor.metric.prometheus-sse-bridge.
 COPY infra/cadvisor/sse-bridge.json /var/cadvisor/sse-bridge.json
 LABEL io.cadvisor.metric.prometheus-sse-bridge="/var/cadvisor/sse-bridge.json"

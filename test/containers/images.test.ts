@@ -1,5 +1,6 @@
 import { copies, execForm, instructions } from './dockerfile';
 import { dockerfileOf, dockerIgnored, finalStage, loadCompose, readRepoFile, repoFileExists, service, stageNamed } from './repo';
+import { SQL_SOURCE_DIR } from '../../functions/src';
 
 /** The Azure Functions image's entrypoint that writes the host's key file from the environment. */
 const KEYS_SCRIPT = 'infra/docker/functions-keys.sh';
@@ -70,6 +71,8 @@ describe('Dockerfiles', () => {
       const local = runtimeCopies.filter((c) => c.from === undefined);
       expect(local.flatMap((c) => c.sources)).toEqual(expect.arrayContaining(['host.json', 'package.json', 'package-lock.json', 'infra/migrations']));
       expect(local.find((c) => c.sources.includes('infra/migrations'))?.destination).toBe('./infra/migrations');
+      // migrate reads the relay's SQL functions from the source path too (SQL_SOURCE_DIR).
+      expect(local.find((c) => c.sources.includes(SQL_SOURCE_DIR))?.destination).toBe(`./${SQL_SOURCE_DIR}`);
 
       const dist = runtimeCopies.find((c) => c.from === 'build');
       expect(dist?.sources).toEqual(['/src/dist']);
@@ -125,6 +128,7 @@ describe('Dockerfiles', () => {
       const runtimeCopies = copies(runtime);
       expect(runtimeCopies.find((c) => c.from === 'build')?.sources).toEqual(['/src/dist']);
       expect(runtimeCopies.flatMap((c) => c.sources)).toContain('infra/migrations');
+      expect(runtimeCopies.find((c) => c.sources.includes(SQL_SOURCE_DIR))?.destination).toBe(`./${SQL_SOURCE_DIR}`);
       const modules = runtimeCopies.find((c) => c.destination === './node_modules');
       expect(instructions(stageNamed(stages, modules?.from ?? ''), 'RUN')).toContain('npm ci --omit=dev');
     });

@@ -89,6 +89,18 @@ describe('the operations views in a browser', () => {
     await openView('Live tickets', 'Tickets');
   });
 
+  it("keeps the tickets' filter while another view is open: coming back asks the same question", async () => {
+    await openView('Live tickets', 'Tickets');
+    await page.getByLabel('Status', { exact: true }).selectOption('cancelled');
+    await page.getByTestId('empty').getByText('No ticket matches these filters.').waitFor();
+    await openView('Deliveries', 'Deliveries');
+    await openView('Live tickets', 'Tickets');
+    await expect(page.getByLabel('Status', { exact: true }).inputValue()).resolves.toBe('cancelled');
+    await page.getByTestId('empty').getByText('No ticket matches these filters.').waitFor();
+    await page.getByLabel('Status', { exact: true }).selectOption('');
+    await page.locator(`[data-testid="ticket-table"] tbody tr[data-ticket="TEST00000001"]`).waitFor();
+  });
+
   it('shows every delivery with its outcome, and the reason of every refusal', async () => {
     expect((await postWebhook(stack.url, ticketBody(2), { secret: 'not-the-secret' })).status).toBe(401);
     expect((await postWebhook(stack.url, ticketBody(3), { signature: null })).status).toBe(401);

@@ -1,6 +1,7 @@
 import type { AddressInfo } from 'node:net';
 import { Registry } from 'prom-client';
-import { declaredFunctions, type HttpFunction, createPool, createLimitedServer } from '../../functions/src';
+import { declaredFunctions, type HttpFunction, createPool } from '../../functions/src';
+import { createLimitedServer } from '../../kit/src';
 import { createBridgeMetrics } from '../../bridge/src/bridgeMetrics';
 import { ClientHub } from '../../bridge/src/clientHub';
 import { createRequestHandler } from '../../bridge/src/httpRoutes';

@@ -1,4 +1,5 @@
-import { ConfigError, HTTP_TIMEOUT_DEFAULTS, httpTimeoutsFromEnv } from '../../functions/src';
+import { ConfigError } from '../../functions/src';
+import { HTTP_TIMEOUT_DEFAULTS, httpTimeoutsFromEnv } from '../../kit/src';
 
 describe('httpTimeoutsFromEnv', () => {
   it('defaults to 30 s per request, 10 s for headers, 5 s idle keep-alive', () => {

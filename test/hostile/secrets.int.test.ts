@@ -5,7 +5,7 @@ import { outsideLocalDevelopment, topologyNames, computeSignature, signPayload, 
 import { deleteTopology } from '../support/broker';
 import { createTestDatabase, type TestDatabase } from '../support/db';
 import { ADMIN_DATABASE_URL, TEST_RABBITMQ_URL, uniqueName } from '../support/env';
-import { hostPortOf, startTcpProxy, type TcpProxy } from '../support/tcpProxy';
+import { hostPortOf, startTcpProxy, type TcpProxy } from '../../tools/harness/tcpProxy';
 import { waitUntil } from '../support/wait';
 import { postWebhook, ticketBody } from '../support/webhooks';
 import { startTestStack, type TestStack } from '../support/host';

@@ -120,11 +120,11 @@ describe('erasure of one buyer on request (DELETE /api/tickets/{number}/buyer, a
   it('blanks every stored webhook of that ticket to its role, and no other ticket', async () => {
     const response = await erase(number(1), ADMIN);
     expect(response.status).toBe(200);
-    expect(await response.json()).toEqual({ ticket: number(1), webhooks: 1, erased: 1 });
+    expect(await response.json()).toEqual({ ticket: number(1), webhooks: 1, erased: 1, deadLetterReasons: 0, deadLetterQueue: 0 });
     expect(await storedBuyers(number(1))).toEqual([{ role: 'customer', erased: true }]);
     expect(await storedBuyers(number(2))).toEqual([BUYER]);
     const again = await erase(number(1), ADMIN);
-    expect(await again.json()).toEqual({ ticket: number(1), webhooks: 1, erased: 0 });
+    expect(await again.json()).toEqual({ ticket: number(1), webhooks: 1, erased: 0, deadLetterReasons: 0, deadLetterQueue: 0 });
     // The ticket itself stays, and a re-delivery of the original body is still a duplicate.
     expect((await get(`/api/tickets/${number(1)}`, KEY)).status).toBe(200);
     expect((await postWebhook(stack.url, withBuyer(1))).json.status).toBe('duplicate');

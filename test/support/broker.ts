@@ -1,4 +1,5 @@
 import * as amqp from 'amqplib';
+import { decodeLiveBatch, type LiveEvent } from '../../functions/src';
 import { TEST_RABBITMQ_URL } from './env';
 
 export interface CapturedMessage {
@@ -63,3 +64,8 @@ export async function captureExchange(exchange: string, bindingKey = '#', url = 
 
 /** Deletes every exchange and queue a test created under its prefix. */
 export { deleteTopology } from '../../tools/bench/support';
+
+/** The live events in messages captured from petzi.live: each line of each relay batch, decoded as the bridge does. */
+export function liveEventsIn(messages: readonly CapturedMessage[]): LiveEvent[] {
+  return messages.flatMap((m) => decodeLiveBatch(m.content, m.properties).map((line) => JSON.parse(line.bytes.toString('utf8')) as LiveEvent));
+}

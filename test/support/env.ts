@@ -1,8 +1,11 @@
+import { readEnv } from '../../functions/src';
+import { PROVISION_VARIABLES, TEST_SERVICE_VARIABLES } from '../../tools/provision/environment';
+
 /** Where the tests find the real services; `npm test` (tools/test-runner.js) provisions what does not answer on these defaults. */
-export const ADMIN_DATABASE_URL = process.env.TEST_DATABASE_URL ?? 'postgres://postgres:postgres@127.0.0.1:5432/postgres';
-export const TEST_RABBITMQ_URL = process.env.TEST_RABBITMQ_URL ?? 'amqp://guest:guest@127.0.0.1:5672';
+export const ADMIN_DATABASE_URL = readEnv.read(process.env, TEST_SERVICE_VARIABLES.TEST_DATABASE_URL);
+export const TEST_RABBITMQ_URL = readEnv.read(process.env, TEST_SERVICE_VARIABLES.TEST_RABBITMQ_URL);
 /** Debian's chromium by default; `npm test` finds one (playwright's cache, an install) and says where. */
-export const CHROMIUM_PATH = process.env.CHROMIUM_PATH || '/usr/bin/chromium';
+export const CHROMIUM_PATH = readEnv.read(process.env, PROVISION_VARIABLES.CHROMIUM_PATH) ?? '/usr/bin/chromium';
 export const TEST_SECRET = 'test-secret';
 
 export function uniqueName(kind: string): string {

@@ -4,6 +4,7 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { Pool } from 'pg';
 import { loadConfig, readEnv, verifySignature } from '../../functions/src';
+import { BARE_SERVER_VARIABLES } from './support';
 
 /**
  * The benchmark's reference point, not part of the product: the same durable work as POST /webhook
@@ -18,7 +19,7 @@ async function main(): Promise<void> {
     event_type text NOT NULL, body_sha256 char(64) NOT NULL UNIQUE, payload jsonb NOT NULL, published_at timestamptz)`);
   const connection = await amqp.connect(config.rabbitmqUrl);
   const channel = await connection.createConfirmChannel();
-  const exchange = `${readEnv.string(env, 'PETZI_TOPOLOGY_PREFIX', { default: 'bare' })}.bare`;
+  const exchange = `${readEnv.read(env, BARE_SERVER_VARIABLES.PETZI_TOPOLOGY_PREFIX)}.bare`;
   await channel.assertExchange(exchange, 'topic', { durable: true, autoDelete: true });
   const secrets = config.secrets.slice(0, 1);
 
@@ -50,7 +51,7 @@ async function main(): Promise<void> {
       })().catch(() => res.writeHead(500, { 'Content-Length': 0 }).end());
     });
   });
-  server.listen(readEnv.port(env, 'PORT', { default: 0 }), '127.0.0.1', () => {
+  server.listen(readEnv.read(env, BARE_SERVER_VARIABLES.PORT), '127.0.0.1', () => {
     console.log(`bare server listening on http://127.0.0.1:${(server.address() as AddressInfo).port}`);
   });
   process.on('SIGTERM', () => {

@@ -9,7 +9,7 @@ import { randomSecret, readEnv } from '../../functions/src';
 import { steadyLoad, type Reply } from '../faults/load';
 import { FaultStack, SECRET } from '../faults/stack';
 import { PayloadGenerator, todayUtc } from '../../simulator/src/payloads';
-import { API_KEY, ROOT, adminQuery, cpuCalibrationMs, percentile } from './support';
+import { API_KEY, BENCH_VARIABLES, ROOT, adminQuery, cpuCalibrationMs, percentile } from './support';
 
 const HELP = `Usage: npm run bench:dashboard [-- --stored 5000] [--rate 100] [--seconds 30] [--label after] [--profile]
 
@@ -91,7 +91,7 @@ export function ensureDashboardBuilt(distDir = path.join(ROOT, 'dashboard', 'dis
 
 export function launchChromium(): Promise<Browser> {
   return chromium.launch({
-    executablePath: readEnv.string(process.env, 'CHROMIUM_PATH', { default: '/usr/bin/chromium' }),
+    executablePath: readEnv.read(process.env, BENCH_VARIABLES.CHROMIUM_PATH),
     args: ['--headless', '--no-sandbox', '--disable-background-networking', '--disable-component-update', '--no-first-run', '--disable-sync'],
   });
 }

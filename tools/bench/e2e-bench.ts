@@ -6,9 +6,9 @@ import { FaultStack, SECRET } from '../faults/stack';
 import { SseThread } from './sseThread';
 import { CpuMeter, cpuPerThousand, type ProcessGroups } from './processCpu';
 import { startBenchServices } from './services';
-import { ROOT, cpuCalibrationMs, groupBy, median, medianPerKey, percentile } from './support';
+import { ROOT, cpuCalibrationMs, labelledRoot, groupBy, median, medianPerKey, percentile } from './support';
 
-const HELP = `Usage: npm run bench:e2e [-- --rates 200,1000] [--seconds 10] [--warmup 3] [--layouts one[,split]] [--repeat 3] [--shared-services]
+const HELP = `Usage: npm run bench:e2e [-- --rates 200,1000] [--seconds 10] [--warmup 3] [--layouts one[,split][,one@before]] [--repeat 3] [--shared-services]
 
 End-to-end latency from POST /webhook to the SSE event on a connected client, through the real
 pipeline (functions host and SSE bridge as child processes, real Postgres and RabbitMQ; the SSE
@@ -17,7 +17,9 @@ rate for the given seconds. Writes bench-results/e2e.json and prints a table.
 
 Layouts: "one" runs every function in one host process (npm run host, npm start); "split" runs
 the relay in a host process of its own (PETZI_FUNCTIONS=relay) beside one serving the rest, so the
-two share out the machine's cores.
+two share out the machine's cores. "one@before" (or "split@before") runs the host and bridge of the
+built checkout at BENCH_BEFORE_ROOT instead of this tree's, interleaved with it; any other label
+after @ runs the checkout BENCH_ROOTS pairs with it ("one@hashcheck" with BENCH_ROOTS=hashcheck=DIR).
 
 Every rate runs --repeat times (default 3), interleaved, each on a fresh stack; the summary gives
 the median of each figure and the spread of p99, from the same run.
@@ -49,13 +51,13 @@ type Layout = 'one' | 'split';
 
 /**
  * "one@before" and "split@before" run the host and bridge compiled in BENCH_BEFORE_ROOT (another
- * checkout, built), interleaved with this tree's: an A/B of a change on a drifting machine.
+ * checkout, built), interleaved with this tree's: an A/B of a change on a drifting machine. Any
+ * other label works the same way through BENCH_ROOTS ("one@hashcheck"), for an A/B/C.
  */
 function layoutOf(name: string): { layout: Layout; root?: string } {
-  if (!name.endsWith('@before')) return { layout: name as Layout };
-  const root = process.env.BENCH_BEFORE_ROOT;
-  if (!root) throw new Error(`${name} needs BENCH_BEFORE_ROOT: a built checkout of the code to compare with`);
-  return { layout: name.replace(/@before$/, '') as Layout, root };
+  const at = name.indexOf('@');
+  if (at < 0) return { layout: name as Layout };
+  return { layout: name.slice(0, at) as Layout, root: labelledRoot(name, name.slice(at + 1)) };
 }
 
 const LAYOUTS: Record<Layout, Array<Record<string, string>>> = {
@@ -209,17 +211,29 @@ async function main(): Promise<void> {
   if (!(warmupSeconds >= 0)) throw new Error('--warmup must be 0 or more');
   if (!Number.isInteger(repeat) || repeat < 1) throw new Error('--repeat must be a positive integer');
   const layouts = arg('--layouts', 'one').split(',');
-  if (layouts.some((l) => !(l.replace(/@before$/, '') in LAYOUTS))) throw new Error('--layouts takes one, split, one@before and/or split@before');
+  if (layouts.some((l) => !/^[a-z]+(@[a-z0-9]+)?$/.test(l) || !(l.replace(/@.*$/, '') in LAYOUTS))) {
+    throw new Error('--layouts takes one, split, and either with @before (or @<label>: BENCH_<LABEL>_ROOT), comma-separated');
+  }
+  for (const layout of layouts) layoutOf(layout);
   const services = await startBenchServices(process.argv);
   const calibrationBeforeMs = cpuCalibrationMs();
   const results: E2eResult[] = [];
+  const failed: Array<{ layout: string; rate: number; round: number; error: string }> = [];
   const total = repeat * layouts.length * rates.length;
   try {
     for (let round = 0; round < repeat; round += 1) {
       for (const layout of layouts) {
         for (const rate of rates) {
-          console.log(`[${results.length + 1}/${total}] POST /webhook → SSE at ${rate}/s for ${seconds} s, after ${warmupSeconds} s of warm-up, layout "${layout}"`);
-          results.push(await measure(layout, rate, seconds, warmupSeconds, services.groups));
+          const run = results.length + failed.length + 1;
+          console.log(`[${run}/${total}] POST /webhook → SSE at ${rate}/s for ${seconds} s, after ${warmupSeconds} s of warm-up, layout "${layout}"`);
+          try {
+            results.push(await measure(layout, rate, seconds, warmupSeconds, services.groups));
+          } catch (error) {
+            // One run that could not be measured (a busy machine refusing the warm-up) loses only itself.
+            const message = error instanceof Error ? error.message : String(error);
+            console.log(`  not measured: ${message}`);
+            failed.push({ layout, rate, round, error: message });
+          }
         }
       }
     }
@@ -230,7 +244,7 @@ async function main(): Promise<void> {
   const summary = summarise(results);
   mkdirSync(path.join(ROOT, 'bench-results'), { recursive: true });
   const file = path.join(ROOT, 'bench-results', 'e2e.json');
-  writeFileSync(file, `${JSON.stringify({ at: new Date().toISOString(), cpus: cpus().length, calibrationMs, repeat, summary, results }, null, 2)}\n`);
+  writeFileSync(file, `${JSON.stringify({ at: new Date().toISOString(), cpus: cpus().length, calibrationMs, repeat, summary, results, failed }, null, 2)}\n`);
   console.log('\nevery run:\nlayout  rate/s  achieved  sent   200s   delivered  p50 ms  p90 ms  p99 ms  max ms   stages p50/p99 ms');
   for (const r of results) {
     const stage = (name: keyof E2eResult['stagesMs']) => `${name} ${r.stagesMs[name].p50}/${r.stagesMs[name].p99}`;
@@ -239,6 +253,7 @@ async function main(): Promise<void> {
     );
   }
   for (const r of results.filter((x) => Object.keys(x.refused).length > 0)) console.log(`${r.layout} at ${r.rate}/s, not 200: ${JSON.stringify(r.refused)}`);
+  for (const f of failed) console.log(`${f.layout} at ${f.rate}/s, round ${f.round + 1}: not measured (${f.error})`);
   console.log(`\nmedians of ${repeat} run(s) each (stages: reply = POST until 200, relay = insert until relayed, fanout = relayed until on the stream):`);
   console.log('layout  rate/s  all delivered  not 200  p50 ms  p99 ms  p99 range   stage p50s ms');
   for (const r of summary) {

@@ -4,11 +4,11 @@ import { cpus } from 'node:os';
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { Pool } from 'pg';
-import { declareTopology, topologyNames, migrate, LIVE_SEQ_HEADER } from '../../functions/src';
+import { declareTopology, topologyNames, migrate, encodeLiveBatch, LIVE_BATCH_CONTENT_TYPE, LIVE_BATCH_TYPE } from '../../functions/src';
 import { openRawSse, type RawSseStream } from '../harness/rawSse';
 import { CpuMeter, LOAD_GENERATOR, cpuPerThousand, type ProcessGroups } from './processCpu';
 import { startBenchServices } from './services';
-import { ADMIN_DATABASE_URL, RABBITMQ_URL, ROOT, dropDatabase, entryPoint, freshDatabase, keyHeaders, percentile, startChild, type Child } from './support';
+import { ADMIN_DATABASE_URL, RABBITMQ_URL, ROOT, beforeRoot, dropDatabase, entryPoint, freshDatabase, keyHeaders, percentile, startChild, type Child } from './support';
 
 const HELP = `Usage: npm run bench:fanout [-- --clients N --rate R --duration S] [--shared-services] [--before]
 
@@ -74,7 +74,7 @@ function liveBody(id: number, seq: number): Record<string, unknown> {
 }
 
 /** Commits `count` webhooks and their live events up front (the relay commits before it publishes). */
-async function commitEvents(pool: Pool, count: number): Promise<Array<{ id: number; seq: number; content: Buffer }>> {
+async function commitEvents(pool: Pool, count: number): Promise<Array<{ id: number; seq: number; message: ReturnType<typeof encodeLiveBatch> }>> {
   const { rows } = await pool.query<{ id: string }>(
     `INSERT INTO webhook_event (event_type, body_sha256, signature_timestamp, payload)
      SELECT 'ticket_created', md5(g::text) || md5((g + 1)::text), now(), '{}'::jsonb FROM generate_series(1, $1) AS g
@@ -88,7 +88,7 @@ async function commitEvents(pool: Pool, count: number): Promise<Array<{ id: numb
      SELECT (e->>'seq')::bigint, (e->>'id')::bigint, e FROM jsonb_array_elements($1::jsonb) AS e`,
     [JSON.stringify(events.map((e) => liveBody(e.id, e.seq)))],
   );
-  return events.map((e) => ({ ...e, content: Buffer.from(JSON.stringify(liveBody(e.id, e.seq))) }));
+  return events.map((e) => ({ ...e, message: encodeLiveBatch([{ ...e, json: JSON.stringify(liveBody(e.id, e.seq)) }]) }));
 }
 
 const ID_PREFIX = Buffer.from('id: ');
@@ -162,9 +162,7 @@ async function metric(url: string, name: string): Promise<number> {
 /** This tree, or with --before the checkout in BENCH_BEFORE_ROOT. */
 function bridgeRoot(): string {
   if (!process.argv.includes('--before')) return '';
-  const root = process.env.BENCH_BEFORE_ROOT;
-  if (!root) throw new Error('--before needs BENCH_BEFORE_ROOT: a built checkout of the code to compare with');
-  return root;
+  return beforeRoot('--before');
 }
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -209,12 +207,12 @@ async function run(args: Args, services: ProcessGroups): Promise<void> {
       const wait = due - performance.now();
       if (wait > 1) await sleep(wait);
       publishedAt[i] = performance.now();
-      // As the relay publishes: the id as messageId, the seq in its header.
-      channel.publish(names.liveExchange, '', events[i].content, {
+      // As the relay publishes a batch of one (docs/protocol.md).
+      channel.publish(names.liveExchange, '', events[i].message.content, {
         persistent: true,
-        messageId: String(events[i].id),
-        contentType: 'application/json',
-        headers: { [LIVE_SEQ_HEADER]: events[i].seq },
+        contentType: LIVE_BATCH_CONTENT_TYPE,
+        type: LIVE_BATCH_TYPE,
+        headers: events[i].message.headers,
       });
     }
     const publishSeconds = (performance.now() - start) / 1000;

@@ -15,6 +15,7 @@ import {
   median,
   medianPerKey,
   deleteTopology,
+  beforeRoot,
   dropDatabase,
   entryPoint,
   freshDatabase,
@@ -56,9 +57,7 @@ const HOST_FUNCTIONS: Record<string, string> = { ingest: 'webhook,metrics,health
 function hostScript(setup: string): string {
   if (setup === 'bare') return 'dist/tools/bench/bare-server.js';
   if (!setup.endsWith('@before')) return entryPoint('', 'host');
-  const before = process.env.BENCH_BEFORE_ROOT;
-  if (!before) throw new Error(`${setup} needs BENCH_BEFORE_ROOT: a built checkout of the code to compare with`);
-  return entryPoint(before, 'host');
+  return entryPoint(beforeRoot(setup), 'host');
 }
 
 const setupFunctions = (setup: string): string | undefined => HOST_FUNCTIONS[setup.replace(/@before$/, '')];

@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { Pool, type PoolClient } from 'pg';
-import { checkPayload, insertWebhookEvents, migrate, relayBatch, relayInputOf, type RelayInput } from '../../functions/src';
+import { checkPayload, insertWebhookEvents, migrate, relayBatch, type RelayClaim } from '../../functions/src';
 import { PayloadGenerator, todayUtc } from '../../simulator/src/payloads';
 import { treeCpuSeconds } from './processCpu';
 import { startBenchServices } from './services';
@@ -10,8 +10,9 @@ import { ROOT, cpuCalibrationMs, dropDatabase, freshDatabase, median, progress }
 
 const HELP = `Usage: npm run bench:relay-sql [-- --batches 1,5,20,100] [--webhooks 2000] [--repeat 3] [--shared-services]
 
-The relay's write alone: relay_batch (one call per relay batch: live events numbered under the
-live_event lock, the ticket projection by the ticket's history) through the relay's own code
+The relay's write alone: relay_batch (one call per relay batch: each message checked against its
+stored webhook, whose payload is read and projected, live events numbered under the live_event
+lock, the ticket projection by the ticket's history) through the relay's own code
 (relayBatch), on one connection, at each batch size. For every batch size and round: a fresh
 database with --webhooks stored webhooks (creations and updates, as the simulator's mixed mode
 sends them), relayed once in batches of that size, then relayed again (every one a redelivery).
@@ -70,38 +71,34 @@ interface Round {
   redeliveredWallUs: number;
 }
 
-/** Stores ticket webhook bodies (one group commit) and returns the relay's input for each, in order: what the relay would hand relay_batch. */
-export async function storedRelayInputs(pool: Pool, bodies: readonly string[]): Promise<RelayInput[]> {
+/** Stores ticket webhook bodies (one group commit) and returns the claim of each, in order: what the relay would hand relay_batch. */
+export async function storedRelayClaims(pool: Pool, bodies: readonly string[]): Promise<RelayClaim[]> {
   const checked = bodies.map((body) => {
     const check = checkPayload(JSON.parse(body) as Record<string, unknown>);
     if (check.kind !== 'ticket') throw new Error(`not a ticket event: ${check.kind}`);
     return { body, check };
   });
+  const hashes = bodies.map((body) => createHash('sha256').update(body).digest('hex'));
   const refs = await insertWebhookEvents(
     pool,
-    checked.map(({ body, check }) => ({
-      eventType: check.event,
-      bodySha256: createHash('sha256').update(body).digest('hex'),
-      signatureTimestamp: new Date(),
-      payloadJson: body,
-    })),
+    checked.map(({ body, check }, i) => ({ eventType: check.event, bodySha256: hashes[i], signatureTimestamp: new Date(), payloadJson: body })),
   );
-  return refs.map((ref, i) => relayInputOf(ref.id, ref.receivedAt.toISOString(), checked[i].check.event, checked[i].check.payload));
+  return refs.map((ref, i) => ({ id: ref.id, bodySha256: hashes[i] }));
 }
 
-/** The relay inputs of `count` stored webhooks (creations and updates, as the simulator's mixed mode sends them), in id order. */
-async function storedInputs(pool: Pool, count: number, seed: number): Promise<RelayInput[]> {
+/** The claims of `count` stored webhooks (creations and updates, as the simulator's mixed mode sends them), in id order. */
+async function storedClaims(pool: Pool, count: number, seed: number): Promise<RelayClaim[]> {
   const generator = new PayloadGenerator({ seed, mode: 'mixed', baseDate: todayUtc() });
-  const inputs: RelayInput[] = [];
-  while (inputs.length < count) {
-    const bodies = Array.from({ length: Math.min(200, count - inputs.length) }, () => generator.next().body);
-    inputs.push(...(await storedRelayInputs(pool, bodies)));
+  const claims: RelayClaim[] = [];
+  while (claims.length < count) {
+    const bodies = Array.from({ length: Math.min(200, count - claims.length) }, () => generator.next().body);
+    claims.push(...(await storedRelayClaims(pool, bodies)));
   }
-  return inputs;
+  return claims;
 }
 
 /** Relays every input in batches of `batch` on one connection; CPU of that connection's backend and wall time, per webhook, in µs. */
-async function relayAll(client: PoolClient, backendPid: number, inputs: RelayInput[], batch: number): Promise<{ cpuUs: number; wallUs: number }> {
+async function relayAll(client: PoolClient, backendPid: number, inputs: RelayClaim[], batch: number): Promise<{ cpuUs: number; wallUs: number }> {
   // relayBatch takes a pool; one client keeps every call on the backend measured.
   const onClient = { query: client.query.bind(client) } as unknown as Pool;
   const cpuBefore = treeCpuSeconds([backendPid]);
@@ -116,7 +113,7 @@ async function round(batch: number, webhooks: number, seed: number): Promise<Rou
   const pool = new Pool({ connectionString: await freshDatabase(name), max: 2 });
   try {
     await migrate(pool);
-    const inputs = await storedInputs(pool, webhooks, seed);
+    const inputs = await storedClaims(pool, webhooks, seed);
     const client = await pool.connect();
     try {
       const { rows } = await client.query<{ pid: number }>('SELECT pg_backend_pid() AS pid');

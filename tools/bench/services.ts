@@ -3,7 +3,11 @@ import { startEmbeddedPostgres } from '../provision/postgres';
 import { ensureRabbit, freeNodePorts } from '../provision/rabbitmq';
 import { scratchServices } from '../provision/scratch';
 import { childTreesRunning, type ProcessGroups } from './processCpu';
-import { ADMIN_DATABASE_URL, RABBITMQ_URL, useServices } from './support';
+import { readEnv, type Variable } from '../../functions/src';
+import { ADMIN_DATABASE_URL, BENCH_VARIABLES, RABBITMQ_URL, useServices } from './support';
+
+/** Set under its own name: the TEST_* aliases npm test sets do not make a bench use shared services. */
+const given = (variable: Variable) => readEnv.readText(process.env, { ...variable, aliases: [] }) !== undefined;
 
 export interface BenchServices {
   /** The Postgres and RabbitMQ process trees, when they are this bench's own (none on shared services). */
@@ -21,7 +25,7 @@ const log = (message: string) => console.log(`  ${message}`);
  * their CPU is not measured.
  */
 export async function startBenchServices(argv: string[], { rabbitmq = true }: { rabbitmq?: boolean } = {}): Promise<BenchServices> {
-  if (argv.includes('--shared-services') || process.env.BENCH_DATABASE_URL || process.env.BENCH_RABBITMQ_URL) {
+  if (argv.includes('--shared-services') || given(BENCH_VARIABLES.BENCH_DATABASE_URL) || given(BENCH_VARIABLES.BENCH_RABBITMQ_URL)) {
     console.log(`services: shared (${new URL(ADMIN_DATABASE_URL).host}, ${new URL(RABBITMQ_URL).host}); their CPU is not measured`);
     return { groups: {}, stop: async () => undefined };
   }

@@ -3,7 +3,18 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { Client } from 'pg';
-import { AMQP_PROTOCOLS, POSTGRES_PROTOCOLS, readEnv, type TopologyNames, KEY_HEADER, randomSecret } from '../../functions/src';
+import {
+  AMQP_PROTOCOLS,
+  declareVariables,
+  FUNCTION_VARIABLES,
+  POSTGRES_PROTOCOLS,
+  readEnv,
+  TOPOLOGY_VARIABLES,
+  type TopologyNames,
+  KEY_HEADER,
+  randomSecret,
+} from '../../functions/src';
+import { PROVISION_VARIABLES } from '../provision/environment';
 
 /** The project root, from both the compiled (dist/tools/bench) and the source (tools/bench) file. */
 export const ROOT = ((): string => {
@@ -12,16 +23,60 @@ export const ROOT = ((): string => {
   }
   throw new Error(`no package.json above ${__dirname}`);
 })();
-export let ADMIN_DATABASE_URL = readEnv.url(process.env, 'BENCH_DATABASE_URL', {
-  aliases: ['TEST_DATABASE_URL'],
-  protocols: POSTGRES_PROTOCOLS,
-  default: 'postgres://postgres:postgres@127.0.0.1:5432/postgres',
+
+/** What the benches read (their --help says when each applies). */
+export const BENCH_VARIABLES = declareVariables({
+  BENCH_DATABASE_URL: {
+    kind: 'url',
+    aliases: ['TEST_DATABASE_URL'],
+    protocols: POSTGRES_PROTOCOLS,
+    default: 'postgres://postgres:postgres@127.0.0.1:5432/postgres',
+    meaning: "use this Postgres (an admin URL) instead of the bench's own embedded one; its CPU is then not measured",
+  },
+  BENCH_RABBITMQ_URL: {
+    kind: 'url',
+    aliases: ['TEST_RABBITMQ_URL'],
+    protocols: AMQP_PROTOCOLS,
+    default: 'amqp://guest:guest@127.0.0.1:5672',
+    meaning: "use this RabbitMQ instead of the bench's own private node; its CPU is then not measured",
+  },
+  BENCH_BEFORE_ROOT: {
+    kind: 'string',
+    meaning: 'a built checkout of the code to compare with: the @before set-ups and bench:fanout --before run it',
+  },
+  BENCH_ROOTS: {
+    kind: 'list',
+    meaning: 'more built checkouts to compare with, as label=path pairs: a set-up named one@label runs the one of that label',
+  },
+  BENCH_CHILD_NODE_FLAGS: { kind: 'string', meaning: 'node flags for the processes a bench starts, e.g. --cpu-prof --cpu-prof-dir=DIR' },
+  CHROMIUM_PATH: { ...PROVISION_VARIABLES.CHROMIUM_PATH, default: '/usr/bin/chromium', unset: undefined },
 });
-export let RABBITMQ_URL = readEnv.url(process.env, 'BENCH_RABBITMQ_URL', {
-  aliases: ['TEST_RABBITMQ_URL'],
-  protocols: AMQP_PROTOCOLS,
-  default: 'amqp://guest:guest@127.0.0.1:5672',
+
+/** The bare reference server, a child of npm run bench: it reads these and the functions' variables. */
+export const BARE_SERVER_VARIABLES = declareVariables({
+  PORT: { kind: 'port', default: 0, meaning: 'the port it listens on, 0 for any free one' },
+  PETZI_TOPOLOGY_PREFIX: { ...TOPOLOGY_VARIABLES.PETZI_TOPOLOGY_PREFIX, default: 'bare', meaning: 'prefix of its exchange' },
+  ...FUNCTION_VARIABLES,
 });
+
+export let ADMIN_DATABASE_URL = readEnv.read(process.env, BENCH_VARIABLES.BENCH_DATABASE_URL);
+export let RABBITMQ_URL = readEnv.read(process.env, BENCH_VARIABLES.BENCH_RABBITMQ_URL);
+
+/** BENCH_BEFORE_ROOT, or the error that names it for the set-up that needs it. */
+export function beforeRoot(setup: string): string {
+  const root = readEnv.read(process.env, BENCH_VARIABLES.BENCH_BEFORE_ROOT);
+  if (root === undefined) throw new Error(`${setup} needs BENCH_BEFORE_ROOT: a built checkout of the code to compare with`);
+  return root;
+}
+
+/** The checkout a set-up named layout@label runs: BENCH_BEFORE_ROOT for "before", else BENCH_ROOTS's pair. */
+export function labelledRoot(setup: string, label: string): string {
+  if (label === 'before') return beforeRoot(setup);
+  const pairs = readEnv.read(process.env, BENCH_VARIABLES.BENCH_ROOTS);
+  const pair = pairs.find((item) => item.startsWith(`${label}=`));
+  if (pair === undefined || pair.length === label.length + 1) throw new Error(`${setup} needs BENCH_ROOTS to hold ${label}=<a built checkout of the code to compare with>`);
+  return pair.slice(label.length + 1);
+}
 
 /** Points every bench helper (and the fault stack) at a bench's own services (services.ts). */
 export function useServices(adminDatabaseUrl: string, rabbitmqUrl: string): void {
@@ -125,7 +180,7 @@ export function entryPoint(root: string, part: 'host' | 'bridge'): string {
 
 /** Starts a compiled entry point, its reads closed but to API_KEY, and waits for its "listening on <url>" line. */
 export async function startChild(script: string, env: Record<string, string>): Promise<Child> {
-  const nodeFlags = (readEnv.string(process.env, 'BENCH_CHILD_NODE_FLAGS') ?? '').split(' ').filter(Boolean);
+  const nodeFlags = (readEnv.read(process.env, BENCH_VARIABLES.BENCH_CHILD_NODE_FLAGS) ?? '').split(' ').filter(Boolean);
   const child = spawn(process.execPath, [...nodeFlags, path.resolve(ROOT, script)], {
     env: { ...process.env, PETZI_API_KEY: API_KEY, ...env },
     stdio: ['ignore', 'pipe', 'pipe'],

@@ -1,3 +1,6 @@
+import { readEnv } from '../../functions/src';
+import { OPS_VARIABLES } from './connect';
+
 /** The --help texts of `npm run ops`. */
 
 const GENERAL = `Operate the PETZI pipeline from a shell: the delivery log, dead letters, redrive and replay.
@@ -12,9 +15,7 @@ Commands
   replay         re-publish stored webhooks of a range to the relay (idempotent)
 
 Where it connects
-  DATABASE_URL, RABBITMQ_URL   if set; else the services a running \`npm start\` recorded in
-                               .data/services.json (PETZI_DATA_DIR moves .data)
-  PETZI_TOPOLOGY_PREFIX        the prefix of the queues, if the pipeline uses one
+${readEnv.variablesHelp(OPS_VARIABLES)}
 
 Exit codes
   0 done   1 unexpected failure   2 bad command line (the message names the option)

@@ -10,7 +10,7 @@ import {
 } from '../../functions/src';
 import { parseArgs, UsageError } from './args';
 import { runCommand } from './commands';
-import { cliConfig, UnreachableError } from './connect';
+import { cliConfig, cliTopologyPrefix, UnreachableError } from './connect';
 import { helpText } from './help';
 
 export const EXIT = { ok: 0, failed: 1, usage: 2, unreachable: 3, notFound: 4 } as const;
@@ -27,7 +27,7 @@ export async function ops(argv: string[], env: NodeJS.ProcessEnv = process.env, 
       return EXIT.ok;
     }
     const { config } = cliConfig(env);
-    await runCommand(command, config, { out: (text) => process.stdout.write(`${text}\n`), err: process.stderr }, log, env.PETZI_TOPOLOGY_PREFIX?.trim() || undefined);
+    await runCommand(command, config, { out: (text) => process.stdout.write(`${text}\n`), err: process.stderr }, log, cliTopologyPrefix(env));
     return EXIT.ok;
   } catch (error) {
     if (error instanceof UsageError || error instanceof ConfigError) return fail(EXIT.usage, error.message);

@@ -2,6 +2,7 @@ import { readdirSync } from 'node:fs';
 import { homedir } from 'node:os';
 import path from 'node:path';
 import { readEnv } from '../../functions/src';
+import { PROVISION_VARIABLES } from './environment';
 import { isExecutable } from './executable';
 import { installSystemPackage, type InstallOptions } from './install';
 import type { Log } from './log';
@@ -10,7 +11,8 @@ const SYSTEM_CHROMIUMS = ['/usr/bin/chromium', '/Applications/Chromium.app/Conte
 
 /** The newest Chromium playwright downloaded (`npx playwright install chromium`), if any. */
 function fromPlaywrightCache(env: NodeJS.ProcessEnv): string | null {
-  const cache = readEnv.string(env, 'PLAYWRIGHT_BROWSERS_PATH') ?? path.join(homedir(), process.platform === 'darwin' ? 'Library/Caches' : '.cache', 'ms-playwright');
+  const cache =
+    readEnv.read(env, PROVISION_VARIABLES.PLAYWRIGHT_BROWSERS_PATH) ?? path.join(homedir(), process.platform === 'darwin' ? 'Library/Caches' : '.cache', 'ms-playwright');
   let builds: string[];
   try {
     builds = readdirSync(cache).filter((d) => /^chromium-\d+$/.test(d));
@@ -37,7 +39,7 @@ function findChromium(env: NodeJS.ProcessEnv): string | null {
  * cache; else Chromium installed like the broker. Null when none can be had.
  */
 export async function ensureChromium(env: NodeJS.ProcessEnv, install: InstallOptions, log: Log): Promise<string | null> {
-  const given = readEnv.string(env, 'CHROMIUM_PATH');
+  const given = readEnv.read(env, PROVISION_VARIABLES.CHROMIUM_PATH);
   if (given !== undefined) {
     if (!isExecutable(given)) throw new Error(`CHROMIUM_PATH=${given} is not an executable file`);
     return given;

@@ -3,6 +3,7 @@ import { closeSync, existsSync, mkdirSync, openSync } from 'node:fs';
 import { userInfo } from 'node:os';
 import path from 'node:path';
 import { readEnv } from '../../functions/src';
+import { PROVISION_VARIABLES } from './environment';
 import { shownPath } from './log';
 import { withSpinner } from './spinner';
 
@@ -30,7 +31,7 @@ interface Installer {
 }
 
 export function installingAllowed(argv: readonly string[], env: NodeJS.ProcessEnv): boolean {
-  return !argv.includes('--no-install') && !readEnv.flag(env, 'PETZI_NO_INSTALL');
+  return !argv.includes('--no-install') && !readEnv.read(env, PROVISION_VARIABLES.PETZI_NO_INSTALL);
 }
 
 export function onPath(command: string, env: NodeJS.ProcessEnv): boolean {

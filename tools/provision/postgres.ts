@@ -3,7 +3,8 @@ import { chmodSync, existsSync, mkdirSync } from 'node:fs';
 import { userInfo } from 'node:os';
 import path from 'node:path';
 import { Client } from 'pg';
-import { POSTGRES_PROTOCOLS, readEnv } from '../../functions/src';
+import { readEnv } from '../../functions/src';
+import { START_SERVICE_VARIABLES } from './environment';
 import { shownPath, type Log } from './log';
 import { requireFreePort } from './ports';
 
@@ -134,7 +135,7 @@ export async function startEmbeddedPostgres({ dataDir, port, database, log }: Em
  * git-ignored folder, on a port of its own.
  */
 export async function ensurePostgres(env: NodeJS.ProcessEnv, dataDir: string, port: number, log: Log): Promise<PostgresHandle> {
-  const given = readEnv.url(env, 'DATABASE_URL', { aliases: ['DATABASE_URI'], protocols: POSTGRES_PROTOCOLS });
+  const given = readEnv.read(env, START_SERVICE_VARIABLES.DATABASE_URL);
   if (given) {
     log(`Postgres: using DATABASE_URL`);
     return { url: given, embedded: false, stop: async () => undefined };

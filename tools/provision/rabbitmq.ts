@@ -3,6 +3,8 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { userInfo } from 'node:os';
 import path from 'node:path';
 import * as amqp from 'amqplib';
+import { readEnv } from '../../functions/src';
+import { PROVISION_VARIABLES } from './environment';
 import { isExecutable } from './executable';
 import { dockerEngineAnswers, localImage, runContainer } from './docker';
 import { installSystemPackage, type InstallOptions } from './install';
@@ -75,7 +77,8 @@ async function httpAnswers(url: string): Promise<boolean> {
 }
 
 function findServer(env: NodeJS.ProcessEnv): string | null {
-  if (env.RABBITMQ_SERVER_BIN !== undefined) return isExecutable(env.RABBITMQ_SERVER_BIN) ? env.RABBITMQ_SERVER_BIN : null;
+  const given = readEnv.read(env, PROVISION_VARIABLES.RABBITMQ_SERVER_BIN);
+  if (given !== undefined) return isExecutable(given) ? given : null;
   const dirs = [...(env.PATH ?? '').split(path.delimiter), '/usr/sbin', '/usr/lib/rabbitmq/bin', '/usr/local/sbin', '/opt/homebrew/sbin'];
   for (const dir of dirs) {
     const candidate = path.join(dir, 'rabbitmq-server');

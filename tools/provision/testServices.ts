@@ -1,5 +1,6 @@
-import { AMQP_PROTOCOLS, POSTGRES_PROTOCOLS, readEnv } from '../../functions/src';
+import { readEnv } from '../../functions/src';
 import { ensureChromium } from './chromium';
+import { TEST_SERVICE_VARIABLES } from './environment';
 import type { InstallOptions } from './install';
 import type { Log } from './log';
 import { freePort } from './ports';
@@ -7,10 +8,6 @@ import { postgresAnswers, startEmbeddedPostgres } from './postgres';
 import { ensureRabbit, freeNodePorts } from './rabbitmq';
 import { scratchServices } from './scratch';
 import { ensureTestTools } from './testTools';
-
-export const DEFAULT_TEST_DATABASE_URL = 'postgres://postgres:postgres@127.0.0.1:5432/postgres';
-export const DEFAULT_TEST_RABBITMQ_URL = 'amqp://guest:guest@127.0.0.1:5672';
-const DEFAULT_TEST_RABBITMQ_MANAGEMENT_URL = 'http://127.0.0.1:15672';
 
 export interface TestServices {
   /** TEST_DATABASE_URL, TEST_RABBITMQ_URL, TEST_RABBITMQ_MANAGEMENT_URL and CHROMIUM_PATH for the tests. */
@@ -28,7 +25,7 @@ export async function provisionTestServices(env: NodeJS.ProcessEnv, install: Ins
   const { dataDir, onStop, stop } = scratchServices('test', log);
   try {
     const provided: Record<string, string> = {};
-    const databaseUrl = readEnv.url(env, 'TEST_DATABASE_URL', { protocols: POSTGRES_PROTOCOLS, default: DEFAULT_TEST_DATABASE_URL });
+    const databaseUrl = readEnv.read(env, TEST_SERVICE_VARIABLES.TEST_DATABASE_URL);
     if (await postgresAnswers(databaseUrl)) {
       provided.TEST_DATABASE_URL = databaseUrl;
     } else {
@@ -39,8 +36,8 @@ export async function provisionTestServices(env: NodeJS.ProcessEnv, install: Ins
     }
     const rabbit = await ensureRabbit({
       probe: {
-        url: readEnv.url(env, 'TEST_RABBITMQ_URL', { protocols: AMQP_PROTOCOLS, default: DEFAULT_TEST_RABBITMQ_URL }),
-        managementUrl: readEnv.url(env, 'TEST_RABBITMQ_MANAGEMENT_URL', { protocols: ['http', 'https'], default: DEFAULT_TEST_RABBITMQ_MANAGEMENT_URL }),
+        url: readEnv.read(env, TEST_SERVICE_VARIABLES.TEST_RABBITMQ_URL),
+        managementUrl: readEnv.read(env, TEST_SERVICE_VARIABLES.TEST_RABBITMQ_MANAGEMENT_URL),
       },
       dataDir,
       port: await freeNodePorts(),

@@ -33,7 +33,7 @@ export function ensureDashboardBuilt(root: string, log: (m: string) => void): vo
 export function ensureBuilt(root: string, log: (m: string) => void): void {
   const skip = new Set(['node_modules', 'dist', 'test']);
   const nodeOutput = path.join(root, 'dist', 'tools', 'start', 'main.js');
-  const nodeSources = Math.max(...['functions', 'host', 'bridge', 'dashboard/server', 'tools', 'simulator'].map((d) => newestMtime(path.join(root, d), skip)));
+  const nodeSources = Math.max(...['functions', 'kit', 'host', 'bridge', 'dashboard/server', 'tools', 'simulator'].map((d) => newestMtime(path.join(root, d), skip)));
   if (!existsSync(nodeOutput) || statSync(nodeOutput).mtimeMs < nodeSources) {
     run(root, [require.resolve('typescript/bin/tsc', { paths: [root] }), '-p', 'tsconfig.json'], 'the functions, bridge and tools (tsc)', log);
   }

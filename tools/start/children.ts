@@ -1,6 +1,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import path from 'node:path';
 import { readEnv } from '../../functions/src';
+import { START_OWN_VARIABLES } from './environment';
 
 const COLORS = [36, 35, 33, 32, 34, 31];
 
@@ -39,7 +40,7 @@ export function startChild(index: number, name: string, script: string, env: Rec
     env: { ...process.env, ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
-  const useColour = Boolean(process.stdout.isTTY) && readEnv.string(process.env, 'NO_COLOR') === undefined;
+  const useColour = Boolean(process.stdout.isTTY) && readEnv.read(process.env, START_OWN_VARIABLES.NO_COLOR) === undefined;
   const prefix = colour(index, `[${name}]`.padEnd(12), useColour);
   prefixLines(child.stdout, prefix, process.stdout);
   prefixLines(child.stderr, prefix, process.stderr);

@@ -1,7 +1,8 @@
 import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { DEFAULTS, first, type Env, randomSecret } from '../../functions/src';
-import { DEFAULT_DASHBOARD_USER, TOKEN_PARAM } from '../../dashboard/server/src/login';
+import { DEFAULTS, readEnv, type Env, randomSecret } from '../../functions/src';
+import { TOKEN_PARAM } from '../../dashboard/server/src/login';
+import { START_CREDENTIAL_VARIABLES } from './environment';
 
 /**
  * npm start's credentials: the API key, the admin key and the dashboard password are generated on
@@ -46,11 +47,14 @@ function storedCredentials(file: string): Stored {
 export function ensureCredentials(dataDir: string, env: Env): StartCredentials {
   const file = path.join(dataDir, 'credentials.json');
   const stored = storedCredentials(file);
+  const v = START_CREDENTIAL_VARIABLES;
+  // A rotation list is handed on whole, as given (without blanks).
+  const keys = (list: string[], generated: string) => (list.length > 0 ? list.join(',') : generated);
   return {
-    apiKey: first(env, 'PETZI_API_KEY') ?? stored.apiKey,
-    adminKey: first(env, 'PETZI_ADMIN_KEY') ?? stored.adminKey,
-    dashboardUser: first(env, 'DASHBOARD_USER') ?? DEFAULT_DASHBOARD_USER,
-    dashboardPassword: first(env, 'DASHBOARD_PASSWORD') ?? stored.dashboardPassword,
+    apiKey: keys(readEnv.read(env, v.PETZI_API_KEY), stored.apiKey),
+    adminKey: keys(readEnv.read(env, v.PETZI_ADMIN_KEY), stored.adminKey),
+    dashboardUser: readEnv.read(env, v.DASHBOARD_USER),
+    dashboardPassword: readEnv.read(env, v.DASHBOARD_PASSWORD) ?? stored.dashboardPassword,
     loginToken: randomSecret(),
     file,
   };

@@ -1,12 +1,14 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import { AMQP_PROTOCOLS, ConfigError, readEnv, type Env } from '../../functions/src';
+import { ConfigError, readEnv, type Env } from '../../functions/src';
 import { ensureBuilt } from './build';
 import { startChild, type ManagedChild } from './children';
 import { credentialEnv, ensureCredentials, loginLines, tryItLine } from './credentials';
+import { settingVariable, START_OWN_VARIABLES, START_VARIABLES } from './environment';
 import { forgetServices, recordServices } from './services';
 import { installingAllowed } from '../provision/install';
 import { PortTakenError, requireFreePort } from '../provision/ports';
+import { START_SERVICE_VARIABLES } from '../provision/environment';
 import { ensurePostgres, type PostgresHandle } from '../provision/postgres';
 import { ensureRabbit, NoBrokerError, type RabbitHandle } from '../provision/rabbitmq';
 import { onStopRequest } from '../provision/stopRequest';
@@ -30,27 +32,10 @@ Options:
   --no-install   never install a package (same as PETZI_NO_INSTALL=1)
   --help, -h     this text
 
-Environment (all optional):
-  PETZI_WEBHOOK_SECRET         webhook secret, comma-separated for rotation (default "secret"; SECRET_KEY is an alias)
-  SIGNATURE_TOLERANCE_SECONDS  accepted clock skew of a signature (300)
-  DATABASE_URL                 use this Postgres instead of the embedded one (DATABASE_URI is an alias)
-  RABBITMQ_URL                 use this broker instead of looking for one
-  PETZI_TOPOLOGY_PREFIX        prefix of every exchange and queue: set a different one for each
-                               stack that shares a broker, or their relays split each other's tickets
-  MAX_BODY_BYTES               largest accepted webhook body (1048576)
-  OUTBOX_GRACE_SECONDS         age before the outbox re-publishes an unpublished event (5)
-  HOST                         address every server binds (127.0.0.1)
-  FUNCTIONS_PORT               functions host port (5000)
-  BRIDGE_PORT                  SSE bridge port (5001)
-  DASHBOARD_PORT               dashboard port (8080)
-  POSTGRES_PORT                embedded Postgres port (54320)
-  RABBITMQ_PORT                private RabbitMQ node or container port (5673; management UI on
-                               RABBITMQ_PORT + 10000, Erlang distribution on RABBITMQ_PORT + 20000)
-  RABBITMQ_LOCAL_PORT          port of the local broker to look for (5672)
-  RABBITMQ_SERVER_BIN          the rabbitmq-server to run as a private node (found on PATH, /usr/sbin)
-  PETZI_DATA_DIR               data folder of the embedded services and install logs (.data)
-  PETZI_NO_INSTALL=1           never install a package
-  NO_COLOR=1                   no colours in the output
+Environment (all optional; the functions host's, the bridge's and the dashboard server's own
+variables reach them too: see their --help):
+${readEnv.variablesHelp(START_VARIABLES)}
+
 Settings default to the Values of local.settings.example.json; the environment overrides them.
 
 Ctrl-C, SIGINT, SIGTERM, SIGHUP (the terminal closing) or the end of the parent process (npm)
@@ -93,18 +78,18 @@ async function main(): Promise<number> {
     return 0;
   }
   const env = process.env;
-  const port = (name: string, fallback: number) => readEnv.port(env, name, { min: 1, default: fallback });
+  const v = START_OWN_VARIABLES;
   const ports = {
-    functions: port('FUNCTIONS_PORT', 5000),
-    bridge: port('BRIDGE_PORT', 5001),
-    dashboard: port('DASHBOARD_PORT', 8080),
-    postgres: port('POSTGRES_PORT', 54320),
-    rabbitmq: port('RABBITMQ_PORT', 5673),
+    functions: readEnv.read(env, v.FUNCTIONS_PORT),
+    bridge: readEnv.read(env, v.BRIDGE_PORT),
+    dashboard: readEnv.read(env, v.DASHBOARD_PORT),
+    postgres: readEnv.read(env, v.POSTGRES_PORT),
+    rabbitmq: readEnv.read(env, v.RABBITMQ_PORT),
   };
   await requireFreePort(ports.functions, 'functions host', 'FUNCTIONS_PORT');
   await requireFreePort(ports.bridge, 'SSE bridge', 'BRIDGE_PORT');
   await requireFreePort(ports.dashboard, 'dashboard', 'DASHBOARD_PORT');
-  const dataDir = path.resolve(ROOT, readEnv.string(env, 'PETZI_DATA_DIR', { default: '.data' }));
+  const dataDir = path.resolve(ROOT, readEnv.read(env, v.PETZI_DATA_DIR));
   const credentials = ensureCredentials(dataDir, env);
   const secretEnv = credentialEnv(credentials);
 
@@ -139,8 +124,8 @@ async function main(): Promise<number> {
     postgres = await ensurePostgres(env, dataDir, ports.postgres, log);
     checkStop();
     rabbit = await ensureRabbit({
-      given: readEnv.url(env, 'RABBITMQ_URL', { protocols: AMQP_PROTOCOLS }),
-      probe: { url: `amqp://guest:guest@127.0.0.1:${port('RABBITMQ_LOCAL_PORT', 5672)}`, managementUrl: 'http://127.0.0.1:15672' },
+      given: readEnv.read(env, START_SERVICE_VARIABLES.RABBITMQ_URL),
+      probe: { url: `amqp://guest:guest@127.0.0.1:${readEnv.read(env, v.RABBITMQ_LOCAL_PORT)}`, managementUrl: 'http://127.0.0.1:15672' },
       dataDir,
       port: ports.rabbitmq,
       install: { allowed: installingAllowed(process.argv, env), logDir: dataDir, env },
@@ -223,7 +208,7 @@ class StopRequested extends Error {}
 
 /** A setting of local.settings.example.json the caller's environment overrides, as a [name, value] entry. */
 function given(env: Env, name: string): Array<[string, string]> {
-  const value = readEnv.string(env, name);
+  const value = readEnv.readText(env, settingVariable(name));
   return value === undefined ? [] : [[name, value]];
 }
 

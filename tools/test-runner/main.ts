@@ -3,7 +3,9 @@ import path from 'node:path';
 import { CHECKS, runChecks } from './checks';
 import { installingAllowed } from '../provision/install';
 import { onStopRequest } from '../provision/stopRequest';
+import { TEST_VARIABLES } from '../provision/environment';
 import { provisionTestServices, type TestServices } from '../provision/testServices';
+import { readEnv } from '../../functions/src';
 
 const ROOT = path.resolve(__dirname, '..', '..', '..');
 
@@ -20,7 +22,10 @@ ends the run there. Then runs jest (--runInBand) against real services, provisio
   Chromium   CHROMIUM_PATH, else /usr/bin/chromium, else playwright's cache, else installed likewise
 What it started it stops at the end, also after a failed run, Ctrl-C, SIGTERM or SIGHUP.
 --no-install or PETZI_NO_INSTALL=1: never install a package.
---no-checks: skip typecheck and lint (a quick subset while iterating; CI never skips them).`;
+--no-checks: skip typecheck and lint (a quick subset while iterating; CI never skips them).
+
+Environment (the tests get the services' URLs through the same variables):
+${readEnv.variablesHelp(TEST_VARIABLES)}`;
 
 function log(message: string): void {
   console.log(`[test]       ${message}`);

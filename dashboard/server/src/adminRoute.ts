@@ -1,5 +1,6 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { QueryParamError, jsonObjectBody, redriveRequest, sendJson } from '../../../functions/src';
+import { QueryParamError, jsonObjectBody, redriveRequest } from '../../../functions/src';
+import { sendJson } from '../../../kit/src';
 import { sameOrigin } from './login';
 import { proxyHttp, type Upstream } from './proxy';
 import { readLimited } from './requestBody';

@@ -1,5 +1,6 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { ConfigError, first, type Env, exposure, matchesAnyKey, type RequestTarget, sendJson } from '../../../functions/src';
+import { ConfigError, declareVariables, readEnv, type Env, exposure, matchesAnyKey } from '../../../functions/src';
+import { type RequestTarget, sendJson } from '../../../kit/src';
 import { cookie, overTls, SESSION_COOKIE, sessionCookie } from './cookies';
 import { loginPage, PAGE_HEADERS } from './loginPage';
 import type { LoginThrottle } from './loginThrottle';
@@ -15,6 +16,15 @@ export interface DashboardLogin {
 }
 
 export const DEFAULT_DASHBOARD_USER = 'admin';
+
+export const LOGIN_VARIABLES = declareVariables({
+  DASHBOARD_USER: { kind: 'string', default: DEFAULT_DASHBOARD_USER, meaning: 'the login user name' },
+  DASHBOARD_PASSWORD: { kind: 'string', meaning: 'the login password', unset: 'no login, on loopback outside production only' },
+  DASHBOARD_LOGIN_TOKEN: {
+    kind: 'string',
+    meaning: 'a one-click login: /?token=<it> logs in once (npm start sets a fresh one per run)',
+  },
+});
 
 /** The query parameter of the one-click login URL (Jupyter's name). */
 export const TOKEN_PARAM = 'token';
@@ -33,14 +43,14 @@ function isDataPath(target: RequestTarget): boolean {
  * and local development. Anywhere else a missing password refuses the start, naming the variable.
  */
 export function resolveDashboardLogin(env: Env, hostname: string): DashboardLogin | undefined {
-  const password = first(env, 'DASHBOARD_PASSWORD');
+  const password = readEnv.read(env, LOGIN_VARIABLES.DASHBOARD_PASSWORD);
   if (password === undefined) {
     const why = exposure(hostname, env);
     if (why !== undefined)
       throw new ConfigError(`set DASHBOARD_PASSWORD (and DASHBOARD_USER, default "${DEFAULT_DASHBOARD_USER}"): refusing to serve the dashboard without a login because ${why}`);
     return undefined;
   }
-  return { user: first(env, 'DASHBOARD_USER') ?? DEFAULT_DASHBOARD_USER, password, loginToken: first(env, 'DASHBOARD_LOGIN_TOKEN') };
+  return { user: readEnv.read(env, LOGIN_VARIABLES.DASHBOARD_USER), password, loginToken: readEnv.read(env, LOGIN_VARIABLES.DASHBOARD_LOGIN_TOKEN) };
 }
 
 /** Methods that change nothing; every other one must come from this dashboard's own pages. */

@@ -1,6 +1,6 @@
-import { HTTP_TIMEOUTS_HELP, runMain, type Env, type Running } from '../../../functions/src';
-import { loadDashboardConfig } from './config';
-import { DEFAULT_DASHBOARD_USER } from './login';
+import { readEnv, type Env } from '../../../functions/src';
+import { runMain, type Running } from '../../../kit/src';
+import { DASHBOARD_VARIABLES, loadDashboardConfig } from './config';
 import { startDashboardServer } from './server';
 
 const HELP = `Usage: npm run dashboard:serve   (or: node dist/dashboard/server/src/main.js)
@@ -15,17 +15,7 @@ Browsers log in (GET/POST /login, POST /logout; an HttpOnly SameSite=Strict sess
 never see the API key: this server adds it to what it proxies.
 
 Environment:
-  PORT                 listening port (default 8080)
-  HOST                 listening address (default 127.0.0.1: this machine only; 0.0.0.0 for every interface)
-  DASHBOARD_USER       login user name (default ${DEFAULT_DASHBOARD_USER})
-  DASHBOARD_PASSWORD   login password; unset: no login, allowed only on loopback outside production
-  DASHBOARD_LOGIN_TOKEN  a one-click login: /?token=<it> logs in once (npm start sets it)
-  PETZI_API_KEY        the key it adds (x-functions-key) to /api and /events; the first of a list
-  PETZI_ADMIN_KEY      the key it adds to /api/dead-letters/redrive only; unset: that route answers 403
-  FUNCTIONS_URL  functions host (default http://127.0.0.1:5000)
-  BRIDGE_URL     SSE bridge (default http://127.0.0.1:5001)
-  DASHBOARD_DIST built app directory (default dashboard/dist under the current directory)
-${HTTP_TIMEOUTS_HELP}
+${readEnv.variablesHelp(DASHBOARD_VARIABLES)}
 
 SIGINT/SIGTERM stop it gracefully: every open stream is closed, then it exits 0.`;
 

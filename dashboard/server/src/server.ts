@@ -2,19 +2,8 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import { Registry } from 'prom-client';
-import {
-  createHandlerErrorCounter,
-  guard,
-  reportFailures,
-  createLimitedServer,
-  type HttpTimeouts,
-  boundUrl,
-  listen,
-  LOOPBACK,
-  targetOrRefuse,
-  sendJson,
-  exposure,
-} from '../../../functions/src';
+import { createHandlerErrorCounter, exposure } from '../../../functions/src';
+import { guard, reportFailures, createLimitedServer, type HttpTimeouts, boundUrl, listen, LOOPBACK, targetOrRefuse, sendJson } from '../../../kit/src';
 import { forwardRedrive } from './adminRoute';
 import { allowedRoute, DASHBOARD_METHODS } from './allowedRoutes';
 import { AUTH_CHECK, LoginGate, type DashboardLogin } from './login';
@@ -62,7 +51,7 @@ export interface RunningDashboardServer {
   stop(): Promise<void>;
 }
 
-export { PortInUseError } from '../../../functions/src';
+export { PortInUseError } from '../../../kit/src';
 
 function parseBase(name: string, value: string): URL {
   let url: URL;

@@ -3,7 +3,7 @@ import { stat } from 'node:fs/promises';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import path from 'node:path';
 import { contentType } from './contentTypes';
-import { sendJson } from '../../../functions/src';
+import { sendJson } from '../../../kit/src';
 
 /** Vite puts content-hashed files under assets/: they never change, so they cache forever. */
 const HASHED = /^\/assets\/.+-[A-Za-z0-9_-]{8,}\.[a-z0-9]+$/;

@@ -193,3 +193,6 @@ export function useDashboard(options: DashboardOptions = {}) {
     close,
   };
 }
+
+/** The live dashboard the shell keeps for the whole visit, handed to the tickets view. */
+export type Dashboard = ReturnType<typeof useDashboard>;

@@ -36,7 +36,7 @@ export function isRefusal(delivery: Pick<Delivery, 'outcome'>): boolean {
 
 /**
  * What each outcome means, in words a box office can act on. The keys are the reasons the
- * webhook function gives its metrics (functions/src/functions/webhook.ts and the signature check).
+ * webhook door gives its metrics (functions/src/ingest/admission.ts, the signature check and functions/src/functions/webhook.ts).
  */
 const MEANING: Record<string, string> = {
   stored: 'Stored: a new webhook.',

@@ -1,6 +1,6 @@
 import type { HttpHandler } from '@azure/functions';
-import { readEndpoint } from '../server/readErrors';
-import { json } from '../server/responses';
+import { queryParams } from '../http/query';
+import { json, readEndpoint } from '../http/responses';
 import { deadLetterPage } from '../operate/deadLettersSql';
 import { deadLettersQuery, nextCursor } from '../operate/requests';
 import { registerFunction } from '../runtime/azure';
@@ -11,7 +11,7 @@ import type { Deps } from '../runtime/deps';
 export function deadLettersHandler(deps: Deps): HttpHandler {
   return (request) =>
     readEndpoint(async () => {
-      const { state, limit, beforeId } = deadLettersQuery(request.query);
+      const { state, limit, beforeId } = deadLettersQuery(queryParams(request));
       const { items, waiting } = await deadLetterPage(deps.pool, state, limit, beforeId);
       return json(200, { items, nextCursor: nextCursor('dead-letters', items, limit), waiting });
     });

@@ -1,6 +1,6 @@
 import type { HttpHandler } from '@azure/functions';
-import { readEndpoint } from '../server/readErrors';
-import { json } from '../server/responses';
+import { queryParams } from '../http/query';
+import { json, readEndpoint } from '../http/responses';
 import { listAttempts } from '../operate/attemptsSql';
 import { deliveriesQuery, nextCursor } from '../operate/requests';
 import { registerFunction } from '../runtime/azure';
@@ -11,7 +11,7 @@ import type { Deps } from '../runtime/deps';
 export function deliveriesHandler(deps: Deps): HttpHandler {
   return (request) =>
     readEndpoint(async () => {
-      const { filter, limit, beforeId } = deliveriesQuery(request.query);
+      const { filter, limit, beforeId } = deliveriesQuery(queryParams(request));
       const items = await listAttempts(deps.pool, filter, limit, beforeId);
       return json(200, { items, nextCursor: nextCursor('deliveries', items, limit) });
     });

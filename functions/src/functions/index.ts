@@ -13,7 +13,8 @@ import { relayFunction } from './relay';
 import { replayFunction } from './replay';
 import { retentionFunction } from './retention';
 import { statsFunction } from './stats';
-import { ticketFunction, ticketsFunction } from './tickets';
+import { ticketFunction } from './ticket';
+import { ticketsFunction } from './tickets';
 import { webhookFunction } from './webhook';
 import { webhookStateFunction } from './webhookState';
 

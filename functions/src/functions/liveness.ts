@@ -1,5 +1,5 @@
 import type { HttpHandler } from '@azure/functions';
-import { json } from '../server/responses';
+import { json } from '../http/responses';
 import { registerFunction } from '../runtime/azure';
 import type { HttpFunction } from '../runtime/declaration';
 

@@ -1,6 +1,6 @@
 import type { HttpHandler } from '@azure/functions';
-import { onlyParams } from '../server/query';
-import { json } from '../server/responses';
+import { onlyParams, queryParams } from '../http/query';
+import { json } from '../http/responses';
 import { commandBody, operationEndpoint } from '../operate/endpoint';
 import { redrive } from '../operate/redrive';
 import { redriveRequest } from '../operate/requests';
@@ -12,7 +12,7 @@ import type { Deps } from '../runtime/deps';
 export function redriveHandler(deps: Deps): HttpHandler {
   return (request) =>
     operationEndpoint(async () => {
-      onlyParams(request.query, []);
+      onlyParams(queryParams(request), []);
       const command = redriveRequest(await commandBody(request));
       const result = await redrive({ pool: deps.pool, broker: deps.broker, relayQueue: deps.topology.relayQueue, metrics: deps.operations }, command);
       return json(200, result);

@@ -1,6 +1,6 @@
 import type { InvocationContext } from '@azure/functions';
 import { RELAY_QUEUE } from '../broker/topology';
-import { decodeWebhookMessage, PoisonMessageError } from '../relay/decode';
+import { decodeWebhookMessage, PoisonMessageError } from '../protocol/webhookMessage';
 import { recordRelayFailure } from '../operate/relayFailures';
 import { registerFunction } from '../runtime/azure';
 import type { RabbitMQFunction } from '../runtime/declaration';

@@ -1,6 +1,6 @@
 import type { HttpHandler } from '@azure/functions';
-import { onlyParams } from '../server/query';
-import { json } from '../server/responses';
+import { onlyParams, queryParams } from '../http/query';
+import { json } from '../http/responses';
 import { commandBody, operationEndpoint } from '../operate/endpoint';
 import { replay } from '../operate/replay';
 import { replayRequest } from '../operate/requests';
@@ -13,7 +13,7 @@ import { rebuildTickets } from '../relay/relay';
 export function replayHandler(deps: Deps): HttpHandler {
   return (request) =>
     operationEndpoint(async () => {
-      onlyParams(request.query, []);
+      onlyParams(queryParams(request), []);
       const { range, rebuild } = replayRequest(await commandBody(request));
       const result = await replay(
         { pool: deps.pool, broker: deps.broker, relayQueue: deps.topology.relayQueue, metrics: deps.operations, rebuildTickets: () => rebuildTickets(deps.pool) },

@@ -1,7 +1,6 @@
 import type { HttpHandler } from '@azure/functions';
-import { readEndpoint } from '../server/readErrors';
-import { json, jsonError } from '../server/responses';
-import { onlyParams } from '../server/query';
+import { json, jsonError, readEndpoint } from '../http/responses';
+import { onlyParams, queryParams } from '../http/query';
 import { webhookIdParam } from '../operate/requests';
 import { webhookState } from '../operate/webhookState';
 import { registerFunction } from '../runtime/azure';
@@ -12,7 +11,7 @@ import type { Deps } from '../runtime/deps';
 export function webhookStateHandler(deps: Deps): HttpHandler {
   return (request) =>
     readEndpoint(async () => {
-      onlyParams(request.query, []);
+      onlyParams(queryParams(request), []);
       const id = webhookIdParam(request.params);
       const webhook = await webhookState(deps.pool, id);
       if (!webhook) return jsonError(404, `No webhook ${id}`);

@@ -15,8 +15,8 @@ export async function readBodyLimited(request: HttpRequest, limit: number): Prom
   const declared = request.headers.get('content-length');
   if (declared !== null && Number(declared) > limit) throw new BodyTooLargeError(limit);
   if (declared !== null && /^\d+$/.test(declared)) {
-    // The declared length bounds the body (HTTP framing), so it is read whole, without a stream:
-    // the local host hands over the bytes it already read and checked (BufferedRequest).
+    // The declared length bounds the body (HTTP framing), so it is read whole in one call rather
+    // than chunk by chunk (the local host has already read and size-checked these bytes).
     const bytes = Buffer.from(await request.arrayBuffer());
     if (bytes.length > limit) throw new BodyTooLargeError(limit);
     return bytes;

@@ -13,6 +13,8 @@ export interface PipelineMetrics {
   publishFailures: Counter<'source'>;
   outboxBacklog: Gauge;
   relayed: Counter<'outcome'>;
+  /** Messages no stored webhook backs (reason unknown_webhook or body_mismatch): dead-lettered, never relayed. */
+  unverified: Counter<'reason'>;
   /** Requests a function failed unexpectedly (500), by function name. */
   handlerErrors: Counter<'handler'>;
 }
@@ -75,6 +77,12 @@ export function createPipelineMetrics(registry: Registry, options: MetricsOption
       name: 'relay_messages_total',
       help: 'Messages handled by the relay function, by outcome',
       labelNames: ['outcome'],
+      registers: [registry],
+    }),
+    unverified: new Counter({
+      name: 'relay_unverified_messages_total',
+      help: 'Messages the relay refused because no stored webhook backs them (unknown_webhook: no such id; body_mismatch: another body hash); each is dead-lettered, never relayed',
+      labelNames: ['reason'],
       registers: [registry],
     }),
     handlerErrors: createHandlerErrorCounter(registry),

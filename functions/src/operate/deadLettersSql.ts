@@ -33,7 +33,9 @@ export function deadLetterOf(row: DeadLetterRow): DeadLetter {
   };
 }
 
-const DEAD_LETTER_COLUMNS = 'd.id, d.webhook_id, w.ticket_number, d.reason, d.tries, d.dead_lettered_at, d.redriven_at';
+// An unverified dead letter names a webhook id, but its body was not that webhook's: no ticket is known for it.
+const DEAD_LETTER_COLUMNS = `d.id, d.webhook_id, CASE WHEN d.kind = 'unverified' THEN NULL ELSE w.ticket_number END AS ticket_number,
+  d.reason, d.tries, d.dead_lettered_at, d.redriven_at`;
 
 async function run<T>(work: () => Promise<T>): Promise<T> {
   try {
@@ -67,7 +69,7 @@ export async function insertDeadLetter(pool: Pool, webhookId: number, fallback: 
        SELECT w.id, coalesce(f.kind, 'unknown'), coalesce(f.reason, $2), coalesce(f.tries, $3)
          FROM webhook_event w LEFT JOIN relay_failure f ON f.webhook_id = w.id
         WHERE w.id = $1
-       ON CONFLICT (webhook_id) WHERE redriven_at IS NULL
+       ON CONFLICT (webhook_id) WHERE redriven_at IS NULL AND kind <> 'unverified'
        DO UPDATE SET kind = EXCLUDED.kind, reason = EXCLUDED.reason, tries = EXCLUDED.tries, dead_lettered_at = now()
        RETURNING id, kind`,
       [webhookId, fallback.reason, fallback.tries],
@@ -86,7 +88,7 @@ export async function deadLetterPage(pool: Pool, state: DeadLetterState, limit: 
   const { rows } = await run(() =>
     pool.query<{ waiting: string; items: DeadLetterRow[] }>(
       `WITH page AS (
-           SELECT ${DEAD_LETTER_COLUMNS} FROM dead_letter d JOIN webhook_event w ON w.id = d.webhook_id
+           SELECT ${DEAD_LETTER_COLUMNS} FROM dead_letter d LEFT JOIN webhook_event w ON w.id = d.webhook_id
             WHERE ($1 = 'all' OR ($1 = 'waiting') = (d.redriven_at IS NULL)) AND ($2::bigint IS NULL OR d.id < $2)
             ORDER BY d.id DESC LIMIT $3
        )
@@ -105,12 +107,15 @@ export async function waitingByKind(pool: Pool): Promise<Array<{ reason: string;
   return rows.map((r) => ({ reason: r.kind, count: Number(r.n) }));
 }
 
-/** The webhook's latest dead letter, waiting or redriven. */
+/**
+ * The webhook's latest dead letter, waiting or redriven. An unverified one is a message someone
+ * published with this webhook's id and another body: it says nothing about the webhook itself.
+ */
 export async function latestDeadLetter(pool: Pool, webhookId: number): Promise<DeadLetter | null> {
   const { rows } = await run(() =>
     pool.query<DeadLetterRow>(
       `SELECT ${DEAD_LETTER_COLUMNS} FROM dead_letter d JOIN webhook_event w ON w.id = d.webhook_id
-        WHERE d.webhook_id = $1 ORDER BY d.id DESC LIMIT 1`,
+        WHERE d.webhook_id = $1 AND d.kind <> 'unverified' ORDER BY d.id DESC LIMIT 1`,
       [webhookId],
     ),
   );
@@ -132,30 +137,38 @@ export interface RedriveSelection {
   limit: number;
 }
 
+/** A dead letter taken for a redrive, with the stored webhook to re-publish (null for an unverified one). */
+export interface RedriveRow {
+  dead_letter_id: string;
+  webhook: StoredWebhookRow | null;
+}
+
 /**
  * Inside the caller's transaction: marks waiting dead letters redriven and forgets their webhooks'
  * relay failures, returning the webhooks to re-publish. Marking before publishing matters: a
  * redriven message that fails again at once must find no waiting row to update (the recorder's
- * insert waits for this transaction and then makes a new row).
+ * insert waits for this transaction and then makes a new row). An unverified dead letter (a message
+ * no stored webhook backs) is only marked: it has no webhook of its own to re-publish.
  */
-export async function takeForRedrive(client: PoolClient, selection: RedriveSelection): Promise<Array<StoredWebhookRow & { dead_letter_id: string }>> {
+export async function takeForRedrive(client: PoolClient, selection: RedriveSelection): Promise<RedriveRow[]> {
   const { rows } = await run(() =>
-    client.query<StoredWebhookRow & { dead_letter_id: string }>(
+    // The webhook's columns are null for an unverified dead letter (LEFT JOIN).
+    client.query<Omit<StoredWebhookRow, 'id'> & { dead_letter_id: string; id: string | null }>(
       `WITH chosen AS (
            SELECT id FROM dead_letter
             WHERE redriven_at IS NULL AND ($1::bigint[] IS NULL OR id = ANY($1)) AND ($2::bigint IS NULL OR id <= $2)
             ORDER BY id LIMIT $3 FOR UPDATE SKIP LOCKED
        ), marked AS (
-           UPDATE dead_letter d SET redriven_at = now() FROM chosen c WHERE d.id = c.id RETURNING d.id, d.webhook_id
+           UPDATE dead_letter d SET redriven_at = now() FROM chosen c WHERE d.id = c.id RETURNING d.id, d.webhook_id, d.kind
        ), forgotten AS (
-           DELETE FROM relay_failure f USING marked m WHERE f.webhook_id = m.webhook_id
+           DELETE FROM relay_failure f USING marked m WHERE f.webhook_id = m.webhook_id AND m.kind <> 'unverified'
        )
        SELECT m.id AS dead_letter_id, w.id, w.received_at, w.event_type, w.body_sha256, w.payload::text AS payload
-         FROM marked m JOIN webhook_event w ON w.id = m.webhook_id ORDER BY m.id`,
+         FROM marked m LEFT JOIN webhook_event w ON w.id = m.webhook_id AND m.kind <> 'unverified' ORDER BY m.id`,
       [selection.ids ?? null, selection.upToId ?? null, selection.limit],
     ),
   );
-  return rows;
+  return rows.map(({ dead_letter_id, id, ...webhook }) => ({ dead_letter_id, webhook: id === null ? null : { id, ...webhook } }));
 }
 
 export async function maxDeadLetterId(pool: Pool): Promise<number> {

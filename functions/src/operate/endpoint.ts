@@ -1,8 +1,7 @@
 import type { HttpRequest, HttpResponseInit } from '@azure/functions';
 import { BrokerUnavailableError } from '../broker/connection';
-import { QueryParamError } from '../server/query';
-import { readEndpoint } from '../server/readErrors';
-import { jsonError } from '../server/responses';
+import { QueryParamError } from '../http/query';
+import { jsonError, readEndpoint } from '../http/responses';
 import { jsonObjectBody } from './requests';
 import { UnknownDeadLettersError } from './redrive';
 

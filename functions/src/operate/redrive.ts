@@ -59,7 +59,7 @@ async function redriveSlice(deps: RedriveDeps, selection: { ids?: number[]; upTo
   try {
     await client.query('BEGIN');
     const rows = await takeForRedrive(client, selection);
-    await Promise.all(rows.map((row) => requeueWebhook(deps, row, 'redrive')));
+    await Promise.all(rows.flatMap((row) => (row.webhook ? [requeueWebhook(deps, row.webhook, 'redrive')] : [])));
     await client.query('COMMIT');
     return rows.map((r) => Number(r.dead_letter_id));
   } catch (error) {

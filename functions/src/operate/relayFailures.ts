@@ -1,6 +1,6 @@
 import type { Pool } from 'pg';
 import { DatabaseUnavailableError, errorMessage, UnstorableValueError } from '../core/errors';
-import { isPositiveId } from '../protocol/ids';
+import { isPositiveId } from '../protocol/webhookMessage';
 import { upsertRelayFailure } from './deadLettersSql';
 
 /** The id of the webhook a relay message carries, if it carries one; nothing more is checked. */

@@ -1,4 +1,4 @@
-import { cursorParam, encodeCursor, enumParam, instantParam, intParam, onlyParams, QueryParamError, textParam } from '../server/query';
+import { cursorParam, encodeCursor, enumParam, instantParam, intParam, onlyParams, QueryParamError, textParam } from '../http/query';
 import type { DeadLetterState } from './deadLettersSql';
 import type { AttemptFilter } from './attemptsSql';
 import type { RedriveRequest } from './redrive';

@@ -1,5 +1,5 @@
-import { isPositiveId } from './ids';
 import type { LiveTicket } from './ticket';
+import { isPositiveId } from './webhookMessage';
 
 /**
  * A live event as the JSON text live_event.body holds (Postgres's own rendering), with the two
@@ -11,9 +11,6 @@ export interface EncodedLiveEvent {
   seq: number;
   json: string;
 }
-
-/** The AMQP header that carries a live event's seq (its id is the messageId), so the bridge need not parse the body. */
-export const LIVE_SEQ_HEADER = 'x-petzi-seq';
 
 /**
  * The live event: what the relay publishes to `petzi.live`, what `live_event.body` stores and
@@ -31,13 +28,16 @@ export interface LiveEvent {
 }
 
 /**
- * The live events of one relay batch travel as one message on `petzi.live`: one publish, one
- * delivery per bridge, one confirm, instead of one of each per webhook. The body is their JSON
- * texts in seq order, one per line (Postgres renders jsonb on one line: a raw newline cannot occur
- * inside one); the headers give each line's seq and id, so the bridge splits the bytes and writes
- * each line as it came, parsing nothing. A message without these headers is a single live event.
+ * The `petzi.live` message (docs/protocol.md): the live events of one relay batch travel as one
+ * message, one publish, one delivery per bridge, one confirm, instead of one of each per webhook.
+ * The body is their JSON texts in seq order, one per line (Postgres renders jsonb on one line: a
+ * raw newline cannot occur inside one); the headers give each line's seq and id, so the bridge
+ * splits the bytes and writes each line as it came, parsing nothing. It is the only form the
+ * relay publishes and the only one the bridge accepts. Encoder and decoder are here side by side;
+ * functions/test/liveEvent.test.ts holds their round trips and each refused form.
  */
 export const LIVE_BATCH_TYPE = 'tickets';
+export const LIVE_BATCH_CONTENT_TYPE = 'application/x-ndjson';
 export const LIVE_SEQS_HEADER = 'x-petzi-seqs';
 export const LIVE_IDS_HEADER = 'x-petzi-ids';
 
@@ -46,8 +46,12 @@ export interface LiveBatchMessage {
   headers: { [LIVE_SEQS_HEADER]: number[]; [LIVE_IDS_HEADER]: number[] };
 }
 
-/** The message of a batch of live events, which must be in seq order. */
+/** The message of a batch of live events, in strictly increasing seq order, each JSON text on one line. */
 export function encodeLiveBatch(events: readonly EncodedLiveEvent[]): LiveBatchMessage {
+  events.forEach((e, i) => {
+    if (i > 0 && e.seq <= events[i - 1].seq) throw new RangeError(`live events must be in increasing seq order: ${e.seq} follows ${events[i - 1].seq}`);
+    if (/[\r\n]/.test(e.json)) throw new RangeError(`live event ${e.id} is not one line of JSON`);
+  });
   return {
     content: Buffer.from(events.map((e) => e.json).join('\n')),
     headers: { [LIVE_SEQS_HEADER]: events.map((e) => e.seq), [LIVE_IDS_HEADER]: events.map((e) => e.id) },
@@ -61,35 +65,53 @@ export interface LiveBatchLine {
   bytes: Buffer;
 }
 
+/** Why a message on petzi.live is refused, a metric label each: see decodeLiveBatch. */
+export const LIVE_BATCH_REFUSALS = ['type', 'headers', 'order', 'lines', 'line'] as const;
+export type LiveBatchRefusal = (typeof LIVE_BATCH_REFUSALS)[number];
+
 export class InvalidLiveBatchError extends Error {
   override name = 'InvalidLiveBatchError';
+  constructor(
+    readonly reason: LiveBatchRefusal,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+/** What decodeLiveBatch reads of the AMQP message besides its body. */
+export interface LiveBatchProperties {
+  type?: unknown;
+  headers?: Record<string, unknown>;
 }
 
 /**
- * The lines of a batch message, or undefined when the message is not one (no batch headers).
- * Throws InvalidLiveBatchError when it claims to be one and is not: headers that are not lists of
- * positive integers of the same length, or a line count that differs, or a line that is not a
- * single JSON object's text.
+ * The lines of a petzi.live message. Throws InvalidLiveBatchError, with its reason, for anything
+ * else: `type` when the message type is not LIVE_BATCH_TYPE (a single event, a hand-published
+ * message); `headers` when the seqs and ids are not lists of positive integers of the same,
+ * non-zero length; `order` when the seqs do not increase; `lines` when the body holds another
+ * number of lines; `line` when a line is not a single JSON object's text.
  */
-export function decodeLiveBatch(content: Buffer, headers: Record<string, unknown> | undefined): LiveBatchLine[] | undefined {
-  const seqs = headers?.[LIVE_SEQS_HEADER];
-  const ids = headers?.[LIVE_IDS_HEADER];
-  if (seqs === undefined && ids === undefined) return undefined;
+export function decodeLiveBatch(content: Buffer, properties: LiveBatchProperties): LiveBatchLine[] {
+  if (properties.type !== LIVE_BATCH_TYPE) throw new InvalidLiveBatchError('type', `the message type is ${JSON.stringify(properties.type)}, not "${LIVE_BATCH_TYPE}"`);
+  const seqs = properties.headers?.[LIVE_SEQS_HEADER];
+  const ids = properties.headers?.[LIVE_IDS_HEADER];
   if (!Array.isArray(seqs) || !Array.isArray(ids) || seqs.length === 0 || seqs.length !== ids.length) {
-    throw new InvalidLiveBatchError(`${LIVE_SEQS_HEADER} and ${LIVE_IDS_HEADER} must be lists of the same, non-zero length`);
+    throw new InvalidLiveBatchError('headers', `${LIVE_SEQS_HEADER} and ${LIVE_IDS_HEADER} must be lists of the same, non-zero length`);
   }
   if (!seqs.every(isPositiveId) || !ids.every(isPositiveId)) {
-    throw new InvalidLiveBatchError(`${LIVE_SEQS_HEADER} and ${LIVE_IDS_HEADER} must hold positive integers`);
+    throw new InvalidLiveBatchError('headers', `${LIVE_SEQS_HEADER} and ${LIVE_IDS_HEADER} must hold positive integers`);
   }
+  if (seqs.some((seq, i) => i > 0 && seq <= seqs[i - 1])) throw new InvalidLiveBatchError('order', `${LIVE_SEQS_HEADER} must increase`);
   const lines: LiveBatchLine[] = [];
   let start = 0;
   for (let i = 0; i < seqs.length; i += 1) {
     const newline = content.indexOf(0x0a, start);
     const end = i === seqs.length - 1 ? content.length : newline;
-    if (end < 0 || (i === seqs.length - 1 && newline !== -1)) throw new InvalidLiveBatchError(`the body does not hold ${seqs.length} lines`);
+    if (end < 0 || (i === seqs.length - 1 && newline !== -1)) throw new InvalidLiveBatchError('lines', `the body does not hold ${seqs.length} lines`);
     const bytes = content.subarray(start, end);
     if (bytes[0] !== 0x7b || bytes[bytes.length - 1] !== 0x7d || bytes.indexOf(0x0d) !== -1) {
-      throw new InvalidLiveBatchError(`line ${i + 1} is not one JSON object`);
+      throw new InvalidLiveBatchError('line', `line ${i + 1} is not one JSON object`);
     }
     lines.push({ seq: seqs[i], id: ids[i], bytes });
     start = end + 1;

@@ -9,6 +9,10 @@ import { ruleOf, storableText } from './storable';
 const KNOWN_EVENTS = ['ticket_created', 'ticket_updated'] as const;
 export type KnownEvent = (typeof KNOWN_EVENTS)[number];
 
+export function isKnownEvent(event: string): event is KnownEvent {
+  return (KNOWN_EVENTS as readonly string[]).includes(event);
+}
+
 const nullableString = storableText.nullable();
 // Session times are stored in no time-typed column (only in the jsonb payload), so the format is all they need.
 const time = z
@@ -97,7 +101,7 @@ export function checkPayload(body: Record<string, unknown>): PayloadCheck {
       problems: [{ path: 'event', message: 'expected an event name such as "ticket_created" (letters, digits, _ . -)' }],
     };
   }
-  if (!(KNOWN_EVENTS as readonly string[]).includes(event)) {
+  if (!isKnownEvent(event)) {
     return { kind: 'unknown', event, payload: body };
   }
   const result = ticketEventSchema.safeParse(body);

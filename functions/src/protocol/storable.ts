@@ -69,7 +69,9 @@ export type ColumnKind = keyof typeof COLUMN_RULES;
 
 /**
  * Every `ticket` column filled from the payload, its type (as `format_type` prints it) and the
- * payload field it comes from. The schema takes each field's rule from here.
+ * payload field it comes from. The schema takes each field's rule from here; the relay reads the
+ * same fields in SQL (functions/src/relay/sql/relay_input.sql), and ticketFields.int.test.ts checks
+ * that it reads each column from the field named here.
  */
 export const TICKET_COLUMNS = {
   number: { kind: 'text', field: 'details.ticket.number' },

@@ -2,14 +2,13 @@ import type { Pool } from 'pg';
 import type { BrokerConnection } from '../broker/connection';
 import type { WebhookMessage } from '../protocol/webhookMessage';
 import type { PipelineMetrics } from '../metrics/pipelineMetrics';
-import { checkPayload } from '../protocol/schema';
-import { PoisonMessageError } from './decode';
-import { LIVE_BATCH_TYPE, encodeLiveBatch, type EncodedLiveEvent } from '../protocol/liveEvent';
-import { relayInputOf } from './project';
+import { isKnownEvent } from '../protocol/schema';
+import { PoisonMessageError } from '../protocol/webhookMessage';
+import { LIVE_BATCH_CONTENT_TYPE, LIVE_BATCH_TYPE, encodeLiveBatch, type EncodedLiveEvent } from '../protocol/liveEvent';
 import { Batcher } from '../core/batcher';
 import { isOutage } from '../core/errors';
 import { runIsolating } from '../core/isolate';
-import { rebuildTicketProjection, relayBatch, type RelayedRow, type RelayInput } from './projection';
+import { rebuildTicketProjection, refusalKey, relayBatch, type RelayClaim, type RefusalReason } from './projection';
 
 export interface RelayDeps {
   pool: Pool;
@@ -19,25 +18,24 @@ export interface RelayDeps {
   now: () => number;
 }
 
-interface Prepared extends RelayInput {
-  message: WebhookMessage;
-}
+/** Why a message was not relayed and was dead-lettered at once: no stored webhook backs it. */
+export type UnverifiedReason = Exclude<RefusalReason, 'not_a_ticket'>;
 
-interface Stored {
-  event: EncodedLiveEvent;
-  fresh: boolean;
-  /** Settles with the broker's confirm of the batch's publish to the live exchange. */
-  published: Promise<void>;
-}
+/** What became of a message: relayed (its live event), or refused as unverified (dead-lettered by relay_batch, acknowledged). */
+export type RelayOutcome = { relayed: true; event: EncodedLiveEvent } | { relayed: false; reason: UnverifiedReason };
+
+type Stored = { event: EncodedLiveEvent; fresh: boolean; published: Promise<void> } | { refused: RefusalReason };
 
 /**
- * Applies webhook messages to the ticket projection and forwards them to `petzi.live`.
- * Idempotent: a redelivered message finds its live_event row, changes nothing and is
- * re-published with the same seq, which the bridge drops if it already sent it. Concurrent
- * invocations share one transaction.
+ * Applies webhook messages to the ticket projection and forwards them to `petzi.live`. A message
+ * counts only as "relay the stored webhook with this id and this body hash": the payload projected
+ * is the stored one, and a message no stored webhook backs is refused (see relay_batch.sql).
+ * Idempotent: a redelivered message finds its live_event row, changes nothing and is re-published
+ * with the same seq, which the bridge drops if it already sent it. Concurrent invocations share one
+ * transaction.
  */
 export class RelayService {
-  private readonly batches: Batcher<Prepared, Stored | Error>;
+  private readonly batches: Batcher<RelayClaim, Stored | Error>;
 
   constructor(private readonly deps: RelayDeps) {
     this.batches = new Batcher(
@@ -51,18 +49,21 @@ export class RelayService {
     );
   }
 
-  async relay(message: WebhookMessage): Promise<EncodedLiveEvent> {
-    const check = checkPayload(message.payload as Record<string, unknown>);
-    if (check.kind !== 'ticket') {
-      throw new PoisonMessageError(`cannot relay a ${check.kind} event "${message.event}"`);
-    }
-    const prepared: Prepared = { message, ...relayInputOf(message.id, message.receivedAt, check.event, check.payload) };
-    const stored = await this.batches.add(prepared);
+  async relay(message: WebhookMessage): Promise<RelayOutcome> {
+    // An event this version cannot project fails before any round trip, as no retry can help it.
+    if (!isKnownEvent(message.event)) throw new PoisonMessageError(`cannot relay a "${message.event}" event`);
+    const stored = await this.batches.add({ id: message.id, bodySha256: message.bodySha256 });
     if (stored instanceof Error) throw stored;
+    if ('refused' in stored) {
+      if (stored.refused === 'not_a_ticket') throw new PoisonMessageError(`webhook ${message.id} is stored as no ticket event`);
+      this.deps.metrics.unverified.inc({ reason: stored.refused });
+      this.deps.metrics.relayed.inc({ outcome: 'unverified' });
+      return { relayed: false, reason: stored.refused };
+    }
     const { event, fresh, published } = stored;
     await published;
     this.deps.metrics.relayed.inc({ outcome: fresh ? 'relayed' : 'redelivered' });
-    return event;
+    return { relayed: true, event };
   }
 
   /**
@@ -72,22 +73,20 @@ export class RelayService {
    * round trip each time events went out in arrival order. The confirm is awaited by each
    * message's invocation, so the next batch need not wait for it.
    */
-  private async store(items: Prepared[]): Promise<Stored[]> {
-    const relayed = await relayBatch(
-      this.deps.pool,
-      items.map((i) => ({ live: i.live, buyerRole: i.buyerRole })),
-      new Date(this.deps.now()),
-    );
+  private async store(items: RelayClaim[]): Promise<Stored[]> {
+    const { relayed, refused } = await relayBatch(this.deps.pool, items, new Date(this.deps.now()));
     const published = this.publishLive([...relayed.values()].map((r) => r.event).sort((a, b) => a.seq - b.seq));
     // Awaited by the invocations below; this only keeps a failure that none awaits from being unhandled.
     published.catch(() => undefined);
     const counted = new Set<number>();
-    return items.map((i) => {
-      const found = relayed.get(i.message.id);
-      if (!found) throw new Error(`relay_batch returned nothing for webhook ${i.message.id}`);
+    return items.map((claim) => {
+      const why = refused.get(refusalKey(claim));
+      if (why) return { refused: why };
+      const found = relayed.get(claim.id);
+      if (!found) throw new Error(`relay_batch returned nothing for webhook ${claim.id}`);
       // The same webhook twice in one batch: only the first copy counts as freshly relayed.
-      const fresh = found.fresh && !counted.has(i.message.id);
-      counted.add(i.message.id);
+      const fresh = found.fresh && !counted.has(claim.id);
+      counted.add(claim.id);
       return { event: found.event, fresh, published };
     });
   }
@@ -97,7 +96,7 @@ export class RelayService {
     const { content, headers } = encodeLiveBatch(events);
     return this.deps.broker.publish(this.deps.liveExchange, '', content, {
       persistent: true,
-      contentType: 'application/x-ndjson',
+      contentType: LIVE_BATCH_CONTENT_TYPE,
       type: LIVE_BATCH_TYPE,
       headers,
     });
@@ -106,8 +105,5 @@ export class RelayService {
 
 /** Rebuilds the ticket projection from every relayed webhook, by the relay's own rule (ticket_apply). */
 export function rebuildTickets(pool: Pool): Promise<number> {
-  return rebuildTicketProjection(pool, (row: RelayedRow) => {
-    const check = checkPayload(row.payload as Record<string, unknown>);
-    return check.kind === 'ticket' ? relayInputOf(Number(row.id), row.received_at.toISOString(), check.event, check.payload) : null;
-  });
+  return rebuildTicketProjection(pool);
 }

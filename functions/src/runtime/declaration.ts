@@ -1,5 +1,5 @@
 import type { HttpHandler, HttpMethod, InvocationContext, Timer } from '@azure/functions';
-import type { HttpAuthLevel } from '../server/access';
+import type { HttpAuthLevel } from '../http/access';
 import type { Deps } from './deps';
 
 /** The setting the RabbitMQ trigger binding reads its connection string from. */
