@@ -255,7 +255,15 @@ describe('withSecretFiles (NAME_FILE, as swarm and Kubernetes mount secrets)', (
   });
 
   it('covers every variable that carries a secret, and only those', () => {
-    expect([...SECRET_FILE_VARIABLES].sort()).toEqual(['DASHBOARD_PASSWORD', 'DATABASE_URL', 'PETZI_ADMIN_KEY', 'PETZI_API_KEY', 'PETZI_WEBHOOK_SECRET', 'RABBITMQ_URL', 'RabbitMQConnection']);
+    expect([...SECRET_FILE_VARIABLES].sort()).toEqual([
+      'DASHBOARD_PASSWORD',
+      'DATABASE_URL',
+      'PETZI_ADMIN_KEY',
+      'PETZI_API_KEY',
+      'PETZI_WEBHOOK_SECRET',
+      'RABBITMQ_URL',
+      'RabbitMQConnection',
+    ]);
     // Compose's PETZI_ENV_FILE names the .env file: it is no secret variable and is never read.
     expect(withSecretFiles({ PETZI_ENV_FILE: '/nonexistent' })).toEqual({ PETZI_ENV_FILE: '/nonexistent' });
   });

@@ -32,7 +32,21 @@ export async function queueStatus(stack: SwarmStack): Promise<QueueStatus[]> {
     const [container] = await stack.containers(service);
     if (!container) continue;
     try {
-      const out = await stack.exec(container, ['rabbitmqctl', '-q', 'list_queues', 'name', 'type', 'leader', 'members', 'online', 'messages', 'messages_unacknowledged', 'consumers', '--formatter', 'json']);
+      const out = await stack.exec(container, [
+        'rabbitmqctl',
+        '-q',
+        'list_queues',
+        'name',
+        'type',
+        'leader',
+        'members',
+        'online',
+        'messages',
+        'messages_unacknowledged',
+        'consumers',
+        '--formatter',
+        'json',
+      ]);
       const rows = JSON.parse(out) as Array<Record<string, unknown>>;
       const list = (v: unknown): string[] => (Array.isArray(v) ? v.map(String) : []);
       return rows.map((r) => ({
@@ -57,6 +71,7 @@ export async function relayQueueReady(stack: SwarmStack): Promise<QueueStatus | 
   const queues = await queueStatus(stack).catch(() => []);
   const relay = queues.find((q) => q.name === 'petzi.relay');
   const dlq = queues.find((q) => q.name === 'petzi.relay.dlq');
-  const whole = (q: QueueStatus | undefined) => q !== undefined && q.type === 'quorum' && q.online.length === RABBITMQ_NODES.length && q.members.length === RABBITMQ_NODES.length && q.leader !== '';
+  const whole = (q: QueueStatus | undefined) =>
+    q !== undefined && q.type === 'quorum' && q.online.length === RABBITMQ_NODES.length && q.members.length === RABBITMQ_NODES.length && q.leader !== '';
   return whole(relay) && whole(dlq) ? relay : undefined;
 }

@@ -231,3 +231,23 @@ export async function serviceLogs(stack: SwarmStack, lines = 15): Promise<string
   }
   return parts.join('\n');
 }
+
+/** Polls `check` every `everyMs` until it gives a value, or throws naming `what` after `timeoutMs`. */
+export async function poll<T>(what: string, timeoutMs: number, check: () => Promise<T | undefined>, everyMs = 2_000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await check();
+    if (value !== undefined) return value;
+    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs / 1000} s waiting for ${what}`);
+    await sleep(everyMs);
+  }
+}
+
+/** Resolves once the gateway answers /api/health with 200 (a functions replica behind it reaches Postgres). */
+export async function gatewayServing(stack: SwarmStack, timeoutMs: number): Promise<void> {
+  await poll('the gateway to answer /api/health', timeoutMs, async () => {
+    const res = await fetch(`${stack.url('PETZI_WEBHOOK_PORT')}/api/health`, { headers: { 'x-functions-key': stack.secrets.petzi_api_key } }).catch(() => undefined);
+    await res?.body?.cancel();
+    return res?.status === 200 ? true : undefined;
+  });
+}

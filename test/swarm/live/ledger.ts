@@ -65,7 +65,11 @@ export class Ledger {
 
   /** What is missing for `ids` at each stage now. */
   async missing(ids: number[]): Promise<{ row: number[]; projection: number[]; liveEvent: number[]; sse: number[] }> {
-    const [rows, projected, live] = [await this.ids('SELECT id FROM webhook_event'), await this.ids('SELECT webhook_id FROM ticket'), await this.ids('SELECT webhook_id FROM live_event')];
+    const [rows, projected, live] = [
+      await this.ids('SELECT id FROM webhook_event'),
+      await this.ids('SELECT webhook_id FROM ticket'),
+      await this.ids('SELECT webhook_id FROM live_event'),
+    ];
     return {
       row: ids.filter((id) => !rows.has(id)),
       projection: ids.filter((id) => !projected.has(id)),

@@ -6,7 +6,7 @@ import { ReconnectingSseClient } from '../../../tools/harness/sseClient';
 import { repoRoot } from '../../../tools/images/build';
 import { dockerEnv, runOk } from '../../../tools/images/docker';
 import { nodeService, queueStatus, relayQueueReady } from '../../../tools/swarm/rabbit';
-import { deploySwarmStack, serviceLogs, type SwarmStack } from '../../../tools/swarm/stack';
+import { deploySwarmStack, gatewayServing, poll, serviceLogs, type SwarmStack } from '../../../tools/swarm/stack';
 import { Ledger } from './ledger';
 
 /**
@@ -74,16 +74,6 @@ function books(): Ledger {
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const seconds = (ms: number) => Math.round(ms / 100) / 10;
-
-async function poll<T>(what: string, timeoutMs: number, check: () => Promise<T | undefined>, everyMs = 2_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await check();
-    if (value !== undefined) return value;
-    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs / 1000} s waiting for ${what}`);
-    await sleep(everyMs);
-  }
-}
 
 async function docker(args: string[]): Promise<string> {
   return runOk('docker', args, { env: dockerEnv(), cwd: repoRoot() });
@@ -213,11 +203,7 @@ beforeAll(async () => {
   timings.deploySeconds = seconds(Date.now() - started);
   const cluster = Date.now();
   await poll('petzi.relay and its DLQ on all three nodes', 180_000, () => relayQueueReady(live()));
-  await poll('the gateway to answer /api/health', 120_000, async () => {
-    const res = await fetch(`${live().url('PETZI_WEBHOOK_PORT')}/api/health`, { headers: { 'x-functions-key': live().secrets.petzi_api_key } }).catch(() => undefined);
-    await res?.body?.cancel();
-    return res?.status === 200 ? true : undefined;
-  });
+  await gatewayServing(live(), 120_000);
   timings.clusterReadySeconds = seconds(Date.now() - cluster);
 });
 
@@ -329,10 +315,15 @@ describe('the stack on Docker Swarm under load, through five faults', () => {
 
   it('4. survives docker kill of a relay replica that holds unacknowledged messages', async () => {
     await step('4. kill a relay replica mid-batch', async () => {
-      const unacked = await poll('the relay to hold unacknowledged messages', 60_000, async () => {
-        const relay = (await queueStatus(live())).find((q) => q.name === 'petzi.relay');
-        return relay && relay.messagesUnacknowledged > 0 ? relay.messagesUnacknowledged : undefined;
-      }, 250);
+      const unacked = await poll(
+        'the relay to hold unacknowledged messages',
+        60_000,
+        async () => {
+          const relay = (await queueStatus(live())).find((q) => q.name === 'petzi.relay');
+          return relay && relay.messagesUnacknowledged > 0 ? relay.messagesUnacknowledged : undefined;
+        },
+        250,
+      );
       const [victim] = await live().containers('relay');
       await docker(['kill', victim]);
       await poll('the relay back at 2 replicas', STEP_MS, async () => {
