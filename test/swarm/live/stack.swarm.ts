@@ -18,7 +18,8 @@ import { Ledger } from './ledger';
  *   2. a rolling update of the relay service;
  *   3. docker kill of the RabbitMQ node that leads petzi.relay, then its return;
  *   4. docker kill of one relay replica while it holds unacknowledged messages;
- *   5. a bridge replica removed and added.
+ *   5. a bridge replica removed and added;
+ * then the functions service at no replica, where the gateway answers 503 with Retry-After.
  * After each: every webhook answered 200 is one row, one projection and one live event and
  * reached every SSE client (resuming with Last-Event-ID where its bridge went away), nothing was
  * shown twice, and the only refusal is a 503 with Retry-After. Timings go to bench-results/swarm.json.
@@ -351,6 +352,24 @@ describe('the stack on Docker Swarm under load, through five faults', () => {
     });
     // The removed bridge had clients (every bridge had one): they reconnected, and lost nothing.
     expect(record.clientReconnects).toBeGreaterThan(0);
+    expectOnlyDocumentedRefusals();
+    expectNoRepeats();
+  });
+
+  it('answers the documented 503 with Retry-After while no functions replica runs, and 200 again once one does', async () => {
+    const record = await step('no functions replica, then 3 again', async () => {
+      const name = live().service('functions');
+      await docker(['service', 'scale', '--detach', `${name}=0`]);
+      await live().converged(STEP_MS);
+      // The load goes on meanwhile: every request of these seconds finds no replica.
+      const since = Date.now();
+      await poll('the gateway to refuse with 503', 30_000, async () => (books().refusals(since)['503 retry-after=5'] ? true : undefined), 250);
+      await docker(['service', 'scale', '--detach', `${name}=3`]);
+      await live().converged(STEP_MS);
+      await gatewayServing(live(), 60_000);
+      return { refusedWhileNone: books().refusals(since) };
+    });
+    expect(record.refused['503 retry-after=5']).toBeGreaterThan(0);
     expectOnlyDocumentedRefusals();
     expectNoRepeats();
   });
