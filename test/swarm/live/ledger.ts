@@ -53,6 +53,15 @@ export class Ledger {
     return counts;
   }
 
+  /** Milliseconds from send to the whole reply of the 200s sent within [from, until): median, 99th percentile, largest. */
+  replyMs(from = 0, until = Number.POSITIVE_INFINITY): { p50: number | null; p99: number | null; max: number | null } {
+    const sorted = this.replies
+      .flatMap((r) => (r.status === 200 && r.repliedAt !== undefined && r.sentAt >= from && r.sentAt < until ? [r.repliedAt - r.sentAt] : []))
+      .sort((a, b) => a - b);
+    const at = (p: number) => sorted[Math.min(sorted.length - 1, Math.floor((sorted.length * p) / 100))] ?? null;
+    return { p50: at(50), p99: at(99), max: sorted[sorted.length - 1] ?? null };
+  }
+
   /** Sent and answered within [from, until). */
   counts(from: number, until: number): { sent: number; ok: number } {
     const inside = this.replies.filter((r) => r.sentAt >= from && r.sentAt < until);

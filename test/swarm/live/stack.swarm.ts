@@ -43,6 +43,8 @@ interface StepRecord {
   sent: number;
   ok: number;
   refused: Record<string, number>;
+  /** The window's 200s, from send to the whole reply. */
+  replyMs: { p50: number | null; p99: number | null; max: number | null };
   /** SSE clients that reconnected (with Last-Event-ID) during the step. */
   clientReconnects: number;
   /** Requests of the window with no 200 (refused or unanswered), and how many of them were stored anyway (then all the way through). */
@@ -152,6 +154,7 @@ async function step(name: string, fault: () => Promise<Record<string, unknown>>)
     catchUpSeconds: seconds(caught.ms),
     ...books().counts(windowStart, windowEnd),
     refused: books().refusals(windowStart, windowEnd),
+    replyMs: books().replyMs(windowStart, windowEnd),
     clientReconnects: clients.reduce((n, c) => n + c.reconnects, 0) - reconnectsBefore,
     notAcknowledged: books().counts(windowStart, windowEnd).sent - books().counts(windowStart, windowEnd).ok,
     notAcknowledgedButStored: 0,
@@ -179,8 +182,6 @@ function writeResults(): void {
   const dir = path.join(repoRoot(), 'bench-results');
   mkdirSync(dir, { recursive: true });
   const replies = ledger?.replies ?? [];
-  const latencies = replies.flatMap((r) => (r.status === 200 && r.repliedAt ? [r.repliedAt - r.sentAt] : [])).sort((a, b) => a - b);
-  const pct = (p: number) => latencies[Math.min(latencies.length - 1, Math.floor((latencies.length * p) / 100))] ?? null;
   const result = {
     at: new Date().toISOString(),
     command: 'npm run test:swarm',
@@ -189,7 +190,7 @@ function writeResults(): void {
     sent: replies.length,
     ok: replies.filter((r) => r.status === 200).length,
     refused: ledger?.refusals() ?? {},
-    replyMs: { p50: pct(50), p99: pct(99), max: latencies[latencies.length - 1] ?? null },
+    replyMs: ledger?.replyMs() ?? null,
     sseClients: clients.length,
     timings,
     steps,
