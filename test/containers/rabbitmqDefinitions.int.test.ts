@@ -128,7 +128,7 @@ describe.each([
     }
   });
 
-  it('differs from the other file in the relay queues\' type and arguments only', () => {
+  it("differs from the other file in the relay queues' type and arguments only", () => {
     const other = JSON.parse(readRepoFile(queueType === 'classic' ? 'infra/rabbitmq/definitions.quorum.json' : 'infra/rabbitmq/definitions.json')) as Definitions;
     const withoutQueueArguments = (d: Definitions) => ({ ...d, queues: d.queues.map((q) => ({ ...q, arguments: {} })) });
     expect(withoutQueueArguments(loaded)).toEqual(withoutQueueArguments(other));
@@ -136,7 +136,6 @@ describe.each([
 });
 
 describe('infra/rabbitmq/definitions.json', () => {
-
   it('names only petzi.* objects on the default vhost', () => {
     const names = [...definitions.exchanges, ...definitions.queues].map((o) => o.name);
     for (const name of names) expect(name).toMatch(/^petzi\./);
