@@ -360,15 +360,30 @@ describe('the stack on Docker Swarm under load, through five faults', () => {
   it('answers the documented 503 with Retry-After while no functions replica runs, and 200 again once one does', async () => {
     const record = await step('no functions replica, then 3 again', async () => {
       const name = live().service('functions');
+      const started = Date.now();
+      const at = () => seconds(Date.now() - started);
       await docker(['service', 'scale', '--detach', `${name}=0`]);
       await live().converged(STEP_MS);
+      const noneAt = at();
       // The load goes on meanwhile: every request of these seconds finds no replica.
       const since = Date.now();
       await poll('the gateway to refuse with 503', 30_000, async () => (books().refusals(since)['503 retry-after=5'] ? true : undefined), 250);
+      const refusedWhileNone = books().refusals(since);
+      const scaleUpAt = at();
       await docker(['service', 'scale', '--detach', `${name}=3`]);
       await live().converged(STEP_MS);
+      const threeAt = at();
       await gatewayServing(live(), 60_000);
-      return { refusedWhileNone: books().refusals(since) };
+      // When the slowest 200s of the step were sent, to tell a stopping replica from a starting one.
+      const slowest = books()
+        .replies.filter((r) => r.status === 200 && r.sentAt >= started && r.repliedAt !== undefined && r.repliedAt - r.sentAt > 2_000)
+        .map((r) => ({ sentAtSeconds: seconds(r.sentAt - started), ms: (r.repliedAt ?? 0) - r.sentAt }));
+      return {
+        secondsFromStart: { noReplica: noneAt, scaleUp: scaleUpAt, threeReplicas: threeAt, serving: at() },
+        refusedWhileNone,
+        repliesOver2s: slowest.length,
+        sentSecondsOfRepliesOver2s: [...new Set(slowest.map((r) => Math.floor(r.sentAtSeconds)))],
+      };
     });
     expect(record.refused['503 retry-after=5']).toBeGreaterThan(0);
     expectOnlyDocumentedRefusals();
