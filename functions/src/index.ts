@@ -8,7 +8,7 @@ import type { FunctionDeclaration } from './runtime/declaration';
 
 export * from './core/config';
 export * as readEnv from './core/env';
-export { declareVariables, withSecretFiles, type Env, type Variable } from './core/env';
+export { declareVariables, type Env, type Variable } from './core/env';
 export * from './core/errors';
 export * from './core/logger';
 export * from './http/access';

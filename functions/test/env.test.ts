@@ -221,22 +221,23 @@ describe('what --help and the docs say', () => {
   });
 });
 
+/** The message of what `fn` throws; fails the test when it throws nothing or something else than a ConfigError. */
+function fileRefusal(fn: () => unknown): string {
+  try {
+    fn();
+  } catch (error) {
+    expect(error).toBeInstanceOf(ConfigError);
+    return (error as ConfigError).message;
+  }
+  throw new Error('expected a ConfigError, got none');
+}
+
 describe('withSecretFiles (NAME_FILE, as swarm and Kubernetes mount secrets)', () => {
   let dir = '';
   beforeAll(() => {
     dir = mkdtempSync(path.join(tmpdir(), 'petzi-secret-files-'));
   });
   afterAll(() => rmSync(dir, { recursive: true, force: true }));
-  /** The message of what withSecretFiles throws; fails the test when it throws nothing or something else. */
-  const refused = (env: Env): string => {
-    try {
-      withSecretFiles(env);
-    } catch (error) {
-      expect(error).toBeInstanceOf(ConfigError);
-      return (error as ConfigError).message;
-    }
-    throw new Error('expected a ConfigError, nothing was thrown');
-  };
   const file = (name: string, text: string): string => {
     const p = path.join(dir, name);
     writeFileSync(p, text);
@@ -268,13 +269,13 @@ describe('withSecretFiles (NAME_FILE, as swarm and Kubernetes mount secrets)', (
   });
 
   it('refuses both forms at once, a missing file and an empty one, naming the variable and never the contents', () => {
-    const both = refused({ PETZI_API_KEY: 'k', PETZI_API_KEY_FILE: file('key', 'k2') });
+    const both = fileRefusal(() => withSecretFiles({ PETZI_API_KEY: 'k', PETZI_API_KEY_FILE: file('key', 'k2') }));
     expect(both).toBe('set PETZI_API_KEY or PETZI_API_KEY_FILE, not both');
     const missing = path.join(dir, 'missing');
-    expect(refused({ DATABASE_URL_FILE: missing })).toBe(`DATABASE_URL_FILE names ${missing}, which cannot be read (ENOENT)`);
-    expect(refused({ DATABASE_URL_FILE: dir })).toBe(`DATABASE_URL_FILE names ${dir}, which cannot be read (EISDIR)`);
+    expect(fileRefusal(() => withSecretFiles({ DATABASE_URL_FILE: missing }))).toBe(`DATABASE_URL_FILE names ${missing}, which cannot be read (ENOENT)`);
+    expect(fileRefusal(() => withSecretFiles({ DATABASE_URL_FILE: dir }))).toBe(`DATABASE_URL_FILE names ${dir}, which cannot be read (EISDIR)`);
     const empty = file('empty', '\n');
-    expect(refused({ DASHBOARD_PASSWORD_FILE: empty })).toBe(`DASHBOARD_PASSWORD_FILE names ${empty}, which is empty`);
+    expect(fileRefusal(() => withSecretFiles({ DASHBOARD_PASSWORD_FILE: empty }))).toBe(`DASHBOARD_PASSWORD_FILE names ${empty}, which is empty`);
   });
 
   it('treats a blank NAME_FILE as unset, like every variable', () => {

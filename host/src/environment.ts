@@ -24,7 +24,7 @@ export const HOST_OWN_VARIABLES = declareVariables({
   PETZI_FUNCTIONS: {
     kind: 'list',
     meaning:
-      'serve only these functions, comma-separated names or trigger kinds (@http, @timer, @rabbitmq): e.g. @http for the replicas behind a gateway, @rabbitmq,@timer,liveness,metrics for the relay',
+      'serve only these functions, comma-separated names or trigger kinds (@http, @timer, @rabbitmq): @http for the replicas behind the gateway, @rabbitmq,@timer,liveness,metrics for the relay service',
     unset: 'all',
   },
 });
@@ -36,6 +36,7 @@ export const HOST_VARIABLES: readonly Variable[] = [
   ...Object.values(ACCESS_VARIABLES),
   ...Object.values(FUNCTION_VARIABLES),
   TOPOLOGY_VARIABLES.PETZI_TOPOLOGY_PREFIX,
+  TOPOLOGY_VARIABLES.PETZI_RELAY_QUEUE_TYPE,
   HOST_OWN_VARIABLES.PETZI_FUNCTIONS,
   ...Object.values(HTTP_TIMEOUT_VARIABLES),
   ...Object.values(DEPLOYMENT_VARIABLES),
@@ -49,11 +50,6 @@ export interface HostSettings {
   topologyPrefix: string | undefined;
   functions: FunctionDeclaration[];
   httpTimeouts: HttpTimeouts;
-}
-
-/** PETZI_FUNCTIONS unset (an empty list): every declared function. */
-function selectedFunctions(wanted: string[]): FunctionDeclaration[] {
-  return wanted.length === 0 ? declaredFunctions() : selectFunctions(declaredFunctions(), wanted);
 }
 
 /**
@@ -71,7 +67,7 @@ export function hostSettings(env: Env): HostSettings {
     hostname,
     access: resolveAccess(accessKeysFromEnv(env), hostname, env),
     topologyPrefix: readEnv.read(env, TOPOLOGY_VARIABLES.PETZI_TOPOLOGY_PREFIX),
-    functions: selectedFunctions(readEnv.read(env, HOST_OWN_VARIABLES.PETZI_FUNCTIONS)),
+    functions: selectFunctions(declaredFunctions(), readEnv.read(env, HOST_OWN_VARIABLES.PETZI_FUNCTIONS)),
     httpTimeouts: httpTimeoutsFromEnv(env),
   };
 }

@@ -1,4 +1,4 @@
-import { ConfigError, errorMessage, withSecretFiles, type Env } from '../../functions/src';
+import { ConfigError, errorMessage, readEnv, type Env } from '../../functions/src';
 import { PortInUseError } from './listen';
 import { keepRunningOnUnhandledRejections, stopOnSignal } from './processGuards';
 
@@ -76,7 +76,7 @@ export async function runMain(spec: MainSpec, proc: MainProcess = realProcess())
   }
   proc.keepRunning(spec.logError ?? ((message) => console.error(message)));
   // Secrets given as files (NAME_FILE) are read here, once, for every process; a refusal is a ConfigError like any.
-  const started = (async () => spec.start(withSecretFiles(proc.env)))();
+  const started = (async () => spec.start(readEnv.withSecretFiles(proc.env)))();
   proc.guard(spec, async () => (await started).stop());
   try {
     await started;

@@ -1,5 +1,6 @@
 // npm run swarm:secrets -- <dir> [--force]
 import path from 'node:path';
+import { parseSecretsArgs } from './args';
 import { generateSwarmSecrets, SWARM_SECRET_NAMES, writeSwarmSecrets } from './secrets';
 
 const HELP = `Usage: npm run swarm:secrets -- <dir> [--force] [--rabbitmq-user <name>]
@@ -12,25 +13,21 @@ Then: PETZI_SECRETS_DIR=<absolute dir> docker stack deploy -c infra/swarm/stack.
 (docs/containers.md, "Docker Swarm").`;
 
 function main(argv: string[]): number {
-  if (argv.includes('--help') || argv.includes('-h')) {
+  let parsed: ReturnType<typeof parseSecretsArgs>;
+  try {
+    parsed = parseSecretsArgs(argv);
+  } catch (error) {
+    process.stderr.write(`swarm:secrets: ${(error as Error).message}\n\n${HELP}\n`);
+    return 64;
+  }
+  if (parsed.kind === 'help') {
     process.stdout.write(`${HELP}\n`);
     return 0;
   }
-  const userAt = argv.indexOf('--rabbitmq-user');
-  const rabbitmqUser = userAt >= 0 ? argv[userAt + 1] : undefined;
-  if (userAt >= 0 && (rabbitmqUser === undefined || !/^[A-Za-z0-9._~-]+$/.test(rabbitmqUser))) {
-    process.stderr.write('swarm:secrets: --rabbitmq-user needs a name of letters, digits and . _ ~ - (it goes into an amqp:// URL)\n');
-    return 64;
-  }
-  const rest = argv.filter((a, i) => a !== '--force' && (userAt < 0 || (i !== userAt && i !== userAt + 1)));
-  const unknown = rest.filter((a) => a.startsWith('-'));
-  if (unknown.length > 0 || rest.length !== 1) {
-    process.stderr.write(`swarm:secrets: ${unknown.length > 0 ? `unknown option ${unknown[0]}` : 'give exactly one directory'}\n\n${HELP}\n`);
-    return 64;
-  }
-  const dir = path.resolve(rest[0]);
+  const { dir: given, force, rabbitmqUser } = parsed.options;
+  const dir = path.resolve(given);
   try {
-    const files = writeSwarmSecrets(dir, generateSwarmSecrets({ rabbitmqUser }), { force: argv.includes('--force') });
+    const files = writeSwarmSecrets(dir, generateSwarmSecrets({ rabbitmqUser }), { force });
     process.stdout.write(`wrote ${files.length} secrets to ${dir}\nPETZI_SECRETS_DIR=${dir} docker stack deploy -c infra/swarm/stack.yml petzi\n`);
     return 0;
   } catch (error) {

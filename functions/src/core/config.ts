@@ -87,11 +87,6 @@ export const FUNCTION_VARIABLES = declareVariables({
     meaning: "stored webhooks older than this lose their buyer's personal fields (hourly timer)",
     unset: 'kept',
   },
-  PETZI_RELAY_QUEUE_TYPE: {
-    kind: 'string',
-    default: 'classic',
-    meaning: 'classic (one broker) or quorum (a RabbitMQ cluster): the type of petzi.relay and petzi.relay.dlq',
-  },
 });
 
 /** Settings of local.settings.json the Azure Functions host reads itself (the functions read none of them). */
@@ -104,8 +99,14 @@ export const AZURE_VARIABLES = declareVariables({
   AzureWebJobsFeatureFlags: { kind: 'string', meaning: 'EnableWorkerIndexing: the Node.js v4 programming model registers the functions' },
 });
 
-/** Outside Azure, where one broker may serve several stacks. */
+/** The broker's topology: its names outside Azure, where one broker may serve several stacks, and the relay queues' type. */
 export const TOPOLOGY_VARIABLES = declareVariables({
+  PETZI_RELAY_QUEUE_TYPE: {
+    kind: 'string',
+    default: 'classic',
+    meaning:
+      'type of petzi.relay and its dead-letter queue: classic on one broker, quorum on a RabbitMQ cluster (replicated on a majority of nodes; infra/swarm); must match the queues the broker declared',
+  },
   PETZI_TOPOLOGY_PREFIX: {
     kind: 'string',
     meaning: "prefix of every exchange and queue: give each stack that shares a broker its own, or their relays split each other's tickets between their databases",
@@ -138,7 +139,7 @@ export function loadConfig(env: Env = process.env): Config {
 }
 
 function relayQueueType(env: Env): RelayQueueType {
-  const value = read(env, FUNCTION_VARIABLES.PETZI_RELAY_QUEUE_TYPE);
+  const value = read(env, TOPOLOGY_VARIABLES.PETZI_RELAY_QUEUE_TYPE);
   const known = RELAY_QUEUE_TYPES.find((type) => type === value);
   if (known === undefined) throw new ConfigError(`PETZI_RELAY_QUEUE_TYPE must be one of ${RELAY_QUEUE_TYPES.join(', ')}, got "${value}"`);
   return known;

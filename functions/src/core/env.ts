@@ -280,14 +280,17 @@ export const SECRET_FILE_VARIABLES = [
  * Both set, an unreadable file or an empty one is a ConfigError naming the variable (and the
  * path, never the contents).
  */
+const setText = (env: Env, name: string): string | undefined => {
+  const value = env[name];
+  return value !== undefined && value.trim() !== '' ? value.trim() : undefined;
+};
+
 export function withSecretFiles(env: Env, readFile: (path: string) => string = (path) => readFileSync(path, 'utf8')): Env {
-  // Set means set to more than blanks, as `read` counts it.
-  const setText = (name: string): string | undefined => (env[name]?.trim() ? env[name]?.trim() : undefined);
   const resolved: Env = { ...env };
   for (const name of SECRET_FILE_VARIABLES) {
-    const path = setText(`${name}_FILE`);
+    const path = setText(env, `${name}_FILE`);
     if (path === undefined) continue;
-    if (setText(name) !== undefined) throw new ConfigError(`set ${name} or ${name}_FILE, not both`);
+    if (setText(env, name) !== undefined) throw new ConfigError(`set ${name} or ${name}_FILE, not both`);
     let text: string;
     try {
       text = readFile(path);
