@@ -23,7 +23,7 @@ export const COUNTERPARTS: Array<{ deployment: string; swarm: string; compose?: 
 ];
 
 const SECRETS_DIR = '/run/secrets/';
-const JOB_HOST_FUNCTION = /^AzureFunctionsJobHost__functions__(\d+)$/;
+const DISABLED = /^AzureWebJobs\.(.+)\.Disabled$/;
 
 type Obj = Record<string, unknown>;
 
@@ -103,6 +103,35 @@ export function generatedSecrets(kustomization: Obj): Map<string, Set<string>> {
   );
 }
 
+/** The gateway's proxy settings and the ingress-nginx annotation that sets each (times in seconds). */
+const ANNOTATION_OF: Record<string, string> = {
+  proxy_connect_timeout: 'proxy-connect-timeout',
+  proxy_next_upstream: 'proxy-next-upstream',
+  proxy_next_upstream_tries: 'proxy-next-upstream-tries',
+  proxy_next_upstream_timeout: 'proxy-next-upstream-timeout',
+  proxy_read_timeout: 'proxy-read-timeout',
+  proxy_send_timeout: 'proxy-send-timeout',
+  proxy_buffering: 'proxy-buffering',
+};
+
+interface GatewayLocation {
+  path: string;
+  exact: boolean;
+  service: string;
+  port: string;
+  directives: Record<string, string>;
+}
+
+/** Each location of gateway.conf that proxies to a service, with its proxy_* directives. */
+export function gatewayLocations(conf: string): GatewayLocation[] {
+  return [...conf.matchAll(/location (=\s*)?(\S+) \{([^}]*)\}/g)].flatMap(([, exact, path, body]) => {
+    const upstream = /set \$\w+ http:\/\/([a-z0-9-]+):(\d+);/.exec(body);
+    if (!upstream) return [];
+    const directives = Object.fromEntries([...body.matchAll(/^\s*(proxy_\w+) ([^;]+);/gm)].map(([, name, value]) => [name, value.trim()]));
+    return [{ path, exact: exact !== undefined, service: upstream[1], port: upstream[2], directives }];
+  });
+}
+
 function labelsMatch(selector: unknown, labels: unknown): boolean {
   const wanted = Object.entries(obj(selector));
   return wanted.length > 0 && wanted.every(([k, v]) => obj(labels)[k] === v);
@@ -165,23 +194,26 @@ export function agreementErrors(manifests: Manifest[], sources: Sources, files: 
       }
     }
     for (const e of env) {
-      if (!(e.name in swarmEnv) && !JOB_HOST_FUNCTION.test(e.name)) errors.push(`${where} sets ${e.name}, which the swarm stack does not`);
+      if (!(e.name in swarmEnv)) errors.push(`${where} sets ${e.name}, which the swarm stack does not`);
     }
 
-    // The functions image: the project's host and the Azure Functions host load the same functions.
-    const jobHost = env.filter((e) => JOB_HOST_FUNCTION.test(e.name));
+    // The functions image: the project's host (PETZI_FUNCTIONS) and the Azure Functions host
+    // (AzureWebJobs.<name>.Disabled) leave the same functions running.
     const selection = env.find((e) => e.name === 'PETZI_FUNCTIONS')?.value;
+    const disabled = env.flatMap((e) => {
+      const match = DISABLED.exec(e.name);
+      return match && e.value === 'true' ? [match[1]] : [];
+    });
     if (selection !== undefined) {
-      const indexes = jobHost.map((e) => Number(JOB_HOST_FUNCTION.exec(e.name)?.[1])).sort((a, b) => a - b);
-      if (indexes.some((n, i) => n !== i)) errors.push(`${where}: AzureFunctionsJobHost__functions__N must count 0, 1, 2... without gaps, got ${indexes.join(', ')}`);
-      const listed = jobHost.map((e) => String(e.value)).sort();
-      const selected = selectFunctions(declaredFunctions(), selection.split(','))
-        .map((f) => f.name)
-        .sort();
-      if (JSON.stringify(listed) !== JSON.stringify(selected)) {
-        errors.push(`${where}: the Azure Functions host would load ${listed.join(', ')}, PETZI_FUNCTIONS="${selection}" selects ${selected.join(', ')}`);
+      const declared = declaredFunctions();
+      const unknown = disabled.filter((name) => !declared.some((f) => f.name === name));
+      if (unknown.length > 0) errors.push(`${where} disables functions that are not declared: ${unknown.join(', ')}`);
+      const byAzureHost = declared.filter((f) => !disabled.includes(f.name)).map((f) => f.name);
+      const byLocalHost = selectFunctions(declared, selection.split(',')).map((f) => f.name);
+      if (JSON.stringify(byAzureHost) !== JSON.stringify(byLocalHost)) {
+        errors.push(`${where}: the Azure Functions host would run ${byAzureHost.join(', ')}, PETZI_FUNCTIONS="${selection}" selects ${byLocalHost.join(', ')}`);
       }
-    } else if (jobHost.length > 0) errors.push(`${where} lists functions for the Functions host but sets no PETZI_FUNCTIONS`);
+    } else if (disabled.length > 0) errors.push(`${where} disables functions but sets no PETZI_FUNCTIONS`);
 
     // Port and probe: where the compose and swarm healthchecks look.
     for (const [source, service] of [
@@ -269,35 +301,43 @@ export function agreementErrors(manifests: Manifest[], sources: Sources, files: 
     }
   }
 
-  // The Ingresses: the webhook door as the gateway's port 5000, the stream as its port 5001.
+  // The Ingresses: each gateway location that proxies, at its path (the bridge's stream at
+  // /events), with the same proxy settings and the gateway's body limit.
   const bodySize = /client_max_body_size (\S+);/.exec(sources.gatewayConf)?.[1];
-  const readTimeout = /proxy_read_timeout (\d+)h;/.exec(sources.gatewayConf)?.[1];
-  const backendOf = (path: string) => {
-    for (const ingress of ofKind('Ingress')) {
-      for (const p of list(at(ingress.body, 'spec', 'rules', 0, 'http', 'paths'))) {
-        if (at(p, 'path') === path) return { ingress, service: String(at(p, 'backend', 'service', 'name')), port: at(p, 'backend', 'service', 'port') };
-      }
+  for (const location of gatewayLocations(sources.gatewayConf)) {
+    const path = location.service === 'sse-bridge' ? '/events' : location.path;
+    const where = `gateway.conf's location ${location.exact ? '= ' : ''}${location.path} to ${location.service}`;
+    const routes = ofKind('Ingress').flatMap((ingress) =>
+      list(at(ingress.body, 'spec', 'rules', 0, 'http', 'paths'))
+        .filter((p) => at(p, 'path') === path)
+        .map((p) => ({ ingress, pathType: at(p, 'pathType'), service: at(p, 'backend', 'service', 'name'), port: at(p, 'backend', 'service', 'port') })),
+    );
+    if (routes.length !== 1 || routes[0].service !== location.service) {
+      errors.push(`${where}: no one Ingress path ${path} to the ${location.service} Service`);
+      continue;
     }
-    return undefined;
-  };
-  const webhooks = backendOf('/');
-  const events = backendOf('/events');
-  if (webhooks?.service !== 'functions') errors.push('no Ingress path / to the functions Service');
-  else if (at(webhooks.ingress.body, 'metadata', 'annotations', 'nginx.ingress.kubernetes.io/proxy-body-size') !== bodySize)
-    errors.push(`Ingress ${webhooks.ingress.name}: proxy-body-size is not gateway.conf's ${String(bodySize)}`);
-  if (events?.service !== 'sse-bridge') errors.push('no Ingress path /events to the sse-bridge Service');
-  else {
-    const annotations = obj(at(events.ingress.body, 'metadata', 'annotations'));
-    if (annotations['nginx.ingress.kubernetes.io/proxy-buffering'] !== 'off') errors.push(`Ingress ${events.ingress.name} buffers the stream`);
-    if (!(Number(annotations['nginx.ingress.kubernetes.io/proxy-read-timeout']) >= Number(readTimeout) * 3600))
-      errors.push(`Ingress ${events.ingress.name}: proxy-read-timeout is under gateway.conf's ${String(readTimeout)}h`);
-  }
-  for (const backend of [webhooks, events]) {
-    if (!backend) continue;
-    const service = find('Service', backend.service);
-    const named = at(backend.port, 'name') ?? at(backend.port, 'number');
-    if (!service || !list(at(service.body, 'spec', 'ports')).some((p) => at(p, 'name') === named || at(p, 'port') === named))
-      errors.push(`Ingress ${backend.ingress.name}: no Service ${backend.service} with port ${String(named)}`);
+    const route = routes[0];
+    const name = `Ingress ${route.ingress.name}`;
+    if (route.pathType !== (location.exact || path === '/events' ? 'Exact' : 'Prefix')) errors.push(`${name}: path ${path} is ${String(route.pathType)}, not as ${where}`);
+    const service = find('Service', location.service);
+    if (
+      !list(at(service?.body, 'spec', 'ports')).some(
+        (p) => String(at(p, 'port')) === location.port && (at(p, 'name') === at(route.port, 'name') || at(p, 'port') === at(route.port, 'number')),
+      )
+    ) {
+      errors.push(`${name}: no port ${location.port} of Service ${location.service} (${where})`);
+    }
+    const annotations = obj(at(route.ingress.body, 'metadata', 'annotations'));
+    for (const [directive, value] of Object.entries(location.directives)) {
+      const annotation = ANNOTATION_OF[directive];
+      if (annotation === undefined) continue;
+      const wanted = /^\d+[sh]$/.test(value) ? String(Number(value.slice(0, -1)) * (value.endsWith('h') ? 3600 : 1)) : value;
+      if (annotations[`nginx.ingress.kubernetes.io/${annotation}`] !== wanted)
+        errors.push(`${name}: ${annotation} is not ${JSON.stringify(wanted)} (${where}: ${directive} ${value})`);
+    }
+    if (location.service === 'functions' && annotations['nginx.ingress.kubernetes.io/proxy-body-size'] !== bodySize) {
+      errors.push(`${name}: proxy-body-size is not gateway.conf's ${String(bodySize)}`);
+    }
   }
   return errors;
 }
