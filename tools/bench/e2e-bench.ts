@@ -19,12 +19,13 @@ rate for the given seconds. Writes bench-results/e2e.json (or --out) and prints 
 
 Layouts: "one" runs every function in one host process (npm run host, npm start); "split" runs
 the relay in a host process of its own (PETZI_FUNCTIONS=relay) beside one serving the rest, so the
-two share out the machine's cores. --layouts takes ${LAYOUTS_HELP}. "one@before" (or
-"split@before") runs the host and bridge of the built checkout at BENCH_BEFORE_ROOT instead of this
-tree's, interleaved with it; any other label after @ runs the checkout BENCH_ROOTS pairs with it
-("one@hashcheck" with BENCH_ROOTS=hashcheck=DIR), except "@classic" and "@quorum", which run this
-tree with PETZI_RELAY_QUEUE_TYPE set: --layouts one@classic,one@quorum compares the relay's queue
-types in one run.
+two share out the machine's cores.
+--layouts takes ${LAYOUTS_HELP}.
+"one@before" (or "split@before") runs the host and bridge of the built checkout at BENCH_BEFORE_ROOT
+instead of this tree's, interleaved with it; any other label after @ runs the checkout BENCH_ROOTS
+pairs with it ("one@hashcheck" with BENCH_ROOTS=hashcheck=DIR), except "@classic" and "@quorum",
+which run this tree with PETZI_RELAY_QUEUE_TYPE set: --layouts one@classic,one@quorum compares the
+relay's queue types in one run.
 
 Every rate runs --repeat times (default 3), interleaved, each on a fresh stack; the summary gives
 the median of each figure and the spread of p99, from the same run.
