@@ -20,6 +20,10 @@ describe('selectFunctions (PETZI_FUNCTIONS)', () => {
     expect(names(['@timer', '@rabbitmq', '@http'])).toEqual(all.map((f) => f.name));
   });
 
+  it('serves every function when nothing is named (PETZI_FUNCTIONS unset)', () => {
+    expect(names([])).toEqual(all.map((f) => f.name));
+  });
+
   it.each([[['relya']], [['@queue']], [['webhook', '@HTTP']]])('refuses %j, naming what exists', (wanted) => {
     expect(() => selectFunctions(all, wanted)).toThrow(ConfigError);
     expect(() => selectFunctions(all, wanted)).toThrow(/PETZI_FUNCTIONS names unknown functions: .*\(known: webhook, .*; kinds: @http, @timer, @rabbitmq\)/);
