@@ -31,6 +31,18 @@ describe('loadConfig', () => {
   });
 });
 
+describe('loadConfig: PETZI_RELAY_QUEUE_TYPE', () => {
+  it('is classic unless set to quorum (a RabbitMQ cluster)', () => {
+    expect(loadConfig({}).relayQueueType).toBe('classic');
+    expect(loadConfig({ PETZI_RELAY_QUEUE_TYPE: ' quorum ' }).relayQueueType).toBe('quorum');
+    expect(loadConfig({ PETZI_RELAY_QUEUE_TYPE: 'classic' }).relayQueueType).toBe('classic');
+  });
+
+  it.each(['Quorum', 'stream', 'quorum,classic'])('refuses %s, naming what it accepts', (value) => {
+    expect(() => loadConfig({ PETZI_RELAY_QUEUE_TYPE: value })).toThrow(new ConfigError(`PETZI_RELAY_QUEUE_TYPE must be one of classic, quorum, got "${value}"`));
+  });
+});
+
 describe('loadConfig: a malformed value names its variable and what it accepts', () => {
   it.each([
     ['SIGNATURE_TOLERANCE_SECONDS', '1e3', /SIGNATURE_TOLERANCE_SECONDS must be a positive integer, got "1e3"/],

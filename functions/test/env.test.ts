@@ -1,4 +1,19 @@
-import { accepts, declareVariables, read, readText, unsetText, variablesHelp, variablesTable, type Env, type Variable } from '../src/core/env';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import {
+  accepts,
+  declareVariables,
+  read,
+  readText,
+  SECRET_FILE_VARIABLES,
+  unsetText,
+  variablesHelp,
+  variablesTable,
+  withSecretFiles,
+  type Env,
+  type Variable,
+} from '../src/core/env';
 import { ConfigError } from '../src/core/errors';
 
 /** The message of what `read` throws; fails the test when it throws nothing or something else. */
@@ -203,5 +218,67 @@ describe('what --help and the docs say', () => {
       '| `N` (alias `OLD_N`) | a number | none | an integer from 1 to 100 |',
       '| `SD` | a \\| b | `d` | text |',
     ]);
+  });
+});
+
+/** The message of what `fn` throws; fails the test when it throws nothing or something else than a ConfigError. */
+function fileRefusal(fn: () => unknown): string {
+  try {
+    fn();
+  } catch (error) {
+    expect(error).toBeInstanceOf(ConfigError);
+    return (error as ConfigError).message;
+  }
+  throw new Error('expected a ConfigError, got none');
+}
+
+describe('withSecretFiles (NAME_FILE, as swarm and Kubernetes mount secrets)', () => {
+  let dir = '';
+  beforeAll(() => {
+    dir = mkdtempSync(path.join(tmpdir(), 'petzi-secret-files-'));
+  });
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+  const file = (name: string, text: string): string => {
+    const p = path.join(dir, name);
+    writeFileSync(p, text);
+    return p;
+  };
+
+  it('reads each secret variable from its file, dropping the trailing line break, and leaves the rest as it is', () => {
+    const env = {
+      PETZI_WEBHOOK_SECRET_FILE: file('secret', 'one,two\n'),
+      RABBITMQ_URL_FILE: file('url', 'amqp://u:p@rabbitmq:5672\r\n'),
+      PORT: '80',
+    };
+    expect(withSecretFiles(env)).toEqual({ ...env, PETZI_WEBHOOK_SECRET: 'one,two', RABBITMQ_URL: 'amqp://u:p@rabbitmq:5672' });
+    expect(withSecretFiles({ PORT: '80' })).toEqual({ PORT: '80' });
+  });
+
+  it('covers every variable that carries a secret, and only those', () => {
+    expect([...SECRET_FILE_VARIABLES].sort()).toEqual([
+      'DASHBOARD_PASSWORD',
+      'DATABASE_URL',
+      'PETZI_ADMIN_KEY',
+      'PETZI_API_KEY',
+      'PETZI_WEBHOOK_SECRET',
+      'RABBITMQ_URL',
+      'RabbitMQConnection',
+    ]);
+    // Compose's PETZI_ENV_FILE names the .env file: it is no secret variable and is never read.
+    expect(withSecretFiles({ PETZI_ENV_FILE: '/nonexistent' })).toEqual({ PETZI_ENV_FILE: '/nonexistent' });
+  });
+
+  it('refuses both forms at once, a missing file and an empty one, naming the variable and never the contents', () => {
+    const both = fileRefusal(() => withSecretFiles({ PETZI_API_KEY: 'k', PETZI_API_KEY_FILE: file('key', 'k2') }));
+    expect(both).toBe('set PETZI_API_KEY or PETZI_API_KEY_FILE, not both');
+    const missing = path.join(dir, 'missing');
+    expect(fileRefusal(() => withSecretFiles({ DATABASE_URL_FILE: missing }))).toBe(`DATABASE_URL_FILE names ${missing}, which cannot be read (ENOENT)`);
+    expect(fileRefusal(() => withSecretFiles({ DATABASE_URL_FILE: dir }))).toBe(`DATABASE_URL_FILE names ${dir}, which cannot be read (EISDIR)`);
+    const empty = file('empty', '\n');
+    expect(fileRefusal(() => withSecretFiles({ DASHBOARD_PASSWORD_FILE: empty }))).toBe(`DASHBOARD_PASSWORD_FILE names ${empty}, which is empty`);
+  });
+
+  it('treats a blank NAME_FILE as unset, like every variable', () => {
+    expect(withSecretFiles({ PETZI_ADMIN_KEY_FILE: '  ', PETZI_ADMIN_KEY: 'a' })).toEqual({ PETZI_ADMIN_KEY_FILE: '  ', PETZI_ADMIN_KEY: 'a' });
   });
 });

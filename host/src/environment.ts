@@ -1,6 +1,5 @@
 import {
   ACCESS_VARIABLES,
-  ConfigError,
   declaredFunctions,
   declareVariables,
   DEPLOYMENT_VARIABLES,
@@ -17,13 +16,15 @@ import {
   type FunctionDeclaration,
   type Variable,
 } from '../../functions/src';
+import { selectFunctions } from './functionSelection';
 import { HTTP_TIMEOUT_VARIABLES, LISTEN_VARIABLES, hostFromEnv, httpTimeoutsFromEnv, type HttpTimeouts } from '../../kit/src';
 
 export const HOST_OWN_VARIABLES = declareVariables({
   PORT: { kind: 'port', default: 5000, meaning: 'the port it listens on' },
   PETZI_FUNCTIONS: {
     kind: 'list',
-    meaning: 'serve only these functions, comma-separated (e.g. relay, to scale the relay out)',
+    meaning:
+      'serve only these functions, comma-separated names or trigger kinds (@http, @timer, @rabbitmq): @http for the replicas behind the gateway, @rabbitmq,@timer,liveness,metrics for the relay service',
     unset: 'all',
   },
 });
@@ -35,6 +36,7 @@ export const HOST_VARIABLES: readonly Variable[] = [
   ...Object.values(ACCESS_VARIABLES),
   ...Object.values(FUNCTION_VARIABLES),
   TOPOLOGY_VARIABLES.PETZI_TOPOLOGY_PREFIX,
+  TOPOLOGY_VARIABLES.PETZI_RELAY_QUEUE_TYPE,
   HOST_OWN_VARIABLES.PETZI_FUNCTIONS,
   ...Object.values(HTTP_TIMEOUT_VARIABLES),
   ...Object.values(DEPLOYMENT_VARIABLES),
@@ -48,18 +50,6 @@ export interface HostSettings {
   topologyPrefix: string | undefined;
   functions: FunctionDeclaration[];
   httpTimeouts: HttpTimeouts;
-}
-
-/** PETZI_FUNCTIONS=webhook,relay serves a subset, e.g. to run the relay in its own processes. */
-function selectFunctions(env: Env): FunctionDeclaration[] {
-  const functions = declaredFunctions();
-  const wanted = readEnv.read(env, HOST_OWN_VARIABLES.PETZI_FUNCTIONS);
-  if (wanted.length === 0) return functions;
-  const unknown = wanted.filter((name) => !functions.some((f) => f.name === name));
-  if (unknown.length > 0) {
-    throw new ConfigError(`PETZI_FUNCTIONS names unknown functions: ${unknown.join(', ')} (known: ${functions.map((f) => f.name).join(', ')})`);
-  }
-  return functions.filter((f) => wanted.includes(f.name));
 }
 
 /**
@@ -77,7 +67,7 @@ export function hostSettings(env: Env): HostSettings {
     hostname,
     access: resolveAccess(accessKeysFromEnv(env), hostname, env),
     topologyPrefix: readEnv.read(env, TOPOLOGY_VARIABLES.PETZI_TOPOLOGY_PREFIX),
-    functions: selectFunctions(env),
+    functions: selectFunctions(declaredFunctions(), readEnv.read(env, HOST_OWN_VARIABLES.PETZI_FUNCTIONS)),
     httpTimeouts: httpTimeoutsFromEnv(env),
   };
 }

@@ -9,6 +9,11 @@ set -eu
 : "${FUNCTIONS_SECRETS_PATH:?the image sets FUNCTIONS_SECRETS_PATH}"
 PETZI_WHO="petzi functions (the Functions host checks its function keys itself)"
 . "$(dirname "$0")/require-env.sh"
+# Secrets mounted as files (swarm, Kubernetes): the host and its bindings read app settings from
+# the environment only (RabbitMQConnection is the trigger's), so each NAME_FILE becomes NAME here.
+for name in PETZI_WEBHOOK_SECRET PETZI_API_KEY PETZI_ADMIN_KEY DATABASE_URL RABBITMQ_URL RabbitMQConnection; do
+  file_env "$name"
+done
 for name in PETZI_API_KEY PETZI_ADMIN_KEY; do
   require_env "$name" 'A-Za-z0-9._~+/=, -' 'letters, digits and . _ ~ + / = - (and commas between keys)'
 done

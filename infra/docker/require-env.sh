@@ -16,3 +16,24 @@ require_env() {
       ;;
   esac
 }
+
+# Docker and Kubernetes secrets are files (/run/secrets/<name>): file_env NAME exports NAME from
+# the file named by NAME_FILE, as the official images do (the trailing newline dropped), and unsets
+# NAME_FILE so the process it starts sees one form only. Setting both is refused (which one would
+# win is a guess); an unreadable or empty file is refused.
+file_env() {
+  eval "file_env_path=\${$1_FILE:-}"
+  [ -n "$file_env_path" ] || return 0
+  eval "file_env_both=\${$1:-}"
+  if [ -n "$file_env_both" ]; then
+    echo "${PETZI_WHO:-petzi}: set $1 or $1_FILE, not both" >&2
+    exit 64
+  fi
+  if [ ! -r "$file_env_path" ] || [ ! -s "$file_env_path" ]; then
+    echo "${PETZI_WHO:-petzi}: $1_FILE names $file_env_path, which is missing, unreadable or empty" >&2
+    exit 64
+  fi
+  file_env_value=$(cat "$file_env_path")
+  export "$1=$file_env_value"
+  unset "$1_FILE"
+}

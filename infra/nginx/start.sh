@@ -22,6 +22,11 @@ fi
 # rotation list). Written here rather than through the official image's envsubst templates: that
 # entrypoint step is skipped when the command is this script, and the local/nginx stand-in has none.
 # Without a key the header is still set (empty), so a key a browser sends never goes on.
+# PETZI_API_KEY_FILE (a swarm or Kubernetes secret) may hold it instead.
+if [ -n "${PETZI_API_KEY_FILE:-}" ]; then
+  [ -r "$PETZI_API_KEY_FILE" ] || { echo "petzi nginx: PETZI_API_KEY_FILE names a missing or unreadable file" >&2; exit 64; }
+  PETZI_API_KEY=$(cat "$PETZI_API_KEY_FILE")
+fi
 key=$(printf '%s' "${PETZI_API_KEY:-}" | cut -d, -f1 | tr -d ' ')
 case "$key" in
   *[!A-Za-z0-9._~+/=-]*)

@@ -1,4 +1,4 @@
-import { ConfigError, errorMessage, type Env } from '../../functions/src';
+import { ConfigError, errorMessage, readEnv, type Env } from '../../functions/src';
 import { PortInUseError } from './listen';
 import { keepRunningOnUnhandledRejections, stopOnSignal } from './processGuards';
 
@@ -14,7 +14,7 @@ export interface MainSpec {
   name: string;
   /** Printed for --help, and after a usage error. */
   help: string;
-  /** Reads the environment, starts, prints its banner; rejects with ConfigError on a bad setting. */
+  /** Reads the environment (secret files already read in), starts, prints its banner; rejects with ConfigError on a bad setting. */
   start(env: Env): Promise<Running>;
   /** Said on SIGINT/SIGTERM, after the signal's name. */
   stopping: string;
@@ -75,7 +75,8 @@ export async function runMain(spec: MainSpec, proc: MainProcess = realProcess())
     return;
   }
   proc.keepRunning(spec.logError ?? ((message) => console.error(message)));
-  const started = spec.start(proc.env);
+  // Secrets given as files (NAME_FILE) are read here, once, for every process; a refusal is a ConfigError like any.
+  const started = (async () => spec.start(readEnv.withSecretFiles(proc.env)))();
   proc.guard(spec, async () => (await started).stop());
   try {
     await started;

@@ -49,6 +49,19 @@ describe('runMain', () => {
     expect(start).not.toHaveBeenCalled();
   });
 
+  it('starts with secrets read from their files (NAME_FILE), and refuses a missing one as a configuration error', async () => {
+    const start = jest.fn(async () => running);
+    const { proc } = fakeProcess([], { PETZI_API_KEY_FILE: __filename });
+    await runMain(spec(start), proc);
+    expect(start).toHaveBeenCalledWith(expect.objectContaining({ PETZI_API_KEY: expect.stringContaining('runMain') }));
+    const refused = fakeProcess([], { PETZI_API_KEY_FILE: '/nonexistent/key' });
+    const neverStarted = jest.fn(async () => running);
+    await runMain(spec(neverStarted), refused.proc);
+    expect(neverStarted).not.toHaveBeenCalled();
+    expect(refused.said.err).toEqual(['Configuration error: PETZI_API_KEY_FILE names /nonexistent/key, which cannot be read (ENOENT)']);
+    expect(refused.said.exit).toBe(1);
+  });
+
   it('starts with the environment, guards the process, and a signal stops what was started', async () => {
     const stop = jest.fn(async () => undefined);
     const start = jest.fn(async () => ({ stop }));

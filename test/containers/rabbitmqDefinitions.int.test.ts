@@ -1,6 +1,6 @@
 import { spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import * as amqp from 'amqplib';
@@ -82,14 +82,23 @@ async function readTopology(vhost: string, belongs: (name: string) => boolean) {
   };
 }
 
-describe('infra/rabbitmq/definitions.json', () => {
-  const expected = topologyShape(definitions);
+/**
+ * definitions.json is the single broker's (compose, classic queues); definitions.quorum.json the
+ * cluster's (infra/swarm, PETZI_RELAY_QUEUE_TYPE=quorum). Each must equal what the code declares
+ * with that queue type, so a process never meets a queue declared with other arguments.
+ */
+describe.each([
+  ['infra/rabbitmq/definitions.json', 'classic'],
+  ['infra/rabbitmq/definitions.quorum.json', 'quorum'],
+] as const)('%s (queue type %s)', (file, queueType) => {
+  const loaded = JSON.parse(readRepoFile(file)) as Definitions;
+  const expected = topologyShape(loaded);
 
   it('declares what declareTopology declares on a live broker', async () => {
     const prefix = uniqueName('containers');
     const names = topologyNames(prefix);
     try {
-      await withChannel(TEST_RABBITMQ_URL, (channel) => declareTopology(channel, names));
+      await withChannel(TEST_RABBITMQ_URL, (channel) => declareTopology(channel, names, queueType));
       const strip = (name: string) => (name.startsWith(`${prefix}.`) ? name.slice(prefix.length + 1) : name);
       const live = await readTopology('/', (name) => name.startsWith(`${prefix}.`));
       expect(topologyShape(live, strip)).toEqual(expected);
@@ -105,19 +114,28 @@ describe('infra/rabbitmq/definitions.json', () => {
       await management('PUT', `/api/permissions/${vhostPath(vhost)}/guest`, { configure: '.*', write: '.*', read: '.*' });
       const inVhost = <T extends Record<string, unknown>>(items: T[]) => items.map((item) => ({ ...item, vhost }));
       await management('POST', `/api/definitions/${vhostPath(vhost)}`, {
-        exchanges: inVhost(definitions.exchanges),
-        queues: inVhost(definitions.queues),
-        bindings: inVhost(definitions.bindings),
+        exchanges: inVhost(loaded.exchanges),
+        queues: inVhost(loaded.queues),
+        bindings: inVhost(loaded.bindings),
       });
       // Any difference in type, durability or arguments would close the channel with PRECONDITION_FAILED.
-      await withChannel(amqpUrlFor(vhost), (channel) => declareTopology(channel));
+      await withChannel(amqpUrlFor(vhost), (channel) => declareTopology(channel, undefined, queueType));
       const live = await readTopology(vhost, (name) => name.startsWith('petzi.'));
       expect(topologyShape(live)).toEqual(expected);
+      expect(live.queues.map((q) => q.type)).toEqual(live.queues.map(() => queueType));
     } finally {
       await management('DELETE', `/api/vhosts/${vhostPath(vhost)}`);
     }
   });
 
+  it("differs from the other file in the relay queues' type and arguments only", () => {
+    const other = JSON.parse(readRepoFile(queueType === 'classic' ? 'infra/rabbitmq/definitions.quorum.json' : 'infra/rabbitmq/definitions.json')) as Definitions;
+    const withoutQueueArguments = (d: Definitions) => ({ ...d, queues: d.queues.map((q) => ({ ...q, arguments: {} })) });
+    expect(withoutQueueArguments(loaded)).toEqual(withoutQueueArguments(other));
+  });
+});
+
+describe('infra/rabbitmq/definitions.json', () => {
   it('names only petzi.* objects on the default vhost', () => {
     const names = [...definitions.exchanges, ...definitions.queues].map((o) => o.name);
     for (const name of names) expect(name).toMatch(/^petzi\./);
@@ -156,6 +174,22 @@ describe('infra/rabbitmq/definitions.json', () => {
     } finally {
       await management('DELETE', `/api/users/${encodeURIComponent(user)}`).catch(() => undefined);
       await management('DELETE', `/api/vhosts/${vhostPath(vhost)}`);
+    }
+  });
+
+  it('start.sh reads the user and password from files (RABBITMQ_*_FILE, swarm secrets), and refuses both forms at once', () => {
+    const dir = mkdtempSync(path.join(tmpdir(), 'petzi-rabbitmq-secret-'));
+    try {
+      writeFileSync(path.join(dir, 'password'), 'from-a-file\n');
+      const rendered = renderDefinitions({ RABBITMQ_USER: 'petzi', RABBITMQ_PASSWORD_FILE: path.join(dir, 'password') });
+      expect(rendered.status).toBe(0);
+      expect((JSON.parse(rendered.definitions ?? '') as Definitions).users).toEqual([{ name: 'petzi', password: 'from-a-file', tags: ['administrator'] }]);
+      const both = renderDefinitions({ RABBITMQ_USER: 'petzi', RABBITMQ_PASSWORD: 'x', RABBITMQ_PASSWORD_FILE: path.join(dir, 'password') });
+      expect({ status: both.status, stderr: both.stderr }).toEqual({ status: 64, stderr: expect.stringContaining('set RABBITMQ_PASSWORD or RABBITMQ_PASSWORD_FILE, not both') });
+      const missing = renderDefinitions({ RABBITMQ_USER: 'petzi', RABBITMQ_PASSWORD_FILE: path.join(dir, 'missing') });
+      expect({ status: missing.status, stderr: missing.stderr }).toEqual({ status: 64, stderr: expect.stringContaining('missing, unreadable or empty') });
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
     }
   });
 

@@ -148,10 +148,20 @@ describe('nginx (dashboard and gateway)', () => {
     expect(listeningPorts(service(compose, 'functions'))).toContain(functionsPort);
   });
 
+  it('passes a webhook a replica received on to another only on /webhook (deduplicated by its body), never another route', () => {
+    const [, webhookServer] = gateway.split(/^server \{/m).slice(1);
+    expect(directives(locationBlock(webhookServer, '/webhook')).get('proxy_next_upstream')).toEqual(['error timeout non_idempotent']);
+    expect(directives(locationBlock(webhookServer, '/')).get('proxy_next_upstream')).toEqual(['error timeout']);
+    // No replica took it: the 503 with Retry-After, never nginx's 502 or 504 page.
+    expect(webhookServer).toMatch(/error_page 502 504 = @unavailable;/);
+    expect(locationBlock(webhookServer, '@unavailable')).toMatch(/add_header Retry-After \d+ always;[\s\S]*return 503 /);
+  });
+
   it('the gateway sends every path on 5000 to the functions and every path on 5001 to the bridges', () => {
     const [, webhookServer, bridgeServer] = gateway.split(/^server \{/m).slice(1);
     expect(webhookServer).toContain('listen-5000.conf');
     expect(proxiedUrl(locationBlock(webhookServer, '/'))).toBe(`http://functions:${functionsPort}`);
+    expect(proxiedUrl(locationBlock(webhookServer, '/webhook'))).toBe(`http://functions:${functionsPort}`);
     expect(bridgeServer).toContain('listen-5001.conf');
     expectSseProxy(locationBlock(bridgeServer, '/'), bridgePort);
   });

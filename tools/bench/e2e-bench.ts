@@ -5,21 +5,27 @@ import { steadyLoad } from '../faults/load';
 import { FaultStack, SECRET } from '../faults/stack';
 import { SseThread } from './sseThread';
 import { CpuMeter, cpuPerThousand, type ProcessGroups } from './processCpu';
+import { LAYOUTS, LAYOUTS_HELP, parseLayout, type LayoutChoice } from './e2eLayouts';
 import { startBenchServices } from './services';
 import { ROOT, cpuCalibrationMs, labelledRoot, groupBy, median, medianPerKey, percentile } from './support';
 
-const HELP = `Usage: npm run bench:e2e [-- --rates 200,1000] [--seconds 10] [--warmup 3] [--layouts one[,split][,one@before]] [--repeat 3] [--shared-services]
+const HELP = `Usage: npm run bench:e2e [-- --rates 200,1000] [--seconds 10] [--warmup 3] [--layouts one[,split][,one@before]] [--repeat 3]
+                         [--out bench-results/e2e.json] [--shared-services]
 
 End-to-end latency from POST /webhook to the SSE event on a connected client, through the real
 pipeline (functions host and SSE bridge as child processes, real Postgres and RabbitMQ; the SSE
 client on its own thread, as a dashboard reads on another machine), at each
-rate for the given seconds. Writes bench-results/e2e.json and prints a table.
+rate for the given seconds. Writes bench-results/e2e.json (or --out) and prints a table.
 
 Layouts: "one" runs every function in one host process (npm run host, npm start); "split" runs
 the relay in a host process of its own (PETZI_FUNCTIONS=relay) beside one serving the rest, so the
-two share out the machine's cores. "one@before" (or "split@before") runs the host and bridge of the
-built checkout at BENCH_BEFORE_ROOT instead of this tree's, interleaved with it; any other label
-after @ runs the checkout BENCH_ROOTS pairs with it ("one@hashcheck" with BENCH_ROOTS=hashcheck=DIR).
+two share out the machine's cores.
+--layouts takes ${LAYOUTS_HELP}.
+"one@before" (or "split@before") runs the host and bridge of the built checkout at BENCH_BEFORE_ROOT
+instead of this tree's, interleaved with it; any other label after @ runs the checkout BENCH_ROOTS
+pairs with it ("one@hashcheck" with BENCH_ROOTS=hashcheck=DIR), except "@classic" and "@quorum",
+which run this tree with PETZI_RELAY_QUEUE_TYPE set: --layouts one@classic,one@quorum compares the
+relay's queue types in one run.
 
 Every rate runs --repeat times (default 3), interleaved, each on a fresh stack; the summary gives
 the median of each figure and the spread of p99, from the same run.
@@ -46,24 +52,6 @@ function arg(name: string, fallback: string): string {
   const i = process.argv.indexOf(name);
   return i >= 0 && process.argv[i + 1] ? process.argv[i + 1] : fallback;
 }
-
-type Layout = 'one' | 'split';
-
-/**
- * "one@before" and "split@before" run the host and bridge compiled in BENCH_BEFORE_ROOT (another
- * checkout, built), interleaved with this tree's: an A/B of a change on a drifting machine. Any
- * other label works the same way through BENCH_ROOTS ("one@hashcheck"), for an A/B/C.
- */
-function layoutOf(name: string): { layout: Layout; root?: string } {
-  const at = name.indexOf('@');
-  if (at < 0) return { layout: name as Layout };
-  return { layout: name.slice(0, at) as Layout, root: labelledRoot(name, name.slice(at + 1)) };
-}
-
-const LAYOUTS: Record<Layout, Array<Record<string, string>>> = {
-  one: [{}],
-  split: [{ PETZI_FUNCTIONS: 'webhook,metrics,health,outbox,tickets,ticket,stats' }, { PETZI_FUNCTIONS: 'relay' }],
-};
 
 interface E2eResult {
   layout: string;
@@ -97,13 +85,14 @@ async function awaitSeen(client: SseThread, ids: number[]): Promise<Map<number, 
   }
 }
 
-async function measure(name: string, rate: number, seconds: number, warmupSeconds: number, services: ProcessGroups): Promise<E2eResult> {
-  const { layout, root } = layoutOf(name);
-  const stack = await FaultStack.create(`e2e${layout}${rate}`, { direct: true, root });
+async function measure(choice: LayoutChoice, rate: number, seconds: number, warmupSeconds: number, services: ProcessGroups): Promise<E2eResult> {
+  const { name, layout, root } = choice;
+  // Its own database and topology per variant: a queue declared classic cannot be redeclared quorum.
+  const stack = await FaultStack.create(`e2e${name.replace('@', '')}${rate}`, { direct: true, root });
   let client: SseThread | undefined;
   try {
     // Webhooks go to the first host; in "split" the second only relays.
-    for (const env of LAYOUTS[layout]) await stack.startHost(undefined, env);
+    for (const env of LAYOUTS[layout]) await stack.startHost(undefined, { ...env, ...choice.env });
     const bridge = await stack.startBridge();
     client = await SseThread.start(`${bridge.url}/events`);
     await new Promise((r) => setTimeout(r, 500));
@@ -210,11 +199,10 @@ async function main(): Promise<void> {
   if (rates.some((r) => !(r > 0)) || !(seconds > 0)) throw new Error('--rates and --seconds must be positive');
   if (!(warmupSeconds >= 0)) throw new Error('--warmup must be 0 or more');
   if (!Number.isInteger(repeat) || repeat < 1) throw new Error('--repeat must be a positive integer');
-  const layouts = arg('--layouts', 'one').split(',');
-  if (layouts.some((l) => !/^[a-z]+(@[a-z0-9]+)?$/.test(l) || !(l.replace(/@.*$/, '') in LAYOUTS))) {
-    throw new Error('--layouts takes one, split, and either with @before (or @<label>: BENCH_<LABEL>_ROOT), comma-separated');
-  }
-  for (const layout of layouts) layoutOf(layout);
+  const layouts = arg('--layouts', 'one')
+    .split(',')
+    .map((name) => parseLayout(name.trim(), labelledRoot));
+  const file = path.resolve(arg('--out', path.join(ROOT, 'bench-results', 'e2e.json')));
   const services = await startBenchServices(process.argv);
   const calibrationBeforeMs = cpuCalibrationMs();
   const results: E2eResult[] = [];
@@ -225,14 +213,14 @@ async function main(): Promise<void> {
       for (const layout of layouts) {
         for (const rate of rates) {
           const run = results.length + failed.length + 1;
-          console.log(`[${run}/${total}] POST /webhook → SSE at ${rate}/s for ${seconds} s, after ${warmupSeconds} s of warm-up, layout "${layout}"`);
+          console.log(`[${run}/${total}] POST /webhook → SSE at ${rate}/s for ${seconds} s, after ${warmupSeconds} s of warm-up, layout "${layout.name}"`);
           try {
             results.push(await measure(layout, rate, seconds, warmupSeconds, services.groups));
           } catch (error) {
             // One run that could not be measured (a busy machine refusing the warm-up) loses only itself.
             const message = error instanceof Error ? error.message : String(error);
             console.log(`  not measured: ${message}`);
-            failed.push({ layout, rate, round, error: message });
+            failed.push({ layout: layout.name, rate, round, error: message });
           }
         }
       }
@@ -242,23 +230,22 @@ async function main(): Promise<void> {
   }
   const calibrationMs = { before: calibrationBeforeMs, after: cpuCalibrationMs() };
   const summary = summarise(results);
-  mkdirSync(path.join(ROOT, 'bench-results'), { recursive: true });
-  const file = path.join(ROOT, 'bench-results', 'e2e.json');
+  mkdirSync(path.dirname(file), { recursive: true });
   writeFileSync(file, `${JSON.stringify({ at: new Date().toISOString(), cpus: cpus().length, calibrationMs, repeat, summary, results, failed }, null, 2)}\n`);
-  console.log('\nevery run:\nlayout  rate/s  achieved  sent   200s   delivered  p50 ms  p90 ms  p99 ms  max ms   stages p50/p99 ms');
+  console.log('\nevery run:\nlayout        rate/s  achieved  sent   200s   delivered  p50 ms  p90 ms  p99 ms  max ms   stages p50/p99 ms');
   for (const r of results) {
     const stage = (name: keyof E2eResult['stagesMs']) => `${name} ${r.stagesMs[name].p50}/${r.stagesMs[name].p99}`;
     console.log(
-      `${r.layout.padEnd(7)} ${String(r.rate).padEnd(7)} ${String(r.achievedRate).padEnd(9)} ${String(r.sent).padEnd(6)} ${String(r.ok).padEnd(6)} ${String(r.delivered).padEnd(10)} ${String(r.latencyMs.p50).padEnd(7)} ${String(r.latencyMs.p90).padEnd(7)} ${String(r.latencyMs.p99).padEnd(7)} ${String(r.latencyMs.max).padEnd(8)} ${stage('reply')}  ${stage('relay')}  ${stage('fanout')}`,
+      `${r.layout.padEnd(13)} ${String(r.rate).padEnd(7)} ${String(r.achievedRate).padEnd(9)} ${String(r.sent).padEnd(6)} ${String(r.ok).padEnd(6)} ${String(r.delivered).padEnd(10)} ${String(r.latencyMs.p50).padEnd(7)} ${String(r.latencyMs.p90).padEnd(7)} ${String(r.latencyMs.p99).padEnd(7)} ${String(r.latencyMs.max).padEnd(8)} ${stage('reply')}  ${stage('relay')}  ${stage('fanout')}`,
     );
   }
   for (const r of results.filter((x) => Object.keys(x.refused).length > 0)) console.log(`${r.layout} at ${r.rate}/s, not 200: ${JSON.stringify(r.refused)}`);
   for (const f of failed) console.log(`${f.layout} at ${f.rate}/s, round ${f.round + 1}: not measured (${f.error})`);
   console.log(`\nmedians of ${repeat} run(s) each (stages: reply = POST until 200, relay = insert until relayed, fanout = relayed until on the stream):`);
-  console.log('layout  rate/s  all delivered  not 200  p50 ms  p99 ms  p99 range   stage p50s ms');
+  console.log('layout        rate/s  all delivered  not 200  p50 ms  p99 ms  p99 range   stage p50s ms');
   for (const r of summary) {
     console.log(
-      `${r.layout.padEnd(7)} ${String(r.rate).padEnd(7)} ${String(r.allDelivered).padEnd(14)} ${String(r.notOk).padEnd(8)} ${String(r.p50Ms).padEnd(7)} ${String(r.p99Ms).padEnd(7)} ${`${r.p99RangeMs[0]}-${r.p99RangeMs[1]}`.padEnd(11)} reply ${r.stageP50Ms.reply}, relay ${r.stageP50Ms.relay}, fanout ${r.stageP50Ms.fanout}`,
+      `${r.layout.padEnd(13)} ${String(r.rate).padEnd(7)} ${String(r.allDelivered).padEnd(14)} ${String(r.notOk).padEnd(8)} ${String(r.p50Ms).padEnd(7)} ${String(r.p99Ms).padEnd(7)} ${`${r.p99RangeMs[0]}-${r.p99RangeMs[1]}`.padEnd(11)} reply ${r.stageP50Ms.reply}, relay ${r.stageP50Ms.relay}, fanout ${r.stageP50Ms.fanout}`,
     );
   }
   console.log('\nCPU seconds per 1,000 webhooks, medians (pipeline = all but the load generator):');

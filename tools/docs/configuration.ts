@@ -1,6 +1,6 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { AZURE_VARIABLES, FUNCTION_VARIABLES, readEnv, type Variable } from '../../functions/src';
+import { AZURE_VARIABLES, FUNCTION_VARIABLES, readEnv, TOPOLOGY_VARIABLES, type Variable } from '../../functions/src';
 import { HOST_VARIABLES } from '../../host/src/environment';
 import { BRIDGE_VARIABLES } from '../../bridge/src/config';
 import { DASHBOARD_VARIABLES } from '../../dashboard/server/src/config';
@@ -32,7 +32,7 @@ export const PROCESSES: ReadonlyArray<{ title: string; intro: string; variables:
     title: 'The functions in Azure: `func start`, the container image',
     intro:
       'The functions read these (`Values` in `local.settings.json`, app settings in Azure); the Functions host reads the Azure settings itself and checks the keys from its own key storage.',
-    variables: [...Object.values(FUNCTION_VARIABLES), ...Object.values(AZURE_VARIABLES)],
+    variables: [...Object.values(FUNCTION_VARIABLES), TOPOLOGY_VARIABLES.PETZI_RELAY_QUEUE_TYPE, ...Object.values(AZURE_VARIABLES)],
   },
   { title: 'The SSE bridge: `npm run bridge`', intro: '`node dist/bridge/src/main.js --help` prints the same list.', variables: BRIDGE_VARIABLES },
   {

@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import http from 'node:http';
 import { signPayload } from '../../functions/src';
 import { PayloadGenerator, todayUtc } from '../../simulator/src/payloads';
@@ -10,7 +11,11 @@ export interface Reply {
   /** Row id of a 200 reply. */
   id?: number;
   duplicate?: boolean;
+  /** The Retry-After header of a refusal (a 503 must carry one). */
+  retryAfter?: string;
   error?: string;
+  /** sha256 (hex) of the body sent: what the pipeline dedupes on, so an unanswered request can be looked up. */
+  bodySha256: string;
 }
 
 export interface LoadOptions {
@@ -18,7 +23,13 @@ export interface LoadOptions {
   target: (index: number) => string;
   secret: string;
   rate: number;
+  /** How many to send; Infinity with `stop` sends until stopped. */
   count: number;
+  /** Sends no more once aborted; those in flight are still awaited. */
+  stop?: AbortSignal;
+  /** Called as each request leaves, and with each reply as it comes (a long run checks them while it goes on). */
+  onSend?: (sentAt: number) => void;
+  onReply?: (reply: Reply) => void;
   seed: number;
   /** Bodies to send instead of generated ones (index modulo length). */
   bodies?: string[];
@@ -34,13 +45,19 @@ export async function steadyLoad(options: LoadOptions): Promise<Reply[]> {
   const replies: Reply[] = [];
   const started = Date.now();
   const inFlight = new Set<Promise<void>>();
-  for (let i = 0; i < options.count; i += 1) {
+  for (let i = 0; i < options.count && !options.stop?.aborted; i += 1) {
     const due = started + (i * 1000) / options.rate;
     const wait = due - Date.now();
     if (wait > 0) await new Promise((r) => setTimeout(r, wait));
     while (inFlight.size >= (options.concurrency ?? 64)) await Promise.race(inFlight);
+    if (options.stop?.aborted) break;
     const body = options.bodies ? options.bodies[i % options.bodies.length] : generator.next().body;
-    const work = send(options.target(i), body, options.secret, agent).then((reply) => void replies.push(reply));
+    const sentAt = Date.now();
+    options.onSend?.(sentAt);
+    const work = send(options.target(i), body, options.secret, agent, sentAt).then((reply) => {
+      replies.push(reply);
+      options.onReply?.(reply);
+    });
     inFlight.add(work);
     void work.finally(() => inFlight.delete(work));
   }
@@ -49,8 +66,8 @@ export async function steadyLoad(options: LoadOptions): Promise<Reply[]> {
   return replies;
 }
 
-export function send(url: string, body: string, secret: string, agent: http.Agent): Promise<Reply> {
-  const sentAt = Date.now();
+export function send(url: string, body: string, secret: string, agent: http.Agent, sentAt = Date.now()): Promise<Reply> {
+  const bodySha256 = createHash('sha256').update(body, 'utf8').digest('hex');
   return new Promise((resolve) => {
     const request = http.request(
       `${url}/webhook`,
@@ -69,7 +86,9 @@ export function send(url: string, body: string, secret: string, agent: http.Agen
         response.setEncoding('utf8');
         response.on('data', (c: string) => (text += c));
         response.on('end', () => {
-          const reply: Reply = { sentAt, repliedAt: Date.now(), status: response.statusCode ?? 0 };
+          const reply: Reply = { sentAt, repliedAt: Date.now(), status: response.statusCode ?? 0, bodySha256 };
+          const retryAfter = response.headers['retry-after'];
+          if (retryAfter !== undefined) reply.retryAfter = retryAfter;
           if (reply.status === 200) {
             const parsed = JSON.parse(text) as { id: number; status: string };
             reply.id = parsed.id;
@@ -80,7 +99,7 @@ export function send(url: string, body: string, secret: string, agent: http.Agen
       },
     );
     request.on('timeout', () => request.destroy(new Error('timeout')));
-    request.on('error', (error) => resolve({ sentAt, status: 0, error: error.message }));
+    request.on('error', (error) => resolve({ sentAt, status: 0, error: error.message, bodySha256 }));
     request.end(body);
   });
 }

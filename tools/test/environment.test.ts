@@ -4,7 +4,7 @@ import { loadConfig, type Env, type Variable } from '../../functions/src';
 import { HOST_VARIABLES, hostSettings } from '../../host/src/environment';
 import { BRIDGE_VARIABLES, loadBridgeConfig } from '../../bridge/src/config';
 import { DASHBOARD_VARIABLES, loadDashboardConfig } from '../../dashboard/server/src/config';
-import { FUNCTION_VARIABLES } from '../../functions/src';
+import { FUNCTION_VARIABLES, TOPOLOGY_VARIABLES } from '../../functions/src';
 import { cliConfig, cliTopologyPrefix, OPS_VARIABLES } from '../ops/connect';
 import { settingVariable } from '../start/environment';
 import { PROCESSES } from '../docs/configuration';
@@ -38,7 +38,8 @@ describe("each process's list is what it reads", () => {
   // Each reader, with values that take every branch that reads a variable (a password makes the
   // dashboard read its user and token too).
   const cases: Array<[string, readonly Variable[], Array<[(env: Env) => unknown, Env]>]> = [
-    ['functions (loadConfig)', Object.values(FUNCTION_VARIABLES), [[loadConfig, {}]]],
+    // loadConfig reads the relay queues' type, declared with the topology.
+    ['functions (loadConfig)', [...Object.values(FUNCTION_VARIABLES), TOPOLOGY_VARIABLES.PETZI_RELAY_QUEUE_TYPE], [[loadConfig, {}]]],
     ['functions host', HOST_VARIABLES, [[hostSettings, {}]]],
     ['SSE bridge', BRIDGE_VARIABLES, [[loadBridgeConfig, {}]]],
     [
@@ -51,7 +52,7 @@ describe("each process's list is what it reads", () => {
     ],
     [
       'npm run ops',
-      [...OPS_VARIABLES, ...Object.values(FUNCTION_VARIABLES)],
+      [...OPS_VARIABLES, ...Object.values(FUNCTION_VARIABLES), TOPOLOGY_VARIABLES.PETZI_RELAY_QUEUE_TYPE],
       [
         [(env) => cliConfig(env), { DATABASE_URL: 'postgres://x/y' }],
         [(env) => cliConfig(env, path.join(ROOT, 'no-such-root')), {}],

@@ -2,11 +2,11 @@ import { reconcile } from '../faults/reconcile';
 
 describe('reconcile', () => {
   const replies = [
-    { sentAt: 1, status: 200, id: 1 },
-    { sentAt: 2, status: 200, id: 2 },
-    { sentAt: 3, status: 200, id: 2, duplicate: true },
-    { sentAt: 4, status: 503 },
-    { sentAt: 5, status: 0, error: 'connect ECONNREFUSED' },
+    { sentAt: 1, status: 200, id: 1, bodySha256: 'a' },
+    { sentAt: 2, status: 200, id: 2, bodySha256: 'b' },
+    { sentAt: 3, status: 200, id: 2, duplicate: true, bodySha256: 'b' },
+    { sentAt: 4, status: 503, bodySha256: 'd' },
+    { sentAt: 5, status: 0, error: 'connect ECONNREFUSED', bodySha256: 'e' },
   ];
 
   it('counts nothing lost when every stage saw every acknowledged id', () => {

@@ -1,4 +1,5 @@
 import type { Channel } from 'amqplib';
+import type { RelayQueueType } from '../core/config';
 
 /**
  * The broker topology, declared idempotently by every process at start and after each reconnect.
@@ -38,17 +39,44 @@ export function topologyNames(prefix = ''): TopologyNames {
   };
 }
 
-export async function declareTopology(channel: Channel, names: TopologyNames = DEFAULT_TOPOLOGY): Promise<void> {
+/**
+ * Deliveries of one message (first plus returns) after which a quorum queue dead-letters it. The
+ * trigger's own retries re-publish a failed message (the requeue-count header, as the Azure
+ * extension does), so this counts only returns the trigger never saw: a consumer that died or lost
+ * its connection holding the message. Ten is far above what a few lost consumers cost one message,
+ * and still ends a message that crashes every consumer it reaches.
+ */
+export const QUORUM_DELIVERY_LIMIT = 10;
+
+/** The relay queues' arguments beyond dead-lettering, per queue type (definitions.quorum.json holds the same). */
+function relayQueueArguments(type: RelayQueueType): { relay: Record<string, unknown>; deadLetters: Record<string, unknown> } {
+  if (type === 'classic') return { relay: {}, deadLetters: {} };
+  return {
+    relay: {
+      'x-queue-type': 'quorum',
+      // A quorum queue dead-letters at most once unless told otherwise: a dead letter the DLQ did not
+      // confirm would be dropped. At least once needs the queue to refuse publishes when full.
+      'x-dead-letter-strategy': 'at-least-once',
+      'x-overflow': 'reject-publish',
+      'x-delivery-limit': QUORUM_DELIVERY_LIMIT,
+    },
+    deadLetters: { 'x-queue-type': 'quorum' },
+  };
+}
+
+export async function declareTopology(channel: Channel, names: TopologyNames = DEFAULT_TOPOLOGY, queueType: RelayQueueType = 'classic'): Promise<void> {
+  const extra = relayQueueArguments(queueType);
   await channel.assertExchange(names.webhookExchange, 'topic', { durable: true });
   await channel.assertExchange(names.deadLetterExchange, 'direct', { durable: true });
   await channel.assertExchange(names.liveExchange, 'fanout', { durable: true });
-  await channel.assertQueue(names.relayDeadLetterQueue, { durable: true });
+  await channel.assertQueue(names.relayDeadLetterQueue, { durable: true, arguments: extra.deadLetters });
   await channel.bindQueue(names.relayDeadLetterQueue, names.deadLetterExchange, names.relayDeadLetterQueue);
   await channel.assertQueue(names.relayQueue, {
     durable: true,
     arguments: {
       'x-dead-letter-exchange': names.deadLetterExchange,
       'x-dead-letter-routing-key': names.relayDeadLetterQueue,
+      ...extra.relay,
     },
   });
   // Every event type is relayed; the relay dead-letters those it cannot handle, so none vanish.

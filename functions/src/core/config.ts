@@ -1,3 +1,4 @@
+import { ConfigError } from './errors';
 import { declareVariables, read, type Env } from './env';
 
 /**
@@ -18,7 +19,18 @@ export interface Config {
   rawRetentionDays?: number;
   /** ATTEMPT_RETENTION_DAYS: the delivery log keeps requests this many days (default 14). */
   attemptRetentionDays: number;
+  /** PETZI_RELAY_QUEUE_TYPE: classic (one broker, the default) or quorum (a RabbitMQ cluster). */
+  relayQueueType: RelayQueueType;
 }
+
+/**
+ * The type of petzi.relay and its dead-letter queue. `classic` on one broker (npm start, compose);
+ * `quorum` on a RabbitMQ cluster, where a queue replicated on a majority of nodes survives the loss
+ * of one (infra/swarm). The bridges' per-instance petzi.live queues stay classic: exclusive queues
+ * cannot be quorum queues, and a bridge replays what it missed from Postgres anyway.
+ */
+export const RELAY_QUEUE_TYPES = ['classic', 'quorum'] as const;
+export type RelayQueueType = (typeof RELAY_QUEUE_TYPES)[number];
 
 export const DEFAULTS = {
   secret: 'secret',
@@ -87,8 +99,14 @@ export const AZURE_VARIABLES = declareVariables({
   AzureWebJobsFeatureFlags: { kind: 'string', meaning: 'EnableWorkerIndexing: the Node.js v4 programming model registers the functions' },
 });
 
-/** Outside Azure, where one broker may serve several stacks. */
+/** The broker's topology: its names outside Azure, where one broker may serve several stacks, and the relay queues' type. */
 export const TOPOLOGY_VARIABLES = declareVariables({
+  PETZI_RELAY_QUEUE_TYPE: {
+    kind: 'string',
+    default: 'classic',
+    meaning:
+      'type of petzi.relay and its dead-letter queue: classic on one broker, quorum on a RabbitMQ cluster (replicated on a majority of nodes; infra/swarm); must match the queues the broker declared',
+  },
   PETZI_TOPOLOGY_PREFIX: {
     kind: 'string',
     meaning: "prefix of every exchange and queue: give each stack that shares a broker its own, or their relays split each other's tickets between their databases",
@@ -116,7 +134,15 @@ export function loadConfig(env: Env = process.env): Config {
     outboxGraceSeconds: read(env, v.OUTBOX_GRACE_SECONDS),
     attemptRetentionDays: read(env, v.ATTEMPT_RETENTION_DAYS),
     rawRetentionDays: read(env, v.RAW_RETENTION_DAYS),
+    relayQueueType: relayQueueType(env),
   };
+}
+
+function relayQueueType(env: Env): RelayQueueType {
+  const value = read(env, TOPOLOGY_VARIABLES.PETZI_RELAY_QUEUE_TYPE);
+  const known = RELAY_QUEUE_TYPES.find((type) => type === value);
+  if (known === undefined) throw new ConfigError(`PETZI_RELAY_QUEUE_TYPE must be one of ${RELAY_QUEUE_TYPES.join(', ')}, got "${value}"`);
+  return known;
 }
 
 /**

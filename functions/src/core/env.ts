@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import { ConfigError } from './errors';
 
 /**
@@ -256,4 +257,50 @@ export function variablesTable(variables: readonly Variable[]): string {
     return `| ${name} | ${cell(v.meaning)} | ${cell(unset)} | ${cell(accepts(v))} |`;
   });
   return ['| variable | meaning | unset | accepts |', '| --- | --- | --- | --- |', ...rows].join('\n');
+}
+
+/**
+ * The variables that carry a secret. Each may be given as a file instead, NAME_FILE naming it, the
+ * way Docker swarm and Kubernetes mount secrets (/run/secrets/<name>) and the official images read
+ * them: the secret then never sits in the process's environment as the orchestrator shows it.
+ */
+export const SECRET_FILE_VARIABLES = [
+  'PETZI_WEBHOOK_SECRET',
+  'PETZI_API_KEY',
+  'PETZI_ADMIN_KEY',
+  'DASHBOARD_PASSWORD',
+  'DATABASE_URL',
+  'RABBITMQ_URL',
+  'RabbitMQConnection',
+] as const;
+
+/**
+ * The environment with every NAME_FILE of SECRET_FILE_VARIABLES read into NAME (the file's
+ * trailing line break dropped); every process's main reads its settings from what this returns.
+ * Both set, an unreadable file or an empty one is a ConfigError naming the variable (and the
+ * path, never the contents).
+ */
+const setText = (env: Env, name: string): string | undefined => {
+  const value = env[name];
+  return value !== undefined && value.trim() !== '' ? value.trim() : undefined;
+};
+
+export function withSecretFiles(env: Env, readFile: (path: string) => string = (path) => readFileSync(path, 'utf8')): Env {
+  const resolved: Env = { ...env };
+  for (const name of SECRET_FILE_VARIABLES) {
+    const path = setText(env, `${name}_FILE`);
+    if (path === undefined) continue;
+    if (setText(env, name) !== undefined) throw new ConfigError(`set ${name} or ${name}_FILE, not both`);
+    let text: string;
+    try {
+      text = readFile(path);
+    } catch (error) {
+      const code = (error as NodeJS.ErrnoException).code ?? 'unreadable';
+      throw new ConfigError(`${name}_FILE names ${path}, which cannot be read (${code})`);
+    }
+    const value = text.replace(/\r?\n$/, '');
+    if (value.trim() === '') throw new ConfigError(`${name}_FILE names ${path}, which is empty`);
+    resolved[name] = value;
+  }
+  return resolved;
 }

@@ -58,7 +58,7 @@ export async function createDeps(config: Config, options: CreateDepsOptions): Pr
   await broker.addSetup(async (model) => {
     const channel = await model.createChannel();
     try {
-      await declareTopology(channel, topology);
+      await declareTopology(channel, topology, config.relayQueueType);
     } finally {
       await channel.close().catch(() => undefined);
     }

@@ -60,6 +60,11 @@ async function freePorts(): Promise<Record<PortVariable, number>> {
   return ports;
 }
 
+/** The images docker-compose.yml names for what it builds (image: ${PETZI_IMAGE_REPO:-petzi}/<name>:${PETZI_IMAGE_TAG}). */
+export function projectImages(tag: string, repo = 'petzi'): string[] {
+  return ['functions', 'sse-bridge', 'dashboard'].map((name) => `${repo}/${name}:${tag}`);
+}
+
 /** What docker still holds for a compose project. */
 async function leftovers(project: string): Promise<string[]> {
   const label = `label=com.docker.compose.project=${project}`;
@@ -71,6 +76,9 @@ async function leftovers(project: string): Promise<string[]> {
   ] as const) {
     const out = await runOk('docker', [...args], { env: dockerEnv() });
     for (const id of out.split('\n').filter(Boolean)) found.push(`${kind} ${id}`);
+  }
+  for (const image of projectImages(project)) {
+    if ((await run('docker', ['image', 'inspect', image], { env: dockerEnv() })).code === 0) found.push(`image ${image}`);
   }
   return found;
 }
@@ -89,6 +97,8 @@ export async function startComposeStack(options: ComposeStackOptions = {}): Prom
   const baseEnv: NodeJS.ProcessEnv = {
     ...dockerEnv(),
     PETZI_ENV_FILE: envFile,
+    // The project's images are tagged for this run only, and removed with it.
+    PETZI_IMAGE_TAG: project,
     ...Object.fromEntries(Object.entries(ports).map(([k, v]) => [k, String(v)])),
     ...options.env,
   };
@@ -116,6 +126,8 @@ export async function startComposeStack(options: ComposeStackOptions = {}): Prom
       // --rmi local: the images compose built for this project name; the local/* stand-ins stay cached.
       try {
         await compose(['--profile', 'cadvisor', 'down', '-v', '--remove-orphans', '--rmi', 'local', '--timeout', '20']);
+        // --rmi local leaves images with a name (image:): the project's, tagged with this run's name.
+        for (const image of projectImages(project)) await run('docker', ['image', 'rm', image], { env: dockerEnv() });
       } finally {
         rmSync(envDir, { recursive: true, force: true });
       }
