@@ -19,13 +19,19 @@ module.exports = defineConfig(
   {
     files: VUE_FILES,
     // <script setup lang="ts"> goes to typescript-eslint's parser.
-    languageOptions: { parserOptions: { parser: tseslint.parser, extraFileExtensions: ['.vue'], sourceType: 'module' } },
+    languageOptions: {
+      parserOptions: { parser: tseslint.parser, extraFileExtensions: ['.vue'], sourceType: 'module' },
+    },
   },
   { languageOptions: { globals: globals.node } },
   { files: ['dashboard/src/**'], languageOptions: { globals: { ...globals.browser } } },
   { files: ['**/*.test.ts', '**/test/**/*.ts'], languageOptions: { globals: globals.jest } },
   // The .js files are CommonJS bootstraps and configs run by plain node: require is their import.
-  { files: ['**/*.js'], languageOptions: { sourceType: 'commonjs' }, rules: { '@typescript-eslint/no-require-imports': 'off' } },
+  {
+    files: ['**/*.js'],
+    languageOptions: { sourceType: 'commonjs' },
+    rules: { '@typescript-eslint/no-require-imports': 'off' },
+  },
   {
     rules: {
       '@typescript-eslint/no-explicit-any': 'error',
@@ -35,7 +41,13 @@ module.exports = defineConfig(
       // A leading underscore marks a parameter or binding kept on purpose (a callback's shape, a tuple slot).
       '@typescript-eslint/no-unused-vars': [
         'error',
-        { argsIgnorePattern: '^_', varsIgnorePattern: '^_', caughtErrorsIgnorePattern: '^_', destructuredArrayIgnorePattern: '^_', ignoreRestSiblings: true },
+        {
+          argsIgnorePattern: '^_',
+          varsIgnorePattern: '^_',
+          caughtErrorsIgnorePattern: '^_',
+          destructuredArrayIgnorePattern: '^_',
+          ignoreRestSiblings: true,
+        },
       ],
     },
   },

@@ -80,7 +80,8 @@ function ensureLocalSettings() {
   const target = path.join(ROOT, 'local.settings.json');
   if (existsSync(target)) return;
   const example = path.join(ROOT, 'local.settings.example.json');
-  if (!existsSync(example)) throw new LaunchError('local.settings.json is missing and there is no local.settings.example.json to copy');
+  if (!existsSync(example))
+    throw new LaunchError('local.settings.json is missing and there is no local.settings.example.json to copy');
   copyFileSync(example, target);
   console.log('created local.settings.json from local.settings.example.json');
 }

@@ -11,7 +11,10 @@ const main = path.join(root, 'dist', 'tools', 'start', 'main.js');
 if (!existsSync(main)) {
   console.log('[start]      first run: compiling (tsc)…');
   const tsc = require.resolve('typescript/bin/tsc', { paths: [root] });
-  const result = spawnSync(process.execPath, [tsc, '-p', path.join(root, 'tsconfig.json')], { stdio: 'inherit', cwd: root });
+  const result = spawnSync(process.execPath, [tsc, '-p', path.join(root, 'tsconfig.json')], {
+    stdio: 'inherit',
+    cwd: root,
+  });
   if (result.status !== 0) process.exit(result.status ?? 1);
 }
 require(main);

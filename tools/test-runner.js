@@ -7,6 +7,9 @@ const path = require('node:path');
 
 const root = path.resolve(__dirname, '..');
 const tsc = require.resolve('typescript/bin/tsc', { paths: [root] });
-const result = spawnSync(process.execPath, [tsc, '-p', path.join(root, 'tsconfig.json')], { stdio: 'inherit', cwd: root });
+const result = spawnSync(process.execPath, [tsc, '-p', path.join(root, 'tsconfig.json')], {
+  stdio: 'inherit',
+  cwd: root,
+});
 if (result.status !== 0) process.exit(result.status ?? 1);
 require(path.join(root, 'dist', 'tools', 'test-runner', 'main.js'));

@@ -1,7 +1,16 @@
 import type http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { Registry } from 'prom-client';
-import { BrokerConnection, topologyNames, type Logger, errorMessage, resolveAccess, ensureDatabase, migrate, createPool } from '../../functions/src';
+import {
+  BrokerConnection,
+  topologyNames,
+  type Logger,
+  errorMessage,
+  resolveAccess,
+  ensureDatabase,
+  migrate,
+  createPool,
+} from '../../functions/src';
 import { createLimitedServer, boundUrl, listen, Slots } from '../../kit/src';
 import { createBridgeMetrics } from './bridgeMetrics';
 import { ClientHub } from './clientHub';

@@ -61,7 +61,11 @@ export function createBridgeMetrics(registry: Registry, options: BridgeMetricsOp
   });
   for (const limit of ['overall', 'per_key']) refused.inc({ limit }, 0);
   return {
-    sent: new Counter({ name: 'sse_events_sent_total', help: 'Live events written to SSE clients (one per client)', registers: [registry] }),
+    sent: new Counter({
+      name: 'sse_events_sent_total',
+      help: 'Live events written to SSE clients (one per client)',
+      registers: [registry],
+    }),
     replayed: new Counter({
       name: 'sse_events_replayed_total',
       help: 'Events written to SSE clients from Postgres (Last-Event-ID resume and ?history)',
@@ -69,7 +73,11 @@ export function createBridgeMetrics(registry: Registry, options: BridgeMetricsOp
     }),
     dropped,
     refused,
-    reconnects: new Counter({ name: 'bridge_broker_reconnects_total', help: 'Times the bridge reconnected to RabbitMQ', registers: [registry] }),
+    reconnects: new Counter({
+      name: 'bridge_broker_reconnects_total',
+      help: 'Times the bridge reconnected to RabbitMQ',
+      registers: [registry],
+    }),
     liveRefused,
     handlerErrors: createHandlerErrorCounter(registry),
   };

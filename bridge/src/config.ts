@@ -11,7 +11,14 @@ import {
   resolveAccess,
   type Access,
 } from '../../functions/src';
-import { HTTP_TIMEOUT_VARIABLES, LISTEN_VARIABLES, httpTimeoutsFromEnv, type HttpTimeouts, hostFromEnv, type SlotLimits } from '../../kit/src';
+import {
+  HTTP_TIMEOUT_VARIABLES,
+  LISTEN_VARIABLES,
+  httpTimeoutsFromEnv,
+  type HttpTimeouts,
+  hostFromEnv,
+  type SlotLimits,
+} from '../../kit/src';
 
 /** The SSE bridge's settings, read from the environment; shares DATABASE_URL / RABBITMQ_URL with the functions. */
 export interface BridgeConfig {
@@ -33,7 +40,10 @@ export interface BridgeConfig {
   maxHistory: number;
   /** The same limits on slow and idle clients as the functions host (HTTP_*_TIMEOUT_MS). */
   httpTimeouts: HttpTimeouts;
-  /** Open streams at most, overall and per API key (keyless clients of an open bridge count as one key); past either, 503. */
+  /**
+   * Open streams at most, overall and per API key (keyless clients of an open bridge count as one key); past either,
+   * 503.
+   */
   maxStreams: SlotLimits;
 }
 
@@ -48,9 +58,17 @@ export const BRIDGE_DEFAULTS = {
 
 export const BRIDGE_OWN_VARIABLES = declareVariables({
   PORT: { kind: 'port', default: BRIDGE_DEFAULTS.port, meaning: 'the port it listens on' },
-  DATABASE_URL: { ...FUNCTION_VARIABLES.DATABASE_URL, meaning: "the functions' database: live_event is read for resume and gap fills" },
+  DATABASE_URL: {
+    ...FUNCTION_VARIABLES.DATABASE_URL,
+    meaning: "the functions' database: live_event is read for resume and gap fills",
+  },
   RABBITMQ_URL: { ...FUNCTION_VARIABLES.RABBITMQ_URL, meaning: "the functions' broker" },
-  PETZI_TOPOLOGY_PREFIX: { ...TOPOLOGY_VARIABLES.PETZI_TOPOLOGY_PREFIX, aliases: ['BRIDGE_TOPOLOGY_PREFIX'], default: '', unset: 'none' },
+  PETZI_TOPOLOGY_PREFIX: {
+    ...TOPOLOGY_VARIABLES.PETZI_TOPOLOGY_PREFIX,
+    aliases: ['BRIDGE_TOPOLOGY_PREFIX'],
+    default: '',
+    unset: 'none',
+  },
   BRIDGE_HEARTBEAT_MS: {
     kind: 'int',
     min: 100,
@@ -77,7 +95,8 @@ export const BRIDGE_OWN_VARIABLES = declareVariables({
     min: 1,
     unit: 'streams',
     default: BRIDGE_DEFAULTS.maxStreamsPerKey,
-    meaning: 'open /events streams at most per API key (keyless clients of an open bridge share one count); past it a 503 with Retry-After',
+    meaning:
+      'open /events streams at most per API key (keyless clients of an open bridge share one count); past it a 503 with Retry-After',
   },
   CORS_ORIGINS: {
     kind: 'list',

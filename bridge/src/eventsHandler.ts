@@ -37,7 +37,12 @@ export function streamHeaders(corsHeaders: Record<string, string>): Record<strin
  * broadcast meanwhile is parked; after the replay it skips parked frames the replay already
  * sent (seq at or below the last replayed) and writes the rest: no gap, no duplicate.
  */
-export async function openEventStream(req: IncomingMessage, res: ServerResponse, request: EventsRequest, ctx: EventsContext): Promise<void> {
+export async function openEventStream(
+  req: IncomingMessage,
+  res: ServerResponse,
+  request: EventsRequest,
+  ctx: EventsContext,
+): Promise<void> {
   req.socket.setNoDelay(true);
   // No chunked framing: the stream ends only with its connection (Connection: close), so the
   // bytes need no length. Node then writes each frame with one socket write; chunked, every frame

@@ -1,7 +1,15 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Registry } from 'prom-client';
 import { refusal, type Access, KEY_HEADER, acceptedKeyDigest } from '../../functions/src';
-import { guard, reportFailures, type HandlerFailure, targetOrRefuse, sendJson, isRefusal, type Slots } from '../../kit/src';
+import {
+  guard,
+  reportFailures,
+  type HandlerFailure,
+  targetOrRefuse,
+  sendJson,
+  isRefusal,
+  type Slots,
+} from '../../kit/src';
 import { openEventStream, streamHeaders, type EventsContext } from './eventsHandler';
 import { BadEventsRequest, parseEventsRequest } from './eventsRequest';
 
@@ -52,12 +60,19 @@ function route(req: IncomingMessage, res: ServerResponse, ctx: RoutesContext, on
   const target = targetOrRefuse(req, res, ctx.corsHeaders);
   if (!target) return;
   const found = BRIDGE_ROUTES.find((r) => r === target.pathname);
-  if (!found) return sendJson(res, 404, { error: `No route ${target.pathname}; try GET /events, /healthz or /metrics` });
+  if (!found)
+    return sendJson(res, 404, { error: `No route ${target.pathname}; try GET /events, /healthz or /metrics` });
   const cors = { ...ctx.corsHeaders, ...corsHeaders(ctx.corsOrigins ?? [], req.headers.origin) };
   guard(res, `bridge ${found}`, () => handle(req, res, found, target.query, { ...ctx, corsHeaders: cors }), onFailure);
 }
 
-async function handle(req: IncomingMessage, res: ServerResponse, route: string, query: URLSearchParams, ctx: RoutesContext): Promise<void> {
+async function handle(
+  req: IncomingMessage,
+  res: ServerResponse,
+  route: string,
+  query: URLSearchParams,
+  ctx: RoutesContext,
+): Promise<void> {
   if (req.method === 'OPTIONS') {
     res.writeHead(204, { ...ctx.corsHeaders, 'Access-Control-Max-Age': '600' });
     res.end();
@@ -65,7 +80,12 @@ async function handle(req: IncomingMessage, res: ServerResponse, route: string, 
   }
   // HEAD is GET without the body: node:http writes none for it, and /events opens no stream.
   if (req.method !== 'GET' && req.method !== 'HEAD') {
-    return sendJson(res, 405, { error: `${req.method} not allowed on ${route}; use GET` }, { Allow: 'GET, HEAD, OPTIONS' });
+    return sendJson(
+      res,
+      405,
+      { error: `${req.method} not allowed on ${route}; use GET` },
+      { Allow: 'GET, HEAD, OPTIONS' },
+    );
   }
 
   if (route === '/metrics') {
@@ -78,7 +98,12 @@ async function handle(req: IncomingMessage, res: ServerResponse, route: string, 
     const { postgres, rabbitmq } = await ctx.health();
     const ok = postgres && rabbitmq;
     const state = (up: boolean) => (up ? 'ok' : 'down');
-    return sendJson(res, ok ? 200 : 503, { status: ok ? 'ok' : 'unavailable', postgres: state(postgres), rabbitmq: state(rabbitmq) }, ctx.corsHeaders);
+    return sendJson(
+      res,
+      ok ? 200 : 503,
+      { status: ok ? 'ok' : 'unavailable', postgres: state(postgres), rabbitmq: state(rabbitmq) },
+      ctx.corsHeaders,
+    );
   }
   const denied = refusal('function', ctx.access ?? CLOSED, req.headers, query);
   if (denied !== undefined) return sendJson(res, 401, { error: denied }, ctx.corsHeaders);
@@ -100,7 +125,10 @@ async function handle(req: IncomingMessage, res: ServerResponse, route: string, 
   if (slot !== undefined && isRefusal(slot)) {
     const limit = slot.limit === 'overall' ? 'overall' : 'per_key';
     ctx.metrics.refused.inc({ limit });
-    const which = slot.limit === 'overall' ? `the bridge's ${slot.max} open streams (BRIDGE_MAX_STREAMS)` : `${slot.max} open streams for this key (BRIDGE_MAX_STREAMS_PER_KEY)`;
+    const which =
+      slot.limit === 'overall'
+        ? `the bridge's ${slot.max} open streams (BRIDGE_MAX_STREAMS)`
+        : `${slot.max} open streams for this key (BRIDGE_MAX_STREAMS_PER_KEY)`;
     return sendJson(
       res,
       503,

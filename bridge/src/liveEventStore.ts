@@ -33,14 +33,19 @@ export class LiveEventStore implements SequencerSource<LiveFrame> {
 
   /** The seq of a webhook's live event, or undefined when it was never relayed. */
   async seqOfWebhook(webhookId: number): Promise<number | undefined> {
-    const { rows } = await this.pool.query<{ seq: string }>('SELECT seq FROM live_event WHERE webhook_id = $1', [webhookId]);
+    const { rows } = await this.pool.query<{ seq: string }>('SELECT seq FROM live_event WHERE webhook_id = $1', [
+      webhookId,
+    ]);
     return rows.length === 0 ? undefined : Number(rows[0].seq);
   }
 
   /** The newest `count` events, oldest first. */
   async latest(count: number): Promise<LiveFrame[]> {
     if (count === 0) return [];
-    const { rows } = await this.pool.query<Row>('SELECT seq, webhook_id, body FROM live_event ORDER BY seq DESC LIMIT $1', [count]);
+    const { rows } = await this.pool.query<Row>(
+      'SELECT seq, webhook_id, body FROM live_event ORDER BY seq DESC LIMIT $1',
+      [count],
+    );
     return rows.reverse().map(toFrame);
   }
 }

@@ -21,5 +21,9 @@ export function frameOf(seq: number, id: number, body: Record<string, unknown>):
  * InvalidLiveBatchError, whose reason the consumer counts.
  */
 export function liveFramesOf(content: Buffer, properties: LiveBatchProperties): LiveFrame[] {
-  return decodeLiveBatch(content, properties).map(({ seq, id, bytes }) => ({ seq, id, bytes: eventFrameOfBytes(id, bytes) }));
+  return decodeLiveBatch(content, properties).map(({ seq, id, bytes }) => ({
+    seq,
+    id,
+    bytes: eventFrameOfBytes(id, bytes),
+  }));
 }

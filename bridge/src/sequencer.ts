@@ -6,7 +6,10 @@ export interface Sequenced {
 export interface SequencerSource<E extends Sequenced> {
   /** Highest committed seq, 0 when there is none. */
   maxSeq(): Promise<number>;
-  /** Committed events with afterSeq < seq < beforeSeq (no upper bound when beforeSeq is undefined), in seq order, at most `limit`. */
+  /**
+   * Committed events with afterSeq < seq < beforeSeq (no upper bound when beforeSeq is undefined), in seq order, at
+   * most `limit`.
+   */
   fetchBetween(afterSeq: number, beforeSeq: number | undefined, limit: number): Promise<E[]>;
 }
 
@@ -42,7 +45,10 @@ export class Sequencer<E extends Sequenced> {
     return this.enqueue(() => this.handle(event));
   }
 
-  /** First call: start after the newest committed event. Later calls (after a reconnect): deliver everything committed since lastSeq. */
+  /**
+   * First call: start after the newest committed event. Later calls (after a reconnect): deliver everything committed
+   * since lastSeq.
+   */
   resync(): Promise<void> {
     return this.enqueue(async () => {
       if (this.last === undefined) {

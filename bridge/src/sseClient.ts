@@ -55,7 +55,10 @@ export class SseClient {
     return this.write(frame.bytes);
   }
 
-  /** Consecutive live frames and their joined bytes: one write when none was sent yet (the usual case). Returns how many were written. */
+  /**
+   * Consecutive live frames and their joined bytes: one write when none was sent yet (the usual case). Returns how many
+   * were written.
+   */
   offerBatch(frames: LiveFrame[], joined: Buffer): number {
     if (this.live && !this.gone && frames[0].seq > this.sentThrough) {
       this.sentThrough = frames[frames.length - 1].seq;
@@ -66,7 +69,9 @@ export class SseClient {
     return written;
   }
 
-  /** The client already has everything up to seq (its Last-Event-ID): parked or replayed frames up to it are skipped. */
+  /**
+   * The client already has everything up to seq (its Last-Event-ID): parked or replayed frames up to it are skipped.
+   */
   startAfter(seq: number): void {
     this.sentThrough = Math.max(this.sentThrough, seq);
   }
@@ -78,7 +83,10 @@ export class SseClient {
     return this.write(frame.bytes);
   }
 
-  /** Ends the replay: parked frames the replay already covered are skipped, the rest written in order. Returns how many were written. */
+  /**
+   * Ends the replay: parked frames the replay already covered are skipped, the rest written in order. Returns how many
+   * were written.
+   */
   goLive(): number {
     if (this.gone || this.live) return 0;
     this.live = true;
@@ -90,7 +98,10 @@ export class SseClient {
     return written;
   }
 
-  /** For the replay, which may wait for a client (unlike a broadcast): resolves once the response is not asking for a drain, or the client is gone. */
+  /**
+   * For the replay, which may wait for a client (unlike a broadcast): resolves once the response is not asking for a
+   * drain, or the client is gone.
+   */
   async roomToWrite(): Promise<void> {
     if (this.gone || !this.res.writableNeedDrain) return;
     await new Promise<void>((resolve) => {

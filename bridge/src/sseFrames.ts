@@ -16,7 +16,10 @@ export function commentFrame(text: string): Buffer {
   return Buffer.from(`: ${text.replace(/[\r\n]+/g, ' ')}\n\n`);
 }
 
-/** The same frame around bytes received as they are; they must be one line (a line of a relay batch, see decodeLiveBatch). */
+/**
+ * The same frame around bytes received as they are; they must be one line (a line of a relay batch, see
+ * decodeLiveBatch).
+ */
 export function eventFrameOfBytes(id: number, data: Buffer): Buffer {
   return Buffer.concat([Buffer.from(`id: ${id}\nevent: ticket\ndata: `), data, Buffer.from('\n\n')]);
 }

@@ -1,4 +1,7 @@
-import { TEST_RABBITMQ_MANAGEMENT_AUTH as AUTH, TEST_RABBITMQ_MANAGEMENT_URL as MANAGEMENT } from '../../test/support/env';
+import {
+  TEST_RABBITMQ_MANAGEMENT_AUTH as AUTH,
+  TEST_RABBITMQ_MANAGEMENT_URL as MANAGEMENT,
+} from '../../test/support/env';
 import { openSse } from '../../test/support/sse';
 import { metricValue, startBridgeFixture, type BridgeFixture } from './relayStandIn';
 
@@ -18,11 +21,17 @@ async function management(path: string, method = 'GET'): Promise<unknown> {
   return method === 'GET' ? response.json() : undefined;
 }
 
-/** The name of the AMQP connection consuming the bridge's queue (the management API lists consumers with their connection). */
+/**
+ * The name of the AMQP connection consuming the bridge's queue (the management API lists consumers with their
+ * connection).
+ */
 async function connectionConsuming(queue: string): Promise<string> {
   const deadline = Date.now() + 15_000;
   for (;;) {
-    const consumers = (await management('/consumers')) as Array<{ queue?: { name?: string }; channel_details?: { connection_name?: unknown } }>;
+    const consumers = (await management('/consumers')) as Array<{
+      queue?: { name?: string };
+      channel_details?: { connection_name?: unknown };
+    }>;
     // Channel details fill in a little after the consumer is listed.
     const name = consumers.find((c) => c.queue?.name === queue)?.channel_details?.connection_name;
     if (typeof name === 'string') return name;

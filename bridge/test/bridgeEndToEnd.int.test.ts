@@ -12,7 +12,11 @@ let bridge: RunningBridge;
 
 beforeAll(async () => {
   stack = await startTestStack();
-  const config = loadBridgeConfig({ DATABASE_URL: stack.db.url, RABBITMQ_URL: TEST_RABBITMQ_URL, BRIDGE_TOPOLOGY_PREFIX: stack.prefix });
+  const config = loadBridgeConfig({
+    DATABASE_URL: stack.db.url,
+    RABBITMQ_URL: TEST_RABBITMQ_URL,
+    BRIDGE_TOPOLOGY_PREFIX: stack.prefix,
+  });
   bridge = await startBridge({ config, port: 0, hostname: '127.0.0.1', log: silentLogger, processMetrics: false });
 });
 
@@ -33,7 +37,11 @@ test('POST /webhook reaches every SSE client as a ticket event, and a late clien
   for (const client of clients) {
     expect(client.events.map((e) => Number(e.id))).toEqual(ids);
     expect(client.events.map((e) => e.event)).toEqual(['ticket', 'ticket', 'ticket']);
-    expect(client.events.map((e) => (parsed(e.data).ticket as { number: string }).number)).toEqual(['TEST00000001', 'TEST00000002', 'TEST00000003']);
+    expect(client.events.map((e) => (parsed(e.data).ticket as { number: string }).number)).toEqual([
+      'TEST00000001',
+      'TEST00000002',
+      'TEST00000003',
+    ]);
   }
   const late = await openSse(`${bridge.url}/events`, { lastEventId: ids[0] });
   await late.waitFor(2);

@@ -7,7 +7,11 @@ let fx: BridgeFixture;
 const open: SseConnection[] = [];
 
 beforeAll(async () => {
-  fx = await startBridgeFixture({ PETZI_API_KEY: 'key-one,key-two', BRIDGE_MAX_STREAMS: '3', BRIDGE_MAX_STREAMS_PER_KEY: '2' });
+  fx = await startBridgeFixture({
+    PETZI_API_KEY: 'key-one,key-two',
+    BRIDGE_MAX_STREAMS: '3',
+    BRIDGE_MAX_STREAMS_PER_KEY: '2',
+  });
 });
 
 afterAll(async () => {
@@ -23,7 +27,9 @@ async function stream(key: string, how: 'header' | 'query' = 'header'): Promise<
 }
 
 async function refusal(key: string): Promise<{ status: number; retryAfter: string | null; body: unknown }> {
-  const res = await fetch(`${fx.bridge.url}/events`, { headers: { 'x-functions-key': key, accept: 'text/event-stream' } });
+  const res = await fetch(`${fx.bridge.url}/events`, {
+    headers: { 'x-functions-key': key, accept: 'text/event-stream' },
+  });
   return { status: res.status, retryAfter: res.headers.get('retry-after'), body: await res.json() };
 }
 
@@ -34,7 +40,11 @@ test('caps the streams of one key, then all streams, with a 503 that says which 
   expect(await refusal('key-one')).toEqual({
     status: 503,
     retryAfter: '5',
-    body: { error: expect.stringMatching(/2 open streams for this key \(BRIDGE_MAX_STREAMS_PER_KEY\)/), limit: 'per_key', max: 2 },
+    body: {
+      error: expect.stringMatching(/2 open streams for this key \(BRIDGE_MAX_STREAMS_PER_KEY\)/),
+      limit: 'per_key',
+      max: 2,
+    },
   });
   expect((await stream('key-two')).status).toBe(200);
   expect(await refusal('key-two')).toEqual({
@@ -48,7 +58,11 @@ test('caps the streams of one key, then all streams, with a 503 that says which 
   expect(await metricValue(fx.bridge.url, 'sse_clients_refused_total', '{limit="overall"}')).toBe(1);
 
   await open.shift()?.close();
-  await waitUntil(async () => ((await metricValue(fx.bridge.url, 'sse_clients_connected')) === 2 ? true : undefined), 5000, 'the stream to close');
+  await waitUntil(
+    async () => ((await metricValue(fx.bridge.url, 'sse_clients_connected')) === 2 ? true : undefined),
+    5000,
+    'the stream to close',
+  );
   const again = await stream('key-one');
   expect(again.status).toBe(200);
   // And the streams that were let in still get every event.

@@ -1,4 +1,11 @@
-import { ConfigError, InvalidLiveBatchError, LIVE_BATCH_TYPE, LIVE_IDS_HEADER, LIVE_SEQS_HEADER, encodeLiveBatch } from '../../functions/src';
+import {
+  ConfigError,
+  InvalidLiveBatchError,
+  LIVE_BATCH_TYPE,
+  LIVE_IDS_HEADER,
+  LIVE_SEQS_HEADER,
+  encodeLiveBatch,
+} from '../../functions/src';
 import { loadBridgeConfig } from '../src/config';
 import { BadEventsRequest, parseEventsRequest } from '../src/eventsRequest';
 import { liveFramesOf } from '../src/liveFrame';
@@ -16,9 +23,12 @@ describe('parseEventsRequest', () => {
     expect(parse('history=1000')).toEqual({ kind: 'history', count: 1000 });
   });
 
-  test.each(['history=1001', 'history=-1', 'history=1.5', 'history=', 'history=abc', 'history=1e3'])('%s is rejected', (query) => {
-    expect(() => parse(query)).toThrow(BadEventsRequest);
-  });
+  test.each(['history=1001', 'history=-1', 'history=1.5', 'history=', 'history=abc', 'history=1e3'])(
+    '%s is rejected',
+    (query) => {
+      expect(() => parse(query)).toThrow(BadEventsRequest);
+    },
+  );
 
   test('Last-Event-ID header or query resumes; the header wins; a resume ignores history', () => {
     expect(parse('lastEventId=12')).toEqual({ kind: 'resume', lastEventId: 12 });
@@ -35,14 +45,29 @@ describe('parseEventsRequest', () => {
 describe('loadBridgeConfig', () => {
   test('defaults', () => {
     const config = loadBridgeConfig({});
-    expect(config).toMatchObject({ port: 5001, hostname: '127.0.0.1', heartbeatMs: 15_000, clientBufferBytes: 1024 * 1024, corsOrigins: [], topologyPrefix: '' });
+    expect(config).toMatchObject({
+      port: 5001,
+      hostname: '127.0.0.1',
+      heartbeatMs: 15_000,
+      clientBufferBytes: 1024 * 1024,
+      corsOrigins: [],
+      topologyPrefix: '',
+    });
     expect(config.maxStreams).toEqual({ overall: 4000, perHolder: 2000 });
-    expect(loadBridgeConfig({ BRIDGE_MAX_STREAMS: ' 50 ', BRIDGE_MAX_STREAMS_PER_KEY: '5' }).maxStreams).toEqual({ overall: 50, perHolder: 5 });
+    expect(loadBridgeConfig({ BRIDGE_MAX_STREAMS: ' 50 ', BRIDGE_MAX_STREAMS_PER_KEY: '5' }).maxStreams).toEqual({
+      overall: 50,
+      perHolder: 5,
+    });
   });
 
   test('DATABASE_URI and RabbitMQConnection are accepted as aliases; DATABASE_URL wins', () => {
-    expect(loadBridgeConfig({ DATABASE_URI: 'postgres://a/b', RabbitMQConnection: 'amqp://r' })).toMatchObject({ databaseUrl: 'postgres://a/b', rabbitmqUrl: 'amqp://r' });
-    expect(loadBridgeConfig({ DATABASE_URI: 'postgres://a/b', DATABASE_URL: 'postgres://c/d' }).databaseUrl).toBe('postgres://c/d');
+    expect(loadBridgeConfig({ DATABASE_URI: 'postgres://a/b', RabbitMQConnection: 'amqp://r' })).toMatchObject({
+      databaseUrl: 'postgres://a/b',
+      rabbitmqUrl: 'amqp://r',
+    });
+    expect(loadBridgeConfig({ DATABASE_URI: 'postgres://a/b', DATABASE_URL: 'postgres://c/d' }).databaseUrl).toBe(
+      'postgres://c/d',
+    );
   });
 
   test.each([
@@ -77,18 +102,26 @@ describe('liveFramesOf', () => {
       [4, 9],
       [5, 8],
     ]);
-    expect(frames.map((f) => f.bytes.toString('utf8'))).toEqual(events.map((e) => `id: ${e.id}\nevent: ticket\ndata: ${e.json}\n\n`));
+    expect(frames.map((f) => f.bytes.toString('utf8'))).toEqual(
+      events.map((e) => `id: ${e.id}\nevent: ticket\ndata: ${e.json}\n\n`),
+    );
   });
 
   // The relay publishes batches only: the single-event forms an older relay or a hand publish
   // would send are refused, not parsed (functions/test/liveEvent.test.ts has every refused form).
   const event = { id: 7, seq: 3, event: 'ticket_created' };
   test.each<[string, string, { messageId?: string; headers?: Record<string, unknown> }]>([
-    ['its id as messageId and its seq in x-petzi-seq', JSON.stringify(event), { messageId: '7', headers: { 'x-petzi-seq': 3 } }],
+    [
+      'its id as messageId and its seq in x-petzi-seq',
+      JSON.stringify(event),
+      { messageId: '7', headers: { 'x-petzi-seq': 3 } },
+    ],
     ['plain JSON with id and seq in the body', JSON.stringify(event), {}],
     ['pretty-printed JSON', JSON.stringify(event, null, 2), { messageId: '7' }],
   ])('a single live event with %s is refused (reason "type")', (_what, text, properties) => {
-    expect(() => liveFramesOf(Buffer.from(text), properties)).toThrow(expect.objectContaining({ name: 'InvalidLiveBatchError', reason: 'type' }));
+    expect(() => liveFramesOf(Buffer.from(text), properties)).toThrow(
+      expect.objectContaining({ name: 'InvalidLiveBatchError', reason: 'type' }),
+    );
   });
 
   test('a batch that does not hold together is refused whole', () => {

@@ -73,7 +73,10 @@ export class RelayStandIn {
         ticket: { number, title: 'Bridge Night', status: 'valid' },
         ...extra,
       };
-      const live = await client.query<{ seq: string }>('INSERT INTO live_event (webhook_id, body) VALUES ($1, $2) RETURNING seq', [id, JSON.stringify(body)]);
+      const live = await client.query<{ seq: string }>(
+        'INSERT INTO live_event (webhook_id, body) VALUES ($1, $2) RETURNING seq',
+        [id, JSON.stringify(body)],
+      );
       const seq = Number(live.rows[0].seq);
       body.seq = seq;
       await client.query('UPDATE live_event SET body = $2 WHERE webhook_id = $1', [id, JSON.stringify(body)]);
@@ -94,8 +97,17 @@ export class RelayStandIn {
   }
 
   /** Publishes any message to petzi.live: type and content type are the relay's unless given. */
-  async publishRaw(message: { content: Buffer; headers?: Record<string, unknown> }, properties: { type?: string; contentType?: string } = {}): Promise<void> {
-    const options = { persistent: true, contentType: LIVE_BATCH_CONTENT_TYPE, type: LIVE_BATCH_TYPE, headers: message.headers, ...properties };
+  async publishRaw(
+    message: { content: Buffer; headers?: Record<string, unknown> },
+    properties: { type?: string; contentType?: string } = {},
+  ): Promise<void> {
+    const options = {
+      persistent: true,
+      contentType: LIVE_BATCH_CONTENT_TYPE,
+      type: LIVE_BATCH_TYPE,
+      headers: message.headers,
+      ...properties,
+    };
     await new Promise<void>((resolve, reject) =>
       this.channel.publish(this.names.liveExchange, '', message.content, options, (error: unknown) =>
         error ? reject(error instanceof Error ? error : new Error(String(error))) : resolve(),
@@ -127,11 +139,19 @@ export interface BridgeFixture {
 }
 
 /** A database, a topology prefix, the relay stand-in and a bridge on port 0; close() undoes all of it. */
-export async function startBridgeFixture(env: Record<string, string> = {}, log: Logger = silentLogger): Promise<BridgeFixture> {
+export async function startBridgeFixture(
+  env: Record<string, string> = {},
+  log: Logger = silentLogger,
+): Promise<BridgeFixture> {
   const db = await createTestDatabase();
   const prefix = uniqueName('br');
   const relay = await RelayStandIn.open(db.url, prefix);
-  const config = loadBridgeConfig({ DATABASE_URL: db.url, RABBITMQ_URL: TEST_RABBITMQ_URL, BRIDGE_TOPOLOGY_PREFIX: prefix, ...env });
+  const config = loadBridgeConfig({
+    DATABASE_URL: db.url,
+    RABBITMQ_URL: TEST_RABBITMQ_URL,
+    BRIDGE_TOPOLOGY_PREFIX: prefix,
+    ...env,
+  });
   const bridge = await startBridge({ config, port: 0, hostname: '127.0.0.1', log, processMetrics: false });
   return {
     db,

@@ -38,7 +38,12 @@ function setup(pageSize?: number) {
   const log = new Log();
   const delivered: Ev[] = [];
   const errors: unknown[] = [];
-  const sequencer = new Sequencer<Ev>({ source: log, deliver: (e) => delivered.push(e), onError: (e) => errors.push(e), pageSize });
+  const sequencer = new Sequencer<Ev>({
+    source: log,
+    deliver: (e) => delivered.push(e),
+    onError: (e) => errors.push(e),
+    pageSize,
+  });
   const seqs = () => delivered.map((e) => e.seq);
   return { log, delivered, errors, sequencer, seqs };
 }

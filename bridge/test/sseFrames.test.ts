@@ -16,7 +16,11 @@ interface Seen {
 
 function read(stream: string, cut = stream.length): Seen {
   const seen: Seen = { events: [], comments: [], retries: [] };
-  const parser = createSseParser({ event: (e) => seen.events.push(e), comment: (c) => seen.comments.push(c), retry: (ms) => seen.retries.push(ms) });
+  const parser = createSseParser({
+    event: (e) => seen.events.push(e),
+    comment: (c) => seen.comments.push(c),
+    retry: (ms) => seen.retries.push(ms),
+  });
   parser.push(stream.slice(0, cut));
   parser.push(stream.slice(cut));
   return seen;
@@ -24,7 +28,12 @@ function read(stream: string, cut = stream.length): Seen {
 
 describe('SSE frames, written then read', () => {
   test('retry, comment and event frames parse back, split across any chunk boundary', () => {
-    const stream = Buffer.concat([retryFrame(), commentFrame('hello\nworld'), eventFrame(1, '{"a":1}'), eventFrameOfBytes(2, Buffer.from('{"b":"é"}'))]).toString('utf8');
+    const stream = Buffer.concat([
+      retryFrame(),
+      commentFrame('hello\nworld'),
+      eventFrame(1, '{"a":1}'),
+      eventFrameOfBytes(2, Buffer.from('{"b":"é"}')),
+    ]).toString('utf8');
     for (let cut = 0; cut <= stream.length; cut += 1) {
       expect(read(stream, cut)).toEqual({
         events: [
@@ -46,7 +55,11 @@ describe('SSE frames, written then read', () => {
     const id = fc.integer({ min: 1, max: Number.MAX_SAFE_INTEGER });
     fc.assert(
       fc.property(fc.array(fc.record({ id, body }), { minLength: 1, maxLength: 20 }), (drawn) => {
-        const events = drawn.map((e, i) => ({ id: e.id, seq: i + 1, json: JSON.stringify({ ...e.body, id: e.id, seq: i + 1 }) }));
+        const events = drawn.map((e, i) => ({
+          id: e.id,
+          seq: i + 1,
+          json: JSON.stringify({ ...e.body, id: e.id, seq: i + 1 }),
+        }));
         const { content, headers } = encodeLiveBatch(events);
         const relayed = liveFramesOf(content, { type: LIVE_BATCH_TYPE, headers });
         const stored = events.map((e) => frameOf(e.seq, e.id, JSON.parse(e.json) as Record<string, unknown>));
@@ -54,7 +67,9 @@ describe('SSE frames, written then read', () => {
           const seen = read(Buffer.concat(frames.map((f) => f.bytes)).toString('utf8'));
           expect(seen.events.map((e) => e.id)).toEqual(events.map((e) => String(e.id)));
           expect(seen.events.every((e) => e.event === 'ticket')).toBe(true);
-          expect(seen.events.map((e) => JSON.parse(e.data) as unknown)).toEqual(events.map((e) => JSON.parse(e.json) as unknown));
+          expect(seen.events.map((e) => JSON.parse(e.data) as unknown)).toEqual(
+            events.map((e) => JSON.parse(e.json) as unknown),
+          );
         }
       }),
     );

@@ -1,7 +1,15 @@
 import { deadLetterSearch, type DeadLetterState } from './state/deadLetters';
 import { deliverySearch, type DeliveryFilter } from './state/deliveries';
 import type { TicketQuery } from './state/tickets';
-import type { DeadLetterPage, DeliveryPage, RedriveRequest, RedriveResult, Stats, TicketDetail, TicketPage } from './types';
+import type {
+  DeadLetterPage,
+  DeliveryPage,
+  RedriveRequest,
+  RedriveResult,
+  Stats,
+  TicketDetail,
+  TicketPage,
+} from './types';
 
 /** An API answer that was not a 2xx: its status and the `error` text of its JSON body. */
 export class ApiError extends Error {
@@ -15,8 +23,10 @@ export class ApiError extends Error {
 }
 
 export function errorText(error: unknown): string {
-  if (error instanceof ApiError) return error.status >= 500 ? `The API is unavailable (${error.status}): ${error.message}` : error.message;
-  if (error instanceof Error) return error.name === 'TypeError' ? `The API cannot be reached: ${error.message}` : error.message;
+  if (error instanceof ApiError)
+    return error.status >= 500 ? `The API is unavailable (${error.status}): ${error.message}` : error.message;
+  if (error instanceof Error)
+    return error.name === 'TypeError' ? `The API cannot be reached: ${error.message}` : error.message;
   return String(error);
 }
 
@@ -25,7 +35,12 @@ async function requestJson<T>(url: string, signal?: AbortSignal, payload?: unkno
   const init: RequestInit =
     payload === undefined
       ? { headers: { Accept: 'application/json' }, signal }
-      : { method: 'POST', headers: { Accept: 'application/json', 'Content-Type': 'application/json' }, body: JSON.stringify(payload), signal };
+      : {
+          method: 'POST',
+          headers: { Accept: 'application/json', 'Content-Type': 'application/json' },
+          body: JSON.stringify(payload),
+          signal,
+        };
   const response = await fetch(url, init);
   const text = await response.text();
   let body: unknown;
@@ -35,7 +50,10 @@ async function requestJson<T>(url: string, signal?: AbortSignal, payload?: unkno
     body = undefined;
   }
   if (!response.ok) {
-    const message = body && typeof body === 'object' && 'error' in body ? String((body as { error: unknown }).error) : response.statusText || 'request failed';
+    const message =
+      body && typeof body === 'object' && 'error' in body
+        ? String((body as { error: unknown }).error)
+        : response.statusText || 'request failed';
     throw new ApiError(response.status, message);
   }
   if (body === undefined) throw new ApiError(response.status, `${url} did not answer JSON`);
@@ -49,30 +67,46 @@ export function createApiClient(base = '') {
     tickets: (options: { limit?: number; cursor?: string | null; query?: TicketQuery } = {}, signal?: AbortSignal) =>
       requestJson<TicketPage>(`${base}/api/tickets?${ticketSearch(options)}`, signal),
     /** The sales of a date range (GET /api/stats with from/to): the charts' range picker. */
-    sales: async (range: { from: string; to: string; bucket: 'minute' | 'hour' | 'day'; zone: string }, signal?: AbortSignal) => {
+    sales: async (
+      range: { from: string; to: string; bucket: 'minute' | 'hour' | 'day'; zone: string },
+      signal?: AbortSignal,
+    ) => {
       const stats = await requestJson<Stats>(`${base}/api/stats?${new URLSearchParams(range)}`, signal);
       return stats.sales?.series ?? [];
     },
-    ticket: (number: string, signal?: AbortSignal) => requestJson<TicketDetail>(`${base}/api/tickets/${encodeURIComponent(number)}`, signal),
+    ticket: (number: string, signal?: AbortSignal) =>
+      requestJson<TicketDetail>(`${base}/api/tickets/${encodeURIComponent(number)}`, signal),
     /** The delivery log (issue 17), newest first. */
-    deliveries: (filter: DeliveryFilter, options: { limit?: number; cursor?: string | null } = {}, signal?: AbortSignal) =>
-      requestJson<DeliveryPage>(`${base}/api/deliveries?${deliverySearch(filter, options)}`, signal),
-    deadLetters: (state: DeadLetterState, options: { limit?: number; cursor?: string | null } = {}, signal?: AbortSignal) =>
-      requestJson<DeadLetterPage>(`${base}/api/dead-letters?${deadLetterSearch(state, options)}`, signal),
+    deliveries: (
+      filter: DeliveryFilter,
+      options: { limit?: number; cursor?: string | null } = {},
+      signal?: AbortSignal,
+    ) => requestJson<DeliveryPage>(`${base}/api/deliveries?${deliverySearch(filter, options)}`, signal),
+    deadLetters: (
+      state: DeadLetterState,
+      options: { limit?: number; cursor?: string | null } = {},
+      signal?: AbortSignal,
+    ) => requestJson<DeadLetterPage>(`${base}/api/dead-letters?${deadLetterSearch(state, options)}`, signal),
     /** Sent with the admin key by the dashboard server, never by the browser. */
-    redrive: (target: RedriveRequest, signal?: AbortSignal) => requestJson<RedriveResult>(`${base}/api/dead-letters/redrive`, signal, target),
+    redrive: (target: RedriveRequest, signal?: AbortSignal) =>
+      requestJson<RedriveResult>(`${base}/api/dead-letters/redrive`, signal, target),
   };
 }
 
 export type ApiClient = ReturnType<typeof createApiClient>;
 
 /** The query string of GET /api/tickets (also the CSV export's): only the parameters in use. */
-export function ticketSearch(options: { limit?: number; cursor?: string | null; query?: TicketQuery }): URLSearchParams {
+export function ticketSearch(options: {
+  limit?: number;
+  cursor?: string | null;
+  query?: TicketQuery;
+}): URLSearchParams {
   const search = new URLSearchParams();
   if (options.limit !== undefined) search.set('limit', String(options.limit));
   const q = options.query;
   if (q) {
-    for (const key of ['event', 'category', 'status', 'from', 'to'] as const) if (q[key] !== '') search.set(key, q[key]);
+    for (const key of ['event', 'category', 'status', 'from', 'to'] as const)
+      if (q[key] !== '') search.set(key, q[key]);
     if (q.q.trim() !== '') search.set('q', q.q.trim());
     if (q.sort !== 'updated') search.set('sort', q.sort);
   }

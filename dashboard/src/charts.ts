@@ -10,7 +10,18 @@ export function registerCharts(): void {
   registered = true;
 }
 
-export const palette = ['#3b82f6', '#f59e0b', '#10b981', '#ef4444', '#8b5cf6', '#ec4899', '#14b8a6', '#84cc16', '#f97316', '#64748b'];
+export const palette = [
+  '#3b82f6',
+  '#f59e0b',
+  '#10b981',
+  '#ef4444',
+  '#8b5cf6',
+  '#ec4899',
+  '#14b8a6',
+  '#84cc16',
+  '#f97316',
+  '#64748b',
+];
 
 /** Axis text at 4.5:1 or better on the card's background, in each theme (the --muted of style.css). */
 const TEXT = { light: '#4f5968', dark: '#a7b1c2' };
@@ -30,8 +41,12 @@ export function barOptions(horizontal: boolean, dark = false): ChartOptions<'bar
     scales: {
       // sampleSize: Chart.js measures every label's text on each update unless told to sample;
       // with 60 minute labels that was the page's heaviest function during a presale.
-      x: horizontal ? { beginAtZero: true, grid, ticks: { precision: 0, color } } : { grid, ticks: { maxRotation: 0, autoSkip: true, maxTicksLimit: 8, sampleSize: 8, color } },
-      y: horizontal ? { grid, ticks: { autoSkip: false, sampleSize: 10, color } } : { beginAtZero: true, grid, ticks: { precision: 0, color } },
+      x: horizontal
+        ? { beginAtZero: true, grid, ticks: { precision: 0, color } }
+        : { grid, ticks: { maxRotation: 0, autoSkip: true, maxTicksLimit: 8, sampleSize: 8, color } },
+      y: horizontal
+        ? { grid, ticks: { autoSkip: false, sampleSize: 10, color } }
+        : { beginAtZero: true, grid, ticks: { precision: 0, color } },
     },
   };
 }

@@ -42,14 +42,18 @@ export function perSecond(n: number): string {
 export function sessionDate(date: string | null): string {
   if (!date) return '—';
   const d = new Date(`${date}T00:00:00Z`);
-  return Number.isNaN(d.getTime()) ? date : formatter('session', { timeZone: 'UTC', day: 'numeric', month: 'short', year: 'numeric' }).format(d);
+  return Number.isNaN(d.getTime())
+    ? date
+    : formatter('session', { timeZone: 'UTC', day: 'numeric', month: 'short', year: 'numeric' }).format(d);
 }
 
 /** A moment in `zone`, e.g. "30 Nov 2026, 21:04:05". */
 export function dateTime(iso: string | null, zone = DEFAULT_ZONE): string {
   if (!iso) return '—';
   const d = new Date(iso);
-  return Number.isNaN(d.getTime()) ? iso : formatter(`dt:${zone}`, { timeZone: zone, dateStyle: 'medium', timeStyle: 'medium' }).format(d);
+  return Number.isNaN(d.getTime())
+    ? iso
+    : formatter(`dt:${zone}`, { timeZone: zone, dateStyle: 'medium', timeStyle: 'medium' }).format(d);
 }
 
 /** A sale time in the table: "30 Nov, 21:04:05". */
@@ -57,16 +61,28 @@ export function shortDateTime(iso: string, zone = DEFAULT_ZONE): string {
   const d = new Date(iso);
   return Number.isNaN(d.getTime())
     ? iso
-    : formatter(`sdt:${zone}`, { timeZone: zone, day: 'numeric', month: 'short', hour: '2-digit', minute: '2-digit', second: '2-digit', hourCycle: 'h23' }).format(d);
+    : formatter(`sdt:${zone}`, {
+        timeZone: zone,
+        day: 'numeric',
+        month: 'short',
+        hour: '2-digit',
+        minute: '2-digit',
+        second: '2-digit',
+        hourCycle: 'h23',
+      }).format(d);
 }
 
 export function minuteLabel(iso: string, zone = DEFAULT_ZONE): string {
-  return formatter(`min:${zone}`, { timeZone: zone, hour: '2-digit', minute: '2-digit', hourCycle: 'h23' }).format(new Date(iso));
+  return formatter(`min:${zone}`, { timeZone: zone, hour: '2-digit', minute: '2-digit', hourCycle: 'h23' }).format(
+    new Date(iso),
+  );
 }
 
 /** "Mon 30 Nov" of a moment in `zone`: a day's bar on the sales chart. */
 export function dayLabel(iso: string, zone = DEFAULT_ZONE): string {
-  return formatter(`day:${zone}`, { timeZone: zone, weekday: 'short', day: 'numeric', month: 'short' }).format(new Date(iso));
+  return formatter(`day:${zone}`, { timeZone: zone, weekday: 'short', day: 'numeric', month: 'short' }).format(
+    new Date(iso),
+  );
 }
 
 /** "HH:MM" of a moment, for "Offline since 21:04". */
@@ -96,8 +112,15 @@ export function reason(code: string): string {
 }
 
 /** "Name · 12 Dec 2026 · Venue": same-named events told apart (an empty name: only date and venue). */
-export function eventLabel(e: { event: string; sessionDate?: string | null; venue?: string | null; city?: string | null }): string {
-  return [e.event || null, e.sessionDate ? sessionDate(e.sessionDate) : null, e.venue ?? e.city ?? null].filter(Boolean).join(' · ');
+export function eventLabel(e: {
+  event: string;
+  sessionDate?: string | null;
+  venue?: string | null;
+  city?: string | null;
+}): string {
+  return [e.event || null, e.sessionDate ? sessionDate(e.sessionDate) : null, e.venue ?? e.city ?? null]
+    .filter(Boolean)
+    .join(' · ');
 }
 
 /** Milliseconds `zone` is ahead of UTC at instant `ms`. */
@@ -113,7 +136,10 @@ function zoneOffsetMs(zone: string, ms: number): number {
     hourCycle: 'h23',
   }).formatToParts(new Date(ms));
   const get = (type: string) => Number(parts.find((p) => p.type === type)?.value);
-  return Date.UTC(get('year'), get('month') - 1, get('day'), get('hour'), get('minute'), get('second')) - Math.floor(ms / 1000) * 1000;
+  return (
+    Date.UTC(get('year'), get('month') - 1, get('day'), get('hour'), get('minute'), get('second')) -
+    Math.floor(ms / 1000) * 1000
+  );
 }
 
 /**

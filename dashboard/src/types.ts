@@ -6,7 +6,8 @@ import type { LiveEvent } from '../../functions/src/protocol/liveEvent';
 import type { LiveTicket, TicketRow } from '../../functions/src/protocol/ticket';
 
 import type { CursorPage } from './state/paging';
-// Issue 17's shapes, from the functions that answer them (GET /api/deliveries, /api/dead-letters, the redrive): types only, erased at build.
+// Issue 17's shapes, from the functions that answer them (GET /api/deliveries, /api/dead-letters, the redrive): types
+// only, erased at build.
 import type { DeadLetter, Delivery, RedriveRequest, RedriveResult } from '../../functions/src';
 
 export type { DeadLetter, Delivery, LiveEvent, LiveTicket, RedriveRequest, RedriveResult, TicketRow };
@@ -57,7 +58,12 @@ export interface Stats {
   salesPerMinute: Array<{ minute: string; tickets: number }>;
   /** With from/to: the tickets sold in that range. */
   sales?: { bucket: 'minute' | 'hour' | 'day'; zone: string; series: Array<{ at: string; tickets: number }> };
-  pipeline: { webhooksLastMinute: number; webhooksPerSecond: number; errorsTotal: number; errorsByReason?: Array<{ reason: string; count: number }> };
+  pipeline: {
+    webhooksLastMinute: number;
+    webhooksPerSecond: number;
+    errorsTotal: number;
+    errorsByReason?: Array<{ reason: string; count: number }>;
+  };
   generatedAt: string;
   /** The seq of the newest live event the figures include: live events above it are not in them. */
   asOfSeq: number;

@@ -1,4 +1,13 @@
-import { appendOlder, applyLiveEvent, applyLiveEvents, initialState, loadBaseline, rebaseline, withQuery, type DashboardState } from '../src/state/dashboard';
+import {
+  appendOlder,
+  applyLiveEvent,
+  applyLiveEvents,
+  initialState,
+  loadBaseline,
+  rebaseline,
+  withQuery,
+  type DashboardState,
+} from '../src/state/dashboard';
 import { NO_FILTER } from '../src/state/tickets';
 import { kpiView } from '../src/state/kpis';
 import type { LiveEvent } from '../src/types';
@@ -62,7 +71,10 @@ describe('the dashboard state', () => {
   });
 
   it('a cancellation of a ticket from the stored history replaces its row and moves the KPIs', () => {
-    const s = apply(loaded(), liveEvent(3, { number: 'T1', status: 'cancelled', cancellationReason: 'event_cancellation' }, 'ticket_updated'));
+    const s = apply(
+      loaded(),
+      liveEvent(3, { number: 'T1', status: 'cancelled', cancellationReason: 'event_cancellation' }, 'ticket_updated'),
+    );
     expect(s.rows.map((r) => [r.number, r.status])).toEqual([
       ['T1', 'cancelled'],
       ['T2', 'valid'],
@@ -107,7 +119,10 @@ describe('the dashboard state', () => {
 
   it('after a reconnect, rows missed by the stream come from the API page, once', () => {
     let s = apply(loaded(), liveEvent(3));
-    const missed = { items: [ticketRow(5), ticketRow(4), ticketRow(3, { firstSeenAt: '2026-03-01T20:15:30.000Z' })], nextCursor: 'c2' };
+    const missed = {
+      items: [ticketRow(5), ticketRow(4), ticketRow(3, { firstSeenAt: '2026-03-01T20:15:30.000Z' })],
+      nextCursor: 'c2',
+    };
     s = rebaseline(s, stats({ ...baselineStats, ticketsSold: 5, asOfSeq: 5 }), missed);
     expect(s.rows.map((r) => r.number)).toEqual(['T5', 'T4', 'T3', 'T2', 'T1']);
     // The stream then replays them: no duplicate rows, no double count.
@@ -119,7 +134,10 @@ describe('the dashboard state', () => {
   it('re-baselines while events are in flight: one the new stats already count moves only the table when it arrives', () => {
     let s = apply(loaded(), liveEvent(3));
     // Stats read while event 4 was between the database and the browser: they count it.
-    s = rebaseline(s, stats({ ...baselineStats, ticketsSold: 4, revenue: [{ currency: 'CHF', amount: '100.00' }], asOfSeq: 4 }));
+    s = rebaseline(
+      s,
+      stats({ ...baselineStats, ticketsSold: 4, revenue: [{ currency: 'CHF', amount: '100.00' }], asOfSeq: 4 }),
+    );
     expect(kpiView(s.kpis).ticketsSold).toBe(4);
     const { state, outcome } = applyLiveEvent(s, liveEvent(4));
     expect(outcome).toBe('applied');
@@ -132,14 +150,25 @@ describe('the dashboard state', () => {
 
   it('stats overtaken by newer ones refresh only the pipeline figures', () => {
     let s = rebaseline(apply(loaded(), liveEvent(3)), stats({ ...baselineStats, ticketsSold: 3, asOfSeq: 3 }));
-    s = rebaseline(s, stats({ ...baselineStats, ticketsSold: 1, asOfSeq: 2, pipeline: { webhooksLastMinute: 9, webhooksPerSecond: 0.15, errorsTotal: 7 } }));
+    s = rebaseline(
+      s,
+      stats({
+        ...baselineStats,
+        ticketsSold: 1,
+        asOfSeq: 2,
+        pipeline: { webhooksLastMinute: 9, webhooksPerSecond: 0.15, errorsTotal: 7 },
+      }),
+    );
     expect(s.watermark).toBe(3);
     expect(kpiView(s.kpis).ticketsSold).toBe(3);
     expect(s.pipeline.errorsTotal).toBe(7);
   });
 
   it('an older webhook relayed after a newer one of the same ticket moves nothing', () => {
-    const newer = { ...liveEvent(6, { number: 'T9', status: 'cancelled', cancellationReason: 'stolen' }, 'ticket_updated'), seq: 3 };
+    const newer = {
+      ...liveEvent(6, { number: 'T9', status: 'cancelled', cancellationReason: 'stolen' }, 'ticket_updated'),
+      seq: 3,
+    };
     const older = { ...liveEvent(5, { number: 'T9' }), seq: 4 };
     const s = apply(loaded(), newer);
     const { state, outcome } = applyLiveEvent(s, older);
@@ -149,10 +178,13 @@ describe('the dashboard state', () => {
   });
 
   it('appends an older page below', () => {
-    const s = appendOlder(loadBaseline(initialState(), baselineStats, { items: [ticketRow(9), ticketRow(8)], nextCursor: 'c8' }), {
-      items: [ticketRow(7), ticketRow(6)],
-      nextCursor: null,
-    });
+    const s = appendOlder(
+      loadBaseline(initialState(), baselineStats, { items: [ticketRow(9), ticketRow(8)], nextCursor: 'c8' }),
+      {
+        items: [ticketRow(7), ticketRow(6)],
+        nextCursor: null,
+      },
+    );
     expect(s.rows.map((r) => r.webhookId)).toEqual([9, 8, 7, 6]);
     expect(s.nextCursor).toBeNull();
   });
@@ -167,7 +199,12 @@ describe('the dashboard state', () => {
   });
 
   it('applies a batch of events as one update, the same as one by one', () => {
-    const events = [liveEvent(3), liveEvent(4, { number: 'T1', status: 'cancelled', cancellationReason: 'stolen' }, 'ticket_updated'), liveEvent(3), liveEvent(5)];
+    const events = [
+      liveEvent(3),
+      liveEvent(4, { number: 'T1', status: 'cancelled', cancellationReason: 'stolen' }, 'ticket_updated'),
+      liveEvent(3),
+      liveEvent(5),
+    ];
     const { state: batched, outcomes } = applyLiveEvents(loaded(), events);
     expect(outcomes).toEqual(['applied', 'applied', 'duplicate', 'applied']);
     const single = apply(loaded(), ...events);
@@ -179,7 +216,10 @@ describe('the dashboard state', () => {
   it('a filtered table keeps only live tickets matching its query, in its order', () => {
     const query = { ...NO_FILTER, status: 'valid' as const, sort: 'price' as const };
     let s = withQuery(loaded(), query, {
-      items: [ticketRow(1, { price: { amount: '10.00', currency: 'CHF' } }), ticketRow(2, { price: { amount: '30.00', currency: 'CHF' } })],
+      items: [
+        ticketRow(1, { price: { amount: '10.00', currency: 'CHF' } }),
+        ticketRow(2, { price: { amount: '30.00', currency: 'CHF' } }),
+      ],
       nextCursor: null,
     });
     s = apply(s, liveEvent(3, { price: { amount: '20.00', currency: 'CHF' } }));
@@ -191,8 +231,17 @@ describe('the dashboard state', () => {
   });
 
   it('knows events by id with their date and venue, from the stats and from live tickets', () => {
-    const s = apply(loaded(), liveEvent(3, { eventId: 77, event: 'Event A', sessionDate: '2026-12-24', venue: 'Bikini Test' }));
-    expect(s.events.get(77)).toEqual({ eventId: 77, event: 'Event A', sessionDate: '2026-12-24', venue: 'Bikini Test', city: expect.anything() });
+    const s = apply(
+      loaded(),
+      liveEvent(3, { eventId: 77, event: 'Event A', sessionDate: '2026-12-24', venue: 'Bikini Test' }),
+    );
+    expect(s.events.get(77)).toEqual({
+      eventId: 77,
+      event: 'Event A',
+      sessionDate: '2026-12-24',
+      venue: 'Bikini Test',
+      city: expect.anything(),
+    });
     expect(s.events.get(1)?.event).toBe('Event A');
   });
 });

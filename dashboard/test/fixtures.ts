@@ -1,6 +1,11 @@
 import type { LiveEvent, Stats, TicketRow } from '../src/types';
 
-export function liveEvent(id: number, overrides: Partial<LiveEvent['ticket']> = {}, event = 'ticket_created', receivedAt = '2026-03-01T20:15:30.000Z'): LiveEvent {
+export function liveEvent(
+  id: number,
+  overrides: Partial<LiveEvent['ticket']> = {},
+  event = 'ticket_created',
+  receivedAt = '2026-03-01T20:15:30.000Z',
+): LiveEvent {
   return {
     id,
     seq: id,

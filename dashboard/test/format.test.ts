@@ -1,4 +1,14 @@
-import { age, count, dateTime, eventLabel, minuteLabel, sessionDate, zonedDayStart, zonedToday, zoneName } from '../src/format';
+import {
+  age,
+  count,
+  dateTime,
+  eventLabel,
+  minuteLabel,
+  sessionDate,
+  zonedDayStart,
+  zonedToday,
+  zoneName,
+} from '../src/format';
 
 describe('display formatting', () => {
   it('keeps the Swiss grouping', () => {
@@ -32,7 +42,9 @@ describe('display formatting', () => {
   });
 
   it('tells same-named events apart by date and venue', () => {
-    expect(eventLabel({ event: 'Muse', sessionDate: '2026-12-12', venue: 'Case à Chocs' })).toBe('Muse · 12 Dec 2026 · Case à Chocs');
+    expect(eventLabel({ event: 'Muse', sessionDate: '2026-12-12', venue: 'Case à Chocs' })).toBe(
+      'Muse · 12 Dec 2026 · Case à Chocs',
+    );
     expect(eventLabel({ event: 'Muse', sessionDate: null, venue: null, city: 'Bienne' })).toBe('Muse · Bienne');
   });
 

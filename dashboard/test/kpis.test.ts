@@ -58,7 +58,14 @@ describe('KPI arithmetic', () => {
 
   it('un-cancelling and price or category changes move the numbers both ways', () => {
     let k = applyDelta(emptyKpis(), ticketDelta(undefined, valid('25.00', { status: 'cancelled' }), at));
-    k = applyDelta(k, ticketDelta(valid('25.00', { status: 'cancelled' }), valid('20.00', { category: 'Door', eventId: 2, event: 'Event B' }), at));
+    k = applyDelta(
+      k,
+      ticketDelta(
+        valid('25.00', { status: 'cancelled' }),
+        valid('20.00', { category: 'Door', eventId: 2, event: 'Event B' }),
+        at,
+      ),
+    );
     const v = kpiView(k);
     expect(v.ticketsSold).toBe(1);
     expect(v.cancellations).toBe(0);

@@ -5,7 +5,15 @@ import { usePagedList } from '../src/composables/usePagedList';
 import { viewOf } from '../src/composables/useView';
 import { zonedDayStart, zonedInstant } from '../src/format';
 import { confirmQuestion, deadLetterSearch, redriveSummary, type DeadLetterState } from '../src/state/deadLetters';
-import { deliverySearch, isDeliveryFiltered, isRefusal, KNOWN_OUTCOMES, NO_DELIVERY_FILTER, outcomeMeaning, statusProblem } from '../src/state/deliveries';
+import {
+  deliverySearch,
+  isDeliveryFiltered,
+  isRefusal,
+  KNOWN_OUTCOMES,
+  NO_DELIVERY_FILTER,
+  outcomeMeaning,
+  statusProblem,
+} from '../src/state/deliveries';
 import { appendById } from '../src/state/paging';
 import type { DeadLetter, DeadLetterPage, Delivery, RedriveRequest, RedriveResult } from '../src/types';
 
@@ -34,16 +42,20 @@ const deadLetter = (id: number, webhookId = id * 10, redrivenAt: string | null =
 describe('the delivery log: its question', () => {
   it('sends only the filters in use, then limit and cursor', () => {
     expect(deliverySearch(NO_DELIVERY_FILTER).toString()).toBe('');
-    expect(deliverySearch({ outcome: 'signature_mismatch', status: ' 401 ', from: '2026-11-29T23:00:00.000Z', to: '' }, { limit: 50, cursor: 'c1' }).toString()).toBe(
-      'outcome=signature_mismatch&status=401&from=2026-11-29T23%3A00%3A00.000Z&limit=50&cursor=c1',
-    );
+    expect(
+      deliverySearch(
+        { outcome: 'signature_mismatch', status: ' 401 ', from: '2026-11-29T23:00:00.000Z', to: '' },
+        { limit: 50, cursor: 'c1' },
+      ).toString(),
+    ).toBe('outcome=signature_mismatch&status=401&from=2026-11-29T23%3A00%3A00.000Z&limit=50&cursor=c1');
     expect(isDeliveryFiltered(NO_DELIVERY_FILTER)).toBe(false);
     expect(isDeliveryFiltered({ ...NO_DELIVERY_FILTER, to: '2026-11-30T00:00:00.000Z' })).toBe(true);
   });
 
   it('takes an HTTP status of three digits, 100 to 599, and says why not otherwise', () => {
     for (const ok of ['', ' ', '200', '401', '599']) expect(statusProblem(ok)).toBeNull();
-    for (const bad of ['20', '600', '4o1', '-401', '4011', '099']) expect({ bad, problem: statusProblem(bad) }).toEqual({ bad, problem: expect.stringContaining('three digits') });
+    for (const bad of ['20', '600', '4o1', '-401', '4011', '099'])
+      expect({ bad, problem: statusProblem(bad) }).toEqual({ bad, problem: expect.stringContaining('three digits') });
   });
 });
 
@@ -59,8 +71,13 @@ describe('the delivery log: what each outcome means', () => {
 
   it('gives every refusal a reason in words, an unknown one included', () => {
     for (const outcome of KNOWN_OUTCOMES.filter((o) => o !== 'stored' && o !== 'duplicate'))
-      expect({ outcome, meaning: outcomeMeaning(outcome) }).toEqual({ outcome, meaning: expect.stringMatching(/^Refused/) });
-    expect(outcomeMeaning('signature_mismatch')).toBe('Refused: the signature does not match (wrong secret, or the body was changed).');
+      expect({ outcome, meaning: outcomeMeaning(outcome) }).toEqual({
+        outcome,
+        meaning: expect.stringMatching(/^Refused/),
+      });
+    expect(outcomeMeaning('signature_mismatch')).toBe(
+      'Refused: the signature does not match (wrong secret, or the body was changed).',
+    );
     expect(outcomeMeaning('brand_new_reason')).toBe('Refused: brand new reason.');
     expect(outcomeMeaning('')).toBe('Refused: no reason recorded.');
     expect(outcomeMeaning('stored')).toMatch(/^Stored/);
@@ -126,19 +143,33 @@ describe('dead letters: the question, the confirmation and the result', () => {
 
   it('names what a redrive will do before it is sent', () => {
     const letters = [deadLetter(3, 42)];
-    expect(confirmQuestion({ ids: [3] }, 5, letters)).toBe('Redrive webhook 42 (ticket T42)? It is published to the relay again.');
-    expect(confirmQuestion({ ids: [7] }, 5, letters)).toBe('Redrive dead letter 7? It is published to the relay again.');
+    expect(confirmQuestion({ ids: [3] }, 5, letters)).toBe(
+      'Redrive webhook 42 (ticket T42)? It is published to the relay again.',
+    );
+    expect(confirmQuestion({ ids: [7] }, 5, letters)).toBe(
+      'Redrive dead letter 7? It is published to the relay again.',
+    );
     expect(confirmQuestion({ ids: [3, 4] }, 5, letters)).toMatch(/^Redrive 2 dead letters\?/);
     expect(confirmQuestion({ all: true }, 1)).toMatch(/^Redrive all 1 waiting dead letter\?/);
     expect(confirmQuestion({ all: true }, 12)).toMatch(/^Redrive all 12 waiting dead letters\?/);
   });
 
   it('says what the redrive did, and which records were no longer waiting', () => {
-    expect(redriveSummary({ ids: [3] }, { redriven: 1, ids: [3] })).toBe('1 dead letter redriven: published to the relay again.');
-    expect(redriveSummary({ ids: [3, 4, 5] }, { redriven: 1, ids: [3] })).toBe('1 dead letter redriven; dead letters 4, 5 were not waiting any more.');
-    expect(redriveSummary({ ids: [4] }, { redriven: 0, ids: [] })).toBe('0 dead letters redriven; dead letter 4 was not waiting any more.');
-    expect(redriveSummary({ all: true }, { redriven: 4, ids: [1, 2, 3, 4] })).toBe('4 dead letters redriven: published to the relay again.');
-    expect(redriveSummary({ all: true }, { redriven: 0, ids: [] })).toBe('Nothing to redrive: no dead letter was waiting.');
+    expect(redriveSummary({ ids: [3] }, { redriven: 1, ids: [3] })).toBe(
+      '1 dead letter redriven: published to the relay again.',
+    );
+    expect(redriveSummary({ ids: [3, 4, 5] }, { redriven: 1, ids: [3] })).toBe(
+      '1 dead letter redriven; dead letters 4, 5 were not waiting any more.',
+    );
+    expect(redriveSummary({ ids: [4] }, { redriven: 0, ids: [] })).toBe(
+      '0 dead letters redriven; dead letter 4 was not waiting any more.',
+    );
+    expect(redriveSummary({ all: true }, { redriven: 4, ids: [1, 2, 3, 4] })).toBe(
+      '4 dead letters redriven: published to the relay again.',
+    );
+    expect(redriveSummary({ all: true }, { redriven: 0, ids: [] })).toBe(
+      'Nothing to redrive: no dead letter was waiting.',
+    );
   });
 });
 
@@ -155,7 +186,8 @@ describe('dead letters: the redrive, confirmed', () => {
       redrive: async (target: RedriveRequest): Promise<RedriveResult> => {
         sent.push(target);
         if (failWith) throw failWith;
-        const ids = 'all' in target ? waiting.map((d) => d.id) : target.ids.filter((id) => waiting.some((d) => d.id === id));
+        const ids =
+          'all' in target ? waiting.map((d) => d.id) : target.ids.filter((id) => waiting.some((d) => d.id === id));
         waiting.splice(0, waiting.length, ...waiting.filter((d) => !ids.includes(d.id)));
         return { redriven: ids.length, ids };
       },
@@ -183,13 +215,24 @@ describe('dead letters: the redrive, confirmed', () => {
     letters.ask({ ids: [2] });
     await letters.confirm();
     expect(sent).toEqual([{ ids: [2] }]);
-    expect(letters.result.value).toEqual({ ok: true, message: '1 dead letter redriven: published to the relay again.' });
-    expect([letters.items.value.map((d) => d.id), letters.waiting.value, letters.pending.value]).toEqual([[1, 3], 2, null]);
+    expect(letters.result.value).toEqual({
+      ok: true,
+      message: '1 dead letter redriven: published to the relay again.',
+    });
+    expect([letters.items.value.map((d) => d.id), letters.waiting.value, letters.pending.value]).toEqual([
+      [1, 3],
+      2,
+      null,
+    ]);
 
     letters.ask({ all: true });
     await letters.confirm();
     expect(sent).toEqual([{ ids: [2] }, { all: true }]);
-    expect([letters.items.value, letters.waiting.value, letters.result.value?.message]).toEqual([[], 0, '2 dead letters redriven: published to the relay again.']);
+    expect([letters.items.value, letters.waiting.value, letters.result.value?.message]).toEqual([
+      [],
+      0,
+      '2 dead letters redriven: published to the relay again.',
+    ]);
     expect(asked).toEqual(['waiting', 'waiting', 'waiting']);
     letters.close();
   });
@@ -197,7 +240,10 @@ describe('dead letters: the redrive, confirmed', () => {
   it('shows a refused redrive (no admin key) as a failure, and still refreshes the list', async () => {
     const { client, sent, asked } = fakeClient(
       [deadLetter(1)],
-      new ApiError(403, 'redrive needs the admin key, and this dashboard server has none: set PETZI_ADMIN_KEY in its environment'),
+      new ApiError(
+        403,
+        'redrive needs the admin key, and this dashboard server has none: set PETZI_ADMIN_KEY in its environment',
+      ),
     );
     const letters = useDeadLetters(client);
     await letters.show('all');
@@ -206,7 +252,8 @@ describe('dead letters: the redrive, confirmed', () => {
     expect(sent).toEqual([{ all: true }]);
     expect(letters.result.value).toEqual({
       ok: false,
-      message: 'The redrive failed: redrive needs the admin key, and this dashboard server has none: set PETZI_ADMIN_KEY in its environment',
+      message:
+        'The redrive failed: redrive needs the admin key, and this dashboard server has none: set PETZI_ADMIN_KEY in its environment',
     });
     expect([asked, letters.items.value.length]).toEqual([['all', 'all'], 1]);
     letters.close();
@@ -224,6 +271,12 @@ describe('times in the chosen zone and the views', () => {
   });
 
   it('opens the view the address names, the live tickets otherwise', () => {
-    expect([viewOf('#/deliveries'), viewOf('#/dead-letters'), viewOf('#/'), viewOf(''), viewOf('#/nope')]).toEqual(['deliveries', 'dead-letters', 'tickets', 'tickets', 'tickets']);
+    expect([viewOf('#/deliveries'), viewOf('#/dead-letters'), viewOf('#/'), viewOf(''), viewOf('#/nope')]).toEqual([
+      'deliveries',
+      'dead-letters',
+      'tickets',
+      'tickets',
+      'tickets',
+    ]);
   });
 });

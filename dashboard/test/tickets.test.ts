@@ -12,7 +12,11 @@ describe('the live ticket list', () => {
 
   it('an update for a ticket number replaces its row (one row per ticket), keeping when it was first seen', () => {
     const rows = [ticketRow(5), ticketRow(3)];
-    const update = liveEvent(9, { number: 'T3', status: 'cancelled', cancellationReason: 'order_mistake' }, 'ticket_updated');
+    const update = liveEvent(
+      9,
+      { number: 'T3', status: 'cancelled', cancellationReason: 'order_mistake' },
+      'ticket_updated',
+    );
     const { rows: next } = upsertRow(rows, rowFromLiveEvent(update, rows[1]));
     expect(next.map((r) => [r.number, r.webhookId, r.status])).toEqual([
       ['T3', 9, 'cancelled'],
@@ -42,7 +46,14 @@ describe('the live ticket list', () => {
 
   it('keeps the order of the query it answers', () => {
     const byPrice = { ...NO_FILTER, sort: '-price' as const };
-    let rows = mergeRows([], [ticketRow(1, { price: { amount: '5.00', currency: 'CHF' } }), ticketRow(2, { price: { amount: '50.00', currency: 'CHF' } })], byPrice);
+    let rows = mergeRows(
+      [],
+      [
+        ticketRow(1, { price: { amount: '5.00', currency: 'CHF' } }),
+        ticketRow(2, { price: { amount: '50.00', currency: 'CHF' } }),
+      ],
+      byPrice,
+    );
     rows = upsertRow(rows, ticketRow(3, { price: { amount: '20.00', currency: 'CHF' } }), byPrice).rows;
     expect(rows.map((r) => r.number)).toEqual(['T2', 'T3', 'T1']);
     const sorted = [ticketRow(4, { number: 'B' }), ticketRow(5, { number: 'A' })].sort(comparator('number'));
@@ -60,7 +71,14 @@ describe('the live ticket list', () => {
   });
 
   it('matches a row against a query the way the API filters', () => {
-    const row = ticketRow(1, { number: 'ABC123', title: 'Jazz Night', eventId: 4, category: 'Door', status: 'valid', firstSeenAt: '2026-03-01T20:00:00.000Z' });
+    const row = ticketRow(1, {
+      number: 'ABC123',
+      title: 'Jazz Night',
+      eventId: 4,
+      category: 'Door',
+      status: 'valid',
+      firstSeenAt: '2026-03-01T20:00:00.000Z',
+    });
     expect(matchesQuery(row, NO_FILTER)).toBe(true);
     expect(matchesQuery(row, { ...NO_FILTER, event: '4', category: 'Door', status: 'valid' })).toBe(true);
     expect(matchesQuery(row, { ...NO_FILTER, event: '5' })).toBe(false);

@@ -34,7 +34,14 @@ export * from './operate/attemptsSql';
 export * from './operate/deadLettersSql';
 export * from './operate/redrive';
 export * from './operate/replay';
-export { deadLettersQuery, deliveriesQuery, jsonObjectBody, nextCursor, redriveRequest, replayRequest } from './operate/requests';
+export {
+  deadLettersQuery,
+  deliveriesQuery,
+  jsonObjectBody,
+  nextCursor,
+  redriveRequest,
+  replayRequest,
+} from './operate/requests';
 export { rebuildTickets } from './relay/relay';
 export { relayBatch, type RelayClaim } from './relay/projection';
 export { insertWebhookEvents } from './storage/webhookEvents';

@@ -1,11 +1,23 @@
 import { ConfigError } from '../src/core/errors';
-import { accessKeysFromEnv, isLoopback, matchesAnyKey, refusal, refuseExampleSecret, resolveAccess } from '../src/http/access';
+import {
+  accessKeysFromEnv,
+  isLoopback,
+  matchesAnyKey,
+  refusal,
+  refuseExampleSecret,
+  resolveAccess,
+} from '../src/http/access';
 
 const none = accessKeysFromEnv({});
 
 describe('isLoopback', () => {
-  it.each(['127.0.0.1', '127.8.9.10', '::1', '[::1]', 'localhost', '::ffff:127.0.0.1'])('%s is loopback', (host) => expect(isLoopback(host)).toBe(true));
-  it.each(['0.0.0.0', '::', '192.168.1.4', '10.0.0.1', 'example.org', '128.0.0.1', '::ffff:10.0.0.1'])('%s is not', (host) => expect(isLoopback(host)).toBe(false));
+  it.each(['127.0.0.1', '127.8.9.10', '::1', '[::1]', 'localhost', '::ffff:127.0.0.1'])('%s is loopback', (host) =>
+    expect(isLoopback(host)).toBe(true),
+  );
+  it.each(['0.0.0.0', '::', '192.168.1.4', '10.0.0.1', 'example.org', '128.0.0.1', '::ffff:10.0.0.1'])(
+    '%s is not',
+    (host) => expect(isLoopback(host)).toBe(false),
+  );
 });
 
 describe('resolveAccess: the one place that lets the read paths go without a key', () => {
@@ -34,7 +46,9 @@ describe('resolveAccess: the one place that lets the read paths go without a key
 describe('refuseExampleSecret', () => {
   it('refuses the example secret when exposed, naming PETZI_WEBHOOK_SECRET', () => {
     expect(() => refuseExampleSecret(['secret'], '0.0.0.0', {})).toThrow(/set PETZI_WEBHOOK_SECRET/);
-    expect(() => refuseExampleSecret(['other', 'secret'], '127.0.0.1', { NODE_ENV: 'production' })).toThrow(ConfigError);
+    expect(() => refuseExampleSecret(['other', 'secret'], '127.0.0.1', { NODE_ENV: 'production' })).toThrow(
+      ConfigError,
+    );
   });
 
   it('lets it be on loopback in development, and a real secret anywhere', () => {

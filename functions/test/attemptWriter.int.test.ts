@@ -36,7 +36,8 @@ const facts = (n: number) => ({
   signatureTimestamp: 1_700_000_000,
   webhookId: n,
 });
-const rows = async () => Number((await pool.query<{ n: string }>('SELECT count(*) AS n FROM delivery_attempt')).rows[0].n);
+const rows = async () =>
+  Number((await pool.query<{ n: string }>('SELECT count(*) AS n FROM delivery_attempt')).rows[0].n);
 const dropped = async () => (await metrics.attemptsDropped.get()).values[0]?.value ?? 0;
 
 describe('the delivery log writer', () => {
@@ -48,7 +49,9 @@ describe('the delivery log writer', () => {
     expect(await dropped()).toBe(0);
     const {
       rows: [first],
-    } = await pool.query<{ signature_timestamp: Date; body_bytes: number }>('SELECT signature_timestamp, body_bytes FROM delivery_attempt WHERE webhook_id = 1');
+    } = await pool.query<{ signature_timestamp: Date; body_bytes: number }>(
+      'SELECT signature_timestamp, body_bytes FROM delivery_attempt WHERE webhook_id = 1',
+    );
     expect(first).toEqual({ signature_timestamp: new Date(1_700_000_000_000), body_bytes: 6 });
   });
 

@@ -6,9 +6,15 @@ const calls: Array<{ kind: string; name: string; options: Record<string, unknown
 
 jest.mock('@azure/functions-core', () => ({}), { virtual: true });
 jest.mock('@azure/functions', () => {
-  const record = (kind: string) => (name: string, options: Record<string, unknown>) => calls.push({ kind, name, options });
+  const record = (kind: string) => (name: string, options: Record<string, unknown>) =>
+    calls.push({ kind, name, options });
   return {
-    app: { http: record('http'), timer: record('timer'), generic: record('generic'), hook: { appTerminate: jest.fn() } },
+    app: {
+      http: record('http'),
+      timer: record('timer'),
+      generic: record('generic'),
+      hook: { appTerminate: jest.fn() },
+    },
     trigger: { generic: (options: Record<string, unknown>) => ({ ...options }) },
   };
 });
@@ -17,7 +23,8 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { functions } from '../src/functions';
 
-const readRootJson = (name: string): unknown => JSON.parse(readFileSync(path.join(__dirname, '..', '..', name), 'utf8'));
+const readRootJson = (name: string): unknown =>
+  JSON.parse(readFileSync(path.join(__dirname, '..', '..', name), 'utf8'));
 
 const byName = (name: string) => {
   const found = calls.find((c) => c.name === name);
@@ -54,42 +61,69 @@ describe('Azure registration', () => {
   });
 
   it('schedules the outbox timer every 5 seconds in NCRONTAB, not on startup', () => {
-    expect(byName('outbox')).toMatchObject({ kind: 'timer', options: { schedule: '*/5 * * * * *', runOnStartup: false } });
+    expect(byName('outbox')).toMatchObject({
+      kind: 'timer',
+      options: { schedule: '*/5 * * * * *', runOnStartup: false },
+    });
   });
 
   it('schedules the retention timer hourly, not on startup', () => {
-    expect(byName('retention')).toMatchObject({ kind: 'timer', options: { schedule: '0 0 * * * *', runOnStartup: false } });
+    expect(byName('retention')).toMatchObject({
+      kind: 'timer',
+      options: { schedule: '0 0 * * * *', runOnStartup: false },
+    });
   });
 
   it('schedules the attempt retention timer hourly, not on startup', () => {
-    expect(byName('attemptRetention')).toMatchObject({ kind: 'timer', options: { schedule: '0 30 * * * *', runOnStartup: false } });
+    expect(byName('attemptRetention')).toMatchObject({
+      kind: 'timer',
+      options: { schedule: '0 30 * * * *', runOnStartup: false },
+    });
   });
 
   it('binds the dead-letter recorder to queue petzi.relay.dlq through the RabbitMQConnection setting', () => {
     expect(byName('deadLetterRecorder')).toMatchObject({
       kind: 'generic',
-      options: { trigger: { type: 'rabbitMQTrigger', queueName: 'petzi.relay.dlq', connectionStringSetting: 'RabbitMQConnection' } },
+      options: {
+        trigger: {
+          type: 'rabbitMQTrigger',
+          queueName: 'petzi.relay.dlq',
+          connectionStringSetting: 'RabbitMQConnection',
+        },
+      },
     });
   });
 
   it('binds the relay to queue petzi.relay through the RabbitMQConnection setting', () => {
     expect(byName('relay')).toMatchObject({
       kind: 'generic',
-      options: { trigger: { type: 'rabbitMQTrigger', queueName: 'petzi.relay', connectionStringSetting: 'RabbitMQConnection' } },
+      options: {
+        trigger: { type: 'rabbitMQTrigger', queueName: 'petzi.relay', connectionStringSetting: 'RabbitMQConnection' },
+      },
     });
   });
 
   it('keeps host.json and package.json right for func start', () => {
-    const hostJson = readRootJson('host.json') as { version: string; extensionBundle: { id: string; version: string }; extensions: { http: { routePrefix: string } } };
+    const hostJson = readRootJson('host.json') as {
+      version: string;
+      extensionBundle: { id: string; version: string };
+      extensions: { http: { routePrefix: string } };
+    };
     expect(hostJson.version).toBe('2.0');
-    expect(hostJson.extensionBundle).toEqual({ id: 'Microsoft.Azure.Functions.ExtensionBundle', version: '[4.*, 5.0.0)' });
+    expect(hostJson.extensionBundle).toEqual({
+      id: 'Microsoft.Azure.Functions.ExtensionBundle',
+      version: '[4.*, 5.0.0)',
+    });
     expect(hostJson.extensions.http.routePrefix).toBe('');
     const pkg = readRootJson('package.json') as { main: string };
     expect(pkg.main).toBe('dist/functions/src/functions/*.js');
   });
 
   it('lists every setting the functions read in local.settings.example.json', () => {
-    const settings = readRootJson('local.settings.example.json') as { IsEncrypted: boolean; Values: Record<string, string> };
+    const settings = readRootJson('local.settings.example.json') as {
+      IsEncrypted: boolean;
+      Values: Record<string, string>;
+    };
     expect(settings.IsEncrypted).toBe(false);
     for (const key of [
       'FUNCTIONS_WORKER_RUNTIME',

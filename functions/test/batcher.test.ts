@@ -82,7 +82,13 @@ describe('Batcher', () => {
 
   it('with lingerWhenBusy, lingers only while items have been coming less than lingerMs apart', async () => {
     let clock = 0;
-    const { batcher, runs } = echoBatcher({ maxBatch: 100, maxInFlight: 1, lingerMs: 200, lingerWhenBusy: true, now: () => clock });
+    const { batcher, runs } = echoBatcher({
+      maxBatch: 100,
+      maxInFlight: 1,
+      lingerMs: 200,
+      lingerWhenBusy: true,
+      now: () => clock,
+    });
     const tick = (ms: number) => (clock += ms);
     // No gap seen yet: the first item runs at once; its batch-mates come 1 ms apart (the clock's).
     await Promise.all(Array.from({ length: 5 }, (_, i) => (tick(1), batcher.add(i + 1))));
@@ -98,7 +104,10 @@ describe('Batcher', () => {
     // After a long silence: quiet, the lone item runs at once, well before the linger would end.
     tick(60_000);
     const alone = batcher.add(8);
-    const settled = await Promise.race([alone.then(() => 'ran'), new Promise((resolve) => setTimeout(() => resolve('lingered'), 100))]);
+    const settled = await Promise.race([
+      alone.then(() => 'ran'),
+      new Promise((resolve) => setTimeout(() => resolve('lingered'), 100)),
+    ]);
     expect(settled).toBe('ran');
     expect(runs.at(-1)).toEqual([8]);
   });

@@ -2,7 +2,13 @@ import { withoutBuyer } from '../src/read-api/buyerErasure';
 
 /** The buyer taken out of a petzi.webhooks message, as erasure does to the dead-letter queue. */
 
-const BUYER = { role: 'customer', firstName: 'Zéphyrine', lastName: 'Quaglioni', email: 'zq@example.ch', postcode: '9876' };
+const BUYER = {
+  role: 'customer',
+  firstName: 'Zéphyrine',
+  lastName: 'Quaglioni',
+  email: 'zq@example.ch',
+  postcode: '9876',
+};
 const message = (id: number, number: string, buyer: unknown = BUYER) => ({
   id,
   receivedAt: '2026-11-27T20:00:00.000Z',
@@ -11,19 +17,26 @@ const message = (id: number, number: string, buyer: unknown = BUYER) => ({
   payload: { event: 'ticket_created', details: { ticket: { number, title: 'T' }, buyer } },
 });
 const bytes = (value: unknown) => Buffer.from(JSON.stringify(value));
-const parsed = (content: Buffer | undefined) => (content === undefined ? undefined : (JSON.parse(content.toString('utf8')) as ReturnType<typeof message>));
+const parsed = (content: Buffer | undefined) =>
+  content === undefined ? undefined : (JSON.parse(content.toString('utf8')) as ReturnType<typeof message>);
 
 describe('withoutBuyer', () => {
   it('blanks the buyer of a message of the ticket to its role, keeping id, hash and the rest', () => {
     const out = parsed(withoutBuyer(bytes(message(7, 'T1')), 'T1', new Set()));
     expect(out).toEqual({
       ...message(7, 'T1'),
-      payload: { event: 'ticket_created', details: { ticket: { number: 'T1', title: 'T' }, buyer: { role: 'customer', erased: true } } },
+      payload: {
+        event: 'ticket_created',
+        details: { ticket: { number: 'T1', title: 'T' }, buyer: { role: 'customer', erased: true } },
+      },
     });
   });
 
   it("finds a message of the ticket by the webhook it names too, whatever its payload's ticket says", () => {
-    expect(parsed(withoutBuyer(bytes(message(7, 'OTHER')), 'T1', new Set([7])))?.payload.details.buyer).toEqual({ role: 'customer', erased: true });
+    expect(parsed(withoutBuyer(bytes(message(7, 'OTHER')), 'T1', new Set([7])))?.payload.details.buyer).toEqual({
+      role: 'customer',
+      erased: true,
+    });
   });
 
   it('leaves other tickets, blanked buyers, and what it cannot read', () => {
@@ -40,6 +53,8 @@ describe('withoutBuyer', () => {
   });
 
   it('blanks a buyer that is not an object, with no role', () => {
-    expect(parsed(withoutBuyer(bytes(message(7, 'T1', 'Zéphyrine Quaglioni')), 'T1', new Set()))?.payload.details.buyer).toEqual({ role: null, erased: true });
+    expect(
+      parsed(withoutBuyer(bytes(message(7, 'T1', 'Zéphyrine Quaglioni')), 'T1', new Set()))?.payload.details.buyer,
+    ).toEqual({ role: null, erased: true });
   });
 });

@@ -52,7 +52,9 @@ describe('coalesceWrites', () => {
   it('keeps write callbacks and the return value', async () => {
     const { stream } = recordingStream();
     coalesceWrites(stream);
-    const done = new Promise<void>((resolve, reject) => stream.write('x', (error) => (error ? reject(error) : resolve())));
+    const done = new Promise<void>((resolve, reject) =>
+      stream.write('x', (error) => (error ? reject(error) : resolve())),
+    );
     expect(stream.write('y')).toBe(true);
     await expect(done).resolves.toBeUndefined();
   });

@@ -39,7 +39,9 @@ describe('loadConfig: PETZI_RELAY_QUEUE_TYPE', () => {
   });
 
   it.each(['Quorum', 'stream', 'quorum,classic'])('refuses %s, naming what it accepts', (value) => {
-    expect(() => loadConfig({ PETZI_RELAY_QUEUE_TYPE: value })).toThrow(new ConfigError(`PETZI_RELAY_QUEUE_TYPE must be one of classic, quorum, got "${value}"`));
+    expect(() => loadConfig({ PETZI_RELAY_QUEUE_TYPE: value })).toThrow(
+      new ConfigError(`PETZI_RELAY_QUEUE_TYPE must be one of classic, quorum, got "${value}"`),
+    );
   });
 });
 
@@ -49,7 +51,11 @@ describe('loadConfig: a malformed value names its variable and what it accepts',
     ['OUTBOX_GRACE_SECONDS', '0x10', /OUTBOX_GRACE_SECONDS must be a positive integer, got "0x10"/],
     ['RAW_RETENTION_DAYS', '-1', /RAW_RETENTION_DAYS must be a positive integer, got "-1"/],
     ['DATABASE_URL', 'localhost:5432/petzi', /DATABASE_URL must be a URL starting postgres:\/\/ or postgresql:\/\//],
-    ['DATABASE_URI', 'amqp://x', /DATABASE_URI must be a URL starting postgres:\/\/ or postgresql:\/\/, got a amqp: URL/],
+    [
+      'DATABASE_URI',
+      'amqp://x',
+      /DATABASE_URI must be a URL starting postgres:\/\/ or postgresql:\/\/, got a amqp: URL/,
+    ],
     ['RABBITMQ_URL', 'not a url', /RABBITMQ_URL must be a URL starting amqp:\/\/ or amqps:\/\/, got not a URL/],
     ['PETZI_WEBHOOK_SECRET', ' , ,', /PETZI_WEBHOOK_SECRET must be a comma-separated list/],
   ])('%s=%s', (name, value, message) => {
@@ -62,7 +68,9 @@ describe('loadConfig: a malformed value names its variable and what it accepts',
   });
 
   it('reads blank variables as unset and trims the others', () => {
-    expect(loadConfig({ MAX_BODY_BYTES: '   ', SIGNATURE_TOLERANCE_SECONDS: ' 60 ', RAW_RETENTION_DAYS: '' })).toMatchObject({
+    expect(
+      loadConfig({ MAX_BODY_BYTES: '   ', SIGNATURE_TOLERANCE_SECONDS: ' 60 ', RAW_RETENTION_DAYS: '' }),
+    ).toMatchObject({
       maxBodyBytes: DEFAULTS.maxBodyBytes,
       toleranceSeconds: 60,
       rawRetentionDays: undefined,

@@ -10,7 +10,11 @@ describe('ensureDatabase', () => {
     try {
       expect(await ensureDatabase(url.toString())).toBe(true);
       expect(await ensureDatabase(url.toString())).toBe(false);
-      const rows = await queryOnce<{ n: string }>(ADMIN_DATABASE_URL, 'SELECT count(*) AS n FROM pg_database WHERE datname = $1', [name]);
+      const rows = await queryOnce<{ n: string }>(
+        ADMIN_DATABASE_URL,
+        'SELECT count(*) AS n FROM pg_database WHERE datname = $1',
+        [name],
+      );
       expect(rows[0].n).toBe('1');
     } finally {
       await queryOnce(ADMIN_DATABASE_URL, `DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);

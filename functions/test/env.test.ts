@@ -116,7 +116,9 @@ describe('port', () => {
   });
 
   it.each(['65536', '-1', 'http', '80.5', '1e3', '0x50', '99999999999999999999'])('refuses PORT=%s', (value) => {
-    expect(refusal({ PORT: value }, V.PORT)).toBe(`PORT must be an integer from 0 to 65535 (a port number, 0 for any free port), got "${value}"`);
+    expect(refusal({ PORT: value }, V.PORT)).toBe(
+      `PORT must be an integer from 0 to 65535 (a port number, 0 for any free port), got "${value}"`,
+    );
   });
 });
 
@@ -204,7 +206,9 @@ describe('what --help and the docs say', () => {
     const lines = help.split('\n');
     expect(lines[0]).toBe('  N   a number (alias OLD_N)');
     expect(lines[1]).toBe('  UD  a URL with a default (default: http://127.0.0.1:5000)');
-    expect(variablesHelp([{ ...V.S, unset: 'open' }, V.F])).toBe('  S  a text (unset: open; alias OLD_S)\n  F  a switch (default: off)');
+    expect(variablesHelp([{ ...V.S, unset: 'open' }, V.F])).toBe(
+      '  S  a text (unset: open; alias OLD_S)\n  F  a switch (default: off)',
+    );
     expect(lines.length).toBeGreaterThan(3);
     expect(lines.every((line) => line.length <= 100)).toBe(true);
     expect(lines.slice(3).every((line) => line.startsWith('      word'))).toBe(true);
@@ -250,7 +254,11 @@ describe('withSecretFiles (NAME_FILE, as swarm and Kubernetes mount secrets)', (
       RABBITMQ_URL_FILE: file('url', 'amqp://u:p@rabbitmq:5672\r\n'),
       PORT: '80',
     };
-    expect(withSecretFiles(env)).toEqual({ ...env, PETZI_WEBHOOK_SECRET: 'one,two', RABBITMQ_URL: 'amqp://u:p@rabbitmq:5672' });
+    expect(withSecretFiles(env)).toEqual({
+      ...env,
+      PETZI_WEBHOOK_SECRET: 'one,two',
+      RABBITMQ_URL: 'amqp://u:p@rabbitmq:5672',
+    });
     expect(withSecretFiles({ PORT: '80' })).toEqual({ PORT: '80' });
   });
 
@@ -272,13 +280,22 @@ describe('withSecretFiles (NAME_FILE, as swarm and Kubernetes mount secrets)', (
     const both = fileRefusal(() => withSecretFiles({ PETZI_API_KEY: 'k', PETZI_API_KEY_FILE: file('key', 'k2') }));
     expect(both).toBe('set PETZI_API_KEY or PETZI_API_KEY_FILE, not both');
     const missing = path.join(dir, 'missing');
-    expect(fileRefusal(() => withSecretFiles({ DATABASE_URL_FILE: missing }))).toBe(`DATABASE_URL_FILE names ${missing}, which cannot be read (ENOENT)`);
-    expect(fileRefusal(() => withSecretFiles({ DATABASE_URL_FILE: dir }))).toBe(`DATABASE_URL_FILE names ${dir}, which cannot be read (EISDIR)`);
+    expect(fileRefusal(() => withSecretFiles({ DATABASE_URL_FILE: missing }))).toBe(
+      `DATABASE_URL_FILE names ${missing}, which cannot be read (ENOENT)`,
+    );
+    expect(fileRefusal(() => withSecretFiles({ DATABASE_URL_FILE: dir }))).toBe(
+      `DATABASE_URL_FILE names ${dir}, which cannot be read (EISDIR)`,
+    );
     const empty = file('empty', '\n');
-    expect(fileRefusal(() => withSecretFiles({ DASHBOARD_PASSWORD_FILE: empty }))).toBe(`DASHBOARD_PASSWORD_FILE names ${empty}, which is empty`);
+    expect(fileRefusal(() => withSecretFiles({ DASHBOARD_PASSWORD_FILE: empty }))).toBe(
+      `DASHBOARD_PASSWORD_FILE names ${empty}, which is empty`,
+    );
   });
 
   it('treats a blank NAME_FILE as unset, like every variable', () => {
-    expect(withSecretFiles({ PETZI_ADMIN_KEY_FILE: '  ', PETZI_ADMIN_KEY: 'a' })).toEqual({ PETZI_ADMIN_KEY_FILE: '  ', PETZI_ADMIN_KEY: 'a' });
+    expect(withSecretFiles({ PETZI_ADMIN_KEY_FILE: '  ', PETZI_ADMIN_KEY: 'a' })).toEqual({
+      PETZI_ADMIN_KEY_FILE: '  ',
+      PETZI_ADMIN_KEY: 'a',
+    });
   });
 });

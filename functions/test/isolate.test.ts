@@ -26,7 +26,9 @@ describe('runIsolating', () => {
     const bad = new Set([5, 11]);
     const { parts, run } = recorder((part) => (part.some((i) => bad.has(i)) ? new Error('refused') : null));
     const results = await runIsolating(items, run, isOutage);
-    expect(results.map((r) => (r instanceof Error ? 'error' : r))).toEqual(items.map((i) => (bad.has(i) ? 'error' : i * 10)));
+    expect(results.map((r) => (r instanceof Error ? 'error' : r))).toEqual(
+      items.map((i) => (bad.has(i) ? 'error' : i * 10)),
+    );
     // Far fewer tries than one per item, and every good item stored exactly once.
     expect(parts.length).toBeLessThan(items.length);
     const stored = parts.filter((p) => !p.some((i) => bad.has(i))).flat();
@@ -49,7 +51,9 @@ describe('runIsolating', () => {
   });
 
   it('splits a batch that lost a race (deadlock) instead of failing it whole', async () => {
-    const { run } = recorder((part) => (part.length > 4 ? new TransientDatabaseError(new Error('deadlock detected')) : null));
+    const { run } = recorder((part) =>
+      part.length > 4 ? new TransientDatabaseError(new Error('deadlock detected')) : null,
+    );
     expect(await runIsolating(items, run, isOutage)).toEqual(items.map((i) => i * 10));
   });
 });

@@ -38,7 +38,10 @@ describe('encode then decode', () => {
   });
 
   it('gives back any batch of one-line JSON objects in increasing seq order', () => {
-    const event = fc.record({ id: fc.integer({ min: 1, max: Number.MAX_SAFE_INTEGER }), body: fc.dictionary(fc.string(), fc.jsonValue()) });
+    const event = fc.record({
+      id: fc.integer({ min: 1, max: Number.MAX_SAFE_INTEGER }),
+      body: fc.dictionary(fc.string(), fc.jsonValue()),
+    });
     const seqSteps = fc.array(fc.integer({ min: 1, max: 1000 }), { minLength: 1, maxLength: 50 });
     fc.assert(
       fc.property(fc.array(event, { minLength: 1, maxLength: 50 }), seqSteps, (drawn, steps) => {
@@ -71,18 +74,33 @@ describe('decodeLiveBatch refuses every other form, with its reason', () => {
   const single = Buffer.from('{"id": 7, "seq": 3}');
 
   it.each<[string, Buffer, LiveBatchProperties, LiveBatchRefusal]>([
-    ['a single event with its id as messageId and its seq in x-petzi-seq', single, { headers: { 'x-petzi-seq': 3 } }, 'type'],
+    [
+      'a single event with its id as messageId and its seq in x-petzi-seq',
+      single,
+      { headers: { 'x-petzi-seq': 3 } },
+      'type',
+    ],
     ['a single event as plain JSON, no type and no headers', single, {}, 'type'],
     ['a batch body and headers under another type', body, { type: 'ticket', headers }, 'type'],
     ['only one of the two headers', body, batch({ [LIVE_SEQS_HEADER]: [3, 4] }), 'headers'],
     ['headers of different lengths', body, batch({ [LIVE_SEQS_HEADER]: [3, 4], [LIVE_IDS_HEADER]: [7] }), 'headers'],
     ['empty headers', Buffer.from(''), batch({ [LIVE_SEQS_HEADER]: [], [LIVE_IDS_HEADER]: [] }), 'headers'],
     ['headers that are not lists', body, batch({ [LIVE_SEQS_HEADER]: 3, [LIVE_IDS_HEADER]: 7 }), 'headers'],
-    ['a seq that is not a positive integer', body, batch({ [LIVE_SEQS_HEADER]: [3, '4'], [LIVE_IDS_HEADER]: [7, 9] }), 'headers'],
+    [
+      'a seq that is not a positive integer',
+      body,
+      batch({ [LIVE_SEQS_HEADER]: [3, '4'], [LIVE_IDS_HEADER]: [7, 9] }),
+      'headers',
+    ],
     ['an id of 0', body, batch({ [LIVE_SEQS_HEADER]: [3, 4], [LIVE_IDS_HEADER]: [7, 0] }), 'headers'],
     ['seqs that go down', body, batch({ [LIVE_SEQS_HEADER]: [4, 3], [LIVE_IDS_HEADER]: [7, 9] }), 'order'],
     ['a seq twice', body, batch({ [LIVE_SEQS_HEADER]: [3, 3], [LIVE_IDS_HEADER]: [7, 9] }), 'order'],
-    ['fewer lines than headers say', body, batch({ [LIVE_SEQS_HEADER]: [3, 4, 5], [LIVE_IDS_HEADER]: [7, 9, 8] }), 'lines'],
+    [
+      'fewer lines than headers say',
+      body,
+      batch({ [LIVE_SEQS_HEADER]: [3, 4, 5], [LIVE_IDS_HEADER]: [7, 9, 8] }),
+      'lines',
+    ],
     ['more lines than headers say', body, batch({ [LIVE_SEQS_HEADER]: [3], [LIVE_IDS_HEADER]: [7] }), 'lines'],
     ['an empty last line', Buffer.from('{"id": 7, "seq": 3}\n'), batch(headers), 'line'],
     ['a line that is not a JSON object', Buffer.from('{"id": 7, "seq": 3}\n[1]'), batch(headers), 'line'],

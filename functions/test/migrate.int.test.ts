@@ -28,8 +28,12 @@ function sourceDir(name: string, order: string, files: Record<string, string>): 
 }
 
 const definitionOf = async (name: string): Promise<string | null> =>
-  (await pool.query<{ def: string }>("SELECT pg_get_functiondef(p.oid) AS def FROM pg_proc p WHERE p.proname = $1 AND p.pronamespace = 'public'::regnamespace", [name])).rows[0]
-    ?.def ?? null;
+  (
+    await pool.query<{ def: string }>(
+      "SELECT pg_get_functiondef(p.oid) AS def FROM pg_proc p WHERE p.proname = $1 AND p.pronamespace = 'public'::regnamespace",
+      [name],
+    )
+  ).rows[0]?.def ?? null;
 
 const probe = (value: number): SqlSource => ({
   name: 'probe.sql',
@@ -49,18 +53,29 @@ describe('loadSqlSources', () => {
     // CREATE OR REPLACE only: applying a file again must change nothing and fail nowhere.
     for (const source of sources) {
       const statements = source.sql.replace(/--[^\n]*/g, '').match(/^CREATE\s+(OR\s+REPLACE\s+)?\w+/gim) ?? [];
-      expect({ file: source.name, statements: statements.filter((s) => !/^CREATE\s+OR\s+REPLACE\s+FUNCTION$/i.test(s)) }).toEqual({ file: source.name, statements: [] });
+      expect({
+        file: source.name,
+        statements: statements.filter((s) => !/^CREATE\s+OR\s+REPLACE\s+FUNCTION$/i.test(s)),
+      }).toEqual({ file: source.name, statements: [] });
     }
   });
 
   it('ignores comments and blank lines of order.txt', () => {
-    const dir = sourceDir('comments', '# first the probe\n\n  b.sql\na.sql\n', { 'a.sql': 'SELECT 1;', 'b.sql': 'SELECT 2;' });
+    const dir = sourceDir('comments', '# first the probe\n\n  b.sql\na.sql\n', {
+      'a.sql': 'SELECT 1;',
+      'b.sql': 'SELECT 2;',
+    });
     expect(loadSqlSources(dir).map((s) => path.basename(s.name))).toEqual(['b.sql', 'a.sql']);
   });
 
   it.each([
     ['a file that is not listed', 'a.sql\n', { 'a.sql': 'SELECT 1;', 'b.sql': 'SELECT 2;' }, 'b.sql is not listed'],
-    ['a listed file that does not exist', 'a.sql\nc.sql\n', { 'a.sql': 'SELECT 1;' }, 'c.sql is listed but not in the folder'],
+    [
+      'a listed file that does not exist',
+      'a.sql\nc.sql\n',
+      { 'a.sql': 'SELECT 1;' },
+      'c.sql is listed but not in the folder',
+    ],
     ['a file listed twice', 'a.sql\na.sql\n', { 'a.sql': 'SELECT 1;' }, 'a.sql is listed twice'],
   ])('refuses %s, naming it', (_case, order, files, message) => {
     const dir = sourceDir(`bad-${message.replace(/\W+/g, '-')}`, order, files);
@@ -98,10 +113,18 @@ describe('migrate', () => {
 
   it('applies them when a file changed, and writes nothing when none did', async () => {
     await migrate(pool);
-    const names = ['relay_batch', 'relay_input_of', 'ticket_apply', 'ticket_candidates', 'ticket_live', 'ticket_state_rank'];
+    const names = [
+      'relay_batch',
+      'relay_input_of',
+      'ticket_apply',
+      'ticket_candidates',
+      'ticket_live',
+      'ticket_state_rank',
+    ];
     const before = await Promise.all(names.map(definitionOf));
     expect(before.every((d) => d !== null)).toBe(true);
-    const rowVersion = async () => (await pool.query<{ xmin: string }>("SELECT xmin::text FROM pg_proc WHERE proname = 'relay_batch'")).rows[0].xmin;
+    const rowVersion = async () =>
+      (await pool.query<{ xmin: string }>("SELECT xmin::text FROM pg_proc WHERE proname = 'relay_batch'")).rows[0].xmin;
     const version = await rowVersion();
     expect(await migrate(pool)).toEqual([]);
     // Not even rewritten: a process starting against an up-to-date database changes nothing.

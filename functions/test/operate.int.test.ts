@@ -37,7 +37,8 @@ afterAll(async () => {
   await stack?.stop();
 });
 
-const get = (path: string, key: string | null = KEY) => fetch(`${stack.url}${path}`, { headers: key ? { 'x-functions-key': key } : {} });
+const get = (path: string, key: string | null = KEY) =>
+  fetch(`${stack.url}${path}`, { headers: key ? { 'x-functions-key': key } : {} });
 const post = (path: string, body: unknown, key: string | null = ADMIN) =>
   fetch(`${stack.url}${path}`, {
     method: 'POST',
@@ -49,7 +50,8 @@ const getJson = async <T>(path: string): Promise<T> => {
   expect(response.status).toBe(200);
   return (await response.json()) as T;
 };
-const count = async (sql: string, params: unknown[] = []) => Number((await queryOnce<{ n: string }>(stack.db.url, sql, params))[0].n);
+const count = async (sql: string, params: unknown[] = []) =>
+  Number((await queryOnce<{ n: string }>(stack.db.url, sql, params))[0].n);
 const liveFor = (id: number) => liveEventsIn(live.messages).filter((e) => e.id === id);
 const metricValue = async (name: string, labels: Record<string, string> = {}) => {
   const metric = await stack.host.deps.registry.getSingleMetric(name)?.get();
@@ -96,7 +98,11 @@ describe('the delivery log', () => {
       sourceAddress: expect.stringMatching(/^203\.0\.113\.7, (::ffff:)?127\.0\.0\.1$/),
     });
     expect(duplicate).toMatchObject({ bodySha256: sha, webhookId: stored.json.id });
-    expect(badSignature).toMatchObject({ webhookId: null, signatureTimestamp: null, bodySha256: expect.stringMatching(/^[0-9a-f]{64}$/) });
+    expect(badSignature).toMatchObject({
+      webhookId: null,
+      signatureTimestamp: null,
+      bodySha256: expect.stringMatching(/^[0-9a-f]{64}$/),
+    });
     expect(badJson.signatureTimestamp).not.toBeNull();
     expect(tooLarge).toMatchObject({ bodyBytes: 9000, bodySha256: null });
     // Refused bodies are nowhere: only the stored webhook has a row with its content.
@@ -109,12 +115,16 @@ describe('the delivery log', () => {
     expect(dup.items.map((d) => d.outcome)).toEqual(['duplicate']);
     const ok = await getJson<{ items: Delivery[] }>('/api/deliveries?status=200');
     expect(ok.items.map((d) => d.outcome)).toEqual(['duplicate', 'stored']);
-    const future = await getJson<{ items: Delivery[] }>(`/api/deliveries?from=${encodeURIComponent(new Date(Date.now() + 3_600_000).toISOString())}`);
+    const future = await getJson<{ items: Delivery[] }>(
+      `/api/deliveries?from=${encodeURIComponent(new Date(Date.now() + 3_600_000).toISOString())}`,
+    );
     expect(future.items).toEqual([]);
     const first = await getJson<{ items: Delivery[]; nextCursor: string | null }>('/api/deliveries?limit=3');
     expect(first.items).toHaveLength(3);
     expect(first.nextCursor).not.toBeNull();
-    const second = await getJson<{ items: Delivery[]; nextCursor: string | null }>(`/api/deliveries?limit=3&cursor=${first.nextCursor}`);
+    const second = await getJson<{ items: Delivery[]; nextCursor: string | null }>(
+      `/api/deliveries?limit=3&cursor=${first.nextCursor}`,
+    );
     expect(second.items).toHaveLength(2);
     expect(second.nextCursor).toBeNull();
     const ids = [...first.items, ...second.items].map((d) => d.id);
@@ -124,8 +134,14 @@ describe('the delivery log', () => {
   it('is pruned after ATTEMPT_RETENTION_DAYS by the timer function', async () => {
     const { attemptRetentionFunction } = await import('../src/functions/attemptRetention');
     const { InvocationContext } = await import('@azure/functions');
-    await queryOnce(stack.db.url, `UPDATE delivery_attempt SET received_at = now() - interval '15 days' WHERE outcome = 'payload_too_large'`);
-    await attemptRetentionFunction.handler(stack.host.deps)({ isPastDue: false, scheduleStatus: undefined } as never, new InvocationContext({ logHandler: () => undefined }));
+    await queryOnce(
+      stack.db.url,
+      `UPDATE delivery_attempt SET received_at = now() - interval '15 days' WHERE outcome = 'payload_too_large'`,
+    );
+    await attemptRetentionFunction.handler(stack.host.deps)(
+      { isPastDue: false, scheduleStatus: undefined } as never,
+      new InvocationContext({ logHandler: () => undefined }),
+    );
     expect(await count(`SELECT count(*) AS n FROM delivery_attempt WHERE outcome = 'payload_too_large'`)).toBe(0);
     expect(await count('SELECT count(*) AS n FROM delivery_attempt')).toBe(4);
   });
@@ -160,12 +176,20 @@ describe('a poison message', () => {
     // The recorder drained petzi.relay.dlq: Postgres is the list.
     expect((await channel.checkQueue(stack.host.deps.topology.relayDeadLetterQueue)).messageCount).toBe(0);
     const state = await getJson<{ webhook: WebhookState }>(`/api/webhooks/${webhookId}`);
-    expect(state.webhook).toMatchObject({ id: webhookId, event: 'ticket_created', ticketNumber: 'TEST00000100', publishedAt: expect.any(String) });
+    expect(state.webhook).toMatchObject({
+      id: webhookId,
+      event: 'ticket_created',
+      ticketNumber: 'TEST00000100',
+      publishedAt: expect.any(String),
+    });
     expect(state.webhook.relay).toEqual({ state: 'dead-lettered', seq: null, relayedAt: null, deadLetter: dead });
     expect(await metricValue('relay_dead_letters_waiting', { reason: 'unstorable' })).toBe(1);
 
     // Redriven before the fix: it comes back, with the new reason.
-    await queryOnce(stack.db.url, "ALTER TABLE ticket DROP CONSTRAINT test_poison_ops, ADD CONSTRAINT test_poison_ops_again CHECK (title <> 'POISON OPS')");
+    await queryOnce(
+      stack.db.url,
+      "ALTER TABLE ticket DROP CONSTRAINT test_poison_ops, ADD CONSTRAINT test_poison_ops_again CHECK (title <> 'POISON OPS')",
+    );
     const again = await post('/api/dead-letters/redrive', { ids: [dead.id] });
     expect(again.status).toBe(200);
     expect(await again.json()).toEqual({ redriven: 1, ids: [dead.id] });
@@ -177,7 +201,12 @@ describe('a poison message', () => {
       30_000,
       'the dead letter back',
     );
-    expect(back).toMatchObject({ webhookId, reason: expect.stringContaining('test_poison_ops_again'), tries: 5, redrivenAt: null });
+    expect(back).toMatchObject({
+      webhookId,
+      reason: expect.stringContaining('test_poison_ops_again'),
+      tries: 5,
+      redrivenAt: null,
+    });
     const all = await getJson<{ items: DeadLetter[] }>('/api/dead-letters?state=all');
     expect(all.items.map((d) => [d.id, d.redrivenAt === null])).toEqual([
       [back.id, true],
@@ -196,7 +225,11 @@ describe('a poison message', () => {
       15_000,
       'relayed',
     );
-    expect(relayed.relay).toMatchObject({ seq: expect.any(Number), relayedAt: expect.any(String), deadLetter: { id: back.id, redrivenAt: expect.any(String) } });
+    expect(relayed.relay).toMatchObject({
+      seq: expect.any(Number),
+      relayedAt: expect.any(String),
+      deadLetter: { id: back.id, redrivenAt: expect.any(String) },
+    });
     await waitUntil(() => (liveFor(webhookId).length > 0 ? true : undefined), 10_000, 'the live event');
     expect(await count('SELECT count(*) AS n FROM live_event WHERE webhook_id = $1', [webhookId])).toBe(1);
     expect(await count("SELECT count(*) AS n FROM ticket WHERE number = 'TEST00000100'")).toBe(1);
@@ -293,7 +326,11 @@ describe('replay', () => {
     const post1000 = async (from: number, n: number, concurrency: number) => {
       const ids: number[] = [];
       for (let i = 0; i < n; i += concurrency) {
-        const replies = await Promise.all(Array.from({ length: Math.min(concurrency, n - i) }, (_, j) => postWebhook(stack.url, ticketBody(from + i + j))));
+        const replies = await Promise.all(
+          Array.from({ length: Math.min(concurrency, n - i) }, (_, j) =>
+            postWebhook(stack.url, ticketBody(from + i + j)),
+          ),
+        );
         for (const r of replies) {
           expect(r.status).toBe(200);
           ids.push(r.json.id as number);
@@ -302,10 +339,27 @@ describe('replay', () => {
       return ids;
     };
     const old = await post1000(10_000, 1_000, 50);
-    await waitUntil(async () => ((await count('SELECT count(*) AS n FROM live_event WHERE webhook_id = ANY($1)', [old])) === 1_000 ? true : undefined), 60_000, '1,000 relayed');
+    await waitUntil(
+      async () =>
+        (await count('SELECT count(*) AS n FROM live_event WHERE webhook_id = ANY($1)', [old])) === 1_000
+          ? true
+          : undefined,
+      60_000,
+      '1,000 relayed',
+    );
 
-    const config = loadBridgeConfig({ DATABASE_URL: stack.db.url, RABBITMQ_URL: TEST_RABBITMQ_URL, PETZI_TOPOLOGY_PREFIX: stack.prefix, PETZI_API_KEY: KEY });
-    bridge = await startBridge({ config, port: 0, log: { info: () => undefined, warn: () => undefined, error: () => undefined }, processMetrics: false });
+    const config = loadBridgeConfig({
+      DATABASE_URL: stack.db.url,
+      RABBITMQ_URL: TEST_RABBITMQ_URL,
+      PETZI_TOPOLOGY_PREFIX: stack.prefix,
+      PETZI_API_KEY: KEY,
+    });
+    bridge = await startBridge({
+      config,
+      port: 0,
+      log: { info: () => undefined, warn: () => undefined, error: () => undefined },
+      processMetrics: false,
+    });
     for (let i = 0; i < 3; i += 1) {
       const client = await openSse(`${bridge.url}/events`, { headers: { 'x-functions-key': KEY } });
       expect(client.status).toBe(200);
@@ -313,17 +367,26 @@ describe('replay', () => {
     }
     const redeliveredBefore = await metricValue('relay_messages_total', { outcome: 'redelivered' });
 
-    const [fresh, replayReply] = await Promise.all([post1000(20_000, 200, 10), post('/api/replay', { fromId: Math.min(...old), toId: Math.max(...old) })]);
+    const [fresh, replayReply] = await Promise.all([
+      post1000(20_000, 200, 10),
+      post('/api/replay', { fromId: Math.min(...old), toId: Math.max(...old) }),
+    ]);
     expect(replayReply.status).toBe(200);
     expect(await replayReply.json()).toEqual({ replayed: 1_000, rebuilt: false });
 
     await waitUntil(
-      async () => ((await metricValue('relay_messages_total', { outcome: 'redelivered' })) - redeliveredBefore >= 1_000 ? true : undefined),
+      async () =>
+        (await metricValue('relay_messages_total', { outcome: 'redelivered' })) - redeliveredBefore >= 1_000
+          ? true
+          : undefined,
       60_000,
       'the replay relayed',
     );
     await waitUntil(
-      async () => ((await count('SELECT count(*) AS n FROM live_event WHERE webhook_id = ANY($1)', [fresh])) === 200 ? true : undefined),
+      async () =>
+        (await count('SELECT count(*) AS n FROM live_event WHERE webhook_id = ANY($1)', [fresh])) === 200
+          ? true
+          : undefined,
       30_000,
       'the live traffic relayed',
     );
@@ -342,12 +405,18 @@ describe('replay', () => {
   });
 
   it('with rebuild, recomputes the ticket projection from webhook_event to the same state', async () => {
-    const before = await queryOnce<{ number: string; status: string; webhook_id: string }>(stack.db.url, 'SELECT number, status, webhook_id FROM ticket ORDER BY number');
+    const before = await queryOnce<{ number: string; status: string; webhook_id: string }>(
+      stack.db.url,
+      'SELECT number, status, webhook_id FROM ticket ORDER BY number',
+    );
     await queryOnce(stack.db.url, "UPDATE ticket SET status = 'cancelled' WHERE number = 'TEST00010001'");
     const reply = await post('/api/replay', { from: new Date(Date.now() + 3_600_000).toISOString(), rebuild: true });
     expect(reply.status).toBe(200);
     expect(await reply.json()).toEqual({ replayed: 0, rebuilt: true });
-    const after = await queryOnce<{ number: string; status: string; webhook_id: string }>(stack.db.url, 'SELECT number, status, webhook_id FROM ticket ORDER BY number');
+    const after = await queryOnce<{ number: string; status: string; webhook_id: string }>(
+      stack.db.url,
+      'SELECT number, status, webhook_id FROM ticket ORDER BY number',
+    );
     expect(after).toEqual(before);
   });
 });

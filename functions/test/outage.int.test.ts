@@ -24,16 +24,24 @@ describe('RabbitMQ unreachable', () => {
       const replies = await Promise.all([1, 2, 3, 4, 5].map((n) => postWebhook(stack.url, ticketBody(n))));
       expect(replies.map((r) => r.status)).toEqual([200, 200, 200, 200, 200]);
       const ids = replies.map((r) => r.json.id as number);
-      const unpublished = await queryOnce<{ n: string }>(stack.db.url, 'SELECT count(*) AS n FROM webhook_event WHERE published_at IS NULL');
+      const unpublished = await queryOnce<{ n: string }>(
+        stack.db.url,
+        'SELECT count(*) AS n FROM webhook_event WHERE published_at IS NULL',
+      );
       expect(unpublished[0].n).toBe('5');
 
       await proxy.restore();
       // The outbox runs every 5 s and leaves rows younger than the 1 s grace to the request path.
       await capture.waitFor(5, 20_000);
-      expect(capture.messages.map((m) => Number(m.properties.messageId)).sort((a, b) => a - b)).toEqual(ids.sort((a, b) => a - b));
+      expect(capture.messages.map((m) => Number(m.properties.messageId)).sort((a, b) => a - b)).toEqual(
+        ids.sort((a, b) => a - b),
+      );
       await waitUntil(
         async () => {
-          const rows = await queryOnce<{ n: string }>(stack.db.url, 'SELECT count(*) AS n FROM webhook_event WHERE published_at IS NULL');
+          const rows = await queryOnce<{ n: string }>(
+            stack.db.url,
+            'SELECT count(*) AS n FROM webhook_event WHERE published_at IS NULL',
+          );
           return rows[0].n === '0' ? true : undefined;
         },
         10_000,
@@ -106,7 +114,10 @@ describe('graceful shutdown of the host process', () => {
     try {
       const url = await waitUntil(() => /listening on (http:\/\/[^\s]+)/.exec(output)?.[1], 20_000, 'host to listen');
       const sends = Array.from({ length: 60 }, (_, n) =>
-        postWebhook(url, ticketBody(n)).catch((error: unknown) => ({ status: -1, json: { error: String(error) } as Record<string, unknown> })),
+        postWebhook(url, ticketBody(n)).catch((error: unknown) => ({
+          status: -1,
+          json: { error: String(error) } as Record<string, unknown>,
+        })),
       );
       // Let the requests reach the server, then ask it to stop while they are in flight.
       await new Promise((r) => setTimeout(r, 30));

@@ -1,5 +1,13 @@
 import fc from 'fast-check';
-import { instantParam, intParam, onlyParams, parseInstant, QueryParamError, queryParams, ticketNumberParam } from '../src/http/query';
+import {
+  instantParam,
+  intParam,
+  onlyParams,
+  parseInstant,
+  QueryParamError,
+  queryParams,
+  ticketNumberParam,
+} from '../src/http/query';
 
 /** The QueryParamError `work` throws, as { param, message }, or 'accepted'. */
 function refusal(work: () => unknown): { param: string; message: string } | 'accepted' {
@@ -75,18 +83,37 @@ describe('parseInstant', () => {
   });
 
   it('gives back every instant of the years 0001-9999 that toISOString wrote', () => {
-    const dates = fc.date({ min: new Date('0001-01-01T00:00:00Z'), max: new Date('9999-12-31T23:59:59.999Z'), noInvalidDate: true });
+    const dates = fc.date({
+      min: new Date('0001-01-01T00:00:00Z'),
+      max: new Date('9999-12-31T23:59:59.999Z'),
+      noInvalidDate: true,
+    });
     fc.assert(fc.property(dates, (d) => parseInstant(d.toISOString())?.getTime() === d.getTime()));
   });
 
   it('agrees with Date.parse on every well-formed instant that exists, and refuses exactly the others', () => {
     const two = (max: number) => fc.integer({ min: 0, max }).map((n) => String(n).padStart(2, '0'));
-    const parts = fc.tuple(fc.integer({ min: 1000, max: 9999 }), two(13), two(32), two(24), two(60), two(60), fc.constantFrom('Z', '+01:00', '-12:00', '+14:00'));
+    const parts = fc.tuple(
+      fc.integer({ min: 1000, max: 9999 }),
+      two(13),
+      two(32),
+      two(24),
+      two(60),
+      two(60),
+      fc.constantFrom('Z', '+01:00', '-12:00', '+14:00'),
+    );
     fc.assert(
       fc.property(parts, ([y, mo, d, h, mi, s, off]) => {
         const text = `${y}-${mo}-${d}T${h}:${mi}:${s}${off}`;
         const [month, day] = [Number(mo), Number(d)];
-        const exists = month >= 1 && month <= 12 && day >= 1 && day <= new Date(Date.UTC(y, month, 0)).getUTCDate() && Number(h) < 24 && Number(mi) < 60 && Number(s) < 60;
+        const exists =
+          month >= 1 &&
+          month <= 12 &&
+          day >= 1 &&
+          day <= new Date(Date.UTC(y, month, 0)).getUTCDate() &&
+          Number(h) < 24 &&
+          Number(mi) < 60 &&
+          Number(s) < 60;
         const ours = parseInstant(text);
         return exists ? ours?.getTime() === Date.parse(text) : ours === undefined;
       }),
@@ -96,8 +123,14 @@ describe('parseInstant', () => {
 
 describe('instantParam', () => {
   it('names the parameter, and says whether the form or the date is wrong', () => {
-    expect(refusal(() => instantParam(q('from=2026-02-30'), 'from'))).toEqual({ param: 'from', message: expect.stringMatching(/ISO 8601 instant with an offset/) });
-    expect(refusal(() => instantParam(q('from=2026-02-30T00:00:00Z'), 'from'))).toEqual({ param: 'from', message: expect.stringMatching(/not an instant that exists/) });
+    expect(refusal(() => instantParam(q('from=2026-02-30'), 'from'))).toEqual({
+      param: 'from',
+      message: expect.stringMatching(/ISO 8601 instant with an offset/),
+    });
+    expect(refusal(() => instantParam(q('from=2026-02-30T00:00:00Z'), 'from'))).toEqual({
+      param: 'from',
+      message: expect.stringMatching(/not an instant that exists/),
+    });
     expect(instantParam(q('from='), 'from')).toBeUndefined();
     expect(instantParam(q('to=2026-11-30T20:00:00%2B01:00'), 'to')?.toISOString()).toBe('2026-11-30T19:00:00.000Z');
   });
@@ -105,8 +138,26 @@ describe('instantParam', () => {
 
 describe('intParam', () => {
   const range = { min: 0, max: 2_147_483_647 };
-  it.each(['1e3', '0x10', '1.5', '+5', '-1', ' 5', '5 ', 'NaN', 'Infinity', '2147483648', '9007199254740993', '99999999999999999999999', '١', '５'])('refuses %j', (raw) => {
-    expect(refusal(() => intParam(q(`event=${encodeURIComponent(raw)}`), 'event', range))).toEqual({ param: 'event', message: expect.any(String) });
+  it.each([
+    '1e3',
+    '0x10',
+    '1.5',
+    '+5',
+    '-1',
+    ' 5',
+    '5 ',
+    'NaN',
+    'Infinity',
+    '2147483648',
+    '9007199254740993',
+    '99999999999999999999999',
+    '١',
+    '５',
+  ])('refuses %j', (raw) => {
+    expect(refusal(() => intParam(q(`event=${encodeURIComponent(raw)}`), 'event', range))).toEqual({
+      param: 'event',
+      message: expect.any(String),
+    });
   });
 
   it('reads digits within the range, leading zeros included, and falls back when absent or empty', () => {
@@ -119,9 +170,18 @@ describe('intParam', () => {
 
 describe('onlyParams', () => {
   it('refuses an unknown parameter and a known one given twice, naming it', () => {
-    expect(refusal(() => onlyParams(q('limit=5&lmit=4'), ['limit']))).toEqual({ param: 'lmit', message: expect.stringMatching(/unknown query parameter/) });
-    expect(refusal(() => onlyParams(q('limit=5&limit=x'), ['limit']))).toEqual({ param: 'limit', message: 'limit is given more than once; give it once' });
-    expect(refusal(() => onlyParams(q('limit=5&limit=5'), ['limit']))).toEqual({ param: 'limit', message: expect.stringMatching(/more than once/) });
+    expect(refusal(() => onlyParams(q('limit=5&lmit=4'), ['limit']))).toEqual({
+      param: 'lmit',
+      message: expect.stringMatching(/unknown query parameter/),
+    });
+    expect(refusal(() => onlyParams(q('limit=5&limit=x'), ['limit']))).toEqual({
+      param: 'limit',
+      message: 'limit is given more than once; give it once',
+    });
+    expect(refusal(() => onlyParams(q('limit=5&limit=5'), ['limit']))).toEqual({
+      param: 'limit',
+      message: expect.stringMatching(/more than once/),
+    });
   });
 
   it('lets the function key through, even twice: the host checked it', () => {
@@ -138,6 +198,7 @@ describe('queryParams', () => {
 describe('ticketNumberParam', () => {
   it('takes 1 to 200 characters that Postgres text can hold', () => {
     expect(ticketNumberParam({ number: 'TEST1' })).toBe('TEST1');
-    for (const number of ['', 'x'.repeat(201), 'a\u0000b']) expect(refusal(() => ticketNumberParam({ number }))).toEqual({ param: 'number', message: expect.any(String) });
+    for (const number of ['', 'x'.repeat(201), 'a\u0000b'])
+      expect(refusal(() => ticketNumberParam({ number }))).toEqual({ param: 'number', message: expect.any(String) });
   });
 });

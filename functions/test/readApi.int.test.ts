@@ -22,7 +22,13 @@ beforeAll(async () => {
     ticketBody(5, { price: { amount: '40.00', currency: 'CHF' }, category: 'Prévente' }),
   ];
   for (const body of bodies) ids.push((await postWebhook(stack.url, body)).json.id as number);
-  const cancel = JSON.parse(ticketBody(5, { price: { amount: '40.00', currency: 'CHF' }, category: 'Prévente', cancellationReason: 'order_mistake' })) as { event: string };
+  const cancel = JSON.parse(
+    ticketBody(5, {
+      price: { amount: '40.00', currency: 'CHF' },
+      category: 'Prévente',
+      cancellationReason: 'order_mistake',
+    }),
+  ) as { event: string };
   cancel.event = 'ticket_updated';
   ids.push((await postWebhook(stack.url, JSON.stringify(cancel))).json.id as number);
   await waitUntil(
@@ -44,27 +50,54 @@ describe('GET /api/tickets', () => {
     const { status, body } = await get('/api/tickets');
     expect(status).toBe(200);
     const items = body.items as Array<Record<string, unknown>>;
-    expect(items.map((t) => t.number)).toEqual(['TEST00000005', 'TEST00000004', 'TEST00000003', 'TEST00000002', 'TEST00000001']);
-    expect(items[0]).toMatchObject({ status: 'cancelled', cancellationReason: 'order_mistake', webhookId: ids[5], price: { amount: '40.00', currency: 'CHF' } });
-    expect(items[1]).toMatchObject({ number: 'TEST00000004', category: 'Membre', sessionDate: '2026-12-12', city: 'Neuchâtel', venue: 'Case à Chocs', buyerRole: 'customer' });
+    expect(items.map((t) => t.number)).toEqual([
+      'TEST00000005',
+      'TEST00000004',
+      'TEST00000003',
+      'TEST00000002',
+      'TEST00000001',
+    ]);
+    expect(items[0]).toMatchObject({
+      status: 'cancelled',
+      cancellationReason: 'order_mistake',
+      webhookId: ids[5],
+      price: { amount: '40.00', currency: 'CHF' },
+    });
+    expect(items[1]).toMatchObject({
+      number: 'TEST00000004',
+      category: 'Membre',
+      sessionDate: '2026-12-12',
+      city: 'Neuchâtel',
+      venue: 'Case à Chocs',
+      buyerRole: 'customer',
+    });
     expect(body.nextBefore).toBeNull();
   });
 
   it('paginates with limit and before', async () => {
     const first = await get('/api/tickets?limit=2');
-    expect((first.body.items as Array<{ number: string }>).map((t) => t.number)).toEqual(['TEST00000005', 'TEST00000004']);
+    expect((first.body.items as Array<{ number: string }>).map((t) => t.number)).toEqual([
+      'TEST00000005',
+      'TEST00000004',
+    ]);
     const second = await get(`/api/tickets?limit=2&before=${first.body.nextBefore as number}`);
-    expect((second.body.items as Array<{ number: string }>).map((t) => t.number)).toEqual(['TEST00000003', 'TEST00000002']);
+    expect((second.body.items as Array<{ number: string }>).map((t) => t.number)).toEqual([
+      'TEST00000003',
+      'TEST00000002',
+    ]);
     const third = await get(`/api/tickets?limit=2&before=${second.body.nextBefore as number}`);
     expect((third.body.items as Array<{ number: string }>).map((t) => t.number)).toEqual(['TEST00000001']);
     expect(third.body.nextBefore).toBeNull();
   });
 
-  it.each(['limit=0', 'limit=501', 'limit=abc', 'limit=-1', 'before=x', 'before=0', 'sort=asc'])('answers 400 to ?%s', async (query) => {
-    const { status, body } = await get(`/api/tickets?${query}`);
-    expect(status).toBe(400);
-    expect(body).toMatchObject({ error: expect.any(String), param: query.split('=')[0] });
-  });
+  it.each(['limit=0', 'limit=501', 'limit=abc', 'limit=-1', 'before=x', 'before=0', 'sort=asc'])(
+    'answers 400 to ?%s',
+    async (query) => {
+      const { status, body } = await get(`/api/tickets?${query}`);
+      expect(status).toBe(400);
+      expect(body).toMatchObject({ error: expect.any(String), param: query.split('=')[0] });
+    },
+  );
 });
 
 describe('GET /api/tickets: filters, sorting, cursor paging, CSV', () => {
@@ -78,7 +111,9 @@ describe('GET /api/tickets: filters, sorting, cursor paging, CSV', () => {
     const pages: string[][] = [];
     let cursor: string | null = null;
     do {
-      const { status, body }: { status: number; body: Record<string, unknown> } = await get(`/api/tickets?${query}${cursor ? `&cursor=${cursor}` : ''}`);
+      const { status, body }: { status: number; body: Record<string, unknown> } = await get(
+        `/api/tickets?${query}${cursor ? `&cursor=${cursor}` : ''}`,
+      );
       expect(status).toBe(200);
       pages.push((body.items as Array<{ number: string }>).map((t) => t.number));
       cursor = body.nextCursor as string | null;
@@ -100,22 +135,40 @@ describe('GET /api/tickets: filters, sorting, cursor paging, CSV', () => {
   });
 
   it('filters on the sale time, from inclusive and to exclusive', async () => {
-    const [first] = await queryOnce<{ at: Date }>(stack.db.url, "SELECT first_seen_at AS at FROM ticket WHERE number = 'TEST00000003'");
+    const [first] = await queryOnce<{ at: Date }>(
+      stack.db.url,
+      "SELECT first_seen_at AS at FROM ticket WHERE number = 'TEST00000003'",
+    );
     const at = first.at.toISOString();
     await expect(numbers(`from=${at}&sort=sold`)).resolves.toEqual(['TEST00000003', 'TEST00000004', 'TEST00000005']);
     await expect(numbers(`to=${at}&sort=sold`)).resolves.toEqual(['TEST00000001', 'TEST00000002']);
-    await expect(numbers(`from=${encodeURIComponent('2000-01-01T00:00:00+01:00')}&to=2000-01-02T00:00:00Z`)).resolves.toEqual([]);
+    await expect(
+      numbers(`from=${encodeURIComponent('2000-01-01T00:00:00+01:00')}&to=2000-01-02T00:00:00Z`),
+    ).resolves.toEqual([]);
   });
 
   it('sorts, ties broken by number, and pages each order with its cursor', async () => {
-    await expect(allPages('sort=price&limit=2')).resolves.toEqual([['TEST00000004', 'TEST00000003'], ['TEST00000001', 'TEST00000002'], ['TEST00000005']]);
-    await expect(allPages('sort=-price&limit=2')).resolves.toEqual([['TEST00000005', 'TEST00000002'], ['TEST00000001', 'TEST00000003'], ['TEST00000004']]);
+    await expect(allPages('sort=price&limit=2')).resolves.toEqual([
+      ['TEST00000004', 'TEST00000003'],
+      ['TEST00000001', 'TEST00000002'],
+      ['TEST00000005'],
+    ]);
+    await expect(allPages('sort=-price&limit=2')).resolves.toEqual([
+      ['TEST00000005', 'TEST00000002'],
+      ['TEST00000001', 'TEST00000003'],
+      ['TEST00000004'],
+    ]);
     await expect(allPages('sort=-number&limit=3')).resolves.toEqual([
       ['TEST00000005', 'TEST00000004', 'TEST00000003'],
       ['TEST00000002', 'TEST00000001'],
     ]);
-    await expect(allPages('sort=sold&limit=4')).resolves.toEqual([['TEST00000001', 'TEST00000002', 'TEST00000003', 'TEST00000004'], ['TEST00000005']]);
-    await expect(allPages('sort=-sold&limit=5')).resolves.toEqual([['TEST00000005', 'TEST00000004', 'TEST00000003', 'TEST00000002', 'TEST00000001']]);
+    await expect(allPages('sort=sold&limit=4')).resolves.toEqual([
+      ['TEST00000001', 'TEST00000002', 'TEST00000003', 'TEST00000004'],
+      ['TEST00000005'],
+    ]);
+    await expect(allPages('sort=-sold&limit=5')).resolves.toEqual([
+      ['TEST00000005', 'TEST00000004', 'TEST00000003', 'TEST00000002', 'TEST00000001'],
+    ]);
     await expect(allPages('status=valid&limit=2')).resolves.toEqual([
       ['TEST00000004', 'TEST00000003'],
       ['TEST00000002', 'TEST00000001'],
@@ -131,7 +184,11 @@ describe('GET /api/tickets: filters, sorting, cursor paging, CSV', () => {
     expect(lines[0]).toBe(
       '"ticket","sold_at","updated_at","event_id","event","session_date","venue","city","title","category","type","price","currency","status","cancellation_reason"',
     );
-    expect(lines.slice(1)).toEqual([expect.stringMatching(/^"TEST00000003",/), expect.stringMatching(/^"TEST00000004",.*"10\.00","EUR","valid",""$/), '']);
+    expect(lines.slice(1)).toEqual([
+      expect.stringMatching(/^"TEST00000003",/),
+      expect.stringMatching(/^"TEST00000004",.*"10\.00","EUR","valid",""$/),
+      '',
+    ]);
     expect(lines.join('\n')).not.toMatch(/Jane|Doe|customer|1234/);
   });
 
@@ -161,7 +218,13 @@ describe('GET /api/tickets: filters, sorting, cursor paging, CSV', () => {
   ])('answers 400 JSON naming the parameter to ?%s', async (query) => {
     const { status, body } = await get(`/api/tickets?${query}`);
     expect(status).toBe(400);
-    const named = query.includes('to=2026-11-30T09') ? 'to' : query.startsWith('before=') ? 'before' : query.startsWith('format=csv') ? 'limit' : query.split('=')[0];
+    const named = query.includes('to=2026-11-30T09')
+      ? 'to'
+      : query.startsWith('before=')
+        ? 'before'
+        : query.startsWith('format=csv')
+          ? 'limit'
+          : query.split('=')[0];
     expect(body).toMatchObject({ error: expect.any(String), param: named });
   });
 });
@@ -221,7 +284,8 @@ describe('GET /api/stats', () => {
     // Relay batches commit between the stats' queries while this runs; each answer must still
     // count exactly the events up to its asOfSeq.
     const writer = (async () => {
-      for (let n = 0; n < 20; n += 1) await postWebhook(stack.url, ticketBody(100 + n, { price: { amount: '1.00', currency: 'CHF' } }));
+      for (let n = 0; n < 20; n += 1)
+        await postWebhook(stack.url, ticketBody(100 + n, { price: { amount: '1.00', currency: 'CHF' } }));
     })();
     const answers: Array<Record<string, unknown>> = [];
     while (answers.length < 30) answers.push((await get('/api/stats')).body);
@@ -249,7 +313,12 @@ describe('GET /api/stats', () => {
     const { body } = await get('/api/stats');
     const events = body.events as Array<Record<string, unknown>>;
     expect(events.map((e) => e.eventId).sort()).toEqual([1000, 1001, 1002]);
-    expect(events[0]).toMatchObject({ event: expect.any(String), sessionDate: '2026-12-12', venue: 'Case à Chocs', city: 'Neuchâtel' });
+    expect(events[0]).toMatchObject({
+      event: expect.any(String),
+      sessionDate: '2026-12-12',
+      venue: 'Case à Chocs',
+      city: 'Neuchâtel',
+    });
     const pipeline = body.pipeline as { errorsTotal: number; errorsByReason: Array<{ reason: string; count: number }> };
     expect(pipeline.errorsTotal).toBeGreaterThanOrEqual(1);
     expect(pipeline.errorsByReason.reduce((sum, e) => sum + e.count, 0)).toBe(pipeline.errorsTotal);
@@ -259,7 +328,9 @@ describe('GET /api/stats', () => {
   it('adds the sales of a date range in buckets of the zone', async () => {
     const to = new Date(Date.now() + 3_600_000);
     const from = new Date(to.getTime() - 2 * 86_400_000);
-    const { status, body } = await get(`/api/stats?from=${from.toISOString()}&to=${to.toISOString()}&bucket=hour&zone=Europe/Zurich`);
+    const { status, body } = await get(
+      `/api/stats?from=${from.toISOString()}&to=${to.toISOString()}&bucket=hour&zone=Europe/Zurich`,
+    );
     expect(status).toBe(200);
     const sales = body.sales as { bucket: string; series: Array<{ at: string; tickets: number }> };
     expect(sales.bucket).toBe('hour');
@@ -287,7 +358,11 @@ describe('GET /api/tickets sorted by price', () => {
   it('sorts by the amount, not its text (100.00 above 40.00), across pages', async () => {
     const response = await postWebhook(stack.url, ticketBody(900, { price: { amount: '100.00', currency: 'CHF' } }));
     expect(response.status).toBe(200);
-    await waitUntil(async () => ((await get('/api/tickets?q=00000900')).body.items as unknown[]).length === 1 || undefined, 15_000, 'ticket 900 in the projection');
+    await waitUntil(
+      async () => ((await get('/api/tickets?q=00000900')).body.items as unknown[]).length === 1 || undefined,
+      15_000,
+      'ticket 900 in the projection',
+    );
     const first = await get('/api/tickets?sort=-price&limit=1');
     expect((first.body.items as Array<{ number: string }>)[0].number).toBe('TEST00000900');
     const second = await get(`/api/tickets?sort=-price&limit=1&cursor=${first.body.nextCursor as string}`);

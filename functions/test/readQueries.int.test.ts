@@ -30,7 +30,14 @@ beforeAll(async () => {
     const body = ticketBody(n, { price: { amount: n % 2 === 0 ? '20.00' : '15.50', currency: 'CHF' } });
     expect((await postWebhook(stack.url, body)).status).toBe(200);
   }
-  await waitUntil(async () => ((await queryOnce<{ n: string }>(stack.db.url, 'SELECT count(*) AS n FROM ticket'))[0].n === '4' ? true : undefined), 15_000, 'the tickets relayed');
+  await waitUntil(
+    async () =>
+      (await queryOnce<{ n: string }>(stack.db.url, 'SELECT count(*) AS n FROM ticket'))[0].n === '4'
+        ? true
+        : undefined,
+    15_000,
+    'the tickets relayed',
+  );
 });
 
 afterAll(async () => {
@@ -88,7 +95,22 @@ const integer = fc.oneof(
   { weight: 1, arbitrary: fc.double().map(String) },
 );
 
-const OFFSETS = ['Z', 'z', '+00:00', '-00:00', '+01:00', '-12:00', '+14:00', '+15:59', '+23:59', '+24:00', '+99:99', '+0100', '+01', ''];
+const OFFSETS = [
+  'Z',
+  'z',
+  '+00:00',
+  '-00:00',
+  '+01:00',
+  '-12:00',
+  '+14:00',
+  '+15:59',
+  '+23:59',
+  '+24:00',
+  '+99:99',
+  '+0100',
+  '+01',
+  '',
+];
 /** An instant built from parts that may each be out of range: Feb 30, hour 24, minute 60, offset +99:99. */
 const composedInstant = fc
   .tuple(
@@ -109,7 +131,9 @@ const composedInstant = fc
     ([y, mo, d, h, mi, s, frac, off, t]) =>
       `${y}-${pad(mo, 2)}-${pad(d, 2)}${t}${pad(h, 2)}:${pad(mi, 2)}${s === null ? '' : `:${pad(s, 2)}${frac === null ? '' : `.${frac}`}`}${off}`,
   );
-const validInstant = fc.date({ min: new Date('0001-01-01T00:00:00Z'), max: new Date('9999-12-31T23:59:59Z'), noInvalidDate: true }).map((d) => d.toISOString());
+const validInstant = fc
+  .date({ min: new Date('0001-01-01T00:00:00Z'), max: new Date('9999-12-31T23:59:59Z'), noInvalidDate: true })
+  .map((d) => d.toISOString());
 const WORDS_FOR_TIME = [
   '2026-02-30',
   '2026-02-29T00:00:00Z',
@@ -132,14 +156,34 @@ const WORDS_FOR_TIME = [
   '-infinity',
   'allballs',
 ];
-const instant = fc.oneof({ weight: 3, arbitrary: validInstant }, { weight: 3, arbitrary: composedInstant }, { weight: 2, arbitrary: fc.constantFrom(...WORDS_FOR_TIME) });
+const instant = fc.oneof(
+  { weight: 3, arbitrary: validInstant },
+  { weight: 3, arbitrary: composedInstant },
+  { weight: 2, arbitrary: fc.constantFrom(...WORDS_FOR_TIME) },
+);
 
 const text = fc.oneof(
   { weight: 3, arbitrary: fc.string({ maxLength: 30 }) },
   { weight: 1, arbitrary: fc.string({ unit: 'binary', maxLength: 20 }) },
   {
     weight: 1,
-    arbitrary: fc.constantFrom('%', '_', '\\', "'", '"', 'Prévente', 'Membre', 'TEST0000', ' padded ', '\t', '\u0001', '\u007f', '\ud800', 'x'.repeat(101), 'c'.repeat(201)),
+    arbitrary: fc.constantFrom(
+      '%',
+      '_',
+      '\\',
+      "'",
+      '"',
+      'Prévente',
+      'Membre',
+      'TEST0000',
+      ' padded ',
+      '\t',
+      '\u0001',
+      '\u007f',
+      '\ud800',
+      'x'.repeat(101),
+      'c'.repeat(201),
+    ),
   },
   { weight: 1, arbitrary: fc.nat({ max: 400 }).map((n) => 'é'.repeat(n)) },
 );
@@ -169,7 +213,22 @@ const cursorKey = fc.oneof(
   { weight: 2, arbitrary: validInstant },
   { weight: 3, arbitrary: composedInstant },
   { weight: 2, arbitrary: fc.constantFrom(...WORDS_FOR_TIME) },
-  { weight: 2, arbitrary: fc.constantFrom('12.00', '-5.5', '1e5', '99999999999.99', '99999999999999999999.99', '0.001', 'NaN', 'Infinity', '', '1', '12,00') },
+  {
+    weight: 2,
+    arbitrary: fc.constantFrom(
+      '12.00',
+      '-5.5',
+      '1e5',
+      '99999999999.99',
+      '99999999999999999999.99',
+      '0.001',
+      'NaN',
+      'Infinity',
+      '',
+      '1',
+      '12,00',
+    ),
+  },
   { weight: 1, arbitrary: fc.oneof(fc.double(), fc.integer(), fc.constant(null), text) },
 );
 const cursorNumber = fc.oneof(
@@ -177,7 +236,11 @@ const cursorNumber = fc.oneof(
   { weight: 2, arbitrary: fc.constantFrom('', '\u0000', 'a\u0000b', '\ud800', 'x'.repeat(201)) },
   { weight: 1, arbitrary: fc.oneof(text, fc.integer(), fc.constant(null)) },
 );
-const cursorId = fc.oneof(fc.integer({ min: -2, max: 10 }), fc.constantFrom(2 ** 31, 2 ** 53, 2 ** 53 + 2, 2 ** 63, 1e300, 1.5, -0, '1'), fc.constant(null));
+const cursorId = fc.oneof(
+  fc.integer({ min: -2, max: 10 }),
+  fc.constantFrom(2 ** 31, 2 ** 53, 2 ** 53 + 2, 2 ** 63, 1e300, 1.5, -0, '1'),
+  fc.constant(null),
+);
 /** What follows a cursor's tag: an id, a key and a number (the two shapes given out), or anything. */
 const cursorParts = fc.oneof(
   { weight: 2, arbitrary: fc.tuple(cursorId) },
@@ -185,7 +248,10 @@ const cursorParts = fc.oneof(
   { weight: 1, arbitrary: fc.array(fc.oneof(cursorKey, cursorNumber, cursorId), { maxLength: 4 }) },
 ) as fc.Arbitrary<unknown[]>;
 
-/** A cursor value: a JSON array like the ones the routes give out, with any of its parts crafted, or not a cursor at all. */
+/**
+ * A cursor value: a JSON array like the ones the routes give out, with any of its parts crafted, or not a cursor at
+ * all.
+ */
 function cursor(kinds: string[]): fc.Arbitrary<string> {
   const tag = fc.oneof({ weight: 5, arbitrary: fc.constantFrom(...kinds) }, { weight: 1, arbitrary: text });
   return fc.oneof(
@@ -227,7 +293,11 @@ interface RouteSpec {
 const TICKET_SORTS = ['updated', 'sold', '-sold', 'price', '-price', 'number', '-number'];
 /** A sort with a cursor of its own kind (or of another), with any of the cursor's parts crafted. */
 const ticketPaging = fc
-  .tuple(fc.constantFrom(...TICKET_SORTS), fc.oneof({ weight: 4, arbitrary: fc.constant(null) }, { weight: 1, arbitrary: fc.constantFrom(...TICKET_SORTS) }), cursorParts)
+  .tuple(
+    fc.constantFrom(...TICKET_SORTS),
+    fc.oneof({ weight: 4, arbitrary: fc.constant(null) }, { weight: 1, arbitrary: fc.constantFrom(...TICKET_SORTS) }),
+    cursorParts,
+  )
   .map(([sort, other, parts]): Array<[string, string]> => [
     ['sort', sort],
     ['cursor', b64([other ?? sort, ...parts])],
@@ -273,10 +343,20 @@ const ROUTES: Record<string, RouteSpec> = {
   },
   'api/tickets/{number}': {
     params: {},
-    route: { number: fc.oneof(fc.constantFrom('TEST00000001', 'NOPE', 'x'.repeat(200), 'x'.repeat(201), '%', "'", 'é'), fc.stringMatching(/^[A-Za-z0-9 _'-]{1,40}$/)) },
+    route: {
+      number: fc.oneof(
+        fc.constantFrom('TEST00000001', 'NOPE', 'x'.repeat(200), 'x'.repeat(201), '%', "'", 'é'),
+        fc.stringMatching(/^[A-Za-z0-9 _'-]{1,40}$/),
+      ),
+    },
   },
   'api/stats': {
-    params: { from: instantParam, to: instantParam, bucket: words('minute', 'hour', 'day'), zone: param(fc.constantFrom('Europe/Zurich', 'UTC'), zone) },
+    params: {
+      from: instantParam,
+      to: instantParam,
+      bucket: words('minute', 'hour', 'day'),
+      zone: param(fc.constantFrom('Europe/Zurich', 'UTC'), zone),
+    },
     groups: statsRange,
   },
   'api/deliveries': {
@@ -331,28 +411,51 @@ interface Case {
 }
 
 /** `arbitrary` once in `n` cases, else null. */
-const oneIn = <T>(n: number, arbitrary: fc.Arbitrary<T>) => fc.oneof({ weight: n - 1, arbitrary: fc.constant(null) }, { weight: 1, arbitrary });
+const oneIn = <T>(n: number, arbitrary: fc.Arbitrary<T>) =>
+  fc.oneof({ weight: n - 1, arbitrary: fc.constant(null) }, { weight: 1, arbitrary });
 
 function caseFor(route: string, spec: RouteSpec): fc.Arbitrary<Case> {
   const known = Object.keys(spec.params);
-  const stranger = fc.oneof(fc.constantFrom('code', 'Limit', 'limit ', 'x', '', 'cursor[]', '__proto__', 'constructor', 'hasOwnProperty'), fc.string({ maxLength: 8 }));
+  const stranger = fc.oneof(
+    fc.constantFrom('code', 'Limit', 'limit ', 'x', '', 'cursor[]', '__proto__', 'constructor', 'hasOwnProperty'),
+    fc.string({ maxLength: 8 }),
+  );
   const validPairs = fc
     .uniqueArray(fc.constantFrom(...known, 'code'), { maxLength: 3 })
-    .chain((names) => fc.tuple(...names.map((n) => fc.tuple(fc.constant(n), n === 'code' ? fc.constant('k') : spec.params[n].valid))));
-  const hostilePair = known.length === 0 ? fc.tuple(stranger, text) : fc.constantFrom(...known).chain((n) => fc.tuple(fc.constant(n), spec.params[n].hostile));
+    .chain((names) =>
+      fc.tuple(...names.map((n) => fc.tuple(fc.constant(n), n === 'code' ? fc.constant('k') : spec.params[n].valid))),
+    );
+  const hostilePair =
+    known.length === 0
+      ? fc.tuple(stranger, text)
+      : fc.constantFrom(...known).chain((n) => fc.tuple(fc.constant(n), spec.params[n].hostile));
   // A few valid parameters, each once, and at most one hostile one (a repeat, a boundary, garbage),
   // so that the hostile value is what decides the answer, and the valid ones reach the database.
   const pairs = fc
-    .tuple(validPairs, spec.groups ? fc.option(spec.groups, { freq: 3 }) : fc.constant(null), fc.option(hostilePair, { freq: 2 }), oneIn(12, fc.tuple(stranger, text)))
+    .tuple(
+      validPairs,
+      spec.groups ? fc.option(spec.groups, { freq: 3 }) : fc.constant(null),
+      fc.option(hostilePair, { freq: 2 }),
+      oneIn(12, fc.tuple(stranger, text)),
+    )
     .map(([valid, group, hostile, odd]) => {
       const grouped = new Set((group ?? []).map(([n]) => n));
-      return [...valid.filter(([n]) => !grouped.has(n)), ...(group ?? []), ...(hostile ? [hostile] : []), ...(odd ? [odd] : [])];
+      return [
+        ...valid.filter(([n]) => !grouped.has(n)),
+        ...(group ?? []),
+        ...(hostile ? [hostile] : []),
+        ...(odd ? [odd] : []),
+      ];
     });
   const placeholders = Object.entries(spec.route ?? {});
   const pathOf =
     placeholders.length === 0
       ? fc.constant(`/${route}`)
-      : fc.tuple(...placeholders.map(([, arb]) => arb)).map((values) => placeholders.reduce((p, [key], i) => p.replace(`{${key}}`, encode(values[i], false)), `/${route}`));
+      : fc
+          .tuple(...placeholders.map(([, arb]) => arb))
+          .map((values) =>
+            placeholders.reduce((p, [key], i) => p.replace(`{${key}}`, encode(values[i], false)), `/${route}`),
+          );
   const rawBits = oneIn(10, fc.tuple(fc.nat(), fc.constantFrom(...RAW)));
   return fc.tuple(pathOf, pairs, fc.boolean(), rawBits).map(([p, ps, plus, raw]) => {
     const parts = ps.map(([k, v]) => (v === '' && plus ? encode(k, plus) : `${encode(k, plus)}=${encode(v, plus)}`));
@@ -364,7 +467,12 @@ function caseFor(route: string, spec: RouteSpec): fc.Arbitrary<Case> {
 /** The read routes: every route answering GET, but POST /webhook (which routes GET only to answer it 405). */
 const getRoutes = (): string[] =>
   declaredFunctions()
-    .filter((f): f is HttpFunction => f.kind === 'http' && (f.methods as readonly string[]).includes('GET') && !(f.methods as readonly string[]).includes('POST'))
+    .filter(
+      (f): f is HttpFunction =>
+        f.kind === 'http' &&
+        (f.methods as readonly string[]).includes('GET') &&
+        !(f.methods as readonly string[]).includes('POST'),
+    )
     .map((f) => f.route);
 
 const OK_TYPES: Record<string, RegExp> = { metrics: /^text\/plain/ };
@@ -377,7 +485,12 @@ describe(`every GET route of the functions host under generated query strings (s
   it('answers 200, or 4xx JSON naming a parameter of the request; never 5xx', async () => {
     const counts: Record<string, Record<string, number>> = {};
     const started = Date.now();
-    const anyCase = fc.oneof(...Object.entries(ROUTES).map(([route, spec]) => ({ weight: Object.keys(spec.params).length + 1, arbitrary: caseFor(route, spec) })));
+    const anyCase = fc.oneof(
+      ...Object.entries(ROUTES).map(([route, spec]) => ({
+        weight: Object.keys(spec.params).length + 1,
+        arbitrary: caseFor(route, spec),
+      })),
+    );
     await fc.assert(
       fc.asyncProperty(anyCase, async (c) => {
         const response = await fetch(`${stack.url}${c.path}${c.search}`);
@@ -401,18 +514,28 @@ describe(`every GET route of the functions host under generated query strings (s
         // NUL anywhere in the query is refused by the host before routing, as a framing error.
         if (response.status === 400 && c.pairs.some(([k, v]) => `${k}${v}`.includes('\u0000'))) return;
         // The parameter refused: one the request sent, or one of the route's (`to` is required with `from`).
-        const names = new Set([...new URLSearchParams(c.search).keys(), ...Object.keys(ROUTES[c.route].params), ...Object.keys(ROUTES[c.route].route ?? {})]);
-        if (response.status !== 400 || typeof json.param !== 'string' || !names.has(json.param)) throw new Error(`4xx not naming a parameter of the request: ${seen}`);
+        const names = new Set([
+          ...new URLSearchParams(c.search).keys(),
+          ...Object.keys(ROUTES[c.route].params),
+          ...Object.keys(ROUTES[c.route].route ?? {}),
+        ]);
+        if (response.status !== 400 || typeof json.param !== 'string' || !names.has(json.param))
+          throw new Error(`4xx not naming a parameter of the request: ${seen}`);
       }),
       { numRuns: RUNS, seed: SEED, endOnFailure: false },
     );
     const seconds = (Date.now() - started) / 1000;
     const dir = path.join(__dirname, '..', '..', 'test-artifacts');
     mkdirSync(dir, { recursive: true });
-    writeFileSync(path.join(dir, 'read-queries.json'), `${JSON.stringify({ seed: SEED, runs: RUNS, seconds, byRouteAndStatus: counts }, null, 2)}\n`);
+    writeFileSync(
+      path.join(dir, 'read-queries.json'),
+      `${JSON.stringify({ seed: SEED, runs: RUNS, seconds, byRouteAndStatus: counts }, null, 2)}\n`,
+    );
     // Each route was reached, and the valid side of the generators got past validation somewhere.
-    for (const route of Object.keys(ROUTES)) expect(Object.values(counts[route] ?? {}).reduce((a, b) => a + b, 0)).toBeGreaterThan(0);
-    for (const route of ['api/tickets', 'api/stats', 'api/deliveries', 'api/dead-letters']) expect(counts[route]?.['200'] ?? 0).toBeGreaterThan(0);
+    for (const route of Object.keys(ROUTES))
+      expect(Object.values(counts[route] ?? {}).reduce((a, b) => a + b, 0)).toBeGreaterThan(0);
+    for (const route of ['api/tickets', 'api/stats', 'api/deliveries', 'api/dead-letters'])
+      expect(counts[route]?.['200'] ?? 0).toBeGreaterThan(0);
   }, 120_000);
 });
 
@@ -454,13 +577,20 @@ describe('the query values that once reached Postgres unchecked', () => {
   });
 
   it('reads a zone name ICU knows in its canonical spelling, so Postgres knows it too', async () => {
-    const { status, body } = await get('/api/stats?from=2026-11-30T00:00:00Z&to=2026-12-01T00:00:00Z&zone=US/Pacific-New');
+    const { status, body } = await get(
+      '/api/stats?from=2026-11-30T00:00:00Z&to=2026-12-01T00:00:00Z&zone=US/Pacific-New',
+    );
     expect(status).toBe(200);
     expect(body.sales).toMatchObject({ zone: 'America/Los_Angeles', series: expect.any(Array) });
   });
 
   it("turns Postgres's refusal of a zone name it lacks into the caller's error, naming zone", async () => {
-    const range = { from: new Date('2026-11-30T00:00:00Z'), to: new Date('2026-12-01T00:00:00Z'), bucket: 'hour' as const, zone: 'Mars/Olympus' };
+    const range = {
+      from: new Date('2026-11-30T00:00:00Z'),
+      to: new Date('2026-12-01T00:00:00Z'),
+      bucket: 'hour' as const,
+      zone: 'Mars/Olympus',
+    };
     const deps = { pool: stack.host.deps.pool, requests: stack.host.deps.metrics.requests, now: Date.now };
     const refused = await statsReport(deps, range).catch((error: unknown) => error);
     expect(refused).toBeInstanceOf(QueryParamError);

@@ -15,7 +15,9 @@ let channel: amqp.Channel;
 
 beforeAll(async () => {
   // These tests read petzi.relay.dlq itself: without the recorder, which would drain it (see operate.int.test.ts).
-  stack = await startTestStack({ functions: declaredFunctions().filter((fn) => fn.name !== deadLetterRecorderFunction.name) });
+  stack = await startTestStack({
+    functions: declaredFunctions().filter((fn) => fn.name !== deadLetterRecorderFunction.name),
+  });
   live = await captureExchange(stack.host.deps.topology.liveExchange, '');
   connection = await amqp.connect(TEST_RABBITMQ_URL);
   channel = await connection.createChannel();
@@ -28,11 +30,15 @@ afterAll(async () => {
   await stack.stop();
 });
 
-const count = async (sql: string, params: unknown[] = []) => Number((await queryOnce<{ n: string }>(stack.db.url, sql, params))[0].n);
+const count = async (sql: string, params: unknown[] = []) =>
+  Number((await queryOnce<{ n: string }>(stack.db.url, sql, params))[0].n);
 const liveFor = (id: number) => liveEventsIn(live.messages).filter((e) => e.id === id);
 
 /** Stores a webhook as if it had come in (its body hash is a stand-in) and returns what its message carries. */
-async function insertRaw(payload: unknown, event = 'ticket_created'): Promise<{ id: number; receivedAt: string; bodySha256: string }> {
+async function insertRaw(
+  payload: unknown,
+  event = 'ticket_created',
+): Promise<{ id: number; receivedAt: string; bodySha256: string }> {
   const [row] = await queryOnce<{ id: string; received_at: Date; body_sha256: string }>(
     stack.db.url,
     `INSERT INTO webhook_event (event_type, body_sha256, signature_timestamp, payload, published_at)
@@ -79,11 +85,17 @@ describe('relay', () => {
       ['XXXX2941J6SG'],
     );
     expect(ticket).toEqual({ status: 'valid', webhook_id: String(id), price_amount: '25.00' });
-    const rows = await queryOnce<{ seq: string }>(stack.db.url, 'SELECT seq FROM live_event WHERE webhook_id = $1', [id]);
+    const rows = await queryOnce<{ seq: string }>(stack.db.url, 'SELECT seq FROM live_event WHERE webhook_id = $1', [
+      id,
+    ]);
     expect(Number(rows[0].seq)).toBe(event.seq);
 
     const update = await postWebhook(stack.url, sample('ticket_updated.compact-utf8.json'));
-    const [cancelled] = await waitUntil(() => (liveFor(update.json.id as number).length ? liveFor(update.json.id as number) : undefined), 10_000, 'update');
+    const [cancelled] = await waitUntil(
+      () => (liveFor(update.json.id as number).length ? liveFor(update.json.id as number) : undefined),
+      10_000,
+      'update',
+    );
     expect(cancelled.ticket).toMatchObject({ status: 'cancelled', cancellationReason: 'event_postponed' });
     expect(cancelled.seq).toBeGreaterThan(event.seq);
   });
@@ -97,10 +109,20 @@ describe('relay', () => {
       'SELECT payload, received_at, body_sha256 FROM webhook_event WHERE id = $1',
       [id],
     );
-    toRelayQueue({ id, receivedAt: stored.received_at.toISOString(), event: 'ticket_created', bodySha256: stored.body_sha256, payload: stored.payload });
+    toRelayQueue({
+      id,
+      receivedAt: stored.received_at.toISOString(),
+      event: 'ticket_created',
+      bodySha256: stored.body_sha256,
+      payload: stored.payload,
+    });
     const events = await waitUntil(() => (liveFor(id).length >= 2 ? liveFor(id) : undefined), 10_000, 'redelivery');
     expect(events.map((e) => e.seq)).toEqual([first.seq, first.seq]);
-    const rows = await queryOnce<{ n: string }>(stack.db.url, 'SELECT count(*) AS n FROM live_event WHERE webhook_id = $1', [id]);
+    const rows = await queryOnce<{ n: string }>(
+      stack.db.url,
+      'SELECT count(*) AS n FROM live_event WHERE webhook_id = $1',
+      [id],
+    );
     expect(rows[0].n).toBe('1');
   });
 
@@ -112,7 +134,14 @@ describe('relay', () => {
     }
     // Newest first, in one burst, so the relay batches them together: seq follows webhook id,
     // so publishing in arrival order would put seqs on petzi.live backwards.
-    for (const row of [...rows].reverse()) toRelayQueue({ id: row.id, receivedAt: row.receivedAt, event: 'ticket_created', bodySha256: row.bodySha256, payload: row.payload });
+    for (const row of [...rows].reverse())
+      toRelayQueue({
+        id: row.id,
+        receivedAt: row.receivedAt,
+        event: 'ticket_created',
+        bodySha256: row.bodySha256,
+        payload: row.payload,
+      });
     const ids = new Set(rows.map((r) => r.id));
     const seqs = await waitUntil(
       () => {
@@ -133,9 +162,21 @@ describe('relay', () => {
     cancelled.event = 'ticket_updated';
     const older = await insertRaw(created);
     const newer = await insertRaw(cancelled, 'ticket_updated');
-    toRelayQueue({ id: newer.id, receivedAt: newer.receivedAt, event: 'ticket_updated', bodySha256: newer.bodySha256, payload: cancelled });
+    toRelayQueue({
+      id: newer.id,
+      receivedAt: newer.receivedAt,
+      event: 'ticket_updated',
+      bodySha256: newer.bodySha256,
+      payload: cancelled,
+    });
     await waitUntil(() => (liveFor(newer.id).length ? true : undefined), 10_000, 'newer');
-    toRelayQueue({ id: older.id, receivedAt: older.receivedAt, event: 'ticket_created', bodySha256: older.bodySha256, payload: created });
+    toRelayQueue({
+      id: older.id,
+      receivedAt: older.receivedAt,
+      event: 'ticket_created',
+      bodySha256: older.bodySha256,
+      payload: created,
+    });
     await waitUntil(() => (liveFor(older.id).length ? true : undefined), 10_000, 'older');
     const [ticket] = await queryOnce<{ status: string; webhook_id: string; first_seen_at: Date }>(
       stack.db.url,
@@ -149,13 +190,25 @@ describe('relay', () => {
 
   it.each([
     ['a non-JSON message', Buffer.from('not json at all')],
-    ['an unknown event', { id: 999_999, receivedAt: new Date().toISOString(), event: 'ticket_scanned', payload: { event: 'ticket_scanned' } }],
+    [
+      'an unknown event',
+      {
+        id: 999_999,
+        receivedAt: new Date().toISOString(),
+        event: 'ticket_scanned',
+        payload: { event: 'ticket_scanned' },
+      },
+    ],
     ['a message without id', { event: 'ticket_created', payload: {} }],
   ])('dead-letters %s after the trigger retries, without looping', async (_name, message) => {
     const dlq = stack.host.deps.topology.relayDeadLetterQueue;
     const before = (await channel.checkQueue(dlq)).messageCount;
     toRelayQueue(message);
-    await waitUntil(async () => ((await channel.checkQueue(dlq)).messageCount > before ? true : undefined), 15_000, 'dead letter');
+    await waitUntil(
+      async () => ((await channel.checkQueue(dlq)).messageCount > before ? true : undefined),
+      15_000,
+      'dead letter',
+    );
     const got = await channel.get(dlq, { noAck: true });
     if (got === false) throw new Error('dead-letter queue empty');
     expect(got.properties.headers?.['x-ms-rabbitmq-requeuecount']).toBe(4);
@@ -169,18 +222,34 @@ describe('the relay batch isolates its culprit', () => {
   it('relays 40 good webhooks once each and dead-letters only the poisonous one', async () => {
     // The schema refuses every natural case at the door: a CHECK constraint in this test's own
     // database makes one ticket fail in Postgres, as a value the schema missed would.
-    await queryOnce(stack.db.url, "ALTER TABLE ticket ADD CONSTRAINT test_poison_relay CHECK (title <> 'POISON RELAY')");
+    await queryOnce(
+      stack.db.url,
+      "ALTER TABLE ticket ADD CONSTRAINT test_poison_relay CHECK (title <> 'POISON RELAY')",
+    );
     const dlq = stack.host.deps.topology.relayDeadLetterQueue;
     expect((await channel.checkQueue(dlq)).messageCount).toBe(0);
-    const bodies = Array.from({ length: 41 }, (_, i) => ticketBody(3000 + i, i === 20 ? { title: 'POISON RELAY' } : {}));
+    const bodies = Array.from({ length: 41 }, (_, i) =>
+      ticketBody(3000 + i, i === 20 ? { title: 'POISON RELAY' } : {}),
+    );
     const replies = await Promise.all(bodies.map((body) => postWebhook(stack.url, body)));
     expect(replies.every((r) => r.status === 200)).toBe(true);
     const ids = replies.map((r) => r.json.id as number);
     const poison = ids[20];
     const good = ids.filter((id) => id !== poison).sort((a, b) => a - b);
 
-    await waitUntil(async () => ((await channel.checkQueue(dlq)).messageCount >= 1 ? true : undefined), 30_000, 'the dead letter');
-    await waitUntil(async () => ((await count('SELECT count(*) AS n FROM live_event WHERE webhook_id = ANY($1)', [good])) === 40 ? true : undefined), 10_000, '40 relayed');
+    await waitUntil(
+      async () => ((await channel.checkQueue(dlq)).messageCount >= 1 ? true : undefined),
+      30_000,
+      'the dead letter',
+    );
+    await waitUntil(
+      async () =>
+        (await count('SELECT count(*) AS n FROM live_event WHERE webhook_id = ANY($1)', [good])) === 40
+          ? true
+          : undefined,
+      10_000,
+      '40 relayed',
+    );
     // Every live publish of the burst happens in the batches that committed before the dead letter.
     const published = liveEventsIn(live.messages)
       .map((e) => e.id)

@@ -45,7 +45,9 @@ interface Read {
   stored_at: Date;
 }
 
-/** Stores each raw body as the door does (Postgres parses the text into jsonb) and reads it back through relay_input_of. */
+/**
+ * Stores each raw body as the door does (Postgres parses the text into jsonb) and reads it back through relay_input_of.
+ */
 async function readBack(bodies: string[]): Promise<Read[]> {
   const { rows } = await m.pool.query<Read>(
     `WITH stored AS (
@@ -77,16 +79,31 @@ describe('relay_input_of', () => {
     ...sampleBodies().map(({ name, body }): [string, string] => [name, body.toString('utf8')]),
     ...Array.from({ length: 300 }, (_, i): [string, string] => [`simulator body ${i}`, generator.next().body]),
     ['no session', ticket(1, { sessions: [] })],
-    ['a session without location', ticket(2, { sessions: [{ name: 'n', date: '2026-05-01', time: null, doors: null }] })],
-    ['a null location', ticket(3, { sessions: [{ name: 'n', date: '2026-05-01', time: null, doors: null, location: null }] })],
-    ['a location with null names', ticket(4, { sessions: [{ name: 'n', date: '2026-05-01', location: { name: null, city: null } }] })],
+    [
+      'a session without location',
+      ticket(2, { sessions: [{ name: 'n', date: '2026-05-01', time: null, doors: null }] }),
+    ],
+    [
+      'a null location',
+      ticket(3, { sessions: [{ name: 'n', date: '2026-05-01', time: null, doors: null, location: null }] }),
+    ],
+    [
+      'a location with null names',
+      ticket(4, { sessions: [{ name: 'n', date: '2026-05-01', location: { name: null, city: null } }] }),
+    ],
     ['a null cancellation reason', ticket(5, { cancellationReason: null })],
     ['no cancellation reason', ticket(6, { cancellationReason: undefined })],
     ['a cancellation', ticket(7, { cancellationReason: 'stolen' })],
     ['an eventId written 54694.0', withRaw(ticket(8, { eventId: 54694 }), '"eventId":54694', '"eventId":54694.0')],
     ['an eventId written 5.4694e4', withRaw(ticket(9, { eventId: 54694 }), '"eventId":54694', '"eventId":5.4694e4')],
-    ['escapes and non-ASCII text', withRaw(ticket(10, { title: 'T' }), '"title":"T"', '"title":"Caf\\u00e9 \\"Zo\\u00e9\\" \\ud83c\\udfb8 \\/ \\n"')],
-    ['a negative price and a far date', ticket(11, { price: { amount: '-0.50', currency: 'EUR' }, sessions: [{ name: 'n', date: '9999-12-31' }] })],
+    [
+      'escapes and non-ASCII text',
+      withRaw(ticket(10, { title: 'T' }), '"title":"T"', '"title":"Caf\\u00e9 \\"Zo\\u00e9\\" \\ud83c\\udfb8 \\/ \\n"'),
+    ],
+    [
+      'a negative price and a far date',
+      ticket(11, { price: { amount: '-0.50', currency: 'EUR' }, sessions: [{ name: 'n', date: '9999-12-31' }] }),
+    ],
   ];
 
   it('reads every ticket body the door accepts as the schema does', async () => {
@@ -94,9 +111,15 @@ describe('relay_input_of', () => {
     const drift = bodies.flatMap(([name, body], i) => {
       const check = checkPayload(JSON.parse(body) as Record<string, unknown>);
       if (check.kind !== 'ticket') return [`${name}: the door would refuse it (${check.kind})`];
-      const expected = { live: liveTicketOf(check.payload), buyer_role: check.payload.details.buyer.role, kind: check.event };
+      const expected = {
+        live: liveTicketOf(check.payload),
+        buyer_role: check.payload.details.buyer.role,
+        kind: check.event,
+      };
       const actual = { live: reads[i].live, buyer_role: reads[i].buyer_role, kind: reads[i].kind };
-      return isEqual(actual, expected) ? [] : [`${name}: relay_input_of ${JSON.stringify(actual)}, the schema ${JSON.stringify(expected)}`];
+      return isEqual(actual, expected)
+        ? []
+        : [`${name}: relay_input_of ${JSON.stringify(actual)}, the schema ${JSON.stringify(expected)}`];
     });
     expect(drift).toEqual([]);
     expect(reads).toHaveLength(bodies.length);
@@ -105,7 +128,11 @@ describe('relay_input_of', () => {
   it('gives received_at as the messages carried it: the stored time as Date.toISOString writes it', async () => {
     // Stored times have microseconds (now()): the millisecond must be the one node-postgres keeps.
     const reads = await readBack(Array.from({ length: 50 }, (_, i) => ticket(20 + i)));
-    expect(reads.filter((r) => r.received_at !== r.stored_at.toISOString()).map((r) => [r.received_at, r.stored_at.toISOString()])).toEqual([]);
+    expect(
+      reads
+        .filter((r) => r.received_at !== r.stored_at.toISOString())
+        .map((r) => [r.received_at, r.stored_at.toISOString()]),
+    ).toEqual([]);
     expect(reads[0].received_at).toMatch(/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/);
   });
 });

@@ -28,7 +28,10 @@ interface Stored {
   body: string;
 }
 
-/** Stores a body as the door does (its sha256, Postgres parsing the text), marked published so the outbox leaves it alone. */
+/**
+ * Stores a body as the door does (its sha256, Postgres parsing the text), marked published so the outbox leaves it
+ * alone.
+ */
 async function store(url: string, body: string): Promise<Stored> {
   const [row] = await queryOnce<{ id: string; received_at: Date }>(
     url,
@@ -41,7 +44,13 @@ async function store(url: string, body: string): Promise<Stored> {
 
 /** A petzi.webhooks message as the pipeline encodes one, with whatever id, hash and payload it is given. */
 const messageOf = (m: { id: number; receivedAt: string; bodySha256: string; body: string }) =>
-  encodeWebhookMessage({ id: m.id, receivedAt: m.receivedAt, event: 'ticket_created', bodySha256: m.bodySha256, payloadJson: m.body });
+  encodeWebhookMessage({
+    id: m.id,
+    receivedAt: m.receivedAt,
+    event: 'ticket_created',
+    bodySha256: m.bodySha256,
+    payloadJson: m.body,
+  });
 
 describe('relay_batch', () => {
   let m: MigratedDatabase;
@@ -69,7 +78,10 @@ describe('relay_batch', () => {
       [`${a.id} ${sha256(forged)}`]: 'body_mismatch',
       [`${b.id} not a hash`]: 'body_mismatch',
     });
-    const tickets = await queryOnce<{ number: string; title: string; status: string }>(m.db.url, 'SELECT number, title, status FROM ticket ORDER BY number');
+    const tickets = await queryOnce<{ number: string; title: string; status: string }>(
+      m.db.url,
+      'SELECT number, title, status FROM ticket ORDER BY number',
+    );
     expect(tickets).toEqual([
       { number: 'TEST00000001', title: 'Test Night', status: 'valid' },
       { number: 'TEST00000002', title: 'Test Night', status: 'valid' },
@@ -79,22 +91,44 @@ describe('relay_batch', () => {
       'SELECT webhook_id, kind, reason, tries FROM dead_letter ORDER BY id',
     );
     expect(dead).toEqual([
-      { webhook_id: String(a.id), kind: 'unverified', reason: `not relayed: the message's body (sha256 ${sha256(forged)}) is not the one stored for webhook ${a.id}`, tries: 1 },
-      { webhook_id: String(b.id), kind: 'unverified', reason: `not relayed: the message's body (sha256 malformed) is not the one stored for webhook ${b.id}`, tries: 1 },
-      { webhook_id: String(UNKNOWN_ID), kind: 'unverified', reason: `not relayed: no stored webhook has id ${UNKNOWN_ID}`, tries: 1 },
+      {
+        webhook_id: String(a.id),
+        kind: 'unverified',
+        reason: `not relayed: the message's body (sha256 ${sha256(forged)}) is not the one stored for webhook ${a.id}`,
+        tries: 1,
+      },
+      {
+        webhook_id: String(b.id),
+        kind: 'unverified',
+        reason: `not relayed: the message's body (sha256 malformed) is not the one stored for webhook ${b.id}`,
+        tries: 1,
+      },
+      {
+        webhook_id: String(UNKNOWN_ID),
+        kind: 'unverified',
+        reason: `not relayed: no stored webhook has id ${UNKNOWN_ID}`,
+        tries: 1,
+      },
     ]);
-    expect(await queryOnce(m.db.url, 'SELECT webhook_id FROM live_event WHERE webhook_id NOT IN ($1, $2)', [a.id, b.id])).toEqual([]);
+    expect(
+      await queryOnce(m.db.url, 'SELECT webhook_id FROM live_event WHERE webhook_id NOT IN ($1, $2)', [a.id, b.id]),
+    ).toEqual([]);
   });
 
   it('counts the same message refused again on its waiting dead letter', async () => {
     const claim = { id: UNKNOWN_ID, bodySha256: sha256(ticketBody(3)) };
     await relayBatch(m.pool, [claim], new Date());
-    const dead = await queryOnce<{ tries: number }>(m.db.url, 'SELECT tries FROM dead_letter WHERE webhook_id = $1', [UNKNOWN_ID]);
+    const dead = await queryOnce<{ tries: number }>(m.db.url, 'SELECT tries FROM dead_letter WHERE webhook_id = $1', [
+      UNKNOWN_ID,
+    ]);
     expect(dead).toEqual([{ tries: 2 }]);
   });
 
   it('refuses, without a dead letter, a backed message whose webhook is no ticket event', async () => {
-    const other = await store(m.db.url, JSON.stringify({ event: 'ticket_scanned', details: { ticket: { number: 'X' } } }));
+    const other = await store(
+      m.db.url,
+      JSON.stringify({ event: 'ticket_scanned', details: { ticket: { number: 'X' } } }),
+    );
     const verdicts = await relayBatch(m.pool, [{ id: other.id, bodySha256: other.bodySha256 }], new Date());
     expect(Object.fromEntries(verdicts.refused)).toEqual({ [`${other.id} ${other.bodySha256}`]: 'not_a_ticket' });
     expect(await queryOnce(m.db.url, 'SELECT id FROM dead_letter WHERE webhook_id = $1', [other.id])).toEqual([]);
@@ -123,7 +157,9 @@ describe('the relay, fed forged messages on petzi.webhooks with the guest login'
   });
 
   const metric = async (name: string, labels: Record<string, string>) =>
-    (await stack.host.deps.registry.getSingleMetric(name)?.get())?.values.find((v) => Object.entries(labels).every(([k, l]) => v.labels[k] === l))?.value ?? 0;
+    (await stack.host.deps.registry.getSingleMetric(name)?.get())?.values.find((v) =>
+      Object.entries(labels).every(([k, l]) => v.labels[k] === l),
+    )?.value ?? 0;
   const getJson = async <T>(path: string): Promise<T> => {
     const response = await fetch(`${stack.url}${path}`);
     expect(response.status).toBe(200);
@@ -133,7 +169,11 @@ describe('the relay, fed forged messages on petzi.webhooks with the guest login'
 
   /** Publishes every message in one go, as the outbox would, and waits for the broker's confirms. */
   async function publishBurst(messages: Buffer[]): Promise<void> {
-    for (const content of messages) channel.publish(stack.host.deps.topology.webhookExchange, 'ticket_created', content, { persistent: true, contentType: 'application/json' });
+    for (const content of messages)
+      channel.publish(stack.host.deps.topology.webhookExchange, 'ticket_created', content, {
+        persistent: true,
+        contentType: 'application/json',
+      });
     await channel.waitForConfirms();
   }
 
@@ -152,7 +192,12 @@ describe('the relay, fed forged messages on petzi.webhooks with the guest login'
 
     await publishBurst([
       ...genuine.slice(2, 4).map(messageOf),
-      messageOf({ id: UNKNOWN_ID, receivedAt: victim.receivedAt, bodySha256: sha256(forgedUnknown), body: forgedUnknown }),
+      messageOf({
+        id: UNKNOWN_ID,
+        receivedAt: victim.receivedAt,
+        bodySha256: sha256(forgedUnknown),
+        body: forgedUnknown,
+      }),
       messageOf({ ...victim, bodySha256: sha256(forgedBody), body: forgedBody }),
       // The genuine hash, copied from a message seen on the broker, with another payload.
       messageOf({ ...copied, body: forgedCopy }),
@@ -160,15 +205,29 @@ describe('the relay, fed forged messages on petzi.webhooks with the guest login'
     ]);
 
     const relayed = [copied, ...genuine.slice(2)].map((g) => g.id);
-    await waitUntil(() => (relayed.every((id) => liveIds().has(id)) ? true : undefined), 10_000, 'the genuine live events');
-    await waitUntil(async () => ((await metric('relay_messages_total', { outcome: 'unverified' })) >= 2 ? true : undefined), 10_000, 'two refusals');
+    await waitUntil(
+      () => (relayed.every((id) => liveIds().has(id)) ? true : undefined),
+      10_000,
+      'the genuine live events',
+    );
+    await waitUntil(
+      async () => ((await metric('relay_messages_total', { outcome: 'unverified' })) >= 2 ? true : undefined),
+      10_000,
+      'two refusals',
+    );
 
     // No ticket but the genuine ones, each with the stored body's state, the copied hash's included.
     const tickets = await queryOnce<{ number: string; title: string; status: string }>(
       url,
       "SELECT number, title, status FROM ticket WHERE number LIKE 'TEST0000700%' OR number = 'TEST00007999' ORDER BY number",
     );
-    expect(tickets).toEqual(['TEST00007001', 'TEST00007002', 'TEST00007003', 'TEST00007004', 'TEST00007005'].map((number) => ({ number, title: 'Test Night', status: 'valid' })));
+    expect(tickets).toEqual(
+      ['TEST00007001', 'TEST00007002', 'TEST00007003', 'TEST00007004', 'TEST00007005'].map((number) => ({
+        number,
+        title: 'Test Night',
+        status: 'valid',
+      })),
+    );
     // No live event for the refused ones; every live event of the burst shows a stored state.
     expect(liveIds().has(UNKNOWN_ID)).toBe(false);
     expect(liveIds().has(victim.id)).toBe(false);
@@ -177,9 +236,15 @@ describe('the relay, fed forged messages on petzi.webhooks with the guest login'
 
     // Dead-lettered with the reason, in the dead-letters API, and counted.
     const { items } = await getJson<{ items: DeadLetter[] }>('/api/dead-letters?state=waiting');
-    const refused = items.filter((d) => [UNKNOWN_ID, victim.id].includes(d.webhookId)).sort((x, y) => x.webhookId - y.webhookId);
+    const refused = items
+      .filter((d) => [UNKNOWN_ID, victim.id].includes(d.webhookId))
+      .sort((x, y) => x.webhookId - y.webhookId);
     expect(refused.map((d) => ({ webhookId: d.webhookId, ticketNumber: d.ticketNumber, reason: d.reason }))).toEqual([
-      { webhookId: victim.id, ticketNumber: null, reason: `not relayed: the message's body (sha256 ${sha256(forgedBody)}) is not the one stored for webhook ${victim.id}` },
+      {
+        webhookId: victim.id,
+        ticketNumber: null,
+        reason: `not relayed: the message's body (sha256 ${sha256(forgedBody)}) is not the one stored for webhook ${victim.id}`,
+      },
       { webhookId: UNKNOWN_ID, ticketNumber: null, reason: `not relayed: no stored webhook has id ${UNKNOWN_ID}` },
     ]);
     expect(await metric('relay_unverified_messages_total', { reason: 'unknown_webhook' })).toBe(before.unknown + 1);

@@ -17,7 +17,12 @@ function refusedParam(search: string): string | 'accepted' {
 describe('salesRangeQuery (GET /api/stats)', () => {
   it('has no range without from and to, and reads one with them', () => {
     expect(read('')).toBeUndefined();
-    expect(read(`${range}&bucket=day&zone=UTC`)).toEqual({ from: new Date('2026-11-30T00:00:00Z'), to: new Date('2026-12-01T00:00:00Z'), bucket: 'day', zone: 'UTC' });
+    expect(read(`${range}&bucket=day&zone=UTC`)).toEqual({
+      from: new Date('2026-11-30T00:00:00Z'),
+      to: new Date('2026-12-01T00:00:00Z'),
+      bucket: 'day',
+      zone: 'UTC',
+    });
     expect(read(range)).toMatchObject({ bucket: 'hour', zone: 'Europe/Zurich' });
   });
 

@@ -23,7 +23,10 @@ describe('checkPayload', () => {
   });
 
   it('classifies an unknown event as unknown, not invalid', () => {
-    expect(checkPayload({ event: 'ticket_scanned', details: {} })).toMatchObject({ kind: 'unknown', event: 'ticket_scanned' });
+    expect(checkPayload({ event: 'ticket_scanned', details: {} })).toMatchObject({
+      kind: 'unknown',
+      event: 'ticket_scanned',
+    });
   });
 
   it.each([
@@ -42,7 +45,11 @@ describe('checkPayload', () => {
     ['a string eventId', { eventId: '54694' }, 'details.ticket.eventId'],
     ['an empty ticket number', { number: '' }, 'details.ticket.number'],
     ['sessions not an array', { sessions: {} }, 'details.ticket.sessions'],
-    ['a bad session date', { sessions: [{ name: 'x', date: '12.12.2026', time: null, doors: null }] }, 'details.ticket.sessions.0.date'],
+    [
+      'a bad session date',
+      { sessions: [{ name: 'x', date: '12.12.2026', time: null, doors: null }] },
+      'details.ticket.sessions.0.date',
+    ],
   ])('names the field for %s', (_name, overrides, path) => {
     const result = checkPayload(parse(ticketBody(2, overrides)));
     expect(result.kind).toBe('invalid');
@@ -53,6 +60,13 @@ describe('checkPayload', () => {
     const result = checkPayload({ event: 'ticket_created', details: { ticket: {}, buyer: {} } });
     if (result.kind !== 'invalid') throw new Error(result.kind);
     const paths = result.problems.map((p) => p.path);
-    expect(paths).toEqual(expect.arrayContaining(['details.ticket.number', 'details.ticket.eventId', 'details.ticket.price', 'details.buyer.role']));
+    expect(paths).toEqual(
+      expect.arrayContaining([
+        'details.ticket.number',
+        'details.ticket.eventId',
+        'details.ticket.price',
+        'details.buyer.role',
+      ]),
+    );
   });
 });

@@ -1,4 +1,10 @@
-import { SignatureError, computeSignature, parseSignatureHeader, signPayload, verifySignature } from '../src/protocol/signature';
+import {
+  SignatureError,
+  computeSignature,
+  parseSignatureHeader,
+  signPayload,
+  verifySignature,
+} from '../src/protocol/signature';
 
 const body = Buffer.from('{"event":"ticket_created","details":{}}');
 const secret = 'secret';
@@ -36,9 +42,17 @@ describe('verifySignature', () => {
 
   it('rejects a tampered body', () => {
     const header = signPayload(secret, body, t);
-    expect(reason(() => verifySignature({ header, body: Buffer.from(body.toString().replace('created', 'updated')), secrets: [secret], toleranceSeconds: 300, now: at(t) }))).toBe(
-      'mismatch',
-    );
+    expect(
+      reason(() =>
+        verifySignature({
+          header,
+          body: Buffer.from(body.toString().replace('created', 'updated')),
+          secrets: [secret],
+          toleranceSeconds: 300,
+          now: at(t),
+        }),
+      ),
+    ).toBe('mismatch');
   });
 
   it('rejects a re-timestamped signature (t is covered by the HMAC)', () => {

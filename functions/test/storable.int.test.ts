@@ -36,7 +36,15 @@ afterAll(async () => {
 });
 
 /** Columns the pipeline fills itself, never from the payload. */
-const PIPELINE_COLUMNS = ['webhook_id', 'first_seen_at', 'updated_at', 'status', 'state_webhook_id', 'state_event', 'state_signed_at'];
+const PIPELINE_COLUMNS = [
+  'webhook_id',
+  'first_seen_at',
+  'updated_at',
+  'status',
+  'state_webhook_id',
+  'state_event',
+  'state_signed_at',
+];
 
 interface Boundary {
   /** The schema accepts them and Postgres stores them. */
@@ -65,10 +73,10 @@ const BOUNDARIES: Record<ColumnKind, Boundary> = {
 async function storedByPostgres(column: string, value: unknown): Promise<boolean> {
   try {
     // The value travels as relay_batch's does: a JSON value read into its relay_input attribute, then stored.
-    await client.query(`INSERT INTO probe (${column}) SELECT (json_populate_record(NULL::relay_input, json_build_object($2::text, ($1::json)->0))).${column}`, [
-      JSON.stringify([value]),
-      column,
-    ]);
+    await client.query(
+      `INSERT INTO probe (${column}) SELECT (json_populate_record(NULL::relay_input, json_build_object($2::text, ($1::json)->0))).${column}`,
+      [JSON.stringify([value]), column],
+    );
     return true;
   } catch {
     return false;
@@ -82,20 +90,29 @@ describe('the ticket columns and the storable rules', () => {
         WHERE attrelid = 'ticket'::regclass AND attnum > 0 AND NOT attisdropped ORDER BY attnum`,
     );
     const types = Object.fromEntries(rows.map((r) => [r.name, r.type]));
-    for (const [column, { kind }] of Object.entries(TICKET_COLUMNS)) expect({ column, type: types[column] }).toEqual({ column, type: kind });
-    const unruled = rows.map((r) => r.name).filter((name) => !(name in TICKET_COLUMNS) && !PIPELINE_COLUMNS.includes(name));
+    for (const [column, { kind }] of Object.entries(TICKET_COLUMNS))
+      expect({ column, type: types[column] }).toEqual({ column, type: kind });
+    const unruled = rows
+      .map((r) => r.name)
+      .filter((name) => !(name in TICKET_COLUMNS) && !PIPELINE_COLUMNS.includes(name));
     expect(unruled).toEqual([]);
   });
 
   const cases = Object.entries(TICKET_COLUMNS).flatMap(([column, { kind }]) => {
     const boundary = BOUNDARIES[kind];
-    return [...boundary.accepted.map((value) => [column, kind, 'accepted', value] as const), ...boundary.refused.map((value) => [column, kind, 'refused', value] as const)];
+    return [
+      ...boundary.accepted.map((value) => [column, kind, 'accepted', value] as const),
+      ...boundary.refused.map((value) => [column, kind, 'refused', value] as const),
+    ];
   });
 
-  it.each(cases)('%s (%s): a value the schema %s is stored alike by Postgres: %j', async (column, kind, verdict, value) => {
-    expect(COLUMN_RULES[kind].safeParse(value).success).toBe(verdict === 'accepted');
-    expect(await storedByPostgres(column, value)).toBe(verdict === 'accepted');
-  });
+  it.each(cases)(
+    '%s (%s): a value the schema %s is stored alike by Postgres: %j',
+    async (column, kind, verdict, value) => {
+      expect(COLUMN_RULES[kind].safeParse(value).success).toBe(verdict === 'accepted');
+      expect(await storedByPostgres(column, value)).toBe(verdict === 'accepted');
+    },
+  );
 
   it.each(Object.entries(BOUNDARIES).flatMap(([kind, b]) => (b.stricter ?? []).map((value) => [kind, value] as const)))(
     '%s: the schema refuses %j, which Postgres would store altered',
@@ -104,17 +121,20 @@ describe('the ticket columns and the storable rules', () => {
     },
   );
 
-  it.each(Object.entries(TICKET_COLUMNS).map(([column, { field }]) => [column, field] as const))('the schema checks %s at %s with its rule', (_column, field) => {
-    const [value] = BOUNDARIES[TICKET_COLUMNS[_column as keyof typeof TICKET_COLUMNS].kind].refused;
-    const body = JSON.parse(ticketBody(1)) as Record<string, unknown>;
-    const path = field.replace('.N.', '.0.').split('.');
-    let at = body as Record<string, unknown>;
-    for (const key of path.slice(0, -1)) at = at[key] as Record<string, unknown>;
-    at[path[path.length - 1]] = value;
-    const result = checkPayload(body);
-    expect(result.kind).toBe('invalid');
-    if (result.kind === 'invalid') expect(result.problems.map((p) => p.path)).toContain(path.join('.'));
-  });
+  it.each(Object.entries(TICKET_COLUMNS).map(([column, { field }]) => [column, field] as const))(
+    'the schema checks %s at %s with its rule',
+    (_column, field) => {
+      const [value] = BOUNDARIES[TICKET_COLUMNS[_column as keyof typeof TICKET_COLUMNS].kind].refused;
+      const body = JSON.parse(ticketBody(1)) as Record<string, unknown>;
+      const path = field.replace('.N.', '.0.').split('.');
+      let at = body as Record<string, unknown>;
+      for (const key of path.slice(0, -1)) at = at[key] as Record<string, unknown>;
+      at[path[path.length - 1]] = value;
+      const result = checkPayload(body);
+      expect(result.kind).toBe('invalid');
+      if (result.kind === 'invalid') expect(result.problems.map((p) => p.path)).toContain(path.join('.'));
+    },
+  );
 });
 
 describe('jsonb and the raw-body check', () => {

@@ -2,10 +2,24 @@ import { COLUMN_RULES, isCalendarDate, unstorableCharacter, unstorableNumber } f
 import { unstorableJsonProblems } from '../src/protocol/storableJson';
 
 describe('isCalendarDate', () => {
-  it.each(['2026-02-28', '2024-02-29', '2000-02-29', '0001-01-01', '9999-12-31', '2026-12-31'])('accepts %s', (value) => {
-    expect(isCalendarDate(value)).toBe(true);
-  });
-  it.each(['2026-02-30', '2026-02-29', '1900-02-29', '2026-04-31', '2026-13-01', '2026-00-10', '2026-01-00', '0000-01-01', '2026-1-01', '12.12.2026'])('refuses %s', (value) => {
+  it.each(['2026-02-28', '2024-02-29', '2000-02-29', '0001-01-01', '9999-12-31', '2026-12-31'])(
+    'accepts %s',
+    (value) => {
+      expect(isCalendarDate(value)).toBe(true);
+    },
+  );
+  it.each([
+    '2026-02-30',
+    '2026-02-29',
+    '1900-02-29',
+    '2026-04-31',
+    '2026-13-01',
+    '2026-00-10',
+    '2026-01-00',
+    '0000-01-01',
+    '2026-1-01',
+    '12.12.2026',
+  ])('refuses %s', (value) => {
     expect(isCalendarDate(value)).toBe(false);
   });
 });
@@ -22,7 +36,9 @@ describe('the numeric(12,2) amount', () => {
 
 describe('unstorableCharacter', () => {
   it.each(['plain', 'Prévente', '😀', ''])('accepts %j', (value) => expect(unstorableCharacter(value)).toBeNull());
-  it.each(['a\u0000b', '\ud800', 'x\udc00', '\ud83d', '\ude00\ud83d'])('refuses %j', (value) => expect(unstorableCharacter(value)).not.toBeNull());
+  it.each(['a\u0000b', '\ud800', 'x\udc00', '\ud83d', '\ude00\ud83d'])('refuses %j', (value) =>
+    expect(unstorableCharacter(value)).not.toBeNull(),
+  );
 });
 
 describe('unstorableNumber', () => {
@@ -51,7 +67,8 @@ describe('unstorableNumber', () => {
 
 describe('unstorableJsonProblems', () => {
   it('names the path of each string, key and number jsonb refuses', () => {
-    const text = '{"event":"x","details":{"ticket":{"title":"a\\u0000b","sessions":[{"date":"d"},{"name":"\\ud800"}]},"n":[1,2,1e999999],"k\\u0000":1}}';
+    const text =
+      '{"event":"x","details":{"ticket":{"title":"a\\u0000b","sessions":[{"date":"d"},{"name":"\\ud800"}]},"n":[1,2,1e999999],"k\\u0000":1}}';
     expect(unstorableJsonProblems(text)).toEqual([
       { path: 'details.ticket.title', message: expect.stringContaining('U+0000') },
       { path: 'details.ticket.sessions.1.name', message: expect.stringContaining('surrogate') },
@@ -61,7 +78,12 @@ describe('unstorableJsonProblems', () => {
   });
 
   it('finds nothing in storable JSON, escapes and surrogate pairs included', () => {
-    const text = JSON.stringify({ a: 'é\n"\\', b: '\ud83d\ude00', c: [1, -2.5, 1e300, true, null, {}], 'd"e': { f: [] } });
+    const text = JSON.stringify({
+      a: 'é\n"\\',
+      b: '\ud83d\ude00',
+      c: [1, -2.5, 1e300, true, null, {}],
+      'd"e': { f: [] },
+    });
     expect(unstorableJsonProblems(text)).toEqual([]);
     expect(unstorableJsonProblems('{"a":"\\ud83d\\ude00","b":"\\u00e9"}')).toEqual([]);
     // A backslash written as \\ followed by "u0000" is six plain characters, not a NUL.
@@ -69,6 +91,8 @@ describe('unstorableJsonProblems', () => {
   });
 
   it('follows escaped quotes and backslashes to the right field', () => {
-    expect(unstorableJsonProblems('{"a\\"b":{"c\\\\":"x\\u0000"},"n":1E5}')).toEqual([{ path: 'a"b.c\\', message: expect.stringContaining('U+0000') }]);
+    expect(unstorableJsonProblems('{"a\\"b":{"c\\\\":"x\\u0000"},"n":1E5}')).toEqual([
+      { path: 'a"b.c\\', message: expect.stringContaining('U+0000') },
+    ]);
   });
 });

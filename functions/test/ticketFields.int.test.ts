@@ -1,7 +1,14 @@
 import type { Pool } from 'pg';
 import { createMigratedDatabase, type MigratedDatabase } from '../../test/support/db';
 import { listTickets } from '../src/read-api/readModels';
-import { LIVE_TICKET_COLUMNS, TICKET_ROW_COLUMNS, TICKET_STATE_COLUMNS, ticketFields, type LiveTicket, type TicketColumn } from '../src/protocol/ticket';
+import {
+  LIVE_TICKET_COLUMNS,
+  TICKET_ROW_COLUMNS,
+  TICKET_STATE_COLUMNS,
+  ticketFields,
+  type LiveTicket,
+  type TicketColumn,
+} from '../src/protocol/ticket';
 import { TICKET_COLUMNS } from '../src/protocol/storable';
 
 /**
@@ -20,14 +27,23 @@ const ROW_FIELDS = ticketFields(TICKET_ROW_COLUMNS);
 const LIVE_FIELDS = ticketFields(LIVE_TICKET_COLUMNS);
 const TABLE_COLUMNS: TicketColumn[] = [...ROW_FIELDS, ...TICKET_STATE_COLUMNS];
 
-/** Differences between two lists of names (columns, or JSON keys when not `ordered`), each naming the column and where it is. */
+/**
+ * Differences between two lists of names (columns, or JSON keys when not `ordered`), each naming the column and where
+ * it is.
+ */
 function nameDrift(where: string, sql: string[], typescript: string[], ordered = true): string[] {
   const drift = [
     ...sql.filter((c) => !typescript.includes(c)).map((c) => `${where}: ${c} is in the SQL, not in protocol/ticket.ts`),
     ...typescript.filter((c) => !sql.includes(c)).map((c) => `${where}: ${c} is in protocol/ticket.ts, not in the SQL`),
   ];
   if (drift.length === 0 && ordered) {
-    sql.forEach((c, i) => c !== typescript[i] && drift.push(`${where}: ${c} is at position ${i + 1} in the SQL, ${typescript.indexOf(c) + 1} in protocol/ticket.ts`));
+    sql.forEach(
+      (c, i) =>
+        c !== typescript[i] &&
+        drift.push(
+          `${where}: ${c} is at position ${i + 1} in the SQL, ${typescript.indexOf(c) + 1} in protocol/ticket.ts`,
+        ),
+    );
   }
   return drift;
 }
@@ -57,7 +73,10 @@ const LIVE: LiveTicket = {
 
 /** A stored ticket payload holding LIVE, each field at the path protocol/storable.ts names for its column. */
 function payloadOf(live: LiveTicket, buyerRole: string): Record<string, unknown> {
-  const payload: Record<string, unknown> = { event: 'ticket_updated', details: { ticket: { sessions: [] }, buyer: { firstName: 'Ada' } } };
+  const payload: Record<string, unknown> = {
+    event: 'ticket_updated',
+    details: { ticket: { sessions: [] }, buyer: { firstName: 'Ada' } },
+  };
   const values: Record<keyof typeof TICKET_COLUMNS, unknown> = {
     number: live.number,
     title: live.title,
@@ -106,9 +125,14 @@ describe('the ticket fields of protocol/ticket.ts and the migrations', () => {
     for (const row of rows) {
       const column = TABLE_COLUMNS.find((c) => c.column === row.column_name);
       if (!column) continue;
-      if (row.data_type !== column.sqlType) drift.push(`table ticket: column ${row.column_name} is ${row.data_type} in the SQL, ${column.sqlType} in protocol/ticket.ts`);
+      if (row.data_type !== column.sqlType)
+        drift.push(
+          `table ticket: column ${row.column_name} is ${row.data_type} in the SQL, ${column.sqlType} in protocol/ticket.ts`,
+        );
       if ((row.is_nullable === 'YES') !== column.nullable) {
-        drift.push(`table ticket: column ${row.column_name} is ${row.is_nullable === 'YES' ? 'nullable' : 'NOT NULL'} in the SQL, not in protocol/ticket.ts`);
+        drift.push(
+          `table ticket: column ${row.column_name} is ${row.is_nullable === 'YES' ? 'nullable' : 'NOT NULL'} in the SQL, not in protocol/ticket.ts`,
+        );
       }
     }
     expect(drift).toEqual([]);
@@ -154,16 +178,26 @@ describe('the ticket fields of protocol/ticket.ts and the migrations', () => {
       "SELECT (SELECT jsonb_object_agg(c.key, c.value #>> '{}') FROM jsonb_each(to_jsonb(relay_input_of(w.id, w.received_at, w.event_type, w.signature_timestamp, w.payload))) AS c) AS row FROM webhook_event w WHERE w.id = $1",
       [id],
     );
-    const drift = [...LIVE_FIELDS.map((f) => ({ column: f.column, path: f.path })), { column: 'buyer_role', path: [] }].flatMap(({ column, path }) => {
-      const value = column === 'buyer_role' ? 'A role' : path.reduce<unknown>((object, key) => (object as Record<string, unknown>)[key], LIVE);
-      return rows[0].row[column] === String(value) ? [] : [`relay_input_of gives ${column} = ${rows[0].row[column]}, the payload holds ${String(value)}`];
+    const drift = [
+      ...LIVE_FIELDS.map((f) => ({ column: f.column, path: f.path })),
+      { column: 'buyer_role', path: [] },
+    ].flatMap(({ column, path }) => {
+      const value =
+        column === 'buyer_role'
+          ? 'A role'
+          : path.reduce<unknown>((object, key) => (object as Record<string, unknown>)[key], LIVE);
+      return rows[0].row[column] === String(value)
+        ? []
+        : [`relay_input_of gives ${column} = ${rows[0].row[column]}, the payload holds ${String(value)}`];
     });
     expect(drift).toEqual([]);
     expect(rows[0].row).toMatchObject({ id: String(id), kind: 'ticket_updated' });
   });
 
   test('ticket_live builds a live ticket with exactly the live fields', async () => {
-    const { rows } = await pool.query<{ live: object }>("SELECT ticket_live(jsonb_populate_record(NULL::ticket, '{}'::jsonb)) AS live");
+    const { rows } = await pool.query<{ live: object }>(
+      "SELECT ticket_live(jsonb_populate_record(NULL::ticket, '{}'::jsonb)) AS live",
+    );
     // jsonb keeps its keys sorted, not in the order they were built: the names are what must match.
     expect(
       nameDrift(
@@ -188,13 +222,21 @@ describe('the ticket fields of protocol/ticket.ts and the migrations', () => {
     const drift = LIVE_FIELDS.flatMap((field) => {
       const value = field.path.reduce<unknown>((object, key) => (object as Record<string, unknown>)[key], LIVE);
       const column = rows[0].row[field.column];
-      return column === String(value) ? [] : [`column ${field.column} holds ${column}, the live event's ${field.path.join('.')} is ${String(value)}`];
+      return column === String(value)
+        ? []
+        : [`column ${field.column} holds ${column}, the live event's ${field.path.join('.')} is ${String(value)}`];
     });
     expect(drift).toEqual([]);
     expect(rows[0].row.buyer_role).toBe('A role');
     expect(rows[0].live).toEqual(LIVE);
     const [read] = await listTickets(pool, { limit: 1 });
-    expect(read).toEqual({ ...LIVE, webhookId: id, firstSeenAt: '2026-04-01T10:00:00.000Z', updatedAt: '2026-04-01T10:00:00.000Z', buyerRole: 'A role' });
+    expect(read).toEqual({
+      ...LIVE,
+      webhookId: id,
+      firstSeenAt: '2026-04-01T10:00:00.000Z',
+      updatedAt: '2026-04-01T10:00:00.000Z',
+      buyerRole: 'A role',
+    });
     expect(Object.keys(read)).toEqual(Object.keys(TICKET_ROW_COLUMNS));
   });
 });

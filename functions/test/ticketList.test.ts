@@ -19,10 +19,21 @@ function refusedParam(search: string): string | 'accepted' {
 describe('ticketListQuery', () => {
   it('reads the defaults, and every filter', () => {
     expect(read('')).toEqual({ format: 'json', sort: 'updated', filter: {}, limit: 50, cursor: undefined });
-    expect(read('event=1001&category=Membre&status=valid&q=%20night%20&from=2026-11-30T00:00:00%2B01:00&to=2026-12-01T00:00:00Z&limit=5&sort=-price')).toEqual({
+    expect(
+      read(
+        'event=1001&category=Membre&status=valid&q=%20night%20&from=2026-11-30T00:00:00%2B01:00&to=2026-12-01T00:00:00Z&limit=5&sort=-price',
+      ),
+    ).toEqual({
       format: 'json',
       sort: '-price',
-      filter: { eventId: 1001, category: 'Membre', status: 'valid', q: 'night', from: new Date('2026-11-29T23:00:00Z'), to: new Date('2026-12-01T00:00:00Z') },
+      filter: {
+        eventId: 1001,
+        category: 'Membre',
+        status: 'valid',
+        q: 'night',
+        from: new Date('2026-11-29T23:00:00Z'),
+        to: new Date('2026-12-01T00:00:00Z'),
+      },
       limit: 5,
       cursor: undefined,
     });
@@ -30,15 +41,22 @@ describe('ticketListQuery', () => {
 
   it('reads back every cursor it gives out, for its own sort', () => {
     const cursors: fc.Arbitrary<TicketCursor> = fc.oneof(
-      fc.record({ sort: fc.constant('updated' as const), webhookId: fc.integer({ min: 1, max: Number.MAX_SAFE_INTEGER }) }),
+      fc.record({
+        sort: fc.constant('updated' as const),
+        webhookId: fc.integer({ min: 1, max: Number.MAX_SAFE_INTEGER }),
+      }),
       fc.record({
         sort: fc.constantFrom('sold' as const, '-sold' as const),
-        key: fc.date({ min: new Date('0001-01-01T00:00:00Z'), max: new Date('9999-12-31T23:59:59Z'), noInvalidDate: true }).map((d) => d.toISOString()),
+        key: fc
+          .date({ min: new Date('0001-01-01T00:00:00Z'), max: new Date('9999-12-31T23:59:59Z'), noInvalidDate: true })
+          .map((d) => d.toISOString()),
         number: fc.string({ minLength: 1, maxLength: 200 }),
       }),
       fc.record({
         sort: fc.constantFrom('price' as const, '-price' as const),
-        key: fc.tuple(fc.integer({ min: -99_999, max: 9_999_999 }), fc.integer({ min: 0, max: 99 })).map(([a, c]) => `${a}.${String(c).padStart(2, '0')}`),
+        key: fc
+          .tuple(fc.integer({ min: -99_999, max: 9_999_999 }), fc.integer({ min: 0, max: 99 }))
+          .map(([a, c]) => `${a}.${String(c).padStart(2, '0')}`),
         number: fc.string({ minLength: 1, maxLength: 200 }),
       }),
       fc.record({
@@ -56,7 +74,11 @@ describe('ticketListQuery', () => {
   });
 
   it('rewrites a sale-time key into the one form its cast reads', () => {
-    expect(read(`sort=sold&cursor=${b64(['sold', '2026-11-30T20:00:00+01:00', 'T1'])}`).cursor).toEqual({ sort: 'sold', key: '2026-11-30T19:00:00.000Z', number: 'T1' });
+    expect(read(`sort=sold&cursor=${b64(['sold', '2026-11-30T20:00:00+01:00', 'T1'])}`).cursor).toEqual({
+      sort: 'sold',
+      key: '2026-11-30T19:00:00.000Z',
+      number: 'T1',
+    });
   });
 
   it.each([

@@ -36,24 +36,40 @@ interface Webhook {
   overrides: Record<string, unknown>;
 }
 
-const CREATED: Webhook = { name: 'created', event: 'ticket_created', signedAt: 1_800_000_250, overrides: { title: 'Created' } };
+const CREATED: Webhook = {
+  name: 'created',
+  event: 'ticket_created',
+  signedAt: 1_800_000_250,
+  overrides: { title: 'Created' },
+};
 const OLD_UPDATE: Webhook = {
   name: 'old update',
   event: 'ticket_updated',
   signedAt: 1_800_000_150,
   overrides: { title: 'Old update', price: { amount: '20.00', currency: 'CHF' } },
 };
-const UPDATE: Webhook = { name: 'update', event: 'ticket_updated', signedAt: 1_800_000_200, overrides: { title: 'Update', price: { amount: '30.00', currency: 'CHF' } } };
+const UPDATE: Webhook = {
+  name: 'update',
+  event: 'ticket_updated',
+  signedAt: 1_800_000_200,
+  overrides: { title: 'Update', price: { amount: '30.00', currency: 'CHF' } },
+};
 const CANCEL: Webhook = {
   name: 'cancel',
   event: 'ticket_updated',
   signedAt: 1_800_000_300,
-  overrides: { title: 'Cancelled', cancellationReason: 'event_cancellation', price: { amount: '35.00', currency: 'EUR' } },
+  overrides: {
+    title: 'Cancelled',
+    cancellationReason: 'event_cancellation',
+    price: { amount: '35.00', currency: 'EUR' },
+  },
 };
 
 function permutations<T>(items: T[]): T[][] {
   if (items.length <= 1) return [items];
-  return items.flatMap((item, i) => permutations([...items.slice(0, i), ...items.slice(i + 1)]).map((rest) => [item, ...rest]));
+  return items.flatMap((item, i) =>
+    permutations([...items.slice(0, i), ...items.slice(i + 1)]).map((rest) => [item, ...rest]),
+  );
 }
 
 let ticketSeq = 0;
@@ -102,28 +118,35 @@ const MODES = {
 const orders = permutations([CREATED, OLD_UPDATE, UPDATE, CANCEL]);
 
 describe.each(Object.entries(MODES))('relayed %s', (_mode, batches) => {
-  it.each(orders.map((order) => [order.map((w) => w.name).join(' → '), order] as const))('%s ends cancelled by the newest update', async (_name, order) => {
-    ticketSeq += 1;
-    const number = `ORDER${ticketSeq}`;
-    const arrived = await arrive(number, order);
-    let lastLive: LiveEvent | undefined;
-    for (const batch of batches(arrived.map((a) => a.input))) {
-      const relayed = await relayBatch(pool, batch, new Date());
-      const last = relayed.relayed.get(batch[batch.length - 1].id)?.event;
-      lastLive = last && (JSON.parse(last.json) as LiveEvent);
-    }
-    const idOf = (w: Webhook) => String(arrived.find((a) => a.webhook === w)!.input.id);
-    expect(await stateOf(number)).toEqual({
-      title: 'Cancelled',
-      status: 'cancelled',
-      cancellation_reason: 'event_cancellation',
-      price: '35.00 EUR',
-      state_webhook_id: idOf(CANCEL),
-      webhook_id: String(Math.max(...arrived.map((a) => a.input.id))),
-    });
-    // The live event carries the ticket's state after it, whichever webhook it was.
-    expect(lastLive?.ticket).toMatchObject({ title: 'Cancelled', status: 'cancelled', price: { amount: '35.00', currency: 'EUR' } });
-  });
+  it.each(orders.map((order) => [order.map((w) => w.name).join(' → '), order] as const))(
+    '%s ends cancelled by the newest update',
+    async (_name, order) => {
+      ticketSeq += 1;
+      const number = `ORDER${ticketSeq}`;
+      const arrived = await arrive(number, order);
+      let lastLive: LiveEvent | undefined;
+      for (const batch of batches(arrived.map((a) => a.input))) {
+        const relayed = await relayBatch(pool, batch, new Date());
+        const last = relayed.relayed.get(batch[batch.length - 1].id)?.event;
+        lastLive = last && (JSON.parse(last.json) as LiveEvent);
+      }
+      const idOf = (w: Webhook) => String(arrived.find((a) => a.webhook === w)!.input.id);
+      expect(await stateOf(number)).toEqual({
+        title: 'Cancelled',
+        status: 'cancelled',
+        cancellation_reason: 'event_cancellation',
+        price: '35.00 EUR',
+        state_webhook_id: idOf(CANCEL),
+        webhook_id: String(Math.max(...arrived.map((a) => a.input.id))),
+      });
+      // The live event carries the ticket's state after it, whichever webhook it was.
+      expect(lastLive?.ticket).toMatchObject({
+        title: 'Cancelled',
+        status: 'cancelled',
+        price: { amount: '35.00', currency: 'EUR' },
+      });
+    },
+  );
 });
 
 describe('the rule', () => {
@@ -132,8 +155,15 @@ describe('the rule', () => {
     await relayBatch(pool, [update.input], new Date());
     expect(await stateOf('EARLYUPDATE')).toMatchObject({ title: 'Update', state_webhook_id: String(update.input.id) });
     const relayed = await relayBatch(pool, [created.input], new Date());
-    expect(await stateOf('EARLYUPDATE')).toMatchObject({ title: 'Update', state_webhook_id: String(update.input.id), webhook_id: String(created.input.id) });
-    expect(JSON.parse(relayed.relayed.get(created.input.id)?.event.json ?? 'null')).toMatchObject({ event: 'ticket_created', ticket: { title: 'Update' } });
+    expect(await stateOf('EARLYUPDATE')).toMatchObject({
+      title: 'Update',
+      state_webhook_id: String(update.input.id),
+      webhook_id: String(created.input.id),
+    });
+    expect(JSON.parse(relayed.relayed.get(created.input.id)?.event.json ?? 'null')).toMatchObject({
+      event: 'ticket_created',
+      ticket: { title: 'Update' },
+    });
   });
 
   it.each([
@@ -144,7 +174,10 @@ describe('the rule', () => {
     const arrived = await arrive(number, order);
     await relayBatch(pool, [arrived[1].input], new Date());
     await relayBatch(pool, [arrived[0].input], new Date());
-    expect(await stateOf(number)).toMatchObject({ title: order[1].overrides.title, state_webhook_id: String(arrived[1].input.id) });
+    expect(await stateOf(number)).toMatchObject({
+      title: order[1].overrides.title,
+      state_webhook_id: String(arrived[1].input.id),
+    });
   });
 
   it('a rebuild of the projection from the relayed webhooks reaches the same states', async () => {
@@ -167,7 +200,10 @@ describe('migration 004 on a database relayed under 003', () => {
         loadMigrations().filter((m) => m.version <= 3),
         [],
       );
-      const payload = JSON.parse(ticketBody(0, { number: 'BEFORE004', ...CANCEL.overrides })) as Record<string, unknown>;
+      const payload = JSON.parse(ticketBody(0, { number: 'BEFORE004', ...CANCEL.overrides })) as Record<
+        string,
+        unknown
+      >;
       payload.event = 'ticket_updated';
       const { rows } = await oldPool.query<{ id: string; received_at: Date }>(
         `INSERT INTO webhook_event (event_type, body_sha256, signature_timestamp, payload) VALUES ('ticket_updated', md5('b4') || md5('b4x'), to_timestamp($1), $2)
@@ -197,13 +233,28 @@ describe('migration 004 on a database relayed under 003', () => {
           status: ticket.cancellationReason ? 'cancelled' : 'valid',
         },
       };
-      await oldPool.query('SELECT * FROM relay_batch($1::jsonb, $2)', [JSON.stringify([{ id: live.id, buyerRole: buyer.role, live }]), new Date().toISOString()]);
+      await oldPool.query('SELECT * FROM relay_batch($1::jsonb, $2)', [
+        JSON.stringify([{ id: live.id, buyerRole: buyer.role, live }]),
+        new Date().toISOString(),
+      ]);
 
       await migrate(oldPool);
-      const { rows: tickets } = await oldPool.query<{ status: string; state_webhook_id: string; state_event: string; signed: string }>(
+      const { rows: tickets } = await oldPool.query<{
+        status: string;
+        state_webhook_id: string;
+        state_event: string;
+        signed: string;
+      }>(
         "SELECT status, state_webhook_id, state_event, extract(epoch FROM state_signed_at)::bigint::text AS signed FROM ticket WHERE number = 'BEFORE004'",
       );
-      expect(tickets).toEqual([{ status: 'cancelled', state_webhook_id: rows[0].id, state_event: 'ticket_updated', signed: String(CANCEL.signedAt) }]);
+      expect(tickets).toEqual([
+        {
+          status: 'cancelled',
+          state_webhook_id: rows[0].id,
+          state_event: 'ticket_updated',
+          signed: String(CANCEL.signedAt),
+        },
+      ]);
     } finally {
       await oldPool.end();
       await old.drop();

@@ -25,14 +25,21 @@ function events(count: number): NewWebhookEvent[] {
   return Array.from({ length: count }, () => {
     serial += 1;
     const body = ticketBody(serial);
-    return { eventType: 'ticket_created', bodySha256: createHash('sha256').update(body).digest('hex'), signatureTimestamp: new Date(), payloadJson: body };
+    return {
+      eventType: 'ticket_created',
+      bodySha256: createHash('sha256').update(body).digest('hex'),
+      signatureTimestamp: new Date(),
+      payloadJson: body,
+    };
   });
 }
 
 describe('insertWebhookEvents', () => {
   it('runs batches of every size through one statement prepared once on the connection', async () => {
     for (const size of [1, 2, 7, 31]) await insertWebhookEvents(one, events(size));
-    const { rows } = await one.query<{ name: string; generic_plans: string; custom_plans: string }>('SELECT name, generic_plans, custom_plans FROM pg_prepared_statements');
+    const { rows } = await one.query<{ name: string; generic_plans: string; custom_plans: string }>(
+      'SELECT name, generic_plans, custom_plans FROM pg_prepared_statements',
+    );
     expect(rows.map((r) => r.name)).toEqual(['petzi_insert_webhook_events']);
     expect(Number(rows[0].generic_plans) + Number(rows[0].custom_plans)).toBe(4);
   });
@@ -51,6 +58,8 @@ describe('insertWebhookEvents', () => {
       [fresh],
     );
     expect(rows.map((r) => r.payload)).toEqual([0, 1, 3, 4].map((i) => JSON.parse(batch[i].payloadJson) as unknown));
-    expect(rows.map((r) => r.signature_timestamp.toISOString())).toEqual([0, 1, 3, 4].map((i) => batch[i].signatureTimestamp.toISOString()));
+    expect(rows.map((r) => r.signature_timestamp.toISOString())).toEqual(
+      [0, 1, 3, 4].map((i) => batch[i].signatureTimestamp.toISOString()),
+    );
   });
 });

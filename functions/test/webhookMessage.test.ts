@@ -1,6 +1,12 @@
 import fc from 'fast-check';
 import { sampleBodies } from '../../test/support/webhooks';
-import { PoisonMessageError, decodeWebhookMessage, encodeWebhookMessage, isPositiveId, type WebhookMessage } from '../src/protocol/webhookMessage';
+import {
+  PoisonMessageError,
+  decodeWebhookMessage,
+  encodeWebhookMessage,
+  isPositiveId,
+  type WebhookMessage,
+} from '../src/protocol/webhookMessage';
 
 /** The petzi.webhooks message (docs/protocol.md): what ingest and the outbox encode, the relay decodes. */
 const meta = { id: 42, receivedAt: '2026-04-01T10:00:00.000Z', event: 'ticket_created', bodySha256: 'ab'.repeat(32) };
@@ -19,26 +25,42 @@ describe('encodeWebhookMessage', () => {
     const spliced = JSON.parse(encodeWebhookMessage({ ...meta, payloadJson: raw }).toString()) as unknown;
     const serialised = JSON.parse(encodeWebhookMessage({ ...meta, payload: JSON.parse(raw) }).toString()) as unknown;
     expect(spliced).toEqual(serialised);
-    expect(spliced).toEqual({ ...meta, payload: { event: 'ticket_created', details: { name: 'Prévente', n: [1, 2] } } });
+    expect(spliced).toEqual({
+      ...meta,
+      payload: { event: 'ticket_created', details: { name: 'Prévente', n: [1, 2] } },
+    });
   });
 });
 
 describe('encode then decode', () => {
-  it.each(sampleBodies().map((s) => [s.name, s.body.toString('utf8')]))('gives back the sender body %s, spliced as it arrived', (_name, body) => {
-    const decoded = decodeWebhookMessage(encodeWebhookMessage({ ...meta, payloadJson: body }));
-    expect(decoded).toEqual({ ...meta, payload: JSON.parse(body) });
-  });
+  it.each(sampleBodies().map((s) => [s.name, s.body.toString('utf8')]))(
+    'gives back the sender body %s, spliced as it arrived',
+    (_name, body) => {
+      const decoded = decodeWebhookMessage(encodeWebhookMessage({ ...meta, payloadJson: body }));
+      expect(decoded).toEqual({ ...meta, payload: JSON.parse(body) });
+    },
+  );
 
   it('gives back any message, from its parsed or its raw payload, in each form the trigger hands over', () => {
     const id = fc.integer({ min: 1, max: Number.MAX_SAFE_INTEGER });
-    const instant = fc.date({ min: new Date('2000-01-01T00:00:00Z'), max: new Date('2100-01-01T00:00:00Z'), noInvalidDate: true }).map((d) => d.toISOString());
+    const instant = fc
+      .date({ min: new Date('2000-01-01T00:00:00Z'), max: new Date('2100-01-01T00:00:00Z'), noInvalidDate: true })
+      .map((d) => d.toISOString());
     const sha256 = fc.uint8Array({ minLength: 32, maxLength: 32 }).map((bytes) => Buffer.from(bytes).toString('hex'));
-    const payload = fc.dictionary(fc.string(), fc.jsonValue()).map((value) => JSON.parse(JSON.stringify(value)) as Record<string, unknown>);
+    const payload = fc
+      .dictionary(fc.string(), fc.jsonValue())
+      .map((value) => JSON.parse(JSON.stringify(value)) as Record<string, unknown>);
     fc.assert(
       fc.property(id, instant, fc.string(), sha256, payload, (id, receivedAt, event, bodySha256, payload) => {
         const original: WebhookMessage = { id, receivedAt, event, bodySha256, payload };
         const fromParsed = encodeWebhookMessage(original);
-        const fromRaw = encodeWebhookMessage({ id, receivedAt, event, bodySha256, payloadJson: JSON.stringify(payload, null, 2) });
+        const fromRaw = encodeWebhookMessage({
+          id,
+          receivedAt,
+          event,
+          bodySha256,
+          payloadJson: JSON.stringify(payload, null, 2),
+        });
         for (const bytes of [fromParsed, fromRaw]) {
           expect(decodeWebhookMessage(bytes)).toEqual(original);
           expect(decodeWebhookMessage(bytes.toString('utf8'))).toEqual(original);

@@ -17,7 +17,13 @@ import {
   type Variable,
 } from '../../functions/src';
 import { selectFunctions } from './functionSelection';
-import { HTTP_TIMEOUT_VARIABLES, LISTEN_VARIABLES, hostFromEnv, httpTimeoutsFromEnv, type HttpTimeouts } from '../../kit/src';
+import {
+  HTTP_TIMEOUT_VARIABLES,
+  LISTEN_VARIABLES,
+  hostFromEnv,
+  httpTimeoutsFromEnv,
+  type HttpTimeouts,
+} from '../../kit/src';
 
 export const HOST_OWN_VARIABLES = declareVariables({
   PORT: { kind: 'port', default: 5000, meaning: 'the port it listens on' },

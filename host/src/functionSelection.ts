@@ -1,7 +1,11 @@
 import { ConfigError, type FunctionDeclaration } from '../../functions/src';
 
 /** Every function of one trigger kind: `@http`, `@timer`, `@rabbitmq`. */
-const KINDS: Record<string, FunctionDeclaration['kind']> = { '@http': 'http', '@timer': 'timer', '@rabbitmq': 'rabbitmq' };
+const KINDS: Record<string, FunctionDeclaration['kind']> = {
+  '@http': 'http',
+  '@timer': 'timer',
+  '@rabbitmq': 'rabbitmq',
+};
 
 /**
  * What PETZI_FUNCTIONS selects: function names and trigger kinds, e.g. `@http` for the replicas

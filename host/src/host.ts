@@ -66,7 +66,12 @@ export async function startHost(options: HostOptions): Promise<RunningHost> {
   const http = createHttpHost(
     declarations.filter((d): d is HttpFunction => d.kind === 'http'),
     deps,
-    { maxBodyBytes: options.config.maxBodyBytes, onFailure: reportFailures(onError, deps.metrics.handlerErrors), access, ...options.httpTimeouts },
+    {
+      maxBodyBytes: options.config.maxBodyBytes,
+      onFailure: reportFailures(onError, deps.metrics.handlerErrors),
+      access,
+      ...options.httpTimeouts,
+    },
   );
   try {
     await listen(http.server, options.port, hostname);

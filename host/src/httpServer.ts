@@ -2,14 +2,25 @@ import { HttpResponse, InvocationContext, type HttpResponseInit } from '@azure/f
 import { randomUUID } from 'node:crypto';
 import type http from 'node:http';
 import { type Deps, authLevelOf, methodsOf, type HttpFunction, refusal, type Access } from '../../functions/src';
-import { guard, type HandlerFailure, createLimitedServer, type HttpTimeouts, targetOrRefuse, type RequestTarget, sendJson } from '../../kit/src';
+import {
+  guard,
+  type HandlerFailure,
+  createLimitedServer,
+  type HttpTimeouts,
+  targetOrRefuse,
+  type RequestTarget,
+  sendJson,
+} from '../../kit/src';
 import { contextLog, functionRequest } from './invocation';
 import { compileRoute } from './routes';
 
 export { HTTP_TIMEOUT_DEFAULTS, httpTimeoutsFromEnv, type HttpTimeouts } from '../../kit/src';
 
 export interface HttpHostOptions extends Partial<HttpTimeouts> {
-  /** Bodies are read up to this many bytes plus one, so the handler can tell "too large" without the rest being buffered. */
+  /**
+   * Bodies are read up to this many bytes plus one, so the handler can tell "too large" without the rest being
+   * buffered.
+   */
   maxBodyBytes: number;
   /** Told of every unexpected failure, with the function's name: it logs and counts it. */
   onFailure: HandlerFailure;
@@ -45,20 +56,29 @@ function readBody(req: http.IncomingMessage, limit: number): Promise<{ body: Buf
   });
 }
 
-async function writeResponse(res: http.ServerResponse, result: HttpResponseInit | HttpResponse | undefined, extraHeaders: Record<string, string>): Promise<void> {
+async function writeResponse(
+  res: http.ServerResponse,
+  result: HttpResponseInit | HttpResponse | undefined,
+  extraHeaders: Record<string, string>,
+): Promise<void> {
   // Plain init objects (what our handlers return) are written directly; anything else goes
   // through the library's HttpResponse so every body kind it supports works.
-  if (result === undefined || (!(result instanceof HttpResponse) && (result.body === undefined || typeof result.body === 'string'))) {
+  if (
+    result === undefined ||
+    (!(result instanceof HttpResponse) && (result.body === undefined || typeof result.body === 'string'))
+  ) {
     const init = (result ?? {}) as HttpResponseInit;
     const headers: Record<string, string> = { ...extraHeaders };
     for (const [k, v] of Object.entries((init.headers ?? {}) as Record<string, string>)) headers[k] = v;
     let payload = '';
     if (init.jsonBody !== undefined) {
       payload = JSON.stringify(init.jsonBody);
-      if (!Object.keys(headers).some((k) => k.toLowerCase() === 'content-type')) headers['Content-Type'] = 'application/json';
+      if (!Object.keys(headers).some((k) => k.toLowerCase() === 'content-type'))
+        headers['Content-Type'] = 'application/json';
     } else if (typeof init.body === 'string') {
       payload = init.body;
-      if (!Object.keys(headers).some((k) => k.toLowerCase() === 'content-type')) headers['Content-Type'] = 'text/plain; charset=utf-8';
+      if (!Object.keys(headers).some((k) => k.toLowerCase() === 'content-type'))
+        headers['Content-Type'] = 'text/plain; charset=utf-8';
     }
     headers['Content-Length'] = String(Buffer.byteLength(payload));
     res.writeHead(init.status ?? 200, headers);
@@ -101,7 +121,12 @@ export function createHttpHost(functions: HttpFunction[], deps: Deps, options: H
     const methods = methodsOf(fn);
     if (!methods.includes((req.method ?? 'GET') as never)) {
       req.resume();
-      sendJson(res, 405, { error: `Method ${req.method} not allowed`, allow: methods }, { Allow: methods.join(', '), ...close });
+      sendJson(
+        res,
+        405,
+        { error: `Method ${req.method} not allowed`, allow: methods },
+        { Allow: methods.join(', '), ...close },
+      );
       return;
     }
     const denied = refusal(authLevelOf(fn), options.access, req.headers, target.query);

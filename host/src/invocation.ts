@@ -40,7 +40,12 @@ function forwardedFor(headers: Record<string, string>, peer: string | undefined)
  * public HttpRequestInit (the same path as the worker's non-streaming mode): the library copies the
  * bytes into a Fetch Request, which the function reads once (`arrayBuffer()`, or `body` as a stream).
  */
-export function functionRequest(req: IncomingMessage, target: RequestTarget, body: Buffer, params: Record<string, string>): HttpRequest {
+export function functionRequest(
+  req: IncomingMessage,
+  target: RequestTarget,
+  body: Buffer,
+  params: Record<string, string>,
+): HttpRequest {
   const query: Record<string, string> = {};
   target.query.forEach((value, key) => {
     if (!(key in query)) query[key] = value;

@@ -20,10 +20,18 @@ function requeueCount(message: ConsumeMessage): number {
   return Number.isFinite(count) && count >= 0 ? count : 0;
 }
 
-function publishConfirmed(channel: ConfirmChannel, queue: string, message: ConsumeMessage, count: number): Promise<void> {
+function publishConfirmed(
+  channel: ConfirmChannel,
+  queue: string,
+  message: ConsumeMessage,
+  count: number,
+): Promise<void> {
   return new Promise((resolve, reject) => {
-    channel.sendToQueue(queue, message.content, { ...message.properties, headers: { ...(message.properties.headers ?? {}), [REQUEUE_HEADER]: count } }, (error: unknown) =>
-      error ? reject(error) : resolve(),
+    channel.sendToQueue(
+      queue,
+      message.content,
+      { ...message.properties, headers: { ...(message.properties.headers ?? {}), [REQUEUE_HEADER]: count } },
+      (error: unknown) => (error ? reject(error) : resolve()),
     );
   });
 }
@@ -34,7 +42,12 @@ function publishConfirmed(channel: ConfirmChannel, queue: string, message: Consu
  * incremented; after MAX_TRIES it is rejected so the queue's dead-letter exchange takes it.
  * Consumers come back by themselves after a broker reconnect.
  */
-export async function startRabbitTriggers(functions: RabbitMQFunction[], deps: Deps, onError: (message: string) => void, prefetch = 500): Promise<RabbitTriggerHost> {
+export async function startRabbitTriggers(
+  functions: RabbitMQFunction[],
+  deps: Deps,
+  onError: (message: string) => void,
+  prefetch = 500,
+): Promise<RabbitTriggerHost> {
   let stopping = false;
   const channels = new Set<{ channel: ConfirmChannel; tag: string }>();
   const inFlight = new Set<Promise<void>>();
@@ -49,7 +62,9 @@ export async function startRabbitTriggers(functions: RabbitMQFunction[], deps: D
       await channel.checkQueue(queue);
       await channel.prefetch(prefetch);
       const entry = { channel, tag: '' };
-      const acks = new AckCoalescer(channel, (error) => onError(`trigger ${fn.name}: could not ack: ${errorMessage(error)}`));
+      const acks = new AckCoalescer(channel, (error) =>
+        onError(`trigger ${fn.name}: could not ack: ${errorMessage(error)}`),
+      );
       const { consumerTag } = await channel.consume(queue, (message) => {
         if (!message) return;
         acks.delivered(message);
@@ -84,7 +99,9 @@ export async function startRabbitTriggers(functions: RabbitMQFunction[], deps: D
       } catch (error) {
         try {
           if (count + 1 >= MAX_TRIES) {
-            onError(`trigger ${fn.name}: message ${message.properties.messageId ?? '?'} failed ${count + 1} times, dead-lettered: ${errorMessage(error)}`);
+            onError(
+              `trigger ${fn.name}: message ${message.properties.messageId ?? '?'} failed ${count + 1} times, dead-lettered: ${errorMessage(error)}`,
+            );
             acks.forget(message);
             channel.nack(message, false, false);
           } else {

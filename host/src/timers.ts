@@ -29,7 +29,9 @@ export function startTimers(functions: TimerFunction[], deps: Deps, onError: (me
         logHandler: contextLog(deps.log, fn.name),
         options: { trigger: { type: 'timerTrigger', name: 'timer' } },
       });
-      const run = handler(timer, context).catch((error: unknown) => onError(`timer ${fn.name} failed: ${errorMessage(error)}`));
+      const run = handler(timer, context).catch((error: unknown) =>
+        onError(`timer ${fn.name} failed: ${errorMessage(error)}`),
+      );
       running.add(run);
       await run;
       running.delete(run);

@@ -7,7 +7,10 @@ const nextTick = () => new Promise<void>((resolve) => process.nextTick(resolve))
 function setUp(tags: number[]) {
   const acks: Array<[number, boolean]> = [];
   const errors: unknown[] = [];
-  const coalescer = new AckCoalescer({ ack: (m: Message, allUpTo?: boolean) => acks.push([m.fields.deliveryTag, allUpTo === true]) }, (e) => errors.push(e));
+  const coalescer = new AckCoalescer(
+    { ack: (m: Message, allUpTo?: boolean) => acks.push([m.fields.deliveryTag, allUpTo === true]) },
+    (e) => errors.push(e),
+  );
   const messages = new Map(tags.map((tag) => [tag, message(tag)]));
   for (const m of messages.values()) coalescer.delivered(m);
   return { acks, errors, coalescer, m: (tag: number) => messages.get(tag) as Message };

@@ -26,6 +26,8 @@ describe('selectFunctions (PETZI_FUNCTIONS)', () => {
 
   it.each([[['relya']], [['@queue']], [['webhook', '@HTTP']]])('refuses %j, naming what exists', (wanted) => {
     expect(() => selectFunctions(all, wanted)).toThrow(ConfigError);
-    expect(() => selectFunctions(all, wanted)).toThrow(/PETZI_FUNCTIONS names unknown functions: .*\(known: webhook, .*; kinds: @http, @timer, @rabbitmq\)/);
+    expect(() => selectFunctions(all, wanted)).toThrow(
+      /PETZI_FUNCTIONS names unknown functions: .*\(known: webhook, .*; kinds: @http, @timer, @rabbitmq\)/,
+    );
   });
 });

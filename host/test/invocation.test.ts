@@ -36,16 +36,27 @@ describe(`the library's HttpRequest as the host builds it (@azure/functions ${IN
     const range = (readJson('package.json').dependencies as Record<string, string>)['@azure/functions'];
     const [major, minor, patch] = INSTALLED.split('.').map(Number);
     const caret = /^\^(\d+)\.(\d+)\.(\d+)$/.exec(range);
-    if (!caret) throw new Error(`package.json's @azure/functions range ${range} is not a caret range: say here which versions this test pins`);
+    if (!caret)
+      throw new Error(
+        `package.json's @azure/functions range ${range} is not a caret range: say here which versions this test pins`,
+      );
     const [, lowMajor, lowMinor, lowPatch] = caret.map(Number);
     expect(major).toBe(lowMajor);
     expect(minor * 1e6 + patch).toBeGreaterThanOrEqual(lowMinor * 1e6 + lowPatch);
   });
 
   it('hands over the url, method, headers (the declared length included), query and route parameters', () => {
-    const headers = { 'content-type': 'application/json', 'content-length': '9', 'petzi-signature': 't=1,v1=ab', 'x-forwarded-for': '10.0.0.1', 'x-many': ['a', 'b'] };
+    const headers = {
+      'content-type': 'application/json',
+      'content-length': '9',
+      'petzi-signature': 't=1,v1=ab',
+      'x-forwarded-for': '10.0.0.1',
+      'x-many': ['a', 'b'],
+    };
     const target = parseRequestTarget('/api/tickets/A%20B?limit=5&limit=6&code=k');
-    const request = functionRequest(incoming('POST', headers, '::1'), target, Buffer.from('{"a":"é"}'), { number: 'A B' });
+    const request = functionRequest(incoming('POST', headers, '::1'), target, Buffer.from('{"a":"é"}'), {
+      number: 'A B',
+    });
     expect(request).toBeInstanceOf(HttpRequest);
     expect(request.url).toBe('http://localhost/api/tickets/A%20B?limit=5&limit=6&code=k');
     expect(request.method).toBe('POST');
@@ -89,7 +100,12 @@ describe(`the library's HttpRequest as the host builds it (@azure/functions ${IN
 
   it('hands a GET or HEAD no body, whatever the client sent', async () => {
     for (const method of ['GET', 'HEAD']) {
-      const request = functionRequest(incoming(method, { 'content-length': '3' }), parseRequestTarget('/api/health'), Buffer.from('abc'), {});
+      const request = functionRequest(
+        incoming(method, { 'content-length': '3' }),
+        parseRequestTarget('/api/health'),
+        Buffer.from('abc'),
+        {},
+      );
       expect(request.method).toBe(method);
       expect(request.body).toBeNull();
       expect(await request.text()).toBe('');
@@ -109,10 +125,20 @@ describe(`the library's HttpRequest as the host builds it (@azure/functions ${IN
 describe('contextLog', () => {
   it("routes a function's log levels to the host's logger, prefixed, without trace and debug", () => {
     const said: string[] = [];
-    const log: Logger = { info: (m) => said.push(`info ${m}`), warn: (m) => said.push(`warn ${m}`), error: (m) => said.push(`error ${m}`) };
+    const log: Logger = {
+      info: (m) => said.push(`info ${m}`),
+      warn: (m) => said.push(`warn ${m}`),
+      error: (m) => said.push(`error ${m}`),
+    };
     const handler = contextLog(log, 'webhook');
     const levels: LogLevel[] = ['trace', 'debug', 'information', 'warning', 'error', 'critical', 'none'];
     for (const level of levels) handler(level, level, 1);
-    expect(said).toEqual(['info [webhook] information 1', 'warn [webhook] warning 1', 'error [webhook] error 1', 'error [webhook] critical 1', 'info [webhook] none 1']);
+    expect(said).toEqual([
+      'info [webhook] information 1',
+      'warn [webhook] warning 1',
+      'error [webhook] error 1',
+      'error [webhook] critical 1',
+      'info [webhook] none 1',
+    ]);
   });
 });

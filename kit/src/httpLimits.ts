@@ -18,7 +18,11 @@ export interface HttpTimeouts {
   keepAliveTimeoutMs: number;
 }
 
-export const HTTP_TIMEOUT_DEFAULTS: HttpTimeouts = { requestTimeoutMs: 30_000, headersTimeoutMs: 10_000, keepAliveTimeoutMs: 5_000 };
+export const HTTP_TIMEOUT_DEFAULTS: HttpTimeouts = {
+  requestTimeoutMs: 30_000,
+  headersTimeoutMs: 10_000,
+  keepAliveTimeoutMs: 5_000,
+};
 
 /** The same three for the functions host, the SSE bridge and the dashboard server. */
 export const HTTP_TIMEOUT_VARIABLES = declareVariables({
@@ -49,10 +53,13 @@ export const HTTP_TIMEOUT_VARIABLES = declareVariables({
 export function httpTimeoutsFromEnv(env: Env): HttpTimeouts {
   const v = HTTP_TIMEOUT_VARIABLES;
   const requestTimeoutMs = readEnv.read(env, v.HTTP_REQUEST_TIMEOUT_MS);
-  const headersTimeoutMs = readEnv.read(env, v.HTTP_HEADERS_TIMEOUT_MS) ?? Math.min(HTTP_TIMEOUT_DEFAULTS.headersTimeoutMs, requestTimeoutMs);
+  const headersTimeoutMs =
+    readEnv.read(env, v.HTTP_HEADERS_TIMEOUT_MS) ?? Math.min(HTTP_TIMEOUT_DEFAULTS.headersTimeoutMs, requestTimeoutMs);
   // node:http refuses a headers timeout longer than the whole-request timeout.
   if (headersTimeoutMs > requestTimeoutMs) {
-    throw new ConfigError(`HTTP_HEADERS_TIMEOUT_MS (${headersTimeoutMs}) must not exceed HTTP_REQUEST_TIMEOUT_MS (${requestTimeoutMs})`);
+    throw new ConfigError(
+      `HTTP_HEADERS_TIMEOUT_MS (${headersTimeoutMs}) must not exceed HTTP_REQUEST_TIMEOUT_MS (${requestTimeoutMs})`,
+    );
   }
   return { requestTimeoutMs, headersTimeoutMs, keepAliveTimeoutMs: readEnv.read(env, v.HTTP_KEEP_ALIVE_TIMEOUT_MS) };
 }
@@ -70,7 +77,8 @@ export const MAX_HEADER_COUNT = 100;
 export function headerExcess(rawHeaders: readonly string[]): string | undefined {
   if (rawHeaders.length / 2 > MAX_HEADER_COUNT) return `more than ${MAX_HEADER_COUNT} header fields`;
   let bytes = 0;
-  for (let i = 0; i < rawHeaders.length; i += 2) bytes += Buffer.byteLength(rawHeaders[i], 'latin1') + Buffer.byteLength(rawHeaders[i + 1], 'latin1') + 4;
+  for (let i = 0; i < rawHeaders.length; i += 2)
+    bytes += Buffer.byteLength(rawHeaders[i], 'latin1') + Buffer.byteLength(rawHeaders[i + 1], 'latin1') + 4;
   return bytes > MAX_HEADER_BYTES ? `${bytes} bytes of header lines, more than ${MAX_HEADER_BYTES}` : undefined;
 }
 
@@ -103,7 +111,10 @@ function writeRawJson(socket: Duplex, status: number, error: string): void {
  */
 export function createLimitedServer(limits: Partial<HttpTimeouts>, listener: http.RequestListener): http.Server {
   const requestTimeoutMs = limits.requestTimeoutMs ?? HTTP_TIMEOUT_DEFAULTS.requestTimeoutMs;
-  const headersTimeoutMs = Math.min(limits.headersTimeoutMs ?? HTTP_TIMEOUT_DEFAULTS.headersTimeoutMs, requestTimeoutMs);
+  const headersTimeoutMs = Math.min(
+    limits.headersTimeoutMs ?? HTTP_TIMEOUT_DEFAULTS.headersTimeoutMs,
+    requestTimeoutMs,
+  );
   // node:http only enforces requestTimeout/headersTimeout when it sweeps its connections, every
   // 30 s by default: a trickling client could then hold a socket for up to twice the limit.
   const connectionsCheckingInterval = Math.max(50, Math.min(30_000, Math.floor(headersTimeoutMs / 4)));
@@ -133,11 +144,17 @@ export function createLimitedServer(limits: Partial<HttpTimeouts>, listener: htt
   server.on('checkExpectation', (req: http.IncomingMessage, res: http.ServerResponse) => {
     last.set(req.socket, { req, res });
     req.resume();
-    sendJson(res, 417, { error: `Expect: ${req.headers.expect} is not supported (only 100-continue)` }, { Connection: 'close' });
+    sendJson(
+      res,
+      417,
+      { error: `Expect: ${req.headers.expect} is not supported (only 100-continue)` },
+      { Connection: 'close' },
+    );
   });
   server.on('clientError', (error: NodeJS.ErrnoException, socket: Duplex) => {
     const previous = last.get(socket);
-    const owesNothing = !previous || !previous.res.headersSent || (previous.res.writableFinished && previous.req.complete);
+    const owesNothing =
+      !previous || !previous.res.headersSent || (previous.res.writableFinished && previous.req.complete);
     if (error.code !== 'ECONNRESET' && socket.writable && owesNothing) {
       const { status, error: message } = clientErrorReply(error.code, requestTimeoutMs);
       writeRawJson(socket, status, message);

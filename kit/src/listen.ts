@@ -7,7 +7,11 @@ export const LOOPBACK = '127.0.0.1';
 
 /** HOST, one name for the host, the bridge and the dashboard server. */
 export const LISTEN_VARIABLES = declareVariables({
-  HOST: { kind: 'string', default: LOOPBACK, meaning: 'the address it binds: 127.0.0.1 is this machine only, 0.0.0.0 every interface' },
+  HOST: {
+    kind: 'string',
+    default: LOOPBACK,
+    meaning: 'the address it binds: 127.0.0.1 is this machine only, 0.0.0.0 every interface',
+  },
 });
 
 export function hostFromEnv(env: Env): string {
@@ -30,7 +34,9 @@ export class PortInUseError extends Error {
 /** Starts listening; a taken port rejects with PortInUseError so each CLI can name its variable. */
 export function listen(server: Server, port: number, hostname = LOOPBACK): Promise<void> {
   return new Promise((resolve, reject) => {
-    server.once('error', (error: NodeJS.ErrnoException) => reject(error.code === 'EADDRINUSE' ? new PortInUseError(port) : error));
+    server.once('error', (error: NodeJS.ErrnoException) =>
+      reject(error.code === 'EADDRINUSE' ? new PortInUseError(port) : error),
+    );
     server.listen(port, hostname, () => resolve());
   });
 }

@@ -35,9 +35,12 @@ function decodeSegment(raw: string): string {
   const decoded = tryDecode(raw);
   if (decoded === undefined) throw new BadRequestTarget('The path does not decode to valid UTF-8');
   // eslint-disable-next-line no-control-regex -- control characters are what is refused
-  if (/[\u0000-\u001f\u007f]/.test(decoded)) throw new BadRequestTarget('Control characters (NUL included) are not allowed in the path');
-  if (decoded.includes('/') || decoded.includes('\\')) throw new BadRequestTarget('Encoded slashes and backslashes are not allowed in the path');
-  if (decoded === '.' || decoded === '..') throw new BadRequestTarget('Dot segments (. and ..) are not allowed in the path');
+  if (/[\u0000-\u001f\u007f]/.test(decoded))
+    throw new BadRequestTarget('Control characters (NUL included) are not allowed in the path');
+  if (decoded.includes('/') || decoded.includes('\\'))
+    throw new BadRequestTarget('Encoded slashes and backslashes are not allowed in the path');
+  if (decoded === '.' || decoded === '..')
+    throw new BadRequestTarget('Dot segments (. and ..) are not allowed in the path');
   return decoded;
 }
 
@@ -62,13 +65,18 @@ export function parseRequestTarget(raw: string | undefined): RequestTarget {
         });
   const query = new URLSearchParams(search);
   for (const [key, value] of query) {
-    if (key.includes('\u0000') || value.includes('\u0000')) throw new BadRequestTarget('NUL is not allowed in the query');
+    if (key.includes('\u0000') || value.includes('\u0000'))
+      throw new BadRequestTarget('NUL is not allowed in the query');
   }
   return { pathname, search, segments, query };
 }
 
 /** The request's target, or undefined once a non-canonical one has been refused with a 400 JSON error. */
-export function targetOrRefuse(req: IncomingMessage, res: ServerResponse, headers: Record<string, string> = {}): RequestTarget | undefined {
+export function targetOrRefuse(
+  req: IncomingMessage,
+  res: ServerResponse,
+  headers: Record<string, string> = {},
+): RequestTarget | undefined {
   try {
     return parseRequestTarget(req.url);
   } catch (error) {

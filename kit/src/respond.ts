@@ -8,13 +8,23 @@ import { errorMessage } from '../../functions/src';
  */
 
 /** Writes a JSON reply, never cached; a response already started can only be cut. */
-export function sendJson(res: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}): void {
+export function sendJson(
+  res: ServerResponse,
+  status: number,
+  body: unknown,
+  headers: Record<string, string> = {},
+): void {
   if (res.headersSent) {
     res.destroy();
     return;
   }
   const text = JSON.stringify(body);
-  res.writeHead(status, { 'Content-Type': 'application/json', 'Content-Length': Buffer.byteLength(text), 'Cache-Control': 'no-store', ...headers });
+  res.writeHead(status, {
+    'Content-Type': 'application/json',
+    'Content-Length': Buffer.byteLength(text),
+    'Cache-Control': 'no-store',
+    ...headers,
+  });
   res.end(text);
 }
 
@@ -34,7 +44,12 @@ export function reportFailures(log: (message: string) => void, counter: Counter<
  * client gets a 500 JSON reply (or a cut connection, when its response had already started)
  * and `onFailure` hears of it once.
  */
-export function guard(res: ServerResponse, handler: string, work: () => void | Promise<void>, onFailure: HandlerFailure): void {
+export function guard(
+  res: ServerResponse,
+  handler: string,
+  work: () => void | Promise<void>,
+  onFailure: HandlerFailure,
+): void {
   const fail = (error: unknown) => {
     try {
       onFailure(handler, error);

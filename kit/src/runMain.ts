@@ -14,7 +14,10 @@ export interface MainSpec {
   name: string;
   /** Printed for --help, and after a usage error. */
   help: string;
-  /** Reads the environment (secret files already read in), starts, prints its banner; rejects with ConfigError on a bad setting. */
+  /**
+   * Reads the environment (secret files already read in), starts, prints its banner; rejects with ConfigError on a bad
+   * setting.
+   */
   start(env: Env): Promise<Running>;
   /** Said on SIGINT/SIGTERM, after the signal's name. */
   stopping: string;
@@ -70,7 +73,9 @@ export async function runMain(spec: MainSpec, proc: MainProcess = realProcess())
     return;
   }
   if (proc.argv.length > 0) {
-    proc.err(`unknown argument "${proc.argv[0]}" (the ${spec.name} is configured by environment; see --help)\n\n${spec.help}`);
+    proc.err(
+      `unknown argument "${proc.argv[0]}" (the ${spec.name} is configured by environment; see --help)\n\n${spec.help}`,
+    );
     proc.exit(EXIT_USAGE);
     return;
   }

@@ -34,7 +34,8 @@ export class Slots {
   take(holder: string | undefined): Slot | SlotRefusal {
     if (this.total >= this.limits.overall) return { limit: 'overall', max: this.limits.overall };
     const held = holder === undefined ? 0 : (this.byHolder.get(holder) ?? 0);
-    if (holder !== undefined && held >= this.limits.perHolder) return { limit: 'per holder', max: this.limits.perHolder };
+    if (holder !== undefined && held >= this.limits.perHolder)
+      return { limit: 'per holder', max: this.limits.perHolder };
     this.total += 1;
     if (holder !== undefined) this.byHolder.set(holder, held + 1);
     let released = false;

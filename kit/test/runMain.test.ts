@@ -4,7 +4,13 @@ import { EXIT_USAGE, runMain, type MainProcess, type MainSpec, type Running } fr
 
 /** A process as runMain sees it, recording what it printed, its exit code and what it installed. */
 function fakeProcess(argv: string[] = [], env: Record<string, string> = {}) {
-  const said = { out: [] as string[], err: [] as string[], exit: undefined as number | undefined, stop: undefined as (() => Promise<void>) | undefined, keptRunning: false };
+  const said = {
+    out: [] as string[],
+    err: [] as string[],
+    exit: undefined as number | undefined,
+    stop: undefined as (() => Promise<void>) | undefined,
+    keptRunning: false,
+  };
   const proc: MainProcess = {
     argv,
     env,
@@ -24,7 +30,14 @@ function fakeProcess(argv: string[] = [], env: Record<string, string> = {}) {
 }
 
 function spec(start: MainSpec['start']): MainSpec {
-  return { name: 'test server', help: 'Usage: test server', start, stopping: 'stopping', stopped: 'stopped', graceMs: 1000 };
+  return {
+    name: 'test server',
+    help: 'Usage: test server',
+    start,
+    stopping: 'stopping',
+    stopped: 'stopped',
+    graceMs: 1000,
+  };
 }
 
 const running: Running = { stop: async () => undefined };
@@ -39,15 +52,20 @@ describe('runMain', () => {
     expect(said.exit).toBeUndefined();
   });
 
-  it.each([[['--port', '5000']], [['serve']], [['-x']]])('refuses the arguments %j with the usage and exit 64', async (argv) => {
-    const start = jest.fn(async () => running);
-    const { proc, said } = fakeProcess(argv);
-    await runMain(spec(start), proc);
-    expect(said.exit).toBe(EXIT_USAGE);
-    expect(EXIT_USAGE).toBe(64);
-    expect(said.err).toEqual([`unknown argument "${argv[0]}" (the test server is configured by environment; see --help)\n\nUsage: test server`]);
-    expect(start).not.toHaveBeenCalled();
-  });
+  it.each([[['--port', '5000']], [['serve']], [['-x']]])(
+    'refuses the arguments %j with the usage and exit 64',
+    async (argv) => {
+      const start = jest.fn(async () => running);
+      const { proc, said } = fakeProcess(argv);
+      await runMain(spec(start), proc);
+      expect(said.exit).toBe(EXIT_USAGE);
+      expect(EXIT_USAGE).toBe(64);
+      expect(said.err).toEqual([
+        `unknown argument "${argv[0]}" (the test server is configured by environment; see --help)\n\nUsage: test server`,
+      ]);
+      expect(start).not.toHaveBeenCalled();
+    },
+  );
 
   it('starts with secrets read from their files (NAME_FILE), and refuses a missing one as a configuration error', async () => {
     const start = jest.fn(async () => running);
@@ -58,7 +76,9 @@ describe('runMain', () => {
     const neverStarted = jest.fn(async () => running);
     await runMain(spec(neverStarted), refused.proc);
     expect(neverStarted).not.toHaveBeenCalled();
-    expect(refused.said.err).toEqual(['Configuration error: PETZI_API_KEY_FILE names /nonexistent/key, which cannot be read (ENOENT)']);
+    expect(refused.said.err).toEqual([
+      'Configuration error: PETZI_API_KEY_FILE names /nonexistent/key, which cannot be read (ENOENT)',
+    ]);
     expect(refused.said.exit).toBe(1);
   });
 
@@ -95,8 +115,16 @@ describe('runMain', () => {
 
   it.each([
     ['a taken port', new PortInUseError(5000), 'Port 5000 is already in use: set PORT to move the test server.'],
-    ['a configuration error', new ConfigError('PORT must be an integer from 0 to 65535, got "x"'), 'Configuration error: PORT must be an integer from 0 to 65535, got "x"'],
-    ['anything else', new Error('connect ECONNREFUSED 127.0.0.1:5432'), 'test server failed to start: connect ECONNREFUSED 127.0.0.1:5432'],
+    [
+      'a configuration error',
+      new ConfigError('PORT must be an integer from 0 to 65535, got "x"'),
+      'Configuration error: PORT must be an integer from 0 to 65535, got "x"',
+    ],
+    [
+      'anything else',
+      new Error('connect ECONNREFUSED 127.0.0.1:5432'),
+      'test server failed to start: connect ECONNREFUSED 127.0.0.1:5432',
+    ],
     ['a thrown string', 'boom', 'test server failed to start: boom'],
   ])('maps %s to one line and exit 1', async (_what, error, line) => {
     const { proc, said } = fakeProcess();

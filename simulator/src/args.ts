@@ -56,7 +56,17 @@ Exit status: 0 every request got the expected status; 1 some did not; 2 the URL 
 64 bad arguments.`;
 
 const FLAGS = new Set(['--invalid', '--json', '--help', '-h']);
-const VALUED = new Set(['--count', '--concurrency', '--rate', '--duration', '--event', '--seed', '--date', '--timeout', '--max-body-bytes']);
+const VALUED = new Set([
+  '--count',
+  '--concurrency',
+  '--rate',
+  '--duration',
+  '--event',
+  '--seed',
+  '--date',
+  '--timeout',
+  '--max-body-bytes',
+]);
 
 function positiveInt(name: string, raw: string, max = Number.MAX_SAFE_INTEGER): number {
   if (!/^\d+$/.test(raw) || Number(raw) < 1 || Number(raw) > max) {
@@ -155,7 +165,8 @@ export function parseArgs(argv: readonly string[]): ParsedArgs {
 
   if (invalid) {
     const clash = ['--count', '--concurrency', '--rate', '--duration', '--event'].filter((name) => values.has(name));
-    if (clash.length > 0) throw new UsageError(`--invalid sends a fixed set of requests; it cannot be combined with ${clash.join(', ')}`);
+    if (clash.length > 0)
+      throw new UsageError(`--invalid sends a fixed set of requests; it cannot be combined with ${clash.join(', ')}`);
   } else if (maxBodyRaw !== undefined) {
     throw new UsageError('--max-body-bytes only applies with --invalid');
   }

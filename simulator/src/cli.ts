@@ -22,7 +22,10 @@ export interface CliIO {
 const NAME = 'petzi-simulator';
 
 /** The whole CLI as a function: argv in, exit status out. Tests call it in-process. */
-export async function run(argv: readonly string[], io: CliIO = { stdout: process.stdout, stderr: process.stderr }): Promise<number> {
+export async function run(
+  argv: readonly string[],
+  io: CliIO = { stdout: process.stdout, stderr: process.stderr },
+): Promise<number> {
   let parsed;
   try {
     parsed = parseArgs(argv);
@@ -50,12 +53,20 @@ export async function run(argv: readonly string[], io: CliIO = { stdout: process
   let report: RunReport;
   try {
     report = options.invalid
-      ? await runInvalid({ url: options.url, secret: options.secret, seed, date, maxBodyBytes: options.maxBodyBytes }, deps)
+      ? await runInvalid(
+          { url: options.url, secret: options.secret, seed, date, maxBodyBytes: options.maxBodyBytes },
+          deps,
+        )
       : await runValid({ ...options, seed, date }, deps);
   } catch (error) {
     if (error instanceof UnreachableError) {
-      io.stderr.write(`${NAME}: ${error.message}\nIs the receiver running at that address? (npm run host starts the local one on :5000)\n`);
-      if (options.json) io.stdout.write(`${JSON.stringify({ ok: false, url: options.url, unreachable: true, error: error.message })}\n`);
+      io.stderr.write(
+        `${NAME}: ${error.message}\nIs the receiver running at that address? (npm run host starts the local one on :5000)\n`,
+      );
+      if (options.json)
+        io.stdout.write(
+          `${JSON.stringify({ ok: false, url: options.url, unreachable: true, error: error.message })}\n`,
+        );
       return EXIT.unreachable;
     }
     io.stderr.write(`${NAME}: ${errorMessage(error)}\n`);

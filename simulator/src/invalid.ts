@@ -29,7 +29,11 @@ function oversized(validBody: string, maxBodyBytes: number): string {
 }
 
 /** A correctly signed valid body with one ticket field changed, so that field is the only thing wrong (422). */
-function changedTicket(name: string, description: string, change: (ticket: Record<string, unknown>) => void): InvalidCase {
+function changedTicket(
+  name: string,
+  description: string,
+  change: (ticket: Record<string, unknown>) => void,
+): InvalidCase {
   return {
     name,
     description,
@@ -54,7 +58,11 @@ export const INVALID_CASES: readonly InvalidCase[] = [
     name: 'malformed_signature',
     description: `${SIGNATURE_HEADER} not of the form t=<seconds>,v1=<hex>`,
     expectedStatus: 401,
-    build: ({ validBody }) => ({ method: 'POST', headers: { ...PETZI_HEADERS, [SIGNATURE_HEADER]: 't=yesterday,v1=not-hex' }, body: validBody }),
+    build: ({ validBody }) => ({
+      method: 'POST',
+      headers: { ...PETZI_HEADERS, [SIGNATURE_HEADER]: 't=yesterday,v1=not-hex' },
+      body: validBody,
+    }),
   },
   {
     name: 'wrong_signature',
@@ -92,17 +100,28 @@ export const INVALID_CASES: readonly InvalidCase[] = [
     expectedStatus: 422,
     build: ({ secret, timestamp }) =>
       signedRequest(
-        JSON.stringify({ event: 'ticket_created', details: { ticket: { number: '', eventId: 'not a number', price: { amount: '12.5.0' } }, buyer: {} } }),
+        JSON.stringify({
+          event: 'ticket_created',
+          details: { ticket: { number: '', eventId: 'not a number', price: { amount: '12.5.0' } }, buyer: {} },
+        }),
         secret,
         timestamp,
       ),
   },
-  changedTicket('impossible_date', 'correctly signed ticket whose session date does not exist (2026-02-30)', (ticket) => {
-    (ticket.sessions as Array<Record<string, unknown>>)[0].date = '2026-02-30';
-  }),
-  changedTicket('unstorable_value', 'correctly signed ticket whose title holds a \\u0000, which Postgres cannot store', (ticket) => {
-    ticket.title = 'NUL \u0000 inside';
-  }),
+  changedTicket(
+    'impossible_date',
+    'correctly signed ticket whose session date does not exist (2026-02-30)',
+    (ticket) => {
+      (ticket.sessions as Array<Record<string, unknown>>)[0].date = '2026-02-30';
+    },
+  ),
+  changedTicket(
+    'unstorable_value',
+    'correctly signed ticket whose title holds a \\u0000, which Postgres cannot store',
+    (ticket) => {
+      ticket.title = 'NUL \u0000 inside';
+    },
+  ),
   {
     name: 'wrong_method',
     description: 'GET instead of POST',
@@ -113,6 +132,7 @@ export const INVALID_CASES: readonly InvalidCase[] = [
     name: 'body_too_large',
     description: 'correctly signed body one byte over MAX_BODY_BYTES',
     expectedStatus: 413,
-    build: ({ validBody, maxBodyBytes, secret, timestamp }) => signedRequest(oversized(validBody, maxBodyBytes), secret, timestamp),
+    build: ({ validBody, maxBodyBytes, secret, timestamp }) =>
+      signedRequest(oversized(validBody, maxBodyBytes), secret, timestamp),
   },
 ];

@@ -1,6 +1,17 @@
 import type { KnownEvent } from '../../functions/src';
 import { createRandom, type Random } from './random';
-import { ARTISTS, CANCELLATION_REASONS, CATEGORIES, EMAIL_DOMAINS, FIRST_NAMES, LAST_NAMES, TICKET_TYPES, TOURS, VENUES, type Venue } from './swissData';
+import {
+  ARTISTS,
+  CANCELLATION_REASONS,
+  CATEGORIES,
+  EMAIL_DOMAINS,
+  FIRST_NAMES,
+  LAST_NAMES,
+  TICKET_TYPES,
+  TOURS,
+  VENUES,
+  type Venue,
+} from './swissData';
 
 export const EVENT_MODES = ['ticket_created', 'ticket_updated', 'mixed'] as const;
 export type EventMode = (typeof EVENT_MODES)[number];
@@ -8,7 +19,10 @@ export type EventMode = (typeof EVENT_MODES)[number];
 export interface GeneratorOptions {
   seed: number;
   mode: EventMode;
-  /** Day the run is "generated" on (YYYY-MM-DD): sessions fall after it. Part of the input so a seed replays to the same bytes. */
+  /**
+   * Day the run is "generated" on (YYYY-MM-DD): sessions fall after it. Part of the input so a seed replays to the same
+   * bytes.
+   */
   baseDate: string;
 }
 
@@ -18,7 +32,9 @@ export interface GeneratedBody {
   ticketNumber: string;
   /** The exact bytes to sign and send (compact UTF-8 JSON, as some PETZI senders send). */
   body: string;
-  /** Index of the request in this run that created the ticket an update refers to: send it only after that one answered. */
+  /**
+   * Index of the request in this run that created the ticket an update refers to: send it only after that one answered.
+   */
   dependsOn?: number;
 }
 
@@ -100,14 +116,19 @@ export class PayloadGenerator {
   private readonly random: Random;
   private readonly concerts: Concert[];
   private readonly usedNumbers = new Set<string>();
-  /** Tickets created in this run and not yet updated: each is updated at most once, so no update repeats another's bytes. */
+  /**
+   * Tickets created in this run and not yet updated: each is updated at most once, so no update repeats another's
+   * bytes.
+   */
   private readonly updatable: Created[] = [];
   private index = 0;
 
   constructor(private readonly options: GeneratorOptions) {
     this.random = createRandom(options.seed);
     const firstEventId = this.random.int(50_000, 59_000);
-    this.concerts = Array.from({ length: CONCERTS_PER_RUN }, (_, i) => makeConcert(this.random, firstEventId + i * 7, options.baseDate));
+    this.concerts = Array.from({ length: CONCERTS_PER_RUN }, (_, i) =>
+      makeConcert(this.random, firstEventId + i * 7, options.baseDate),
+    );
   }
 
   next(): GeneratedBody {
@@ -131,7 +152,12 @@ export class PayloadGenerator {
   private created(index: number): GeneratedBody {
     const { ticket, buyer } = this.newTicket(index);
     if (this.options.mode === 'mixed') this.updatable.push({ index, ticket, buyer });
-    return { index, event: 'ticket_created', ticketNumber: String(ticket.number), body: serialise('ticket_created', ticket, buyer) };
+    return {
+      index,
+      event: 'ticket_created',
+      ticketNumber: String(ticket.number),
+      body: serialise('ticket_created', ticket, buyer),
+    };
   }
 
   private updated(index: number, original: Created): GeneratedBody {
@@ -155,7 +181,8 @@ export class PayloadGenerator {
     const concert = random.pick(this.concerts);
     const roll = random.next();
     // Mostly online presales, as in production.
-    const type = roll < 0.7 ? TICKET_TYPES[0] : roll < 0.85 ? TICKET_TYPES[1] : roll < 0.95 ? TICKET_TYPES[2] : TICKET_TYPES[3];
+    const type =
+      roll < 0.7 ? TICKET_TYPES[0] : roll < 0.85 ? TICKET_TYPES[1] : roll < 0.95 ? TICKET_TYPES[2] : TICKET_TYPES[3];
     const categories = CATEGORIES[concert.venue.lang];
     const category = type === 'self_ticket' ? categories[4] : random.pick(categories.slice(0, 4));
     const priceCents = type === 'self_ticket' ? 0 : concert.priceCents + random.pick([0, 0, 500, -500]);
@@ -173,7 +200,12 @@ export class PayloadGenerator {
         date: s.date,
         time: s.time,
         doors: s.doors,
-        location: { name: concert.venue.name, street: concert.venue.street, city: concert.venue.city, postcode: concert.venue.postcode },
+        location: {
+          name: concert.venue.name,
+          street: concert.venue.street,
+          city: concert.venue.city,
+          postcode: concert.venue.postcode,
+        },
       })),
       promoter: concert.venue.name,
       price: { amount: money(Math.max(0, priceCents)), currency: 'CHF' },

@@ -35,7 +35,9 @@ const round = (value: number, digits = 2): number => Number(value.toFixed(digits
 
 function roundedLatency(latency: LatencyStats | null): Record<string, number> | null {
   if (!latency) return null;
-  return Object.fromEntries(Object.entries(latency).map(([key, value]) => [key, key === 'count' ? value : round(value)]));
+  return Object.fromEntries(
+    Object.entries(latency).map(([key, value]) => [key, key === 'count' ? value : round(value)]),
+  );
 }
 
 /** What --json prints: one object, stable field names. */
@@ -66,14 +68,21 @@ const ms = (value: number): string => value.toFixed(1);
 export function reportText(report: RunReport): string {
   const { summary } = report;
   const lines: string[] = [];
-  const what = report.mode === 'invalid' ? 'invalid-request catalogue' : `${report.event}, seed ${report.seed}, date ${report.date}`;
+  const what =
+    report.mode === 'invalid'
+      ? 'invalid-request catalogue'
+      : `${report.event}, seed ${report.seed}, date ${report.date}`;
   lines.push(`PETZI simulator → ${report.url} (${what})`);
-  lines.push(`sent        ${summary.sent} in ${(report.durationMs / 1000).toFixed(2)} s (${perSecond(summary.sent, report.durationMs).toFixed(1)} req/s)`);
+  lines.push(
+    `sent        ${summary.sent} in ${(report.durationMs / 1000).toFixed(2)} s (${perSecond(summary.sent, report.durationMs).toFixed(1)} req/s)`,
+  );
   const statuses = Object.entries(summary.byStatus).map(([status, count]) => `${status}: ${count}`);
   lines.push(`by status   ${statuses.length > 0 ? statuses.join(', ') : '-'}`);
   if (summary.latencyMs) {
     const l = summary.latencyMs;
-    lines.push(`latency ms  p50 ${ms(l.p50)}  p95 ${ms(l.p95)}  p99 ${ms(l.p99)}  (min ${ms(l.min)}, mean ${ms(l.mean)}, max ${ms(l.max)})`);
+    lines.push(
+      `latency ms  p50 ${ms(l.p50)}  p95 ${ms(l.p95)}  p99 ${ms(l.p99)}  (min ${ms(l.min)}, mean ${ms(l.mean)}, max ${ms(l.max)})`,
+    );
   }
   if (report.cases) {
     lines.push('');
@@ -81,7 +90,9 @@ export function reportText(report: RunReport): string {
     lines.push(`${'case'.padEnd(width)}  expected  got    result  what`);
     for (const c of report.cases) {
       const got = c.status === null ? 'none' : String(c.status);
-      lines.push(`${c.name.padEnd(width)}  ${String(c.expectedStatus).padEnd(8)}  ${got.padEnd(5)}  ${(c.asExpected ? 'ok' : 'WRONG').padEnd(6)}  ${c.description}`);
+      lines.push(
+        `${c.name.padEnd(width)}  ${String(c.expectedStatus).padEnd(8)}  ${got.padEnd(5)}  ${(c.asExpected ? 'ok' : 'WRONG').padEnd(6)}  ${c.description}`,
+      );
     }
   }
   lines.push('');
@@ -90,7 +101,9 @@ export function reportText(report: RunReport): string {
   } else if (summary.sent === 0) {
     lines.push('result      nothing was sent');
   } else {
-    lines.push(`result      ${summary.unexpected} of ${summary.sent} did not get the expected status; the first ${summary.failures.length}:`);
+    lines.push(
+      `result      ${summary.unexpected} of ${summary.sent} did not get the expected status; the first ${summary.failures.length}:`,
+    );
     for (const failure of summary.failures) {
       const got = failure.status === null ? 'no response' : `got ${failure.status}`;
       lines.push(`  ${failure.label}: expected ${failure.expectedStatus}, ${got}: ${failure.detail}`);

@@ -20,5 +20,9 @@ export function unixSeconds(nowMs: number): number {
 
 /** Signs the exact bytes that are sent, as PETZI does, with the protocol module the webhook verifies with. */
 export function signedRequest(body: string, secret: string, timestamp: number): WebhookRequest {
-  return { method: 'POST', headers: { ...PETZI_HEADERS, [SIGNATURE_HEADER]: signPayload(secret, body, timestamp) }, body };
+  return {
+    method: 'POST',
+    headers: { ...PETZI_HEADERS, [SIGNATURE_HEADER]: signPayload(secret, body, timestamp) },
+    body,
+  };
 }

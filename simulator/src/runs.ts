@@ -32,13 +32,19 @@ export interface RunDeps {
 }
 
 /** The CLI's options for a run of valid webhooks, once its seed and payload date are fixed. */
-export type ValidRunOptions = Pick<SimulatorOptions, 'url' | 'secret' | 'count' | 'concurrency' | 'rate' | 'durationSeconds' | 'event'> & {
+export type ValidRunOptions = Pick<
+  SimulatorOptions,
+  'url' | 'secret' | 'count' | 'concurrency' | 'rate' | 'durationSeconds' | 'event'
+> & {
   seed: number;
   date: string;
 };
 
 function unreachable(url: string, outcome: Outcome): UnreachableError {
-  const detail = outcome.kind === 'error' ? `${outcome.error}${outcome.code && !outcome.error.includes(outcome.code) ? ` (${outcome.code})` : ''}` : 'no answer';
+  const detail =
+    outcome.kind === 'error'
+      ? `${outcome.error}${outcome.code && !outcome.error.includes(outcome.code) ? ` (${outcome.code})` : ''}`
+      : 'no answer';
   return new UnreachableError(url, detail);
 }
 
@@ -115,7 +121,8 @@ export interface InvalidRunOptions {
 
 /** Sends each case of the catalogue once, one after the other, and compares statuses. */
 export async function runInvalid(options: InvalidRunOptions, deps: RunDeps): Promise<RunReport> {
-  const validBody = new PayloadGenerator({ seed: options.seed, mode: 'ticket_created', baseDate: options.date }).next().body;
+  const validBody = new PayloadGenerator({ seed: options.seed, mode: 'ticket_created', baseDate: options.date }).next()
+    .body;
   const tally = new Tally();
   const cases: CaseResult[] = [];
   const started = deps.monotonic();

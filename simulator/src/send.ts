@@ -1,9 +1,19 @@
 import type { WebhookRequest } from './request';
 
-export type Outcome = { kind: 'response'; status: number; body: string; latencyMs: number } | { kind: 'error'; error: string; code: string | undefined; latencyMs: number };
+export type Outcome =
+  | { kind: 'response'; status: number; body: string; latencyMs: number }
+  | { kind: 'error'; error: string; code: string | undefined; latencyMs: number };
 
 /** Error codes meaning nothing answered at that address at all (as opposed to a broken exchange). */
-const UNREACHABLE_CODES = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'EHOSTUNREACH', 'ENETUNREACH', 'EADDRNOTAVAIL', 'UND_ERR_CONNECT_TIMEOUT']);
+const UNREACHABLE_CODES = new Set([
+  'ECONNREFUSED',
+  'ENOTFOUND',
+  'EAI_AGAIN',
+  'EHOSTUNREACH',
+  'ENETUNREACH',
+  'EADDRNOTAVAIL',
+  'UND_ERR_CONNECT_TIMEOUT',
+]);
 
 export function isUnreachable(outcome: Outcome): boolean {
   return outcome.kind === 'error' && outcome.code !== undefined && UNREACHABLE_CODES.has(outcome.code);

@@ -107,7 +107,14 @@ export const ARTISTS: readonly string[] = [
   'Kristall & Kälte',
 ];
 
-export const TOURS: readonly string[] = ['Summer Tour', 'Tournée d’automne', 'Winter Tour', 'Release Party', 'Live 2027', 'Acoustic Night'];
+export const TOURS: readonly string[] = [
+  'Summer Tour',
+  'Tournée d’automne',
+  'Winter Tour',
+  'Release Party',
+  'Live 2027',
+  'Acoustic Night',
+];
 
 export const CATEGORIES: Record<Venue['lang'], readonly string[]> = {
   fr: ['Prévente', 'Caisse du soir', 'Étudiant·e', 'Membre', 'Invitation'],
@@ -117,6 +124,20 @@ export const CATEGORIES: Record<Venue['lang'], readonly string[]> = {
 /** The documented types first; senders also use other words, which the pipeline must accept. */
 export const TICKET_TYPES = ['online_presale', 'ticket_proof', 'self_ticket', 'box_office'] as const;
 
-export const CANCELLATION_REASONS = ['undef_cancellation', 'order_mistake', 'event_cancellation', 'event_postponed', 'stolen', 'test_ticket', 'selfticket_mistake'] as const;
+export const CANCELLATION_REASONS = [
+  'undef_cancellation',
+  'order_mistake',
+  'event_cancellation',
+  'event_postponed',
+  'stolen',
+  'test_ticket',
+  'selfticket_mistake',
+] as const;
 
-export const EMAIL_DOMAINS: readonly string[] = ['bluewin.ch', 'gmail.com', 'sunrise.ch', 'protonmail.ch', 'hispeed.ch'];
+export const EMAIL_DOMAINS: readonly string[] = [
+  'bluewin.ch',
+  'gmail.com',
+  'sunrise.ch',
+  'protonmail.ch',
+  'hispeed.ch',
+];

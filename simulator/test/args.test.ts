@@ -81,7 +81,10 @@ describe('parseArgs', () => {
   });
 
   test('--invalid with its own --max-body-bytes', () => {
-    expect(options([URL_, '--invalid', '--max-body-bytes', '2048'])).toMatchObject({ invalid: true, maxBodyBytes: 2048 });
+    expect(options([URL_, '--invalid', '--max-body-bytes', '2048'])).toMatchObject({
+      invalid: true,
+      maxBodyBytes: 2048,
+    });
   });
 
   test('--help and -h win over everything else, even a missing url', () => {

@@ -53,7 +53,23 @@ describe('petzi-simulator against the local functions host', () => {
   test('mixed events with concurrency and a rate: all 200, updates stored after their creations', async () => {
     const before = await storedRows();
     const io = memoryIO();
-    const code = await run([webhookUrl, TEST_SECRET, '--count', '30', '--event', 'mixed', '--concurrency', '4', '--rate', '200', '--seed', '7'], io);
+    const code = await run(
+      [
+        webhookUrl,
+        TEST_SECRET,
+        '--count',
+        '30',
+        '--event',
+        'mixed',
+        '--concurrency',
+        '4',
+        '--rate',
+        '200',
+        '--seed',
+        '7',
+      ],
+      io,
+    );
     expect(io.stdout.text).toContain('all 30 got the expected status');
     expect(code).toBe(0);
     expect((await storedRows()) - before).toBe(30);
@@ -65,14 +81,20 @@ describe('petzi-simulator against the local functions host', () => {
        WHERE u.event_type = 'ticket_updated' AND u.id < c.id`,
     );
     expect(misordered).toEqual([]);
-    const updates = await queryOnce<{ count: string }>(stack.db.url, "SELECT count(*) AS count FROM webhook_event WHERE event_type = 'ticket_updated'");
+    const updates = await queryOnce<{ count: string }>(
+      stack.db.url,
+      "SELECT count(*) AS count FROM webhook_event WHERE event_type = 'ticket_updated'",
+    );
     expect(Number(updates[0]?.count)).toBeGreaterThan(0);
   });
 
   test('--event ticket_updated and a --duration run: every request is stored', async () => {
     const before = await storedRows();
     const io = memoryIO();
-    const code = await run([webhookUrl, TEST_SECRET, '--event', 'ticket_updated', '--duration', '1', '--rate', '20', '--json'], io);
+    const code = await run(
+      [webhookUrl, TEST_SECRET, '--event', 'ticket_updated', '--duration', '1', '--rate', '20', '--json'],
+      io,
+    );
     const report = JSON.parse(io.stdout.text) as { ok: boolean; sent: number; byStatus: Record<string, number> };
     expect(code).toBe(0);
     expect(report.ok).toBe(true);
@@ -97,7 +119,10 @@ describe('petzi-simulator against the local functions host', () => {
     const before = await storedRows();
     const io = memoryIO();
     const code = await run([webhookUrl, TEST_SECRET, '--invalid', '--json'], io);
-    const report = JSON.parse(io.stdout.text) as { ok: boolean; cases: Array<{ name: string; expectedStatus: number; status: number; asExpected: boolean }> };
+    const report = JSON.parse(io.stdout.text) as {
+      ok: boolean;
+      cases: Array<{ name: string; expectedStatus: number; status: number; asExpected: boolean }>;
+    };
     expect(report.cases.map((c) => [c.name, c.status])).toEqual(INVALID_CASES.map((c) => [c.name, c.expectedStatus]));
     expect(report.cases.every((c) => c.asExpected)).toBe(true);
     expect(report.ok).toBe(true);
@@ -131,7 +156,15 @@ describe('petzi-simulator against the local functions host', () => {
 
   test('the built bin runs as a child process (npm run build first)', async () => {
     const before = await storedRows();
-    const { stdout } = await execFileAsync(process.execPath, [CLI, webhookUrl, TEST_SECRET, '--count', '2', '--seed', '99']);
+    const { stdout } = await execFileAsync(process.execPath, [
+      CLI,
+      webhookUrl,
+      TEST_SECRET,
+      '--count',
+      '2',
+      '--seed',
+      '99',
+    ]);
     expect(stdout).toContain('all 2 got the expected status');
     expect((await storedRows()) - before).toBe(2);
     const failed = await execFileAsync(process.execPath, [CLI, webhookUrl, 'wrong', '--json']).then(

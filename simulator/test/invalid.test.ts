@@ -1,4 +1,11 @@
-import { checkPayload, isJsonObject, SIGNATURE_HEADER, SignatureError, verifySignature, unstorableJsonProblems } from '../../functions/src';
+import {
+  checkPayload,
+  isJsonObject,
+  SIGNATURE_HEADER,
+  SignatureError,
+  verifySignature,
+  unstorableJsonProblems,
+} from '../../functions/src';
 import { INVALID_CASES, type InvalidContext } from '../src/invalid';
 import { PayloadGenerator } from '../src/payloads';
 import { signedRequest } from '../src/request';
@@ -62,7 +69,14 @@ describe('the invalid-request catalogue', () => {
   });
 
   test('the 400 and 422 cases are correctly signed, so only their body is wrong', () => {
-    for (const name of ['not_json', 'not_an_object', 'schema_violation', 'impossible_date', 'unstorable_value', 'body_too_large']) {
+    for (const name of [
+      'not_json',
+      'not_an_object',
+      'schema_violation',
+      'impossible_date',
+      'unstorable_value',
+      'body_too_large',
+    ]) {
       expect(signatureFailure(name)).toBeNull();
     }
     expect(() => JSON.parse(byName('not_json').body ?? '')).toThrow();
@@ -70,8 +84,13 @@ describe('the invalid-request catalogue', () => {
     const schema: unknown = JSON.parse(byName('schema_violation').body ?? '');
     expect(isJsonObject(schema) && checkPayload(schema).kind).toBe('invalid');
     const date: unknown = JSON.parse(byName('impossible_date').body ?? '');
-    expect(isJsonObject(date) && checkPayload(date)).toMatchObject({ kind: 'invalid', problems: [{ path: 'details.ticket.sessions.0.date' }] });
-    expect(unstorableJsonProblems(byName('unstorable_value').body ?? '')).toEqual([{ path: 'details.ticket.title', message: expect.any(String) }]);
+    expect(isJsonObject(date) && checkPayload(date)).toMatchObject({
+      kind: 'invalid',
+      problems: [{ path: 'details.ticket.sessions.0.date' }],
+    });
+    expect(unstorableJsonProblems(byName('unstorable_value').body ?? '')).toEqual([
+      { path: 'details.ticket.title', message: expect.any(String) },
+    ]);
   });
 
   test('the oversized body is exactly one byte over the limit and otherwise valid JSON', () => {
@@ -87,7 +106,10 @@ describe('the invalid-request catalogue', () => {
   });
 
   test('the 1 MiB default limit gives a 1 MiB + 1 byte body', () => {
-    const big = INVALID_CASES.find((c) => c.name === 'body_too_large')?.build({ ...context, maxBodyBytes: 1024 * 1024 });
+    const big = INVALID_CASES.find((c) => c.name === 'body_too_large')?.build({
+      ...context,
+      maxBodyBytes: 1024 * 1024,
+    });
     expect(Buffer.byteLength(big?.body ?? '')).toBe(1024 * 1024 + 1);
   });
 
@@ -100,7 +122,11 @@ describe('the invalid-request catalogue', () => {
 describe('signedRequest', () => {
   test('carries the PETZI headers and a signature the webhook accepts', () => {
     const request = signedRequest(context.validBody, context.secret, NOW);
-    expect(request.headers).toMatchObject({ 'Content-Type': 'application/json', 'Petzi-Version': '2', 'User-Agent': 'PETZI webhook' });
+    expect(request.headers).toMatchObject({
+      'Content-Type': 'application/json',
+      'Petzi-Version': '2',
+      'User-Agent': 'PETZI webhook',
+    });
     expect(
       verifySignature({
         header: request.headers[SIGNATURE_HEADER],

@@ -51,7 +51,9 @@ describe('PayloadGenerator', () => {
       fc.property(seeds, modes, (seed, mode) => {
         const first = generate(seed, mode, 25);
         expect(generate(seed, mode, 25)).toEqual(first);
-        expect(generate((seed + 1) % (MAX_SEED + 1), mode, 25).map((g) => g.body)).not.toEqual(first.map((g) => g.body));
+        expect(generate((seed + 1) % (MAX_SEED + 1), mode, 25).map((g) => g.body)).not.toEqual(
+          first.map((g) => g.body),
+        );
       }),
       { numRuns: 50 },
     );

@@ -4,7 +4,12 @@ import { describeFetchError, isUnreachable, type Outcome } from '../src/send';
 import { SHOWN_BODY_CHARS, SHOWN_FAILURES, Tally } from '../src/tally';
 import { MemoryStream } from './memoryStream';
 
-const ok = (latencyMs: number): Outcome => ({ kind: 'response', status: 200, body: '{"status":"success","id":1}', latencyMs });
+const ok = (latencyMs: number): Outcome => ({
+  kind: 'response',
+  status: 200,
+  body: '{"status":"success","id":1}',
+  latencyMs,
+});
 const refused = (body: string, status = 401): Outcome => ({ kind: 'response', status, body, latencyMs: 2 });
 
 describe('Tally', () => {
@@ -13,10 +18,17 @@ describe('Tally', () => {
     expect(tally.add('#1', 200, ok(1))).toBe(true);
     expect(tally.add('#2', 200, ok(3))).toBe(true);
     expect(tally.add('#3', 200, refused('{"error":"Invalid signature"}'))).toBe(false);
-    expect(tally.add('#4', 200, { kind: 'error', error: 'socket hang up', code: 'ECONNRESET', latencyMs: 5 })).toBe(false);
+    expect(tally.add('#4', 200, { kind: 'error', error: 'socket hang up', code: 'ECONNRESET', latencyMs: 5 })).toBe(
+      false,
+    );
     expect(tally.add('bad', 401, refused('{"error":"Missing"}'))).toBe(true);
     const summary = tally.summary();
-    expect(summary).toMatchObject({ sent: 5, asExpected: 3, unexpected: 2, byStatus: { '200': 2, '401': 2, error: 1 } });
+    expect(summary).toMatchObject({
+      sent: 5,
+      asExpected: 3,
+      unexpected: 2,
+      byStatus: { '200': 2, '401': 2, error: 1 },
+    });
     expect(summary.failures).toEqual([
       { label: '#3', expectedStatus: 200, status: 401, detail: '{"error":"Invalid signature"}' },
       { label: '#4', expectedStatus: 200, status: null, detail: 'socket hang up' },
@@ -26,7 +38,8 @@ describe('Tally', () => {
 
   test('keeps only the first failures, bodies truncated', () => {
     const tally = new Tally();
-    for (let i = 0; i < SHOWN_FAILURES + 3; i += 1) tally.add(`#${i}`, 200, refused('x'.repeat(SHOWN_BODY_CHARS * 2), 500));
+    for (let i = 0; i < SHOWN_FAILURES + 3; i += 1)
+      tally.add(`#${i}`, 200, refused('x'.repeat(SHOWN_BODY_CHARS * 2), 500));
     const summary = tally.summary();
     expect(summary.unexpected).toBe(SHOWN_FAILURES + 3);
     expect(summary.failures.map((f) => f.label)).toEqual(Array.from({ length: SHOWN_FAILURES }, (_, i) => `#${i}`));
@@ -35,7 +48,16 @@ describe('Tally', () => {
 });
 
 function reportOf(tally: Tally, extra: Partial<RunReport> = {}): RunReport {
-  return { url: 'http://h/webhook', mode: 'valid', event: 'ticket_created', seed: 3, date: '2027-01-01', durationMs: 2000, summary: tally.summary(), ...extra };
+  return {
+    url: 'http://h/webhook',
+    mode: 'valid',
+    event: 'ticket_created',
+    seed: 3,
+    date: '2027-01-01',
+    durationMs: 2000,
+    summary: tally.summary(),
+    ...extra,
+  };
 }
 
 describe('reports', () => {
@@ -64,7 +86,12 @@ describe('reports', () => {
   test('text for --invalid lists each case', () => {
     const tally = new Tally();
     tally.add('not_json', 400, refused('{}', 400));
-    const text = reportText(reportOf(tally, { mode: 'invalid', cases: [{ name: 'not_json', description: 'not JSON', expectedStatus: 400, status: 400, asExpected: true }] }));
+    const text = reportText(
+      reportOf(tally, {
+        mode: 'invalid',
+        cases: [{ name: 'not_json', description: 'not JSON', expectedStatus: 400, status: 400, asExpected: true }],
+      }),
+    );
     expect(text).toMatch(/not_json\s+400\s+400\s+ok\s+not JSON/);
     expect(text).toContain('all 1 got the expected status');
   });

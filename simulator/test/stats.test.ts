@@ -25,12 +25,16 @@ describe('percentile (nearest rank)', () => {
 
   test('at least p% of the samples are at or below it, and fewer than p% strictly below', () => {
     fc.assert(
-      fc.property(fc.array(fc.double({ min: 0, max: 1e4, noNaN: true }), { minLength: 1, maxLength: 300 }), fc.integer({ min: 1, max: 100 }), (values, p) => {
-        const sorted = [...values].sort((a, b) => a - b);
-        const value = percentile(sorted, p);
-        expect(sorted.filter((v) => v <= value).length / sorted.length).toBeGreaterThanOrEqual(p / 100);
-        expect(sorted.filter((v) => v < value).length / sorted.length).toBeLessThan(p / 100);
-      }),
+      fc.property(
+        fc.array(fc.double({ min: 0, max: 1e4, noNaN: true }), { minLength: 1, maxLength: 300 }),
+        fc.integer({ min: 1, max: 100 }),
+        (values, p) => {
+          const sorted = [...values].sort((a, b) => a - b);
+          const value = percentile(sorted, p);
+          expect(sorted.filter((v) => v <= value).length / sorted.length).toBeGreaterThanOrEqual(p / 100);
+          expect(sorted.filter((v) => v < value).length / sorted.length).toBeLessThan(p / 100);
+        },
+      ),
     );
   });
 });
@@ -46,16 +50,19 @@ describe('latencyStats', () => {
 
   test('orders min <= p50 <= p95 <= p99 <= max and leaves the input untouched', () => {
     fc.assert(
-      fc.property(fc.array(fc.double({ min: 0, max: 1e4, noNaN: true }), { minLength: 1, maxLength: 200 }), (values) => {
-        const copy = [...values];
-        const stats = latencyStats(values);
-        expect(values).toEqual(copy);
-        if (!stats) throw new Error('expected stats');
-        expect(stats.min).toBeLessThanOrEqual(stats.p50);
-        expect(stats.p50).toBeLessThanOrEqual(stats.p95);
-        expect(stats.p95).toBeLessThanOrEqual(stats.p99);
-        expect(stats.p99).toBeLessThanOrEqual(stats.max);
-      }),
+      fc.property(
+        fc.array(fc.double({ min: 0, max: 1e4, noNaN: true }), { minLength: 1, maxLength: 200 }),
+        (values) => {
+          const copy = [...values];
+          const stats = latencyStats(values);
+          expect(values).toEqual(copy);
+          if (!stats) throw new Error('expected stats');
+          expect(stats.min).toBeLessThanOrEqual(stats.p50);
+          expect(stats.p50).toBeLessThanOrEqual(stats.p95);
+          expect(stats.p95).toBeLessThanOrEqual(stats.p99);
+          expect(stats.p99).toBeLessThanOrEqual(stats.max);
+        },
+      ),
     );
   });
 });

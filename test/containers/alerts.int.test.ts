@@ -42,7 +42,10 @@ describe('Prometheus alerting rules', () => {
 
   it('passes promtool check rules', () => {
     const res = promtool('check', 'rules', 'alerts.yml');
-    expect({ status: res.status, output: res.output }).toEqual({ status: 0, output: expect.stringContaining('SUCCESS') });
+    expect({ status: res.status, output: res.output }).toEqual({
+      status: 0,
+      output: expect.stringContaining('SUCCESS'),
+    });
   });
 
   it('has, for every alert, a test where it fires and one where it stays quiet', () => {
@@ -50,7 +53,11 @@ describe('Prometheus alerting rules', () => {
     const cases = ruleTests.tests.flatMap((t) => t.alert_rule_test ?? []);
     for (const { alert } of alerts) {
       const mine = cases.filter((c) => c.alertname === alert);
-      expect({ alert, fires: mine.some((c) => c.exp_alerts.length > 0), quiet: mine.some((c) => c.exp_alerts.length === 0) }).toEqual({
+      expect({
+        alert,
+        fires: mine.some((c) => c.exp_alerts.length > 0),
+        quiet: mine.some((c) => c.exp_alerts.length === 0),
+      }).toEqual({
         alert,
         fires: true,
         quiet: true,
@@ -60,7 +67,10 @@ describe('Prometheus alerting rules', () => {
 
   it('passes promtool test rules', () => {
     const res = promtool('test', 'rules', 'alerts.test.yml');
-    expect({ status: res.status, output: res.output }).toEqual({ status: 0, output: expect.stringContaining('SUCCESS') });
+    expect({ status: res.status, output: res.output }).toEqual({
+      status: 0,
+      output: expect.stringContaining('SUCCESS'),
+    });
   });
 
   it('uses reason labels the webhook function really sets', () => {

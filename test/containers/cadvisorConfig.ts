@@ -20,12 +20,16 @@ export function decodeCadvisorConfig(text: string): CadvisorPrometheusConfig {
   const endpoint = raw.endpoint;
   if (!isRecord(endpoint)) throw new Error('cannot unmarshal: "endpoint" must be an object');
   const { protocol, port, path } = endpoint;
-  if (typeof protocol !== 'string' || typeof path !== 'string') throw new Error('cannot unmarshal: endpoint.protocol and endpoint.path must be strings');
+  if (typeof protocol !== 'string' || typeof path !== 'string')
+    throw new Error('cannot unmarshal: endpoint.protocol and endpoint.path must be strings');
   // endpoint.port is a Go int.
-  if (typeof port !== 'number' || !Number.isInteger(port)) throw new Error('cannot unmarshal: endpoint.port must be an integer');
+  if (typeof port !== 'number' || !Number.isInteger(port))
+    throw new Error('cannot unmarshal: endpoint.port must be an integer');
   const polling = raw.polling_frequency ?? 0;
   if (typeof polling !== 'number' || !Number.isSafeInteger(polling)) {
-    throw new Error(`cannot unmarshal ${JSON.stringify(polling)} into Go struct field Prometheus.polling_frequency of type time.Duration (integer nanoseconds)`);
+    throw new Error(
+      `cannot unmarshal ${JSON.stringify(polling)} into Go struct field Prometheus.polling_frequency of type time.Duration (integer nanoseconds)`,
+    );
   }
   const metrics = raw.metrics_config ?? [];
   if (!Array.isArray(metrics) || !metrics.every((m): m is string => typeof m === 'string')) {

@@ -35,10 +35,15 @@ describe('docker-compose.yml services', () => {
   it('lets a PETZI_*_PORT variable move every published port, the design port by default', () => {
     for (const [name, svc] of Object.entries(compose.services)) {
       for (const spec of svc.ports ?? []) {
-        expect({ name, spec }).toEqual({ name, spec: expect.stringMatching(/^(127\.0\.0\.1:)?\$\{PETZI_[A-Z_]+_PORT:-\d+\}:\d+$/) });
+        expect({ name, spec }).toEqual({
+          name,
+          spec: expect.stringMatching(/^(127\.0\.0\.1:)?\$\{PETZI_[A-Z_]+_PORT:-\d+\}:\d+$/),
+        });
       }
     }
-    const variables = Object.values(compose.services).flatMap((svc) => (svc.ports ?? []).map((spec) => /\$\{(\w+):-/.exec(spec)?.[1]));
+    const variables = Object.values(compose.services).flatMap((svc) =>
+      (svc.ports ?? []).map((spec) => /\$\{(\w+):-/.exec(spec)?.[1]),
+    );
     expect(new Set(variables).size).toBe(variables.length);
     // The containers test moves each one (test/containers/live/composeStack.ts).
     const stack = readRepoFile('test/containers/live/composeStack.ts');
@@ -46,7 +51,9 @@ describe('docker-compose.yml services', () => {
   });
 
   it('maps each published port to the port the container listens on', () => {
-    expect(portMappings(service(compose, 'cadvisor'))).toEqual([{ hostIp: '127.0.0.1', published: 8081, target: 8080 }]);
+    expect(portMappings(service(compose, 'cadvisor'))).toEqual([
+      { hostIp: '127.0.0.1', published: 8081, target: 8080 },
+    ]);
     for (const name of ['db', 'rabbitmq', 'azurite', 'gateway', 'dashboard', 'prometheus']) {
       for (const mapping of portMappings(service(compose, name))) expect(mapping.target).toBe(mapping.published);
     }
@@ -61,10 +68,17 @@ describe('docker-compose.yml services', () => {
   it('uses the health probes each image can run', () => {
     expect(healthTest(service(compose, 'db')).join(' ')).toContain('pg_isready');
     // ping answers before the listeners accept connections; this one connects to them.
-    expect(healthTest(service(compose, 'rabbitmq'))).toEqual(['CMD', 'rabbitmq-diagnostics', '-q', 'check_port_connectivity']);
+    expect(healthTest(service(compose, 'rabbitmq'))).toEqual([
+      'CMD',
+      'rabbitmq-diagnostics',
+      '-q',
+      'check_port_connectivity',
+    ]);
     // /healthz is anonymous; /api/health needs the function key.
     expect(healthTest(service(compose, 'functions')).join(' ')).toContain("fetch('http://127.0.0.1:80/healthz')");
-    expect(healthTest(service(compose, 'dashboard-auth')).join(' ')).toContain("fetch('http://127.0.0.1:8080/healthz')");
+    expect(healthTest(service(compose, 'dashboard-auth')).join(' ')).toContain(
+      "fetch('http://127.0.0.1:8080/healthz')",
+    );
     expect(healthTest(service(compose, 'sse-bridge')).join(' ')).toContain('http://127.0.0.1:5001/healthz');
   });
 
@@ -85,7 +99,11 @@ describe('docker-compose.yml services', () => {
       db: { condition: 'service_healthy' },
       rabbitmq: { condition: 'service_healthy' },
     });
-    expect(Object.keys(service(compose, 'dashboard').depends_on ?? {}).sort()).toEqual(['dashboard-auth', 'functions', 'sse-bridge']);
+    expect(Object.keys(service(compose, 'dashboard').depends_on ?? {}).sort()).toEqual([
+      'dashboard-auth',
+      'functions',
+      'sse-bridge',
+    ]);
     // nginx answers every request through the login server (auth_request): it must be up first.
     expect(service(compose, 'dashboard').depends_on?.['dashboard-auth']).toEqual({ condition: 'service_healthy' });
     expect(service(compose, 'gateway').depends_on).toEqual({
@@ -132,7 +150,8 @@ describe('docker-compose.yml services', () => {
     expect(Array.isArray(command)).toBe(true);
     const argv = command as string[];
     expect(argv[0]).toBe('azurite');
-    for (const flag of ['--blobHost', '--queueHost', '--tableHost']) expect(argv[argv.indexOf(flag) + 1]).toBe('0.0.0.0');
+    for (const flag of ['--blobHost', '--queueHost', '--tableHost'])
+      expect(argv[argv.indexOf(flag) + 1]).toBe('0.0.0.0');
     expect(argv).toContain('--disableTelemetry');
   });
 
@@ -141,7 +160,13 @@ describe('docker-compose.yml services', () => {
     expect(cadvisor.privileged).toBe(true);
     expect(cadvisor.devices).toEqual(['/dev/kmsg']);
     expect(cadvisor.volumes).toEqual(
-      expect.arrayContaining(['/:/rootfs:ro', '/var/run:/var/run:ro', '/sys:/sys:ro', '/var/lib/docker/:/var/lib/docker:ro', '/dev/disk/:/dev/disk:ro']),
+      expect.arrayContaining([
+        '/:/rootfs:ro',
+        '/var/run:/var/run:ro',
+        '/sys:/sys:ro',
+        '/var/lib/docker/:/var/lib/docker:ro',
+        '/dev/disk/:/dev/disk:ro',
+      ]),
     );
   });
 
@@ -153,7 +178,9 @@ describe('docker-compose.yml services', () => {
         './infra/rabbitmq/start.sh:/etc/rabbitmq/petzi/start.sh:ro',
       ]),
     );
-    expect(service(compose, 'prometheus').volumes).toContain('./infra/prometheus/prometheus.yml:/etc/prometheus/prometheus.yml:ro');
+    expect(service(compose, 'prometheus').volumes).toContain(
+      './infra/prometheus/prometheus.yml:/etc/prometheus/prometheus.yml:ro',
+    );
   });
 });
 
@@ -165,32 +192,44 @@ describe('docker-compose.yml, private by default', () => {
     for (const [name, svc] of Object.entries(compose.services)) {
       for (const mapping of portMappings(svc)) {
         const open = (PUBLIC[name] ?? []).includes(mapping.target);
-        expect({ name, port: mapping.target, hostIp: mapping.hostIp }).toEqual({ name, port: mapping.target, hostIp: open ? undefined : '127.0.0.1' });
+        expect({ name, port: mapping.target, hostIp: mapping.hostIp }).toEqual({
+          name,
+          port: mapping.target,
+          hostIp: open ? undefined : '127.0.0.1',
+        });
       }
     }
   });
 
   /** `${NAME:?message}`: compose stops with the message when NAME is unset or empty. */
-  const required = (value: string | undefined, name: string) => new RegExp(`^\\$\\{${name}:\\?set ${name} in \\.env[^}]*\\}$`).test(value ?? '');
+  const required = (value: string | undefined, name: string) =>
+    new RegExp(`^\\$\\{${name}:\\?set ${name} in \\.env[^}]*\\}$`).test(value ?? '');
 
   it('stops until .env sets the secrets, and passes them to whoever checks them', () => {
     const env = (name: string) => service(compose, name).environment ?? {};
     for (const variable of ['PETZI_WEBHOOK_SECRET', 'PETZI_API_KEY', 'PETZI_ADMIN_KEY']) {
-      for (const name of ['functions', 'sse-bridge']) expect({ name, variable, required: required(env(name)[variable], variable) }).toEqual({ name, variable, required: true });
+      for (const name of ['functions', 'sse-bridge'])
+        expect({ name, variable, required: required(env(name)[variable], variable) }).toEqual({
+          name,
+          variable,
+          required: true,
+        });
     }
     expect(required(env('dashboard').PETZI_API_KEY, 'PETZI_API_KEY')).toBe(true);
     expect(required(env('dashboard-auth').DASHBOARD_PASSWORD, 'DASHBOARD_PASSWORD')).toBe(true);
     expect(required(env('rabbitmq').RABBITMQ_USER, 'RABBITMQ_USER')).toBe(true);
     expect(required(env('rabbitmq').RABBITMQ_PASSWORD, 'RABBITMQ_PASSWORD')).toBe(true);
     // The functions and the bridge log in to RabbitMQ as that user, not guest.
-    const url = 'amqp://${RABBITMQ_USER:?set RABBITMQ_USER in .env}:${RABBITMQ_PASSWORD:?set RABBITMQ_PASSWORD in .env}@rabbitmq:5672';
+    const url =
+      'amqp://${RABBITMQ_USER:?set RABBITMQ_USER in .env}:${RABBITMQ_PASSWORD:?set RABBITMQ_PASSWORD in .env}@rabbitmq:5672';
     expect(env('functions').RABBITMQ_URL).toBe(url);
     expect(env('functions').RabbitMQConnection).toBe(url);
     expect(env('sse-bridge').RABBITMQ_URL).toBe(url);
   });
 
   it('binds every node server of a container on 0.0.0.0 (only the compose network reaches the unpublished ones)', () => {
-    for (const name of ['functions', 'sse-bridge', 'dashboard-auth']) expect({ name, host: service(compose, name).environment?.HOST }).toEqual({ name, host: '0.0.0.0' });
+    for (const name of ['functions', 'sse-bridge', 'dashboard-auth'])
+      expect({ name, host: service(compose, name).environment?.HOST }).toEqual({ name, host: '0.0.0.0' });
   });
 
   it("runs the dashboard's login server as the node dashboard server, from the bridge image", () => {

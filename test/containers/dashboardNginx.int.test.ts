@@ -41,7 +41,10 @@ describe("the dashboard's nginx: the allow-list", () => {
       .filter(([pattern]) => pattern !== 'default')
       .map(([pattern, upstream]) => ({ pattern, upstream }));
     expect(functionsRoutes).toEqual(
-      DASHBOARD_ROUTES.filter((r) => r.upstream === 'functions' && r.key === 'function').map((r) => ({ pattern: nginxPattern(r.path), upstream: FUNCTIONS })),
+      DASHBOARD_ROUTES.filter((r) => r.upstream === 'functions' && r.key === 'function').map((r) => ({
+        pattern: nginxPattern(r.path),
+        upstream: FUNCTIONS,
+      })),
     );
     // The bridge's routes are exact locations (one per route) proxied to the bridges.
     for (const route of DASHBOARD_ROUTES.filter((r) => r.upstream === 'bridge')) {
@@ -49,9 +52,20 @@ describe("the dashboard's nginx: the allow-list", () => {
       expect(setValue(locationBlock(site, route.path), '$sse_bridge')).toBe('http://sse-bridge:5001');
     }
     // No other location reaches a back end.
-    const proxied = [...site.matchAll(/location\s+(=\s+)?(\S+)\s*\{/g)].map((m) => m[2]).filter((p) => directives(locationBlock(site, p)).has('proxy_pass'));
+    const proxied = [...site.matchAll(/location\s+(=\s+)?(\S+)\s*\{/g)]
+      .map((m) => m[2])
+      .filter((p) => directives(locationBlock(site, p)).has('proxy_pass'));
     const admin = DASHBOARD_ROUTES.filter((r) => r.key === 'admin').map((r) => r.path);
-    expect(proxied.sort()).toEqual(['/_petzi_auth', '/api/', '/login', '/logout', ...admin, ...DASHBOARD_ROUTES.filter((r) => r.upstream === 'bridge').map((r) => r.path)].sort());
+    expect(proxied.sort()).toEqual(
+      [
+        '/_petzi_auth',
+        '/api/',
+        '/login',
+        '/logout',
+        ...admin,
+        ...DASHBOARD_ROUTES.filter((r) => r.upstream === 'bridge').map((r) => r.path),
+      ].sort(),
+    );
   });
 
   it('sends the admin routes (POST only) to the node dashboard server, which holds the admin key and checks the Origin; nginx adds no key', () => {
@@ -62,7 +76,9 @@ describe("the dashboard's nginx: the allow-list", () => {
       const d = directives(block);
       expect(block).toMatch(new RegExp(`limit_except ${route.methods.join(' ')} \\{ deny all; \\}`));
       expect(setValue(block, '$petzi_admin_server')).toBe(`http://dashboard-auth:${authPort}`);
-      expect(d.get('proxy_set_header')).toEqual(expect.arrayContaining(['Host $http_host', 'X-Forwarded-Proto $scheme', 'x-functions-key ""']));
+      expect(d.get('proxy_set_header')).toEqual(
+        expect.arrayContaining(['Host $http_host', 'X-Forwarded-Proto $scheme', 'x-functions-key ""']),
+      );
       expect(d.get('include') ?? []).not.toContain('/etc/nginx/petzi/run/api-key.conf');
       expect(d.get('error_page')).toEqual(['401 = @petzi_unauthorized']);
     }
@@ -103,7 +119,10 @@ describe('nginx passes no request body on a read route', () => {
   const bridgeServer = gateway.split(/^server \{/m).find((block) => block.includes('listen-5001.conf')) ?? '';
   const readLocations: Array<[string, string]> = [
     ['dashboard /api/ (the read routes)', locationBlock(site, '/api/')],
-    ...DASHBOARD_ROUTES.filter((r) => r.upstream === 'bridge').map((r): [string, string] => [`dashboard ${r.path}`, locationBlock(site, r.path)]),
+    ...DASHBOARD_ROUTES.filter((r) => r.upstream === 'bridge').map((r): [string, string] => [
+      `dashboard ${r.path}`,
+      locationBlock(site, r.path),
+    ]),
     ['dashboard /_petzi_auth', locationBlock(site, '/_petzi_auth')],
     ['gateway :5001 (the bridges)', locationBlock(bridgeServer, '/')],
   ];
@@ -115,9 +134,15 @@ describe('nginx passes no request body on a read route', () => {
   });
 
   it('every location that proxies a read-only route is in that list; the others take bodies on purpose (login, logout, redrive, the webhook gateway)', () => {
-    const proxied = [...site.matchAll(/location\s+(=\s+)?(\S+)\s*\{/g)].map((m) => m[2]).filter((p) => directives(locationBlock(site, p)).has('proxy_pass'));
-    const withBodies = proxied.filter((p) => !(directives(locationBlock(site, p)).get('proxy_pass_request_body') ?? []).includes('off'));
-    expect(withBodies.sort()).toEqual(['/login', '/logout', ...DASHBOARD_ROUTES.filter((r) => r.key === 'admin').map((r) => r.path)].sort());
+    const proxied = [...site.matchAll(/location\s+(=\s+)?(\S+)\s*\{/g)]
+      .map((m) => m[2])
+      .filter((p) => directives(locationBlock(site, p)).has('proxy_pass'));
+    const withBodies = proxied.filter(
+      (p) => !(directives(locationBlock(site, p)).get('proxy_pass_request_body') ?? []).includes('off'),
+    );
+    expect(withBodies.sort()).toEqual(
+      ['/login', '/logout', ...DASHBOARD_ROUTES.filter((r) => r.key === 'admin').map((r) => r.path)].sort(),
+    );
   });
 });
 
@@ -141,14 +166,17 @@ describe("the dashboard's nginx: the login", () => {
       const d = directives(locationBlock(site, p));
       expect(setValue(locationBlock(site, p), '$petzi_login_server')).toBe(`http://dashboard-auth:${authPort}`);
       // The node server's Origin check compares the browser's Origin with this host, port and scheme.
-      expect(d.get('proxy_set_header')).toEqual(expect.arrayContaining(['Host $http_host', 'X-Forwarded-Proto $scheme']));
+      expect(d.get('proxy_set_header')).toEqual(
+        expect.arrayContaining(['Host $http_host', 'X-Forwarded-Proto $scheme']),
+      );
     }
   });
 
   it('sends a page without a session to the login form, and gives data a JSON 401', () => {
     expect(directives(site).get('error_page')).toEqual(['401 = @petzi_login']);
     expect(site).toMatch(/location @petzi_login \{\s*return 303 \/login;\s*\}/);
-    for (const p of ['/api/', '/events']) expect(directives(locationBlock(site, p)).get('error_page')).toEqual(['401 = @petzi_unauthorized']);
+    for (const p of ['/api/', '/events'])
+      expect(directives(locationBlock(site, p)).get('error_page')).toEqual(['401 = @petzi_unauthorized']);
     expect(site).toMatch(/location @petzi_unauthorized \{[^}]*return 401 '\{"error":"[^']+"\}\\n';\s*\}/);
   });
 
@@ -169,7 +197,10 @@ describe("the dashboard's nginx: start.sh writes the key snippet", () => {
       const script = readFileSync(repoPath('infra/nginx/start.sh'), 'utf8')
         .replaceAll('/etc/nginx/petzi/run', path.join(dir, 'run'))
         .replace(/^exec nginx .*$/m, 'exit 0');
-      const result = spawnSync('sh', ['-c', script], { env: { PATH: process.env.PATH ?? '', ...env }, encoding: 'utf8' });
+      const result = spawnSync('sh', ['-c', script], {
+        env: { PATH: process.env.PATH ?? '', ...env },
+        encoding: 'utf8',
+      });
       const snippet = result.status === 0 ? readFileSync(path.join(dir, 'run', 'api-key.conf'), 'utf8') : undefined;
       return { status: result.status, snippet, stderr: result.stderr };
     } finally {
@@ -178,7 +209,9 @@ describe("the dashboard's nginx: start.sh writes the key snippet", () => {
   }
 
   it('sets x-functions-key to the first key of PETZI_API_KEY', () => {
-    expect(keySnippet({ PETZI_API_KEY: 'new-key1, old-key2' }).snippet).toBe('proxy_set_header x-functions-key "new-key1";\n');
+    expect(keySnippet({ PETZI_API_KEY: 'new-key1, old-key2' }).snippet).toBe(
+      'proxy_set_header x-functions-key "new-key1";\n',
+    );
   });
 
   it('still sets the header (empty) without a key, so a key a browser sends never goes on', () => {
@@ -188,7 +221,11 @@ describe("the dashboard's nginx: start.sh writes the key snippet", () => {
   it('refuses a key nginx would read as config or variables', () => {
     for (const key of ['a"b', 'a;b', 'a$b', 'a{b}', 'a\\b']) {
       const result = keySnippet({ PETZI_API_KEY: key });
-      expect({ key, status: result.status, stderr: result.stderr }).toEqual({ key, status: 64, stderr: expect.stringContaining('PETZI_API_KEY may hold only') });
+      expect({ key, status: result.status, stderr: result.stderr }).toEqual({
+        key,
+        status: 64,
+        stderr: expect.stringContaining('PETZI_API_KEY may hold only'),
+      });
     }
   });
 });

@@ -50,12 +50,16 @@ export function parseDockerfile(text: string): Stage[] {
     if (keyword === 'FROM') {
       const from = /^(?:--\S+\s+)*(\S+)(?:\s+AS\s+(\S+))?$/i.exec(args);
       if (!from) throw new Error(`unreadable FROM line: ${line}`);
-      const image = from[1].replace(/\$\{(\w+)\}|\$(\w+)/g, (_, braced: string | undefined, bare: string | undefined) => {
-        const name = braced ?? bare ?? '';
-        const value = globalArgs.get(name);
-        if (value === undefined || value === '') throw new Error(`FROM uses $${name}, which has no default ARG before the first FROM`);
-        return value;
-      });
+      const image = from[1].replace(
+        /\$\{(\w+)\}|\$(\w+)/g,
+        (_, braced: string | undefined, bare: string | undefined) => {
+          const name = braced ?? bare ?? '';
+          const value = globalArgs.get(name);
+          if (value === undefined || value === '')
+            throw new Error(`FROM uses $${name}, which has no default ARG before the first FROM`);
+          return value;
+        },
+      );
       stages.push({ image, name: from[2], instructions: [] });
       continue;
     }

@@ -21,7 +21,12 @@ interface HostSecrets {
 }
 
 /** Runs the entrypoint with this environment and `printf started` as the host; returns what it wrote. */
-function provision(env: Record<string, string>): { status: number | null; stdout: string; stderr: string; secrets?: HostSecrets } {
+function provision(env: Record<string, string>): {
+  status: number | null;
+  stdout: string;
+  stderr: string;
+  secrets?: HostSecrets;
+} {
   const dir = mkdtempSync(path.join(tmpdir(), 'petzi-keys-'));
   try {
     const secretsPath = path.join(dir, 'secrets');
@@ -29,7 +34,10 @@ function provision(env: Record<string, string>): { status: number | null; stdout
       env: { PATH: process.env.PATH ?? '', FUNCTIONS_SECRETS_PATH: secretsPath, ...env },
       encoding: 'utf8',
     });
-    const secrets = result.status === 0 ? (JSON.parse(readFileSync(path.join(secretsPath, 'host.json'), 'utf8')) as HostSecrets) : undefined;
+    const secrets =
+      result.status === 0
+        ? (JSON.parse(readFileSync(path.join(secretsPath, 'host.json'), 'utf8')) as HostSecrets)
+        : undefined;
     return { status: result.status, stdout: result.stdout, stderr: result.stderr, secrets };
   } finally {
     rmSync(dir, { recursive: true, force: true });
@@ -48,9 +56,14 @@ describe('the Azure Functions image checks its own function keys', () => {
     const copy = copies(azure).find((c) => c.sources.includes(SCRIPT));
     expect(copy?.sources).toEqual([SCRIPT, 'infra/docker/require-env.sh']);
     expect(copy?.destination).toMatch(/\/$/);
-    expect(execForm(instructions(azure, 'ENTRYPOINT')[0])).toEqual(['/bin/sh', `${copy?.destination}functions-keys.sh`]);
+    expect(execForm(instructions(azure, 'ENTRYPOINT')[0])).toEqual([
+      '/bin/sh',
+      `${copy?.destination}functions-keys.sh`,
+    ]);
     // A new ENTRYPOINT clears the base image's CMD: the azure-functions node image's host binary.
-    expect(execForm(instructions(azure, 'CMD')[0])).toEqual(['/azure-functions-host/Microsoft.Azure.WebJobs.Script.WebHost']);
+    expect(execForm(instructions(azure, 'CMD')[0])).toEqual([
+      '/azure-functions-host/Microsoft.Azure.WebJobs.Script.WebHost',
+    ]);
     // The local host stage checks the keys itself and needs none of this.
     expect(instructions(stageNamed(stages, 'local-host'), 'ENTRYPOINT')).toEqual([]);
   });
@@ -93,6 +106,7 @@ describe('the Azure Functions image checks its own function keys', () => {
 
   it('is documented where the containers are', () => {
     const docs = readRepoFile('docs/containers.md');
-    for (const text of ['AzureWebJobsSecretStorageType=files', 'FUNCTIONS_SECRETS_PATH', SCRIPT]) expect(docs).toContain(text);
+    for (const text of ['AzureWebJobsSecretStorageType=files', 'FUNCTIONS_SECRETS_PATH', SCRIPT])
+      expect(docs).toContain(text);
   });
 });

@@ -1,5 +1,14 @@
 import { copies, execForm, instructions } from './dockerfile';
-import { dockerfileOf, dockerIgnored, finalStage, loadCompose, readRepoFile, repoFileExists, service, stageNamed } from './repo';
+import {
+  dockerfileOf,
+  dockerIgnored,
+  finalStage,
+  loadCompose,
+  readRepoFile,
+  repoFileExists,
+  service,
+  stageNamed,
+} from './repo';
 import { SQL_SOURCE_DIR } from '../../functions/src';
 
 /** The Azure Functions image's entrypoint that writes the host's key file from the environment. */
@@ -41,10 +50,24 @@ describe('Dockerfiles', () => {
   });
 
   it('keeps dependencies, build output and local secrets out of the context', () => {
-    for (const path of ['node_modules', 'dist', 'dashboard/dist', '.env', 'local.settings.json', '.data/azurite', 'functions/test/x.test.ts']) {
+    for (const path of [
+      'node_modules',
+      'dist',
+      'dashboard/dist',
+      '.env',
+      'local.settings.json',
+      '.data/azurite',
+      'functions/test/x.test.ts',
+    ]) {
       expect({ path, ignored: dockerIgnored(path, dockerignore) }).toEqual({ path, ignored: true });
     }
-    for (const path of ['host.json', 'package-lock.json', 'functions/src/core/config.ts', 'infra/migrations/001_webhook_event.sql', '.env.example']) {
+    for (const path of [
+      'host.json',
+      'package-lock.json',
+      'functions/src/core/config.ts',
+      'infra/migrations/001_webhook_event.sql',
+      '.env.example',
+    ]) {
       expect({ path, ignored: dockerIgnored(path, dockerignore) }).toEqual({ path, ignored: false });
     }
   });
@@ -69,7 +92,9 @@ describe('Dockerfiles', () => {
 
     it('holds host.json, package.json, the compiled code, migrations and production node_modules', () => {
       const local = runtimeCopies.filter((c) => c.from === undefined);
-      expect(local.flatMap((c) => c.sources)).toEqual(expect.arrayContaining(['host.json', 'package.json', 'package-lock.json', 'infra/migrations']));
+      expect(local.flatMap((c) => c.sources)).toEqual(
+        expect.arrayContaining(['host.json', 'package.json', 'package-lock.json', 'infra/migrations']),
+      );
       expect(local.find((c) => c.sources.includes('infra/migrations'))?.destination).toBe('./infra/migrations');
       // migrate reads the relay's SQL functions from the source path too (SQL_SOURCE_DIR).
       expect(local.find((c) => c.sources.includes(SQL_SOURCE_DIR))?.destination).toBe(`./${SQL_SOURCE_DIR}`);
@@ -101,7 +126,8 @@ describe('Dockerfiles', () => {
     });
 
     it('is loaded through package.json "main", which names the compiled function files', () => {
-      // The worker loads every file the glob matches from /home/site/wwwroot; they compile from functions/src/functions.
+      // The worker loads every file the glob matches from /home/site/wwwroot; they compile from
+      // functions/src/functions.
       expect(packageJson.main).toBe('dist/functions/src/functions/*.js');
       const hostJson = JSON.parse(readRepoFile('host.json')) as { extensions: { http: { routePrefix: string } } };
       expect(hostJson.extensions.http.routePrefix).toBe('');
@@ -149,8 +175,16 @@ describe('Dockerfiles', () => {
     });
 
     it('replaces the default server with infra/nginx/dashboard.conf, started by start.sh (HTTPS when given a certificate)', () => {
-      expect(copies(runtime)).toContainEqual({ from: undefined, sources: ['infra/nginx/dashboard.conf'], destination: '/etc/nginx/conf.d/default.conf' });
-      expect(copies(runtime)).toContainEqual({ from: undefined, sources: ['infra/nginx/start.sh'], destination: '/etc/nginx/petzi/start.sh' });
+      expect(copies(runtime)).toContainEqual({
+        from: undefined,
+        sources: ['infra/nginx/dashboard.conf'],
+        destination: '/etc/nginx/conf.d/default.conf',
+      });
+      expect(copies(runtime)).toContainEqual({
+        from: undefined,
+        sources: ['infra/nginx/start.sh'],
+        destination: '/etc/nginx/petzi/start.sh',
+      });
       expect(execForm(instructions(runtime, 'CMD')[0])).toEqual(['/bin/sh', '/etc/nginx/petzi/start.sh']);
     });
   });

@@ -16,7 +16,9 @@ export async function management<T = unknown>(method: string, path: string, body
         agent: false,
         headers: {
           authorization: AUTH,
-          ...(payload === undefined ? {} : { 'content-type': 'application/json', 'content-length': Buffer.byteLength(payload) }),
+          ...(payload === undefined
+            ? {}
+            : { 'content-type': 'application/json', 'content-length': Buffer.byteLength(payload) }),
         },
       },
       (response) => {

@@ -33,7 +33,12 @@ export function directives(block: string): Map<string, string[]> {
   const found = new Map<string, string[]>();
   // Nested blocks (limit_except, if) are not this block's directives: each becomes an empty statement.
   let flat = block;
-  for (let inner = flat.replace(/[^;{}]*\{[^{}]*\}/g, ';'); inner !== flat; inner = flat.replace(/[^;{}]*\{[^{}]*\}/g, ';')) flat = inner;
+  for (
+    let inner = flat.replace(/[^;{}]*\{[^{}]*\}/g, ';');
+    inner !== flat;
+    inner = flat.replace(/[^;{}]*\{[^{}]*\}/g, ';')
+  )
+    flat = inner;
   for (const statement of flat.split(';')) {
     const line = statement
       .split('\n')

@@ -60,8 +60,17 @@ beforeAll(async () => {
   functions = await standIn(ok);
   bridge = await standIn(sse);
   dashboardAuth = await standIn(auth);
-  const upstreams = { 'functions:80': functions.address, 'sse-bridge:5001': bridge.address, 'dashboard-auth:8080': dashboardAuth.address };
-  dashboardNginx = await startRealNginx({ site: readRepoFile('infra/nginx/dashboard.conf'), upstreams, loopbackPort: true, apiKey: 'nginx-key' });
+  const upstreams = {
+    'functions:80': functions.address,
+    'sse-bridge:5001': bridge.address,
+    'dashboard-auth:8080': dashboardAuth.address,
+  };
+  dashboardNginx = await startRealNginx({
+    site: readRepoFile('infra/nginx/dashboard.conf'),
+    upstreams,
+    loopbackPort: true,
+    apiKey: 'nginx-key',
+  });
   gatewayNginx = await startRealNginx({ site: readRepoFile('infra/nginx/gateway.conf'), upstreams });
 }, 30_000);
 
@@ -74,21 +83,34 @@ afterAll(async () => {
 /** Everything a stand-in received so far, as strictly framed requests (throws on anything else). */
 const received = (s: StandIn) => s.recorder.sent().flatMap((bytes) => parseRequests(bytes));
 
-const SMUGGLED = 'GET /api/health HTTP/1.1\r\nHost: x\r\n\r\nPOST /webhook HTTP/1.1\r\nHost: x\r\nContent-Length: 2\r\n\r\n{}';
+const SMUGGLED =
+  'GET /api/health HTTP/1.1\r\nHost: x\r\n\r\nPOST /webhook HTTP/1.1\r\nHost: x\r\nContent-Length: 2\r\n\r\n{}';
 const chunked = (body: string) => `${Buffer.byteLength(body).toString(16)}\r\n${body}\r\n0\r\n\r\n`;
 /** Each framing, and nginx's answer: a body it can read is read and dropped (200), the rest it refuses itself. */
 const FRAMINGS: Array<[string, string[], string, number]> = [
   ['Content-Length', [`Content-Length: ${SMUGGLED.length}`], SMUGGLED, 200],
   ['chunked', ['Transfer-Encoding: chunked'], chunked(SMUGGLED), 200],
-  ['Content-Length and chunked', [`Content-Length: ${SMUGGLED.length}`, 'Transfer-Encoding: chunked'], chunked(SMUGGLED), 400],
+  [
+    'Content-Length and chunked',
+    [`Content-Length: ${SMUGGLED.length}`, 'Transfer-Encoding: chunked'],
+    chunked(SMUGGLED),
+    400,
+  ],
   ['Transfer-Encoding: xchunked', ['Transfer-Encoding: xchunked'], chunked(SMUGGLED), 501],
   ['Transfer-Encoding: gzip, chunked', ['Transfer-Encoding: gzip, chunked'], chunked(SMUGGLED), 501],
-  ['Transfer-Encoding: chunked, then identity', ['Transfer-Encoding: chunked', 'Transfer-Encoding: identity'], chunked(SMUGGLED), 400],
+  [
+    'Transfer-Encoding: chunked, then identity',
+    ['Transfer-Encoding: chunked', 'Transfer-Encoding: identity'],
+    chunked(SMUGGLED),
+    400,
+  ],
   ['Transfer-Encoding folded', ['Transfer-Encoding:', ' chunked'], chunked(SMUGGLED), 400],
 ];
 
 const raw = (method: string, target: string, lines: string[], body = '') =>
-  Buffer.from(`${method} ${target} HTTP/1.1\r\nHost: localhost\r\n${lines.map((l) => `${l}\r\n`).join('')}Connection: close\r\n\r\n${body}`);
+  Buffer.from(
+    `${method} ${target} HTTP/1.1\r\nHost: localhost\r\n${lines.map((l) => `${l}\r\n`).join('')}Connection: close\r\n\r\n${body}`,
+  );
 
 describe('a real nginx passes no request body on a read route', () => {
   const doors: Array<[string, () => number, string, () => StandIn]> = [
@@ -97,7 +119,11 @@ describe('a real nginx passes no request body on a read route', () => {
     ['gateway :5001 GET /events', () => gatewayNginx.ports['5001'], '/events', () => bridge],
   ];
 
-  it.each(doors.flatMap(([door, port, target, upstream]) => FRAMINGS.map(([name, lines, body, status]) => [door, name, status, port, target, upstream, lines, body] as const)))(
+  it.each(
+    doors.flatMap(([door, port, target, upstream]) =>
+      FRAMINGS.map(([name, lines, body, status]) => [door, name, status, port, target, upstream, lines, body] as const),
+    ),
+  )(
     '%s with %s: nginx answers %d, and passes nothing on but bodiless requests',
     async (_door, _name, status, port, target, upstream, lines, body) => {
       const before = received(upstream()).length;
@@ -109,7 +135,10 @@ describe('a real nginx passes no request body on a read route', () => {
       }
       const after = received(upstream()).slice(before);
       for (const request of after) {
-        expect({ line: `${request.method} ${request.target}`, body: request.body.length }).toEqual({ line: expect.stringMatching(new RegExp(`^(GET|HEAD) ${target}$`)), body: 0 });
+        expect({ line: `${request.method} ${request.target}`, body: request.body.length }).toEqual({
+          line: expect.stringMatching(new RegExp(`^(GET|HEAD) ${target}$`)),
+          body: 0,
+        });
         expect(request.headerNames).not.toContain('content-length');
         expect(request.headerNames).not.toContain('transfer-encoding');
       }
@@ -123,7 +152,10 @@ describe('a real nginx passes no request body on a read route', () => {
   it('refuses other methods on the read routes (403) and passes nothing on', async () => {
     const before = received(functions).length;
     for (const method of ['DELETE', 'POST', 'PUT']) {
-      const reply = await firstResponse(dashboardNginx.ports['8080'], raw(method, '/api/stats', [`Content-Length: ${SMUGGLED.length}`], SMUGGLED));
+      const reply = await firstResponse(
+        dashboardNginx.ports['8080'],
+        raw(method, '/api/stats', [`Content-Length: ${SMUGGLED.length}`], SMUGGLED),
+      );
       expect({ method, status: reply?.status }).toEqual({ method, status: 403 });
     }
     expect(received(functions).length).toBe(before);
@@ -160,14 +192,20 @@ describe("a real nginx lets through exactly the node dashboard server's allow-li
   /** Whether the node dashboard server passes a GET of this path to the functions host. */
   const nodePassesOn = (target: string): boolean => {
     const route = allowedRoute(parseRequestTarget(target).segments);
-    return route !== undefined && route.upstream === 'functions' && (route.methods as readonly string[]).includes('GET');
+    return (
+      route !== undefined && route.upstream === 'functions' && (route.methods as readonly string[]).includes('GET')
+    );
   };
 
   it.each(PROBES)('GET %s: passed on by nginx exactly when by the node server', async (target) => {
     const before = received(functions).length;
     const reply = await firstResponse(dashboardNginx.ports['8080'], raw('GET', target, ['Cookie: petzi_session=x']));
     const passed = received(functions).slice(before);
-    expect({ target, nginx: passed.length === 1, status: reply?.status }).toEqual({ target, nginx: nodePassesOn(target), status: expect.any(Number) });
+    expect({ target, nginx: passed.length === 1, status: reply?.status }).toEqual({
+      target,
+      nginx: nodePassesOn(target),
+      status: expect.any(Number),
+    });
     if (passed.length === 1) expect(passed[0].target).toBe(target);
   });
 });

@@ -3,13 +3,18 @@ import { allTags, STAND_INS } from '../../tools/images/build';
 import { dockerfileOf, loadCompose, readRepoFile, service, type ComposeFile } from './repo';
 import { parseDockerfile } from './dockerfile';
 
-/** The containers test's override: local images only, the Azure stage swapped for the local host, nothing else changed. */
+/**
+ * The containers test's override: local images only, the Azure stage swapped for the local host, nothing else changed.
+ */
 const compose = loadCompose();
 const override = parse(readRepoFile('test/containers/docker-compose.test.yml')) as ComposeFile;
 
 /** The ARGs the FROM lines a build reaches use (up to its target stage; the legacy builder stops there). */
 function fromArgs(dockerfile: string, target?: string): string[] {
-  const froms = [...dockerfile.matchAll(/^FROM\s+\$\{(\w+)\}(?:\s+AS\s+(\S+))?/gim)].map((m) => ({ arg: m[1], stage: m[2] }));
+  const froms = [...dockerfile.matchAll(/^FROM\s+\$\{(\w+)\}(?:\s+AS\s+(\S+))?/gim)].map((m) => ({
+    arg: m[1],
+    stage: m[2],
+  }));
   const end = target === undefined ? froms.length : froms.findIndex((f) => f.stage === target) + 1;
   return froms.slice(0, end).map((f) => f.arg);
 }
@@ -28,8 +33,13 @@ describe('docker-compose.test.yml', () => {
     }
     // Each stand-in says which image it replaces.
     for (const standIn of Object.values(STAND_INS)) {
-      const replaced = Object.entries(compose.services).find(([, svc]) => svc.image === standIn.standsFor || svc.image?.split(':')[0] === standIn.standsFor.split(':')[0]);
-      expect({ standIn: standIn.tag, replaces: replaced?.[0] !== undefined }).toEqual({ standIn: standIn.tag, replaces: true });
+      const replaced = Object.entries(compose.services).find(
+        ([, svc]) => svc.image === standIn.standsFor || svc.image?.split(':')[0] === standIn.standsFor.split(':')[0],
+      );
+      expect({ standIn: standIn.tag, replaces: replaced?.[0] !== undefined }).toEqual({
+        standIn: standIn.tag,
+        replaces: true,
+      });
     }
   });
 

@@ -37,7 +37,11 @@ function hashMatches(passwordHash: string, password: string): boolean {
 }
 
 /** Runs infra/rabbitmq/start.sh up to the broker's start, on the committed template; returns what it rendered. */
-function renderDefinitions(env: Record<string, string>): { status: number | null; definitions?: string; stderr: string } {
+function renderDefinitions(env: Record<string, string>): {
+  status: number | null;
+  definitions?: string;
+  stderr: string;
+} {
   const dir = mkdtempSync(path.join(tmpdir(), 'petzi-rabbitmq-'));
   try {
     const script = readRepoFile('infra/rabbitmq/start.sh')
@@ -111,7 +115,11 @@ describe.each([
     const vhost = uniqueName('containers_vhost');
     await management('PUT', `/api/vhosts/${vhostPath(vhost)}`);
     try {
-      await management('PUT', `/api/permissions/${vhostPath(vhost)}/guest`, { configure: '.*', write: '.*', read: '.*' });
+      await management('PUT', `/api/permissions/${vhostPath(vhost)}/guest`, {
+        configure: '.*',
+        write: '.*',
+        read: '.*',
+      });
       const inVhost = <T extends Record<string, unknown>>(items: T[]) => items.map((item) => ({ ...item, vhost }));
       await management('POST', `/api/definitions/${vhostPath(vhost)}`, {
         exchanges: inVhost(loaded.exchanges),
@@ -129,8 +137,15 @@ describe.each([
   });
 
   it("differs from the other file in the relay queues' type and arguments only", () => {
-    const other = JSON.parse(readRepoFile(queueType === 'classic' ? 'infra/rabbitmq/definitions.quorum.json' : 'infra/rabbitmq/definitions.json')) as Definitions;
-    const withoutQueueArguments = (d: Definitions) => ({ ...d, queues: d.queues.map((q) => ({ ...q, arguments: {} })) });
+    const other = JSON.parse(
+      readRepoFile(
+        queueType === 'classic' ? 'infra/rabbitmq/definitions.quorum.json' : 'infra/rabbitmq/definitions.json',
+      ),
+    ) as Definitions;
+    const withoutQueueArguments = (d: Definitions) => ({
+      ...d,
+      queues: d.queues.map((q) => ({ ...q, arguments: {} })),
+    });
     expect(withoutQueueArguments(loaded)).toEqual(withoutQueueArguments(other));
   });
 });
@@ -139,7 +154,8 @@ describe('infra/rabbitmq/definitions.json', () => {
   it('names only petzi.* objects on the default vhost', () => {
     const names = [...definitions.exchanges, ...definitions.queues].map((o) => o.name);
     for (const name of names) expect(name).toMatch(/^petzi\./);
-    for (const item of [...definitions.exchanges, ...definitions.queues, ...definitions.bindings]) expect(item.vhost).toBe('/');
+    for (const item of [...definitions.exchanges, ...definitions.queues, ...definitions.bindings])
+      expect(item.vhost).toBe('/');
   });
 
   it('carries no user: start.sh adds the one from .env (no guest, no committed password)', () => {
@@ -153,7 +169,10 @@ describe('infra/rabbitmq/definitions.json', () => {
     const password = `pw-${uniqueName('x')}`;
     const rendered = renderDefinitions({ RABBITMQ_USER: user, RABBITMQ_PASSWORD: password });
     expect(rendered.status).toBe(0);
-    const withUser = JSON.parse(rendered.definitions ?? '') as { users: Array<Record<string, unknown>>; permissions: Array<Record<string, unknown>> } & Definitions;
+    const withUser = JSON.parse(rendered.definitions ?? '') as {
+      users: Array<Record<string, unknown>>;
+      permissions: Array<Record<string, unknown>>;
+    } & Definitions;
     expect(withUser.users).toEqual([{ name: user, password, tags: ['administrator'] }]);
     expect(withUser.permissions).toEqual([{ user, vhost: '/', configure: '.*', write: '.*', read: '.*' }]);
     // Everything but the user is the committed file, unchanged.
@@ -162,7 +181,10 @@ describe('infra/rabbitmq/definitions.json', () => {
     const vhost = uniqueName('containers_vhost');
     await management('PUT', `/api/vhosts/${vhostPath(vhost)}`);
     try {
-      await management('POST', '/api/definitions', { users: withUser.users, permissions: withUser.permissions.map((p) => ({ ...p, vhost })) });
+      await management('POST', '/api/definitions', {
+        users: withUser.users,
+        permissions: withUser.permissions.map((p) => ({ ...p, vhost })),
+      });
       const stored = await management<{ password_hash: string }>('GET', `/api/users/${encodeURIComponent(user)}`);
       expect(hashMatches(stored.password_hash, password)).toBe(true);
       const url = new URL(amqpUrlFor(vhost));
@@ -181,13 +203,28 @@ describe('infra/rabbitmq/definitions.json', () => {
     const dir = mkdtempSync(path.join(tmpdir(), 'petzi-rabbitmq-secret-'));
     try {
       writeFileSync(path.join(dir, 'password'), 'from-a-file\n');
-      const rendered = renderDefinitions({ RABBITMQ_USER: 'petzi', RABBITMQ_PASSWORD_FILE: path.join(dir, 'password') });
+      const rendered = renderDefinitions({
+        RABBITMQ_USER: 'petzi',
+        RABBITMQ_PASSWORD_FILE: path.join(dir, 'password'),
+      });
       expect(rendered.status).toBe(0);
-      expect((JSON.parse(rendered.definitions ?? '') as Definitions).users).toEqual([{ name: 'petzi', password: 'from-a-file', tags: ['administrator'] }]);
-      const both = renderDefinitions({ RABBITMQ_USER: 'petzi', RABBITMQ_PASSWORD: 'x', RABBITMQ_PASSWORD_FILE: path.join(dir, 'password') });
-      expect({ status: both.status, stderr: both.stderr }).toEqual({ status: 64, stderr: expect.stringContaining('set RABBITMQ_PASSWORD or RABBITMQ_PASSWORD_FILE, not both') });
+      expect((JSON.parse(rendered.definitions ?? '') as Definitions).users).toEqual([
+        { name: 'petzi', password: 'from-a-file', tags: ['administrator'] },
+      ]);
+      const both = renderDefinitions({
+        RABBITMQ_USER: 'petzi',
+        RABBITMQ_PASSWORD: 'x',
+        RABBITMQ_PASSWORD_FILE: path.join(dir, 'password'),
+      });
+      expect({ status: both.status, stderr: both.stderr }).toEqual({
+        status: 64,
+        stderr: expect.stringContaining('set RABBITMQ_PASSWORD or RABBITMQ_PASSWORD_FILE, not both'),
+      });
       const missing = renderDefinitions({ RABBITMQ_USER: 'petzi', RABBITMQ_PASSWORD_FILE: path.join(dir, 'missing') });
-      expect({ status: missing.status, stderr: missing.stderr }).toEqual({ status: 64, stderr: expect.stringContaining('missing, unreadable or empty') });
+      expect({ status: missing.status, stderr: missing.stderr }).toEqual({
+        status: 64,
+        stderr: expect.stringContaining('missing, unreadable or empty'),
+      });
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }
@@ -203,13 +240,18 @@ describe('infra/rabbitmq/definitions.json', () => {
     ];
     for (const env of cases) {
       const result = renderDefinitions(env);
-      expect({ env, status: result.status, stderr: result.stderr }).toEqual({ env, status: 64, stderr: expect.stringMatching(/set RABBITMQ_|may hold only/) });
+      expect({ env, status: result.status, stderr: result.stderr }).toEqual({
+        env,
+        status: 64,
+        stderr: expect.stringMatching(/set RABBITMQ_|may hold only/),
+      });
     }
   });
 
   it('is loaded at boot by rabbitmq.conf from where compose mounts it', () => {
     const conf = readRepoFile('infra/rabbitmq/rabbitmq.conf');
-    const setting = (key: string) => new RegExp(`^${key.replace(/\./g, '\\.')}\\s*=\\s*(\\S+)\\s*$`, 'm').exec(conf)?.[1];
+    const setting = (key: string) =>
+      new RegExp(`^${key.replace(/\./g, '\\.')}\\s*=\\s*(\\S+)\\s*$`, 'm').exec(conf)?.[1];
     const mounts = (service(loadCompose(), 'rabbitmq').volumes ?? []).map((v) => v.split(':'));
     const script = readRepoFile('infra/rabbitmq/start.sh');
     const template = /^template=(\S+)$/m.exec(script)?.[1];

@@ -52,7 +52,10 @@ function waitForPort(port: number, timeoutMs: number): Promise<void> {
  */
 export async function startRealNginx(options: RealNginxOptions): Promise<RealNginx> {
   const version = spawnSync(NGINX, ['-v'], { encoding: 'utf8' });
-  if (version.error) throw new Error(`nginx is not installed (${version.error.message}): apt-get install nginx-light, or set NGINX_PATH`);
+  if (version.error)
+    throw new Error(
+      `nginx is not installed (${version.error.message}): apt-get install nginx-light, or set NGINX_PATH`,
+    );
   const prefix = mkdtempSync(path.join(os.tmpdir(), 'petzi-nginx-'));
   // Workers run as nobody when the tests run as root: they must reach the prefix and write its temp folders.
   chmodSync(prefix, 0o755);
@@ -78,7 +81,8 @@ export async function startRealNginx(options: RealNginxOptions): Promise<RealNgi
     .replaceAll('/etc/nginx/petzi/run', run)
     .replace(/^resolver .*$/m, '')
     .replaceAll('/usr/share/nginx/html', path.join(prefix, 'html'));
-  for (const [name, address] of Object.entries(options.upstreams)) site = site.replaceAll(`http://${name}`, `http://${address}`);
+  for (const [name, address] of Object.entries(options.upstreams))
+    site = site.replaceAll(`http://${name}`, `http://${address}`);
   if (options.loopbackPort) {
     const loopback = free[free.length - 1];
     ports['8079'] = loopback;
@@ -102,7 +106,9 @@ http {
 }
 `,
   );
-  const child = spawn(NGINX, ['-p', prefix, '-c', path.join(prefix, 'nginx.conf')], { stdio: ['ignore', 'ignore', 'pipe'] });
+  const child = spawn(NGINX, ['-p', prefix, '-c', path.join(prefix, 'nginx.conf')], {
+    stdio: ['ignore', 'ignore', 'pipe'],
+  });
   let stderr = '';
   child.stderr?.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));

@@ -70,7 +70,10 @@ function withDefaults(text: string): string {
   return text.replace(/\$\{[A-Za-z_][A-Za-z0-9_]*:-([^}]*)\}/g, '$1');
 }
 
-/** "5000:80", "${PETZI_WEBHOOK_PORT:-5000}:5000" and "10000-10002:10000-10002" as published/target pairs (defaults applied). */
+/**
+ * "5000:80", "${PETZI_WEBHOOK_PORT:-5000}:5000" and "10000-10002:10000-10002" as published/target pairs (defaults
+ * applied).
+ */
 export function portMappings(svc: ComposeService): PortMapping[] {
   return (svc.ports ?? []).flatMap((spec) => {
     const parts = withDefaults(String(spec)).split(':');
@@ -79,7 +82,11 @@ export function portMappings(svc: ComposeService): PortMapping[] {
     const outside = range(published);
     const inside = range(target);
     if (outside.length !== inside.length) throw new Error(`port range sizes differ in "${spec}"`);
-    return outside.map((port, i) => ({ ...(hostIp === undefined ? {} : { hostIp }), published: port, target: inside[i] }));
+    return outside.map((port, i) => ({
+      ...(hostIp === undefined ? {} : { hostIp }),
+      published: port,
+      target: inside[i],
+    }));
   });
 }
 
@@ -178,7 +185,9 @@ export function dockerIgnored(relative: string, ignoreText: string): boolean {
         .join('[^/]*')}$`,
     );
     // A pattern matching a directory excludes everything below it.
-    const candidates = anyDepth ? segments.flatMap((_, i) => segments.slice(i).map((__, j) => segments.slice(i, i + j + 1).join('/'))) : prefixes;
+    const candidates = anyDepth
+      ? segments.flatMap((_, i) => segments.slice(i).map((__, j) => segments.slice(i, i + j + 1).join('/')))
+      : prefixes;
     if (candidates.some((c) => regex.test(c))) ignored = !negate;
   }
   return ignored;

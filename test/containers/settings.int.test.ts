@@ -27,7 +27,9 @@ function namesLoadConfigReads(): string[] {
 /** docker-compose.yml resolved by docker-compose itself with an env file (also its --env-file), or its error. */
 function composeConfig(envFile: string): { status: number | null; stdout: string; stderr: string } {
   if (!onPath('docker-compose', process.env)) {
-    throw new Error(`docker-compose is not on PATH${process.env.CI ? ' in CI' : ''}: install it (Debian: apt-get install docker-compose) to validate docker-compose.yml`);
+    throw new Error(
+      `docker-compose is not on PATH${process.env.CI ? ' in CI' : ''}: install it (Debian: apt-get install docker-compose) to validate docker-compose.yml`,
+    );
   }
   return spawnSync('docker-compose', ['--env-file', envFile, '-f', 'docker-compose.yml', 'config'], {
     cwd: ROOT,
@@ -60,7 +62,8 @@ describe('.env.example', () => {
       'AzureWebJobsStorage',
       'FUNCTIONS_WORKER_RUNTIME',
     ];
-    for (const name of required) expect({ name, set: example.set.has(name) || name in composeEnvironment }).toEqual({ name, set: true });
+    for (const name of required)
+      expect({ name, set: example.set.has(name) || name in composeEnvironment }).toEqual({ name, set: true });
   });
 
   it('ships no usable secret: every one docker-compose.yml requires is empty', () => {
@@ -71,7 +74,10 @@ describe('.env.example', () => {
     const names = namesLoadConfigReads();
     expect(names).toEqual(expect.arrayContaining(['SECRET_KEY', 'DATABASE_URI']));
     for (const name of names) {
-      expect({ name, mentioned: example.set.has(name) || example.commented.has(name) || name in composeEnvironment }).toEqual({ name, mentioned: true });
+      expect({
+        name,
+        mentioned: example.set.has(name) || example.commented.has(name) || name in composeEnvironment,
+      }).toEqual({ name, mentioned: true });
     }
   });
 
@@ -100,7 +106,8 @@ describe('.env.example', () => {
 
   it('is what the functions and the bridge receive (env_file)', () => {
     const compose = loadCompose();
-    for (const name of ['functions', 'sse-bridge']) expect(service(compose, name).env_file).toBe('${PETZI_ENV_FILE:-.env}');
+    for (const name of ['functions', 'sse-bridge'])
+      expect(service(compose, name).env_file).toBe('${PETZI_ENV_FILE:-.env}');
   });
 });
 
@@ -108,13 +115,18 @@ describe('docker-compose config', () => {
   it('stops on the example env as it ships, naming a secret to set in .env', () => {
     const result = composeConfig(path.join(ROOT, '.env.example'));
     expect(result.status).not.toBe(0);
-    expect(result.stderr).toMatch(/set (PETZI_WEBHOOK_SECRET|PETZI_API_KEY|PETZI_ADMIN_KEY|DASHBOARD_PASSWORD|RABBITMQ_USER|RABBITMQ_PASSWORD) in \.env/);
+    expect(result.stderr).toMatch(
+      /set (PETZI_WEBHOOK_SECRET|PETZI_API_KEY|PETZI_ADMIN_KEY|DASHBOARD_PASSWORD|RABBITMQ_USER|RABBITMQ_PASSWORD) in \.env/,
+    );
   });
 
   it.each(REQUIRED_SECRETS)('stops while %s is empty, naming it', (name) => {
     const env = writeTestEnvFile(path.join(dir, `without-${name}.env`), { ...secrets, [name]: '' });
     const result = composeConfig(env);
-    expect({ status: result.status, stderr: result.stderr }).toEqual({ status: 1, stderr: expect.stringContaining(`set ${name} in .env`) });
+    expect({ status: result.status, stderr: result.stderr }).toEqual({
+      status: 1,
+      stderr: expect.stringContaining(`set ${name} in .env`),
+    });
   });
 
   it('validates docker-compose.yml with the example env filled in (docker-compose must be installed; CI installs it)', () => {

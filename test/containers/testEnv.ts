@@ -6,8 +6,17 @@ import { envFileNames, readRepoFile } from './repo';
  * The secrets .env.example leaves empty (docker-compose.yml refuses to start without them), with
  * values of the test's own. Fresh per run: nothing in the repository is a usable secret.
  */
-export const REQUIRED_SECRETS = ['PETZI_WEBHOOK_SECRET', 'PETZI_API_KEY', 'PETZI_ADMIN_KEY', 'DASHBOARD_PASSWORD', 'RABBITMQ_PASSWORD'] as const;
-export type TestSecrets = Record<(typeof REQUIRED_SECRETS)[number], string> & { RABBITMQ_USER: string; DASHBOARD_USER: string };
+export const REQUIRED_SECRETS = [
+  'PETZI_WEBHOOK_SECRET',
+  'PETZI_API_KEY',
+  'PETZI_ADMIN_KEY',
+  'DASHBOARD_PASSWORD',
+  'RABBITMQ_PASSWORD',
+] as const;
+export type TestSecrets = Record<(typeof REQUIRED_SECRETS)[number], string> & {
+  RABBITMQ_USER: string;
+  DASHBOARD_USER: string;
+};
 
 export function testSecrets(): TestSecrets {
   const fresh = (): string => randomBytes(18).toString('hex');

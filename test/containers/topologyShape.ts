@@ -35,7 +35,10 @@ type Raw = Record<string, unknown>;
 const byJson = <T>(items: T[]): T[] => [...items].sort((a, b) => JSON.stringify(a).localeCompare(JSON.stringify(b)));
 
 /** Management API objects or definitions.json entries → shapes; `rename` maps every name (e.g. strips a prefix). */
-export function topologyShape(raw: { exchanges: Raw[]; queues: Raw[]; bindings: Raw[] }, rename: (name: string) => string = (n) => n): TopologyShape {
+export function topologyShape(
+  raw: { exchanges: Raw[]; queues: Raw[]; bindings: Raw[] },
+  rename: (name: string) => string = (n) => n,
+): TopologyShape {
   const args = (value: unknown): Record<string, unknown> => {
     const entries = Object.entries((value ?? {}) as Record<string, unknown>)
       // The queue type is compared as `type`; a classic queue may or may not carry the argument.

@@ -5,7 +5,16 @@ import { metricsFunction } from '../../functions/src/functions/metrics';
 import { copies, instructions } from './dockerfile';
 import { directives, locationBlock, mapEntries } from './nginx';
 import { decodeCadvisorConfig } from './cadvisorConfig';
-import { dockerfileOf, finalStage, listeningPorts, loadCompose, nginxConfigOf, readRepoFile, repoFileExists, service } from './repo';
+import {
+  dockerfileOf,
+  finalStage,
+  listeningPorts,
+  loadCompose,
+  nginxConfigOf,
+  readRepoFile,
+  repoFileExists,
+  service,
+} from './repo';
 
 /** How the containers find each other: cAdvisor labels, nginx upstreams, Prometheus targets. */
 const compose = loadCompose();
@@ -17,7 +26,8 @@ async function functionsMetricNames(): Promise<Set<string>> {
   const names = new Set<string>();
   for (const metric of await registry.getMetricsAsJSON()) {
     names.add(metric.name);
-    if (metric.type.toString() === 'histogram') for (const suffix of ['_bucket', '_sum', '_count']) names.add(metric.name + suffix);
+    if (metric.type.toString() === 'histogram')
+      for (const suffix of ['_bucket', '_sum', '_count']) names.add(metric.name + suffix);
   }
   return names;
 }
@@ -25,22 +35,27 @@ async function functionsMetricNames(): Promise<Set<string>> {
 describe('cAdvisor application metrics', () => {
   const labelled = ['functions', 'sse-bridge'];
 
-  it.each(labelled)('%s carries an io.cadvisor.metric.prometheus label naming a config baked into its image', (name) => {
-    const svc = service(compose, name);
-    const labels = Object.entries(svc.labels ?? {}).filter(([key]) => key.startsWith('io.cadvisor.metric.prometheus'));
-    expect(labels).toHaveLength(1);
-    const [[key, configPath]] = labels;
+  it.each(labelled)(
+    '%s carries an io.cadvisor.metric.prometheus label naming a config baked into its image',
+    (name) => {
+      const svc = service(compose, name);
+      const labels = Object.entries(svc.labels ?? {}).filter(([key]) =>
+        key.startsWith('io.cadvisor.metric.prometheus'),
+      );
+      expect(labels).toHaveLength(1);
+      const [[key, configPath]] = labels;
 
-    const runtime = finalStage(dockerfileOf(svc));
-    const copy = copies(runtime).find((c) => c.destination === configPath);
-    expect(copy?.from).toBeUndefined();
-    expect(copy?.sources).toHaveLength(1);
-    const source = copy?.sources[0] ?? '';
-    expect(source).toMatch(/^infra\/cadvisor\/.+\.json$/);
-    expect(repoFileExists(source)).toBe(true);
-    // The image says the same, so a plain `docker run` is monitored too.
-    expect(instructions(runtime, 'LABEL')).toContain(`${key}="${configPath}"`);
-  });
+      const runtime = finalStage(dockerfileOf(svc));
+      const copy = copies(runtime).find((c) => c.destination === configPath);
+      expect(copy?.from).toBeUndefined();
+      expect(copy?.sources).toHaveLength(1);
+      const source = copy?.sources[0] ?? '';
+      expect(source).toMatch(/^infra\/cadvisor\/.+\.json$/);
+      expect(repoFileExists(source)).toBe(true);
+      // The image says the same, so a plain `docker run` is monitored too.
+      expect(instructions(runtime, 'LABEL')).toContain(`${key}="${configPath}"`);
+    },
+  );
 
   it.each(labelled)("%s's config points cAdvisor at the container's own /metrics port", (name) => {
     const svc = service(compose, name);
@@ -64,9 +79,16 @@ describe('cAdvisor application metrics', () => {
     const config = decodeCadvisorConfig(readRepoFile('infra/cadvisor/functions.json'));
     const exposed = await functionsMetricNames();
     expect(config.metricsConfig.length).toBeGreaterThan(0);
-    for (const name of config.metricsConfig) expect({ name, exposed: exposed.has(name) }).toEqual({ name, exposed: true });
+    for (const name of config.metricsConfig)
+      expect({ name, exposed: exposed.has(name) }).toEqual({ name, exposed: true });
     // The seed POC's three metrics are the ones dashboards already use.
-    expect(config.metricsConfig).toEqual(expect.arrayContaining(['webhook_requests_total', 'webhook_processing_time_seconds_count', 'webhook_payload_size_bytes']));
+    expect(config.metricsConfig).toEqual(
+      expect.arrayContaining([
+        'webhook_requests_total',
+        'webhook_processing_time_seconds_count',
+        'webhook_payload_size_bytes',
+      ]),
+    );
   });
 });
 
@@ -104,12 +126,16 @@ describe('nginx (dashboard and gateway)', () => {
   it('listens on the ports compose publishes, through the snippets start.sh writes for PETZI_NGINX_PORTS', () => {
     const dashboardPorts = portsOf('dashboard');
     expect(dashboardPorts).toEqual([8080]);
-    expect([...dashboard.matchAll(/include \/etc\/nginx\/petzi\/run\/listen-(\d+)\.conf;/g)].map((m) => Number(m[1]))).toEqual(dashboardPorts);
+    expect(
+      [...dashboard.matchAll(/include \/etc\/nginx\/petzi\/run\/listen-(\d+)\.conf;/g)].map((m) => Number(m[1])),
+    ).toEqual(dashboardPorts);
     // start.sh defaults to 8080, the dashboard's port; the gateway names its two.
     expect(readRepoFile('infra/nginx/start.sh')).toContain('${PETZI_NGINX_PORTS:-8080}');
     const gatewayPorts = portsOf('gateway');
     expect(service(compose, 'gateway').environment?.PETZI_NGINX_PORTS).toBe(gatewayPorts.join(' '));
-    expect([...gateway.matchAll(/include \/etc\/nginx\/petzi\/run\/listen-(\d+)\.conf;/g)].map((m) => Number(m[1]))).toEqual(gatewayPorts);
+    expect(
+      [...gateway.matchAll(/include \/etc\/nginx\/petzi\/run\/listen-(\d+)\.conf;/g)].map((m) => Number(m[1])),
+    ).toEqual(gatewayPorts);
   });
 
   it('includes the TLS and HSTS snippets in every public server, and repeats HSTS where a location adds headers', () => {
@@ -134,9 +160,13 @@ describe('nginx (dashboard and gateway)', () => {
   it('proxies /events to the bridges unbuffered, uncached, uncompressed and kept open, with Last-Event-ID', () => {
     const events = locationBlock(dashboard, '/events');
     expectSseProxy(events, bridgePort);
-    expect(directives(events).get('proxy_set_header')).toEqual(expect.arrayContaining(['Last-Event-ID $petzi_last_event_id']));
+    expect(directives(events).get('proxy_set_header')).toEqual(
+      expect.arrayContaining(['Last-Event-ID $petzi_last_event_id']),
+    );
     // The header wins; a fresh EventSource's ?lastEventId= is the fallback.
-    expect(dashboard).toMatch(/map \$http_last_event_id \$petzi_last_event_id \{\s*""\s+\$arg_lastEventId;\s*default\s+\$http_last_event_id;\s*\}/);
+    expect(dashboard).toMatch(
+      /map \$http_last_event_id \$petzi_last_event_id \{\s*""\s+\$arg_lastEventId;\s*default\s+\$http_last_event_id;\s*\}/,
+    );
     expect(listeningPorts(service(compose, 'sse-bridge'))).toContain(bridgePort);
   });
 
@@ -144,17 +174,22 @@ describe('nginx (dashboard and gateway)', () => {
     expect(directives(locationBlock(dashboard, '/api/')).get('proxy_pass')).toEqual(['$petzi_api_upstream']);
     const upstreams = mapEntries(dashboard, '$uri', '$petzi_api_upstream').filter(([pattern]) => pattern !== 'default');
     expect(upstreams.length).toBeGreaterThan(0);
-    for (const [pattern, upstream] of upstreams) expect({ pattern, upstream }).toEqual({ pattern, upstream: `http://functions:${functionsPort}` });
+    for (const [pattern, upstream] of upstreams)
+      expect({ pattern, upstream }).toEqual({ pattern, upstream: `http://functions:${functionsPort}` });
     expect(listeningPorts(service(compose, 'functions'))).toContain(functionsPort);
   });
 
   it('passes a webhook a replica received on to another only on /webhook (deduplicated by its body), never another route', () => {
     const [, webhookServer] = gateway.split(/^server \{/m).slice(1);
-    expect(directives(locationBlock(webhookServer, '/webhook')).get('proxy_next_upstream')).toEqual(['error timeout non_idempotent']);
+    expect(directives(locationBlock(webhookServer, '/webhook')).get('proxy_next_upstream')).toEqual([
+      'error timeout non_idempotent',
+    ]);
     expect(directives(locationBlock(webhookServer, '/')).get('proxy_next_upstream')).toEqual(['error timeout']);
     // No replica took it: the 503 with Retry-After, never nginx's 502 or 504 page.
     expect(webhookServer).toMatch(/error_page 502 504 = @unavailable;/);
-    expect(locationBlock(webhookServer, '@unavailable')).toMatch(/add_header Retry-After \d+ always;[\s\S]*return 503 /);
+    expect(locationBlock(webhookServer, '@unavailable')).toMatch(
+      /add_header Retry-After \d+ always;[\s\S]*return 503 /,
+    );
   });
 
   it('the gateway sends every path on 5000 to the functions and every path on 5001 to the bridges', () => {
@@ -186,7 +221,12 @@ describe('Prometheus', () => {
   };
 
   it('scrapes the functions, the bridge, RabbitMQ and cAdvisor', () => {
-    expect(prometheus.scrape_configs.map((j) => j.job_name).sort()).toEqual(['cadvisor', 'functions', 'rabbitmq', 'sse-bridge']);
+    expect(prometheus.scrape_configs.map((j) => j.job_name).sort()).toEqual([
+      'cadvisor',
+      'functions',
+      'rabbitmq',
+      'sse-bridge',
+    ]);
   });
 
   it('scrapes every functions and bridge replica through DNS, on the port their containers listen on', () => {

@@ -33,7 +33,10 @@ async function newContext(): Promise<BrowserContext> {
 
 beforeAll(async () => {
   ensureDashboardBuilt();
-  running = await startDashboardStack({ apiKey: API_KEY, login: { user: USER, password: PASSWORD, loginToken: TOKEN } });
+  running = await startDashboardStack({
+    apiKey: API_KEY,
+    login: { user: USER, password: PASSWORD, loginToken: TOKEN },
+  });
   ({ stack, dashboard } = running);
   expect((await postWebhook(stack.url, ticketBody(1))).status).toBe(200);
   browser = await launchChromium();
@@ -53,7 +56,9 @@ describe('logging in to the dashboard in a browser', () => {
     await page.getByRole('button', { name: 'Log in' }).waitFor();
     // From a same-origin page without the login page's CSP, which allows no fetch at all.
     await page.goto(`${dashboard.url}/healthz`);
-    const statuses = await page.evaluate(async () => Promise.all(['/api/stats', '/api/tickets', '/events'].map(async (u) => (await fetch(u)).status)));
+    const statuses = await page.evaluate(async () =>
+      Promise.all(['/api/stats', '/api/tickets', '/events'].map(async (u) => (await fetch(u)).status)),
+    );
     expect(statuses).toEqual([401, 401, 401]);
   });
 
@@ -71,13 +76,23 @@ describe('logging in to the dashboard in a browser', () => {
     await page.getByLabel('User').fill(USER);
     await page.getByLabel('Password').fill(PASSWORD);
     await page.getByRole('button', { name: 'Log in' }).click();
-    await page.locator(`[data-testid="ticket-table"] tbody tr[data-ticket="${ticketNumber(1)}"]`).waitFor({ timeout: 15_000 });
+    await page
+      .locator(`[data-testid="ticket-table"] tbody tr[data-ticket="${ticketNumber(1)}"]`)
+      .waitFor({ timeout: 15_000 });
     await page.locator('[data-testid="connection"]', { hasText: 'Live' }).waitFor({ timeout: 10_000 });
     expect((await postWebhook(stack.url, ticketBody(2))).status).toBe(200);
-    await page.locator(`[data-testid="ticket-table"] tbody tr[data-ticket="${ticketNumber(2)}"]`).waitFor({ timeout: 15_000 });
+    await page
+      .locator(`[data-testid="ticket-table"] tbody tr[data-ticket="${ticketNumber(2)}"]`)
+      .waitFor({ timeout: 15_000 });
 
     const [session] = await context.cookies();
-    expect(session).toMatchObject({ name: 'petzi_session', httpOnly: true, sameSite: 'Strict', secure: false, path: '/' });
+    expect(session).toMatchObject({
+      name: 'petzi_session',
+      httpOnly: true,
+      sameSite: 'Strict',
+      secure: false,
+      path: '/',
+    });
     expect(await page.evaluate(() => document.cookie)).toBe('');
     expect(await page.content()).not.toContain(API_KEY);
 
@@ -92,7 +107,9 @@ describe('logging in to the dashboard in a browser', () => {
     const page = await (await newContext()).newPage();
     await page.goto(`${dashboard.url}/?token=${TOKEN}&view=all`);
     expect(page.url()).toBe(`${dashboard.url}/?view=all`);
-    await page.locator(`[data-testid="ticket-table"] tbody tr[data-ticket="${ticketNumber(1)}"]`).waitFor({ timeout: 15_000 });
+    await page
+      .locator(`[data-testid="ticket-table"] tbody tr[data-ticket="${ticketNumber(1)}"]`)
+      .waitFor({ timeout: 15_000 });
 
     const again = await (await newContext()).newPage();
     const response = await again.goto(`${dashboard.url}/?token=${TOKEN}`);
@@ -109,10 +126,17 @@ describe('logging in to the dashboard in a browser', () => {
 describe('the login door without a browser', () => {
   const form = (user: string, password: string) => new URLSearchParams({ user, password }).toString();
   const post = (headers: Record<string, string>, body = form(USER, PASSWORD)) =>
-    fetch(`${dashboard.url}/login`, { method: 'POST', redirect: 'manual', headers: { 'content-type': 'application/x-www-form-urlencoded', ...headers }, body });
+    fetch(`${dashboard.url}/login`, {
+      method: 'POST',
+      redirect: 'manual',
+      headers: { 'content-type': 'application/x-www-form-urlencoded', ...headers },
+      body,
+    });
 
   it('refuses a login without an Origin, or from another origin, even with the right password (403 JSON)', async () => {
-    for (const headers of [{}, { origin: 'https://evil.example' }, { origin: 'null' }] as Array<Record<string, string>>) {
+    for (const headers of [{}, { origin: 'https://evil.example' }, { origin: 'null' }] as Array<
+      Record<string, string>
+    >) {
       const response = await post(headers);
       expect(response.status).toBe(403);
       expect(response.headers.get('set-cookie')).toBeNull();

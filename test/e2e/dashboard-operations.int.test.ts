@@ -39,13 +39,18 @@ const api = async <T>(route: string): Promise<T> => {
 beforeAll(async () => {
   ensureDashboardBuilt();
   mkdirSync(ARTIFACTS, { recursive: true });
-  running = await startDashboardStack({ apiKey: KEY, adminKey: ADMIN, login: { user: 'venue', password: 'a long enough password', loginToken: TOKEN } });
+  running = await startDashboardStack({
+    apiKey: KEY,
+    adminKey: ADMIN,
+    login: { user: 'venue', password: 'a long enough password', loginToken: TOKEN },
+  });
   ({ stack, dashboard } = running);
   browser = await launchChromium();
   page = await browser.newPage({ viewport: { width: 1440, height: 1000 } });
   consoleErrors = consoleErrorsOf(page);
   page.on('request', (request) => {
-    if (request.url().endsWith('/api/dead-letters/redrive')) redrivesSent.push({ body: request.postData(), headers: request.headers() });
+    if (request.url().endsWith('/api/dead-letters/redrive'))
+      redrivesSent.push({ body: request.postData(), headers: request.headers() });
   });
 }, 120_000);
 
@@ -76,7 +81,9 @@ describe('the operations views in a browser', () => {
   it('logs in once and reaches both views from the navigation with the keyboard, each with its own address', async () => {
     expect((await postWebhook(stack.url, ticketBody(1))).status).toBe(200);
     await page.goto(`${dashboard.url}/?token=${TOKEN}`);
-    await page.locator(`[data-testid="ticket-table"] tbody tr[data-ticket="TEST00000001"]`).waitFor({ timeout: 15_000 });
+    await page
+      .locator(`[data-testid="ticket-table"] tbody tr[data-ticket="TEST00000001"]`)
+      .waitFor({ timeout: 15_000 });
     await openView('Deliveries', 'Deliveries');
     expect(new URL(page.url()).hash).toBe('#/deliveries');
     await openView('Dead letters', 'Dead letters');
@@ -107,17 +114,29 @@ describe('the operations views in a browser', () => {
     expect((await postWebhook(stack.url, '{"event": ')).status).toBe(400);
     expect((await postWebhook(stack.url, ticketBody(1))).status).toBe(200);
     // The log is written beside the hot path: wait until the API has all five before looking.
-    await waitUntil(async () => ((await api<{ items: Delivery[] }>('/api/deliveries')).items.length >= 5 ? true : undefined), 15_000, 'five deliveries logged');
+    await waitUntil(
+      async () => ((await api<{ items: Delivery[] }>('/api/deliveries')).items.length >= 5 ? true : undefined),
+      15_000,
+      'five deliveries logged',
+    );
 
     await openView('Deliveries', 'Deliveries');
     const outcomes = await deliveryRows().evaluateAll((trs) => trs.map((tr) => tr.getAttribute('data-outcome')));
     expect(outcomes).toEqual(['duplicate', 'invalid_json', 'signature_missing', 'signature_mismatch', 'stored']);
     const mismatch = page.locator('[data-testid="deliveries-table"] tr[data-outcome="signature_mismatch"]');
-    await expect(mismatch.getByTestId('delivery-reason').textContent()).resolves.toBe('Refused: the signature does not match (wrong secret, or the body was changed).');
+    await expect(mismatch.getByTestId('delivery-reason').textContent()).resolves.toBe(
+      'Refused: the signature does not match (wrong secret, or the body was changed).',
+    );
     await expect(mismatch.locator('td').nth(2).textContent()).resolves.toBe('401');
-    await expect(page.locator('tr[data-outcome="signature_missing"]').getByTestId('delivery-reason').textContent()).resolves.toBe('Refused: no Petzi-Signature header.');
-    await expect(page.locator('tr[data-outcome="invalid_json"]').getByTestId('delivery-reason').textContent()).resolves.toBe('Refused: the body is not valid JSON.');
-    await expect(page.locator('tr[data-outcome="stored"]').getByTestId('delivery-reason').textContent()).resolves.toBe('Stored: a new webhook.');
+    await expect(
+      page.locator('tr[data-outcome="signature_missing"]').getByTestId('delivery-reason').textContent(),
+    ).resolves.toBe('Refused: no Petzi-Signature header.');
+    await expect(
+      page.locator('tr[data-outcome="invalid_json"]').getByTestId('delivery-reason').textContent(),
+    ).resolves.toBe('Refused: the body is not valid JSON.');
+    await expect(page.locator('tr[data-outcome="stored"]').getByTestId('delivery-reason').textContent()).resolves.toBe(
+      'Stored: a new webhook.',
+    );
   });
 
   it('filters the log by outcome, by status and by time, and says when nothing matches', async () => {
@@ -164,20 +183,27 @@ describe('the operations views in a browser', () => {
       expect(reply.status).toBe(200);
       ids.push(reply.json.id as number);
     }
-    await waitUntil(async () => ((await api<{ waiting: number }>('/api/dead-letters')).waiting === 2 ? true : undefined), 60_000, 'two dead letters recorded');
+    await waitUntil(
+      async () => ((await api<{ waiting: number }>('/api/dead-letters')).waiting === 2 ? true : undefined),
+      60_000,
+      'two dead letters recorded',
+    );
     // The fix, before the redrive.
     await queryOnce(stack.db.url, 'ALTER TABLE ticket DROP CONSTRAINT test_poison_ui');
 
     await openView('Dead letters', 'Dead letters');
     await expect(deadLetterRows().count()).resolves.toBe(2);
     await page.getByTestId('dead-letters-waiting').getByText('2 waiting').waitFor();
-    for (const reason of await page.getByTestId('dead-letter-reason').allTextContents()) expect(reason).toContain('test_poison_ui');
+    for (const reason of await page.getByTestId('dead-letter-reason').allTextContents())
+      expect(reason).toContain('test_poison_ui');
 
     // Cancelled: nothing is sent.
     const first = page.locator(`[data-testid="dead-letters-table"] tr[data-webhook="${ids[0]}"]`);
     await first.getByRole('button', { name: /^Redrive dead letter \d+ \(webhook \d+\)$/ }).click();
     const dialog = page.getByRole('dialog', { name: 'Redrive dead letters' });
-    await dialog.getByText(`Redrive webhook ${ids[0]} (ticket TEST00000010)? It is published to the relay again.`).waitFor();
+    await dialog
+      .getByText(`Redrive webhook ${ids[0]} (ticket TEST00000010)? It is published to the relay again.`)
+      .waitFor();
     await expect(axeViolations(page)).resolves.toEqual([]);
     await page.keyboard.press('Escape');
     await dialog.waitFor({ state: 'hidden' });
@@ -186,8 +212,15 @@ describe('the operations views in a browser', () => {
     // Confirmed: sent, its result shown, the list refreshed.
     await first.getByRole('button', { name: /^Redrive dead letter/ }).click();
     await dialog.getByRole('button', { name: 'Redrive' }).click();
-    await page.getByTestId('redrive-result').getByText('1 dead letter redriven: published to the relay again.').waitFor();
-    await waitUntil(async () => ((await deadLetterRows().count()) === 1 ? true : undefined), 10_000, 'the redriven row gone');
+    await page
+      .getByTestId('redrive-result')
+      .getByText('1 dead letter redriven: published to the relay again.')
+      .waitFor();
+    await waitUntil(
+      async () => ((await deadLetterRows().count()) === 1 ? true : undefined),
+      10_000,
+      'the redriven row gone',
+    );
     await expect(first.count()).resolves.toBe(0);
     await page.getByTestId('dead-letters-waiting').getByText('1 waiting').waitFor();
 
@@ -195,12 +228,20 @@ describe('the operations views in a browser', () => {
     await page.getByRole('button', { name: 'Redrive all 1 waiting' }).click();
     await dialog.getByText(/^Redrive all 1 waiting dead letter\?/).waitFor();
     await dialog.getByRole('button', { name: 'Redrive' }).click();
-    await page.getByTestId('dead-letters-empty').getByText('No dead letter is waiting: the relay has delivered everything.').waitFor();
+    await page
+      .getByTestId('dead-letters-empty')
+      .getByText('No dead letter is waiting: the relay has delivered everything.')
+      .waitFor();
     await expect(page.getByTestId('redrive-result').textContent()).resolves.toContain('1 dead letter redriven');
 
     // The browser sent the two bodies and no key: the dashboard server added the admin key.
-    expect(redrivesSent.map((r) => JSON.parse(r.body ?? 'null') as unknown)).toEqual([{ ids: [expect.any(Number)] }, { all: true }]);
-    expect(redrivesSent.filter((r) => JSON.stringify(r.headers).includes(ADMIN) || 'x-functions-key' in r.headers)).toEqual([]);
+    expect(redrivesSent.map((r) => JSON.parse(r.body ?? 'null') as unknown)).toEqual([
+      { ids: [expect.any(Number)] },
+      { all: true },
+    ]);
+    expect(
+      redrivesSent.filter((r) => JSON.stringify(r.headers).includes(ADMIN) || 'x-functions-key' in r.headers),
+    ).toEqual([]);
     for (const id of ids) {
       const state = await waitUntil(
         async () => {
@@ -214,14 +255,22 @@ describe('the operations views in a browser', () => {
     }
     // Both are kept as redriven, shown under "Redriven", without a button.
     await page.getByLabel('Show').selectOption('redriven');
-    await waitUntil(async () => ((await deadLetterRows().count()) === 2 ? true : undefined), 10_000, 'two redriven dead letters');
+    await waitUntil(
+      async () => ((await deadLetterRows().count()) === 2 ? true : undefined),
+      10_000,
+      'two redriven dead letters',
+    );
     await expect(deadLetterRows().getByRole('button').count()).resolves.toBe(0);
     const all = await api<{ items: DeadLetter[] }>('/api/dead-letters?state=redriven');
     expect(all.items.map((d) => d.webhookId).sort()).toEqual([...ids].sort());
     // And the tickets are live on the first view.
     await openView('Live tickets', 'Tickets');
-    await page.locator(`[data-testid="ticket-table"] tbody tr[data-ticket="TEST00000010"]`).waitFor({ timeout: 15_000 });
-    await page.locator(`[data-testid="ticket-table"] tbody tr[data-ticket="TEST00000011"]`).waitFor({ timeout: 15_000 });
+    await page
+      .locator(`[data-testid="ticket-table"] tbody tr[data-ticket="TEST00000010"]`)
+      .waitFor({ timeout: 15_000 });
+    await page
+      .locator(`[data-testid="ticket-table"] tbody tr[data-ticket="TEST00000011"]`)
+      .waitFor({ timeout: 15_000 });
   }, 120_000);
 
   it.each(['light', 'dark'])('has no serious or critical axe violations on either view in %s mode', async (theme) => {
@@ -236,21 +285,31 @@ describe('the operations views in a browser', () => {
     }
   });
 
-  it.each([390, 768])('lays out both views at %i px: nothing sticks out of the page (a wide table scrolls in its own region)', async (width) => {
-    await page.setViewportSize({ width, height: 900 });
-    for (const name of ['Deliveries', 'Dead letters'] as const) {
-      await openWithRows(name);
-      await expect(page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth)).resolves.toBe(0);
-      await expect(page.getByRole('region', { name: name === 'Deliveries' ? 'Delivery log' : 'Dead letter list' }).getAttribute('tabindex')).resolves.toBe('0');
-    }
-    await page.screenshot({ path: path.join(ARTIFACTS, `dashboard-dead-letters-${width}.png`), fullPage: true });
-    await page.setViewportSize({ width: 1440, height: 1000 });
-  });
+  it.each([390, 768])(
+    'lays out both views at %i px: nothing sticks out of the page (a wide table scrolls in its own region)',
+    async (width) => {
+      await page.setViewportSize({ width, height: 900 });
+      for (const name of ['Deliveries', 'Dead letters'] as const) {
+        await openWithRows(name);
+        await expect(
+          page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth),
+        ).resolves.toBe(0);
+        await expect(
+          page
+            .getByRole('region', { name: name === 'Deliveries' ? 'Delivery log' : 'Dead letter list' })
+            .getAttribute('tabindex'),
+        ).resolves.toBe('0');
+      }
+      await page.screenshot({ path: path.join(ARTIFACTS, `dashboard-dead-letters-${width}.png`), fullPage: true });
+      await page.setViewportSize({ width: 1440, height: 1000 });
+    },
+  );
 
   it('answers a malformed request to each new door, through the dashboard and its login, with a JSON 4xx naming the problem', async () => {
     const [session] = await page.context().cookies();
     const cookie = `${session.name}=${session.value}`;
-    const through = (route: string, init: RequestInit = {}) => fetch(`${dashboard.url}${route}`, { ...init, headers: { cookie, ...(init.headers as Record<string, string>) } });
+    const through = (route: string, init: RequestInit = {}) =>
+      fetch(`${dashboard.url}${route}`, { ...init, headers: { cookie, ...(init.headers as Record<string, string>) } });
     const cases: Array<[string, RequestInit, number, RegExp]> = [
       ['/api/deliveries?status=abc', {}, 400, /status/],
       ['/api/deliveries?from=yesterday', {}, 400, /from/],
@@ -258,14 +317,32 @@ describe('the operations views in a browser', () => {
       ['/api/deliveries?colour=red', {}, 400, /colour/],
       ['/api/dead-letters?state=lost', {}, 400, /state/],
       ['/api/dead-letters?limit=0', {}, 400, /limit/],
-      ['/api/dead-letters/redrive', { method: 'POST', headers: { origin: dashboard.url, 'content-type': 'application/json' }, body: '{"ids":"all"}' }, 400, /ids/],
-      ['/api/dead-letters/redrive', { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"all":true}' }, 403, /Origin/],
+      [
+        '/api/dead-letters/redrive',
+        {
+          method: 'POST',
+          headers: { origin: dashboard.url, 'content-type': 'application/json' },
+          body: '{"ids":"all"}',
+        },
+        400,
+        /ids/,
+      ],
+      [
+        '/api/dead-letters/redrive',
+        { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"all":true}' },
+        403,
+        /Origin/,
+      ],
       ['/api/dead-letters/redrive', {}, 405, /GET not allowed/],
     ];
     for (const [route, init, status, message] of cases) {
       const response = await through(route, init);
       const body = (await response.json()) as { error: string };
-      expect({ route, status: response.status, error: body.error }).toEqual({ route, status, error: expect.stringMatching(message) });
+      expect({ route, status: response.status, error: body.error }).toEqual({
+        route,
+        status,
+        error: expect.stringMatching(message),
+      });
     }
     // Without the session, nothing is passed on.
     expect((await fetch(`${dashboard.url}/api/deliveries`)).status).toBe(401);

@@ -13,7 +13,8 @@ const RATE = 20;
 const SECONDS = 5;
 
 /** Rows the table holds (aria-rowcount counts the header row too). */
-const rowCount = (page: Page) => page.getByTestId('ticket-table').evaluate((t) => Number(t.getAttribute('aria-rowcount')) - 1);
+const rowCount = (page: Page) =>
+  page.getByTestId('ticket-table').evaluate((t) => Number(t.getAttribute('aria-rowcount')) - 1);
 
 let result: ScenarioResult;
 const countsWhilePaging: number[] = [];
@@ -33,7 +34,11 @@ beforeAll(async () => {
       for (let i = 0; i < 20 && (await more.count()) > 0; i += 1) {
         const before = await rowCount(page);
         await more.click();
-        await page.waitForFunction((n) => Number(document.querySelector('[data-testid="ticket-table"]')?.getAttribute('aria-rowcount')) - 1 > n, before, { timeout: 20_000 });
+        await page.waitForFunction(
+          (n) => Number(document.querySelector('[data-testid="ticket-table"]')?.getAttribute('aria-rowcount')) - 1 > n,
+          before,
+          { timeout: 20_000 },
+        );
         countsWhilePaging.push(await rowCount(page));
       }
     },
@@ -55,7 +60,8 @@ describe('the dashboard during a small presale', () => {
   it('pages back past 500 rows while live tickets arrive, never losing a loaded row', () => {
     expect(countsWhilePaging.length).toBeGreaterThanOrEqual(5);
     expect(countsWhilePaging[countsWhilePaging.length - 1]).toBeGreaterThan(500);
-    for (let i = 1; i < countsWhilePaging.length; i += 1) expect(countsWhilePaging[i]).toBeGreaterThan(countsWhilePaging[i - 1]);
+    for (let i = 1; i < countsWhilePaging.length; i += 1)
+      expect(countsWhilePaging[i]).toBeGreaterThan(countsWhilePaging[i - 1]);
     // Everything stored and everything sent live: all of it in the table, nothing left to load.
     expect(loadMoreLeft).toBe(0);
     expect(finalCount).toBe(STORED + result.ok);

@@ -20,7 +20,9 @@ interface Upstream {
   stop(): Promise<void>;
 }
 
-async function startUpstream(handle: (req: http.IncomingMessage, res: http.ServerResponse, self: Upstream) => void): Promise<Upstream> {
+async function startUpstream(
+  handle: (req: http.IncomingMessage, res: http.ServerResponse, self: Upstream) => void,
+): Promise<Upstream> {
   const self: Upstream = { url: '', requests: [], streams: new Set(), closedStreams: 0, stop: async () => undefined };
   const server = http.createServer((req, res) => {
     self.requests.push({ method: req.method ?? '', url: req.url ?? '', headers: req.headers });
@@ -56,7 +58,9 @@ beforeAll(async () => {
     req.on('end', () => {
       const status = req.url?.startsWith('/api/tickets/missing') ? 404 : 200;
       res.writeHead(status, { 'Content-Type': 'application/json' });
-      res.end(JSON.stringify(status === 404 ? { error: 'unknown ticket' } : { path: req.url, method: req.method, body }));
+      res.end(
+        JSON.stringify(status === 404 ? { error: 'unknown ticket' } : { path: req.url, method: req.method, body }),
+      );
     });
   });
   bridge = await startUpstream((req, res, self) => {
@@ -68,7 +72,13 @@ beforeAll(async () => {
       self.closedStreams += 1;
     });
   });
-  dashboard = await startDashboardServer({ port: 0, hostname: '127.0.0.1', distDir: dist, functionsUrl: functions.url, bridgeUrl: bridge.url });
+  dashboard = await startDashboardServer({
+    port: 0,
+    hostname: '127.0.0.1',
+    distDir: dist,
+    functionsUrl: functions.url,
+    bridgeUrl: bridge.url,
+  });
 });
 
 afterAll(async () => {
@@ -145,7 +155,13 @@ describe('dashboard server: /api', () => {
   });
 
   it('answers 502 with a JSON error when the functions host is down', async () => {
-    const down = await startDashboardServer({ port: 0, hostname: '127.0.0.1', distDir: dist, functionsUrl: 'http://127.0.0.1:1', bridgeUrl: bridge.url });
+    const down = await startDashboardServer({
+      port: 0,
+      hostname: '127.0.0.1',
+      distDir: dist,
+      functionsUrl: 'http://127.0.0.1:1',
+      bridgeUrl: bridge.url,
+    });
     try {
       const res = await fetch(`${down.url}/api/stats`);
       expect(res.status).toBe(502);
@@ -158,14 +174,18 @@ describe('dashboard server: /api', () => {
 });
 
 describe('dashboard server: only the routes the dashboard calls are passed on', () => {
-  const head = (method: string, target: string) => Buffer.from(`${method} ${target} HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n`);
+  const head = (method: string, target: string) =>
+    Buffer.from(`${method} ${target} HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n`);
 
-  it.each(['/api/tickets', '/api/tickets/T%201', '/api/tickets/', '/api/stats?x=1'])('passes GET %s on unchanged', async (target) => {
-    const before = functions.requests.length;
-    const { responses } = await rawRequest(dashboard.port, head('GET', target));
-    expect(responses.map((r) => r.status)).toEqual([200]);
-    expect(functions.requests.slice(before).map((r) => r.url)).toEqual([target]);
-  });
+  it.each(['/api/tickets', '/api/tickets/T%201', '/api/tickets/', '/api/stats?x=1'])(
+    'passes GET %s on unchanged',
+    async (target) => {
+      const before = functions.requests.length;
+      const { responses } = await rawRequest(dashboard.port, head('GET', target));
+      expect(responses.map((r) => r.status)).toEqual([200]);
+      expect(functions.requests.slice(before).map((r) => r.url)).toEqual([target]);
+    },
+  );
 
   // Spellings that would reach /metrics or /webhook (or another host route) if passed on, or if
   // normalised after the allow-list: every one is refused here and nothing reaches the host.
@@ -239,7 +259,11 @@ describe('dashboard server: /events', () => {
       ['43', 'ticket', '{"id":43}'],
     ]);
     await sse.close();
-    await waitUntil(() => (bridge.closedStreams === before + 1 ? true : undefined), 5000, 'the upstream stream to close');
+    await waitUntil(
+      () => (bridge.closedStreams === before + 1 ? true : undefined),
+      5000,
+      'the upstream stream to close',
+    );
     expect(bridge.streams.size).toBe(0);
   });
 
@@ -252,7 +276,11 @@ describe('dashboard server: /events', () => {
   });
 
   it('leaves a ?lastEventId= no header can carry in the query for the bridge to refuse (found by the door fuzz: it was a 500)', async () => {
-    const { responses } = await rawRequest(dashboard.port, Buffer.from('GET /events?lastEventId=%01 HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n'), 500);
+    const { responses } = await rawRequest(
+      dashboard.port,
+      Buffer.from('GET /events?lastEventId=%01 HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n'),
+      500,
+    );
     expect(responses.map((r) => r.status)).toEqual([200]);
     const last = bridge.requests[bridge.requests.length - 1];
     expect(last.url).toBe('/events?lastEventId=%01');
@@ -270,7 +298,14 @@ describe('dashboard server: /events', () => {
   });
 
   it('while the bridge is unreachable, tells an EventSource to retry instead of failing it', async () => {
-    const down = await startDashboardServer({ port: 0, hostname: '127.0.0.1', distDir: dist, functionsUrl: functions.url, bridgeUrl: 'http://127.0.0.1:1', sseRetryMs: 1500 });
+    const down = await startDashboardServer({
+      port: 0,
+      hostname: '127.0.0.1',
+      distDir: dist,
+      functionsUrl: functions.url,
+      bridgeUrl: 'http://127.0.0.1:1',
+      sseRetryMs: 1500,
+    });
     try {
       const sse = await openSse(`${down.url}/events`);
       await sse.ended;
@@ -288,7 +323,13 @@ describe('dashboard server: /events', () => {
   });
 
   it('stop() ends open streams instead of hanging on them', async () => {
-    const own = await startDashboardServer({ port: 0, hostname: '127.0.0.1', distDir: dist, functionsUrl: functions.url, bridgeUrl: bridge.url });
+    const own = await startDashboardServer({
+      port: 0,
+      hostname: '127.0.0.1',
+      distDir: dist,
+      functionsUrl: functions.url,
+      bridgeUrl: bridge.url,
+    });
     const sse = await openSse(`${own.url}/events`);
     await waitUntil(() => (bridge.streams.size === 1 ? true : undefined), 5000, 'the upstream stream');
     await own.stop();
@@ -315,15 +356,24 @@ describe('dashboard server: the operations routes (issue 17)', () => {
   afterAll(() => keyed?.stop());
 
   const redrive = (server: RunningDashboardServer, body: string, headers: Record<string, string> = {}) =>
-    fetch(`${server.url}/api/dead-letters/redrive`, { method: 'POST', headers: { origin: server.url, 'content-type': 'application/json', ...headers }, body });
+    fetch(`${server.url}/api/dead-letters/redrive`, {
+      method: 'POST',
+      headers: { origin: server.url, 'content-type': 'application/json', ...headers },
+      body,
+    });
 
   it('passes the delivery log and the dead letters on with the function key, never the admin key', async () => {
-    for (const target of ['/api/deliveries?outcome=schema&status=422&from=2026-11-30T00%3A00%3A00Z&limit=2&cursor=abc', '/api/dead-letters?state=waiting&limit=50']) {
+    for (const target of [
+      '/api/deliveries?outcome=schema&status=422&from=2026-11-30T00%3A00%3A00Z&limit=2&cursor=abc',
+      '/api/dead-letters?state=waiting&limit=50',
+    ]) {
       const before = functions.requests.length;
       const res = await fetch(`${keyed.url}${target}`, { headers: { 'x-functions-key': 'from-the-browser' } });
       expect(res.status).toBe(200);
       expect(await res.json()).toEqual({ path: target, method: 'GET', body: '' });
-      expect(functions.requests.slice(before).map((r) => [r.url, r.headers['x-functions-key']])).toEqual([[target, FUNCTION_KEY]]);
+      expect(functions.requests.slice(before).map((r) => [r.url, r.headers['x-functions-key']])).toEqual([
+        [target, FUNCTION_KEY],
+      ]);
     }
   });
 
@@ -341,16 +391,31 @@ describe('dashboard server: the operations routes (issue 17)', () => {
   const refusals: Array<[string, () => Promise<Response>, number, RegExp]> = [
     [
       'without an Origin',
-      () => fetch(`${keyed.url}/api/dead-letters/redrive`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"all":true}' }),
+      () =>
+        fetch(`${keyed.url}/api/dead-letters/redrive`, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json' },
+          body: '{"all":true}',
+        }),
       403,
       /Origin/,
     ],
     ['from another origin', () => redrive(keyed, '{"all":true}', { origin: 'https://evil.example' }), 403, /Origin/],
     ['on a server without PETZI_ADMIN_KEY', () => redrive(dashboard, '{"all":true}'), 403, /PETZI_ADMIN_KEY/],
-    ['as a form', () => redrive(keyed, 'all=true', { 'content-type': 'application/x-www-form-urlencoded' }), 415, /application\/json/],
+    [
+      'as a form',
+      () => redrive(keyed, 'all=true', { 'content-type': 'application/x-www-form-urlencoded' }),
+      415,
+      /application\/json/,
+    ],
     [
       'without a content type',
-      () => fetch(`${keyed.url}/api/dead-letters/redrive`, { method: 'POST', headers: { origin: keyed.url }, body: new Uint8Array(Buffer.from('{"all":true}')) }),
+      () =>
+        fetch(`${keyed.url}/api/dead-letters/redrive`, {
+          method: 'POST',
+          headers: { origin: keyed.url },
+          body: new Uint8Array(Buffer.from('{"all":true}')),
+        }),
       415,
       /application\/json/,
     ],
@@ -365,25 +430,53 @@ describe('dashboard server: the operations routes (issue 17)', () => {
     ['with all other than true', () => redrive(keyed, '{"all":"yes"}'), 400, /all must be true/],
     ['with both ids and all', () => redrive(keyed, '{"ids":[1],"all":true}'), 400, /ids or all, not both/],
     ['with an unknown field', () => redrive(keyed, '{"ids":[1],"reason":"x"}'), 400, /unknown field "reason"/],
-    ['with too many ids', () => redrive(keyed, JSON.stringify({ ids: Array.from({ length: 1001 }, (_, i) => i + 1) })), 400, /1 to 1000/],
-    ['with a body over 16 KiB', () => redrive(keyed, JSON.stringify({ ids: [1], pad: 'x'.repeat(20_000) })), 413, /larger than/],
+    [
+      'with too many ids',
+      () => redrive(keyed, JSON.stringify({ ids: Array.from({ length: 1001 }, (_, i) => i + 1) })),
+      400,
+      /1 to 1000/,
+    ],
+    [
+      'with a body over 16 KiB',
+      () => redrive(keyed, JSON.stringify({ ids: [1], pad: 'x'.repeat(20_000) })),
+      413,
+      /larger than/,
+    ],
     ['with GET', () => fetch(`${keyed.url}/api/dead-letters/redrive`), 405, /GET not allowed/],
-    ['POST on the delivery log', () => fetch(`${keyed.url}/api/deliveries`, { method: 'POST', headers: { origin: keyed.url } }), 405, /POST not allowed/],
-    ['POST on the dead letters', () => fetch(`${keyed.url}/api/dead-letters`, { method: 'POST', headers: { origin: keyed.url } }), 405, /POST not allowed/],
-    ['DELETE on a dead letter', () => fetch(`${keyed.url}/api/dead-letters/7`, { method: 'DELETE', headers: { origin: keyed.url } }), 404, /not a route/],
+    [
+      'POST on the delivery log',
+      () => fetch(`${keyed.url}/api/deliveries`, { method: 'POST', headers: { origin: keyed.url } }),
+      405,
+      /POST not allowed/,
+    ],
+    [
+      'POST on the dead letters',
+      () => fetch(`${keyed.url}/api/dead-letters`, { method: 'POST', headers: { origin: keyed.url } }),
+      405,
+      /POST not allowed/,
+    ],
+    [
+      'DELETE on a dead letter',
+      () => fetch(`${keyed.url}/api/dead-letters/7`, { method: 'DELETE', headers: { origin: keyed.url } }),
+      404,
+      /not a route/,
+    ],
   ];
 
-  it.each(refusals)('refuses a request %s: a JSON 4xx naming the problem, nothing passed on', async (_name, send, status, message) => {
-    const before = functions.requests.length;
-    const res = await send();
-    expect(res.status).toBe(status);
-    expect(res.headers.get('content-type')).toMatch(/^application\/json/);
-    const answer = (await res.json()) as { error: string; parameter?: string };
-    expect(answer.error).toMatch(message);
-    // A malformed body's 400 names the field at fault, as the functions' own 400s do.
-    if (status === 400) expect(['body', 'ids', 'all', 'reason']).toContain(answer.parameter);
-    expect(functions.requests.length).toBe(before);
-  });
+  it.each(refusals)(
+    'refuses a request %s: a JSON 4xx naming the problem, nothing passed on',
+    async (_name, send, status, message) => {
+      const before = functions.requests.length;
+      const res = await send();
+      expect(res.status).toBe(status);
+      expect(res.headers.get('content-type')).toMatch(/^application\/json/);
+      const answer = (await res.json()) as { error: string; parameter?: string };
+      expect(answer.error).toMatch(message);
+      // A malformed body's 400 names the field at fault, as the functions' own 400s do.
+      if (status === 400) expect(['body', 'ids', 'all', 'reason']).toContain(answer.parameter);
+      expect(functions.requests.length).toBe(before);
+    },
+  );
 
   it('says which method a route takes', async () => {
     expect((await fetch(`${keyed.url}/api/dead-letters/redrive`)).headers.get('allow')).toBe('POST');
@@ -397,11 +490,15 @@ function requestFrom(
   options: { method?: string; headers?: Record<string, string>; body?: string; localAddress?: string },
 ): Promise<{ status: number; headers: http.IncomingHttpHeaders; body: string }> {
   return new Promise((resolve, reject) => {
-    const req = http.request(url, { method: options.method ?? 'GET', headers: options.headers, localAddress: options.localAddress, agent: false }, (res) => {
-      let body = '';
-      res.on('data', (c: Buffer) => (body += c.toString()));
-      res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers, body }));
-    });
+    const req = http.request(
+      url,
+      { method: options.method ?? 'GET', headers: options.headers, localAddress: options.localAddress, agent: false },
+      (res) => {
+        let body = '';
+        res.on('data', (c: Buffer) => (body += c.toString()));
+        res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers, body }));
+      },
+    );
     req.on('error', reject);
     req.end(options.body);
   });
@@ -423,7 +520,10 @@ describe('dashboard server: Host names it serves', () => {
   afterAll(() => guarded?.stop());
 
   const get = (port: number, target: string, host: string | null) =>
-    rawRequest(port, Buffer.from(`GET ${target} HTTP/1.1\r\n${host === null ? '' : `Host: ${host}\r\n`}Connection: close\r\n\r\n`));
+    rawRequest(
+      port,
+      Buffer.from(`GET ${target} HTTP/1.1\r\n${host === null ? '' : `Host: ${host}\r\n`}Connection: close\r\n\r\n`),
+    );
 
   it.each(['localhost', 'LOCALHOST', '127.0.0.1', '[::1]'].flatMap((name) => [name, `${name}:PORT`]))(
     'the open loopback development mode still serves Host %s, page and data',
@@ -438,7 +538,14 @@ describe('dashboard server: Host names it serves', () => {
     },
   );
 
-  it.each(['evil.example', 'evil.example:8080', 'tickets.example.org:8443', 'localhost.evil.example', '127.0.0.1.nip.io', '10.0.0.5'])(
+  it.each([
+    'evil.example',
+    'evil.example:8080',
+    'tickets.example.org:8443',
+    'localhost.evil.example',
+    '127.0.0.1.nip.io',
+    '10.0.0.5',
+  ])(
     'answers a Host it does not serve (%s) with a 421 JSON error, naming DASHBOARD_PUBLIC_ORIGIN, and passes nothing on',
     async (host) => {
       const before = functions.requests.length + bridge.requests.length;
@@ -456,7 +563,11 @@ describe('dashboard server: Host names it serves', () => {
   it('refuses a rebinding page its login too: Host and Origin both the attacker’s, right password, no session', async () => {
     const res = await requestFrom(`${guarded.url}/login`, {
       method: 'POST',
-      headers: { host: 'evil.example', origin: 'http://evil.example', 'content-type': 'application/x-www-form-urlencoded' },
+      headers: {
+        host: 'evil.example',
+        origin: 'http://evil.example',
+        'content-type': 'application/x-www-form-urlencoded',
+      },
       body: `user=admin&password=${PASSWORD}`,
     });
     expect(res.status).toBe(421);
@@ -483,16 +594,32 @@ describe('dashboard server: the login throttle counts per client address', () =>
   let guarded: RunningDashboardServer;
   let behindProxy: RunningDashboardServer;
   beforeAll(async () => {
-    const base = { port: 0, distDir: dist, functionsUrl: functions.url, bridgeUrl: bridge.url, login: { user: 'admin', password: PASSWORD } };
+    const base = {
+      port: 0,
+      distDir: dist,
+      functionsUrl: functions.url,
+      bridgeUrl: bridge.url,
+      login: { user: 'admin', password: PASSWORD },
+    };
     guarded = await startDashboardServer({ ...base, loginFailuresPerMinute: 2, loginFailuresCeiling: 5 });
-    behindProxy = await startDashboardServer({ ...base, loginFailuresPerMinute: 2, loginFailuresCeiling: 100, trustProxy: true });
+    behindProxy = await startDashboardServer({
+      ...base,
+      loginFailuresPerMinute: 2,
+      loginFailuresCeiling: 100,
+      trustProxy: true,
+    });
   });
   afterAll(async () => {
     await guarded?.stop();
     await behindProxy?.stop();
   });
 
-  const attempt = (server: RunningDashboardServer, password: string, from: string, headers: Record<string, string> = {}) =>
+  const attempt = (
+    server: RunningDashboardServer,
+    password: string,
+    from: string,
+    headers: Record<string, string> = {},
+  ) =>
     requestFrom(`${server.url}/login`, {
       method: 'POST',
       localAddress: from,
@@ -514,8 +641,10 @@ describe('dashboard server: the login throttle counts per client address', () =>
 
   it('past the global ceiling (guesses from many addresses) an address that failed waits, and a right first try still gets in', async () => {
     // 2 failures so far this minute (above); 3 more from other addresses reach the ceiling of 5.
-    for (const from of ['127.0.0.3', '127.0.0.4', '127.0.0.5']) expect((await attempt(guarded, 'guess', from)).status).toBe(401);
-    for (const from of ['127.0.0.3', '127.0.0.4', '127.0.0.5']) expect((await attempt(guarded, PASSWORD, from)).status).toBe(429);
+    for (const from of ['127.0.0.3', '127.0.0.4', '127.0.0.5'])
+      expect((await attempt(guarded, 'guess', from)).status).toBe(401);
+    for (const from of ['127.0.0.3', '127.0.0.4', '127.0.0.5'])
+      expect((await attempt(guarded, PASSWORD, from)).status).toBe(429);
     // A new address is still checked: a wrong guess counts and that address then waits, the right password gets in.
     expect((await attempt(guarded, 'guess', '127.0.0.6')).status).toBe(401);
     expect((await attempt(guarded, PASSWORD, '127.0.0.6')).status).toBe(429);
@@ -584,7 +713,11 @@ describe('dashboard server: caps on live streams', () => {
       body: { error: expect.stringContaining('DASHBOARD_MAX_STREAMS_PER_SESSION'), limit: 'per_session', max: 2 },
     });
     expect((await stream(b)).status).toBe(200);
-    expect(await refused(b)).toEqual({ status: 503, retryAfter: '5', body: { error: expect.stringContaining('DASHBOARD_MAX_STREAMS'), limit: 'overall', max: 3 } });
+    expect(await refused(b)).toEqual({
+      status: 503,
+      retryAfter: '5',
+      body: { error: expect.stringContaining('DASHBOARD_MAX_STREAMS'), limit: 'overall', max: 3 },
+    });
     const counted = capped.registry.getSingleMetric('dashboard_sse_streams_refused_total');
     expect((await counted?.get())?.values.map((v) => [v.labels.limit, v.value]).sort()).toEqual([
       ['overall', 1],

@@ -5,7 +5,13 @@ import { silentLogger } from '../../functions/src';
 import { startBridge, type RunningBridge } from '../../bridge/src/bridge';
 import { loadBridgeConfig } from '../../bridge/src/config';
 import { startDashboardServer, type RunningDashboardServer } from '../../dashboard/server/src/server';
-import { axeViolations, consoleErrorsOf, DASHBOARD_DIST, ensureDashboardBuilt, launchChromium } from '../support/browser';
+import {
+  axeViolations,
+  consoleErrorsOf,
+  DASHBOARD_DIST,
+  ensureDashboardBuilt,
+  launchChromium,
+} from '../support/browser';
 import { TEST_RABBITMQ_URL } from '../support/env';
 import { startTestStack, type TestStack } from '../support/host';
 import { waitUntil } from '../support/wait';
@@ -38,7 +44,11 @@ let page: Page;
 let consoleErrors: string[] = [];
 
 function bridgeOn(port: number): Promise<RunningBridge> {
-  const config = loadBridgeConfig({ DATABASE_URL: stack.db.url, RABBITMQ_URL: TEST_RABBITMQ_URL, PETZI_TOPOLOGY_PREFIX: stack.prefix });
+  const config = loadBridgeConfig({
+    DATABASE_URL: stack.db.url,
+    RABBITMQ_URL: TEST_RABBITMQ_URL,
+    PETZI_TOPOLOGY_PREFIX: stack.prefix,
+  });
   return startBridge({ config, port, hostname: '127.0.0.1', log: silentLogger, processMetrics: false });
 }
 
@@ -53,7 +63,9 @@ async function relayed(expected: Record<string, 'valid' | 'cancelled'>): Promise
     async () => {
       const response = await fetch(`${stack.url}/api/tickets?limit=100`);
       const { items } = (await response.json()) as { items: Array<{ number: string; status: string }> };
-      return Object.entries(expected).every(([n, s]) => items.some((i) => i.number === n && i.status === s)) ? true : undefined;
+      return Object.entries(expected).every(([n, s]) => items.some((i) => i.number === n && i.status === s))
+        ? true
+        : undefined;
     },
     15_000,
     `tickets ${Object.keys(expected).join(', ')} in the projection`,
@@ -62,14 +74,19 @@ async function relayed(expected: Record<string, 'valid' | 'cancelled'>): Promise
 
 const rows = (number: string) => page.locator(`[data-testid="ticket-table"] tbody tr[data-ticket="${number}"]`);
 /** The ticket numbers the table shows, top to bottom. */
-const shown = () => page.locator('[data-testid="ticket-table"] tbody tr[data-ticket]').evaluateAll((trs) => trs.map((tr) => tr.getAttribute('data-ticket')));
+const shown = () =>
+  page
+    .locator('[data-testid="ticket-table"] tbody tr[data-ticket]')
+    .evaluateAll((trs) => trs.map((tr) => tr.getAttribute('data-ticket')));
 /** Waits until the table shows exactly these tickets, in this order (the API answers a new query). */
 async function showsExactly(numbers: string[]): Promise<void> {
-  await waitUntil(async () => (JSON.stringify(await shown()) === JSON.stringify(numbers) ? true : undefined), 10_000, `the table to show ${numbers.join(', ')}`).catch(
-    async (error: unknown) => {
-      throw new Error(`${(error as Error).message}; it shows ${(await shown()).join(', ')}`);
-    },
-  );
+  await waitUntil(
+    async () => (JSON.stringify(await shown()) === JSON.stringify(numbers) ? true : undefined),
+    10_000,
+    `the table to show ${numbers.join(', ')}`,
+  ).catch(async (error: unknown) => {
+    throw new Error(`${(error as Error).message}; it shows ${(await shown()).join(', ')}`);
+  });
 }
 const kpi = (name: string) => page.locator(`[data-testid="kpi-${name}"] .value`).first();
 
@@ -80,7 +97,13 @@ beforeAll(async () => {
   for (const n of [1, 2, 3]) await send(ticketBody(n));
   await relayed({ [ticketNumber(1)]: 'valid', [ticketNumber(2)]: 'valid', [ticketNumber(3)]: 'valid' });
   bridge = await bridgeOn(0);
-  dashboard = await startDashboardServer({ port: 0, hostname: '127.0.0.1', distDir: DASHBOARD_DIST, functionsUrl: stack.url, bridgeUrl: bridge.url });
+  dashboard = await startDashboardServer({
+    port: 0,
+    hostname: '127.0.0.1',
+    distDir: DASHBOARD_DIST,
+    functionsUrl: stack.url,
+    bridgeUrl: bridge.url,
+  });
   browser = await launchChromium();
   page = await browser.newPage({ viewport: { width: 1440, height: 1000 } });
   consoleErrors = consoleErrorsOf(page);
@@ -111,7 +134,9 @@ describe('the dashboard in a browser', () => {
   });
 
   it('filters the table by event, shown as name, date and venue, answered by the server', async () => {
-    await page.getByLabel('Event', { exact: true }).selectOption({ label: 'Test Event 1 · 12 Dec 2026 · Case à Chocs' });
+    await page
+      .getByLabel('Event', { exact: true })
+      .selectOption({ label: 'Test Event 1 · 12 Dec 2026 · Case à Chocs' });
     await showsExactly([ticketNumber(1)]);
     await page.getByLabel('Event', { exact: true }).selectOption({ value: '' });
     await showsExactly([3, 2, 1].map(ticketNumber));
@@ -155,7 +180,9 @@ describe('the dashboard in a browser', () => {
     const sentAt = Date.now();
     await send(ticketBody(4, { price: { amount: '45.00', currency: 'CHF' } }));
     await rows(ticketNumber(4)).waitFor({ timeout: LIVE_DEADLINE_MS });
-    await page.locator('[data-testid="kpi-sold"] .value', { hasText: /^4$/ }).waitFor({ timeout: Math.max(1, LIVE_DEADLINE_MS - (Date.now() - sentAt)) });
+    await page
+      .locator('[data-testid="kpi-sold"] .value', { hasText: /^4$/ })
+      .waitFor({ timeout: Math.max(1, LIVE_DEADLINE_MS - (Date.now() - sentAt)) });
     await expect(kpi('revenue').textContent()).resolves.toBe('CHF 120.00');
     await expect(kpi('average').textContent()).resolves.toBe('CHF 30.00');
     const top = await page.locator('[data-testid="ticket-table"] tbody tr').first().getAttribute('data-ticket');
@@ -166,23 +193,31 @@ describe('the dashboard in a browser', () => {
     await send(cancellation(1, 'order_mistake'));
     await rows(ticketNumber(1)).filter({ hasText: 'cancelled: order mistake' }).waitFor({ timeout: LIVE_DEADLINE_MS });
     await expect(rows(ticketNumber(1)).count()).resolves.toBe(1);
-    await page.locator('[data-testid="kpi-cancellations"] .value', { hasText: /^1$/ }).waitFor({ timeout: LIVE_DEADLINE_MS });
+    await page
+      .locator('[data-testid="kpi-cancellations"] .value', { hasText: /^1$/ })
+      .waitFor({ timeout: LIVE_DEADLINE_MS });
     await expect(kpi('sold').textContent()).resolves.toBe('3');
     await expect(kpi('revenue').textContent()).resolves.toBe('CHF 95.00');
-    await expect(page.locator('[data-testid="kpi-cancellations"] .sub').textContent()).resolves.toBe('25.0 % of all tickets');
+    await expect(page.locator('[data-testid="kpi-cancellations"] .sub').textContent()).resolves.toBe(
+      '25.0 % of all tickets',
+    );
   });
 
   it('opens a ticket and shows its webhook history with the raw payloads, numbered newest first', async () => {
     await rows(ticketNumber(1)).getByRole('button').click();
     const panel = page.locator('[data-testid="detail"]');
     await panel.getByRole('heading', { name: 'Webhook history (2)' }).waitFor({ timeout: 10_000 });
-    const numbering = await panel.locator('ol.history > li').evaluateAll((lis) => lis.map((li) => [(li as HTMLLIElement).value, li.querySelector('strong')?.textContent]));
+    const numbering = await panel
+      .locator('ol.history > li')
+      .evaluateAll((lis) => lis.map((li) => [(li as HTMLLIElement).value, li.querySelector('strong')?.textContent]));
     expect(numbering).toEqual([
       [2, 'ticket_updated'],
       [1, 'ticket_created'],
     ]);
     await panel.locator('summary').first().click();
-    await expect(panel.locator('pre').first().textContent()).resolves.toContain('"cancellationReason": "order_mistake"');
+    await expect(panel.locator('pre').first().textContent()).resolves.toContain(
+      '"cancellationReason": "order_mistake"',
+    );
     await panel.getByRole('button', { name: 'Close the ticket detail' }).click();
     await expect(panel.count()).resolves.toBe(0);
   });
@@ -195,7 +230,11 @@ describe('the dashboard in a browser', () => {
     await page.getByLabel('Search').focus();
     await page.keyboard.press('Escape');
     await expect(panel.count()).resolves.toBe(0);
-    await page.waitForFunction((n) => document.activeElement?.closest('tr')?.getAttribute('data-ticket') === n, ticketNumber(2), { timeout: 5000 });
+    await page.waitForFunction(
+      (n) => document.activeElement?.closest('tr')?.getAttribute('data-ticket') === n,
+      ticketNumber(2),
+      { timeout: 5000 },
+    );
   });
 
   it('opens the pipeline errors by reason', async () => {
@@ -210,7 +249,9 @@ describe('the dashboard in a browser', () => {
   it('after the bridge restarts, shows the tickets sent meanwhile exactly once', async () => {
     const port = bridge.port;
     await bridge.stop();
-    await page.locator('[data-testid="connection"]', { hasText: /Reconnecting|Offline since \d\d:\d\d/ }).waitFor({ timeout: 10_000 });
+    await page
+      .locator('[data-testid="connection"]', { hasText: /Reconnecting|Offline since \d\d:\d\d/ })
+      .waitFor({ timeout: 10_000 });
     // Not live: the figures say how old they are, and the rate is not pretended.
     await page.getByTestId('stale').waitFor({ timeout: 5_000 });
     await expect(kpi('rate').textContent()).resolves.toBe('—');
@@ -230,44 +271,60 @@ describe('the dashboard in a browser', () => {
     await page.screenshot({ path: path.join(ARTIFACTS, 'dashboard-after-restart.png'), fullPage: true });
   });
 
-  it.each([390, 768, 1280, 1440, 1920])('lays out at %i px: nothing sticks out, columns fit, header sticky, revenue fits', async (width) => {
-    await page.setViewportSize({ width, height: 900 });
-    // Chart.js follows a resize on its next animation frame: wait for the layout to settle.
-    await page.waitForFunction(() => document.documentElement.scrollWidth <= document.documentElement.clientWidth, undefined, { timeout: 5000 });
-    await page.screenshot({ path: path.join(ARTIFACTS, `dashboard-${width}.png`), fullPage: true });
-    const overflow = await page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
-    expect(overflow).toBe(0);
-    // The table fits its region: no sideways scrolling at any width (columns collapse or become cards).
-    const table = await page.getByTestId('ticket-table').evaluate((t) => ({ table: t.scrollWidth, region: (t.parentElement as HTMLElement).clientWidth }));
-    expect(table.table).toBeLessThanOrEqual(table.region);
-    const revenue = await page
-      .locator('[data-testid="kpi-revenue"] .value')
-      .first()
-      .evaluate((el) => ({ scroll: el.scrollWidth, client: el.clientWidth }));
-    expect(revenue.scroll).toBeLessThanOrEqual(revenue.client);
-    await expect(
-      page
-        .locator('[data-testid="ticket-table"] thead th')
+  it.each([390, 768, 1280, 1440, 1920])(
+    'lays out at %i px: nothing sticks out, columns fit, header sticky, revenue fits',
+    async (width) => {
+      await page.setViewportSize({ width, height: 900 });
+      // Chart.js follows a resize on its next animation frame: wait for the layout to settle.
+      await page.waitForFunction(
+        () => document.documentElement.scrollWidth <= document.documentElement.clientWidth,
+        undefined,
+        { timeout: 5000 },
+      );
+      await page.screenshot({ path: path.join(ARTIFACTS, `dashboard-${width}.png`), fullPage: true });
+      const overflow = await page.evaluate(
+        () => document.documentElement.scrollWidth - document.documentElement.clientWidth,
+      );
+      expect(overflow).toBe(0);
+      // The table fits its region: no sideways scrolling at any width (columns collapse or become cards).
+      const table = await page
+        .getByTestId('ticket-table')
+        .evaluate((t) => ({ table: t.scrollWidth, region: (t.parentElement as HTMLElement).clientWidth }));
+      expect(table.table).toBeLessThanOrEqual(table.region);
+      const revenue = await page
+        .locator('[data-testid="kpi-revenue"] .value')
         .first()
-        .evaluate((th) => getComputedStyle(th).position),
-    ).resolves.toBe('sticky');
-    const row = rows(ticketNumber(6));
-    if (width < 768) {
-      // Cards: ticket, event, price and status, no column headings to scroll past.
-      await expect(row.evaluate((tr) => getComputedStyle(tr).display)).resolves.toBe('grid');
-      for (const cls of ['ticket', 'event', 'price', 'status']) await expect(row.locator(`.${cls}`).isVisible()).resolves.toBe(true);
-    } else {
-      await expect(row.evaluate((tr) => getComputedStyle(tr).display)).resolves.toBe('table-row');
-      for (const name of ['Ticket', 'Event', 'Price', 'Status']) await expect(page.getByRole('columnheader', { name: new RegExp(name) }).isVisible()).resolves.toBe(true);
-    }
-  });
+        .evaluate((el) => ({ scroll: el.scrollWidth, client: el.clientWidth }));
+      expect(revenue.scroll).toBeLessThanOrEqual(revenue.client);
+      await expect(
+        page
+          .locator('[data-testid="ticket-table"] thead th')
+          .first()
+          .evaluate((th) => getComputedStyle(th).position),
+      ).resolves.toBe('sticky');
+      const row = rows(ticketNumber(6));
+      if (width < 768) {
+        // Cards: ticket, event, price and status, no column headings to scroll past.
+        await expect(row.evaluate((tr) => getComputedStyle(tr).display)).resolves.toBe('grid');
+        for (const cls of ['ticket', 'event', 'price', 'status'])
+          await expect(row.locator(`.${cls}`).isVisible()).resolves.toBe(true);
+      } else {
+        await expect(row.evaluate((tr) => getComputedStyle(tr).display)).resolves.toBe('table-row');
+        for (const name of ['Ticket', 'Event', 'Price', 'Status'])
+          await expect(page.getByRole('columnheader', { name: new RegExp(name) }).isVisible()).resolves.toBe(true);
+      }
+    },
+  );
 
   it('has the detail panel first on a narrow screen', async () => {
     await page.setViewportSize({ width: 390, height: 900 });
     await rows(ticketNumber(6)).getByRole('button').click();
     const panel = page.locator('[data-testid="detail"]');
     await panel.waitFor();
-    const [panelTop, tableTop] = await Promise.all([panel.boundingBox(), page.getByTestId('ticket-table').boundingBox()]);
+    const [panelTop, tableTop] = await Promise.all([
+      panel.boundingBox(),
+      page.getByTestId('ticket-table').boundingBox(),
+    ]);
     expect(panelTop!.y).toBeLessThan(tableTop!.y);
     await page.keyboard.press('Escape');
     await expect(panel.count()).resolves.toBe(0);
@@ -294,7 +351,11 @@ describe('the dashboard in a browser', () => {
     const canvas = page.locator('.charts figure').first().locator('canvas');
     await page.getByTestId('sales-range').selectOption('today');
     await page.locator('.charts figure').first().getByText('Sales per hour, today').waitFor();
-    await waitUntil(async () => ((await canvas.getAttribute('aria-label'))?.startsWith('6 tickets') ? true : undefined), 10_000, "today's sales chart");
+    await waitUntil(
+      async () => ((await canvas.getAttribute('aria-label'))?.startsWith('6 tickets') ? true : undefined),
+      10_000,
+      "today's sales chart",
+    );
     await page.getByTestId('sales-range').selectOption('hour');
     await page.getByTestId('zone').selectOption('UTC');
     await page.getByRole('columnheader', { name: /Sold \(UTC\)/ }).waitFor();
@@ -304,7 +365,13 @@ describe('the dashboard in a browser', () => {
 
   it('says in plain words when the API is down, the raw error only under details', async () => {
     // A dashboard server whose functions host is gone: nothing listens on its port.
-    const down = await startDashboardServer({ port: 0, hostname: '127.0.0.1', distDir: DASHBOARD_DIST, functionsUrl: 'http://127.0.0.1:9', bridgeUrl: bridge.url });
+    const down = await startDashboardServer({
+      port: 0,
+      hostname: '127.0.0.1',
+      distDir: DASHBOARD_DIST,
+      functionsUrl: 'http://127.0.0.1:9',
+      bridgeUrl: bridge.url,
+    });
     const other = await browser.newPage({ viewport: { width: 1280, height: 900 } });
     try {
       await other.goto(down.url);
@@ -335,7 +402,10 @@ describe('the dashboard in a browser', () => {
       await expect(table.locator('tbody tr.pad').count()).resolves.toBeGreaterThan(0);
       await expect(table.locator('thead th.c-type').isVisible()).resolves.toBe(false);
       // The frame is the table's scrolling box (its parent), whose border the user sees.
-      const [frame, status] = await Promise.all([table.locator('xpath=..').boundingBox(), table.getByRole('columnheader', { name: 'Status' }).boundingBox()]);
+      const [frame, status] = await Promise.all([
+        table.locator('xpath=..').boundingBox(),
+        table.getByRole('columnheader', { name: 'Status' }).boundingBox(),
+      ]);
       expect(Math.round(frame!.x + frame!.width - (status!.x + status!.width))).toBeLessThanOrEqual(1);
     } finally {
       await narrow.close();

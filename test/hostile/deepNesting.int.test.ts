@@ -16,7 +16,13 @@ describe('nestsDeeperThan', () => {
   it('agrees with the depth of the parsed value, brackets inside strings and escaped quotes included', () => {
     const tricky = fc.oneof(fc.string(), fc.constantFrom('[', ']', '{', '}', '\\"[', '"', '\\', '\\\\"{{'));
     const value = fc.letrec((tie) => ({
-      node: fc.oneof({ depthSize: 'small' }, tricky, fc.integer(), fc.array(tie('node'), { maxLength: 3 }), fc.dictionary(tricky, tie('node'), { maxKeys: 3 })),
+      node: fc.oneof(
+        { depthSize: 'small' },
+        tricky,
+        fc.integer(),
+        fc.array(tie('node'), { maxLength: 3 }),
+        fc.dictionary(tricky, tie('node'), { maxKeys: 3 }),
+      ),
     })).node;
     fc.assert(
       fc.property(value, fc.integer({ min: 0, max: 12 }), (v, limit) => {
@@ -53,10 +59,16 @@ describe('POST /webhook with deeply nested bodies', () => {
     const replies = await Promise.all([
       postWebhook(stack.url, nested(50_000)),
       ...Array.from({ length: 10 }, (_, i) => postWebhook(stack.url, ticketBody(i))),
-      postWebhook(stack.url, ticketBody(99).replace('"promoter":', `"nested":${'{"a":'.repeat(20_000)}1${'}'.repeat(20_000)},"promoter":`)),
+      postWebhook(
+        stack.url,
+        ticketBody(99).replace('"promoter":', `"nested":${'{"a":'.repeat(20_000)}1${'}'.repeat(20_000)},"promoter":`),
+      ),
     ]);
     expect(replies.map((r) => r.status)).toEqual([400, ...Array(10).fill(200), 400]);
-    const rows = await queryOnce<{ n: string }>(stack.db.url, "SELECT count(*) AS n FROM webhook_event WHERE event_type = 'ticket_created'");
+    const rows = await queryOnce<{ n: string }>(
+      stack.db.url,
+      "SELECT count(*) AS n FROM webhook_event WHERE event_type = 'ticket_created'",
+    );
     expect(Number(rows[0].n)).toBe(10);
   });
 });

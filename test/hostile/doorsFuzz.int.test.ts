@@ -60,7 +60,14 @@ const passedOn = (target: string): boolean => {
 
 const STATIC_TYPES = ['text/html', 'text/javascript', 'text/plain', 'text/css', 'application/json'];
 const DOORS: Door[] = [
-  { name: 'functions host', port: () => stack.host.port, routes: hostRoutes, health: '/api/health', okTypes: ['application/json', 'text/plain; version=0.0.4'], runs: RUNS },
+  {
+    name: 'functions host',
+    port: () => stack.host.port,
+    routes: hostRoutes,
+    health: '/api/health',
+    okTypes: ['application/json', 'text/plain; version=0.0.4'],
+    runs: RUNS,
+  },
   {
     name: 'SSE bridge',
     port: () => bridge.port,
@@ -72,7 +79,14 @@ const DOORS: Door[] = [
   {
     name: 'dashboard server',
     port: () => dashboard.port,
-    routes: [...DASHBOARD_ROUTES.map((r) => r.path), '/healthz', '/', '/index.html', '/assets/index-AbCd1234.js', '/tickets/T1'],
+    routes: [
+      ...DASHBOARD_ROUTES.map((r) => r.path),
+      '/healthz',
+      '/',
+      '/index.html',
+      '/assets/index-AbCd1234.js',
+      '/tickets/T1',
+    ],
     health: '/healthz',
     okTypes: ['text/event-stream', ...STATIC_TYPES],
     runs: RUNS,
@@ -105,7 +119,15 @@ beforeAll(async () => {
   await writeFile(path.join(dist, 'assets', 'index-AbCd1234.js'), 'console.log(1)');
   const limits = { requestTimeoutMs: 2000, headersTimeoutMs: 2000 };
   const quiet = () => undefined;
-  dashboard = await startDashboardServer({ port: 0, hostname: '127.0.0.1', distDir: dist, functionsUrl: stack.url, bridgeUrl: bridge.url, httpTimeouts: limits, log: quiet });
+  dashboard = await startDashboardServer({
+    port: 0,
+    hostname: '127.0.0.1',
+    distDir: dist,
+    functionsUrl: stack.url,
+    bridgeUrl: bridge.url,
+    httpTimeouts: limits,
+    log: quiet,
+  });
   brokenDashboard = await startDashboardServer({
     port: 0,
     hostname: '127.0.0.1',
@@ -129,9 +151,54 @@ afterAll(async () => {
 
 const hex = (byte: number) => `%${byte.toString(16).toUpperCase().padStart(2, '0')}`;
 /** Percent-encodings and characters that broke or fooled a door once, or could. */
-const ENCODED_PIECES = ['%ZZ', '%', '%E', '%ED%A0%80', '%C0%AE', '%00', '%0A', '%0D', '%2e%2e', '%2E', '..', '.', '%2f', '%2F', '%5c', '%FF', '%E2%9C%93', '%20'];
+const ENCODED_PIECES = [
+  '%ZZ',
+  '%',
+  '%E',
+  '%ED%A0%80',
+  '%C0%AE',
+  '%00',
+  '%0A',
+  '%0D',
+  '%2e%2e',
+  '%2E',
+  '..',
+  '.',
+  '%2f',
+  '%2F',
+  '%5c',
+  '%FF',
+  '%E2%9C%93',
+  '%20',
+];
 /** Characters a path may hold literally, and some it may not (the HTTP parser refuses those: a 400 too). */
-const RAW_PIECES = ['+', ';', ':', '@', '~', '!', '$', '*', "'", '(', ')', ',', '=', '&', '{number}', '\\', 'é', '"', '<', '>', '|', '^', '`', '{', '}'];
+const RAW_PIECES = [
+  '+',
+  ';',
+  ':',
+  '@',
+  '~',
+  '!',
+  '$',
+  '*',
+  "'",
+  '(',
+  ')',
+  ',',
+  '=',
+  '&',
+  '{number}',
+  '\\',
+  'é',
+  '"',
+  '<',
+  '>',
+  '|',
+  '^',
+  '`',
+  '{',
+  '}',
+];
 const piece = fc.oneof(
   { weight: 4, arbitrary: fc.stringMatching(/^[A-Za-z0-9._~-]{1,10}$/) },
   { weight: 3, arbitrary: fc.constantFrom(...ENCODED_PIECES) },
@@ -140,7 +207,10 @@ const piece = fc.oneof(
 );
 const segment = fc.array(piece, { minLength: 0, maxLength: 3 }).map((parts) => parts.join(''));
 /** What a route parameter gets: mostly something a caller might send, sometimes anything. */
-const parameter = fc.oneof({ weight: 3, arbitrary: fc.stringMatching(/^[A-Za-z0-9_-]{1,24}$/) }, { weight: 2, arbitrary: segment });
+const parameter = fc.oneof(
+  { weight: 3, arbitrary: fc.stringMatching(/^[A-Za-z0-9_-]{1,24}$/) },
+  { weight: 2, arbitrary: segment },
+);
 const separator = fc.constantFrom('/', '/', '/', '//', '\\', '/./', '/../', '/%2e%2e/');
 
 function pathFor(routes: readonly string[]): fc.Arbitrary<string> {
@@ -150,20 +220,41 @@ function pathFor(routes: readonly string[]): fc.Arbitrary<string> {
     { weight: 8, arbitrary: concrete },
     {
       weight: 3,
-      arbitrary: fc.tuple(concrete, fc.array(fc.tuple(separator, segment), { minLength: 1, maxLength: 3 })).map(([r, rest]) => r + rest.map(([sep, s]) => sep + s).join('')),
+      arbitrary: fc
+        .tuple(concrete, fc.array(fc.tuple(separator, segment), { minLength: 1, maxLength: 3 }))
+        .map(([r, rest]) => r + rest.map(([sep, s]) => sep + s).join('')),
     },
     {
       weight: 2,
-      arbitrary: fc.tuple(fc.array(fc.tuple(separator, segment), { minLength: 1, maxLength: 4 }), concrete).map(([before, r]) => before.map(([sep, s]) => sep + s).join('') + r),
+      arbitrary: fc
+        .tuple(fc.array(fc.tuple(separator, segment), { minLength: 1, maxLength: 4 }), concrete)
+        .map(([before, r]) => before.map(([sep, s]) => sep + s).join('') + r),
     },
-    { weight: 1, arbitrary: fc.constantFrom('*', 'http://127.0.0.1:5000/metrics', '127.0.0.1:80', '', '/%', '/?', '/#x', 'metrics') },
+    {
+      weight: 1,
+      arbitrary: fc.constantFrom(
+        '*',
+        'http://127.0.0.1:5000/metrics',
+        '127.0.0.1:80',
+        '',
+        '/%',
+        '/?',
+        '/#x',
+        'metrics',
+      ),
+    },
   );
 }
 
 const queryKey = fc.oneof(fc.constantFrom('limit', 'before', 'history', 'lastEventId', 'code', 'number', ''), piece);
-const queryValue = fc.oneof(fc.constantFrom('1', '0', '-1', '500', '501', '1e3', '9007199254740993', '999999999999999999999', 'abc', ''), segment);
+const queryValue = fc.oneof(
+  fc.constantFrom('1', '0', '-1', '500', '501', '1e3', '9007199254740993', '999999999999999999999', 'abc', ''),
+  segment,
+);
 const query = fc.option(
-  fc.array(fc.tuple(queryKey, fc.option(queryValue)), { minLength: 1, maxLength: 4 }).map((pairs) => '?' + pairs.map(([k, v]) => (v === null ? k : `${k}=${v}`)).join('&')),
+  fc
+    .array(fc.tuple(queryKey, fc.option(queryValue)), { minLength: 1, maxLength: 4 })
+    .map((pairs) => '?' + pairs.map(([k, v]) => (v === null ? k : `${k}=${v}`)).join('&')),
   { freq: 2 },
 );
 
@@ -189,14 +280,45 @@ const headerName = fc.oneof(
   fc.stringMatching(/^[A-Za-z0-9!#$%&'*+.^_`|~-]{1,20}$/),
 );
 const headerValue = fc.oneof(
-  fc.constantFrom('text/event-stream', 'application/json', '*/*', '100-continue', 'websocket', 'gzip, br', 'bytes=0-10', '-1', '0', '42', '99999999999999999999', 't=1,v1=00', ''),
+  fc.constantFrom(
+    'text/event-stream',
+    'application/json',
+    '*/*',
+    '100-continue',
+    'websocket',
+    'gzip, br',
+    'bytes=0-10',
+    '-1',
+    '0',
+    '42',
+    '99999999999999999999',
+    't=1,v1=00',
+    '',
+  ),
   fc.stringMatching(/^[\x20-\x7e]{0,40}$/),
-  fc.uint8Array({ minLength: 1, maxLength: 20 }).map((bytes) => Buffer.from(bytes.map((b) => 0x80 | b)).toString('latin1')),
+  fc
+    .uint8Array({ minLength: 1, maxLength: 20 })
+    .map((bytes) => Buffer.from(bytes.map((b) => 0x80 | b)).toString('latin1')),
   fc.nat({ max: 3000 }).map((n) => 'x'.repeat(n)),
 );
 const method = fc.oneof(
   { weight: 8, arbitrary: fc.constant('GET') },
-  { weight: 6, arbitrary: fc.constantFrom('HEAD', 'POST', 'PUT', 'DELETE', 'OPTIONS', 'PATCH', 'TRACE', 'CONNECT', 'PROPFIND', 'get', 'FOO') },
+  {
+    weight: 6,
+    arbitrary: fc.constantFrom(
+      'HEAD',
+      'POST',
+      'PUT',
+      'DELETE',
+      'OPTIONS',
+      'PATCH',
+      'TRACE',
+      'CONNECT',
+      'PROPFIND',
+      'get',
+      'FOO',
+    ),
+  },
 );
 const body = fc.option(
   fc.uint8Array({ maxLength: 200 }).map((bytes) => Buffer.from(bytes)),
@@ -242,7 +364,9 @@ function problem(door: Door, c: Case, reply: FirstResponse | undefined): string 
     if (!hasBody) return undefined;
     try {
       const parsed = JSON.parse(reply.body) as { error?: unknown };
-      return typeof parsed.error === 'string' && parsed.error !== '' ? undefined : 'an error reply without an error message';
+      return typeof parsed.error === 'string' && parsed.error !== ''
+        ? undefined
+        : 'an error reply without an error message';
     } catch {
       return `a ${reply.status} whose body is not JSON`;
     }
@@ -275,12 +399,18 @@ describe(`every door under fuzzed requests (seed ${SEED}, ${RUNS} per live door)
           const status = reply ? String(reply.status) : 'closed';
           tally.byStatus[status] = (tally.byStatus[status] ?? 0) + 1;
           const wrong = problem(door, c, reply);
-          if (wrong) throw new Error(`${name} gave ${wrong} to ${JSON.stringify(bytesOf(c).subarray(0, 300).toString('latin1'))}: ${reply?.body.slice(0, 200)}`);
+          if (wrong)
+            throw new Error(
+              `${name} gave ${wrong} to ${JSON.stringify(bytesOf(c).subarray(0, 300).toString('latin1'))}: ${reply?.body.slice(0, 200)}`,
+            );
         }),
         { seed: SEED, numRuns: door.runs, endOnFailure: false },
       );
       // Still alive and well: the door answers its health request.
-      const health = await firstResponse(door.port(), Buffer.from(`GET ${door.health} HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n`));
+      const health = await firstResponse(
+        door.port(),
+        Buffer.from(`GET ${door.health} HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n`),
+      );
       expect(health?.status).toBe(200);
     },
     120_000,
@@ -289,7 +419,10 @@ describe(`every door under fuzzed requests (seed ${SEED}, ${RUNS} per live door)
   afterAll(() => {
     const dir = path.join(__dirname, '..', '..', 'test-artifacts');
     mkdirSync(dir, { recursive: true });
-    writeFileSync(path.join(dir, 'hostile-doors.json'), `${JSON.stringify({ seed: SEED, at: new Date().toISOString(), doors: figures }, null, 2)}\n`);
+    writeFileSync(
+      path.join(dir, 'hostile-doors.json'),
+      `${JSON.stringify({ seed: SEED, at: new Date().toISOString(), doors: figures }, null, 2)}\n`,
+    );
     console.log(`hostile doors (seed ${SEED}): ${JSON.stringify(figures)}`);
   });
 });

@@ -35,7 +35,10 @@ const rejects: HttpFunction = {
 };
 
 const get = async (port: number, target: string): Promise<RawResponse> => {
-  const { responses } = await rawRequest(port, Buffer.from(`GET ${target} HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n`));
+  const { responses } = await rawRequest(
+    port,
+    Buffer.from(`GET ${target} HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n`),
+  );
   expect(responses).toHaveLength(1);
   return responses[0];
 };
@@ -73,20 +76,28 @@ describe('functions host', () => {
     expect((await get(stack.host.port, '/api/health')).status).toBe(200);
   });
 
-  it.each(['/api/tickets/%ZZ', '/api/tickets/%ED%A0%80', '/api/tickets/%00', '/api/tickets/%', '//webhook', '/api/../metrics', '*'])(
-    'GET %s: a 400 JSON error, nothing logged, the host serves on',
-    async (target) => {
-      errors.length = 0;
-      const reply = await get(stack.host.port, target);
-      expect(reply.status).toBe(400);
-      expect(JSON.parse(reply.body)).toEqual({ error: expect.any(String) });
-      expect(errors).toEqual([]);
-      expect((await get(stack.host.port, '/api/health')).status).toBe(200);
-    },
-  );
+  it.each([
+    '/api/tickets/%ZZ',
+    '/api/tickets/%ED%A0%80',
+    '/api/tickets/%00',
+    '/api/tickets/%',
+    '//webhook',
+    '/api/../metrics',
+    '*',
+  ])('GET %s: a 400 JSON error, nothing logged, the host serves on', async (target) => {
+    errors.length = 0;
+    const reply = await get(stack.host.port, target);
+    expect(reply.status).toBe(400);
+    expect(JSON.parse(reply.body)).toEqual({ error: expect.any(String) });
+    expect(errors).toEqual([]);
+    expect((await get(stack.host.port, '/api/health')).status).toBe(200);
+  });
 
   it('gives a function the URL it asked for even when the Host header is garbage', async () => {
-    const { responses } = await rawRequest(stack.host.port, Buffer.from('GET /api/health HTTP/1.1\r\nHost: a b[:x\r\nConnection: close\r\n\r\n'));
+    const { responses } = await rawRequest(
+      stack.host.port,
+      Buffer.from('GET /api/health HTTP/1.1\r\nHost: a b[:x\r\nConnection: close\r\n\r\n'),
+    );
     expect(responses.map((r) => r.status)).toEqual([200]);
   });
 });
@@ -94,7 +105,11 @@ describe('functions host', () => {
 describe('SSE bridge', () => {
   it('a route whose dependency fails unexpectedly: a 500 JSON reply, logged once by name, counted, and the bridge serves on', async () => {
     const registry = new Registry();
-    const metrics = createBridgeMetrics(registry, { connectedClients: () => 0, lastSeq: () => undefined, processMetrics: false });
+    const metrics = createBridgeMetrics(registry, {
+      connectedClients: () => 0,
+      lastSeq: () => undefined,
+      processMetrics: false,
+    });
     // Nothing listens on port 1: the deliberately broken dependency of this bridge's /healthz.
     const pool = createPool('postgres://postgres:postgres@127.0.0.1:1/none', { max: 1 });
     const logged: string[] = [];
@@ -124,7 +139,8 @@ describe('SSE bridge', () => {
       expect(logged).toHaveLength(1);
       expect(logged[0]).toMatch(/^bridge \/healthz failed: /);
       expect(counted((await get(port, '/metrics')).body, 'bridge /healthz')).toBe(1);
-      for (const target of ['/events?history=%00', '/events/%ZZ', '/%ED%A0%80', '//events']) expect((await get(port, target)).status).toBe(400);
+      for (const target of ['/events?history=%00', '/events/%ZZ', '/%ED%A0%80', '//events'])
+        expect((await get(port, target)).status).toBe(400);
       expect((await get(port, '/metrics')).status).toBe(200);
       expect(logged).toHaveLength(1);
     } finally {

@@ -22,11 +22,21 @@ let dist: string;
 
 beforeAll(async () => {
   stack = await startTestStack();
-  const config = loadBridgeConfig({ DATABASE_URL: stack.db.url, RABBITMQ_URL: TEST_RABBITMQ_URL, PETZI_TOPOLOGY_PREFIX: stack.prefix });
+  const config = loadBridgeConfig({
+    DATABASE_URL: stack.db.url,
+    RABBITMQ_URL: TEST_RABBITMQ_URL,
+    PETZI_TOPOLOGY_PREFIX: stack.prefix,
+  });
   bridge = await startBridge({ config, port: 0, hostname: '127.0.0.1', log: silentLogger, processMetrics: false });
   dist = await mkdtemp(path.join(os.tmpdir(), 'dashboard-dist-'));
   await writeFile(path.join(dist, 'index.html'), '<!doctype html><title>app</title>');
-  dashboard = await startDashboardServer({ port: 0, distDir: dist, functionsUrl: stack.url, bridgeUrl: bridge.url, log: () => undefined });
+  dashboard = await startDashboardServer({
+    port: 0,
+    distDir: dist,
+    functionsUrl: stack.url,
+    bridgeUrl: bridge.url,
+    log: () => undefined,
+  });
 });
 
 afterAll(async () => {
@@ -43,7 +53,10 @@ const DOORS: Array<[string, () => number]> = [
 ];
 
 const request = (method: string, target: string, lines: string[] = []) =>
-  Buffer.from(`${method} ${target} HTTP/1.1\r\nHost: 127.0.0.1\r\n${lines.map((l) => `${l}\r\n`).join('')}Connection: close\r\n\r\n`, 'latin1');
+  Buffer.from(
+    `${method} ${target} HTTP/1.1\r\nHost: 127.0.0.1\r\n${lines.map((l) => `${l}\r\n`).join('')}Connection: close\r\n\r\n`,
+    'latin1',
+  );
 
 /** Every GET route of each door, a route parameter filled in. */
 function getRoutes(): Array<[string, string, () => number]> {
@@ -52,10 +65,22 @@ function getRoutes(): Array<[string, string, () => number]> {
     .map((f) => `/${f.route.replace(/\{[^}]+\}/g, 'TEST00000001')}`);
   return [
     ...host.map((p): [string, string, () => number] => ['functions host', p, () => stack.host.port]),
-    ...['/healthz', '/metrics', '/events'].map((p): [string, string, () => number] => ['SSE bridge', p, () => bridge.port]),
-    ...['/healthz', '/', '/login', '/api/stats', '/api/tickets', '/api/tickets/TEST00000001', '/api/deliveries', '/api/dead-letters', '/events'].map(
-      (p): [string, string, () => number] => ['dashboard server', p, () => dashboard.port],
-    ),
+    ...['/healthz', '/metrics', '/events'].map((p): [string, string, () => number] => [
+      'SSE bridge',
+      p,
+      () => bridge.port,
+    ]),
+    ...[
+      '/healthz',
+      '/',
+      '/login',
+      '/api/stats',
+      '/api/tickets',
+      '/api/tickets/TEST00000001',
+      '/api/deliveries',
+      '/api/dead-letters',
+      '/events',
+    ].map((p): [string, string, () => number] => ['dashboard server', p, () => dashboard.port]),
   ];
 }
 
@@ -79,7 +104,10 @@ describe('HEAD wherever GET', () => {
 
 describe('the request head is bounded by size and by count', () => {
   const fields = (count: number, value = 'v') => Array.from({ length: count }, (_, i) => `X-F${i}: ${value}`);
-  /** 90 fields whose header lines, Host and Connection included, come to exactly `total` bytes (each line counted with its CRLF). */
+  /**
+   * 90 fields whose header lines, Host and Connection included, come to exactly `total` bytes (each line counted with
+   * its CRLF).
+   */
   const linesOfTotal = (total: number): string[] => {
     const fixed = 'Host: 127.0.0.1\r\n'.length + 'Connection: close\r\n'.length;
     const names = fields(90, '').reduce((sum, line) => sum + line.length + 2, 0);
@@ -99,17 +127,16 @@ describe('the request head is bounded by size and by count', () => {
     [`${MAX_HEADER_BYTES} bytes of header lines`, linesOfTotal(MAX_HEADER_BYTES), 200],
   ];
 
-  it.each(DOORS.flatMap(([door, port]) => cases.map(([name, lines, status]) => [door, name, status, lines, port] as const)))(
-    '%s: %s gets %d',
-    async (_door, _name, status, lines, port) => {
-      const { responses, closedByServer } = await rawRequest(port(), request('GET', '/healthz', lines));
-      expect(responses.map((r) => r.status)).toEqual([status]);
-      if (status !== 431) return;
-      expect(closedByServer).toBe(true);
-      expect(responses[0].headers['content-type']).toBe('application/json');
-      expect(JSON.parse(responses[0].body)).toEqual({ error: expect.stringMatching(/^Request headers too large/) });
-    },
-  );
+  it.each(
+    DOORS.flatMap(([door, port]) => cases.map(([name, lines, status]) => [door, name, status, lines, port] as const)),
+  )('%s: %s gets %d', async (_door, _name, status, lines, port) => {
+    const { responses, closedByServer } = await rawRequest(port(), request('GET', '/healthz', lines));
+    expect(responses.map((r) => r.status)).toEqual([status]);
+    if (status !== 431) return;
+    expect(closedByServer).toBe(true);
+    expect(responses[0].headers['content-type']).toBe('application/json');
+    expect(JSON.parse(responses[0].body)).toEqual({ error: expect.stringMatching(/^Request headers too large/) });
+  });
 
   it('counts the header lines as they are on the wire', () => {
     for (const total of [MAX_HEADER_BYTES, MAX_HEADER_BYTES + 1]) {

@@ -54,7 +54,12 @@ parentPort.on('message', ({ id, method, path, headers, body }) => {
 });
 `;
 
-export function startHttpClientThread(options: { host: string; port: number; maxSockets: number; timeoutMs: number }): HttpClientThread {
+export function startHttpClientThread(options: {
+  host: string;
+  port: number;
+  maxSockets: number;
+  timeoutMs: number;
+}): HttpClientThread {
   const worker = new Worker(WORKER_SOURCE, { eval: true, workerData: options });
   const pending = new Map<number, { resolve: (reply: RawHttpReply) => void; reject: (error: Error) => void }>();
   let nextId = 0;

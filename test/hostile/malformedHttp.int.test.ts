@@ -18,18 +18,50 @@ afterAll(async () => {
 const head = (lines: string[]) => `${lines.join('\r\n')}\r\n\r\n`;
 
 const cases: Array<[string, number, Buffer]> = [
-  ['a Content-Length that is not a number', 400, Buffer.from(head(['POST /webhook HTTP/1.1', 'Host: x', 'Content-Length: abc']))],
+  [
+    'a Content-Length that is not a number',
+    400,
+    Buffer.from(head(['POST /webhook HTTP/1.1', 'Host: x', 'Content-Length: abc'])),
+  ],
   [
     'both Content-Length and Transfer-Encoding',
     400,
-    Buffer.from(head(['POST /webhook HTTP/1.1', 'Host: x', 'Content-Length: 3', 'Transfer-Encoding: chunked']) + '3\r\nabc\r\n0\r\n\r\n'),
+    Buffer.from(
+      head(['POST /webhook HTTP/1.1', 'Host: x', 'Content-Length: 3', 'Transfer-Encoding: chunked']) +
+        '3\r\nabc\r\n0\r\n\r\n',
+    ),
   ],
-  ['a chunk size that is not hex', 400, Buffer.from(head(['POST /webhook HTTP/1.1', 'Host: x', 'Transfer-Encoding: chunked']) + 'zz\r\nabc\r\n0\r\n\r\n')],
-  ['a NUL byte in a header value', 400, Buffer.from(head(['POST /webhook HTTP/1.1', 'Host: x', 'Petzi-Signature: t=1\u0000,v1=00', 'Content-Length: 0']), 'latin1')],
-  ['20 KB of headers', 431, Buffer.from(head(['POST /webhook HTTP/1.1', 'Host: x', `Petzi-Signature: ${'a'.repeat(20_000)}`, 'Content-Length: 0']))],
-  ['a TLS ClientHello on the plain port', 400, Buffer.from([0x16, 0x03, 0x01, 0x00, 0xa5, 0x01, 0x00, 0x00, 0xa1, 0x03, 0x03])],
+  [
+    'a chunk size that is not hex',
+    400,
+    Buffer.from(head(['POST /webhook HTTP/1.1', 'Host: x', 'Transfer-Encoding: chunked']) + 'zz\r\nabc\r\n0\r\n\r\n'),
+  ],
+  [
+    'a NUL byte in a header value',
+    400,
+    Buffer.from(
+      head(['POST /webhook HTTP/1.1', 'Host: x', 'Petzi-Signature: t=1\u0000,v1=00', 'Content-Length: 0']),
+      'latin1',
+    ),
+  ],
+  [
+    '20 KB of headers',
+    431,
+    Buffer.from(
+      head(['POST /webhook HTTP/1.1', 'Host: x', `Petzi-Signature: ${'a'.repeat(20_000)}`, 'Content-Length: 0']),
+    ),
+  ],
+  [
+    'a TLS ClientHello on the plain port',
+    400,
+    Buffer.from([0x16, 0x03, 0x01, 0x00, 0xa5, 0x01, 0x00, 0x00, 0xa1, 0x03, 0x03]),
+  ],
   ['a request line that is not HTTP', 400, Buffer.from('HELLO\r\n\r\n')],
-  ['a method with a space in the target', 400, Buffer.from(head(['POST /web hook HTTP/1.1', 'Host: x', 'Content-Length: 0']))],
+  [
+    'a method with a space in the target',
+    400,
+    Buffer.from(head(['POST /web hook HTTP/1.1', 'Host: x', 'Content-Length: 0'])),
+  ],
 ];
 
 describe('protocol-level garbage', () => {
@@ -42,7 +74,10 @@ describe('protocol-level garbage', () => {
   });
 
   it('still serves a well-formed request afterwards', async () => {
-    const { responses } = await rawRequest(stack.host.port, Buffer.from(head(['GET /api/health HTTP/1.1', 'Host: x', 'Connection: close'])));
+    const { responses } = await rawRequest(
+      stack.host.port,
+      Buffer.from(head(['GET /api/health HTTP/1.1', 'Host: x', 'Connection: close'])),
+    );
     expect(responses.map((r) => r.status)).toEqual([200]);
   });
 });

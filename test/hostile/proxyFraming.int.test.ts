@@ -56,7 +56,12 @@ interface Case {
   forwarded?: boolean;
 }
 
-const TARGETS = { GET: '/api/stats', HEAD: '/api/stats', DELETE: '/api/tickets/TEST00004242', POST: '/api/dead-letters/redrive' } as const;
+const TARGETS = {
+  GET: '/api/stats',
+  HEAD: '/api/stats',
+  DELETE: '/api/tickets/TEST00004242',
+  POST: '/api/dead-letters/redrive',
+} as const;
 /** A redrive of an id with no dead letter: the host parses it and answers 404, which shows it arrived whole. */
 const JSON_BODY = '{"ids":[987654]}';
 const REDRIVE_REACHED = 404;
@@ -69,22 +74,88 @@ function cases(): Case[] {
     const bodyStatus = method === 'DELETE' ? 405 : 400;
     all.push(
       { name: 'chunked', method, framing: ['Transfer-Encoding: chunked'], body: chunked(body), status: bodyStatus },
-      { name: 'Content-Length', method, framing: [`Content-Length: ${Buffer.byteLength(body)}`], body, status: bodyStatus },
+      {
+        name: 'Content-Length',
+        method,
+        framing: [`Content-Length: ${Buffer.byteLength(body)}`],
+        body,
+        status: bodyStatus,
+      },
     );
   }
   for (const method of ['GET', 'HEAD', 'DELETE', 'POST'] as const) {
     const payload = method === 'POST' ? `${JSON_BODY}${body}` : body;
     all.push(
-      { name: 'Content-Length and chunked', method, framing: [`Content-Length: ${Buffer.byteLength(payload)}`, 'Transfer-Encoding: chunked'], body: chunked(payload), status: 400 },
-      { name: 'chunked and Content-Length', method, framing: ['Transfer-Encoding: chunked', 'Content-Length: 4'], body: chunked(payload), status: 400 },
-      { name: 'Transfer-Encoding: xchunked', method, framing: ['Transfer-Encoding: xchunked'], body: chunked(payload), status: 400 },
-      { name: 'Transfer-Encoding : chunked (space before the colon)', method, framing: ['Transfer-Encoding : chunked'], body: chunked(payload), status: 400 },
-      { name: 'Transfer-Encoding: chunked, then identity', method, framing: ['Transfer-Encoding: chunked', 'Transfer-Encoding: identity'], body: chunked(payload), status: 400 },
-      { name: 'Transfer-Encoding: gzip, chunked', method, framing: ['Transfer-Encoding: gzip, chunked'], body: chunked(payload), status: 400 },
-      { name: 'Transfer-Encoding: chunked, chunked', method, framing: ['Transfer-Encoding: chunked, chunked'], body: chunked(payload), status: 400 },
-      { name: 'Transfer-Encoding folded onto the next line', method, framing: ['Transfer-Encoding:', ' chunked'], body: chunked(payload), status: 400 },
-      { name: 'Transfer-Encoding with a vertical tab', method, framing: ['Transfer-Encoding:\x0bchunked'], body: chunked(payload), status: 400 },
-      { name: 'Content-Length twice, different', method, framing: ['Content-Length: 4', `Content-Length: ${Buffer.byteLength(payload)}`], body: payload, status: 400 },
+      {
+        name: 'Content-Length and chunked',
+        method,
+        framing: [`Content-Length: ${Buffer.byteLength(payload)}`, 'Transfer-Encoding: chunked'],
+        body: chunked(payload),
+        status: 400,
+      },
+      {
+        name: 'chunked and Content-Length',
+        method,
+        framing: ['Transfer-Encoding: chunked', 'Content-Length: 4'],
+        body: chunked(payload),
+        status: 400,
+      },
+      {
+        name: 'Transfer-Encoding: xchunked',
+        method,
+        framing: ['Transfer-Encoding: xchunked'],
+        body: chunked(payload),
+        status: 400,
+      },
+      {
+        name: 'Transfer-Encoding : chunked (space before the colon)',
+        method,
+        framing: ['Transfer-Encoding : chunked'],
+        body: chunked(payload),
+        status: 400,
+      },
+      {
+        name: 'Transfer-Encoding: chunked, then identity',
+        method,
+        framing: ['Transfer-Encoding: chunked', 'Transfer-Encoding: identity'],
+        body: chunked(payload),
+        status: 400,
+      },
+      {
+        name: 'Transfer-Encoding: gzip, chunked',
+        method,
+        framing: ['Transfer-Encoding: gzip, chunked'],
+        body: chunked(payload),
+        status: 400,
+      },
+      {
+        name: 'Transfer-Encoding: chunked, chunked',
+        method,
+        framing: ['Transfer-Encoding: chunked, chunked'],
+        body: chunked(payload),
+        status: 400,
+      },
+      {
+        name: 'Transfer-Encoding folded onto the next line',
+        method,
+        framing: ['Transfer-Encoding:', ' chunked'],
+        body: chunked(payload),
+        status: 400,
+      },
+      {
+        name: 'Transfer-Encoding with a vertical tab',
+        method,
+        framing: ['Transfer-Encoding:\x0bchunked'],
+        body: chunked(payload),
+        status: 400,
+      },
+      {
+        name: 'Content-Length twice, different',
+        method,
+        framing: ['Content-Length: 4', `Content-Length: ${Buffer.byteLength(payload)}`],
+        body: payload,
+        status: 400,
+      },
     );
   }
   // The one proxied POST: chunked or Content-Length, read whole and checked here, then sent on as
@@ -147,7 +218,9 @@ function requestBytes(c: Case): Buffer {
 async function ordinaryRead(): Promise<number | undefined> {
   const reply = await firstResponse(
     dashboard.port,
-    Buffer.from(`GET /api/stats HTTP/1.1\r\nHost: localhost:${dashboard.port}\r\nAccept: application/json\r\nUser-Agent: seams-test\r\nConnection: close\r\n\r\n`),
+    Buffer.from(
+      `GET /api/stats HTTP/1.1\r\nHost: localhost:${dashboard.port}\r\nAccept: application/json\r\nUser-Agent: seams-test\r\nConnection: close\r\n\r\n`,
+    ),
   );
   return reply?.status;
 }
@@ -192,7 +265,16 @@ afterAll(async () => {
   if (dist) await rm(dist, { recursive: true, force: true });
 });
 
-const READ_HEADERS = ['accept', 'connection', 'host', 'user-agent', 'x-forwarded-for', 'x-forwarded-host', 'x-forwarded-proto', 'x-functions-key'];
+const READ_HEADERS = [
+  'accept',
+  'connection',
+  'host',
+  'user-agent',
+  'x-forwarded-for',
+  'x-forwarded-host',
+  'x-forwarded-proto',
+  'x-functions-key',
+];
 
 describe('the dashboard server never forwards framing it did not check', () => {
   it('answers every hostile framing itself, forwards only the well-framed POST as one clean request, and nothing smuggled reaches the host', async () => {
@@ -218,10 +300,14 @@ describe('the dashboard server never forwards framing it did not check', () => {
     // Pooled: far fewer connections than requests, so later requests rode sockets earlier ones used.
     expect(connections.length).toBeLessThanOrEqual(4);
     expect(onWire.map((r) => `${r.method} ${r.target}`).sort()).toEqual(
-      [...Array<string>(expectedReads).fill('GET /api/stats'), ...Array<string>(expectedPosts).fill('POST /api/dead-letters/redrive')].sort(),
+      [
+        ...Array<string>(expectedReads).fill('GET /api/stats'),
+        ...Array<string>(expectedPosts).fill('POST /api/dead-letters/redrive'),
+      ].sort(),
     );
     for (const request of onWire) {
-      const expected = request.method === 'GET' ? READ_HEADERS : [...READ_HEADERS, 'content-length', 'content-type'].sort();
+      const expected =
+        request.method === 'GET' ? READ_HEADERS : [...READ_HEADERS, 'content-length', 'content-type'].sort();
       expect({ request: `${request.method} ${request.target}`, names: [...request.headerNames].sort() }).toEqual({
         request: `${request.method} ${request.target}`,
         names: expected,
@@ -231,16 +317,29 @@ describe('the dashboard server never forwards framing it did not check', () => {
     }
 
     // The host's own view: exactly the same requests, and nothing stored or logged as a delivery.
-    expect(accessLog.map((r) => `${r.method} ${r.url}`).sort()).toEqual(onWire.map((r) => `${r.method} ${r.target}`).sort());
-    const [{ attempts }] = await queryOnce<{ attempts: string }>(stack.db.url, 'SELECT count(*) AS attempts FROM delivery_attempt');
-    const [{ stored }] = await queryOnce<{ stored: string }>(stack.db.url, 'SELECT count(*) AS stored FROM webhook_event');
+    expect(accessLog.map((r) => `${r.method} ${r.url}`).sort()).toEqual(
+      onWire.map((r) => `${r.method} ${r.target}`).sort(),
+    );
+    const [{ attempts }] = await queryOnce<{ attempts: string }>(
+      stack.db.url,
+      'SELECT count(*) AS attempts FROM delivery_attempt',
+    );
+    const [{ stored }] = await queryOnce<{ stored: string }>(
+      stack.db.url,
+      'SELECT count(*) AS stored FROM webhook_event',
+    );
     expect({ attempts: Number(attempts), stored: Number(stored) }).toEqual({ attempts: 0, stored: 0 });
   }, 120_000);
 
   it('passes a GET with Content-Length: 0 on without it, and a HEAD as a HEAD the host answers', async () => {
     const before = accessLog.length;
     for (const method of ['GET', 'HEAD']) {
-      const reply = await firstResponse(dashboard.port, Buffer.from(`${method} /api/stats HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Length: 0\r\nConnection: close\r\n\r\n`));
+      const reply = await firstResponse(
+        dashboard.port,
+        Buffer.from(
+          `${method} /api/stats HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Length: 0\r\nConnection: close\r\n\r\n`,
+        ),
+      );
       expect(reply?.status).toBe(200);
     }
     expect(accessLog.slice(before).map((r) => [r.method, r.url, r.headerNames.includes('content-length')])).toEqual([

@@ -1,7 +1,13 @@
 import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import path from 'node:path';
-import { outsideLocalDevelopment, topologyNames, computeSignature, signPayload, type Logger } from '../../functions/src';
+import {
+  outsideLocalDevelopment,
+  topologyNames,
+  computeSignature,
+  signPayload,
+  type Logger,
+} from '../../functions/src';
 import { deleteTopology } from '../support/broker';
 import { createTestDatabase, type TestDatabase } from '../support/db';
 import { ADMIN_DATABASE_URL, TEST_RABBITMQ_URL, uniqueName } from '../support/env';
@@ -32,7 +38,13 @@ describe('the secret and the expected signature', () => {
   beforeAll(async () => {
     // Whatever anything prints to the console during the run is captured too, not just the host's logger.
     for (const method of ['log', 'info', 'warn', 'error', 'debug', 'trace'] as const) {
-      consoleSpies.push(jest.spyOn(console, method).mockImplementation((...args: unknown[]) => void lines.push(`console.${method} ${args.map(String).join(' ')}`)));
+      consoleSpies.push(
+        jest
+          .spyOn(console, method)
+          .mockImplementation(
+            (...args: unknown[]) => void lines.push(`console.${method} ${args.map(String).join(' ')}`),
+          ),
+      );
     }
     const pg = hostPortOf(ADMIN_DATABASE_URL, 5432);
     pgProxy = await startTcpProxy(pg.host, pg.port);
@@ -68,7 +80,8 @@ describe('the secret and the expected signature', () => {
     const now = Math.floor(Date.now() / 1000);
     const send = async (body: string, options: Parameters<typeof postWebhook>[2] = {}, timestamp = now) => {
       // What the host computes for this body and timestamp with each of its secrets.
-      for (const secret of [SECRET, 'other-rotated-secret']) expectedSignatures.add(computeSignature(secret, timestamp, body).toString('hex'));
+      for (const secret of [SECRET, 'other-rotated-secret'])
+        expectedSignatures.add(computeSignature(secret, timestamp, body).toString('hex'));
       const reply = await postWebhook(stack.url, body, { timestamp, secret: SECRET, ...options });
       bodies.push(JSON.stringify(reply.json));
       return reply.status;
@@ -79,7 +92,9 @@ describe('the secret and the expected signature', () => {
       await send(ticketBody(1)), // duplicate
       await send(ticketBody(2), { secret: 'wrong-secret' }),
       await send(ticketBody(3), { signature: `t=${now},v1=${'0'.repeat(64)}` }),
-      await send(ticketBody(4), { signature: signPayload(SECRET, ticketBody(4), now).replace(/.$/, (c) => (c === '0' ? '1' : '0')) }),
+      await send(ticketBody(4), {
+        signature: signPayload(SECRET, ticketBody(4), now).replace(/.$/, (c) => (c === '0' ? '1' : '0')),
+      }),
       await send(ticketBody(5), {}, now - 3600),
       await send(ticketBody(6), {}, now + 3600),
       await send(ticketBody(7), { signature: null }),
@@ -99,7 +114,11 @@ describe('the secret and the expected signature', () => {
     bodies.push(await health.text());
     await pgProxy.restore();
     await amqpProxy.cut();
-    await waitUntil(() => (lines.some((l) => /rabbit|amqp|broker/i.test(l)) ? true : undefined), 10_000, 'a broker warning');
+    await waitUntil(
+      () => (lines.some((l) => /rabbit|amqp|broker/i.test(l)) ? true : undefined),
+      10_000,
+      'a broker warning',
+    );
     expect(await send(ticketBody(11))).toBe(200);
     await amqpProxy.restore();
     await stack.host.deps.broker.waitUntilConnected(10_000);
@@ -154,9 +173,25 @@ describe('starting the host (dist/host/src/main.js) with the example secret', ()
   async function run(env: Record<string, string>): Promise<{ stderr: string; stdout: string; code: number | null }> {
     const base: Record<string, string | undefined> = { ...process.env };
     // The child's environment is exactly what the case says about these.
-    for (const name of ['NODE_ENV', 'AZURE_FUNCTIONS_ENVIRONMENT', 'WEBSITE_INSTANCE_ID', 'PETZI_WEBHOOK_SECRET', 'SECRET_KEY', 'PETZI_API_KEY', 'HOST']) delete base[name];
+    for (const name of [
+      'NODE_ENV',
+      'AZURE_FUNCTIONS_ENVIRONMENT',
+      'WEBSITE_INSTANCE_ID',
+      'PETZI_WEBHOOK_SECRET',
+      'SECRET_KEY',
+      'PETZI_API_KEY',
+      'HOST',
+    ])
+      delete base[name];
     const child = spawn(process.execPath, [MAIN], {
-      env: { ...base, PORT: '0', DATABASE_URL: db.url, RABBITMQ_URL: TEST_RABBITMQ_URL, PETZI_TOPOLOGY_PREFIX: prefix, ...env },
+      env: {
+        ...base,
+        PORT: '0',
+        DATABASE_URL: db.url,
+        RABBITMQ_URL: TEST_RABBITMQ_URL,
+        PETZI_TOPOLOGY_PREFIX: prefix,
+        ...env,
+      },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     let stdout = '';
@@ -166,7 +201,11 @@ describe('starting the host (dist/host/src/main.js) with the example secret', ()
     let exitCode: number | null | undefined;
     const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve((exitCode = code))));
     try {
-      await waitUntil(() => (/listening on/.test(stdout) || exitCode !== undefined ? true : undefined), 20_000, `host to listen or exit (stderr: ${stderr})`);
+      await waitUntil(
+        () => (/listening on/.test(stdout) || exitCode !== undefined ? true : undefined),
+        20_000,
+        `host to listen or exit (stderr: ${stderr})`,
+      );
       if (exitCode === undefined) child.kill('SIGTERM');
       return { stdout, stderr, code: await exited };
     } finally {
@@ -199,7 +238,10 @@ describe('starting the host (dist/host/src/main.js) with the example secret', ()
   it.each([
     ['locally (no environment markers)', {}],
     ['under func start (AZURE_FUNCTIONS_ENVIRONMENT=Development)', { AZURE_FUNCTIONS_ENVIRONMENT: 'Development' }],
-    ['in production with a real secret and a key', { NODE_ENV: 'production', PETZI_WEBHOOK_SECRET: SECRET, PETZI_API_KEY: KEY }],
+    [
+      'in production with a real secret and a key',
+      { NODE_ENV: 'production', PETZI_WEBHOOK_SECRET: SECRET, PETZI_API_KEY: KEY },
+    ],
   ])('starts %s, and prints neither secret nor key', async (_name, env) => {
     const { stderr, stdout, code } = await run(env);
     expect(stdout).toMatch(/listening on/);

@@ -1,5 +1,11 @@
 import fc from 'fast-check';
-import { SignatureError, computeSignature, parseSignatureHeader, signPayload, verifySignature } from '../../functions/src';
+import {
+  SignatureError,
+  computeSignature,
+  parseSignatureHeader,
+  signPayload,
+  verifySignature,
+} from '../../functions/src';
 import { fuzzSeed } from './seed';
 
 /**
@@ -36,7 +42,28 @@ const bodies = fc.oneof(
 const inWindow = fc.integer({ min: NOW_S - TOLERANCE, max: NOW_S + TOLERANCE });
 /** Characters a header parser has to think about: separators, spaces, digits, hex, control and wide characters. */
 const headerChars = fc.oneof(
-  fc.constantFrom(',', '=', ' ', '\t', 't', 'v', '1', '0', 'a', 'f', 'F', 'x', '-', '+', '.', 'e', '\u0000', '\n', 'é', '\u{1F600}'),
+  fc.constantFrom(
+    ',',
+    '=',
+    ' ',
+    '\t',
+    't',
+    'v',
+    '1',
+    '0',
+    'a',
+    'f',
+    'F',
+    'x',
+    '-',
+    '+',
+    '.',
+    'e',
+    '\u0000',
+    '\n',
+    'é',
+    '\u{1F600}',
+  ),
   fc.string({ unit: 'binary', minLength: 1, maxLength: 1 }),
 );
 const headerish = fc.array(headerChars, { maxLength: 200 }).map((parts) => parts.join(''));
@@ -84,19 +111,22 @@ const mutations: fc.Arbitrary<Mutation> = fc.oneof(
 describe('parseSignatureHeader under arbitrary input', () => {
   it('throws nothing but SignatureError, and anything it parses has a sane shape', () => {
     fc.assert(
-      fc.property(fc.oneof(headerish, fc.string({ unit: 'binary', maxLength: 300 }), fc.constantFrom(null, undefined, '')), (header) => {
-        let parsed: ReturnType<typeof parseSignatureHeader> | undefined;
-        try {
-          parsed = parseSignatureHeader(header);
-        } catch (error) {
-          if (!(error instanceof SignatureError)) throw error;
-          expect(['missing', 'malformed']).toContain(error.reason);
-          return;
-        }
-        expect(Number.isSafeInteger(parsed.timestamp) && parsed.timestamp >= 0).toBe(true);
-        expect(parsed.signatures.length).toBeGreaterThan(0);
-        for (const s of parsed.signatures) expect(s.length).toBe(32);
-      }),
+      fc.property(
+        fc.oneof(headerish, fc.string({ unit: 'binary', maxLength: 300 }), fc.constantFrom(null, undefined, '')),
+        (header) => {
+          let parsed: ReturnType<typeof parseSignatureHeader> | undefined;
+          try {
+            parsed = parseSignatureHeader(header);
+          } catch (error) {
+            if (!(error instanceof SignatureError)) throw error;
+            expect(['missing', 'malformed']).toContain(error.reason);
+            return;
+          }
+          expect(Number.isSafeInteger(parsed.timestamp) && parsed.timestamp >= 0).toBe(true);
+          expect(parsed.signatures.length).toBeGreaterThan(0);
+          for (const s of parsed.signatures) expect(s.length).toBe(32);
+        },
+      ),
       { seed: SEED, numRuns: RUNS },
     );
   });
@@ -133,11 +163,17 @@ describe('verifySignature under arbitrary and near-valid headers', () => {
 
   it('never accepts a valid header over other bytes, or one made with another secret', () => {
     fc.assert(
-      fc.property(bodies, bodies, inWindow, fc.string({ minLength: 1, maxLength: 40 }), (body, other, t, otherSecret) => {
-        fc.pre(!body.equals(other) && otherSecret !== SECRET);
-        expect(verify(signPayload(SECRET, body, t), other)).toMatchObject({ reason: 'mismatch' });
-        expect(verify(signPayload(otherSecret, body, t), body)).toMatchObject({ reason: 'mismatch' });
-      }),
+      fc.property(
+        bodies,
+        bodies,
+        inWindow,
+        fc.string({ minLength: 1, maxLength: 40 }),
+        (body, other, t, otherSecret) => {
+          fc.pre(!body.equals(other) && otherSecret !== SECRET);
+          expect(verify(signPayload(SECRET, body, t), other)).toMatchObject({ reason: 'mismatch' });
+          expect(verify(signPayload(otherSecret, body, t), body)).toMatchObject({ reason: 'mismatch' });
+        },
+      ),
       { seed: SEED, numRuns: RUNS },
     );
   });

@@ -24,7 +24,11 @@ const logged: string[] = [];
 beforeAll(async () => {
   stack = await startTestStack({
     log: { info: () => undefined, warn: (m) => logged.push(`warn ${m}`), error: (m) => logged.push(`error ${m}`) },
-    httpTimeouts: { requestTimeoutMs: REQUEST_TIMEOUT_MS, headersTimeoutMs: HEADERS_TIMEOUT_MS, keepAliveTimeoutMs: KEEP_ALIVE_TIMEOUT_MS },
+    httpTimeouts: {
+      requestTimeoutMs: REQUEST_TIMEOUT_MS,
+      headersTimeoutMs: HEADERS_TIMEOUT_MS,
+      keepAliveTimeoutMs: KEEP_ALIVE_TIMEOUT_MS,
+    },
   });
   port = stack.host.port;
 });
@@ -36,7 +40,8 @@ afterAll(async () => {
 });
 
 const connect = (): Promise<RawConnection> => clients.connect(port);
-const trickle = (connection: RawConnection, bytes: Buffer, everyMs: number) => clients.trickle(connection, bytes, everyMs);
+const trickle = (connection: RawConnection, bytes: Buffer, everyMs: number) =>
+  clients.trickle(connection, bytes, everyMs);
 
 function requestHead(body: Buffer): string {
   return [
@@ -50,7 +55,8 @@ function requestHead(body: Buffer): string {
   ].join('\r\n');
 }
 
-const rowCount = async () => Number((await queryOnce<{ n: string }>(stack.db.url, 'SELECT count(*) AS n FROM webhook_event'))[0].n);
+const rowCount = async () =>
+  Number((await queryOnce<{ n: string }>(stack.db.url, 'SELECT count(*) AS n FROM webhook_event'))[0].n);
 
 describe('slow clients are cut off', () => {
   it('gives a body trickled byte by byte a 408 (or a closed socket) within the request timeout, serving others meanwhile', async () => {
@@ -65,7 +71,9 @@ describe('slow clients are cut off', () => {
 
     const { afterMs } = await slow.closed;
     const responses = parseResponses(slow.received());
-    console.log(`trickled body: cut off after ${afterMs} ms, ${sending.written()} of ${body.length} body bytes sent, replies ${JSON.stringify(responses.map((r) => r.status))}`);
+    console.log(
+      `trickled body: cut off after ${afterMs} ms, ${sending.written()} of ${body.length} body bytes sent, replies ${JSON.stringify(responses.map((r) => r.status))}`,
+    );
     expect(afterMs).toBeLessThan(REQUEST_TIMEOUT_MS + MARGIN_MS);
     expect(sending.written()).toBeLessThan(body.length);
     // Either the host's 408 JSON error or nothing at all (just the close): never a 2xx or 5xx.
@@ -85,7 +93,9 @@ describe('slow clients are cut off', () => {
     expect(ok.status).toBe(200);
     const { afterMs } = await slow.closed;
     const responses = parseResponses(slow.received());
-    console.log(`trickled headers: cut off after ${afterMs} ms, ${sending.written()} header bytes sent, replies ${JSON.stringify(responses.map((r) => r.status))}`);
+    console.log(
+      `trickled headers: cut off after ${afterMs} ms, ${sending.written()} header bytes sent, replies ${JSON.stringify(responses.map((r) => r.status))}`,
+    );
     expect(afterMs).toBeLessThan(HEADERS_TIMEOUT_MS + MARGIN_MS);
     for (const r of responses) expect(r.status).toBe(408);
   });
@@ -100,10 +110,14 @@ describe('slow clients are cut off', () => {
   it('closes an idle keep-alive connection after the keep-alive timeout, having served its request', async () => {
     const body = Buffer.from(ticketBody(3));
     const idle = await connect();
-    idle.write(requestHead(body).replace('Host: 127.0.0.1', 'Host: 127.0.0.1\r\nConnection: keep-alive') + body.toString('utf8'));
+    idle.write(
+      requestHead(body).replace('Host: 127.0.0.1', 'Host: 127.0.0.1\r\nConnection: keep-alive') + body.toString('utf8'),
+    );
     const { afterMs } = await idle.closed;
     const responses = parseResponses(idle.received());
-    console.log(`idle keep-alive connection closed after ${afterMs} ms, replies ${JSON.stringify(responses.map((r) => r.status))}`);
+    console.log(
+      `idle keep-alive connection closed after ${afterMs} ms, replies ${JSON.stringify(responses.map((r) => r.status))}`,
+    );
     expect(responses.map((r) => r.status)).toEqual([200]);
     expect(responses[0].headers['keep-alive']).toMatch(/timeout=/);
     expect(afterMs).toBeLessThan(KEEP_ALIVE_TIMEOUT_MS + MARGIN_MS);

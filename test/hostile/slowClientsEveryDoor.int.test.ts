@@ -38,7 +38,11 @@ beforeAll(async () => {
     distDir: dist,
     functionsUrl: 'http://127.0.0.1:1',
     bridgeUrl: fx.bridge.url,
-    httpTimeouts: { requestTimeoutMs: REQUEST_TIMEOUT_MS, headersTimeoutMs: HEADERS_TIMEOUT_MS, keepAliveTimeoutMs: KEEP_ALIVE_TIMEOUT_MS },
+    httpTimeouts: {
+      requestTimeoutMs: REQUEST_TIMEOUT_MS,
+      headersTimeoutMs: HEADERS_TIMEOUT_MS,
+      keepAliveTimeoutMs: KEEP_ALIVE_TIMEOUT_MS,
+    },
   });
 });
 
@@ -51,15 +55,22 @@ afterAll(async () => {
 });
 
 const connect = (door: string): Promise<RawConnection> => clients.connect(doors[door]());
-const trickle = (connection: RawConnection, bytes: string, everyMs: number) => clients.trickle(connection, bytes, everyMs);
+const trickle = (connection: RawConnection, bytes: string, everyMs: number) =>
+  clients.trickle(connection, bytes, everyMs);
 
 describe.each(Object.keys(doors))('%s', (door) => {
   it('answers headers trickled byte by byte (slowloris) with a 408 JSON error within the headers timeout', async () => {
     const slow = await connect(door);
-    const sending = trickle(slow, 'GET /healthz HTTP/1.1\r\nHost: 127.0.0.1\r\nUser-Agent: slowloris\r\nX-Padding: aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa\r\n\r\n', 50);
+    const sending = trickle(
+      slow,
+      'GET /healthz HTTP/1.1\r\nHost: 127.0.0.1\r\nUser-Agent: slowloris\r\nX-Padding: aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa\r\n\r\n',
+      50,
+    );
     const { afterMs } = await slow.closed;
     const responses = parseResponses(slow.received());
-    console.log(`${door}: trickled headers cut off after ${afterMs} ms, ${sending.written()} bytes sent, replies ${JSON.stringify(responses.map((r) => r.status))}`);
+    console.log(
+      `${door}: trickled headers cut off after ${afterMs} ms, ${sending.written()} bytes sent, replies ${JSON.stringify(responses.map((r) => r.status))}`,
+    );
     expect(afterMs).toBeLessThan(HEADERS_TIMEOUT_MS + MARGIN_MS);
     expect(responses.map((r) => r.status)).toEqual([408]);
     expect(JSON.parse(responses[0].body)).toEqual({ error: expect.any(String) });
@@ -67,11 +78,15 @@ describe.each(Object.keys(doors))('%s', (door) => {
 
   it('closes a connection whose body trickles within the request timeout', async () => {
     const slow = await connect(door);
-    slow.write('POST /healthz HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\nContent-Length: 1000\r\n\r\n');
+    slow.write(
+      'POST /healthz HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\nContent-Length: 1000\r\n\r\n',
+    );
     const sending = trickle(slow, '{"a":"'.padEnd(1000, 'x'), 50);
     const { afterMs } = await slow.closed;
     const responses = parseResponses(slow.received());
-    console.log(`${door}: trickled body cut off after ${afterMs} ms, ${sending.written()} of 1000 bytes sent, replies ${JSON.stringify(responses.map((r) => r.status))}`);
+    console.log(
+      `${door}: trickled body cut off after ${afterMs} ms, ${sending.written()} of 1000 bytes sent, replies ${JSON.stringify(responses.map((r) => r.status))}`,
+    );
     expect(afterMs).toBeLessThan(REQUEST_TIMEOUT_MS + MARGIN_MS);
     expect(sending.written()).toBeLessThan(1000);
     // The method is refused (405) as soon as the headers are in; the slow body then gets no

@@ -30,7 +30,11 @@ interface Stream {
 
 beforeAll(async () => {
   stack = await startTestStack();
-  const config = loadBridgeConfig({ DATABASE_URL: stack.db.url, RABBITMQ_URL: TEST_RABBITMQ_URL, PETZI_TOPOLOGY_PREFIX: stack.prefix });
+  const config = loadBridgeConfig({
+    DATABASE_URL: stack.db.url,
+    RABBITMQ_URL: TEST_RABBITMQ_URL,
+    PETZI_TOPOLOGY_PREFIX: stack.prefix,
+  });
   bridge = await startBridge({ config, port: 0, hostname: '127.0.0.1', log: silentLogger, processMetrics: false });
 });
 
@@ -74,7 +78,11 @@ it(`stores and acknowledges every webhook while ${STREAMS} event streams are ope
     streams.push(...(await Promise.all(Array.from({ length: 50 }, () => openStream(`${bridge.url}/events`)))));
   }
   expect(streams.filter((s) => s.status === 200)).toHaveLength(STREAMS);
-  await waitUntil(async () => ((await connectedClients()) === STREAMS ? true : undefined), 20_000, `${STREAMS} clients registered`);
+  await waitUntil(
+    async () => ((await connectedClients()) === STREAMS ? true : undefined),
+    20_000,
+    `${STREAMS} clients registered`,
+  );
 
   const ids: number[] = [];
   const statuses: number[] = [];
@@ -97,6 +105,12 @@ it(`stores and acknowledges every webhook while ${STREAMS} event streams are ope
   expect(await connectedClients()).toBe(STREAMS);
 
   // Every stream, not just most of them, ends up with every acknowledged webhook.
-  await waitUntil(() => (streams.every((s) => ids.every((id) => s.ids.has(id))) ? true : undefined), 60_000, 'every event on every stream');
-  console.log(`${WEBHOOKS} webhooks, all 200 and stored, in ${ingestMs} ms with ${STREAMS} streams open; delivered to all ${STREAMS} streams after ${Date.now() - started} ms`);
+  await waitUntil(
+    () => (streams.every((s) => ids.every((id) => s.ids.has(id))) ? true : undefined),
+    60_000,
+    'every event on every stream',
+  );
+  console.log(
+    `${WEBHOOKS} webhooks, all 200 and stored, in ${ingestMs} ms with ${STREAMS} streams open; delivered to all ${STREAMS} streams after ${Date.now() - started} ms`,
+  );
 });

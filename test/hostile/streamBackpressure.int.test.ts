@@ -25,7 +25,13 @@ beforeAll(async () => {
   fx = await startBridgeFixture();
   dist = await mkdtemp(path.join(os.tmpdir(), 'dashboard-dist-'));
   await writeFile(path.join(dist, 'index.html'), '<!doctype html><title>app</title>');
-  dashboard = await startDashboardServer({ port: 0, distDir: dist, functionsUrl: 'http://127.0.0.1:1', bridgeUrl: fx.bridge.url, clientBufferBytes: BUFFER_BYTES });
+  dashboard = await startDashboardServer({
+    port: 0,
+    distDir: dist,
+    functionsUrl: 'http://127.0.0.1:1',
+    bridgeUrl: fx.bridge.url,
+    clientBufferBytes: BUFFER_BYTES,
+  });
 });
 
 afterAll(async () => {
@@ -70,7 +76,11 @@ function stalledClient(port: number): Promise<StalledClient> {
 test('clients that stop reading are dropped and counted while a reading client gets every event', async () => {
   const stalled = await Promise.all(Array.from({ length: STALLED }, () => stalledClient(dashboard.port)));
   const reader = await openSse(`${dashboard.url}/events`);
-  await waitUntil(async () => ((await metricValue(fx.bridge.url, 'sse_clients_connected')) === STALLED + 1 ? true : undefined), 10_000, 'every stream on the bridge');
+  await waitUntil(
+    async () => ((await metricValue(fx.bridge.url, 'sse_clients_connected')) === STALLED + 1 ? true : undefined),
+    10_000,
+    'every stream on the bridge',
+  );
   expect(await sample(dashboard.registry, 'dashboard_sse_streams_open')).toBe(STALLED + 1);
 
   // Far more than the loopback socket buffers of a stalled client hold, so each must pass its bound.
@@ -80,11 +90,20 @@ test('clients that stop reading are dropped and counted while a reading client g
   await reader.waitFor(sent.length, 30_000);
   expect(reader.events.map((e) => Number(e.id))).toEqual(sent);
 
-  await waitUntil(async () => ((await sample(dashboard.registry, 'dashboard_sse_clients_dropped_total')) === STALLED ? true : undefined), 10_000, 'every stalled client counted');
+  await waitUntil(
+    async () =>
+      (await sample(dashboard.registry, 'dashboard_sse_clients_dropped_total')) === STALLED ? true : undefined,
+    10_000,
+    'every stalled client counted',
+  );
   // Each one finds its stream closed by the server behind what it had not read.
   await Promise.all(stalled.map((s) => s.closedByServer()));
   // Their upstream streams ended too: the bridge serves the reader alone, and never dropped it.
-  await waitUntil(async () => ((await metricValue(fx.bridge.url, 'sse_clients_connected')) === 1 ? true : undefined), 10_000, 'the upstream streams to end');
+  await waitUntil(
+    async () => ((await metricValue(fx.bridge.url, 'sse_clients_connected')) === 1 ? true : undefined),
+    10_000,
+    'the upstream streams to end',
+  );
   expect(await metricValue(fx.bridge.url, 'sse_clients_dropped_total', '{reason="slow"}')).toBe(0);
   expect(await sample(dashboard.registry, 'dashboard_sse_streams_open')).toBe(1);
 

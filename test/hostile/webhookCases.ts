@@ -69,7 +69,12 @@ export function signatureHeader(c: FuzzCase): string | undefined {
 }
 
 /** The status a case must get when its outcome does not depend on the body's content. */
-function expectedStatus(method: string, body: Buffer, signing: Signing, fromBody: number | undefined): number | undefined {
+function expectedStatus(
+  method: string,
+  body: Buffer,
+  signing: Signing,
+  fromBody: number | undefined,
+): number | undefined {
   if (method !== 'POST') return 405;
   if (body.length > MAX_BODY_BYTES) return 413;
   if (signing.mode !== 'valid') return 401;
@@ -122,38 +127,58 @@ const withField = (n: number, path: readonly string[], value: unknown): Buffer =
   return utf8(JSON.stringify(parsed));
 };
 
-const validTicket: fc.Arbitrary<Body> = ticketNumber.map((n) => ({ kind: 'valid ticket', body: utf8(ticketBody(n)), expect: 200 }));
+const validTicket: fc.Arbitrary<Body> = ticketNumber.map((n) => ({
+  kind: 'valid ticket',
+  body: utf8(ticketBody(n)),
+  expect: 200,
+}));
 
 const fieldOverride: fc.Arbitrary<Body> = fc
   .tuple(ticketNumber, fc.constantFrom(...TICKET_PATHS), fc.jsonValue({ maxDepth: 3 }))
   .map(([n, path, value]) => ({ kind: 'field set to random JSON', body: withField(n, path, value) }));
 
-const byteFlips: fc.Arbitrary<Body> = fc.tuple(baseTicket, fc.array(fc.tuple(fc.nat(), fc.integer({ min: 1, max: 255 })), { minLength: 1, maxLength: 8 })).map(([body, flips]) => {
-  const copy = Buffer.from(body);
-  for (const [at, mask] of flips) copy[at % copy.length] ^= mask;
-  return { kind: 'byte flips', body: copy };
-});
+const byteFlips: fc.Arbitrary<Body> = fc
+  .tuple(baseTicket, fc.array(fc.tuple(fc.nat(), fc.integer({ min: 1, max: 255 })), { minLength: 1, maxLength: 8 }))
+  .map(([body, flips]) => {
+    const copy = Buffer.from(body);
+    for (const [at, mask] of flips) copy[at % copy.length] ^= mask;
+    return { kind: 'byte flips', body: copy };
+  });
 
-const truncated: fc.Arbitrary<Body> = fc.tuple(baseTicket, fc.nat()).map(([body, at]) => ({ kind: 'truncated', body: body.subarray(0, at % body.length) }));
+const truncated: fc.Arbitrary<Body> = fc
+  .tuple(baseTicket, fc.nat())
+  .map(([body, at]) => ({ kind: 'truncated', body: body.subarray(0, at % body.length) }));
 
-const randomJson: fc.Arbitrary<Body> = fc.jsonValue({ maxDepth: 4 }).map((value) => ({ kind: 'random JSON', body: utf8(JSON.stringify(value) ?? 'null') }));
+const randomJson: fc.Arbitrary<Body> = fc
+  .jsonValue({ maxDepth: 4 })
+  .map((value) => ({ kind: 'random JSON', body: utf8(JSON.stringify(value) ?? 'null') }));
 
 const randomEvent: fc.Arbitrary<Body> = fc
   .record({
-    event: fc.oneof(fc.constantFrom('ticket_created', 'ticket_updated', 'ticket_scanned', 'a.b-c_1'), fc.string({ maxLength: 70 })),
+    event: fc.oneof(
+      fc.constantFrom('ticket_created', 'ticket_updated', 'ticket_scanned', 'a.b-c_1'),
+      fc.string({ maxLength: 70 }),
+    ),
     details: fc.jsonValue({ maxDepth: 4 }),
   })
   .map((value) => ({ kind: 'random event object', body: utf8(JSON.stringify(value)) }));
 
 /** Up to 60,000 levels: past V8's recursion limits, still well inside MAX_BODY_BYTES. */
 const deepNesting: fc.Arbitrary<Body> = fc
-  .tuple(fc.integer({ min: 1, max: 60_000 }), fc.constantFrom('array', 'object', 'in-ticket', 'unterminated'), fc.constantFrom('ticket_created', 'deep_event'))
+  .tuple(
+    fc.integer({ min: 1, max: 60_000 }),
+    fc.constantFrom('array', 'object', 'in-ticket', 'unterminated'),
+    fc.constantFrom('ticket_created', 'deep_event'),
+  )
   .map(([depth, shape, event]) => {
     let inner: string;
     if (shape === 'object') inner = '{"a":'.repeat(depth) + '1' + '}'.repeat(depth);
     else if (shape === 'unterminated') inner = '['.repeat(depth);
     else inner = '['.repeat(depth) + ']'.repeat(depth);
-    const text = shape === 'in-ticket' ? ticketBody(depth).replace('"promoter":', `"nested":${inner},"promoter":`) : `{"event":"${event}","details":${inner}}`;
+    const text =
+      shape === 'in-ticket'
+        ? ticketBody(depth).replace('"promoter":', `"nested":${inner},"promoter":`)
+        : `{"event":"${event}","details":${inner}}`;
     return { kind: `deep nesting (${shape})`, body: utf8(text) };
   });
 
@@ -162,20 +187,35 @@ const hugeNumbers: fc.Arbitrary<Body> = fc
     ticketNumber,
     fc.constantFrom('"eventId":', '"postcode":', '"extra":'),
     fc.oneof(
-      fc.constantFrom('1e400', '-1e400', '1e-400', '123456789012345678901234567890', '9007199254740993', '-0', '0.0000000000000000000001', '1E+308'),
+      fc.constantFrom(
+        '1e400',
+        '-1e400',
+        '1e-400',
+        '123456789012345678901234567890',
+        '9007199254740993',
+        '-0',
+        '0.0000000000000000000001',
+        '1E+308',
+      ),
       fc.bigInt({ min: -(10n ** 60n), max: 10n ** 60n }).map(String),
       fc.stringMatching(/^-?[1-9][0-9]{0,400}(\.[0-9]{1,50})?([eE][+-]?[0-9]{1,5})?$/),
     ),
   )
   .map(([n, key, number]) => {
     const text =
-      key === '"extra":' ? ticketBody(n).replace('"event":', `"extra":${number},"event":`) : ticketBody(n).replace(new RegExp(`${key}("[^"]*"|-?\\d+)`), `${key}${number}`);
+      key === '"extra":'
+        ? ticketBody(n).replace('"event":', `"extra":${number},"event":`)
+        : ticketBody(n).replace(new RegExp(`${key}("[^"]*"|-?\\d+)`), `${key}${number}`);
     return { kind: 'huge numbers', body: utf8(text) };
   });
 
 /** Strings with any code point, lone surrogates included (JSON.stringify escapes them as \udxxx). */
 const unicode: fc.Arbitrary<Body> = fc
-  .tuple(ticketNumber, fc.constantFrom(...TICKET_PATHS.filter((p) => p.length > 2)), fc.string({ unit: 'binary', maxLength: 40 }))
+  .tuple(
+    ticketNumber,
+    fc.constantFrom(...TICKET_PATHS.filter((p) => p.length > 2)),
+    fc.string({ unit: 'binary', maxLength: 40 }),
+  )
   .map(([n, path, text]) => ({ kind: 'unicode strings', body: withField(n, path, text) }));
 
 /** Bytes that are not UTF-8 at all, inside a string. */
@@ -196,16 +236,22 @@ const nul: fc.Arbitrary<Body> = fc.tuple(ticketNumber, fc.constantFrom('escaped'
   return { kind: 'NUL byte', body: utf8(text.replace('Jane', 'Ja\\u0000ne')) };
 });
 
-const duplicateKeys: fc.Arbitrary<Body> = fc.tuple(ticketNumber, fc.constantFrom('event', 'number', 'details', 'price'), fc.jsonValue({ maxDepth: 2 })).map(([n, key, value]) => {
-  const text = ticketBody(n).replace(`"${key}":`, `"${key}":${JSON.stringify(value)},"${key}":`);
-  return { kind: 'duplicated keys', body: utf8(text) };
-});
+const duplicateKeys: fc.Arbitrary<Body> = fc
+  .tuple(ticketNumber, fc.constantFrom('event', 'number', 'details', 'price'), fc.jsonValue({ maxDepth: 2 }))
+  .map(([n, key, value]) => {
+    const text = ticketBody(n).replace(`"${key}":`, `"${key}":${JSON.stringify(value)},"${key}":`);
+    return { kind: 'duplicated keys', body: utf8(text) };
+  });
 
-const garbage: fc.Arbitrary<Body> = fc.uint8Array({ maxLength: 2048 }).map((a) => ({ kind: 'random bytes', body: Buffer.from(a) }));
+const garbage: fc.Arbitrary<Body> = fc
+  .uint8Array({ maxLength: 2048 })
+  .map((a) => ({ kind: 'random bytes', body: Buffer.from(a) }));
 
 const empty: fc.Arbitrary<Body> = fc.constant({ kind: 'empty', body: Buffer.alloc(0), expect: 400 });
 
-const oversized: fc.Arbitrary<Body> = fc.integer({ min: 1, max: 4096 }).map((extra) => ({ kind: 'over MAX_BODY_BYTES', body: Buffer.alloc(MAX_BODY_BYTES + extra, 0x20) }));
+const oversized: fc.Arbitrary<Body> = fc
+  .integer({ min: 1, max: 4096 })
+  .map((extra) => ({ kind: 'over MAX_BODY_BYTES', body: Buffer.alloc(MAX_BODY_BYTES + extra, 0x20) }));
 
 const bodies: fc.Arbitrary<Body> = fc.oneof(
   { weight: 12, arbitrary: validTicket },
@@ -226,7 +272,9 @@ const bodies: fc.Arbitrary<Body> = fc.oneof(
 
 /** Header values node's client will send (it refuses control characters). */
 const headerText = fc.string({
-  unit: fc.oneof(fc.integer({ min: 0x20, max: 0x7e }), fc.integer({ min: 0xa0, max: 0xff })).map((c) => String.fromCharCode(c)),
+  unit: fc
+    .oneof(fc.integer({ min: 0x20, max: 0x7e }), fc.integer({ min: 0xa0, max: 0xff }))
+    .map((c) => String.fromCharCode(c)),
   maxLength: 200,
 });
 
@@ -238,7 +286,9 @@ const badSignings: fc.Arbitrary<Signing> = fc.oneof(
     .filter((s) => s !== TEST_SECRET)
     .map((secret): Signing => ({ mode: 'otherSecret', secret })),
   fc.constant<Signing>({ mode: 'otherBody' }),
-  fc.oneof(fc.integer({ min: 301, max: 1e7 }), fc.integer({ min: -1e7, max: -301 })).map((seconds): Signing => ({ mode: 'skewed', seconds })),
+  fc
+    .oneof(fc.integer({ min: 301, max: 1e7 }), fc.integer({ min: -1e7, max: -301 }))
+    .map((seconds): Signing => ({ mode: 'skewed', seconds })),
   fc.nat().map((at): Signing => ({ mode: 'flippedHex', at })),
   fc.nat().map((keep): Signing => ({ mode: 'truncatedHex', keep })),
   fc
@@ -252,7 +302,12 @@ const contentTypes = fc.oneof(
   { weight: 1, arbitrary: fc.constant<string | null>(null) },
   {
     weight: 1,
-    arbitrary: fc.constantFrom<string | null>('text/plain', 'application/x-www-form-urlencoded', 'application/json; charset=latin1', 'multipart/form-data; boundary=x'),
+    arbitrary: fc.constantFrom<string | null>(
+      'text/plain',
+      'application/x-www-form-urlencoded',
+      'application/json; charset=latin1',
+      'multipart/form-data; boundary=x',
+    ),
   },
   { weight: 1, arbitrary: headerText.map((t): string | null => t) },
 );
@@ -260,8 +315,14 @@ const contentTypes = fc.oneof(
 export const fuzzCases: fc.Arbitrary<FuzzCase> = fc
   .record({
     body: fc.oneof({ weight: 199, arbitrary: bodies }, { weight: 1, arbitrary: oversized }),
-    signing: fc.oneof({ weight: 82, arbitrary: fc.constant<Signing>({ mode: 'valid' }) }, { weight: 18, arbitrary: badSignings }),
-    method: fc.oneof({ weight: 98, arbitrary: fc.constant('POST') }, { weight: 2, arbitrary: fc.constantFrom('GET', 'PUT', 'PATCH', 'DELETE', 'OPTIONS') }),
+    signing: fc.oneof(
+      { weight: 82, arbitrary: fc.constant<Signing>({ mode: 'valid' }) },
+      { weight: 18, arbitrary: badSignings },
+    ),
+    method: fc.oneof(
+      { weight: 98, arbitrary: fc.constant('POST') },
+      { weight: 2, arbitrary: fc.constantFrom('GET', 'PUT', 'PATCH', 'DELETE', 'OPTIONS') },
+    ),
     contentType: contentTypes,
     chunked: fc.boolean(),
   })

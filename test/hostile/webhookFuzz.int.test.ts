@@ -5,7 +5,12 @@ import { runInNewContext } from 'node:vm';
 import { queryOnce } from '../support/db';
 import { startTestStack, type TestStack } from '../support/host';
 import { postWebhook, ticketBody } from '../support/webhooks';
-import { startHttpClientThread, type HttpClientThread, type RawHttpReply, type RawHttpRequest } from './httpClientThread';
+import {
+  startHttpClientThread,
+  type HttpClientThread,
+  type RawHttpReply,
+  type RawHttpRequest,
+} from './httpClientThread';
 import { fuzzSeed } from './seed';
 import { MAX_BODY_BYTES, fuzzCases, signatureHeader, type FuzzCase } from './webhookCases';
 
@@ -32,7 +37,12 @@ let client: HttpClientThread;
 
 beforeAll(async () => {
   stack = await startTestStack();
-  client = startHttpClientThread({ host: '127.0.0.1', port: stack.host.port, maxSockets: CONCURRENCY, timeoutMs: 20_000 });
+  client = startHttpClientThread({
+    host: '127.0.0.1',
+    port: stack.host.port,
+    maxSockets: CONCURRENCY,
+    timeoutMs: 20_000,
+  });
 });
 
 afterAll(async () => {
@@ -56,7 +66,8 @@ function requestFor(c: FuzzCase): RawHttpRequest {
 async function send(c: FuzzCase): Promise<Reply | { closed: string }> {
   const reply = await client.send(requestFor(c));
   // Only an oversized body may be answered by a closed socket (the host stops reading it).
-  if ('closed' in reply && c.body.length <= MAX_BODY_BYTES) throw new Error(`socket closed (${reply.closed}) without a reply to ${describeCase(c)}`);
+  if ('closed' in reply && c.body.length <= MAX_BODY_BYTES)
+    throw new Error(`socket closed (${reply.closed}) without a reply to ${describeCase(c)}`);
   return reply;
 }
 
@@ -85,7 +96,8 @@ function check(c: FuzzCase, reply: Reply | { closed: string }, tally: Tally): vo
   tally.byStatus.set(reply.status, (tally.byStatus.get(reply.status) ?? 0) + 1);
   kind.set(reply.status, (kind.get(reply.status) ?? 0) + 1);
   const fail = (why: string) => {
-    if (tally.failures.length < 20) tally.failures.push(`${why}: got ${reply.status} ${reply.text.slice(0, 300)} for ${describeCase(c)}`);
+    if (tally.failures.length < 20)
+      tally.failures.push(`${why}: got ${reply.status} ${reply.text.slice(0, 300)} for ${describeCase(c)}`);
   };
   if (reply.status !== 200 && (reply.status < 400 || reply.status > 499)) return fail('not a 200 or a 4xx');
   if (c.expect !== undefined && reply.status !== c.expect) return fail(`expected ${c.expect}`);
@@ -99,7 +111,8 @@ function check(c: FuzzCase, reply: Reply | { closed: string }, tally: Tally): vo
   const body = json as Record<string, unknown>;
   if (reply.status === 200) {
     if (c.signing.mode !== 'valid') return fail('accepted without a valid signature');
-    if (!(body.status === 'success' || body.status === 'duplicate') || !Number.isInteger(body.id)) return fail('200 without status and id');
+    if (!(body.status === 'success' || body.status === 'duplicate') || !Number.isInteger(body.id))
+      return fail('200 without status and id');
     const sha = createHash('sha256').update(c.body).digest('hex');
     const known = tally.stored.get(sha);
     if (known !== undefined && known !== body.id) return fail(`same body stored as ${known} and ${String(body.id)}`);
@@ -116,7 +129,12 @@ function* cases(total: number, seed: number): Generator<FuzzCase> {
   }
 }
 
-async function runAll(source: Iterator<FuzzCase>, count: number, tally: Tally, onThousand: () => void = () => undefined): Promise<void> {
+async function runAll(
+  source: Iterator<FuzzCase>,
+  count: number,
+  tally: Tally,
+  onThousand: () => void = () => undefined,
+): Promise<void> {
   let taken = 0;
   let done = 0;
   const worker = async () => {
@@ -154,7 +172,9 @@ describe(`POST /webhook under ${CASES} fuzzed requests (seed ${SEED})`, () => {
   it(
     'never answers 5xx, always JSON, a 4xx always with an error, and stores every 200; RSS stays flat',
     async () => {
-      console.log(`webhook fuzz seed ${SEED}, ${CASES} cases, ${CONCURRENCY} at a time (FUZZ_SEED / FUZZ_CASES to change)`);
+      console.log(
+        `webhook fuzz seed ${SEED}, ${CASES} cases, ${CONCURRENCY} at a time (FUZZ_SEED / FUZZ_CASES to change)`,
+      );
       const tally: Tally = { byStatus: new Map(), byKind: new Map(), closed: 0, failures: [], stored: new Map() };
       const source = cases(CASES, SEED);
       const started = Date.now();
@@ -188,7 +208,10 @@ describe(`POST /webhook under ${CASES} fuzzed requests (seed ${SEED})`, () => {
       expect(after.rss - before.rss).toBeLessThan(RSS_GROWTH_LIMIT);
 
       // Every 200 is a committed row with that body's hash, and nothing else was stored.
-      const rows = await queryOnce<{ id: string; body_sha256: string }>(stack.db.url, 'SELECT id, body_sha256 FROM webhook_event');
+      const rows = await queryOnce<{ id: string; body_sha256: string }>(
+        stack.db.url,
+        'SELECT id, body_sha256 FROM webhook_event',
+      );
       const inDb = new Map(rows.map((r) => [r.body_sha256, Number(r.id)]));
       expect(inDb.size).toBe(tally.stored.size);
       for (const [sha, id] of tally.stored) expect({ sha, id: inDb.get(sha) }).toEqual({ sha, id });

@@ -45,8 +45,22 @@ let db: TestDatabase;
 const prefix = uniqueName('bind');
 const children: Child[] = [];
 /** The variables these cases are about are exactly what each case says. */
-const clean = { HOST: '', NODE_ENV: '', PETZI_API_KEY: '', PETZI_ADMIN_KEY: '', DASHBOARD_PASSWORD: '', PETZI_WEBHOOK_SECRET: '', SECRET_KEY: '' };
-const base = () => ({ ...clean, PORT: '0', DATABASE_URL: db.url, RABBITMQ_URL: TEST_RABBITMQ_URL, PETZI_TOPOLOGY_PREFIX: prefix });
+const clean = {
+  HOST: '',
+  NODE_ENV: '',
+  PETZI_API_KEY: '',
+  PETZI_ADMIN_KEY: '',
+  DASHBOARD_PASSWORD: '',
+  PETZI_WEBHOOK_SECRET: '',
+  SECRET_KEY: '',
+};
+const base = () => ({
+  ...clean,
+  PORT: '0',
+  DATABASE_URL: db.url,
+  RABBITMQ_URL: TEST_RABBITMQ_URL,
+  PETZI_TOPOLOGY_PREFIX: prefix,
+});
 
 async function run(script: string, env: Record<string, string>): Promise<Child> {
   const child = await startChild(script, { ...base(), ...env });
@@ -91,14 +105,44 @@ describe('default binds', () => {
 
 describe('refusing to run open', () => {
   it.each([
-    ['the host bound wide without PETZI_API_KEY', HOST_MAIN, { HOST: '0.0.0.0', PETZI_WEBHOOK_SECRET: 'a-real-secret' }, /set PETZI_API_KEY/],
-    ['the host in production without PETZI_API_KEY', HOST_MAIN, { NODE_ENV: 'production', PETZI_WEBHOOK_SECRET: 'a-real-secret' }, /set PETZI_API_KEY/],
-    ['the host bound wide with the example secret', HOST_MAIN, { HOST: '0.0.0.0', PETZI_API_KEY: 'k' }, /set PETZI_WEBHOOK_SECRET/],
-    ['the host in production with the example secret given', HOST_MAIN, { NODE_ENV: 'production', PETZI_API_KEY: 'k', PETZI_WEBHOOK_SECRET: 'secret' }, /set PETZI_WEBHOOK_SECRET/],
+    [
+      'the host bound wide without PETZI_API_KEY',
+      HOST_MAIN,
+      { HOST: '0.0.0.0', PETZI_WEBHOOK_SECRET: 'a-real-secret' },
+      /set PETZI_API_KEY/,
+    ],
+    [
+      'the host in production without PETZI_API_KEY',
+      HOST_MAIN,
+      { NODE_ENV: 'production', PETZI_WEBHOOK_SECRET: 'a-real-secret' },
+      /set PETZI_API_KEY/,
+    ],
+    [
+      'the host bound wide with the example secret',
+      HOST_MAIN,
+      { HOST: '0.0.0.0', PETZI_API_KEY: 'k' },
+      /set PETZI_WEBHOOK_SECRET/,
+    ],
+    [
+      'the host in production with the example secret given',
+      HOST_MAIN,
+      { NODE_ENV: 'production', PETZI_API_KEY: 'k', PETZI_WEBHOOK_SECRET: 'secret' },
+      /set PETZI_WEBHOOK_SECRET/,
+    ],
     ['the bridge bound wide without PETZI_API_KEY', BRIDGE_MAIN, { HOST: '0.0.0.0' }, /set PETZI_API_KEY/],
     ['the bridge in production without PETZI_API_KEY', BRIDGE_MAIN, { NODE_ENV: 'production' }, /set PETZI_API_KEY/],
-    ['the dashboard bound wide without DASHBOARD_PASSWORD', DASHBOARD_MAIN, { HOST: '0.0.0.0' }, /set DASHBOARD_PASSWORD/],
-    ['the dashboard in production without DASHBOARD_PASSWORD', DASHBOARD_MAIN, { NODE_ENV: 'production' }, /set DASHBOARD_PASSWORD/],
+    [
+      'the dashboard bound wide without DASHBOARD_PASSWORD',
+      DASHBOARD_MAIN,
+      { HOST: '0.0.0.0' },
+      /set DASHBOARD_PASSWORD/,
+    ],
+    [
+      'the dashboard in production without DASHBOARD_PASSWORD',
+      DASHBOARD_MAIN,
+      { NODE_ENV: 'production' },
+      /set DASHBOARD_PASSWORD/,
+    ],
   ])('%s: exits 1 naming the variable to set, listening on nothing', async (_name, script, env, message) => {
     const failure = await run(script, env).then(
       () => 'started',

@@ -16,7 +16,13 @@ import { postWebhook, ticketBody } from '../support/webhooks';
  * recorder does not run here, so the dead-letter queue keeps what the relay gives up on.
  */
 const ADMIN = 'erasure-admin-key-5e0c';
-const BUYER = { role: 'customer', firstName: 'Zéphyrine', lastName: 'Quaglioni', email: 'zq.private@example.ch', postcode: '9876' };
+const BUYER = {
+  role: 'customer',
+  firstName: 'Zéphyrine',
+  lastName: 'Quaglioni',
+  email: 'zq.private@example.ch',
+  postcode: '9876',
+};
 const PERSONAL = [BUYER.firstName, BUYER.lastName, BUYER.email, BUYER.postcode];
 const POISON = 'POISON ERASE';
 
@@ -86,25 +92,62 @@ describe('DELETE /api/tickets/{number}/buyer', () => {
     const reply = await postWebhook(stack.url, withBuyer(1, { title: POISON }));
     expect(reply.status).toBe(200);
     poisoned = reply.json.id as number;
-    await waitUntil(async () => ((await channel.checkQueue(dlq)).messageCount === 1 ? true : undefined), 20_000, 'the dead letter');
+    await waitUntil(
+      async () => ((await channel.checkQueue(dlq)).messageCount === 1 ? true : undefined),
+      20_000,
+      'the dead letter',
+    );
     // Beside it: a message naming the ticket but no stored webhook, another ticket's, and bytes nobody can read.
-    const unknownEvent = { id: 55_555, receivedAt: new Date().toISOString(), event: 'ticket_scanned', bodySha256: '', payload: JSON.parse(withBuyer(1)) as unknown };
-    channel.sendToQueue(dlq, Buffer.from(JSON.stringify(unknownEvent)), { persistent: true, headers: { 'x-ms-rabbitmq-requeuecount': 4 } });
-    const other = { id: 66_666, receivedAt: new Date().toISOString(), event: 'ticket_created', bodySha256: '', payload: JSON.parse(withBuyer(2)) as unknown };
+    const unknownEvent = {
+      id: 55_555,
+      receivedAt: new Date().toISOString(),
+      event: 'ticket_scanned',
+      bodySha256: '',
+      payload: JSON.parse(withBuyer(1)) as unknown,
+    };
+    channel.sendToQueue(dlq, Buffer.from(JSON.stringify(unknownEvent)), {
+      persistent: true,
+      headers: { 'x-ms-rabbitmq-requeuecount': 4 },
+    });
+    const other = {
+      id: 66_666,
+      receivedAt: new Date().toISOString(),
+      event: 'ticket_created',
+      bodySha256: '',
+      payload: JSON.parse(withBuyer(2)) as unknown,
+    };
     channel.sendToQueue(dlq, Buffer.from(JSON.stringify(other)), { persistent: true });
     channel.sendToQueue(dlq, Buffer.from(`not json ${BUYER.lastName}`), { persistent: true });
-    await waitUntil(async () => ((await channel.checkQueue(dlq)).messageCount === 4 ? true : undefined), 5_000, 'four messages');
+    await waitUntil(
+      async () => ((await channel.checkQueue(dlq)).messageCount === 4 ? true : undefined),
+      5_000,
+      'four messages',
+    );
     // Reasons that quoted the buyer (an error text that echoed a value), as Postgres keeps them.
-    await queryOnce(stack.db.url, `UPDATE relay_failure SET reason = reason || ' (' || $2 || ')' WHERE webhook_id = $1`, [poisoned, BUYER.email]);
-    await queryOnce(stack.db.url, `INSERT INTO dead_letter (webhook_id, kind, reason, tries) VALUES ($1, 'error', $2, 5)`, [
-      poisoned,
-      `bad value "${BUYER.lastName}, ${BUYER.firstName}"`,
-    ]);
+    await queryOnce(
+      stack.db.url,
+      `UPDATE relay_failure SET reason = reason || ' (' || $2 || ')' WHERE webhook_id = $1`,
+      [poisoned, BUYER.email],
+    );
+    await queryOnce(
+      stack.db.url,
+      `INSERT INTO dead_letter (webhook_id, kind, reason, tries) VALUES ($1, 'error', $2, 5)`,
+      [poisoned, `bad value "${BUYER.lastName}, ${BUYER.firstName}"`],
+    );
     const before = await peekQueue();
 
-    const response = await fetch(`${stack.url}/api/tickets/TEST00000001/buyer`, { method: 'DELETE', headers: { 'x-functions-key': ADMIN } });
+    const response = await fetch(`${stack.url}/api/tickets/TEST00000001/buyer`, {
+      method: 'DELETE',
+      headers: { 'x-functions-key': ADMIN },
+    });
     expect(response.status).toBe(200);
-    expect(await response.json()).toEqual({ ticket: 'TEST00000001', webhooks: 1, erased: 1, deadLetterReasons: 2, deadLetterQueue: 2 });
+    expect(await response.json()).toEqual({
+      ticket: 'TEST00000001',
+      webhooks: 1,
+      erased: 1,
+      deadLetterReasons: 2,
+      deadLetterQueue: 2,
+    });
 
     const after = await peekQueue();
     // Same messages, same order: the two of the ticket were put back in place of the originals, at the end.
@@ -113,8 +156,14 @@ describe('DELETE /api/tickets/{number}/buyer', () => {
     expect(ofTicket).toHaveLength(2);
     for (const held of ofTicket) {
       for (const value of PERSONAL) expect(held.content).not.toContain(value);
-      const message = JSON.parse(held.content) as { bodySha256: string; payload: { details: { buyer: unknown; ticket: { number: string } } } };
-      expect(message.payload.details).toMatchObject({ buyer: { role: 'customer', erased: true }, ticket: { number: 'TEST00000001' } });
+      const message = JSON.parse(held.content) as {
+        bodySha256: string;
+        payload: { details: { buyer: unknown; ticket: { number: string } } };
+      };
+      expect(message.payload.details).toMatchObject({
+        buyer: { role: 'customer', erased: true },
+        ticket: { number: 'TEST00000001' },
+      });
       expect(held.headers['x-petzi-buyer-erased']).toBe(true);
     }
     // The relay's dead-lettering headers travel with the copy.
@@ -128,11 +177,23 @@ describe('DELETE /api/tickets/{number}/buyer', () => {
       'SELECT reason FROM dead_letter WHERE webhook_id = $1 UNION ALL SELECT reason FROM relay_failure WHERE webhook_id = $1',
       [poisoned],
     );
-    expect(reasons.map((r) => r.reason)).toEqual([`bad value "[erased], [erased]"`, expect.stringMatching(/violates check constraint "test_erase_poison" \(\[erased\]\)$/)]);
+    expect(reasons.map((r) => r.reason)).toEqual([
+      `bad value "[erased], [erased]"`,
+      expect.stringMatching(/violates check constraint "test_erase_poison" \(\[erased\]\)$/),
+    ]);
 
     // Again: nothing left to erase, and nothing changes.
-    const again = await fetch(`${stack.url}/api/tickets/TEST00000001/buyer`, { method: 'DELETE', headers: { 'x-functions-key': ADMIN } });
-    expect(await again.json()).toEqual({ ticket: 'TEST00000001', webhooks: 1, erased: 0, deadLetterReasons: 0, deadLetterQueue: 0 });
+    const again = await fetch(`${stack.url}/api/tickets/TEST00000001/buyer`, {
+      method: 'DELETE',
+      headers: { 'x-functions-key': ADMIN },
+    });
+    expect(await again.json()).toEqual({
+      ticket: 'TEST00000001',
+      webhooks: 1,
+      erased: 0,
+      deadLetterReasons: 0,
+      deadLetterQueue: 0,
+    });
     expect((await peekQueue()).map((h) => h.content)).toEqual(after.map((h) => h.content));
   });
 
@@ -141,8 +202,18 @@ describe('DELETE /api/tickets/{number}/buyer', () => {
     const held = (await peekQueue()).find((h) => idOf(h) === poisoned);
     if (!held) throw new Error('the erased dead letter is gone');
     channel.sendToQueue(stack.host.deps.topology.relayQueue, Buffer.from(held.content), { persistent: true });
-    await waitUntil(async () => ((await queryOnce(stack.db.url, 'SELECT 1 FROM live_event WHERE webhook_id = $1', [poisoned])).length === 1 ? true : undefined), 10_000, 'relayed');
-    const [ticket] = await queryOnce<{ title: string; buyer_role: string }>(stack.db.url, "SELECT title, buyer_role FROM ticket WHERE number = 'TEST00000001'");
+    await waitUntil(
+      async () =>
+        (await queryOnce(stack.db.url, 'SELECT 1 FROM live_event WHERE webhook_id = $1', [poisoned])).length === 1
+          ? true
+          : undefined,
+      10_000,
+      'relayed',
+    );
+    const [ticket] = await queryOnce<{ title: string; buyer_role: string }>(
+      stack.db.url,
+      "SELECT title, buyer_role FROM ticket WHERE number = 'TEST00000001'",
+    );
     expect(ticket).toEqual({ title: POISON, buyer_role: 'customer' });
   });
 
@@ -151,16 +222,40 @@ describe('DELETE /api/tickets/{number}/buyer', () => {
     const closed = await BrokerConnection.open(TEST_RABBITMQ_URL);
     await closed.close();
     const handler = eraseBuyerHandler({ ...stack.host.deps, broker: closed });
-    const request = new HttpRequest({ method: 'DELETE', url: `${stack.url}/api/tickets/TEST00000002/buyer`, params: { number: 'TEST00000002' } });
-    const response = (await handler(request, new InvocationContext({ functionName: 'eraseBuyer', logHandler: () => undefined }))) as HttpResponseInit;
+    const request = new HttpRequest({
+      method: 'DELETE',
+      url: `${stack.url}/api/tickets/TEST00000002/buyer`,
+      params: { number: 'TEST00000002' },
+    });
+    const response = (await handler(
+      request,
+      new InvocationContext({ functionName: 'eraseBuyer', logHandler: () => undefined }),
+    )) as HttpResponseInit;
     expect(response.status).toBe(503);
     expect(response.headers).toMatchObject({ 'Retry-After': '5' });
-    expect(response.jsonBody).toEqual({ error: 'Stored webhooks erased (1), but the dead-letter queue is unreachable: repeat the request' });
-    const [stored] = await queryOnce<{ buyer: unknown }>(stack.db.url, "SELECT payload #> '{details,buyer}' AS buyer FROM webhook_event WHERE ticket_number = 'TEST00000002'");
+    expect(response.jsonBody).toEqual({
+      error: 'Stored webhooks erased (1), but the dead-letter queue is unreachable: repeat the request',
+    });
+    const [stored] = await queryOnce<{ buyer: unknown }>(
+      stack.db.url,
+      "SELECT payload #> '{details,buyer}' AS buyer FROM webhook_event WHERE ticket_number = 'TEST00000002'",
+    );
     expect(stored.buyer).toEqual({ role: 'customer', erased: true });
-    // Repeated with the broker back, the erasure reaches the queue: the other ticket's message, left alone above, loses its buyer now.
-    const retry = await fetch(`${stack.url}/api/tickets/TEST00000002/buyer`, { method: 'DELETE', headers: { 'x-functions-key': ADMIN } });
-    expect(await retry.json()).toEqual({ ticket: 'TEST00000002', webhooks: 1, erased: 0, deadLetterReasons: 0, deadLetterQueue: 1 });
-    for (const held of await peekQueue()) for (const value of PERSONAL) if (idOf(held) !== `not json ${BUYER.lastName}`) expect(held.content).not.toContain(value);
+    // Repeated with the broker back, the erasure reaches the queue: the other ticket's message, left alone above, loses
+    // its buyer now.
+    const retry = await fetch(`${stack.url}/api/tickets/TEST00000002/buyer`, {
+      method: 'DELETE',
+      headers: { 'x-functions-key': ADMIN },
+    });
+    expect(await retry.json()).toEqual({
+      ticket: 'TEST00000002',
+      webhooks: 1,
+      erased: 0,
+      deadLetterReasons: 0,
+      deadLetterQueue: 1,
+    });
+    for (const held of await peekQueue())
+      for (const value of PERSONAL)
+        if (idOf(held) !== `not json ${BUYER.lastName}`) expect(held.content).not.toContain(value);
   });
 });

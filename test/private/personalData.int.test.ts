@@ -17,7 +17,13 @@ import { postWebhook, ticketBody } from '../support/webhooks';
  */
 const KEY = 'pd-api-key-0b7e4c19';
 const ADMIN = 'pd-admin-key-93d1a6f2';
-const BUYER = { role: 'customer', firstName: 'Zéphyrine', lastName: 'Quaglioni', email: 'zq.private@example.ch', postcode: '9876' };
+const BUYER = {
+  role: 'customer',
+  firstName: 'Zéphyrine',
+  lastName: 'Quaglioni',
+  email: 'zq.private@example.ch',
+  postcode: '9876',
+};
 const PERSONAL = [BUYER.firstName, BUYER.lastName, BUYER.email, BUYER.postcode];
 const number = (n: number) => `TEST${String(n).padStart(8, '0')}`;
 
@@ -44,17 +50,26 @@ const capture: Logger = { info: (m) => lines.push(m), warn: (m) => lines.push(m)
 let stack: TestStack;
 let bridge: RunningBridge;
 
-const get = (path: string, key?: string) => fetch(`${stack.url}${path}`, { headers: key ? { 'x-functions-key': key } : {} });
-const erase = (n: string, key?: string) => fetch(`${stack.url}/api/tickets/${n}/buyer`, { method: 'DELETE', headers: key ? { 'x-functions-key': key } : {} });
+const get = (path: string, key?: string) =>
+  fetch(`${stack.url}${path}`, { headers: key ? { 'x-functions-key': key } : {} });
+const erase = (n: string, key?: string) =>
+  fetch(`${stack.url}/api/tickets/${n}/buyer`, { method: 'DELETE', headers: key ? { 'x-functions-key': key } : {} });
 
 async function storedBuyers(n: string): Promise<unknown[]> {
-  const rows = await queryOnce<{ buyer: unknown }>(stack.db.url, `SELECT payload #> '{details,buyer}' AS buyer FROM webhook_event WHERE ticket_number = $1 ORDER BY id`, [n]);
+  const rows = await queryOnce<{ buyer: unknown }>(
+    stack.db.url,
+    `SELECT payload #> '{details,buyer}' AS buyer FROM webhook_event WHERE ticket_number = $1 ORDER BY id`,
+    [n],
+  );
   return rows.map((r) => r.buyer);
 }
 
 function runRetention(days: number | undefined): Promise<void> {
   const deps = { ...stack.host.deps, config: { ...stack.host.deps.config, rawRetentionDays: days } };
-  const context = new InvocationContext({ functionName: 'retention', logHandler: (_level, ...args) => lines.push(args.map(String).join(' ')) });
+  const context = new InvocationContext({
+    functionName: 'retention',
+    logHandler: (_level, ...args) => lines.push(args.map(String).join(' ')),
+  });
   return retentionFunction.handler(deps)({ isPastDue: false } as Timer, context);
 }
 
@@ -72,7 +87,12 @@ beforeAll(async () => {
     15_000,
     'three tickets in the projection',
   );
-  const config = loadBridgeConfig({ DATABASE_URL: stack.db.url, RABBITMQ_URL: TEST_RABBITMQ_URL, PETZI_TOPOLOGY_PREFIX: stack.prefix, PETZI_API_KEY: KEY });
+  const config = loadBridgeConfig({
+    DATABASE_URL: stack.db.url,
+    RABBITMQ_URL: TEST_RABBITMQ_URL,
+    PETZI_TOPOLOGY_PREFIX: stack.prefix,
+    PETZI_API_KEY: KEY,
+  });
   bridge = await startBridge({ config, port: 0, log: capture, processMetrics: false });
 });
 
@@ -96,7 +116,8 @@ describe('where the buyer is not', () => {
       const events = await stream.waitFor(3);
       for (const event of events) {
         for (const value of PERSONAL) expect(event.data).not.toContain(value);
-        for (const key of ['buyer', 'firstName', 'lastName', 'email', 'postcode']) expect(keysOf(JSON.parse(event.data))).not.toContain(key);
+        for (const key of ['buyer', 'firstName', 'lastName', 'email', 'postcode'])
+          expect(keysOf(JSON.parse(event.data))).not.toContain(key);
       }
     } finally {
       await stream.close();
@@ -105,7 +126,9 @@ describe('where the buyer is not', () => {
 
   it('/api/tickets/{number} shows the buyer of the raw webhooks only to a caller with the key', async () => {
     expect((await get(`/api/tickets/${number(1)}`)).status).toBe(401);
-    const detail = (await (await get(`/api/tickets/${number(1)}`, KEY)).json()) as { webhooks: Array<{ payload: { details: { buyer: unknown } } }> };
+    const detail = (await (await get(`/api/tickets/${number(1)}`, KEY)).json()) as {
+      webhooks: Array<{ payload: { details: { buyer: unknown } } }>;
+    };
     expect(detail.webhooks[0].payload.details.buyer).toEqual(BUYER);
   });
 });
@@ -120,11 +143,23 @@ describe('erasure of one buyer on request (DELETE /api/tickets/{number}/buyer, a
   it('blanks every stored webhook of that ticket to its role, and no other ticket', async () => {
     const response = await erase(number(1), ADMIN);
     expect(response.status).toBe(200);
-    expect(await response.json()).toEqual({ ticket: number(1), webhooks: 1, erased: 1, deadLetterReasons: 0, deadLetterQueue: 0 });
+    expect(await response.json()).toEqual({
+      ticket: number(1),
+      webhooks: 1,
+      erased: 1,
+      deadLetterReasons: 0,
+      deadLetterQueue: 0,
+    });
     expect(await storedBuyers(number(1))).toEqual([{ role: 'customer', erased: true }]);
     expect(await storedBuyers(number(2))).toEqual([BUYER]);
     const again = await erase(number(1), ADMIN);
-    expect(await again.json()).toEqual({ ticket: number(1), webhooks: 1, erased: 0, deadLetterReasons: 0, deadLetterQueue: 0 });
+    expect(await again.json()).toEqual({
+      ticket: number(1),
+      webhooks: 1,
+      erased: 0,
+      deadLetterReasons: 0,
+      deadLetterQueue: 0,
+    });
     // The ticket itself stays, and a re-delivery of the original body is still a duplicate.
     expect((await get(`/api/tickets/${number(1)}`, KEY)).status).toBe(200);
     expect((await postWebhook(stack.url, withBuyer(1))).json.status).toBe('duplicate');
@@ -132,7 +167,14 @@ describe('erasure of one buyer on request (DELETE /api/tickets/{number}/buyer, a
 
   it('is a 404 for an unknown ticket, a 400 for an unknown parameter, a 405 for another method', async () => {
     expect((await erase('NOSUCHTICKET', ADMIN)).status).toBe(404);
-    expect((await fetch(`${stack.url}/api/tickets/${number(2)}/buyer?all=1`, { method: 'DELETE', headers: { 'x-functions-key': ADMIN } })).status).toBe(400);
+    expect(
+      (
+        await fetch(`${stack.url}/api/tickets/${number(2)}/buyer?all=1`, {
+          method: 'DELETE',
+          headers: { 'x-functions-key': ADMIN },
+        })
+      ).status,
+    ).toBe(400);
     expect((await get(`/api/tickets/${number(2)}/buyer`, ADMIN)).status).toBe(405);
     expect(await storedBuyers(number(2))).toEqual([BUYER]);
   });
@@ -142,12 +184,21 @@ describe('RAW_RETENTION_DAYS', () => {
   it('is off unless set, and must be a positive integer', () => {
     expect(loadConfig({}).rawRetentionDays).toBeUndefined();
     expect(loadConfig({ RAW_RETENTION_DAYS: '30' }).rawRetentionDays).toBe(30);
-    for (const bad of ['0', '-1', '2.5', 'month']) expect(() => loadConfig({ RAW_RETENTION_DAYS: bad })).toThrow(ConfigError);
+    for (const bad of ['0', '-1', '2.5', 'month'])
+      expect(() => loadConfig({ RAW_RETENTION_DAYS: bad })).toThrow(ConfigError);
   });
 
   it('the hourly timer blanks the buyer of webhooks older than that, and only those; unset, it blanks nothing', async () => {
-    await queryOnce(stack.db.url, `UPDATE webhook_event SET received_at = now() - interval '31 days' WHERE ticket_number = $1`, [number(2)]);
-    await queryOnce(stack.db.url, `UPDATE webhook_event SET received_at = now() - interval '29 days' WHERE ticket_number = $1`, [number(3)]);
+    await queryOnce(
+      stack.db.url,
+      `UPDATE webhook_event SET received_at = now() - interval '31 days' WHERE ticket_number = $1`,
+      [number(2)],
+    );
+    await queryOnce(
+      stack.db.url,
+      `UPDATE webhook_event SET received_at = now() - interval '29 days' WHERE ticket_number = $1`,
+      [number(3)],
+    );
     await runRetention(undefined);
     expect(await storedBuyers(number(2))).toEqual([BUYER]);
     await runRetention(30);
@@ -160,6 +211,7 @@ describe('RAW_RETENTION_DAYS', () => {
 describe('the logs', () => {
   it('never held a buyer field, a key or the webhook secret, on any of these paths', () => {
     expect(lines.length).toBeGreaterThan(0);
-    for (const secret of [...PERSONAL, KEY, ADMIN, TEST_SECRET]) expect(lines.filter((line) => line.includes(secret))).toEqual([]);
+    for (const secret of [...PERSONAL, KEY, ADMIN, TEST_SECRET])
+      expect(lines.filter((line) => line.includes(secret))).toEqual([]);
   });
 });

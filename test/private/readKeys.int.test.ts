@@ -23,7 +23,12 @@ let bridge: RunningBridge;
 beforeAll(async () => {
   stack = await startTestStack({ env: KEYS });
   expect((await postWebhook(stack.url, ticketBody(1))).status).toBe(200);
-  const config = loadBridgeConfig({ DATABASE_URL: stack.db.url, RABBITMQ_URL: TEST_RABBITMQ_URL, PETZI_TOPOLOGY_PREFIX: stack.prefix, ...KEYS });
+  const config = loadBridgeConfig({
+    DATABASE_URL: stack.db.url,
+    RABBITMQ_URL: TEST_RABBITMQ_URL,
+    PETZI_TOPOLOGY_PREFIX: stack.prefix,
+    ...KEYS,
+  });
   bridge = await startBridge({ config, port: 0, log: silentLogger, processMetrics: false });
 });
 
@@ -32,7 +37,10 @@ afterAll(async () => {
   await stack?.stop();
 });
 
-async function get(path: string, headers: Record<string, string> = {}): Promise<{ status: number; body: Record<string, unknown> }> {
+async function get(
+  path: string,
+  headers: Record<string, string> = {},
+): Promise<{ status: number; body: Record<string, unknown> }> {
   const response = await fetch(`${stack.url}${path}`, { headers });
   return { status: response.status, body: (await response.json()) as Record<string, unknown> };
 }

@@ -20,10 +20,22 @@ export interface DashboardStack {
  * both require PETZI_API_KEY (and PETZI_ADMIN_KEY for the host, when given), and the production
  * dashboard server holding those keys and a login, over the built app.
  */
-export async function startDashboardStack(options: { apiKey: string; adminKey?: string; login: DashboardLogin }): Promise<DashboardStack> {
-  const env: Record<string, string> = { PETZI_API_KEY: options.apiKey, ...(options.adminKey ? { PETZI_ADMIN_KEY: options.adminKey } : {}) };
+export async function startDashboardStack(options: {
+  apiKey: string;
+  adminKey?: string;
+  login: DashboardLogin;
+}): Promise<DashboardStack> {
+  const env: Record<string, string> = {
+    PETZI_API_KEY: options.apiKey,
+    ...(options.adminKey ? { PETZI_ADMIN_KEY: options.adminKey } : {}),
+  };
   const stack = await startTestStack({ env });
-  const config = loadBridgeConfig({ DATABASE_URL: stack.db.url, RABBITMQ_URL: TEST_RABBITMQ_URL, PETZI_TOPOLOGY_PREFIX: stack.prefix, PETZI_API_KEY: options.apiKey });
+  const config = loadBridgeConfig({
+    DATABASE_URL: stack.db.url,
+    RABBITMQ_URL: TEST_RABBITMQ_URL,
+    PETZI_TOPOLOGY_PREFIX: stack.prefix,
+    PETZI_API_KEY: options.apiKey,
+  });
   const bridge = await startBridge({ config, port: 0, log: silentLogger, processMetrics: false });
   const dashboard = await startDashboardServer({
     port: 0,

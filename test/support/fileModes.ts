@@ -26,7 +26,8 @@ export function notOwnedBy(dir: string, uid: number): string[] {
   const visit = (entry: string) => {
     const stat = lstatSync(entry);
     if (stat.uid !== uid) found.push(`${stat.uid} ${entry}`);
-    if (stat.isDirectory() && !stat.isSymbolicLink()) for (const child of readdirSync(entry)) visit(path.join(entry, child));
+    if (stat.isDirectory() && !stat.isSymbolicLink())
+      for (const child of readdirSync(entry)) visit(path.join(entry, child));
   };
   visit(dir);
   return found;

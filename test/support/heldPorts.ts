@@ -24,7 +24,8 @@ export async function holdPorts(ports: readonly number[]): Promise<HeldPorts> {
   }
   return {
     held: servers.map((server) => (server.address() as net.AddressInfo).port),
-    release: async () => void (await Promise.all(servers.map((server) => new Promise((resolve) => server.close(resolve))))),
+    release: async () =>
+      void (await Promise.all(servers.map((server) => new Promise((resolve) => server.close(resolve))))),
   };
 }
 

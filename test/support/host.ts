@@ -1,4 +1,12 @@
-import { loadConfig, type Config, type FunctionDeclaration, silentLogger, type Logger, accessKeysFromEnv, resolveAccess } from '../../functions/src';
+import {
+  loadConfig,
+  type Config,
+  type FunctionDeclaration,
+  silentLogger,
+  type Logger,
+  accessKeysFromEnv,
+  resolveAccess,
+} from '../../functions/src';
 import { startHost, type RunningHost } from '../../host/src/host';
 import type { HttpTimeouts } from '../../host/src/httpServer';
 import { deleteTopology } from './broker';

@@ -16,8 +16,14 @@ export interface ProvisionChild {
  * the path of a compiled tools/provision module, prints one JSON line when its services are up and
  * keeps them until its stdin closes.
  */
-export function provisionInChild(script: (dist: (module: string) => string) => string, env: NodeJS.ProcessEnv): ProvisionChild {
-  const child = spawn(process.execPath, ['-e', script((module) => JSON.stringify(path.join(DIST, `${module}.js`)))], { env, stdio: ['pipe', 'pipe', 'inherit'] });
+export function provisionInChild(
+  script: (dist: (module: string) => string) => string,
+  env: NodeJS.ProcessEnv,
+): ProvisionChild {
+  const child = spawn(process.execPath, ['-e', script((module) => JSON.stringify(path.join(DIST, `${module}.js`)))], {
+    env,
+    stdio: ['pipe', 'pipe', 'inherit'],
+  });
   const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
   const first = new Promise<Record<string, string>>((resolve, reject) => {
     let out = '';
@@ -40,7 +46,12 @@ export function provisionInChild(script: (dist: (module: string) => string) => s
  * An embedded Postgres in dataDir/postgres on `port` with `password`, in a child: prints
  * {url, said} (its log lines), or {error, said} and exits 1.
  */
-export function embeddedPostgresInChild(options: { dataDir: string; port: number; password: string; database?: string }): ProvisionChild {
+export function embeddedPostgresInChild(options: {
+  dataDir: string;
+  port: number;
+  password: string;
+  database?: string;
+}): ProvisionChild {
   return provisionInChild(
     (dist) => `
     const { startEmbeddedPostgres } = require(${dist('postgres')});

@@ -32,9 +32,14 @@ export interface PostResult {
 }
 
 /** Sends the exact bytes, signed as PETZI signs them unless told otherwise. */
-export async function postWebhook(baseUrl: string, body: Buffer | string, options: PostOptions = {}): Promise<PostResult> {
+export async function postWebhook(
+  baseUrl: string,
+  body: Buffer | string,
+  options: PostOptions = {},
+): Promise<PostResult> {
   const timestamp = options.timestamp ?? Math.floor(Date.now() / 1000);
-  const signature = options.signature === undefined ? signPayload(options.secret ?? TEST_SECRET, body, timestamp) : options.signature;
+  const signature =
+    options.signature === undefined ? signPayload(options.secret ?? TEST_SECRET, body, timestamp) : options.signature;
   const headers: Record<string, string> = {
     'Content-Type': 'application/json',
     'Petzi-Version': '2',

@@ -30,21 +30,27 @@ async function main(): Promise<void> {
       void (async () => {
         const body = Buffer.concat(chunks);
         try {
-          verifySignature({ header: req.headers['petzi-signature'] as string | undefined, body, secrets, toleranceSeconds: 300 });
+          verifySignature({
+            header: req.headers['petzi-signature'] as string | undefined,
+            body,
+            secrets,
+            toleranceSeconds: 300,
+          });
         } catch {
           res.writeHead(401, { 'Content-Length': 0 }).end();
           return;
         }
         const text = body.toString('utf8');
         const event = (JSON.parse(text) as { event: string }).event;
-        const { rows } = await pool.query<{ id: string }>('INSERT INTO bare_event (event_type, body_sha256, payload) VALUES ($1, $2, $3) RETURNING id', [
-          event,
-          createHash('sha256').update(body).digest('hex'),
-          text,
-        ]);
+        const { rows } = await pool.query<{ id: string }>(
+          'INSERT INTO bare_event (event_type, body_sha256, payload) VALUES ($1, $2, $3) RETURNING id',
+          [event, createHash('sha256').update(body).digest('hex'), text],
+        );
         const id = rows[0].id;
         const reply = JSON.stringify({ status: 'success', id: Number(id) });
-        res.writeHead(200, { 'Content-Type': 'application/json', 'Content-Length': Buffer.byteLength(reply) }).end(reply);
+        res
+          .writeHead(200, { 'Content-Type': 'application/json', 'Content-Length': Buffer.byteLength(reply) })
+          .end(reply);
         channel.publish(exchange, event, body, { persistent: true, messageId: id }, (error: unknown) => {
           if (!error) void pool.query('UPDATE bare_event SET published_at = now() WHERE id = $1', [id]);
         });

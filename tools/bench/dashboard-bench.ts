@@ -81,10 +81,21 @@ export interface ScenarioResult {
 /** Builds the dashboard app once if it is not built yet (vite is ESM-only, so in a child). */
 export function ensureDashboardBuilt(distDir = path.join(ROOT, 'dashboard', 'dist'), force = false): string {
   if (force || !existsSync(path.join(distDir, 'index.html'))) {
-    execFileSync(process.execPath, [path.join(ROOT, 'node_modules', 'vite', 'bin', 'vite.js'), 'build', '--config', 'dashboard/vite.config.ts', '--logLevel', 'warn'], {
-      cwd: ROOT,
-      stdio: 'inherit',
-    });
+    execFileSync(
+      process.execPath,
+      [
+        path.join(ROOT, 'node_modules', 'vite', 'bin', 'vite.js'),
+        'build',
+        '--config',
+        'dashboard/vite.config.ts',
+        '--logLevel',
+        'warn',
+      ],
+      {
+        cwd: ROOT,
+        stdio: 'inherit',
+      },
+    );
   }
   return distDir;
 }
@@ -92,7 +103,14 @@ export function ensureDashboardBuilt(distDir = path.join(ROOT, 'dashboard', 'dis
 export function launchChromium(): Promise<Browser> {
   return chromium.launch({
     executablePath: readEnv.read(process.env, BENCH_VARIABLES.CHROMIUM_PATH),
-    args: ['--headless', '--no-sandbox', '--disable-background-networking', '--disable-component-update', '--no-first-run', '--disable-sync'],
+    args: [
+      '--headless',
+      '--no-sandbox',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--no-first-run',
+      '--disable-sync',
+    ],
   });
 }
 
@@ -144,7 +162,15 @@ interface ProbeReadout {
 
 const readProbe = (page: Page): Promise<ProbeReadout> =>
   page.evaluate(() => {
-    const p = (window as unknown as { __probe: { seen: Map<string, number>; longTasks: Array<{ start: number; duration: number }>; frameGaps: number[] } }).__probe;
+    const p = (
+      window as unknown as {
+        __probe: {
+          seen: Map<string, number>;
+          longTasks: Array<{ start: number; duration: number }>;
+          frameGaps: number[];
+        };
+      }
+    ).__probe;
     return { seen: [...p.seen], longTasks: p.longTasks, frameGaps: p.frameGaps, now: performance.now() };
   });
 
@@ -182,7 +208,10 @@ interface ProfileNode {
 }
 
 /** Self time per function of a CDP CPU profile, heaviest first. */
-function hottest(profile: { nodes: ProfileNode[]; samples?: number[]; timeDeltas?: number[] }, top = 15): Array<{ fn: string; selfMs: number }> {
+function hottest(
+  profile: { nodes: ProfileNode[]; samples?: number[]; timeDeltas?: number[] },
+  top = 15,
+): Array<{ fn: string; selfMs: number }> {
   const byNode = new Map(profile.nodes.map((n) => [n.id, n]));
   const self = new Map<string, number>();
   (profile.samples ?? []).forEach((id, i) => {
@@ -201,7 +230,11 @@ function hottest(profile: { nodes: ProfileNode[]; samples?: number[]; timeDeltas
 /** Ticket numbers of accepted webhooks, by webhook id. */
 async function numbersOf(stack: FaultStack, replies: Reply[]): Promise<Map<number, string>> {
   const ids = replies.flatMap((r) => (r.status === 200 && r.id !== undefined ? [r.id] : []));
-  const rows = await adminQuery<{ id: string; ticket_number: string }>(stack.databaseUrl, 'SELECT id, ticket_number FROM webhook_event WHERE id = ANY($1::bigint[])', [ids]);
+  const rows = await adminQuery<{ id: string; ticket_number: string }>(
+    stack.databaseUrl,
+    'SELECT id, ticket_number FROM webhook_event WHERE id = ANY($1::bigint[])',
+    [ids],
+  );
   return new Map(rows.map((r) => [Number(r.id), r.ticket_number]));
 }
 
@@ -239,13 +272,29 @@ export async function runDashboardScenario(options: ScenarioOptions): Promise<Sc
     const host = await stack.startHost();
     const bridge = await stack.startBridge();
     log(`storing ${options.stored} tickets`);
-    const seeded = await steadyLoad({ target: () => host.url, secret: SECRET, rate: 500, count: options.stored, seed: 1, bodies: bodies(1, options.stored), concurrency: 64 });
+    const seeded = await steadyLoad({
+      target: () => host.url,
+      secret: SECRET,
+      rate: 500,
+      count: options.stored,
+      seed: 1,
+      bodies: bodies(1, options.stored),
+      concurrency: 64,
+    });
     const refused = seeded.filter((r) => r.status !== 200).length;
     if (refused > 0) throw new Error(`${refused} of the stored tickets were refused`);
     await waitForProjection(stack, options.stored);
 
     const login: DashboardLogin = { user: DEFAULT_DASHBOARD_USER, password: randomSecret() };
-    dashboard = await startDashboardServer({ port: 0, hostname: '127.0.0.1', distDir, functionsUrl: host.url, bridgeUrl: bridge.url, apiKey: API_KEY, login });
+    dashboard = await startDashboardServer({
+      port: 0,
+      hostname: '127.0.0.1',
+      distDir,
+      functionsUrl: host.url,
+      bridgeUrl: bridge.url,
+      apiKey: API_KEY,
+      login,
+    });
     browser = await launchChromium();
     const page = await browser.newPage({ viewport: options.viewport ?? { width: 1440, height: 1000 } });
     await page.addInitScript(instrumentPage);
@@ -337,7 +386,12 @@ export async function runDashboardScenario(options: ScenarioOptions): Promise<Sc
       seenLive: [...wanted].filter((n) => seenLive.has(n)).length,
       seenByScrolling: [...wanted].filter((n) => !seenLive.has(n) && seenAt.has(n)).length,
       missing: [...wanted].filter((n) => !seenAt.has(n)),
-      visibleMs: { p50: percentile(latencies, 50), p95: percentile(latencies, 95), p99: percentile(latencies, 99), max: latencies[latencies.length - 1] ?? NaN },
+      visibleMs: {
+        p50: percentile(latencies, 50),
+        p95: percentile(latencies, 95),
+        p99: percentile(latencies, 99),
+        max: latencies[latencies.length - 1] ?? NaN,
+      },
       longTasks: {
         count: tasks.length,
         totalMs: Math.round(tasks.reduce((s, t) => s + t.duration, 0)),
@@ -373,7 +427,8 @@ async function main(): Promise<void> {
   const seconds = Number(arg('--seconds', '30'));
   const label = arg('--label', 'latest');
   const profile = process.argv.includes('--profile');
-  if (![stored, rate, seconds].every((n) => Number.isInteger(n) && n > 0)) throw new Error('--stored, --rate and --seconds must be positive integers');
+  if (![stored, rate, seconds].every((n) => Number.isInteger(n) && n > 0))
+    throw new Error('--stored, --rate and --seconds must be positive integers');
   const distDir = ensureDashboardBuilt(undefined, true);
   const calibrationBeforeMs = cpuCalibrationMs();
   const result = await runDashboardScenario({
@@ -393,7 +448,13 @@ async function main(): Promise<void> {
   } catch {
     runs = {};
   }
-  runs[label] = { at: new Date().toISOString(), cpus: os.cpus().length, loadAverage: os.loadavg(), calibrationMs, ...result };
+  runs[label] = {
+    at: new Date().toISOString(),
+    cpus: os.cpus().length,
+    loadAverage: os.loadavg(),
+    calibrationMs,
+    ...result,
+  };
   writeFileSync(file, `${JSON.stringify({ runs }, null, 2)}\n`);
   const { missing, ...figures } = result;
   console.log(JSON.stringify({ ...figures, missing: missing.length }, null, 2));

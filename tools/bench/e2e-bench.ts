@@ -76,7 +76,10 @@ function spread(values: number[]): { p50: number; p99: number } {
 }
 
 /** Asks the client thread until it has seen every id, or 30 s have passed; returns what it saw. */
-async function awaitSeen(client: SseThread, ids: number[]): Promise<Map<number, { firstSeen: number; receivedAt: number; relayedAt: number }>> {
+async function awaitSeen(
+  client: SseThread,
+  ids: number[],
+): Promise<Map<number, { firstSeen: number; receivedAt: number; relayedAt: number }>> {
   const deadline = Date.now() + 30_000;
   for (;;) {
     const seen = await client.collect();
@@ -85,7 +88,13 @@ async function awaitSeen(client: SseThread, ids: number[]): Promise<Map<number, 
   }
 }
 
-async function measure(choice: LayoutChoice, rate: number, seconds: number, warmupSeconds: number, services: ProcessGroups): Promise<E2eResult> {
+async function measure(
+  choice: LayoutChoice,
+  rate: number,
+  seconds: number,
+  warmupSeconds: number,
+  services: ProcessGroups,
+): Promise<E2eResult> {
   const { name, layout, root } = choice;
   // Its own database and topology per variant: a queue declared classic cannot be redeclared quorum.
   const stack = await FaultStack.create(`e2e${name.replace('@', '')}${rate}`, { direct: true, root });
@@ -97,9 +106,17 @@ async function measure(choice: LayoutChoice, rate: number, seconds: number, warm
     client = await SseThread.start(`${bridge.url}/events`);
     await new Promise((r) => setTimeout(r, 500));
     if (warmupSeconds > 0) {
-      const warm = await steadyLoad({ target: () => stack.hosts[0].url, secret: SECRET, rate, count: Math.round(rate * warmupSeconds), seed: rate + 1_000_000, concurrency: 256 });
+      const warm = await steadyLoad({
+        target: () => stack.hosts[0].url,
+        secret: SECRET,
+        rate,
+        count: Math.round(rate * warmupSeconds),
+        seed: rate + 1_000_000,
+        concurrency: 256,
+      });
       const warmIds = warm.flatMap((r) => (r.status === 200 && r.id !== undefined ? [r.id] : []));
-      if (warmIds.length !== warm.length) throw new Error(`warm-up: ${warm.length - warmIds.length} of ${warm.length} webhooks were not accepted`);
+      if (warmIds.length !== warm.length)
+        throw new Error(`warm-up: ${warm.length - warmIds.length} of ${warm.length} webhooks were not accepted`);
       await awaitSeen(client, warmIds);
     }
     const pid = (child: { process: { pid?: number } }) => child.process.pid as number;
@@ -111,7 +128,14 @@ async function measure(choice: LayoutChoice, rate: number, seconds: number, warm
     };
     const meter = new CpuMeter(pipeline).start();
     const started = Date.now();
-    const replies = await steadyLoad({ target: () => stack.hosts[0].url, secret: SECRET, rate, count: rate * seconds, seed: rate, concurrency: 256 });
+    const replies = await steadyLoad({
+      target: () => stack.hosts[0].url,
+      secret: SECRET,
+      rate,
+      count: rate * seconds,
+      seed: rate,
+      concurrency: 256,
+    });
     const sendSeconds = (Date.now() - started) / 1000;
     const acked = replies.filter((r) => r.status === 200 && r.id !== undefined);
     const seen = await awaitSeen(
@@ -140,7 +164,12 @@ async function measure(choice: LayoutChoice, rate: number, seconds: number, warm
       }, {}),
       delivered: latencies.length,
       achievedRate: Math.round(replies.length / sendSeconds),
-      latencyMs: { p50: percentile(latencies, 50), p90: percentile(latencies, 90), p99: percentile(latencies, 99), max: latencies[latencies.length - 1] ?? NaN },
+      latencyMs: {
+        p50: percentile(latencies, 50),
+        p90: percentile(latencies, 90),
+        p99: percentile(latencies, 99),
+        max: latencies[latencies.length - 1] ?? NaN,
+      },
       stagesMs: {
         reply: spread(delivered.map((d) => (d.reply.repliedAt ?? NaN) - d.reply.sentAt)),
         relay: spread(delivered.map((d) => d.relayedAt - d.receivedAt)),
@@ -213,7 +242,9 @@ async function main(): Promise<void> {
       for (const layout of layouts) {
         for (const rate of rates) {
           const run = results.length + failed.length + 1;
-          console.log(`[${run}/${total}] POST /webhook → SSE at ${rate}/s for ${seconds} s, after ${warmupSeconds} s of warm-up, layout "${layout.name}"`);
+          console.log(
+            `[${run}/${total}] POST /webhook → SSE at ${rate}/s for ${seconds} s, after ${warmupSeconds} s of warm-up, layout "${layout.name}"`,
+          );
           try {
             results.push(await measure(layout, rate, seconds, warmupSeconds, services.groups));
           } catch (error) {
@@ -231,17 +262,25 @@ async function main(): Promise<void> {
   const calibrationMs = { before: calibrationBeforeMs, after: cpuCalibrationMs() };
   const summary = summarise(results);
   mkdirSync(path.dirname(file), { recursive: true });
-  writeFileSync(file, `${JSON.stringify({ at: new Date().toISOString(), cpus: cpus().length, calibrationMs, repeat, summary, results, failed }, null, 2)}\n`);
-  console.log('\nevery run:\nlayout        rate/s  achieved  sent   200s   delivered  p50 ms  p90 ms  p99 ms  max ms   stages p50/p99 ms');
+  writeFileSync(
+    file,
+    `${JSON.stringify({ at: new Date().toISOString(), cpus: cpus().length, calibrationMs, repeat, summary, results, failed }, null, 2)}\n`,
+  );
+  console.log(
+    '\nevery run:\nlayout        rate/s  achieved  sent   200s   delivered  p50 ms  p90 ms  p99 ms  max ms   stages p50/p99 ms',
+  );
   for (const r of results) {
     const stage = (name: keyof E2eResult['stagesMs']) => `${name} ${r.stagesMs[name].p50}/${r.stagesMs[name].p99}`;
     console.log(
       `${r.layout.padEnd(13)} ${String(r.rate).padEnd(7)} ${String(r.achievedRate).padEnd(9)} ${String(r.sent).padEnd(6)} ${String(r.ok).padEnd(6)} ${String(r.delivered).padEnd(10)} ${String(r.latencyMs.p50).padEnd(7)} ${String(r.latencyMs.p90).padEnd(7)} ${String(r.latencyMs.p99).padEnd(7)} ${String(r.latencyMs.max).padEnd(8)} ${stage('reply')}  ${stage('relay')}  ${stage('fanout')}`,
     );
   }
-  for (const r of results.filter((x) => Object.keys(x.refused).length > 0)) console.log(`${r.layout} at ${r.rate}/s, not 200: ${JSON.stringify(r.refused)}`);
+  for (const r of results.filter((x) => Object.keys(x.refused).length > 0))
+    console.log(`${r.layout} at ${r.rate}/s, not 200: ${JSON.stringify(r.refused)}`);
   for (const f of failed) console.log(`${f.layout} at ${f.rate}/s, round ${f.round + 1}: not measured (${f.error})`);
-  console.log(`\nmedians of ${repeat} run(s) each (stages: reply = POST until 200, relay = insert until relayed, fanout = relayed until on the stream):`);
+  console.log(
+    `\nmedians of ${repeat} run(s) each (stages: reply = POST until 200, relay = insert until relayed, fanout = relayed until on the stream):`,
+  );
   console.log('layout        rate/s  all delivered  not 200  p50 ms  p99 ms  p99 range   stage p50s ms');
   for (const r of summary) {
     console.log(
@@ -251,7 +290,12 @@ async function main(): Promise<void> {
   console.log('\nCPU seconds per 1,000 webhooks, medians (pipeline = all but the load generator):');
   const groups = [...new Set(summary.flatMap((r) => Object.keys(r.cpuSecondsPer1000)))];
   console.log(['layout', 'rate/s', ...groups].map((h) => h.padEnd(15)).join(''));
-  for (const r of summary) console.log([r.layout, String(r.rate), ...groups.map((g) => String(r.cpuSecondsPer1000[g] ?? '-'))].map((c) => c.padEnd(15)).join(''));
+  for (const r of summary)
+    console.log(
+      [r.layout, String(r.rate), ...groups.map((g) => String(r.cpuSecondsPer1000[g] ?? '-'))]
+        .map((c) => c.padEnd(15))
+        .join(''),
+    );
   console.log(`\nCPU calibration (support.ts): ${calibrationMs.before} ms before, ${calibrationMs.after} ms after`);
   console.log(`\nwritten to ${path.relative(process.cwd(), file)}`);
 }

@@ -32,7 +32,8 @@ export const LAYOUTS_HELP = 'one or split, each optionally with @classic, @quoru
  */
 export function parseLayout(name: string, rootOf: (setup: string, label: string) => string): LayoutChoice {
   const match = /^([a-z]+)(?:@([a-z0-9]+))?$/.exec(name);
-  if (!match || !(match[1] in LAYOUTS)) throw new Error(`--layouts takes ${LAYOUTS_HELP}, comma-separated; got "${name}"`);
+  if (!match || !(match[1] in LAYOUTS))
+    throw new Error(`--layouts takes ${LAYOUTS_HELP}, comma-separated; got "${name}"`);
   const [, layout, label] = match;
   const choice: LayoutChoice = { name, layout: layout as Layout, env: {} };
   if (label === undefined) return choice;

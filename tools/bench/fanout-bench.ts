@@ -4,11 +4,30 @@ import { cpus } from 'node:os';
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { Pool } from 'pg';
-import { declareTopology, topologyNames, migrate, encodeLiveBatch, LIVE_BATCH_CONTENT_TYPE, LIVE_BATCH_TYPE } from '../../functions/src';
+import {
+  declareTopology,
+  topologyNames,
+  migrate,
+  encodeLiveBatch,
+  LIVE_BATCH_CONTENT_TYPE,
+  LIVE_BATCH_TYPE,
+} from '../../functions/src';
 import { openRawSse, type RawSseStream } from '../harness/rawSse';
 import { CpuMeter, LOAD_GENERATOR, cpuPerThousand, type ProcessGroups } from './processCpu';
 import { startBenchServices } from './services';
-import { ADMIN_DATABASE_URL, RABBITMQ_URL, ROOT, beforeRoot, dropDatabase, entryPoint, freshDatabase, keyHeaders, percentile, startChild, type Child } from './support';
+import {
+  ADMIN_DATABASE_URL,
+  RABBITMQ_URL,
+  ROOT,
+  beforeRoot,
+  dropDatabase,
+  entryPoint,
+  freshDatabase,
+  keyHeaders,
+  percentile,
+  startChild,
+  type Child,
+} from './support';
 
 const HELP = `Usage: npm run bench:fanout [-- --clients N --rate R --duration S] [--shared-services] [--before]
 
@@ -74,7 +93,10 @@ function liveBody(id: number, seq: number): Record<string, unknown> {
 }
 
 /** Commits `count` webhooks and their live events up front (the relay commits before it publishes). */
-async function commitEvents(pool: Pool, count: number): Promise<Array<{ id: number; seq: number; message: ReturnType<typeof encodeLiveBatch> }>> {
+async function commitEvents(
+  pool: Pool,
+  count: number,
+): Promise<Array<{ id: number; seq: number; message: ReturnType<typeof encodeLiveBatch> }>> {
   const { rows } = await pool.query<{ id: string }>(
     `INSERT INTO webhook_event (event_type, body_sha256, signature_timestamp, payload)
      SELECT 'ticket_created', md5(g::text) || md5((g + 1)::text), now(), '{}'::jsonb FROM generate_series(1, $1) AS g
@@ -88,7 +110,10 @@ async function commitEvents(pool: Pool, count: number): Promise<Array<{ id: numb
      SELECT (e->>'seq')::bigint, (e->>'id')::bigint, e FROM jsonb_array_elements($1::jsonb) AS e`,
     [JSON.stringify(events.map((e) => liveBody(e.id, e.seq)))],
   );
-  return events.map((e) => ({ ...e, message: encodeLiveBatch([{ ...e, json: JSON.stringify(liveBody(e.id, e.seq)) }]) }));
+  return events.map((e) => ({
+    ...e,
+    message: encodeLiveBatch([{ ...e, json: JSON.stringify(liveBody(e.id, e.seq)) }]),
+  }));
 }
 
 const ID_PREFIX = Buffer.from('id: ');
@@ -182,7 +207,12 @@ async function run(args: Args, services: ProcessGroups): Promise<void> {
     const names = topologyNames(prefix);
     await declareTopology(channel, names);
 
-    bridge = await startChild(entryPoint(bridgeRoot(), 'bridge'), { PORT: '0', DATABASE_URL: dbUrl, RABBITMQ_URL, BRIDGE_TOPOLOGY_PREFIX: prefix });
+    bridge = await startChild(entryPoint(bridgeRoot(), 'bridge'), {
+      PORT: '0',
+      DATABASE_URL: dbUrl,
+      RABBITMQ_URL,
+      BRIDGE_TOPOLOGY_PREFIX: prefix,
+    });
     const bridgeUrl = bridge.url;
     await sleep(500);
     const rssIdleKb = bridge.rssKb();
@@ -191,7 +221,11 @@ async function run(args: Args, services: ProcessGroups): Promise<void> {
     const indexOfId = new Map(events.map((e, i) => [e.id, i]));
     const publishedAt = new Float64Array(total);
     const latencies = new Float64Array(args.clients * total).fill(NaN);
-    clients = await openClients(bridgeUrl, args.clients, (slot) => new BenchClient(indexOfId, publishedAt, latencies, slot * total));
+    clients = await openClients(
+      bridgeUrl,
+      args.clients,
+      (slot) => new BenchClient(indexOfId, publishedAt, latencies, slot * total),
+    );
     while ((await metric(bridgeUrl, 'sse_clients_connected')) < args.clients) await sleep(100);
     const rssConnectedKb = bridge.rssKb();
     console.log(`${args.clients} clients connected; publishing ${total} events at ${args.rate}/s`);
@@ -245,14 +279,23 @@ async function run(args: Args, services: ProcessGroups): Promise<void> {
       expectedDeliveries: args.clients * total,
       outOfOrderOrDuplicate: clients.reduce((sum, c) => sum + c.errors, 0),
       clientsDroppedSlow: droppedSlow,
-      latencyMs: { p50: ms(percentile(samples, 50)), p95: ms(percentile(samples, 95)), p99: ms(percentile(samples, 99)), max: ms(samples[samples.length - 1] ?? NaN) },
+      latencyMs: {
+        p50: ms(percentile(samples, 50)),
+        p95: ms(percentile(samples, 95)),
+        p99: ms(percentile(samples, 99)),
+        max: ms(samples[samples.length - 1] ?? NaN),
+      },
       cpuCoresBusy: { bridge: ms(bridgeCpu), benchProcess: ms(benchCpu) },
       /** Per 1,000 events published (each to every client); "load generator" is this process: publisher and clients. */
       cpuSecondsPer1000Events: cpuPerThousand(cpuUsed, total),
       bridgeRssMb: { idle: mb(rssIdleKb), connected: mb(rssConnectedKb), peak: mb(rssPeakKb), end: mb(rssEndKb) },
     };
     mkdirSync(path.join(ROOT, 'bench-results'), { recursive: true });
-    const file = path.join(ROOT, 'bench-results', process.argv.includes('--before') ? 'fanout.before-code.json' : 'fanout.json');
+    const file = path.join(
+      ROOT,
+      'bench-results',
+      process.argv.includes('--before') ? 'fanout.before-code.json' : 'fanout.json',
+    );
     writeFileSync(file, `${JSON.stringify(result, null, 2)}\n`);
     console.table({
       clients: result.clients,
@@ -269,7 +312,12 @@ async function run(args: Args, services: ProcessGroups): Promise<void> {
       'bridge RSS peak MB': result.bridgeRssMb.peak,
       'bridge CPU (cores)': result.cpuCoresBusy.bridge,
       'bench process CPU (cores)': result.cpuCoresBusy.benchProcess,
-      ...Object.fromEntries(Object.entries(result.cpuSecondsPer1000Events).map(([name, seconds]) => [`CPU s per 1,000 events: ${name}`, seconds])),
+      ...Object.fromEntries(
+        Object.entries(result.cpuSecondsPer1000Events).map(([name, seconds]) => [
+          `CPU s per 1,000 events: ${name}`,
+          seconds,
+        ]),
+      ),
     });
     console.log(`written to ${path.relative(process.cwd(), file)}`);
     if (!result.allClientsGotEveryEvent) process.exitCode = 1;
@@ -291,7 +339,10 @@ async function deleteBenchTopology(prefix: string): Promise<void> {
   const cleanup = await amqp.connect(RABBITMQ_URL);
   try {
     for (const name of Object.values(topologyNames(prefix))) {
-      for (const remove of [(ch: amqp.Channel) => ch.deleteQueue(name), (ch: amqp.Channel) => ch.deleteExchange(name)]) {
+      for (const remove of [
+        (ch: amqp.Channel) => ch.deleteQueue(name),
+        (ch: amqp.Channel) => ch.deleteExchange(name),
+      ]) {
         const ch = await cleanup.createChannel();
         ch.on('error', () => undefined);
         await remove(ch).catch(() => undefined);

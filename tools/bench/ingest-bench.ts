@@ -126,7 +126,10 @@ async function load(
   };
 
   const startedAt = Date.now();
-  const ticker = setInterval(() => progress(`  ${connections} connections`, Math.min(Date.now() - startedAt, seconds * 1000), seconds * 1000), 500);
+  const ticker = setInterval(
+    () => progress(`  ${connections} connections`, Math.min(Date.now() - startedAt, seconds * 1000), seconds * 1000),
+    500,
+  );
   await Promise.all(Array.from({ length: connections }, worker));
   clearInterval(ticker);
   progress(`  ${connections} connections`, 1, 1);
@@ -142,11 +145,15 @@ async function main(): Promise<void> {
   const seconds = Number(arg('--duration', '20'));
   const connectionCounts = arg('--connections', '16,64').split(',').map(Number);
   const setups = arg('--hosts', 'bare,ingest,all').split(',');
-  if (setups.some((h) => setupFunctions(h) === undefined)) throw new Error('--hosts takes bare, ingest, all, ingest@before and/or all@before');
+  if (setups.some((h) => setupFunctions(h) === undefined))
+    throw new Error('--hosts takes bare, ingest, all, ingest@before and/or all@before');
   const repeat = Number(arg('--repeat', '3'));
   if (!Number.isInteger(repeat) || repeat < 1) throw new Error('--repeat must be a positive integer');
-  const runs = Array.from({ length: repeat }, () => setups.flatMap((setup) => connectionCounts.map((connections) => ({ setup, connections })))).flat();
-  if (!(seconds > 0) || connectionCounts.some((c) => !(c > 0))) throw new Error('--duration and --connections must be positive numbers');
+  const runs = Array.from({ length: repeat }, () =>
+    setups.flatMap((setup) => connectionCounts.map((connections) => ({ setup, connections }))),
+  ).flat();
+  if (!(seconds > 0) || connectionCounts.some((c) => !(c > 0)))
+    throw new Error('--duration and --connections must be positive numbers');
   const secret = 'bench-secret';
   const results: RunResult[] = [];
   const services = await startBenchServices(process.argv);
@@ -165,18 +172,27 @@ async function main(): Promise<void> {
         PETZI_FUNCTIONS: setupFunctions(setup) ?? '',
       });
       try {
-        console.log(`[${i + 1}/${runs.length}] POST /webhook, host "${setup}", ${connections} connections, ${seconds} s`);
+        console.log(
+          `[${i + 1}/${runs.length}] POST /webhook, host "${setup}", ${connections} connections, ${seconds} s`,
+        );
         const table = setup === 'bare' ? 'bare_event' : 'webhook_event';
         const meter = new CpuMeter({ host: [host.process.pid as number], ...services.groups }).start();
         const hostCpuBefore = treeCpuSeconds([host.process.pid as number]);
         const { latencies, ids, statuses, cpuMs } = await load(host.url, connections, seconds, secret, 1000 + i);
         const hostCpu = treeCpuSeconds([host.process.pid as number]) - hostCpuBefore;
-        // The publishes, their marks and (relay in-process) the projections trail the replies: they are part of each webhook's cost.
-        await drained(databaseUrl, setup.startsWith('all') ? UNRELAYED : `SELECT count(*) AS pending FROM ${table} WHERE published_at IS NULL`);
+        // The publishes, their marks and (relay in-process) the projections trail the replies: they are part of each
+        // webhook's cost.
+        await drained(
+          databaseUrl,
+          setup.startsWith('all') ? UNRELAYED : `SELECT count(*) AS pending FROM ${table} WHERE published_at IS NULL`,
+        );
         const cpuUsed = meter.read();
         const rssKb = host.rssKb();
         await host.stop();
-        const stored = await adminQuery<{ id: string; published: boolean }>(databaseUrl, `SELECT id, published_at IS NOT NULL AS published FROM ${table}`);
+        const stored = await adminQuery<{ id: string; published: boolean }>(
+          databaseUrl,
+          `SELECT id, published_at IS NOT NULL AS published FROM ${table}`,
+        );
         const storedIds = new Set(stored.map((r) => Number(r.id)));
         const sorted = latencies.sort((a, b) => a - b);
         const round = (n: number) => Math.round(n * 100) / 100;
@@ -189,7 +205,12 @@ async function main(): Promise<void> {
           ok,
           errors,
           requestsPerSecond: Math.round(latencies.length / seconds),
-          latencyMs: { p50: round(percentile(sorted, 50)), p90: round(percentile(sorted, 90)), p99: round(percentile(sorted, 99)), max: round(sorted[sorted.length - 1] ?? NaN) },
+          latencyMs: {
+            p50: round(percentile(sorted, 50)),
+            p90: round(percentile(sorted, 90)),
+            p99: round(percentile(sorted, 99)),
+            max: round(sorted[sorted.length - 1] ?? NaN),
+          },
           storedRows: stored.length,
           acknowledgedMissing: ids.filter((id) => !storedIds.has(id)).length,
           publishedRows: stored.filter((r) => r.published).length,
@@ -216,19 +237,25 @@ async function main(): Promise<void> {
     file,
     `${JSON.stringify({ machine: { cpus: cpus().length, node: process.version }, at: new Date().toISOString(), calibrationMs, repeat, summary, results }, null, 2)}\n`,
   );
-  console.log('\nevery run:\nhost    connections  req/s   p50 ms  p99 ms  200s     stored   lost  published  host RSS  host CPU  load CPU');
+  console.log(
+    '\nevery run:\nhost    connections  req/s   p50 ms  p99 ms  200s     stored   lost  published  host RSS  host CPU  load CPU',
+  );
   for (const r of results) {
     console.log(
       `${r.hostFunctions.padEnd(7)} ${String(r.connections).padEnd(12)} ${String(r.requestsPerSecond).padEnd(7)} ${String(r.latencyMs.p50).padEnd(7)} ${String(r.latencyMs.p99).padEnd(7)} ${String(r.ok).padEnd(8)} ${String(r.storedRows).padEnd(8)} ${String(r.acknowledgedMissing).padEnd(5)} ${String(r.publishedRows).padEnd(10)} ${`${r.hostRssMb} MB`.padEnd(9)} ${`${r.hostCpuPercent}%`.padEnd(9)} ${r.loadGeneratorCpuPercent}%`,
     );
   }
-  console.log(`\nmedians of ${repeat} run(s) each:\nhost    connections  req/s   ×bare   p50 ms  p99 ms  lost  host CPU`);
+  console.log(
+    `\nmedians of ${repeat} run(s) each:\nhost    connections  req/s   ×bare   p50 ms  p99 ms  lost  host CPU`,
+  );
   for (const r of summary) {
     console.log(
       `${r.hostFunctions.padEnd(7)} ${String(r.connections).padEnd(12)} ${String(r.requestsPerSecond).padEnd(7)} ${String(r.ratioToBare ?? '-').padEnd(7)} ${String(r.p50Ms).padEnd(7)} ${String(r.p99Ms).padEnd(7)} ${String(r.lost).padEnd(5)} ${r.hostCpuPercent}%`,
     );
   }
-  console.log(`\nCPU seconds per 1,000 webhooks, medians (pipeline = all but the load generator):\n${cpuTable(summary)}`);
+  console.log(
+    `\nCPU seconds per 1,000 webhooks, medians (pipeline = all but the load generator):\n${cpuTable(summary)}`,
+  );
   console.log(`\nCPU calibration (support.ts): ${calibrationMs.before} ms before, ${calibrationMs.after} ms after`);
   console.log(`\nwritten to ${path.relative(process.cwd(), file)}`);
 }
@@ -250,7 +277,12 @@ async function drained(databaseUrl: string, pendingSql: string): Promise<void> {
 function cpuTable(summary: SummaryRow[]): string {
   const groups = [...new Set(summary.flatMap((r) => Object.keys(r.cpuSecondsPer1000)))];
   const lines = [['host', 'connections', ...groups].map((h) => h.padEnd(15)).join('')];
-  for (const r of summary) lines.push([r.hostFunctions, String(r.connections), ...groups.map((g) => String(r.cpuSecondsPer1000[g] ?? '-'))].map((c) => c.padEnd(15)).join(''));
+  for (const r of summary)
+    lines.push(
+      [r.hostFunctions, String(r.connections), ...groups.map((g) => String(r.cpuSecondsPer1000[g] ?? '-'))]
+        .map((c) => c.padEnd(15))
+        .join(''),
+    );
   return lines.join('\n');
 }
 
@@ -286,7 +318,8 @@ export function summarise(results: RunResult[]): SummaryRow[] {
   }));
   for (const row of rows) {
     const bare = rows.find((b) => b.hostFunctions === 'bare' && b.connections === row.connections);
-    if (bare && row.hostFunctions !== 'bare') row.ratioToBare = Math.round((row.requestsPerSecond / bare.requestsPerSecond) * 100) / 100;
+    if (bare && row.hostFunctions !== 'bare')
+      row.ratioToBare = Math.round((row.requestsPerSecond / bare.requestsPerSecond) * 100) / 100;
   }
   return rows;
 }

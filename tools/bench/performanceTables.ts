@@ -32,7 +32,13 @@ interface E2eRow {
 interface RelaySql {
   webhooks: number;
   repeat: number;
-  summary: Array<{ batch: number; freshCpuUs: number; freshWallUs: number; redeliveredCpuUs: number; redeliveredWallUs: number }>;
+  summary: Array<{
+    batch: number;
+    freshCpuUs: number;
+    freshWallUs: number;
+    redeliveredCpuUs: number;
+    redeliveredWallUs: number;
+  }>;
 }
 interface Fanout {
   allClientsGotEveryEvent: boolean;
@@ -48,41 +54,65 @@ function read<T>(name: string): T | undefined {
 
 const ingestRow = (data: Json | undefined, host: string, connections: number) =>
   (data?.summary as IngestRow[] | undefined)?.find((r) => r.hostFunctions === host && r.connections === connections);
-const e2eRow = (data: Json | undefined, rate: number, layout = 'one') => (data?.summary as E2eRow[] | undefined)?.find((r) => r.layout === layout && r.rate === rate);
+const e2eRow = (data: Json | undefined, rate: number, layout = 'one') =>
+  (data?.summary as E2eRow[] | undefined)?.find((r) => r.layout === layout && r.rate === rate);
 /**
  * Before, for a target: the last run's own "<name>@before" row (the code before, interleaved in the
  * same run, so measured in the same hour) when it has one, else the baseline file's "<name>" row.
  */
 export const ingestBefore = (after: Json | undefined, baseline: Json | undefined, host: string, connections: number) =>
   ingestRow(after, `${host}@before`, connections) ?? ingestRow(baseline, host, connections);
-export const e2eBefore = (after: Json | undefined, baseline: Json | undefined, rate: number) => e2eRow(after, rate, 'one@before') ?? e2eRow(baseline, rate);
-const show = (value: number | null | undefined, unit = '') => (value === null || value === undefined || Number.isNaN(value) ? 'n/a' : `${value}${unit}`);
+export const e2eBefore = (after: Json | undefined, baseline: Json | undefined, rate: number) =>
+  e2eRow(after, rate, 'one@before') ?? e2eRow(baseline, rate);
+const show = (value: number | null | undefined, unit = '') =>
+  value === null || value === undefined || Number.isNaN(value) ? 'n/a' : `${value}${unit}`;
 const mark = (met: boolean | undefined) => (met === undefined ? '' : met ? 'met' : '**missed**');
 
 function targets(): string[] {
   const [ib, ia] = [read<Json>('ingest.before.json'), read<Json>('ingest.json')];
   const [eb, ea] = [read<Json>('e2e.before.json'), read<Json>('e2e.json')];
   // Before: main's bridge run just before this one (--before) when there is such a run, else the baseline file.
-  const [fb, fa] = [read<Fanout>('fanout.before-code.json') ?? read<Fanout>('fanout.before.json'), read<Fanout>('fanout.json')];
+  const [fb, fa] = [
+    read<Fanout>('fanout.before-code.json') ?? read<Fanout>('fanout.before.json'),
+    read<Fanout>('fanout.json'),
+  ];
   const pipeline = (row: E2eRow | undefined) => row?.cpuSecondsPer1000?.pipeline;
   const halfOf = pipeline(e2eBefore(ea, eb, 1000));
   const rows: Array<[string, string, string, boolean | undefined]> = [];
   const ratioTarget = (label: string, host: string, c: number, goal: number) => {
     const after = ingestRow(ia, host, c)?.ratioToBare;
-    rows.push([label, show(ingestBefore(ia, ib, host, c)?.ratioToBare, '×'), show(after, '×'), after == null ? undefined : after >= goal]);
+    rows.push([
+      label,
+      show(ingestBefore(ia, ib, host, c)?.ratioToBare, '×'),
+      show(after, '×'),
+      after == null ? undefined : after >= goal,
+    ]);
   };
   ratioTarget('ingest functions, 64 connections: ≥ 2.0× bare', 'ingest', 64, 2.0);
   ratioTarget('ingest functions, 16 connections: ≥ 1.3× bare', 'ingest', 16, 1.3);
   const p99 = ingestRow(ia, 'ingest', 64)?.p99Ms;
-  rows.push(['ingest functions, 64 connections: p99 < 50 ms', show(ingestBefore(ia, ib, 'ingest', 64)?.p99Ms, ' ms'), show(p99, ' ms'), p99 === undefined ? undefined : p99 < 50]);
+  rows.push([
+    'ingest functions, 64 connections: p99 < 50 ms',
+    show(ingestBefore(ia, ib, 'ingest', 64)?.p99Ms, ' ms'),
+    show(p99, ' ms'),
+    p99 === undefined ? undefined : p99 < 50,
+  ]);
   ratioTarget('every function in one host, 64 connections: ≥ 1.5× bare', 'all', 64, 1.5);
   for (const [rate, goal] of [
     [1000, 100],
     [200, 30],
   ] as const) {
     const [before, after] = [e2eBefore(ea, eb, rate), e2eRow(ea, rate)];
-    const cell = (r: E2eRow | undefined) => (r ? `${r.p99Ms} ms (${r.p99RangeMs[0]}–${r.p99RangeMs[1]}), ${r.allDelivered ? 'all delivered' : '**not all delivered**'}` : 'n/a');
-    rows.push([`webhook → SSE at ${rate}/s: p99 < ${goal} ms, every event delivered`, cell(before), cell(after), after ? after.p99Ms < goal && after.allDelivered : undefined]);
+    const cell = (r: E2eRow | undefined) =>
+      r
+        ? `${r.p99Ms} ms (${r.p99RangeMs[0]}–${r.p99RangeMs[1]}), ${r.allDelivered ? 'all delivered' : '**not all delivered**'}`
+        : 'n/a';
+    rows.push([
+      `webhook → SSE at ${rate}/s: p99 < ${goal} ms, every event delivered`,
+      cell(before),
+      cell(after),
+      after ? after.p99Ms < goal && after.allDelivered : undefined,
+    ]);
   }
   const after = pipeline(e2eRow(ea, 1000));
   rows.push([
@@ -91,21 +121,31 @@ function targets(): string[] {
     show(after && after * 1000, ' µs'),
     after === undefined || halfOf === undefined ? undefined : after <= halfOf / 2,
   ]);
-  const fan = (f: Fanout | undefined) => (f ? `p99 ${f.latencyMs.p99} ms, RSS ${f.bridgeRssMb.peak} MB${f.allClientsGotEveryEvent ? '' : ', **events missed**'}` : 'n/a');
+  const fan = (f: Fanout | undefined) =>
+    f
+      ? `p99 ${f.latencyMs.p99} ms, RSS ${f.bridgeRssMb.peak} MB${f.allClientsGotEveryEvent ? '' : ', **events missed**'}`
+      : 'n/a';
   rows.push([
     'fan-out, 1,000 clients at 200 events/s: p99 < 100 ms, bridge RSS < 150 MB',
     fan(fb),
     fan(fa),
     fa ? fa.latencyMs.p99 < 100 && fa.bridgeRssMb.peak < 150 && fa.allClientsGotEveryEvent : undefined,
   ]);
-  return ['| target | before | after | |', '| --- | --- | --- | --- |', ...rows.map(([t, b, a, m]) => `| ${t} | ${b} | ${a} | ${mark(m)} |`)];
+  return [
+    '| target | before | after | |',
+    '| --- | --- | --- | --- |',
+    ...rows.map(([t, b, a, m]) => `| ${t} | ${b} | ${a} | ${mark(m)} |`),
+  ];
 }
 
 function cpuTable(): string[] {
   const groups = ['host', 'relay', 'bridge', 'postgres', 'rabbitmq', 'load generator', 'pipeline'];
   const lines = [`| run | ${groups.join(' | ')} |`, `| --- | ${groups.map(() => '---').join(' | ')} |`];
   const add = (label: string, cpu: Record<string, number> | undefined) => {
-    if (cpu) lines.push(`| ${label} | ${groups.map((g) => (g in cpu ? String(Math.round(cpu[g] * 1000)) : '')).join(' | ')} |`);
+    if (cpu)
+      lines.push(
+        `| ${label} | ${groups.map((g) => (g in cpu ? String(Math.round(cpu[g] * 1000)) : '')).join(' | ')} |`,
+      );
   };
   for (const [when, suffix] of [
     ['before', '.before'],
@@ -127,13 +167,24 @@ function cpuTable(): string[] {
         ['ingest@before', 16, 'ingest functions'],
         ['all@before', 64, 'every function'],
       ] as const) {
-        add(`before, same run (${host}): npm run bench, ${label}, ${c} connections`, ingestRow(ingest, host, c)?.cpuSecondsPer1000);
+        add(
+          `before, same run (${host}): npm run bench, ${label}, ${c} connections`,
+          ingestRow(ingest, host, c)?.cpuSecondsPer1000,
+        );
       }
     const e2e = read<Json>(`e2e${suffix}.json`);
     for (const rate of [200, 1000]) add(`${when}: npm run bench:e2e, ${rate}/s`, e2eRow(e2e, rate)?.cpuSecondsPer1000);
     // The code before, interleaved in the last run (e2e-bench --layouts one@before,one).
-    for (const rate of [200, 1000]) if (suffix === '') add(`before, same run (one@before): npm run bench:e2e, ${rate}/s`, e2eRow(e2e, rate, 'one@before')?.cpuSecondsPer1000);
-    add(`${when}: npm run bench:fanout, per 1,000 events`, read<Fanout>(`fanout${suffix}.json`)?.cpuSecondsPer1000Events);
+    for (const rate of [200, 1000])
+      if (suffix === '')
+        add(
+          `before, same run (one@before): npm run bench:e2e, ${rate}/s`,
+          e2eRow(e2e, rate, 'one@before')?.cpuSecondsPer1000,
+        );
+    add(
+      `${when}: npm run bench:fanout, per 1,000 events`,
+      read<Fanout>(`fanout${suffix}.json`)?.cpuSecondsPer1000Events,
+    );
     if (suffix === '')
       add(
         'before, same hour (--before, the bridge in BENCH_BEFORE_ROOT): npm run bench:fanout, per 1,000 events',
@@ -143,7 +194,11 @@ function cpuTable(): string[] {
   return lines;
 }
 
-const SERVER: Record<string, string> = { bare: 'bare reference', ingest: 'functions host, ingest functions', all: 'functions host, every function (relay in-process)' };
+const SERVER: Record<string, string> = {
+  bare: 'bare reference',
+  ingest: 'functions host, ingest functions',
+  all: 'functions host, every function (relay in-process)',
+};
 
 /** The last run of each bench, as its own table. */
 function lastRuns(): string[] {
@@ -166,7 +221,9 @@ function lastRuns(): string[] {
   const e2e = read<Json>('e2e.json');
   lines.push(
     '',
-    wrap(`Last \`npm run bench:e2e\` (medians of ${String(e2e?.repeat ?? '?')} runs of 10 s after 3 s of warm-up; ${calibration(e2e)}):`),
+    wrap(
+      `Last \`npm run bench:e2e\` (medians of ${String(e2e?.repeat ?? '?')} runs of 10 s after 3 s of warm-up; ${calibration(e2e)}):`,
+    ),
     '',
     '| layout | rate | p50 | p99 (range over the runs) | stage p50s: reply / relay / fan-out | delivered | not 200 |',
     '| --- | --- | --- | --- | --- | --- | --- |',
@@ -202,7 +259,8 @@ function relaySqlTable(): string[] {
   ];
   for (const a of after.summary) {
     const b = before?.summary.find((r) => r.batch === a.batch);
-    const cell = (cpu: number | undefined, wall: number | undefined) => (cpu === undefined ? 'n/a' : `${cpu} (${String(wall)})`);
+    const cell = (cpu: number | undefined, wall: number | undefined) =>
+      cpu === undefined ? 'n/a' : `${cpu} (${String(wall)})`;
     lines.push(
       `| ${a.batch} | ${cell(b?.freshCpuUs, b?.freshWallUs)} | ${cell(a.freshCpuUs, a.freshWallUs)} | ${cell(b?.redeliveredCpuUs, b?.redeliveredWallUs)} | ${cell(a.redeliveredCpuUs, a.redeliveredWallUs)} |`,
     );
@@ -224,7 +282,9 @@ function main(): void {
     '',
     ...targets(),
     '',
-    wrap('CPU µs per webhook (CPU ms per 1,000 webhooks) by process, from /proc, medians; pipeline = all but the load generator:'),
+    wrap(
+      'CPU µs per webhook (CPU ms per 1,000 webhooks) by process, from /proc, medians; pipeline = all but the load generator:',
+    ),
     '',
     ...cpuTable(),
     '',

@@ -66,7 +66,9 @@ export function childTreesRunning(comm: RegExp): number[] {
     .map((p) => p.pid);
 }
 
-/** The processes measured in a run, by name: each a list of tree roots (this process is measured with process.cpuUsage). */
+/**
+ * The processes measured in a run, by name: each a list of tree roots (this process is measured with process.cpuUsage).
+ */
 export type ProcessGroups = Record<string, readonly number[]>;
 
 export const LOAD_GENERATOR = 'load generator';
@@ -88,7 +90,8 @@ export class CpuMeter {
   read(): Record<string, number> {
     const self = process.cpuUsage(this.selfBefore);
     const used: Record<string, number> = {};
-    for (const [name, roots] of Object.entries(this.groups)) used[name] = treeCpuSeconds(roots) - (this.before.get(name) ?? 0);
+    for (const [name, roots] of Object.entries(this.groups))
+      used[name] = treeCpuSeconds(roots) - (this.before.get(name) ?? 0);
     used[LOAD_GENERATOR] = (self.user + self.system) / 1e6;
     return used;
   }

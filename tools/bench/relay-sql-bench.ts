@@ -34,9 +34,15 @@ export interface RelaySqlOptions {
 const FLAGS = ['--batches', '--webhooks', '--repeat'] as const;
 
 /** The command line, checked whole: an unknown or incomplete argument is an error that names it. */
-export function parseRelaySqlArgs(argv: readonly string[]): { kind: 'help' } | { kind: 'run'; options: RelaySqlOptions } {
+export function parseRelaySqlArgs(
+  argv: readonly string[],
+): { kind: 'help' } | { kind: 'run'; options: RelaySqlOptions } {
   if (argv.includes('--help')) return { kind: 'help' };
-  const values: Record<(typeof FLAGS)[number], string> = { '--batches': '1,5,20,100', '--webhooks': '2000', '--repeat': '3' };
+  const values: Record<(typeof FLAGS)[number], string> = {
+    '--batches': '1,5,20,100',
+    '--webhooks': '2000',
+    '--repeat': '3',
+  };
   for (let i = 0; i < argv.length; i += 1) {
     const flag = argv[i];
     if (flag === '--shared-services') continue;
@@ -50,7 +56,9 @@ export function parseRelaySqlArgs(argv: readonly string[]): { kind: 'help' } | {
     const parts = values[flag].split(',');
     const numbers = parts.map((p) => (/^\s*\d+\s*$/.test(p) ? Number(p) : NaN));
     if ((!list && parts.length !== 1) || numbers.some((n) => !Number.isSafeInteger(n) || n < 1 || n > max)) {
-      throw new Error(`${flag} takes ${list ? 'integers from 1' : 'an integer from 1'} to ${max}${list ? ', comma-separated' : ''} (got "${values[flag]}")`);
+      throw new Error(
+        `${flag} takes ${list ? 'integers from 1' : 'an integer from 1'} to ${max}${list ? ', comma-separated' : ''} (got "${values[flag]}")`,
+      );
     }
     return numbers;
   };
@@ -59,7 +67,10 @@ export function parseRelaySqlArgs(argv: readonly string[]): { kind: 'help' } | {
   const [repeat] = ints('--repeat', 100, false);
   // Each round first relays five batches unmeasured (see round()): there must be more than that.
   const largest = Math.max(...batches);
-  if (webhooks <= largest * 5) throw new Error(`--webhooks ${webhooks} leaves nothing to measure at batch ${largest}: give more than ${largest * 5}`);
+  if (webhooks <= largest * 5)
+    throw new Error(
+      `--webhooks ${webhooks} leaves nothing to measure at batch ${largest}: give more than ${largest * 5}`,
+    );
   return { kind: 'run', options: { batches, webhooks, repeat } };
 }
 
@@ -71,7 +82,10 @@ interface Round {
   redeliveredWallUs: number;
 }
 
-/** Stores ticket webhook bodies (one group commit) and returns the claim of each, in order: what the relay would hand relay_batch. */
+/**
+ * Stores ticket webhook bodies (one group commit) and returns the claim of each, in order: what the relay would hand
+ * relay_batch.
+ */
 export async function storedRelayClaims(pool: Pool, bodies: readonly string[]): Promise<RelayClaim[]> {
   const checked = bodies.map((body) => {
     const check = checkPayload(JSON.parse(body) as Record<string, unknown>);
@@ -81,12 +95,19 @@ export async function storedRelayClaims(pool: Pool, bodies: readonly string[]): 
   const hashes = bodies.map((body) => createHash('sha256').update(body).digest('hex'));
   const refs = await insertWebhookEvents(
     pool,
-    checked.map(({ body, check }, i) => ({ eventType: check.event, bodySha256: hashes[i], signatureTimestamp: new Date(), payloadJson: body })),
+    checked.map(({ body, check }, i) => ({
+      eventType: check.event,
+      bodySha256: hashes[i],
+      signatureTimestamp: new Date(),
+      payloadJson: body,
+    })),
   );
   return refs.map((ref, i) => ({ id: ref.id, bodySha256: hashes[i] }));
 }
 
-/** The claims of `count` stored webhooks (creations and updates, as the simulator's mixed mode sends them), in id order. */
+/**
+ * The claims of `count` stored webhooks (creations and updates, as the simulator's mixed mode sends them), in id order.
+ */
 async function storedClaims(pool: Pool, count: number, seed: number): Promise<RelayClaim[]> {
   const generator = new PayloadGenerator({ seed, mode: 'mixed', baseDate: todayUtc() });
   const claims: RelayClaim[] = [];
@@ -97,8 +118,16 @@ async function storedClaims(pool: Pool, count: number, seed: number): Promise<Re
   return claims;
 }
 
-/** Relays every input in batches of `batch` on one connection; CPU of that connection's backend and wall time, per webhook, in µs. */
-async function relayAll(client: PoolClient, backendPid: number, inputs: RelayClaim[], batch: number): Promise<{ cpuUs: number; wallUs: number }> {
+/**
+ * Relays every input in batches of `batch` on one connection; CPU of that connection's backend and wall time, per
+ * webhook, in µs.
+ */
+async function relayAll(
+  client: PoolClient,
+  backendPid: number,
+  inputs: RelayClaim[],
+  batch: number,
+): Promise<{ cpuUs: number; wallUs: number }> {
   // relayBatch takes a pool; one client keeps every call on the backend measured.
   const onClient = { query: client.query.bind(client) } as unknown as Pool;
   const cpuBefore = treeCpuSeconds([backendPid]);
@@ -122,7 +151,13 @@ async function round(batch: number, webhooks: number, seed: number): Promise<Rou
       const rest = inputs.slice(Math.min(inputs.length, batch * 5));
       const fresh = await relayAll(client, rows[0].pid, rest, batch);
       const redelivered = await relayAll(client, rows[0].pid, rest, batch);
-      return { batch, freshCpuUs: fresh.cpuUs, freshWallUs: fresh.wallUs, redeliveredCpuUs: redelivered.cpuUs, redeliveredWallUs: redelivered.wallUs };
+      return {
+        batch,
+        freshCpuUs: fresh.cpuUs,
+        freshWallUs: fresh.wallUs,
+        redeliveredCpuUs: redelivered.cpuUs,
+        redeliveredWallUs: redelivered.wallUs,
+      };
     } finally {
       client.release();
     }
@@ -154,10 +189,18 @@ async function main(): Promise<void> {
     const summary = batches.map((batch) => {
       const mine = rounds.filter((r) => r.batch === batch);
       const med = (key: keyof Round) => Math.round(median(mine.map((r) => r[key])));
-      return { batch, freshCpuUs: med('freshCpuUs'), freshWallUs: med('freshWallUs'), redeliveredCpuUs: med('redeliveredCpuUs'), redeliveredWallUs: med('redeliveredWallUs') };
+      return {
+        batch,
+        freshCpuUs: med('freshCpuUs'),
+        freshWallUs: med('freshWallUs'),
+        redeliveredCpuUs: med('redeliveredCpuUs'),
+        redeliveredWallUs: med('redeliveredWallUs'),
+      };
     });
     const calibrationAfter = cpuCalibrationMs();
-    console.log(`\nrelay_batch, µs per webhook, medians of ${repeat} rounds of ${webhooks} webhooks (backend CPU from /proc; wall on one connection):`);
+    console.log(
+      `\nrelay_batch, µs per webhook, medians of ${repeat} rounds of ${webhooks} webhooks (backend CPU from /proc; wall on one connection):`,
+    );
     console.log('batch  fresh CPU  fresh wall  redelivered CPU  redelivered wall');
     for (const s of summary) {
       console.log(

@@ -41,7 +41,10 @@ interface PhaseResult {
 }
 
 async function seed(databaseUrl: string, n: number): Promise<void> {
-  const template = readFileSync(path.join(ROOT, 'test', 'fixtures', 'petzi-samples', 'ticket_created.indented-ascii.json'), 'utf8');
+  const template = readFileSync(
+    path.join(ROOT, 'test', 'fixtures', 'petzi-samples', 'ticket_created.indented-ascii.json'),
+    'utf8',
+  );
   // Stored and marked published, as after a long run: the outbox leaves them alone.
   await adminQuery(
     databaseUrl,
@@ -55,8 +58,12 @@ async function seed(databaseUrl: string, n: number): Promise<void> {
 
 function runCli(args: string[], env: Record<string, string>): Promise<void> {
   return new Promise((resolve, reject) => {
-    execFile(process.execPath, [path.join(ROOT, 'dist', 'tools', 'ops', 'main.js'), ...args], { env: { ...process.env, ...env }, maxBuffer: 1 << 24 }, (error, stdout, stderr) =>
-      error ? reject(new Error(`ops ${args.join(' ')} failed: ${stderr || stdout}`)) : resolve(),
+    execFile(
+      process.execPath,
+      [path.join(ROOT, 'dist', 'tools', 'ops', 'main.js'), ...args],
+      { env: { ...process.env, ...env }, maxBuffer: 1 << 24 },
+      (error, stdout, stderr) =>
+        error ? reject(new Error(`ops ${args.join(' ')} failed: ${stderr || stdout}`)) : resolve(),
     );
   });
 }
@@ -71,7 +78,16 @@ async function relayedCount(hostUrl: string, outcome: 'relayed' | 'redelivered')
 async function liveLoad(url: string, rate: number, until: () => boolean, seedBase: number): Promise<Reply[]> {
   const replies: Reply[] = [];
   for (let slice = 0; !until(); slice += 1)
-    replies.push(...(await steadyLoad({ target: () => url, secret: SECRET, rate, count: rate * 2, seed: seedBase + slice, concurrency: 64 })));
+    replies.push(
+      ...(await steadyLoad({
+        target: () => url,
+        secret: SECRET,
+        rate,
+        count: rate * 2,
+        seed: seedBase + slice,
+        concurrency: 64,
+      })),
+    );
   return replies;
 }
 
@@ -134,14 +150,24 @@ async function main(): Promise<void> {
       const started = Date.now();
       let publishSeconds = NaN;
       let drained = false;
-      const cli = runCli(['replay', '--quiet', '--to-id', String(n)], env).then(() => (publishSeconds = (Date.now() - started) / 1000));
+      const cli = runCli(['replay', '--quiet', '--to-id', String(n)], env).then(
+        () => (publishSeconds = (Date.now() - started) / 1000),
+      );
       const load = liveLoad(host.url, rate, () => drained, phase === 'first relay' ? 1_000 : 2_000);
       for (;;) {
         await new Promise((r) => setTimeout(r, 250));
         // The live load counts too when fresh: only the replayed range's relays are awaited.
         const done =
           outcome === 'relayed'
-            ? Number((await adminQuery<{ n: string }>(stack.databaseUrl, 'SELECT count(*) AS n FROM live_event WHERE webhook_id <= $1', [n]))[0].n)
+            ? Number(
+                (
+                  await adminQuery<{ n: string }>(
+                    stack.databaseUrl,
+                    'SELECT count(*) AS n FROM live_event WHERE webhook_id <= $1',
+                    [n],
+                  )
+                )[0].n,
+              )
             : (await relayedCount(host.url, outcome)) - before;
         if (done >= n) break;
       }

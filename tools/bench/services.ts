@@ -25,15 +25,30 @@ const log = (message: string) => console.log(`  ${message}`);
  * `--shared-services` (or BENCH_DATABASE_URL / BENCH_RABBITMQ_URL) uses those instead, and then
  * their CPU is not measured.
  */
-export async function startBenchServices(argv: string[], { rabbitmq = true }: { rabbitmq?: boolean } = {}): Promise<BenchServices> {
-  if (argv.includes('--shared-services') || given(BENCH_VARIABLES.BENCH_DATABASE_URL) || given(BENCH_VARIABLES.BENCH_RABBITMQ_URL)) {
-    console.log(`services: shared (${new URL(ADMIN_DATABASE_URL).host}, ${new URL(RABBITMQ_URL).host}); their CPU is not measured`);
+export async function startBenchServices(
+  argv: string[],
+  { rabbitmq = true }: { rabbitmq?: boolean } = {},
+): Promise<BenchServices> {
+  if (
+    argv.includes('--shared-services') ||
+    given(BENCH_VARIABLES.BENCH_DATABASE_URL) ||
+    given(BENCH_VARIABLES.BENCH_RABBITMQ_URL)
+  ) {
+    console.log(
+      `services: shared (${new URL(ADMIN_DATABASE_URL).host}, ${new URL(RABBITMQ_URL).host}); their CPU is not measured`,
+    );
     return { groups: {}, stop: async () => undefined };
   }
   const { dataDir, onStop, stop } = scratchServices('bench', log);
   try {
     console.log(`services: starting a Postgres${rabbitmq ? ' and a RabbitMQ' : ''} of this bench's own`);
-    const postgres = await startEmbeddedPostgres({ dataDir, port: await freePort(), database: 'postgres', password: randomSecret(), log });
+    const postgres = await startEmbeddedPostgres({
+      dataDir,
+      port: await freePort(),
+      database: 'postgres',
+      password: randomSecret(),
+      log,
+    });
     onStop(() => postgres.stop());
     let rabbitUrl = RABBITMQ_URL;
     if (rabbitmq) {
@@ -52,9 +67,15 @@ export async function startBenchServices(argv: string[], { rabbitmq = true }: { 
       rabbitUrl = rabbit.url;
     }
     useServices(postgres.url, rabbitUrl);
-    const groups: ProcessGroups = { postgres: childTreesRunning(/^postgres$/), ...(rabbitmq ? { rabbitmq: childTreesRunning(/^beam/) } : {}) };
+    const groups: ProcessGroups = {
+      postgres: childTreesRunning(/^postgres$/),
+      ...(rabbitmq ? { rabbitmq: childTreesRunning(/^beam/) } : {}),
+    };
     const missing = Object.entries(groups).find(([, roots]) => roots.length === 0);
-    if (missing) throw new Error(`bench services: no process tree found for ${missing[0] === 'postgres' ? 'Postgres' : 'RabbitMQ'} under this process`);
+    if (missing)
+      throw new Error(
+        `bench services: no process tree found for ${missing[0] === 'postgres' ? 'Postgres' : 'RabbitMQ'} under this process`,
+      );
     return { groups, stop };
   } catch (error) {
     await stop();

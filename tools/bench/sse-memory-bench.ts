@@ -31,7 +31,8 @@ function parseArgs(argv: string[]): Args {
     switch (argv[i]) {
       case '--clients':
         args.clients = (value ?? '').split(',').map(Number);
-        if (args.clients.some((n) => !Number.isInteger(n) || n < 1)) throw new Error('--clients must be a comma-separated list of positive integers');
+        if (args.clients.some((n) => !Number.isInteger(n) || n < 1))
+          throw new Error('--clients must be a comma-separated list of positive integers');
         i += 1;
         break;
       case '--mib':
@@ -77,7 +78,9 @@ function frames(firstId: number, count: number): Buffer {
  * The stand-in bridge: every GET /events gets an event stream fed `bytesPerStream` bytes, in writes
  * of about 64 KiB, each after the previous one drained (so this process buffers little itself).
  */
-function startFeeder(bytesPerStream: number): Promise<{ url: string; open: () => number; finished: () => number; close: () => Promise<void> }> {
+function startFeeder(
+  bytesPerStream: number,
+): Promise<{ url: string; open: () => number; finished: () => number; close: () => Promise<void> }> {
   const batch = frames(1, 100);
   let open = 0;
   let finished = 0;
@@ -123,7 +126,10 @@ function startFeeder(bytesPerStream: number): Promise<{ url: string; open: () =>
 }
 
 interface NonReadingClient {
-  /** Starts reading at last (a paused socket does not even see a close): true once the server's close arrives within `ms`. */
+  /**
+   * Starts reading at last (a paused socket does not even see a close): true once the server's close arrives within
+   * `ms`.
+   */
   closedByServer(ms: number): Promise<boolean>;
   destroy(): void;
 }
@@ -175,7 +181,14 @@ interface Run {
 async function measure(script: string, dist: string, clients: number, mib: number): Promise<Run> {
   const bytesPerStream = mib * 1024 * 1024;
   const feeder = await startFeeder(bytesPerStream);
-  const child = await startChild(script, { HOST: '127.0.0.1', PORT: '0', BRIDGE_URL: feeder.url, FUNCTIONS_URL: 'http://127.0.0.1:1', DASHBOARD_DIST: dist, NODE_ENV: '' });
+  const child = await startChild(script, {
+    HOST: '127.0.0.1',
+    PORT: '0',
+    BRIDGE_URL: feeder.url,
+    FUNCTIONS_URL: 'http://127.0.0.1:1',
+    DASHBOARD_DIST: dist,
+    NODE_ENV: '',
+  });
   const sockets: NonReadingClient[] = [];
   try {
     const port = Number(new URL(child.url).port);
@@ -195,7 +208,15 @@ async function measure(script: string, dist: string, clients: number, mib: numbe
     await sleep(2000);
     const rssAfterMiB = await rssMedianMiB(child);
     const clientsCutOff = (await Promise.all(sockets.map((s) => s.closedByServer(5000)))).filter(Boolean).length;
-    return { clients, mibPerStream: mib, rssIdleMiB, rssAfterMiB, clientsCutOff, streamsFedWhole: clients - clientsCutOff, seconds };
+    return {
+      clients,
+      mibPerStream: mib,
+      rssIdleMiB,
+      rssAfterMiB,
+      clientsCutOff,
+      streamsFedWhole: clients - clientsCutOff,
+      seconds,
+    };
   } finally {
     for (const s of sockets) s.destroy();
     await child.stop();
@@ -210,7 +231,8 @@ async function main(): Promise<void> {
   }
   const args = parseArgs(process.argv.slice(2));
   const script = path.join(args.root, 'dist', 'dashboard', 'server', 'src', 'main.js');
-  if (!existsSync(script)) throw new Error(`${script} is missing: build that checkout first (npx tsc -p tsconfig.json in ${args.root})`);
+  if (!existsSync(script))
+    throw new Error(`${script} is missing: build that checkout first (npx tsc -p tsconfig.json in ${args.root})`);
   const dist = mkdtempSync(path.join(os.tmpdir(), 'sse-memory-dist-'));
   writeFileSync(path.join(dist, 'index.html'), '<!doctype html><title>app</title>');
   const runs: Run[] = [];
@@ -228,8 +250,16 @@ async function main(): Promise<void> {
   }
   const file = path.join(ROOT, 'bench-results', 'sse-memory.json');
   mkdirSync(path.dirname(file), { recursive: true });
-  const previous = existsSync(file) ? (JSON.parse(readFileSync(file, 'utf8')) as { runs?: Record<string, unknown> }) : {};
-  const entry = { at: new Date().toISOString(), root: path.relative(ROOT, args.root) || '.', node: process.version, cpus: os.cpus().length, runs };
+  const previous = existsSync(file)
+    ? (JSON.parse(readFileSync(file, 'utf8')) as { runs?: Record<string, unknown> })
+    : {};
+  const entry = {
+    at: new Date().toISOString(),
+    root: path.relative(ROOT, args.root) || '.',
+    node: process.version,
+    cpus: os.cpus().length,
+    runs,
+  };
   writeFileSync(file, `${JSON.stringify({ runs: { ...(previous.runs ?? {}), [args.label]: entry } }, null, 2)}\n`);
   console.log(`written to ${path.relative(ROOT, file)} under "${args.label}"`);
 }

@@ -22,7 +22,11 @@ export class SseThread {
       this.worker.once('error', reject);
       this.worker.once('message', (message: { seen: SeenRow[] }) => {
         this.worker.off('error', reject);
-        resolve(new Map(message.seen.map(([id, firstSeen, receivedAt, relayedAt]) => [id, { firstSeen, receivedAt, relayedAt }])));
+        resolve(
+          new Map(
+            message.seen.map(([id, firstSeen, receivedAt, relayedAt]) => [id, { firstSeen, receivedAt, relayedAt }]),
+          ),
+        );
       });
       this.worker.postMessage('collect');
     });

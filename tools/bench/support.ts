@@ -46,16 +46,24 @@ export const BENCH_VARIABLES = declareVariables({
   },
   BENCH_ROOTS: {
     kind: 'list',
-    meaning: 'more built checkouts to compare with, as label=path pairs: a set-up named one@label runs the one of that label',
+    meaning:
+      'more built checkouts to compare with, as label=path pairs: a set-up named one@label runs the one of that label',
   },
-  BENCH_CHILD_NODE_FLAGS: { kind: 'string', meaning: 'node flags for the processes a bench starts, e.g. --cpu-prof --cpu-prof-dir=DIR' },
+  BENCH_CHILD_NODE_FLAGS: {
+    kind: 'string',
+    meaning: 'node flags for the processes a bench starts, e.g. --cpu-prof --cpu-prof-dir=DIR',
+  },
   CHROMIUM_PATH: { ...PROVISION_VARIABLES.CHROMIUM_PATH, default: '/usr/bin/chromium', unset: undefined },
 });
 
 /** The bare reference server, a child of npm run bench: it reads these and the functions' variables. */
 export const BARE_SERVER_VARIABLES = declareVariables({
   PORT: { kind: 'port', default: 0, meaning: 'the port it listens on, 0 for any free one' },
-  PETZI_TOPOLOGY_PREFIX: { ...TOPOLOGY_VARIABLES.PETZI_TOPOLOGY_PREFIX, default: 'bare', meaning: 'prefix of its exchange' },
+  PETZI_TOPOLOGY_PREFIX: {
+    ...TOPOLOGY_VARIABLES.PETZI_TOPOLOGY_PREFIX,
+    default: 'bare',
+    meaning: 'prefix of its exchange',
+  },
   ...FUNCTION_VARIABLES,
 });
 
@@ -65,7 +73,8 @@ export let RABBITMQ_URL = readEnv.read(process.env, BENCH_VARIABLES.BENCH_RABBIT
 /** BENCH_BEFORE_ROOT, or the error that names it for the set-up that needs it. */
 export function beforeRoot(setup: string): string {
   const root = readEnv.read(process.env, BENCH_VARIABLES.BENCH_BEFORE_ROOT);
-  if (root === undefined) throw new Error(`${setup} needs BENCH_BEFORE_ROOT: a built checkout of the code to compare with`);
+  if (root === undefined)
+    throw new Error(`${setup} needs BENCH_BEFORE_ROOT: a built checkout of the code to compare with`);
   return root;
 }
 
@@ -74,7 +83,8 @@ export function labelledRoot(setup: string, label: string): string {
   if (label === 'before') return beforeRoot(setup);
   const pairs = readEnv.read(process.env, BENCH_VARIABLES.BENCH_ROOTS);
   const pair = pairs.find((item) => item.startsWith(`${label}=`));
-  if (pair === undefined || pair.length === label.length + 1) throw new Error(`${setup} needs BENCH_ROOTS to hold ${label}=<a built checkout of the code to compare with>`);
+  if (pair === undefined || pair.length === label.length + 1)
+    throw new Error(`${setup} needs BENCH_ROOTS to hold ${label}=<a built checkout of the code to compare with>`);
   return pair.slice(label.length + 1);
 }
 
@@ -107,7 +117,9 @@ export function median(values: number[]): number {
 /** The median of each key over the records that have it, to 3 decimals. */
 export function medianPerKey(records: Array<Record<string, number>>): Record<string, number> {
   const keys = [...new Set(records.flatMap((r) => Object.keys(r)))];
-  return Object.fromEntries(keys.map((key) => [key, Math.round(median(records.flatMap((r) => (key in r ? [r[key]] : []))) * 1000) / 1000]));
+  return Object.fromEntries(
+    keys.map((key) => [key, Math.round(median(records.flatMap((r) => (key in r ? [r[key]] : []))) * 1000) / 1000]),
+  );
 }
 
 /**
@@ -124,7 +136,11 @@ export function cpuCalibrationMs(): number {
   return Math.round(ms + (x < 0 ? 1 : 0));
 }
 
-export async function adminQuery<R extends Record<string, unknown>>(url: string, sql: string, params: unknown[] = []): Promise<R[]> {
+export async function adminQuery<R extends Record<string, unknown>>(
+  url: string,
+  sql: string,
+  params: unknown[] = [],
+): Promise<R[]> {
   const client = new Client({ connectionString: url });
   await client.connect();
   try {
@@ -180,7 +196,9 @@ export function entryPoint(root: string, part: 'host' | 'bridge'): string {
 
 /** Starts a compiled entry point, its reads closed but to API_KEY, and waits for its "listening on <url>" line. */
 export async function startChild(script: string, env: Record<string, string>): Promise<Child> {
-  const nodeFlags = (readEnv.read(process.env, BENCH_VARIABLES.BENCH_CHILD_NODE_FLAGS) ?? '').split(' ').filter(Boolean);
+  const nodeFlags = (readEnv.read(process.env, BENCH_VARIABLES.BENCH_CHILD_NODE_FLAGS) ?? '')
+    .split(' ')
+    .filter(Boolean);
   const child = spawn(process.execPath, [...nodeFlags, path.resolve(ROOT, script)], {
     env: { ...process.env, PETZI_API_KEY: API_KEY, ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
@@ -223,7 +241,9 @@ export function progress(label: string, done: number, total: number): void {
   if (!process.stderr.isTTY) return;
   const width = 30;
   const filled = Math.round((done / total) * width);
-  process.stderr.write(`\r${label} [${'#'.repeat(filled)}${'.'.repeat(width - filled)}] ${Math.round((done / total) * 100)}%`);
+  process.stderr.write(
+    `\r${label} [${'#'.repeat(filled)}${'.'.repeat(width - filled)}] ${Math.round((done / total) * 100)}%`,
+  );
   if (done >= total) process.stderr.write('\n');
 }
 
@@ -242,7 +262,8 @@ export async function deleteTopology(names: TopologyNames, url = RABBITMQ_URL): 
   };
   try {
     for (const queue of [names.relayQueue, names.relayDeadLetterQueue]) await remove((ch) => ch.deleteQueue(queue));
-    for (const exchange of [names.webhookExchange, names.deadLetterExchange, names.liveExchange]) await remove((ch) => ch.deleteExchange(exchange));
+    for (const exchange of [names.webhookExchange, names.deadLetterExchange, names.liveExchange])
+      await remove((ch) => ch.deleteExchange(exchange));
   } finally {
     await connection.close();
   }

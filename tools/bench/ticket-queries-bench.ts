@@ -28,10 +28,17 @@ const CASES: Array<{ name: string; filter?: TicketFilter; sort?: TicketSort; cur
   { name: 'q: rare, no match', filter: { q: 'zzzzqqq' } },
   { name: 'sold today', filter: { from: new Date(Date.now() - 86_400_000), to: new Date() } },
   { name: 'sort by sale time, oldest first', sort: 'sold' },
-  { name: 'sort by sale time, newest first, after a cursor', sort: '-sold', cursor: { sort: '-sold', key: new Date(Date.now() - 10 * 86_400_000).toISOString(), number: 'M' } },
+  {
+    name: 'sort by sale time, newest first, after a cursor',
+    sort: '-sold',
+    cursor: { sort: '-sold', key: new Date(Date.now() - 10 * 86_400_000).toISOString(), number: 'M' },
+  },
   { name: 'sort by price, highest first', sort: '-price' },
   { name: 'sort by ticket number', sort: 'number' },
-  { name: 'event + status + sold today', filter: { eventId: 42, status: 'valid', from: new Date(Date.now() - 86_400_000) } },
+  {
+    name: 'event + status + sold today',
+    filter: { eventId: 42, status: 'valid', from: new Date(Date.now() - 86_400_000) },
+  },
 ];
 
 async function main(): Promise<void> {
@@ -48,7 +55,9 @@ async function main(): Promise<void> {
     await migrate(pool);
     // The projection alone is measured: its references to webhook_event are dropped in this scratch
     // database, rather than writing a million raw webhooks no query here reads.
-    await pool.query('ALTER TABLE ticket DROP CONSTRAINT ticket_webhook_id_fkey, DROP CONSTRAINT ticket_state_webhook_id_fkey');
+    await pool.query(
+      'ALTER TABLE ticket DROP CONSTRAINT ticket_webhook_id_fkey, DROP CONSTRAINT ticket_state_webhook_id_fkey',
+    );
     console.log(`generating ${rows} tickets`);
     await pool.query(
       `INSERT INTO ticket (number, webhook_id, first_seen_at, updated_at, title, event, event_id, category, type, price_amount, price_currency,
@@ -76,10 +85,15 @@ async function main(): Promise<void> {
       // The plan of the very statement listTickets sends.
       const plan = await explain(pool, c);
       results.push({ name: c.name, medianMs: Math.round(median(times) * 10) / 10, rows: found, plan });
-      console.log(`${c.name.padEnd(52)} ${String(Math.round(median(times) * 10) / 10).padStart(8)} ms  ${String(found).padStart(4)} rows  ${plan}`);
+      console.log(
+        `${c.name.padEnd(52)} ${String(Math.round(median(times) * 10) / 10).padStart(8)} ms  ${String(found).padStart(4)} rows  ${plan}`,
+      );
     }
     mkdirSync(path.join(ROOT, 'bench-results'), { recursive: true });
-    writeFileSync(path.join(ROOT, 'bench-results', 'ticket-queries.json'), `${JSON.stringify({ at: new Date().toISOString(), rows, results }, null, 2)}\n`);
+    writeFileSync(
+      path.join(ROOT, 'bench-results', 'ticket-queries.json'),
+      `${JSON.stringify({ at: new Date().toISOString(), rows, results }, null, 2)}\n`,
+    );
   } finally {
     await pool.end();
     await dropDatabase(name);

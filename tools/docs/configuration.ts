@@ -32,12 +32,21 @@ export const PROCESSES: ReadonlyArray<{ title: string; intro: string; variables:
     title: 'The functions in Azure: `func start`, the container image',
     intro:
       'The functions read these (`Values` in `local.settings.json`, app settings in Azure); the Functions host reads the Azure settings itself and checks the keys from its own key storage.',
-    variables: [...Object.values(FUNCTION_VARIABLES), TOPOLOGY_VARIABLES.PETZI_RELAY_QUEUE_TYPE, ...Object.values(AZURE_VARIABLES)],
+    variables: [
+      ...Object.values(FUNCTION_VARIABLES),
+      TOPOLOGY_VARIABLES.PETZI_RELAY_QUEUE_TYPE,
+      ...Object.values(AZURE_VARIABLES),
+    ],
   },
-  { title: 'The SSE bridge: `npm run bridge`', intro: '`node dist/bridge/src/main.js --help` prints the same list.', variables: BRIDGE_VARIABLES },
+  {
+    title: 'The SSE bridge: `npm run bridge`',
+    intro: '`node dist/bridge/src/main.js --help` prints the same list.',
+    variables: BRIDGE_VARIABLES,
+  },
   {
     title: 'The dashboard server: `npm run dashboard:serve`',
-    intro: '`node dist/dashboard/server/src/main.js --help` prints the same list. The Vite dev server (`npm run dashboard:dev`) reads `FUNCTIONS_URL` and `BRIDGE_URL` too.',
+    intro:
+      '`node dist/dashboard/server/src/main.js --help` prints the same list. The Vite dev server (`npm run dashboard:dev`) reads `FUNCTIONS_URL` and `BRIDGE_URL` too.',
     variables: DASHBOARD_VARIABLES,
   },
   {
@@ -57,7 +66,11 @@ export const PROCESSES: ReadonlyArray<{ title: string; intro: string; variables:
     intro: '`npm run db:dump -- --help` says the same. It migrates a scratch database on the server of `DATABASE_URL`.',
     variables: [SCHEMA_DUMP_VARIABLES.PG_DUMP, FUNCTION_VARIABLES.DATABASE_URL],
   },
-  { title: 'The benchmarks', intro: "Each bench's `--help` says which of these it reads.", variables: Object.values(BENCH_VARIABLES) },
+  {
+    title: 'The benchmarks',
+    intro: "Each bench's `--help` says which of these it reads.",
+    variables: Object.values(BENCH_VARIABLES),
+  },
   {
     title: "The benchmark's bare reference server",
     intro: "`npm run bench` starts it with these set, beside the functions' variables.",
@@ -67,7 +80,9 @@ export const PROCESSES: ReadonlyArray<{ title: string; intro: string; variables:
 
 /** The generated block: a heading, a line and a table per process. */
 export function configurationTables(): string {
-  return PROCESSES.map(({ title, intro, variables }) => [`### ${title}`, '', wrap(intro), '', readEnv.variablesTable(variables)].join('\n')).join('\n\n');
+  return PROCESSES.map(({ title, intro, variables }) =>
+    [`### ${title}`, '', wrap(intro), '', readEnv.variablesTable(variables)].join('\n'),
+  ).join('\n\n');
 }
 
 /** The block as docs/configuration.md has it now. */

@@ -66,7 +66,13 @@ export async function steadyLoad(options: LoadOptions): Promise<Reply[]> {
   return replies;
 }
 
-export function send(url: string, body: string, secret: string, agent: http.Agent, sentAt = Date.now()): Promise<Reply> {
+export function send(
+  url: string,
+  body: string,
+  secret: string,
+  agent: http.Agent,
+  sentAt = Date.now(),
+): Promise<Reply> {
   const bodySha256 = createHash('sha256').update(body, 'utf8').digest('hex');
   return new Promise((resolve) => {
     const request = http.request(
@@ -108,7 +114,11 @@ export function send(url: string, body: string, secret: string, agent: http.Agen
  * Sends fresh signed webhooks to one host, one at a time, until one is answered 200 or
  * `timeoutMs` passes: the proof that the host serves again after a fault. Returns every reply.
  */
-export async function probeUntilOk(url: string, secret: string, options: { seed: number; timeoutMs: number; everyMs?: number }): Promise<Reply[]> {
+export async function probeUntilOk(
+  url: string,
+  secret: string,
+  options: { seed: number; timeoutMs: number; everyMs?: number },
+): Promise<Reply[]> {
   const generator = new PayloadGenerator({ seed: options.seed, mode: 'ticket_created', baseDate: todayUtc() });
   const agent = new http.Agent({ keepAlive: false });
   const deadline = Date.now() + options.timeoutMs;

@@ -17,7 +17,21 @@ Writes bench-results/faults.json and prints a table; exits 1 when any acknowledg
 or a scenario got no 200 after its fault ended.`;
 
 function table(results: ScenarioResult[]): string {
-  const header = ['scenario', 'sent', '200s', 'stored', 'published', 'relayed', 'to SSE', 'lost', 'dup pub', 'dup SSE', 'refused', 'first 200 ms', 'backlog ms'];
+  const header = [
+    'scenario',
+    'sent',
+    '200s',
+    'stored',
+    'published',
+    'relayed',
+    'to SSE',
+    'lost',
+    'dup pub',
+    'dup SSE',
+    'refused',
+    'first 200 ms',
+    'backlog ms',
+  ];
   const rows = results.map((r) =>
     [
       r.scenario,

@@ -41,7 +41,10 @@ export function reconcile(observed: Observed): Reconciliation {
     const key = reply.status === 0 ? `error: ${reply.error ?? 'unknown'}` : String(reply.status);
     refused[key] = (refused[key] ?? 0) + 1;
   }
-  const lostIds = [...acknowledged].filter((id) => !observed.stored.has(id) || !published.has(id) || !observed.relayed.has(id) || clientSets.some((s) => !s.has(id)));
+  const lostIds = [...acknowledged].filter(
+    (id) =>
+      !observed.stored.has(id) || !published.has(id) || !observed.relayed.has(id) || clientSets.some((s) => !s.has(id)),
+  );
   const count = (set: Set<number>) => [...acknowledged].filter((id) => set.has(id)).length;
   return {
     sent: observed.replies.length,

@@ -15,8 +15,26 @@ export interface Profile {
 }
 
 export const PROFILES: Record<Profile['name'], Profile> = {
-  full: { name: 'full', rate: 200, seconds: 30, faultAtSeconds: 10, faultSeconds: 10, settleSeconds: 60, stormDeliveries: 1000, stormBodies: 100 },
-  reduced: { name: 'reduced', rate: 100, seconds: 8, faultAtSeconds: 2, faultSeconds: 3, settleSeconds: 45, stormDeliveries: 1000, stormBodies: 100 },
+  full: {
+    name: 'full',
+    rate: 200,
+    seconds: 30,
+    faultAtSeconds: 10,
+    faultSeconds: 10,
+    settleSeconds: 60,
+    stormDeliveries: 1000,
+    stormBodies: 100,
+  },
+  reduced: {
+    name: 'reduced',
+    rate: 100,
+    seconds: 8,
+    faultAtSeconds: 2,
+    faultSeconds: 3,
+    settleSeconds: 45,
+    stormDeliveries: 1000,
+    stormBodies: 100,
+  },
 };
 
 export interface ScenarioResult extends Reconciliation {
@@ -49,14 +67,20 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 /** How long each host is given, after the fault ends, to answer a fresh webhook with a 200. */
 const RECOVERY_PROBE_SECONDS = 30;
 
-async function settle(stack: FaultStack, replies: Reply[], seconds: number): Promise<{ stored: Set<number>; relayed: Set<number> }> {
+async function settle(
+  stack: FaultStack,
+  replies: Reply[],
+  seconds: number,
+): Promise<{ stored: Set<number>; relayed: Set<number> }> {
   const acked = new Set(replies.flatMap((r) => (r.status === 200 && r.id !== undefined ? [r.id] : [])));
   const deadline = Date.now() + seconds * 1000;
   for (;;) {
     const stored = await stack.stored();
     const relayed = await stack.relayed();
     const published = new Set(stack.published);
-    const done = [...acked].every((id) => stored.has(id) && published.has(id) && relayed.has(id) && stack.clients.every((c) => c.firstSeen.has(id)));
+    const done = [...acked].every(
+      (id) => stored.has(id) && published.has(id) && relayed.has(id) && stack.clients.every((c) => c.firstSeen.has(id)),
+    );
     if (done || Date.now() > deadline) return { stored, relayed };
     await sleep(250);
   }
@@ -79,17 +103,31 @@ async function run(
     const { replies, faultStart, restoreStart, faultEnd } = await drive(stack);
     // The load may end before a restarted host is back: every host must still be shown to answer
     // a fresh webhook with a 200 after the fault, or the recovery figures would measure nothing.
-    const probes = await Promise.all(stack.hosts.map((host, i) => probeUntilOk(host.url, SECRET, { seed: 9000 + i, timeoutMs: RECOVERY_PROBE_SECONDS * 1000 })));
+    const probes = await Promise.all(
+      stack.hosts.map((host, i) =>
+        probeUntilOk(host.url, SECRET, { seed: 9000 + i, timeoutMs: RECOVERY_PROBE_SECONDS * 1000 }),
+      ),
+    );
     replies.push(...probes.flat());
     const { stored, relayed } = await settle(stack, replies, profile.settleSeconds);
-    const result = reconcile({ replies, stored, relayed, published: stack.published, clients: stack.clients.map((c) => c.ids) });
+    const result = reconcile({
+      replies,
+      stored,
+      relayed,
+      published: stack.published,
+      clients: stack.clients.map((c) => c.ids),
+    });
     // Sent after the fault ended and answered 200: the first such answer is the recovery.
     const firstOk = replies
       .filter((r) => r.status === 200 && r.sentAt >= faultEnd)
       .map((r) => r.repliedAt ?? Infinity)
       .sort((a, b) => a - b)[0];
-    const before = replies.filter((r) => r.status === 200 && r.id !== undefined && r.sentAt < faultEnd).map((r) => r.id as number);
-    const lastDelivery = Math.max(...before.map((id) => Math.max(...stack.clients.map((c) => c.firstSeen.get(id) ?? Infinity))));
+    const before = replies
+      .filter((r) => r.status === 200 && r.id !== undefined && r.sentAt < faultEnd)
+      .map((r) => r.id as number);
+    const lastDelivery = Math.max(
+      ...before.map((id) => Math.max(...stack.clients.map((c) => c.firstSeen.get(id) ?? Infinity))),
+    );
     return {
       scenario: name,
       description,
@@ -98,12 +136,17 @@ async function run(
       okDuringDbOutage: null,
       recoveryProbes: probes.flat().length,
       firstOkAfterFaultMs: firstOk === undefined || !Number.isFinite(firstOk) ? null : firstOk - faultEnd,
-      caughtUpAfterFaultMs: before.length === 0 || !Number.isFinite(lastDelivery) ? null : Math.max(0, lastDelivery - faultEnd),
+      caughtUpAfterFaultMs:
+        before.length === 0 || !Number.isFinite(lastDelivery) ? null : Math.max(0, lastDelivery - faultEnd),
       seconds: Math.round((Date.now() - started) / 100) / 10,
       ...(faultStart !== undefined && name === 'postgres-restart'
         ? // Requests sent and answered while the proxy was surely down. One sent during the cut may
           // wait in the pool for a connection and commit once Postgres is back: its 200 is right.
-          { okDuringDbOutage: replies.filter((r) => r.status === 200 && r.sentAt > faultStart + 200 && (r.repliedAt ?? Infinity) < (restoreStart ?? 0)).length }
+          {
+            okDuringDbOutage: replies.filter(
+              (r) => r.status === 200 && r.sentAt > faultStart + 200 && (r.repliedAt ?? Infinity) < (restoreStart ?? 0),
+            ).length,
+          }
         : {}),
     };
   } finally {
@@ -112,7 +155,11 @@ async function run(
 }
 
 /** Load on the current hosts with a fault window in the middle. */
-async function loadWithFault(stack: FaultStack, profile: Profile, fault: { start: () => Promise<void>; end: () => Promise<void> }): Promise<Drive> {
+async function loadWithFault(
+  stack: FaultStack,
+  profile: Profile,
+  fault: { start: () => Promise<void>; end: () => Promise<void> },
+): Promise<Drive> {
   const load = steadyLoad({
     target: (i) => stack.hosts[i % stack.hosts.length].url,
     secret: SECRET,
@@ -189,7 +236,15 @@ export const SCENARIOS: Record<string, { description: string; run: (profile: Pro
         const generator = new PayloadGenerator({ seed: 7, mode: 'ticket_created', baseDate: todayUtc() });
         const bodies = Array.from({ length: p.stormBodies }, () => generator.next().body);
         const faultStart = Date.now();
-        const replies = await steadyLoad({ target: () => stack.hosts[0].url, secret: SECRET, rate: 5000, count: p.stormDeliveries, seed: 0, bodies, concurrency: 100 });
+        const replies = await steadyLoad({
+          target: () => stack.hosts[0].url,
+          secret: SECRET,
+          rate: 5000,
+          count: p.stormDeliveries,
+          seed: 0,
+          bodies,
+          concurrency: 100,
+        });
         return { replies, faultStart, faultEnd: Date.now() };
       }),
   },

@@ -82,7 +82,9 @@ export class FaultStack {
     };
   }
 
-  /** Starts a functions host; with `replace`, it takes that slot (a restart after a kill); `env` adds to its settings. */
+  /**
+   * Starts a functions host; with `replace`, it takes that slot (a restart after a kill); `env` adds to its settings.
+   */
   async startHost(replace?: number, env: Record<string, string> = {}): Promise<Child> {
     const host = await startChild(entryPoint(this.root, 'host'), { ...this.env, PORT: '0', ...env });
     if (replace === undefined) this.hosts.push(host);
@@ -144,7 +146,10 @@ export class FaultStack {
     await this.brokerProxy.close();
     await this.dbProxy.close();
     // Both clean-ups run even if one fails, so a failed run leaves neither behind.
-    const cleanups = await Promise.allSettled([dropDatabase(new URL(this.databaseUrl).pathname.slice(1)), deleteTopology(this.topology)]);
+    const cleanups = await Promise.allSettled([
+      dropDatabase(new URL(this.databaseUrl).pathname.slice(1)),
+      deleteTopology(this.topology),
+    ]);
     const failed = cleanups.find((c): c is PromiseRejectedResult => c.status === 'rejected');
     if (failed) throw failed.reason;
   }

@@ -3,7 +3,8 @@
 // shared image builder) gets the repository as a user's clone would have it (tracked files, no
 // node_modules, .data or dist), then: npm install; npm start until ready, every read door closed
 // without a key, the generated key read from .data/credentials.json, the printed one-click login
-// URL redeemed and a signed webhook to the SSE stream through the dashboard, SIGINT, nothing left; npm test (a named subset by default, --full for all).
+// URL redeemed and a signed webhook to the SSE stream through the dashboard, SIGINT, nothing left; npm test (a named
+// subset by default, --full for all).
 import { execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
@@ -60,24 +61,36 @@ async function timed(what: string, step: () => Promise<unknown>): Promise<number
 }
 
 function exec(container: string, script: string, log: string): Promise<string> {
-  return runOk('docker', ['exec', container, 'sh', '-c', script], { env: dockerEnv(), logFile: path.join(WORK, `${log}.log`) });
+  return runOk('docker', ['exec', container, 'sh', '-c', script], {
+    env: dockerEnv(),
+    logFile: path.join(WORK, `${log}.log`),
+  });
 }
 
 /** The files of a clone: tracked and untracked-but-not-ignored ones, as they are in the work tree. */
 function cloneFiles(): string {
-  const listed = execFileSync('git', ['-C', ROOT, 'ls-files', '-z', '--cached', '--others', '--exclude-standard'], { encoding: 'utf8' });
+  const listed = execFileSync('git', ['-C', ROOT, 'ls-files', '-z', '--cached', '--others', '--exclude-standard'], {
+    encoding: 'utf8',
+  });
   const files = listed.split('\0').filter((file) => file !== '' && existsSync(path.join(ROOT, file)));
   const list = path.join(WORK, 'files.txt');
   writeFileSync(list, `${files.join('\0')}\0`);
   return list;
 }
 
-async function waitForLog(container: string, file: string, ready: string, failed: RegExp, timeoutMs: number): Promise<void> {
+async function waitForLog(
+  container: string,
+  file: string,
+  ready: string,
+  failed: RegExp,
+  timeoutMs: number,
+): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     const log = (await run('docker', ['exec', container, 'cat', file], { env: dockerEnv() })).output;
     if (log.includes(ready)) return;
-    if (failed.test(log) || Date.now() > deadline) throw new Error(`no "${ready}" in ${file}:\n${log.split('\n').slice(-40).join('\n')}`);
+    if (failed.test(log) || Date.now() > deadline)
+      throw new Error(`no "${ready}" in ${file}:\n${log.split('\n').slice(-40).join('\n')}`);
     await new Promise((r) => setTimeout(r, 2000));
   }
 }
@@ -91,7 +104,9 @@ async function main(argv: string[]): Promise<number> {
   rmSync(WORK, { recursive: true, force: true });
   mkdirSync(WORK, { recursive: true });
   const timings: Record<string, number> = {};
-  timings.image = await timed('image local/node:20 (cached when built)', () => ensureNodeImage('20', { progress: say }));
+  timings.image = await timed('image local/node:20 (cached when built)', () =>
+    ensureNodeImage('20', { progress: say }),
+  );
   const container = `petzi-fresh-${process.pid}`;
   // PID 1 is a sleep, so the leftover check can tell npm start's processes from the container's.
   await runOk('docker', ['run', '-d', '--name', container, 'local/node:20', 'sleep', 'infinity'], { env: dockerEnv() });
@@ -102,26 +117,60 @@ async function main(argv: string[]): Promise<number> {
       env: dockerEnv(),
       stdinFrom: { command: 'tar', args: ['-C', ROOT, '--null', '-T', cloneFiles(), '-cf', '-'] },
     });
-    timings.npmInstall = await timed('npm install', () => exec(container, `cd ${APP} && npm install --no-audit --no-fund`, 'npm-install'));
+    timings.npmInstall = await timed('npm install', () =>
+      exec(container, `cd ${APP} && npm install --no-audit --no-fund`, 'npm-install'),
+    );
 
     timings.firstStartToReady = await timed('npm start, to readiness (builds, initdb, installs RabbitMQ)', async () => {
-      await runOk('docker', ['exec', '-d', container, 'sh', '-c', `cd ${APP} && echo $$ > /srv/start.pid && exec npm start > /srv/start.log 2>&1`], { env: dockerEnv() });
-      await waitForLog(container, '/srv/start.log', 'PETZI pipeline is running', /npm start failed|No RabbitMQ broker found|npm ERR!|npm error/, 20 * 60_000);
+      await runOk(
+        'docker',
+        [
+          'exec',
+          '-d',
+          container,
+          'sh',
+          '-c',
+          `cd ${APP} && echo $$ > /srv/start.pid && exec npm start > /srv/start.log 2>&1`,
+        ],
+        { env: dockerEnv() },
+      );
+      await waitForLog(
+        container,
+        '/srv/start.log',
+        'PETZI pipeline is running',
+        /npm start failed|No RabbitMQ broker found|npm ERR!|npm error/,
+        20 * 60_000,
+      );
     });
-    say(`probe: ${await exec(container, `cd ${APP} && node dist/tools/fresh/probe.js webhook /srv/start.log`, 'probe-webhook')}`);
+    say(
+      `probe: ${await exec(container, `cd ${APP} && node dist/tools/fresh/probe.js webhook /srv/start.log`, 'probe-webhook')}`,
+    );
     timings.sigintToStopped = await timed('SIGINT to npm start, until stopped', async () => {
       await exec(container, 'kill -INT "$(cat /srv/start.pid)"', 'stop');
       await waitForLog(container, '/srv/start.log', '[start]      stopped', /exited with code/, 120_000);
       await exec(container, 'while [ -d "/proc/$(cat /srv/start.pid)" ]; do sleep 0.5; done', 'stop-wait');
     });
-    say(`after the stop: ${await exec(container, `cd ${APP} && node dist/tools/fresh/probe.js leftovers`, 'probe-leftovers')}`);
+    say(
+      `after the stop: ${await exec(container, `cd ${APP} && node dist/tools/fresh/probe.js leftovers`, 'probe-leftovers')}`,
+    );
     // npm start's own output (what it provisioned, the banner), kept with the other logs.
-    await runOk('docker', ['cp', `${container}:/srv/start.log`, path.join(WORK, 'npm-start.log')], { env: dockerEnv() });
+    await runOk('docker', ['cp', `${container}:/srv/start.log`, path.join(WORK, 'npm-start.log')], {
+      env: dockerEnv(),
+    });
 
     const tests = argv.includes('--full') ? [] : SUBSET;
-    timings.npmTest = await timed(`npm test${tests.length > 0 ? ` -- ${tests.join(' ')}` : ''}`, () => exec(container, `cd ${APP} && npm test -- ${tests.join(' ')}`, 'npm-test'));
-    say(`after npm test: ${await exec(container, `cd ${APP} && node dist/tools/fresh/probe.js leftovers`, 'probe-leftovers-test')}`);
-    const results = { when: new Date().toISOString(), node: '20', testSubset: tests.length > 0 ? tests : 'all', secondsPerStep: timings };
+    timings.npmTest = await timed(`npm test${tests.length > 0 ? ` -- ${tests.join(' ')}` : ''}`, () =>
+      exec(container, `cd ${APP} && npm test -- ${tests.join(' ')}`, 'npm-test'),
+    );
+    say(
+      `after npm test: ${await exec(container, `cd ${APP} && node dist/tools/fresh/probe.js leftovers`, 'probe-leftovers-test')}`,
+    );
+    const results = {
+      when: new Date().toISOString(),
+      node: '20',
+      testSubset: tests.length > 0 ? tests : 'all',
+      secondsPerStep: timings,
+    };
     mkdirSync(path.join(ROOT, 'bench-results'), { recursive: true });
     writeFileSync(path.join(ROOT, 'bench-results', 'fresh.json'), `${JSON.stringify(results, null, 2)}\n`);
     say(`passed: ${JSON.stringify(timings)} (bench-results/fresh.json)`);

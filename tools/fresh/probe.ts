@@ -16,13 +16,19 @@ async function logIn(startLog: string): Promise<string> {
   if (url === undefined) throw new Error(`no one-click login URL in ${startLog}`);
   const response = await fetch(url, { redirect: 'manual' });
   const session = response.headers.get('set-cookie')?.split(';')[0];
-  if (response.status !== 303 || session === undefined) throw new Error(`the one-click URL answered ${response.status} without a session cookie`);
+  if (response.status !== 303 || session === undefined)
+    throw new Error(`the one-click URL answered ${response.status} without a session cookie`);
   return session;
 }
 
 /** What a caller without the key or the login gets: every read door must say 401. */
 async function closedDoors(): Promise<Record<string, number>> {
-  const doors = ['http://127.0.0.1:5000/api/tickets', 'http://127.0.0.1:5001/events', 'http://127.0.0.1:8080/api/tickets', 'http://127.0.0.1:8080/events'];
+  const doors = [
+    'http://127.0.0.1:5000/api/tickets',
+    'http://127.0.0.1:5001/events',
+    'http://127.0.0.1:8080/api/tickets',
+    'http://127.0.0.1:8080/events',
+  ];
   const statuses = await Promise.all(doors.map(async (door) => (await fetch(door)).status));
   return Object.fromEntries(doors.map((door, i) => [door, statuses[i]]));
 }
@@ -38,7 +44,10 @@ async function webhook(startLog: string): Promise<number> {
   const withKey = await keyReads();
   const session = await logIn(startLog);
   const abort = new AbortController();
-  const response = await fetch('http://127.0.0.1:8080/events', { headers: { Accept: 'text/event-stream', Cookie: session }, signal: abort.signal });
+  const response = await fetch('http://127.0.0.1:8080/events', {
+    headers: { Accept: 'text/event-stream', Cookie: session },
+    signal: abort.signal,
+  });
   if (!response.ok || !response.body) throw new Error(`GET :8080/events with the session answered ${response.status}`);
   let tickets = 0;
   const parser = createSseParser({ event: (e) => (tickets += e.event === 'ticket' ? 1 : 0) });
@@ -56,7 +65,10 @@ async function webhook(startLog: string): Promise<number> {
     }
   })();
   const sink = { write: () => true };
-  const code = await simulate(['http://127.0.0.1:5000/webhook', 'secret', '--count', String(COUNT)], { stdout: sink, stderr: sink });
+  const code = await simulate(['http://127.0.0.1:5000/webhook', 'secret', '--count', String(COUNT)], {
+    stdout: sink,
+    stderr: sink,
+  });
   const timer = setTimeout(() => abort.abort(), 30_000);
   await reading;
   clearTimeout(timer);

@@ -34,7 +34,12 @@ export class RawHttpConnection {
     const socket = this.socket ?? this.connect();
     return new Promise<RawReply>((resolve, reject) => {
       this.pending = { resolve, reject };
-      socket.write(Buffer.concat([Buffer.from(`${head}\r\nHost: ${this.host}:${this.port}\r\nContent-Length: ${body.length}\r\n\r\n`), body]));
+      socket.write(
+        Buffer.concat([
+          Buffer.from(`${head}\r\nHost: ${this.host}:${this.port}\r\nContent-Length: ${body.length}\r\n\r\n`),
+          body,
+        ]),
+      );
     });
   }
 
@@ -102,7 +107,9 @@ export interface RawResponse {
 }
 
 /** The status line and headers at the start of `data`, and where the body starts; undefined until they are complete. */
-export function parseHead(data: Buffer): { status: number; headers: Record<string, string>; bodyStart: number } | undefined {
+export function parseHead(
+  data: Buffer,
+): { status: number; headers: Record<string, string>; bodyStart: number } | undefined {
   const end = data.indexOf(HEAD_END);
   if (end === -1) return undefined;
   const [statusLine, ...lines] = data.subarray(0, end).toString('latin1').split('\r\n');
@@ -128,7 +135,11 @@ export function parseResponses(data: Buffer): RawResponse[] {
     if (!head) return responses;
     const length = Number(head.headers['content-length'] ?? 0);
     if (rest.length < head.bodyStart + length) return responses;
-    responses.push({ status: head.status, headers: head.headers, body: rest.subarray(head.bodyStart, head.bodyStart + length).toString('utf8') });
+    responses.push({
+      status: head.status,
+      headers: head.headers,
+      body: rest.subarray(head.bodyStart, head.bodyStart + length).toString('utf8'),
+    });
     rest = rest.subarray(head.bodyStart + length);
   }
 }
@@ -153,7 +164,9 @@ function connectRaw(port: number): Promise<RawConnection> {
     socket.on('data', (chunk: Buffer) => chunks.push(chunk));
     // A reset after the server gives up on us is an expected way for the connection to end.
     socket.on('error', () => undefined);
-    const closed = new Promise<{ afterMs: number }>((done) => socket.once('close', () => done({ afterMs: Date.now() - started })));
+    const closed = new Promise<{ afterMs: number }>((done) =>
+      socket.once('close', () => done({ afterMs: Date.now() - started })),
+    );
     socket.once('connect', () =>
       resolve({
         socket,
@@ -172,7 +185,11 @@ function connectRaw(port: number): Promise<RawConnection> {
 }
 
 /** Sends one complete request (raw bytes) and returns every response once the server closes or `timeoutMs` passes. */
-export async function rawRequest(port: number, bytes: Buffer, timeoutMs = 5000): Promise<{ responses: RawResponse[]; closedByServer: boolean }> {
+export async function rawRequest(
+  port: number,
+  bytes: Buffer,
+  timeoutMs = 5000,
+): Promise<{ responses: RawResponse[]; closedByServer: boolean }> {
   const connection = await connectRaw(port);
   connection.write(bytes);
   let timer: NodeJS.Timeout | undefined;
@@ -185,7 +202,11 @@ export async function rawRequest(port: number, bytes: Buffer, timeoutMs = 5000):
 }
 
 /** Writes `bytes` one byte every `everyMs` until done or the server hangs up; clear `timer` to stop early. */
-function trickleBytes(connection: RawConnection, bytes: Buffer, everyMs: number): { written: () => number; timer: NodeJS.Timeout } {
+function trickleBytes(
+  connection: RawConnection,
+  bytes: Buffer,
+  everyMs: number,
+): { written: () => number; timer: NodeJS.Timeout } {
   let i = 0;
   const timer = setInterval(() => {
     if (i >= bytes.length || !connection.write(bytes.subarray(i, i + 1))) {
@@ -207,13 +228,25 @@ export interface FirstResponse extends RawResponse {
  * Writes `bytes` and reads the first response: its Content-Length body, an SSE head, or whatever
  * came before the server closed. `undefined` when the server closed without a response.
  */
-export async function firstResponse(port: number, bytes: Buffer, timeoutMs = 10_000): Promise<FirstResponse | undefined> {
+export async function firstResponse(
+  port: number,
+  bytes: Buffer,
+  timeoutMs = 10_000,
+): Promise<FirstResponse | undefined> {
   const headOnly = bytes.subarray(0, 5).toString('latin1') === 'HEAD ';
   const connection = await connectRaw(port);
   connection.write(bytes);
   try {
     return await new Promise<FirstResponse | undefined>((resolve, reject) => {
-      const timer = setTimeout(() => reject(new Error(`no complete response within ${timeoutMs} ms to ${JSON.stringify(bytes.subarray(0, 200).toString('latin1'))}`)), timeoutMs);
+      const timer = setTimeout(
+        () =>
+          reject(
+            new Error(
+              `no complete response within ${timeoutMs} ms to ${JSON.stringify(bytes.subarray(0, 200).toString('latin1'))}`,
+            ),
+          ),
+        timeoutMs,
+      );
       const done = (response: FirstResponse | undefined) => {
         clearTimeout(timer);
         resolve(response);
@@ -235,7 +268,8 @@ export async function firstResponse(port: number, bytes: Buffer, timeoutMs = 10_
         const base = { status: head.status, headers: head.headers, stream };
         if (bodiless(head.status) || stream) return { ...base, body: '' };
         const declared = head.headers['content-length'];
-        if (declared !== undefined && rest.length >= Number(declared)) return { ...base, body: rest.subarray(0, Number(declared)).toString('utf8') };
+        if (declared !== undefined && rest.length >= Number(declared))
+          return { ...base, body: rest.subarray(0, Number(declared)).toString('utf8') };
         // Without a Content-Length the close frames the body: everything after the head.
         return closed && declared === undefined ? { ...base, body: rest.toString('utf8') } : undefined;
       };
@@ -305,7 +339,10 @@ export function parseRequests(data: Buffer): RawRequest[] {
   let rest = data;
   while (rest.length > 0) {
     const end = rest.indexOf(HEAD_END);
-    if (end === -1) throw new Error(`bytes left after ${requests.length} requests: ${JSON.stringify(rest.subarray(0, 200).toString('latin1'))}`);
+    if (end === -1)
+      throw new Error(
+        `bytes left after ${requests.length} requests: ${JSON.stringify(rest.subarray(0, 200).toString('latin1'))}`,
+      );
     const [requestLine, ...lines] = rest.subarray(0, end).toString('latin1').split('\r\n');
     const line = /^([A-Z]+) (\S+) HTTP\/1\.1$/.exec(requestLine);
     if (!line) throw new Error(`not a request line: ${JSON.stringify(requestLine.slice(0, 200))}`);
@@ -313,16 +350,25 @@ export function parseRequests(data: Buffer): RawRequest[] {
     const headers: Record<string, string> = {};
     for (const header of lines) {
       const colon = header.indexOf(':');
-      if (colon <= 0 || /\s/.test(header.slice(0, colon))) throw new Error(`malformed header line: ${JSON.stringify(header.slice(0, 200))}`);
+      if (colon <= 0 || /\s/.test(header.slice(0, colon)))
+        throw new Error(`malformed header line: ${JSON.stringify(header.slice(0, 200))}`);
       const name = header.slice(0, colon).toLowerCase();
       headerNames.push(name);
       headers[name] = header.slice(colon + 1).trim();
     }
-    if (headers['transfer-encoding'] !== undefined) throw new Error(`a request with Transfer-Encoding ${headers['transfer-encoding']}`);
+    if (headers['transfer-encoding'] !== undefined)
+      throw new Error(`a request with Transfer-Encoding ${headers['transfer-encoding']}`);
     const length = Number(headers['content-length'] ?? 0);
     const bodyStart = end + HEAD_END.length;
-    if (!Number.isSafeInteger(length) || rest.length < bodyStart + length) throw new Error(`a body shorter than its Content-Length ${headers['content-length']}`);
-    requests.push({ method: line[1], target: line[2], headerNames, headers, body: rest.subarray(bodyStart, bodyStart + length) });
+    if (!Number.isSafeInteger(length) || rest.length < bodyStart + length)
+      throw new Error(`a body shorter than its Content-Length ${headers['content-length']}`);
+    requests.push({
+      method: line[1],
+      target: line[2],
+      headerNames,
+      headers,
+      body: rest.subarray(bodyStart, bodyStart + length),
+    });
     rest = rest.subarray(bodyStart + length);
   }
   return requests;

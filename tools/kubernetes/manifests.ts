@@ -87,7 +87,10 @@ export function loadManifests(dir: string): Manifest[] {
 export function schemaErrors(manifest: Manifest): string[] {
   const where = `${manifest.file} ${manifest.kind}/${manifest.name}`;
   const model = MODELS[`${manifest.apiVersion}/${manifest.kind}`];
-  if (model === undefined) return [`${where}: no schema for apiVersion "${manifest.apiVersion}" kind "${manifest.kind}" (known: ${KNOWN_KINDS.join(', ')})`];
+  if (model === undefined)
+    return [
+      `${where}: no schema for apiVersion "${manifest.apiVersion}" kind "${manifest.kind}" (known: ${KNOWN_KINDS.join(', ')})`,
+    ];
   try {
     new model(manifest.body as never).validate();
     return [];

@@ -19,13 +19,22 @@ interface Spec {
 }
 
 const SPECS: Record<string, Spec> = {
-  deliveries: { values: { outcome: 'outcome', status: 'status', from: 'from', to: 'to', limit: 'limit', cursor: 'cursor' }, switches: ['json'] },
+  deliveries: {
+    values: { outcome: 'outcome', status: 'status', from: 'from', to: 'to', limit: 'limit', cursor: 'cursor' },
+    switches: ['json'],
+  },
   'dead-letters': { values: { state: 'state', limit: 'limit', cursor: 'cursor' }, switches: ['json'] },
   redrive: { values: {}, switches: ['all', 'json'] },
-  replay: { values: { 'from-id': 'fromId', 'to-id': 'toId', from: 'from', to: 'to' }, switches: ['rebuild', 'json', 'quiet'] },
+  replay: {
+    values: { 'from-id': 'fromId', 'to-id': 'toId', from: 'from', to: 'to' },
+    switches: ['rebuild', 'json', 'quiet'],
+  },
 };
 
-function parseOptions(command: string, argv: string[]): { values: Map<string, string>; switches: Set<string>; positional: string[] } {
+function parseOptions(
+  command: string,
+  argv: string[],
+): { values: Map<string, string>; switches: Set<string>; positional: string[] } {
   const spec = SPECS[command];
   const values = new Map<string, string>();
   const switches = new Set<string>();
@@ -58,7 +67,8 @@ function integer(name: string, raw: string): number {
 
 export function parseArgs(argv: string[]): Command {
   const [name, ...rest] = argv;
-  if (name === undefined || name === '--help' || name === '-h' || name === 'help') return { name: 'help', topic: rest[0] };
+  if (name === undefined || name === '--help' || name === '-h' || name === 'help')
+    return { name: 'help', topic: rest[0] };
   if (!(name in SPECS)) throw new UsageError(`unknown command "${name}"; commands: ${Object.keys(SPECS).join(', ')}`);
   if (rest.includes('--help') || rest.includes('-h')) return { name: 'help', topic: name };
   const { values, switches, positional } = parseOptions(name, rest);
@@ -69,12 +79,19 @@ export function parseArgs(argv: string[]): Command {
       if (positional.length > 0) throw new UsageError(`${name} takes no arguments, got "${positional[0]}"`);
       return { name, query: new URLSearchParams([...values]), json };
     case 'redrive':
-      if (switches.has('all') === positional.length > 0) throw new UsageError('redrive takes dead letter ids, or --all');
-      return { name, body: switches.has('all') ? { all: true } : { ids: positional.map((p) => integer('a dead letter id', p)) }, json };
+      if (switches.has('all') === positional.length > 0)
+        throw new UsageError('redrive takes dead letter ids, or --all');
+      return {
+        name,
+        body: switches.has('all') ? { all: true } : { ids: positional.map((p) => integer('a dead letter id', p)) },
+        json,
+      };
     default: {
       if (positional.length > 0) throw new UsageError(`replay takes no arguments, got "${positional[0]}"`);
       const body: Record<string, unknown> = { rebuild: switches.has('rebuild') };
-      for (const [key, value] of values) body[key] = key === 'fromId' || key === 'toId' ? integer(`--${key === 'fromId' ? 'from-id' : 'to-id'}`, value) : value;
+      for (const [key, value] of values)
+        body[key] =
+          key === 'fromId' || key === 'toId' ? integer(`--${key === 'fromId' ? 'from-id' : 'to-id'}`, value) : value;
       return { name: 'replay', body, json, quiet: switches.has('quiet') };
     }
   }

@@ -27,12 +27,20 @@ export interface Output {
 
 const BROKER_WAIT_MS = 10_000;
 
-async function withDeps<T>(config: Config, log: Logger, topologyPrefix: string | undefined, needsBroker: boolean, work: (deps: Deps) => Promise<T>): Promise<T> {
+async function withDeps<T>(
+  config: Config,
+  log: Logger,
+  topologyPrefix: string | undefined,
+  needsBroker: boolean,
+  work: (deps: Deps) => Promise<T>,
+): Promise<T> {
   let deps: Deps;
   try {
     deps = await createDeps(config, { log, topologyPrefix, processMetrics: false });
   } catch (error) {
-    throw new UnreachableError(`cannot open the pipeline's database or broker: ${error instanceof Error ? error.message : String(error)}`);
+    throw new UnreachableError(
+      `cannot open the pipeline's database or broker: ${error instanceof Error ? error.message : String(error)}`,
+    );
   }
   try {
     if (needsBroker) {
@@ -47,7 +55,13 @@ async function withDeps<T>(config: Config, log: Logger, topologyPrefix: string |
 }
 
 /** Runs one command on the same services the routes use; returns nothing, prints what it did. */
-export async function runCommand(command: Exclude<Command, { name: 'help' }>, config: Config, io: Output, log: Logger, topologyPrefix?: string): Promise<void> {
+export async function runCommand(
+  command: Exclude<Command, { name: 'help' }>,
+  config: Config,
+  io: Output,
+  log: Logger,
+  topologyPrefix?: string,
+): Promise<void> {
   switch (command.name) {
     case 'deliveries': {
       const { filter, limit, beforeId } = deliveriesQuery(command.query);
@@ -63,15 +77,26 @@ export async function runCommand(command: Exclude<Command, { name: 'help' }>, co
       await withDeps(config, log, topologyPrefix, false, async (deps) => {
         const { items, waiting } = await deadLetterPage(deps.pool, state, limit, beforeId);
         const cursor = nextCursor('dead-letters', items, limit);
-        io.out(command.json ? JSON.stringify({ items, nextCursor: cursor, waiting }) : deadLetterTable(items, cursor, waiting));
+        io.out(
+          command.json
+            ? JSON.stringify({ items, nextCursor: cursor, waiting })
+            : deadLetterTable(items, cursor, waiting),
+        );
       });
       return;
     }
     case 'redrive': {
       const request = redriveRequest(command.body);
       await withDeps(config, log, topologyPrefix, true, async (deps) => {
-        const result = await redrive({ pool: deps.pool, broker: deps.broker, relayQueue: deps.topology.relayQueue, metrics: deps.operations }, request);
-        io.out(command.json ? JSON.stringify(result) : `redriven ${result.redriven}${result.ids.length > 0 ? `: ${result.ids.join(', ')}` : ''}`);
+        const result = await redrive(
+          { pool: deps.pool, broker: deps.broker, relayQueue: deps.topology.relayQueue, metrics: deps.operations },
+          request,
+        );
+        io.out(
+          command.json
+            ? JSON.stringify(result)
+            : `redriven ${result.redriven}${result.ids.length > 0 ? `: ${result.ids.join(', ')}` : ''}`,
+        );
       });
       return;
     }
@@ -81,13 +106,23 @@ export async function runCommand(command: Exclude<Command, { name: 'help' }>, co
         const bar = command.quiet ? undefined : progressBar(io.err, 'replay');
         const started = Date.now();
         const result = await replay(
-          { pool: deps.pool, broker: deps.broker, relayQueue: deps.topology.relayQueue, metrics: deps.operations, rebuildTickets: () => rebuildTickets(deps.pool) },
+          {
+            pool: deps.pool,
+            broker: deps.broker,
+            relayQueue: deps.topology.relayQueue,
+            metrics: deps.operations,
+            rebuildTickets: () => rebuildTickets(deps.pool),
+          },
           range,
           { rebuild, onProgress: (done, total) => bar?.update(done, total) },
         );
         bar?.end();
         const seconds = ((Date.now() - started) / 1000).toFixed(1);
-        io.out(command.json ? JSON.stringify(result) : `replayed ${result.replayed} webhooks in ${seconds} s${result.rebuilt ? ', ticket projection rebuilt first' : ''}`);
+        io.out(
+          command.json
+            ? JSON.stringify(result)
+            : `replayed ${result.replayed} webhooks in ${seconds} s${result.rebuilt ? ', ticket projection rebuilt first' : ''}`,
+        );
       });
       return;
     }

@@ -19,7 +19,11 @@ export const EXIT = { ok: 0, failed: 1, usage: 2, unreachable: 3, notFound: 4 } 
 const FLAG: Record<string, string> = { fromId: '--from-id', toId: '--to-id', ids: 'the dead letter ids', all: '--all' };
 
 /** `npm run ops -- …`: returns the exit code; prints results on stdout, problems on stderr. */
-export async function ops(argv: string[], env: NodeJS.ProcessEnv = process.env, log: Logger = { ...consoleLogger, info: () => undefined }): Promise<number> {
+export async function ops(
+  argv: string[],
+  env: NodeJS.ProcessEnv = process.env,
+  log: Logger = { ...consoleLogger, info: () => undefined },
+): Promise<number> {
   try {
     const command = parseArgs(argv);
     if (command.name === 'help') {
@@ -27,13 +31,25 @@ export async function ops(argv: string[], env: NodeJS.ProcessEnv = process.env, 
       return EXIT.ok;
     }
     const { config } = cliConfig(env);
-    await runCommand(command, config, { out: (text) => process.stdout.write(`${text}\n`), err: process.stderr }, log, cliTopologyPrefix(env));
+    await runCommand(
+      command,
+      config,
+      { out: (text) => process.stdout.write(`${text}\n`), err: process.stderr },
+      log,
+      cliTopologyPrefix(env),
+    );
     return EXIT.ok;
   } catch (error) {
     if (error instanceof UsageError || error instanceof ConfigError) return fail(EXIT.usage, error.message);
-    if (error instanceof QueryParamError) return fail(EXIT.usage, `${FLAG[error.param] ?? `--${error.param}`}: ${error.message}`);
+    if (error instanceof QueryParamError)
+      return fail(EXIT.usage, `${FLAG[error.param] ?? `--${error.param}`}: ${error.message}`);
     if (error instanceof UnknownDeadLettersError) return fail(EXIT.notFound, `${error.message}; nothing redriven`);
-    if (error instanceof UnreachableError || error instanceof DatabaseUnavailableError || error instanceof BrokerUnavailableError) return fail(EXIT.unreachable, error.message);
+    if (
+      error instanceof UnreachableError ||
+      error instanceof DatabaseUnavailableError ||
+      error instanceof BrokerUnavailableError
+    )
+      return fail(EXIT.unreachable, error.message);
     return fail(EXIT.failed, `ops failed: ${errorMessage(error)}`);
   }
 }

@@ -1,5 +1,8 @@
 /** A progress bar on stderr: redrawn in place on a terminal, a line per tenth elsewhere (logs, CI). */
-export function progressBar(stream: NodeJS.WriteStream, label: string): { update(done: number, total: number): void; end(): void } {
+export function progressBar(
+  stream: NodeJS.WriteStream,
+  label: string,
+): { update(done: number, total: number): void; end(): void } {
   const started = Date.now();
   let lastTenth = -1;
   let drawn = false;

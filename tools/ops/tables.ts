@@ -33,6 +33,14 @@ export function deliveryTable(items: Delivery[], cursor: string | null): string 
 export function deadLetterTable(items: DeadLetter[], cursor: string | null, waiting: number): string {
   const head = `${waiting} waiting`;
   if (items.length === 0) return head;
-  const rows = items.map((d) => [String(d.id), String(d.webhookId), d.ticketNumber ?? '-', String(d.tries), d.deadLetteredAt, d.redrivenAt ?? 'waiting', d.reason.slice(0, 100)]);
+  const rows = items.map((d) => [
+    String(d.id),
+    String(d.webhookId),
+    d.ticketNumber ?? '-',
+    String(d.tries),
+    d.deadLetteredAt,
+    d.redrivenAt ?? 'waiting',
+    d.reason.slice(0, 100),
+  ]);
   return `${head}\n${table(['id', 'webhook', 'ticket', 'tries', 'dead-lettered at', 'redriven at', 'reason'], rows)}${more(cursor)}`;
 }

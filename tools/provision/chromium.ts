@@ -12,7 +12,8 @@ const SYSTEM_CHROMIUMS = ['/usr/bin/chromium', '/Applications/Chromium.app/Conte
 /** The newest Chromium playwright downloaded (`npx playwright install chromium`), if any. */
 function fromPlaywrightCache(env: NodeJS.ProcessEnv): string | null {
   const cache =
-    readEnv.read(env, PROVISION_VARIABLES.PLAYWRIGHT_BROWSERS_PATH) ?? path.join(homedir(), process.platform === 'darwin' ? 'Library/Caches' : '.cache', 'ms-playwright');
+    readEnv.read(env, PROVISION_VARIABLES.PLAYWRIGHT_BROWSERS_PATH) ??
+    path.join(homedir(), process.platform === 'darwin' ? 'Library/Caches' : '.cache', 'ms-playwright');
   let builds: string[];
   try {
     builds = readdirSync(cache).filter((d) => /^chromium-\d+$/.test(d));
@@ -38,7 +39,11 @@ function findChromium(env: NodeJS.ProcessEnv): string | null {
  * CHROMIUM_PATH when set (it must be executable); else Debian's chromium; else playwright's
  * cache; else Chromium installed like the broker. Null when none can be had.
  */
-export async function ensureChromium(env: NodeJS.ProcessEnv, install: InstallOptions, log: Log): Promise<string | null> {
+export async function ensureChromium(
+  env: NodeJS.ProcessEnv,
+  install: InstallOptions,
+  log: Log,
+): Promise<string | null> {
   const given = readEnv.read(env, PROVISION_VARIABLES.CHROMIUM_PATH);
   if (given !== undefined) {
     if (!isExecutable(given)) throw new Error(`CHROMIUM_PATH=${given} is not an executable file`);
@@ -46,6 +51,7 @@ export async function ensureChromium(env: NodeJS.ProcessEnv, install: InstallOpt
   }
   const found = findChromium(env);
   if (found) return found;
-  if (await installSystemPackage({ what: 'Chromium', apt: 'chromium', brew: '--cask chromium' }, install, log)) return findChromium(env);
+  if (await installSystemPackage({ what: 'Chromium', apt: 'chromium', brew: '--cask chromium' }, install, log))
+    return findChromium(env);
   return null;
 }

@@ -1,7 +1,12 @@
 import { spawnSync } from 'node:child_process';
 
 function docker(args: string[], env: NodeJS.ProcessEnv, timeoutMs = 15_000): { ok: boolean; stdout: string } {
-  const result = spawnSync('docker', args, { encoding: 'utf8', env, timeout: timeoutMs, stdio: ['ignore', 'pipe', 'ignore'] });
+  const result = spawnSync('docker', args, {
+    encoding: 'utf8',
+    env,
+    timeout: timeoutMs,
+    stdio: ['ignore', 'pipe', 'ignore'],
+  });
   return { ok: result.status === 0, stdout: result.stdout ?? '' };
 }
 
@@ -10,7 +15,12 @@ export type DockerEngine = { version: string } | { missing: 'cli' | 'engine'; de
 
 /** The one Docker engine check, for npm start (a quiet yes/no) and the image builder (with hints). */
 export function dockerEngine(env: NodeJS.ProcessEnv, timeoutMs = 10_000): DockerEngine {
-  const result = spawnSync('docker', ['info', '--format', '{{.ServerVersion}}'], { encoding: 'utf8', env, timeout: timeoutMs, stdio: ['ignore', 'pipe', 'pipe'] });
+  const result = spawnSync('docker', ['info', '--format', '{{.ServerVersion}}'], {
+    encoding: 'utf8',
+    env,
+    timeout: timeoutMs,
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   const failed = result.error as NodeJS.ErrnoException | undefined;
   if (failed?.code === 'ENOENT') return { missing: 'cli', detail: failed.message };
   const version = (result.stdout ?? '').trim();
@@ -28,9 +38,13 @@ export function dockerEngineAnswers(env: NodeJS.ProcessEnv): boolean {
 export function requireDockerEngine(env: NodeJS.ProcessEnv, timeoutMs?: number): string {
   const engine = dockerEngine(env, timeoutMs);
   if ('version' in engine) return engine.version;
-  if (engine.missing === 'cli') throw new Error(`the docker CLI is missing: ${engine.detail}. Install it: apt-get install docker.io docker-compose`);
+  if (engine.missing === 'cli')
+    throw new Error(
+      `the docker CLI is missing: ${engine.detail}. Install it: apt-get install docker.io docker-compose`,
+    );
   throw new Error(
-    `no Docker engine answers (docker info: ${engine.detail}).\n` + 'Start one: as root, `dockerd >/var/log/dockerd.log 2>&1 &` (or `systemctl start docker`), then retry.',
+    `no Docker engine answers (docker info: ${engine.detail}).\n` +
+      'Start one: as root, `dockerd >/var/log/dockerd.log 2>&1 &` (or `systemctl start docker`), then retry.',
   );
 }
 
@@ -55,7 +69,10 @@ export interface ContainerOptions {
   /** host port (bound on 127.0.0.1 only) -> container port */
   ports: Array<[number, number]>;
   env?: Record<string, string>;
-  /** Passed like env, but through the docker CLI's own environment: never on a command line, which every local user can read. */
+  /**
+   * Passed like env, but through the docker CLI's own environment: never on a command line, which every local user can
+   * read.
+   */
   secretEnv?: Record<string, string>;
 }
 
@@ -77,11 +94,16 @@ export function containerRunArgs({ name, image, ports, env = {}, secretEnv = {} 
 /** Starts a container removed when it stops; returns its stop function. */
 export function runContainer(options: ContainerOptions, env: NodeJS.ProcessEnv): () => Promise<void> {
   const { name, image } = options;
-  const started = spawnSync('docker', containerRunArgs(options), { encoding: 'utf8', env: { ...env, ...options.secretEnv }, timeout: 60_000 });
+  const started = spawnSync('docker', containerRunArgs(options), {
+    encoding: 'utf8',
+    env: { ...env, ...options.secretEnv },
+    timeout: 60_000,
+  });
   if (started.status !== 0) throw new Error(`docker run ${image} failed: ${(started.stderr ?? '').trim()}`);
   return async () => {
     docker(['stop', '-t', '10', name], env, 30_000);
     // --rm removes it in the background; return once it is gone.
-    for (let tries = 0; tries < 60 && docker(['inspect', '--format', '{{.Id}}', name], env).ok; tries += 1) await new Promise((r) => setTimeout(r, 500));
+    for (let tries = 0; tries < 60 && docker(['inspect', '--format', '{{.Id}}', name], env).ok; tries += 1)
+      await new Promise((r) => setTimeout(r, 500));
   };
 }

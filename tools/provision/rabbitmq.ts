@@ -63,7 +63,13 @@ export async function freeNodePorts(): Promise<number> {
 function findServer(env: NodeJS.ProcessEnv): string | null {
   const given = readEnv.read(env, PROVISION_VARIABLES.RABBITMQ_SERVER_BIN);
   if (given !== undefined) return isExecutable(given) ? given : null;
-  const dirs = [...(env.PATH ?? '').split(path.delimiter), '/usr/sbin', '/usr/lib/rabbitmq/bin', '/usr/local/sbin', '/opt/homebrew/sbin'];
+  const dirs = [
+    ...(env.PATH ?? '').split(path.delimiter),
+    '/usr/sbin',
+    '/usr/lib/rabbitmq/bin',
+    '/usr/local/sbin',
+    '/opt/homebrew/sbin',
+  ];
   for (const dir of dirs) {
     const candidate = path.join(dir, 'rabbitmq-server');
     if (dir !== '' && isExecutable(candidate)) return candidate;
@@ -88,7 +94,10 @@ export interface RabbitOptions {
   adoptInstalledBroker?: boolean;
   /** A private node or container keeps its data in dataDir/rabbitmq. */
   dataDir: string;
-  /** AMQP port of a private node or container; its management UI takes port + 10000, a node's Erlang distribution port + 20000. */
+  /**
+   * AMQP port of a private node or container; its management UI takes port + 10000, a node's Erlang distribution port +
+   * 20000.
+   */
   port: number;
   install: InstallOptions;
   env: NodeJS.ProcessEnv;
@@ -106,7 +115,13 @@ export async function ensureRabbit(options: RabbitOptions): Promise<RabbitHandle
   const { given, probe, log } = options;
   if (given) {
     log('RabbitMQ: using RABBITMQ_URL');
-    return { url: given, managementUrl: null, source: 'RABBITMQ_URL', user: loginOf(given), stop: async () => undefined };
+    return {
+      url: given,
+      managementUrl: null,
+      source: 'RABBITMQ_URL',
+      user: loginOf(given),
+      stop: async () => undefined,
+    };
   }
   const local = await probeBroker(probe, log);
   if (local) return local;
@@ -119,7 +134,10 @@ export async function ensureRabbit(options: RabbitOptions): Promise<RabbitHandle
   if (await installSystemPackage(RABBITMQ_PACKAGE, options.install, log)) {
     // Debian's postinst may have started the system broker on 5672 itself.
     const system = await probeBroker(probe, log);
-    if (system) return options.adoptInstalledBroker && system.user !== options.user.name ? adoptSystemBroker(system, options) : system;
+    if (system)
+      return options.adoptInstalledBroker && system.user !== options.user.name
+        ? adoptSystemBroker(system, options)
+        : system;
     const installed = findServer(options.env);
     if (installed) return privateNode(installed, options);
   }
@@ -149,17 +167,27 @@ async function probeBroker(probe: RabbitOptions['probe'], log: Log): Promise<Rab
  */
 async function adoptSystemBroker(system: RabbitHandle, { user, install, log }: RabbitOptions): Promise<RabbitHandle> {
   const asRoot = rootCommandPrefix(install.env) ?? [];
-  const ctl = ['/usr/sbin/rabbitmqctl', '/usr/local/sbin/rabbitmqctl', '/opt/homebrew/sbin/rabbitmqctl'].find(isExecutable) ?? 'rabbitmqctl';
+  const ctl =
+    ['/usr/sbin/rabbitmqctl', '/usr/local/sbin/rabbitmqctl', '/opt/homebrew/sbin/rabbitmqctl'].find(isExecutable) ??
+    'rabbitmqctl';
   const argv = [...asRoot, ctl, 'import_definitions'];
-  const imported = spawnSync(argv[0], argv.slice(1), { input: JSON.stringify(pipelineDefinitions(user)), stdio: ['pipe', 'ignore', 'ignore'], timeout: 60_000 });
+  const imported = spawnSync(argv[0], argv.slice(1), {
+    input: JSON.stringify(pipelineDefinitions(user)),
+    stdio: ['pipe', 'ignore', 'ignore'],
+    timeout: 60_000,
+  });
   const where = new URL(system.url);
   const url = brokerUrl(user, Number(where.port || 5672), where.hostname);
   // The import runs asynchronously inside the broker.
   if (imported.status === 0 && (await waitFor(() => amqpAnswers(url), 30_000))) {
-    log(`RabbitMQ: the broker rabbitmq-server's package started now has the user ${user.name} (password in credentials.json)`);
+    log(
+      `RabbitMQ: the broker rabbitmq-server's package started now has the user ${user.name} (password in credentials.json)`,
+    );
     return { ...system, url, user: user.name };
   }
-  log(`RabbitMQ: giving the installed broker the user ${user.name} failed (${argv.join(' ')}); using it as ${system.user}`);
+  log(
+    `RabbitMQ: giving the installed broker the user ${user.name} failed (${argv.join(' ')}); using it as ${system.user}`,
+  );
   return system;
 }
 

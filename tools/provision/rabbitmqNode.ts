@@ -38,8 +38,14 @@ function writePrivate(file: string, text: string): void {
  * `user`, loaded from definitions at every boot; a node made by an earlier version still has
  * guest/guest, which is deleted.
  */
-export async function startPrivateNode(server: string, { dataDir, port, user, log }: PrivateNodeOptions): Promise<PrivateNode> {
-  if (port + 30_000 > 65_535) throw new Error(`RABBITMQ_PORT must be at most 35535 (a private node also takes it + 10000, + 20000 and + 30000), got ${port}`);
+export async function startPrivateNode(
+  server: string,
+  { dataDir, port, user, log }: PrivateNodeOptions,
+): Promise<PrivateNode> {
+  if (port + 30_000 > 65_535)
+    throw new Error(
+      `RABBITMQ_PORT must be at most 35535 (a private node also takes it + 10000, + 20000 and + 30000), got ${port}`,
+    );
   await requireFreePort(port, 'private RabbitMQ node', 'RABBITMQ_PORT');
   const managementPort = port + 10_000;
   await requireFreePort(managementPort, 'private RabbitMQ management UI', 'RABBITMQ_PORT');
@@ -87,7 +93,12 @@ export async function startPrivateNode(server: string, { dataDir, port, user, lo
   let gone = false;
   const exited = new Promise<void>((resolve) => child.once('exit', () => ((gone = true), resolve())));
   const ctlPath = path.join(path.dirname(server), 'rabbitmqctl');
-  const ctl = (args: string[]) => spawnSync(isExecutable(ctlPath) ? ctlPath : 'rabbitmqctl', ['-n', nodeName, ...args], { env, stdio: 'ignore', timeout: 60_000 });
+  const ctl = (args: string[]) =>
+    spawnSync(isExecutable(ctlPath) ? ctlPath : 'rabbitmqctl', ['-n', nodeName, ...args], {
+      env,
+      stdio: 'ignore',
+      timeout: 60_000,
+    });
   let stopping = false;
   const stop = async () => {
     stopping = true;
@@ -96,21 +107,31 @@ export async function startPrivateNode(server: string, { dataDir, port, user, lo
     const timer = setTimeout(() => child.kill('SIGKILL'), 15_000);
     await exited;
     clearTimeout(timer);
-    spawnSync('epmd', ['-port', String(epmdPort), '-kill'], { env: { ...env, PATH: `${process.env.PATH ?? ''}:/usr/lib/erlang/bin` }, stdio: 'ignore', timeout: 10_000 });
+    spawnSync('epmd', ['-port', String(epmdPort), '-kill'], {
+      env: { ...env, PATH: `${process.env.PATH ?? ''}:/usr/lib/erlang/bin` },
+      stdio: 'ignore',
+      timeout: 10_000,
+    });
   };
   const managementUrl = `http://127.0.0.1:${managementPort}`;
   // The management plugin boots after the AMQP listener; tests that read queues need both.
   // An AMQP handshake, not a TCP connect: only the broker itself can answer it.
   const url = brokerUrl(user, port);
-  const up = async (check: () => Promise<boolean>, timeoutMs: number) => waitFor(async () => gone || (await check()), timeoutMs);
-  if (!(await up(() => amqpAnswers(url), 90_000)) || !(await up(() => httpAnswers(`${managementUrl}/`), 60_000)) || gone) {
+  const up = async (check: () => Promise<boolean>, timeoutMs: number) =>
+    waitFor(async () => gone || (await check()), timeoutMs);
+  if (
+    !(await up(() => amqpAnswers(url), 90_000)) ||
+    !(await up(() => httpAnswers(`${managementUrl}/`), 60_000)) ||
+    gone
+  ) {
     const why = gone ? 'exited while starting' : `did not answer on ports ${port} and ${managementPort} in time`;
     await stop();
     throw new Error(`the private RabbitMQ node ${why}; see ${path.join(base, 'log')}`);
   }
   if (await amqpAnswers(brokerUrl(GUEST, port))) {
     log('RabbitMQ: the private node still had the user guest/guest; deleting it (its user is now the generated one)');
-    if (ctl(['delete_user', GUEST.name]).status !== 0) log(`RabbitMQ: deleting guest failed; delete it by hand: rabbitmqctl -n ${nodeName} delete_user guest`);
+    if (ctl(['delete_user', GUEST.name]).status !== 0)
+      log(`RabbitMQ: deleting guest failed; delete it by hand: rabbitmqctl -n ${nodeName} delete_user guest`);
   }
   // A node that dies later is said at once, with where its log is, rather than seen only as refused connections.
   void exited.then(() => {

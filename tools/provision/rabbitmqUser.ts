@@ -35,7 +35,14 @@ export function rabbitPasswordHash(password: string, salt: Buffer = randomBytes(
  */
 export function pipelineDefinitions(user: BrokerUser): Record<string, unknown> {
   return {
-    users: [{ name: user.name, password_hash: rabbitPasswordHash(user.password), hashing_algorithm: 'rabbit_password_hashing_sha256', tags: PIPELINE_BROKER_TAGS }],
+    users: [
+      {
+        name: user.name,
+        password_hash: rabbitPasswordHash(user.password),
+        hashing_algorithm: 'rabbit_password_hashing_sha256',
+        tags: PIPELINE_BROKER_TAGS,
+      },
+    ],
     vhosts: [{ name: '/' }],
     permissions: [{ user: user.name, vhost: '/', configure: '.*', write: '.*', read: '.*' }],
   };

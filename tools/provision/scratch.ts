@@ -25,7 +25,8 @@ export function scratchServices(name: string, log: Log): Scratch {
     dataDir,
     onStop: (stop) => void stops.push(stop),
     stop: async () => {
-      for (const each of stops.reverse()) await each().catch((error: unknown) => log(`stopping a ${name} service failed: ${String(error)}`));
+      for (const each of stops.reverse())
+        await each().catch((error: unknown) => log(`stopping a ${name} service failed: ${String(error)}`));
       rmSync(dataDir, { recursive: true, force: true });
     },
   };

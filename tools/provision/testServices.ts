@@ -25,7 +25,11 @@ export interface TestServices {
  * Postgres's superuser and the broker's one user (guest is not created). A broker found at
  * TEST_RABBITMQ_URL is used with the login that URL holds (guest on loopback by default).
  */
-export async function provisionTestServices(env: NodeJS.ProcessEnv, install: InstallOptions, log: Log): Promise<TestServices> {
+export async function provisionTestServices(
+  env: NodeJS.ProcessEnv,
+  install: InstallOptions,
+  log: Log,
+): Promise<TestServices> {
   const { dataDir, onStop, stop } = scratchServices('test', log);
   try {
     const provided: Record<string, string> = {};
@@ -34,7 +38,13 @@ export async function provisionTestServices(env: NodeJS.ProcessEnv, install: Ins
       provided.TEST_DATABASE_URL = databaseUrl;
     } else {
       log(`Postgres: nothing answers at ${databaseUrl.replace(/\/\/[^@]*@/, '//')}`);
-      const postgres = await startEmbeddedPostgres({ dataDir, port: await freePort(), database: 'postgres', password: randomSecret(), log });
+      const postgres = await startEmbeddedPostgres({
+        dataDir,
+        port: await freePort(),
+        database: 'postgres',
+        password: randomSecret(),
+        log,
+      });
       onStop(() => postgres.stop());
       provided.TEST_DATABASE_URL = postgres.url;
     }
@@ -56,7 +66,10 @@ export async function provisionTestServices(env: NodeJS.ProcessEnv, install: Ins
     else log('RabbitMQ: no management UI answers; the tests that read queues through it will fail');
     const chromium = await ensureChromium(env, install, log);
     if (chromium) provided.CHROMIUM_PATH = chromium;
-    else log('Chromium: none found (CHROMIUM_PATH, /usr/bin/chromium, playwright cache) and none could be installed; the dashboard tests will fail');
+    else
+      log(
+        'Chromium: none found (CHROMIUM_PATH, /usr/bin/chromium, playwright cache) and none could be installed; the dashboard tests will fail',
+      );
     await ensureTestTools(env, install, log);
     return { env: provided, stop };
   } catch (error) {

@@ -8,7 +8,10 @@ import type { Log } from './log';
  * installing is off: the tests that need them then fail saying what to install).
  */
 const TEST_TOOLS: Array<{ command: string; pkg: SystemPackage }> = [
-  { command: 'docker-compose', pkg: { what: 'docker-compose (the compose file tests)', apt: 'docker-compose', brew: 'docker-compose' } },
+  {
+    command: 'docker-compose',
+    pkg: { what: 'docker-compose (the compose file tests)', apt: 'docker-compose', brew: 'docker-compose' },
+  },
   { command: 'promtool', pkg: { what: 'promtool (the alerting rules tests)', apt: 'prometheus', brew: 'prometheus' } },
 ];
 

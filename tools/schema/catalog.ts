@@ -101,5 +101,8 @@ export async function describeSchema(db: Pool | Client): Promise<string[]> {
 export function schemaDifference(expected: string[], actual: string[]): string[] {
   const inActual = new Set(actual);
   const inExpected = new Set(expected);
-  return [...expected.filter((l) => !inActual.has(l)).map((l) => `- ${l}`), ...actual.filter((l) => !inExpected.has(l)).map((l) => `+ ${l}`)];
+  return [
+    ...expected.filter((l) => !inActual.has(l)).map((l) => `- ${l}`),
+    ...actual.filter((l) => !inExpected.has(l)).map((l) => `+ ${l}`),
+  ];
 }

@@ -39,14 +39,20 @@ async function onServer<T>(url: string, work: (client: Client) => Promise<T>): P
 }
 
 /** Migrates a scratch database on the server of `serverUrl` and returns its normalised dump. */
-export async function freshSchemaDump(serverUrl: string, log: (message: string) => void = () => undefined): Promise<string> {
+export async function freshSchemaDump(
+  serverUrl: string,
+  log: (message: string) => void = () => undefined,
+): Promise<string> {
   const admin = new URL(serverUrl);
   admin.pathname = '/postgres';
   const name = `petzi_schema_dump_${process.pid}_${Date.now().toString(36)}`;
   const scratch = new URL(serverUrl);
   scratch.pathname = `/${name}`;
   const major = await onServer(admin.toString(), async (client) =>
-    Math.floor(Number((await client.query<{ v: string }>("SELECT current_setting('server_version_num') AS v")).rows[0].v) / 10000),
+    Math.floor(
+      Number((await client.query<{ v: string }>("SELECT current_setting('server_version_num') AS v")).rows[0].v) /
+        10000,
+    ),
   );
   const pgDump = findPgDump(major);
   log(`PostgreSQL ${major} at ${admin.host}, ${pgDump}`);

@@ -17,7 +17,12 @@ export const SCHEMA_HEADER = `${HEADER_LINES.join('\n')}\n`;
  * Lines that vary with the pg_dump build, not with the schema: its version comments, the random
  * key of \\restrict (pg_dump 17.6, 16.10, 15.14 and later) and settings newer dumps add.
  */
-const VARYING = [/^-- Dumped from database version /, /^-- Dumped by pg_dump version /, /^\\(un)?restrict\b/, /^SET transaction_timeout = /];
+const VARYING = [
+  /^-- Dumped from database version /,
+  /^-- Dumped by pg_dump version /,
+  /^\\(un)?restrict\b/,
+  /^SET transaction_timeout = /,
+];
 
 /** pg_dump's output made stable: the varying lines gone, runs of blank lines joined, the header first. */
 export function normaliseDump(dump: string): string {
@@ -53,7 +58,11 @@ function versionOf(binary: string): number | undefined {
  */
 /** npm run db:dump reads these, and DATABASE_URL for the server it migrates a scratch database on. */
 export const SCHEMA_DUMP_VARIABLES = declareVariables({
-  PG_DUMP: { kind: 'string', meaning: "the pg_dump to run; it must be of the server's major version", unset: '/usr/lib/postgresql/<major>/bin/pg_dump, else pg_dump on PATH' },
+  PG_DUMP: {
+    kind: 'string',
+    meaning: "the pg_dump to run; it must be of the server's major version",
+    unset: '/usr/lib/postgresql/<major>/bin/pg_dump, else pg_dump on PATH',
+  },
 });
 
 export function findPgDump(serverMajor: number, env: Env = process.env): string {
@@ -72,7 +81,9 @@ export function findPgDump(serverMajor: number, env: Env = process.env): string 
   );
 }
 
-/** Runs pg_dump --schema-only on the database at url (the password goes in the environment, not on the command line). */
+/**
+ * Runs pg_dump --schema-only on the database at url (the password goes in the environment, not on the command line).
+ */
 export function dumpSchema(pgDump: string, url: string): string {
   const parsed = new URL(url);
   const password = decodeURIComponent(parsed.password);

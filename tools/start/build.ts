@@ -25,7 +25,12 @@ export function ensureDashboardBuilt(root: string, log: (m: string) => void): vo
   const dashboardSources = newestMtime(path.join(root, 'dashboard'), new Set(['node_modules', 'dist', 'test']));
   if (!existsSync(dashboardOutput) || statSync(dashboardOutput).mtimeMs < dashboardSources) {
     const vite = path.join(path.dirname(require.resolve('vite/package.json', { paths: [root] })), 'bin', 'vite.js');
-    run(root, [vite, 'build', '--config', 'dashboard/vite.config.ts', '--logLevel', 'warn'], 'the dashboard (vite)', log);
+    run(
+      root,
+      [vite, 'build', '--config', 'dashboard/vite.config.ts', '--logLevel', 'warn'],
+      'the dashboard (vite)',
+      log,
+    );
   }
 }
 
@@ -33,9 +38,18 @@ export function ensureDashboardBuilt(root: string, log: (m: string) => void): vo
 export function ensureBuilt(root: string, log: (m: string) => void): void {
   const skip = new Set(['node_modules', 'dist', 'test']);
   const nodeOutput = path.join(root, 'dist', 'tools', 'start', 'main.js');
-  const nodeSources = Math.max(...['functions', 'kit', 'host', 'bridge', 'dashboard/server', 'tools', 'simulator'].map((d) => newestMtime(path.join(root, d), skip)));
+  const nodeSources = Math.max(
+    ...['functions', 'kit', 'host', 'bridge', 'dashboard/server', 'tools', 'simulator'].map((d) =>
+      newestMtime(path.join(root, d), skip),
+    ),
+  );
   if (!existsSync(nodeOutput) || statSync(nodeOutput).mtimeMs < nodeSources) {
-    run(root, [require.resolve('typescript/bin/tsc', { paths: [root] }), '-p', 'tsconfig.json'], 'the functions, bridge and tools (tsc)', log);
+    run(
+      root,
+      [require.resolve('typescript/bin/tsc', { paths: [root] }), '-p', 'tsconfig.json'],
+      'the functions, bridge and tools (tsc)',
+      log,
+    );
   }
   ensureDashboardBuilt(root, log);
 }

@@ -34,13 +34,20 @@ function prefixLines(stream: NodeJS.ReadableStream | null, prefix: string, out: 
   });
 }
 
-export function startChild(index: number, name: string, script: string, env: Record<string, string>, root: string): ManagedChild {
+export function startChild(
+  index: number,
+  name: string,
+  script: string,
+  env: Record<string, string>,
+  root: string,
+): ManagedChild {
   const child = spawn(process.execPath, [path.join(root, script)], {
     cwd: root,
     env: { ...process.env, ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
-  const useColour = Boolean(process.stdout.isTTY) && readEnv.read(process.env, START_OWN_VARIABLES.NO_COLOR) === undefined;
+  const useColour =
+    Boolean(process.stdout.isTTY) && readEnv.read(process.env, START_OWN_VARIABLES.NO_COLOR) === undefined;
   const prefix = colour(index, `[${name}]`.padEnd(12), useColour);
   prefixLines(child.stdout, prefix, process.stdout);
   prefixLines(child.stderr, prefix, process.stderr);

@@ -93,7 +93,11 @@ function storedCredentials(file: string, log: (message: string) => void): Stored
   return fresh;
 }
 
-export function ensureCredentials(dataDir: string, env: Env, log: (message: string) => void = () => undefined): StartCredentials {
+export function ensureCredentials(
+  dataDir: string,
+  env: Env,
+  log: (message: string) => void = () => undefined,
+): StartCredentials {
   const file = path.join(dataDir, 'credentials.json');
   const stored = storedCredentials(file, log);
   const v = START_CREDENTIAL_VARIABLES;
@@ -115,7 +119,11 @@ export function ensureCredentials(dataDir: string, env: Env, log: (message: stri
  * What each child is given: the functions host and the bridge check the keys, the dashboard holds
  * the login and adds the API key (and the admin key, to the redrive of dead letters only).
  */
-export function credentialEnv(credentials: StartCredentials): { functions: Record<string, string>; bridge: Record<string, string>; dashboard: Record<string, string> } {
+export function credentialEnv(credentials: StartCredentials): {
+  functions: Record<string, string>;
+  bridge: Record<string, string>;
+  dashboard: Record<string, string>;
+} {
   const keys = { PETZI_API_KEY: credentials.apiKey };
   return {
     functions: { ...keys, PETZI_ADMIN_KEY: credentials.adminKey },
@@ -130,7 +138,10 @@ export function credentialEnv(credentials: StartCredentials): { functions: Recor
   };
 }
 
-/** The banner's login lines: a one-click URL (Jupyter style, good once) and where the rest is kept; never a key or password. */
+/**
+ * The banner's login lines: a one-click URL (Jupyter style, good once) and where the rest is kept; never a key or
+ * password.
+ */
 export function loginLines(dashboardUrl: string, credentials: StartCredentials): string[] {
   return [
     `  log in      ${dashboardUrl}/?${TOKEN_PARAM}=${credentials.loginToken}   (one click, once)`,

@@ -58,7 +58,12 @@ function exampleSettings(): Record<string, string> {
   return parsed.Values ?? {};
 }
 
-async function waitForHttp(url: string, timeoutMs: number, child: ManagedChild, cancelled: () => boolean): Promise<void> {
+async function waitForHttp(
+  url: string,
+  timeoutMs: number,
+  child: ManagedChild,
+  cancelled: () => boolean,
+): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   let exited = false;
   void child.exited.then(() => (exited = true));
@@ -73,7 +78,11 @@ async function waitForHttp(url: string, timeoutMs: number, child: ManagedChild, 
     }
     await new Promise((r) => setTimeout(r, 250));
   }
-  throw new Error(exited ? `${child.name} exited during start-up (see its log above)` : `${child.name} not ready at ${url} within ${timeoutMs / 1000} s`);
+  throw new Error(
+    exited
+      ? `${child.name} exited during start-up (see its log above)`
+      : `${child.name} not ready at ${url} within ${timeoutMs / 1000} s`,
+  );
 }
 
 async function main(): Promise<number> {
@@ -159,11 +168,28 @@ async function main(): Promise<number> {
     const bridgeUrl = `http://127.0.0.1:${ports.bridge}`;
     const dashboardUrl = `http://localhost:${ports.dashboard}`;
 
-    const host = startChild(0, 'functions', 'dist/host/src/main.js', { ...shared, ...secretEnv.functions, PORT: String(ports.functions) }, ROOT);
+    const host = startChild(
+      0,
+      'functions',
+      'dist/host/src/main.js',
+      { ...shared, ...secretEnv.functions, PORT: String(ports.functions) },
+      ROOT,
+    );
     children.push(host);
-    await waitForHttp(`${functionsUrl}/api/health?code=${encodeURIComponent(credentials.apiKey)}`, 60_000, host, () => stopRequested);
+    await waitForHttp(
+      `${functionsUrl}/api/health?code=${encodeURIComponent(credentials.apiKey)}`,
+      60_000,
+      host,
+      () => stopRequested,
+    );
     checkStop();
-    const bridge = startChild(1, 'bridge', 'dist/bridge/src/main.js', { ...shared, ...secretEnv.bridge, PORT: String(ports.bridge) }, ROOT);
+    const bridge = startChild(
+      1,
+      'bridge',
+      'dist/bridge/src/main.js',
+      { ...shared, ...secretEnv.bridge, PORT: String(ports.bridge) },
+      ROOT,
+    );
     children.push(bridge);
     await waitForHttp(`${bridgeUrl}/healthz`, 60_000, bridge, () => stopRequested);
     checkStop();
@@ -188,7 +214,9 @@ async function main(): Promise<number> {
         `  metrics     http://localhost:${ports.functions}/metrics   http://localhost:${ports.bridge}/metrics`,
         `  events      http://localhost:${ports.bridge}/events`,
         `  api         http://localhost:${ports.functions}/api/tickets   /api/stats   /api/health   (x-functions-key: the API key)`,
-        rabbit.managementUrl ? `  RabbitMQ    ${rabbit.managementUrl}  (${brokerLogin(rabbit, credentials)})` : `  RabbitMQ    ${rabbit.source}`,
+        rabbit.managementUrl
+          ? `  RabbitMQ    ${rabbit.managementUrl}  (${brokerLogin(rabbit, credentials)})`
+          : `  RabbitMQ    ${rabbit.source}`,
         `  Postgres    ${postgres.embedded ? `embedded, port ${ports.postgres}` : 'DATABASE_URL'}`,
         '',
         tryItLine(`http://localhost:${ports.functions}/webhook`, shared.PETZI_WEBHOOK_SECRET ?? 'secret'),

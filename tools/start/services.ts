@@ -28,7 +28,12 @@ export function readServices(dataDir: string): RecordedServices | undefined {
   const file = path.join(dataDir, SERVICES_FILE);
   if (!existsSync(file)) return undefined;
   const parsed = JSON.parse(readFileSync(file, 'utf8')) as Partial<RecordedServices>;
-  if (typeof parsed.databaseUrl !== 'string' || typeof parsed.rabbitmqUrl !== 'string' || typeof parsed.pid !== 'number') return undefined;
+  if (
+    typeof parsed.databaseUrl !== 'string' ||
+    typeof parsed.rabbitmqUrl !== 'string' ||
+    typeof parsed.pid !== 'number'
+  )
+    return undefined;
   try {
     process.kill(parsed.pid, 0);
   } catch {

@@ -60,12 +60,15 @@ export function parseScaleArgs(argv: readonly string[]): Parsed<ScaleOptions> {
     const parts = values[flag].split(',');
     const numbers = parts.map((p) => (/^\s*\d+\s*$/.test(p) ? Number(p) : NaN));
     if ((!list && parts.length !== 1) || numbers.some((n) => !Number.isSafeInteger(n) || n < 1 || n > max)) {
-      throw new Error(`${flag} takes ${list ? 'integers' : 'an integer'} from 1 to ${max}${list ? ', comma-separated' : ''} (got "${values[flag]}")`);
+      throw new Error(
+        `${flag} takes ${list ? 'integers' : 'an integer'} from 1 to ${max}${list ? ', comma-separated' : ''} (got "${values[flag]}")`,
+      );
     }
     return numbers;
   };
   const replicas = ints('--replicas', 12, true);
-  if (new Set(replicas).size !== replicas.length) throw new Error(`--replicas names a count twice (got "${values['--replicas']}")`);
+  if (new Set(replicas).size !== replicas.length)
+    throw new Error(`--replicas names a count twice (got "${values['--replicas']}")`);
   const [seconds] = ints('--seconds', 600, false);
   const [concurrency] = ints('--concurrency', 512, false);
   return { kind: 'run', options: { replicas, seconds, concurrency } };

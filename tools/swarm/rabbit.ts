@@ -72,6 +72,10 @@ export async function relayQueueReady(stack: SwarmStack): Promise<QueueStatus | 
   const relay = queues.find((q) => q.name === 'petzi.relay');
   const dlq = queues.find((q) => q.name === 'petzi.relay.dlq');
   const whole = (q: QueueStatus | undefined) =>
-    q !== undefined && q.type === 'quorum' && q.online.length === RABBITMQ_NODES.length && q.members.length === RABBITMQ_NODES.length && q.leader !== '';
+    q !== undefined &&
+    q.type === 'quorum' &&
+    q.online.length === RABBITMQ_NODES.length &&
+    q.members.length === RABBITMQ_NODES.length &&
+    q.leader !== '';
   return whole(relay) && whole(dlq) ? relay : undefined;
 }

@@ -27,7 +27,10 @@ function containerCpuSeconds(id: string): number {
   const candidates: Array<[string, (text: string) => number]> = [
     [`/sys/fs/cgroup/cpuacct/docker/${id}/cpuacct.usage`, (t) => Number(t.trim()) / 1e9],
     [`/sys/fs/cgroup/cpu,cpuacct/docker/${id}/cpuacct.usage`, (t) => Number(t.trim()) / 1e9],
-    [`/sys/fs/cgroup/system.slice/docker-${id}.scope/cpu.stat`, (t) => Number(/^usage_usec (\d+)$/m.exec(t)?.[1]) / 1e6],
+    [
+      `/sys/fs/cgroup/system.slice/docker-${id}.scope/cpu.stat`,
+      (t) => Number(/^usage_usec (\d+)$/m.exec(t)?.[1]) / 1e6,
+    ],
     [`/sys/fs/cgroup/docker/${id}/cpu.stat`, (t) => Number(/^usage_usec (\d+)$/m.exec(t)?.[1]) / 1e6],
   ];
   for (const [file, parse] of candidates) {
@@ -47,7 +50,14 @@ function containerCpuSeconds(id: string): number {
 async function cpuByService(stack: SwarmStack): Promise<Record<string, number>> {
   const out = await runOk(
     'docker',
-    ['ps', '--no-trunc', '--filter', `label=com.docker.stack.namespace=${stack.name}`, '--format', '{{.ID}} {{.Label "com.docker.swarm.service.name"}}'],
+    [
+      'ps',
+      '--no-trunc',
+      '--filter',
+      `label=com.docker.stack.namespace=${stack.name}`,
+      '--format',
+      '{{.ID}} {{.Label "com.docker.swarm.service.name"}}',
+    ],
     { env: dockerEnv() },
   );
   const totals: Record<string, number> = {};
@@ -60,7 +70,9 @@ async function cpuByService(stack: SwarmStack): Promise<Record<string, number>> 
 }
 
 async function countRows(stack: SwarmStack): Promise<{ rows: number; relayed: number }> {
-  const [[rows, relayed]] = await stack.sql('SELECT (SELECT count(*) FROM webhook_event), (SELECT count(*) FROM live_event)');
+  const [[rows, relayed]] = await stack.sql(
+    'SELECT (SELECT count(*) FROM webhook_event), (SELECT count(*) FROM live_event)',
+  );
   return { rows: Number(rows), relayed: Number(relayed) };
 }
 
@@ -91,7 +103,9 @@ interface StageResult {
 
 async function stage(stack: SwarmStack, replicas: number, options: ScaleOptions, seed: number): Promise<StageResult> {
   const log = (line: string) => process.stderr.write(`[bench:swarm] ${line}\n`);
-  await runOk('docker', ['service', 'scale', '--detach', `${stack.service('functions')}=${replicas}`], { env: dockerEnv() });
+  await runOk('docker', ['service', 'scale', '--detach', `${stack.service('functions')}=${replicas}`], {
+    env: dockerEnv(),
+  });
   await stack.converged(300_000);
   // The gateway caches the service's addresses for 2 s: past that it spreads over every replica.
   await new Promise((r) => setTimeout(r, 3_000));
@@ -223,7 +237,9 @@ async function main(argv: string[]): Promise<number> {
   const dir = path.join(repoRoot(), 'bench-results');
   mkdirSync(dir, { recursive: true });
   writeFileSync(path.join(dir, 'swarm-scale.json'), `${JSON.stringify(result, null, 2)}\n`);
-  process.stdout.write(`${JSON.stringify(stages.map((s) => ({ replicas: s.functionsReplicas, perSecond: s.webhooksPerSecond, cpuMs: s.cpuMsPerWebhook.total })))}\n`);
+  process.stdout.write(
+    `${JSON.stringify(stages.map((s) => ({ replicas: s.functionsReplicas, perSecond: s.webhooksPerSecond, cpuMs: s.cpuMsPerWebhook.total })))}\n`,
+  );
   if (left.length > 0) {
     process.stderr.write(`bench:swarm: left behind: ${left.join(', ')}\n`);
     return 1;

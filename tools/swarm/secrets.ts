@@ -57,7 +57,9 @@ export function generateSwarmSecrets(options: { rabbitmqUser?: string } = {}): S
  */
 export function writeSwarmSecrets(dir: string, secrets: SwarmSecrets, options: { force?: boolean } = {}): string[] {
   if (existsSync(dir) && readdirSync(dir).length > 0 && !options.force) {
-    throw new Error(`${dir} already holds files; pass --force to replace them (a deployed stack keeps its old secrets until it is deployed under new names)`);
+    throw new Error(
+      `${dir} already holds files; pass --force to replace them (a deployed stack keeps its old secrets until it is deployed under new names)`,
+    );
   }
   mkdirSync(dir, { recursive: true, mode: 0o700 });
   chmodSync(dir, 0o700);

@@ -28,7 +28,9 @@ function main(argv: string[]): number {
   const dir = path.resolve(given);
   try {
     const files = writeSwarmSecrets(dir, generateSwarmSecrets({ rabbitmqUser }), { force });
-    process.stdout.write(`wrote ${files.length} secrets to ${dir}\nPETZI_SECRETS_DIR=${dir} docker stack deploy -c infra/swarm/stack.yml petzi\n`);
+    process.stdout.write(
+      `wrote ${files.length} secrets to ${dir}\nPETZI_SECRETS_DIR=${dir} docker stack deploy -c infra/swarm/stack.yml petzi\n`,
+    );
     return 0;
   } catch (error) {
     process.stderr.write(`swarm:secrets: ${error instanceof Error ? error.message : String(error)}\n`);

@@ -17,7 +17,13 @@ export const STACK_FILE = 'infra/swarm/stack.yml';
 export const STACK_OVERRIDE = 'test/swarm/stack.test.yml';
 const COMPOSE_OVERRIDE = 'test/containers/docker-compose.test.yml';
 
-export const SWARM_PORT_VARIABLES = ['PETZI_WEBHOOK_PORT', 'PETZI_BRIDGE_PORT', 'PETZI_DASHBOARD_PORT', 'PETZI_PROMETHEUS_PORT', 'PETZI_CADVISOR_PORT'] as const;
+export const SWARM_PORT_VARIABLES = [
+  'PETZI_WEBHOOK_PORT',
+  'PETZI_BRIDGE_PORT',
+  'PETZI_DASHBOARD_PORT',
+  'PETZI_PROMETHEUS_PORT',
+  'PETZI_CADVISOR_PORT',
+] as const;
 export type SwarmPortVariable = (typeof SWARM_PORT_VARIABLES)[number];
 
 /** The project's images the stack runs (docker-compose.yml's image: names), by compose service. */
@@ -55,7 +61,9 @@ export interface SwarmStack {
   replicas(): Promise<Record<string, { running: number; desired: number }>>;
   /** Resolves once every service runs all its replicas (healthy: swarm counts a task running only then). */
   converged(timeoutMs: number): Promise<void>;
-  /** docker stack rm, then what is left of it (containers, networks, volumes, secrets, configs, images): [] when clean. */
+  /**
+   * docker stack rm, then what is left of it (containers, networks, volumes, secrets, configs, images): [] when clean.
+   */
   down(): Promise<string[]>;
 }
 
@@ -81,10 +89,29 @@ export async function buildProjectImages(tag: string, log: (line: string) => voi
   const envFile = path.join(envDir, '.env');
   writeFileSync(envFile, '');
   try {
-    const res = await run('docker-compose', ['-p', `petziswarmbuild${tag}`, '-f', 'docker-compose.yml', '-f', COMPOSE_OVERRIDE, 'build', ...Object.keys(PROJECT_IMAGES)], {
-      cwd: root,
-      env: { ...dockerEnv(), ...placeholders, PETZI_ENV_FILE: envFile, PETZI_IMAGE_REPO: IMAGE_REPO, PETZI_IMAGE_TAG: tag },
-    });
+    const res = await run(
+      'docker-compose',
+      [
+        '-p',
+        `petziswarmbuild${tag}`,
+        '-f',
+        'docker-compose.yml',
+        '-f',
+        COMPOSE_OVERRIDE,
+        'build',
+        ...Object.keys(PROJECT_IMAGES),
+      ],
+      {
+        cwd: root,
+        env: {
+          ...dockerEnv(),
+          ...placeholders,
+          PETZI_ENV_FILE: envFile,
+          PETZI_IMAGE_REPO: IMAGE_REPO,
+          PETZI_IMAGE_TAG: tag,
+        },
+      },
+    );
     if (res.code !== 0) throw new Error(`docker-compose build exited with ${res.code}:\n${tail(res.output, 60)}`);
   } finally {
     rmSync(envDir, { recursive: true, force: true });
@@ -110,7 +137,10 @@ export async function deploySwarmStack(options: SwarmStackOptions = {}): Promise
   const secrets = generateSwarmSecrets();
   writeSwarmSecrets(path.join(secretsDir, 'secrets'), secrets);
   const portList = await freePorts(SWARM_PORT_VARIABLES.length, '0.0.0.0');
-  const ports = Object.fromEntries(SWARM_PORT_VARIABLES.map((v, i) => [v, portList[i]])) as Record<SwarmPortVariable, number>;
+  const ports = Object.fromEntries(SWARM_PORT_VARIABLES.map((v, i) => [v, portList[i]])) as Record<
+    SwarmPortVariable,
+    number
+  >;
   const env: NodeJS.ProcessEnv = {
     ...dockerEnv(),
     PETZI_SECRETS_DIR: path.join(secretsDir, 'secrets'),
@@ -134,14 +164,36 @@ export async function deploySwarmStack(options: SwarmStackOptions = {}): Promise
       return image;
     },
     async containers(svc) {
-      const out = await docker(['ps', '-q', '--filter', `label=com.docker.swarm.service.name=${name}_${svc}`, '--filter', 'status=running']);
+      const out = await docker([
+        'ps',
+        '-q',
+        '--filter',
+        `label=com.docker.swarm.service.name=${name}_${svc}`,
+        '--filter',
+        'status=running',
+      ]);
       return out.split('\n').filter(Boolean);
     },
     exec: (container, args) => docker(['exec', container, ...args]),
     async sql(query) {
       const [db] = await stack.containers('db');
       if (!db) throw new Error('no running db container');
-      const out = await docker(['exec', db, 'psql', '-U', 'postgres', '-d', 'petzi', '-v', 'ON_ERROR_STOP=1', '-At', '-F', '\t', '-c', query]);
+      const out = await docker([
+        'exec',
+        db,
+        'psql',
+        '-U',
+        'postgres',
+        '-d',
+        'petzi',
+        '-v',
+        'ON_ERROR_STOP=1',
+        '-At',
+        '-F',
+        '\t',
+        '-c',
+        query,
+      ]);
       return out
         .split('\n')
         .filter((line) => line !== '')
@@ -165,7 +217,9 @@ export async function deploySwarmStack(options: SwarmStackOptions = {}): Promise
         const lagging = Object.entries(last).filter(([, r]) => r.running !== r.desired);
         if (Object.keys(last).length > 0 && lagging.length === 0) return;
         if (Date.now() > deadline) {
-          throw new Error(`the stack did not converge in ${timeoutMs / 1000} s: ${lagging.map(([s, r]) => `${s} ${r.running}/${r.desired}`).join(', ')}`);
+          throw new Error(
+            `the stack did not converge in ${timeoutMs / 1000} s: ${lagging.map(([s, r]) => `${s} ${r.running}/${r.desired}`).join(', ')}`,
+          );
         }
         await sleep(2_000);
       }
@@ -178,13 +232,25 @@ export async function deploySwarmStack(options: SwarmStackOptions = {}): Promise
           .filter(Boolean)
           .map((id) => `${kind} ${id}`);
       const deadline = Date.now() + 120_000;
-      while ((await gone('container', ['ps', '-aq', '--filter', `label=${label}`])).length > 0 && Date.now() < deadline) await sleep(2_000);
+      while ((await gone('container', ['ps', '-aq', '--filter', `label=${label}`])).length > 0 && Date.now() < deadline)
+        await sleep(2_000);
       // Networks go a moment after the last container; volumes only when asked.
-      while ((await gone('network', ['network', 'ls', '-q', '--filter', `label=${label}`])).length > 0 && Date.now() < deadline) await sleep(1_000);
-      for (const volume of (await docker(['volume', 'ls', '-q', '--filter', `label=${label}`])).split('\n').filter(Boolean)) {
+      while (
+        (await gone('network', ['network', 'ls', '-q', '--filter', `label=${label}`])).length > 0 &&
+        Date.now() < deadline
+      )
+        await sleep(1_000);
+      for (const volume of (await docker(['volume', 'ls', '-q', '--filter', `label=${label}`]))
+        .split('\n')
+        .filter(Boolean)) {
         await run('docker', ['volume', 'rm', volume], { env });
       }
-      const images = [...Object.keys(PROJECT_IMAGES).map((svc) => `${IMAGE_REPO}/${PROJECT_IMAGES[svc as keyof typeof PROJECT_IMAGES]}:${imageTag}`), ...extraImages];
+      const images = [
+        ...Object.keys(PROJECT_IMAGES).map(
+          (svc) => `${IMAGE_REPO}/${PROJECT_IMAGES[svc as keyof typeof PROJECT_IMAGES]}:${imageTag}`,
+        ),
+        ...extraImages,
+      ];
       for (const image of images) await run('docker', ['image', 'rm', image], { env });
       rmSync(secretsDir, { recursive: true, force: true });
       const left = [
@@ -194,7 +260,8 @@ export async function deploySwarmStack(options: SwarmStackOptions = {}): Promise
         ...(await gone('secret', ['secret', 'ls', '-q', '--filter', `label=${label}`])),
         ...(await gone('config', ['config', 'ls', '-q', '--filter', `label=${label}`])),
       ];
-      for (const image of images) if ((await run('docker', ['image', 'inspect', image], { env })).code === 0) left.push(`image ${image}`);
+      for (const image of images)
+        if ((await run('docker', ['image', 'inspect', image], { env })).code === 0) left.push(`image ${image}`);
       if (initialised) await run('docker', ['swarm', 'leave', '--force'], { env });
       return left;
     },
@@ -206,7 +273,11 @@ export async function deploySwarmStack(options: SwarmStackOptions = {}): Promise
     await buildProjectImages(imageTag, log);
     log(`images: ${((Date.now() - started) / 1000).toFixed(1)} s; deploying stack ${name}…`);
     const deployed = Date.now();
-    const res = await run('docker', ['stack', 'deploy', '--resolve-image', 'never', '-c', STACK_FILE, '-c', STACK_OVERRIDE, name], { cwd: root, env });
+    const res = await run(
+      'docker',
+      ['stack', 'deploy', '--resolve-image', 'never', '-c', STACK_FILE, '-c', STACK_OVERRIDE, name],
+      { cwd: root, env },
+    );
     if (res.code !== 0) throw new Error(`docker stack deploy exited with ${res.code}:\n${tail(res.output, 40)}`);
     await stack.converged((options.convergeSeconds ?? 300) * 1000);
     log(`converged in ${((Date.now() - deployed) / 1000).toFixed(1)} s`);
@@ -223,7 +294,11 @@ export async function serviceLogs(stack: SwarmStack, lines = 15): Promise<string
   const services = Object.keys(await stack.replicas().catch(() => ({})));
   const parts: string[] = [];
   for (const svc of services) {
-    const ids = await run('docker', ['ps', '-aq', '--filter', `label=com.docker.swarm.service.name=${stack.service(svc)}`], { env: dockerEnv() });
+    const ids = await run(
+      'docker',
+      ['ps', '-aq', '--filter', `label=com.docker.swarm.service.name=${stack.service(svc)}`],
+      { env: dockerEnv() },
+    );
     const [newest] = ids.output.split('\n').filter(Boolean);
     if (!newest) continue;
     const res = await run('docker', ['logs', '--tail', String(lines), newest], { env: dockerEnv() });
@@ -233,7 +308,12 @@ export async function serviceLogs(stack: SwarmStack, lines = 15): Promise<string
 }
 
 /** Polls `check` every `everyMs` until it gives a value, or throws naming `what` after `timeoutMs`. */
-export async function poll<T>(what: string, timeoutMs: number, check: () => Promise<T | undefined>, everyMs = 2_000): Promise<T> {
+export async function poll<T>(
+  what: string,
+  timeoutMs: number,
+  check: () => Promise<T | undefined>,
+  everyMs = 2_000,
+): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     const value = await check();
@@ -246,7 +326,9 @@ export async function poll<T>(what: string, timeoutMs: number, check: () => Prom
 /** Resolves once the gateway answers /api/health with 200 (a functions replica behind it reaches Postgres). */
 export async function gatewayServing(stack: SwarmStack, timeoutMs: number): Promise<void> {
   await poll('the gateway to answer /api/health', timeoutMs, async () => {
-    const res = await fetch(`${stack.url('PETZI_WEBHOOK_PORT')}/api/health`, { headers: { 'x-functions-key': stack.secrets.petzi_api_key } }).catch(() => undefined);
+    const res = await fetch(`${stack.url('PETZI_WEBHOOK_PORT')}/api/health`, {
+      headers: { 'x-functions-key': stack.secrets.petzi_api_key },
+    }).catch(() => undefined);
     await res?.body?.cancel();
     return res?.status === 200 ? true : undefined;
   });

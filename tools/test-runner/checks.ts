@@ -26,7 +26,12 @@ function runScript(script: string, options: CheckOptions): Promise<number> {
   const [command, args] = npmRun(script, options.env);
   // Its own process group: npm passes a SIGTERM on to the shell of a script like `tsc && vue-tsc`,
   // not to the tsc under it, so a stop ends the whole group.
-  const child = spawn(command, args, { cwd: options.cwd, env: options.env, stdio: ['ignore', 'inherit', 'inherit'], detached: true });
+  const child = spawn(command, args, {
+    cwd: options.cwd,
+    env: options.env,
+    stdio: ['ignore', 'inherit', 'inherit'],
+    detached: true,
+  });
   void options.stopRequested.then(() => {
     if (child.exitCode !== null || child.signalCode !== null || child.pid === undefined) return;
     try {
@@ -45,7 +50,11 @@ function runScript(script: string, options: CheckOptions): Promise<number> {
  * Runs the scripts one after another and stops at the first that fails. They stay defined once, in
  * package.json, so `npm run lint` by hand and npm test check the same thing.
  */
-export async function runChecks(scripts: readonly string[], options: CheckOptions, log: (message: string) => void): Promise<CheckFailure | undefined> {
+export async function runChecks(
+  scripts: readonly string[],
+  options: CheckOptions,
+  log: (message: string) => void,
+): Promise<CheckFailure | undefined> {
   for (const script of scripts) {
     log(`npm run ${script}`);
     const code = await runScript(script, options);

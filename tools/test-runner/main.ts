@@ -33,7 +33,11 @@ function log(message: string): void {
 
 function runJest(args: string[], env: Record<string, string>, stopRequested: Promise<string>): Promise<number> {
   const jest = require.resolve('jest/bin/jest', { paths: [ROOT] });
-  const child = spawn(process.execPath, [jest, '--runInBand', ...args], { cwd: ROOT, env: { ...process.env, ...env }, stdio: 'inherit' });
+  const child = spawn(process.execPath, [jest, '--runInBand', ...args], {
+    cwd: ROOT,
+    env: { ...process.env, ...env },
+    stdio: 'inherit',
+  });
   // In a terminal jest gets the Ctrl-C itself; a signal sent to us alone is passed on.
   void stopRequested.then(() => child.exitCode === null && child.signalCode === null && child.kill('SIGTERM'));
   return new Promise((resolve) => {
@@ -63,7 +67,11 @@ async function main(): Promise<number> {
         return failure.code;
       }
     }
-    services = await provisionTestServices(process.env, { allowed: installingAllowed(args, process.env), logDir: path.join(ROOT, '.data'), env: process.env }, log);
+    services = await provisionTestServices(
+      process.env,
+      { allowed: installingAllowed(args, process.env), logDir: path.join(ROOT, '.data'), env: process.env },
+      log,
+    );
     if (reason) return 130;
     const code = await runJest(
       args.filter((a) => a !== '--no-install' && a !== '--no-checks'),
@@ -73,7 +81,11 @@ async function main(): Promise<number> {
     return reason ? Math.max(code, 1) : code;
   } finally {
     if (services) {
-      log(reason ? `${reason}: stopping the services started for the tests` : 'stopping the services started for the tests');
+      log(
+        reason
+          ? `${reason}: stopping the services started for the tests`
+          : 'stopping the services started for the tests',
+      );
       await services.stop();
     }
   }
@@ -82,7 +94,9 @@ async function main(): Promise<number> {
 main().then(
   (code) => process.exit(code),
   (error: unknown) => {
-    console.error(`\nnpm test could not provision its services: ${error instanceof Error ? error.message : String(error)}`);
+    console.error(
+      `\nnpm test could not provision its services: ${error instanceof Error ? error.message : String(error)}`,
+    );
     process.exit(1);
   },
 );

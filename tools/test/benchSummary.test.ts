@@ -1,6 +1,12 @@
 import { summarise, type RunResult } from '../bench/ingest-bench';
 
-function run(hostFunctions: string, connections: number, requestsPerSecond: number, p99: number, acknowledgedMissing = 0): RunResult {
+function run(
+  hostFunctions: string,
+  connections: number,
+  requestsPerSecond: number,
+  p99: number,
+  acknowledgedMissing = 0,
+): RunResult {
   return {
     hostFunctions,
     connections,

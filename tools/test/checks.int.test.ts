@@ -23,7 +23,11 @@ describe("npm test's checks (typecheck, lint)", () => {
   it('runs every script in order and passes when all pass', async () => {
     const dir = project({ first: marks('first'), second: marks('second') });
     dirs.push(dir);
-    const failure = await runChecks(['first', 'second'], { cwd: dir, env: process.env, stopRequested: new Promise(() => undefined) }, log);
+    const failure = await runChecks(
+      ['first', 'second'],
+      { cwd: dir, env: process.env, stopRequested: new Promise(() => undefined) },
+      log,
+    );
     expect(failure).toBeUndefined();
     expect(existsSync(path.join(dir, 'first.ran'))).toBe(true);
     expect(existsSync(path.join(dir, 'second.ran'))).toBe(true);
@@ -33,7 +37,11 @@ describe("npm test's checks (typecheck, lint)", () => {
   it('stops at the first failing script and names it with its exit code', async () => {
     const dir = project({ first: marks('first'), broken: 'node -e "process.exit(3)"', never: marks('never') });
     dirs.push(dir);
-    const failure = await runChecks(['first', 'broken', 'never'], { cwd: dir, env: process.env, stopRequested: new Promise(() => undefined) }, log);
+    const failure = await runChecks(
+      ['first', 'broken', 'never'],
+      { cwd: dir, env: process.env, stopRequested: new Promise(() => undefined) },
+      log,
+    );
     expect(failure).toEqual({ script: 'broken', code: 3 });
     expect(existsSync(path.join(dir, 'first.ran'))).toBe(true);
     expect(existsSync(path.join(dir, 'never.ran'))).toBe(false);
@@ -43,19 +51,27 @@ describe("npm test's checks (typecheck, lint)", () => {
     const dir = project({ broken: 'node -e "process.exit(2)"' });
     dirs.push(dir);
     const env = { ...process.env, npm_execpath: undefined };
-    expect(await runChecks(['broken'], { cwd: dir, env, stopRequested: new Promise(() => undefined) }, log)).toEqual({ script: 'broken', code: 2 });
+    expect(await runChecks(['broken'], { cwd: dir, env, stopRequested: new Promise(() => undefined) }, log)).toEqual({
+      script: 'broken',
+      code: 2,
+    });
   });
 
   it('ends a running check when npm test is asked to stop', async () => {
     // One simple command, so the shell npm starts execs node and npm's forwarded SIGTERM reaches it.
-    const dir = project({ hangs: `node -e "require('fs').writeFileSync('hangs.ran', String(process.pid)); setInterval(() => undefined, 1000)"`, never: marks('never') });
+    const dir = project({
+      hangs: `node -e "require('fs').writeFileSync('hangs.ran', String(process.pid)); setInterval(() => undefined, 1000)"`,
+      never: marks('never'),
+    });
     dirs.push(dir);
     let stop: (reason: string) => void = () => undefined;
     const stopRequested = new Promise<string>((resolve) => (stop = resolve));
     const result = runChecks(['hangs', 'never'], { cwd: dir, env: process.env, stopRequested }, log);
     // The mark holds the pid; an empty read is the instant between its creation and its write.
     const pid = await waitUntil(
-      () => Number(existsSync(path.join(dir, 'hangs.ran')) && readFileSync(path.join(dir, 'hangs.ran'), 'utf8')) || undefined,
+      () =>
+        Number(existsSync(path.join(dir, 'hangs.ran')) && readFileSync(path.join(dir, 'hangs.ran'), 'utf8')) ||
+        undefined,
       30_000,
       'the check to start',
     );

@@ -8,7 +8,9 @@ describe('docs/configuration.md', () => {
     const generated = configurationTables();
     const page = checkedIn(ROOT);
     if (page !== generated) {
-      throw new Error(`${PAGE} differs from the environment declarations: run \`npm run docs:config -- --write\` and commit the page`);
+      throw new Error(
+        `${PAGE} differs from the environment declarations: run \`npm run docs:config -- --write\` and commit the page`,
+      );
     }
     expect(page).toContain('| `PETZI_WEBHOOK_SECRET` (alias `SECRET_KEY`) |');
   });

@@ -1,7 +1,12 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { Client } from 'pg';
-import { createMigratedDatabase, createTestDatabase, type MigratedDatabase, type TestDatabase } from '../../test/support/db';
+import {
+  createMigratedDatabase,
+  createTestDatabase,
+  type MigratedDatabase,
+  type TestDatabase,
+} from '../../test/support/db';
 import { describeSchema, schemaDifference } from '../schema/catalog';
 import { findPgDump, normaliseDump, pgDumpMajor, SCHEMA_FILE, SCHEMA_HEADER } from '../schema/pgDump';
 
@@ -49,7 +54,9 @@ describe(SCHEMA_FILE, () => {
     }
     // The comparison saw the schema, not two empty lists.
     expect(expected.filter((l) => /^(function|relation|index) /.test(l)).length).toBeGreaterThan(20);
-    expect(expected).toEqual(expect.arrayContaining([expect.stringMatching(/^function CREATE OR REPLACE FUNCTION public\.relay_batch\(/)]));
+    expect(expected).toEqual(
+      expect.arrayContaining([expect.stringMatching(/^function CREATE OR REPLACE FUNCTION public\.relay_batch\(/)]),
+    );
   });
 
   it('is made by db:dump: it starts with its header and has no line that varies with the pg_dump build', () => {
@@ -61,13 +68,37 @@ describe(SCHEMA_FILE, () => {
 
 describe('the catalog comparison', () => {
   it.each([
-    ['a function body', "CREATE OR REPLACE FUNCTION ticket_live(t ticket) RETURNS jsonb LANGUAGE sql STABLE AS $$ SELECT '{}'::jsonb $$", /^function .*ticket_live/],
+    [
+      'a function body',
+      "CREATE OR REPLACE FUNCTION ticket_live(t ticket) RETURNS jsonb LANGUAGE sql STABLE AS $$ SELECT '{}'::jsonb $$",
+      /^function .*ticket_live/,
+    ],
     ["a function's setting", 'ALTER FUNCTION relay_batch RESET plan_cache_mode', /^function .*relay_batch/],
-    ['a column made NOT NULL', 'ALTER TABLE ticket ALTER COLUMN city SET NOT NULL', /^column public\.ticket #\d+ city text not null$/],
-    ['a default', "ALTER TABLE dead_letter ALTER COLUMN reason SET DEFAULT ''", /^column public\.dead_letter #\d+ reason text not null default ''::text$/],
-    ['an index', 'CREATE INDEX probe_idx ON ticket (venue)', /^index CREATE INDEX probe_idx ON public\.ticket USING btree \(venue\)$/],
-    ['a constraint', "ALTER TABLE ticket ADD CONSTRAINT probe_check CHECK (venue <> '')", /^constraint probe_check on public\.ticket/],
-    ['an attribute of a type', 'ALTER TYPE relay_input ADD ATTRIBUTE probe text', /^column public\.relay_input #\d+ probe text$/],
+    [
+      'a column made NOT NULL',
+      'ALTER TABLE ticket ALTER COLUMN city SET NOT NULL',
+      /^column public\.ticket #\d+ city text not null$/,
+    ],
+    [
+      'a default',
+      "ALTER TABLE dead_letter ALTER COLUMN reason SET DEFAULT ''",
+      /^column public\.dead_letter #\d+ reason text not null default ''::text$/,
+    ],
+    [
+      'an index',
+      'CREATE INDEX probe_idx ON ticket (venue)',
+      /^index CREATE INDEX probe_idx ON public\.ticket USING btree \(venue\)$/,
+    ],
+    [
+      'a constraint',
+      "ALTER TABLE ticket ADD CONSTRAINT probe_check CHECK (venue <> '')",
+      /^constraint probe_check on public\.ticket/,
+    ],
+    [
+      'an attribute of a type',
+      'ALTER TYPE relay_input ADD ATTRIBUTE probe text',
+      /^column public\.relay_input #\d+ probe text$/,
+    ],
     ['a comment', "COMMENT ON TABLE ticket IS 'probe'", /^comment on public\.ticket: probe$/],
   ])('sees %s change', async (_what, change, line) => {
     const before = await describeSchema(client);
@@ -75,7 +106,9 @@ describe('the catalog comparison', () => {
     try {
       await client.query(change);
       const difference = schemaDifference(before, await describeSchema(client));
-      expect(difference).toEqual(expect.arrayContaining([expect.stringMatching(new RegExp(`^\\+ ${line.source.slice(1)}`, line.flags))]));
+      expect(difference).toEqual(
+        expect.arrayContaining([expect.stringMatching(new RegExp(`^\\+ ${line.source.slice(1)}`, line.flags))]),
+      );
     } finally {
       await client.query('ROLLBACK');
     }
@@ -105,7 +138,9 @@ describe('db:dump', () => {
       '',
     ].join('\r\n');
     const dump = normaliseDump(raw);
-    expect(dump).toBe(`${SCHEMA_HEADER}\n--\n-- PostgreSQL database dump\n--\n\nSET statement_timeout = 0;\n\nCREATE TABLE public.t (id integer);\n`);
+    expect(dump).toBe(
+      `${SCHEMA_HEADER}\n--\n-- PostgreSQL database dump\n--\n\nSET statement_timeout = 0;\n\nCREATE TABLE public.t (id integer);\n`,
+    );
     expect(normaliseDump(dump.slice(SCHEMA_HEADER.length))).toBe(dump);
   });
 
@@ -116,7 +151,9 @@ describe('db:dump', () => {
   });
 
   it('asks for a pg_dump of the server major version, naming what it found instead', () => {
-    expect(() => findPgDump(15, { PG_DUMP: '/nonexistent/pg_dump' })).toThrow(/no pg_dump 15 found .*tried \/nonexistent\/pg_dump.*install postgresql-client-15, set PG_DUMP/);
+    expect(() => findPgDump(15, { PG_DUMP: '/nonexistent/pg_dump' })).toThrow(
+      /no pg_dump 15 found .*tried \/nonexistent\/pg_dump.*install postgresql-client-15, set PG_DUMP/,
+    );
     expect(() => findPgDump(99, {})).toThrow(/no pg_dump 99 found/);
   });
 });

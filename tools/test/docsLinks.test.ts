@@ -45,21 +45,33 @@ export function relativeLinks(markdown: string): string[] {
 /** Why a link from `page` does not resolve, or undefined when it does. */
 function broken(page: string, target: string): string | undefined {
   const [file, fragment] = target.split('#', 2) as [string, string | undefined];
-  const resolved = file === '' ? path.join(ROOT, page) : path.resolve(path.dirname(path.join(ROOT, page)), decodeURIComponent(file));
+  const resolved =
+    file === '' ? path.join(ROOT, page) : path.resolve(path.dirname(path.join(ROOT, page)), decodeURIComponent(file));
   if (!existsSync(resolved)) return `${page}: ${target}: no such file`;
   if (fragment === undefined || fragment === '') return undefined;
-  if (statSync(resolved).isDirectory() || !resolved.endsWith('.md')) return `${page}: ${target}: a fragment into something that is not a page`;
-  return anchors(readFileSync(resolved, 'utf8')).has(decodeURIComponent(fragment)) ? undefined : `${page}: ${target}: no such heading`;
+  if (statSync(resolved).isDirectory() || !resolved.endsWith('.md'))
+    return `${page}: ${target}: a fragment into something that is not a page`;
+  return anchors(readFileSync(resolved, 'utf8')).has(decodeURIComponent(fragment))
+    ? undefined
+    : `${page}: ${target}: no such heading`;
 }
 
 describe('links between the docs', () => {
   it('make anchors the way GitHub does', () => {
-    const page = "# A page\n## `npm run func` (Azure Functions Core Tools)\n## The read API's questions: at 1,000!\n## Ports\n## Ports\n```\n# not a heading\n```";
-    expect([...anchors(page)]).toEqual(['a-page', 'npm-run-func-azure-functions-core-tools', 'the-read-apis-questions-at-1000', 'ports', 'ports-1']);
+    const page =
+      "# A page\n## `npm run func` (Azure Functions Core Tools)\n## The read API's questions: at 1,000!\n## Ports\n## Ports\n```\n# not a heading\n```";
+    expect([...anchors(page)]).toEqual([
+      'a-page',
+      'npm-run-func-azure-functions-core-tools',
+      'the-read-apis-questions-at-1000',
+      'ports',
+      'ports-1',
+    ]);
   });
 
   it('find relative links, not external ones or code', () => {
-    const page = 'See [a](docs/a.md#x), [b](https://example.test), [c](#local), `[d](not/a/link.md)`.\n\n[e]: ../e.md\n```\n[f](g.md)\n```';
+    const page =
+      'See [a](docs/a.md#x), [b](https://example.test), [c](#local), `[d](not/a/link.md)`.\n\n[e]: ../e.md\n```\n[f](g.md)\n```';
     expect(relativeLinks(page)).toEqual(['docs/a.md#x', '#local', '../e.md']);
   });
 
@@ -69,7 +81,9 @@ describe('links between the docs', () => {
   });
 
   it('README.md links to every page of docs/', () => {
-    const linked = new Set(relativeLinks(readFileSync(path.join(ROOT, 'README.md'), 'utf8')).map((target) => target.split('#')[0]));
+    const linked = new Set(
+      relativeLinks(readFileSync(path.join(ROOT, 'README.md'), 'utf8')).map((target) => target.split('#')[0]),
+    );
     expect(PAGES.filter((page) => page !== 'README.md' && !linked.has(page))).toEqual([]);
   });
 });

@@ -39,7 +39,11 @@ describe("each process's list is what it reads", () => {
   // dashboard read its user and token too).
   const cases: Array<[string, readonly Variable[], Array<[(env: Env) => unknown, Env]>]> = [
     // loadConfig reads the relay queues' type, declared with the topology.
-    ['functions (loadConfig)', [...Object.values(FUNCTION_VARIABLES), TOPOLOGY_VARIABLES.PETZI_RELAY_QUEUE_TYPE], [[loadConfig, {}]]],
+    [
+      'functions (loadConfig)',
+      [...Object.values(FUNCTION_VARIABLES), TOPOLOGY_VARIABLES.PETZI_RELAY_QUEUE_TYPE],
+      [[loadConfig, {}]],
+    ],
     ['functions host', HOST_VARIABLES, [[hostSettings, {}]]],
     ['SSE bridge', BRIDGE_VARIABLES, [[loadBridgeConfig, {}]]],
     [
@@ -78,14 +82,19 @@ describe('the declarations', () => {
   it('name each variable once in each list', () => {
     for (const { title, variables } of PROCESSES) {
       const names = variables.map((v) => v.name);
-      expect({ title, duplicates: names.filter((name, i) => names.indexOf(name) !== i) }).toEqual({ title, duplicates: [] });
+      expect({ title, duplicates: names.filter((name, i) => names.indexOf(name) !== i) }).toEqual({
+        title,
+        duplicates: [],
+      });
     }
   });
 
   it('give a name the same kind wherever it is declared', () => {
     const kinds = new Map<string, Set<string>>();
     for (const v of every) kinds.set(v.name, (kinds.get(v.name) ?? new Set()).add(v.kind));
-    expect([...kinds].filter(([, set]) => set.size > 1).map(([name, set]) => `${name}: ${[...set].join(', ')}`)).toEqual([]);
+    expect(
+      [...kinds].filter(([, set]) => set.size > 1).map(([name, set]) => `${name}: ${[...set].join(', ')}`),
+    ).toEqual([]);
   });
 
   it('say what each variable means, and a default fits its own range', () => {
@@ -100,7 +109,9 @@ describe('the declarations', () => {
   });
 
   it('cover every setting of local.settings.example.json, which npm start hands on', () => {
-    const { Values } = JSON.parse(readFileSync(path.join(ROOT, 'local.settings.example.json'), 'utf8')) as { Values: Record<string, string> };
+    const { Values } = JSON.parse(readFileSync(path.join(ROOT, 'local.settings.example.json'), 'utf8')) as {
+      Values: Record<string, string>;
+    };
     expect(Object.keys(Values).length).toBeGreaterThan(5);
     for (const name of Object.keys(Values)) expect(() => settingVariable(name)).not.toThrow();
     expect(() => settingVariable('NOT_A_SETTING')).toThrow(/NOT_A_SETTING, which no declaration names/);
@@ -110,7 +121,15 @@ describe('the declarations', () => {
 describe('nothing reads the environment around the declarations', () => {
   /** The system's own variables, which configure no part of the pipeline. */
   const SYSTEM = new Set(['PATH', 'PATHEXT', 'HOME', 'TMPDIR']);
-  const SOURCES = ['functions/src', 'host/src', 'bridge/src', 'dashboard/server/src', 'dashboard/src', 'simulator/src', 'tools'];
+  const SOURCES = [
+    'functions/src',
+    'host/src',
+    'bridge/src',
+    'dashboard/server/src',
+    'dashboard/src',
+    'simulator/src',
+    'tools',
+  ];
   const SKIP = new Set(['node_modules', 'dist', 'test']);
   // The Vite dev server's config is bundled by Vite apart from the Node code: it reads the dashboard
   // server's two URLs raw, and they must be declared there.
@@ -127,14 +146,19 @@ describe('nothing reads the environment around the declarations', () => {
   }
 
   /** Names read straight from an environment object: env.NAME, env['NAME'], process.env.NAME. */
-  const rawReads = (source: string) => [...source.matchAll(/\benv(?:\.|\[['"`])([A-Z][A-Za-z0-9_]*)/g)].map((m) => m[1]);
+  const rawReads = (source: string) =>
+    [...source.matchAll(/\benv(?:\.|\[['"`])([A-Z][A-Za-z0-9_]*)/g)].map((m) => m[1]);
 
   it('finds a raw read where there is one', () => {
-    expect(rawReads("const a = process.env.DATABASE_URL; env['RabbitMQConnection']; readEnv.read(env, X); // env.ts")).toEqual(['DATABASE_URL', 'RabbitMQConnection']);
+    expect(
+      rawReads("const a = process.env.DATABASE_URL; env['RabbitMQConnection']; readEnv.read(env, X); // env.ts"),
+    ).toEqual(['DATABASE_URL', 'RabbitMQConnection']);
   });
 
   it('reads every variable through readEnv.read, outside the system variables', () => {
-    const files = SOURCES.flatMap((dir) => sources(dir)).filter((file) => file !== VITE && file !== 'functions/src/core/env.ts');
+    const files = SOURCES.flatMap((dir) => sources(dir)).filter(
+      (file) => file !== VITE && file !== 'functions/src/core/env.ts',
+    );
     expect(files.length).toBeGreaterThan(100);
     const raw = files.flatMap((file) =>
       rawReads(readFileSync(path.join(ROOT, file), 'utf8'))

@@ -2,7 +2,14 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { Secret } from 'kubernetes-models/v1/Secret';
 import { agreementErrors, generatedSecrets, type Sources } from '../kubernetes/agreement';
-import { KUSTOMIZATION, loadManifests, manifestsOf, parseYamlDocuments, schemaErrors, type Manifest } from '../kubernetes/manifests';
+import {
+  KUSTOMIZATION,
+  loadManifests,
+  manifestsOf,
+  parseYamlDocuments,
+  schemaErrors,
+  type Manifest,
+} from '../kubernetes/manifests';
 
 const ROOT = path.resolve(__dirname, '..', '..');
 const DIR = path.join(ROOT, 'infra', 'kubernetes');
@@ -23,7 +30,10 @@ type Step = string | number | { name: string };
 type Edit = { set: unknown } | { push: unknown } | 'delete' | 'pop';
 
 function child(value: unknown, step: Step): unknown {
-  if (typeof step === 'object') return Array.isArray(value) ? value.find((entry: unknown) => (entry as { name?: unknown }).name === step.name) : undefined;
+  if (typeof step === 'object')
+    return Array.isArray(value)
+      ? value.find((entry: unknown) => (entry as { name?: unknown }).name === step.name)
+      : undefined;
   return typeof value === 'object' && value !== null ? (value as Record<string | number, unknown>)[step] : undefined;
 }
 
@@ -40,7 +50,8 @@ function changed(kind: string, name: string, steps: Step[], edit: Edit): Manifes
     if (edit === 'pop') list.pop();
     else list.push(edit.push);
   } else {
-    if (typeof last === 'object' || typeof parent !== 'object' || parent === null) throw new Error(`${kind}/${name}: cannot edit ${JSON.stringify(steps)}`);
+    if (typeof last === 'object' || typeof parent !== 'object' || parent === null)
+      throw new Error(`${kind}/${name}: cannot edit ${JSON.stringify(steps)}`);
     const holder = parent as Record<string | number, unknown>;
     if (edit === 'delete') delete holder[last];
     else holder[last] = edit.set;
@@ -75,15 +86,25 @@ describe('infra/kubernetes', () => {
     ]);
   });
 
-  it.each(manifests.map((m) => [`${m.file} ${m.kind}/${m.name}`, m] as const))('%s is valid against its Kubernetes or KEDA schema', (_, manifest) => {
-    expect(schemaErrors(manifest)).toEqual([]);
-  });
+  it.each(manifests.map((m) => [`${m.file} ${m.kind}/${m.name}`, m] as const))(
+    '%s is valid against its Kubernetes or KEDA schema',
+    (_, manifest) => {
+      expect(schemaErrors(manifest)).toEqual([]);
+    },
+  );
 
   it('generates a Secret the Secret schema accepts, with every key the manifests read', () => {
     const generated = generatedSecrets(sources.kustomization);
     expect([...generated.keys()]).toEqual(['petzi-secrets']);
     const keys = [...(generated.get('petzi-secrets') ?? [])];
-    expect(keys.sort()).toEqual(['azure_webjobs_storage', 'database_url', 'petzi_admin_key', 'petzi_api_key', 'petzi_webhook_secret', 'rabbitmq_url']);
+    expect(keys.sort()).toEqual([
+      'azure_webjobs_storage',
+      'database_url',
+      'petzi_admin_key',
+      'petzi_api_key',
+      'petzi_webhook_secret',
+      'rabbitmq_url',
+    ]);
     const data = Object.fromEntries(keys.map((k) => [k, Buffer.from('value').toString('base64')]));
     expect(() => new Secret({ metadata: { name: 'petzi-secrets' }, type: 'Opaque', data }).validate()).not.toThrow();
   });
@@ -95,22 +116,85 @@ describe('infra/kubernetes', () => {
 
 describe('the manifests check refuses', () => {
   it.each<[string, string, string, Step[], Edit, string]>([
-    ['a replica count written as a string', 'Deployment', 'functions', ['spec', 'replicas'], { set: '3' }, 'data/spec/replicas must be integer'],
-    ['a container without a name', 'Deployment', 'sse-bridge', [...CONTAINER, 'name'], 'delete', 'must have required property name'],
-    ['a probe port that is a list', 'Deployment', 'relay', [...CONTAINER, 'readinessProbe', 'httpGet', 'port'], { set: [80] }, 'readinessProbe/httpGet/port'],
-    ['a ScaledObject without its target', 'ScaledObject', 'relay', ['spec', 'scaleTargetRef'], 'delete', 'must have required property scaleTargetRef'],
-    ['a KEDA trigger value that is a number', 'ScaledObject', 'relay', [...TRIGGER, 'metadata', 'value'], { set: 500 }, 'metadata/value must be string'],
-    ['a TriggerAuthentication secret without its key', 'TriggerAuthentication', 'rabbitmq', ['spec', 'secretTargetRef', 0, 'key'], 'delete', 'must have required property key'],
-    ['an Ingress path without its pathType', 'Ingress', 'sse-bridge', ['spec', 'rules', 0, 'http', 'paths', 0, 'pathType'], 'delete', 'must have required property pathType'],
-    ['an HPA metric without its type', 'HorizontalPodAutoscaler', 'functions', ['spec', 'metrics', 0, 'type'], 'delete', 'must have required property type'],
+    [
+      'a replica count written as a string',
+      'Deployment',
+      'functions',
+      ['spec', 'replicas'],
+      { set: '3' },
+      'data/spec/replicas must be integer',
+    ],
+    [
+      'a container without a name',
+      'Deployment',
+      'sse-bridge',
+      [...CONTAINER, 'name'],
+      'delete',
+      'must have required property name',
+    ],
+    [
+      'a probe port that is a list',
+      'Deployment',
+      'relay',
+      [...CONTAINER, 'readinessProbe', 'httpGet', 'port'],
+      { set: [80] },
+      'readinessProbe/httpGet/port',
+    ],
+    [
+      'a ScaledObject without its target',
+      'ScaledObject',
+      'relay',
+      ['spec', 'scaleTargetRef'],
+      'delete',
+      'must have required property scaleTargetRef',
+    ],
+    [
+      'a KEDA trigger value that is a number',
+      'ScaledObject',
+      'relay',
+      [...TRIGGER, 'metadata', 'value'],
+      { set: 500 },
+      'metadata/value must be string',
+    ],
+    [
+      'a TriggerAuthentication secret without its key',
+      'TriggerAuthentication',
+      'rabbitmq',
+      ['spec', 'secretTargetRef', 0, 'key'],
+      'delete',
+      'must have required property key',
+    ],
+    [
+      'an Ingress path without its pathType',
+      'Ingress',
+      'sse-bridge',
+      ['spec', 'rules', 0, 'http', 'paths', 0, 'pathType'],
+      'delete',
+      'must have required property pathType',
+    ],
+    [
+      'an HPA metric without its type',
+      'HorizontalPodAutoscaler',
+      'functions',
+      ['spec', 'metrics', 0, 'type'],
+      'delete',
+      'must have required property type',
+    ],
   ])('%s', (_, kind, name, steps, edit, message) => {
     const broken = changed(kind, name, steps, edit).find((m) => m.kind === kind && m.name === name) as Manifest;
     expect(schemaErrors(broken).join('\n')).toContain(message);
   });
 
   it('an object of an apiVersion or kind it has no schema for', () => {
-    const [old] = manifestsOf('old.yaml', 'apiVersion: apps/v1beta1\nkind: Deployment\nmetadata: { name: functions }\n');
-    expect(schemaErrors(old)).toEqual([expect.stringContaining('old.yaml Deployment/functions: no schema for apiVersion "apps/v1beta1" kind "Deployment"')]);
+    const [old] = manifestsOf(
+      'old.yaml',
+      'apiVersion: apps/v1beta1\nkind: Deployment\nmetadata: { name: functions }\n',
+    );
+    expect(schemaErrors(old)).toEqual([
+      expect.stringContaining(
+        'old.yaml Deployment/functions: no schema for apiVersion "apps/v1beta1" kind "Deployment"',
+      ),
+    ]);
   });
 
   it('YAML that does not parse, naming the file', () => {
@@ -118,13 +202,29 @@ describe('the manifests check refuses', () => {
   });
 
   it('reads YAML as kubectl does: a leading zero is octal, yes is true', () => {
-    expect(parseYamlDocuments('modes.yaml', 'defaultMode: 0400\nenabled: yes\n')).toEqual([{ defaultMode: 256, enabled: true }]);
+    expect(parseYamlDocuments('modes.yaml', 'defaultMode: 0400\nenabled: yes\n')).toEqual([
+      { defaultMode: 256, enabled: true },
+    ]);
   });
 
   const NGINX = 'nginx.ingress.kubernetes.io';
   it.each<[string, string, string, Step[], Edit, string]>([
-    ['the relay scaled on another queue', 'ScaledObject', 'relay', [...TRIGGER, 'metadata', 'queueName'], { set: 'petzi.live' }, 'must scale on the queue length of petzi.relay'],
-    ['a scaler target other than a prefetch window', 'ScaledObject', 'relay', [...TRIGGER, 'metadata', 'value'], { set: '100' }, "is not host.json's prefetchCount 500"],
+    [
+      'the relay scaled on another queue',
+      'ScaledObject',
+      'relay',
+      [...TRIGGER, 'metadata', 'queueName'],
+      { set: 'petzi.live' },
+      'must scale on the queue length of petzi.relay',
+    ],
+    [
+      'a scaler target other than a prefetch window',
+      'ScaledObject',
+      'relay',
+      [...TRIGGER, 'metadata', 'value'],
+      { set: '100' },
+      "is not host.json's prefetchCount 500",
+    ],
     [
       "a broker URL for KEDA other than the relay's",
       'TriggerAuthentication',
@@ -141,7 +241,14 @@ describe('the manifests check refuses', () => {
       { set: '/api/health' },
       'readiness probes /api/health',
     ],
-    ["a bridge port other than compose's", 'Deployment', 'sse-bridge', [...CONTAINER, 'ports', 0, 'containerPort'], { set: 5002 }, 'has no containerPort 5001'],
+    [
+      "a bridge port other than compose's",
+      'Deployment',
+      'sse-bridge',
+      [...CONTAINER, 'ports', 0, 'containerPort'],
+      { set: 5002 },
+      'has no containerPort 5001',
+    ],
     [
       'a setting that differs from the swarm stack',
       'Deployment',
@@ -222,8 +329,22 @@ describe('the manifests check refuses', () => {
       { set: { 'app.kubernetes.io/name': 'gone' } },
       'Deployment relay has no PodDisruptionBudget',
     ],
-    ['a Service that selects no pods', 'Service', 'functions', ['spec', 'selector'], { set: { 'app.kubernetes.io/name': 'function' } }, 'Service functions selects 0 Deployments'],
-    ['a Service port the gateway does not use', 'Service', 'sse-bridge', ['spec', 'ports', 0, 'port'], { set: 80 }, 'Service sse-bridge has no port 5001'],
+    [
+      'a Service that selects no pods',
+      'Service',
+      'functions',
+      ['spec', 'selector'],
+      { set: { 'app.kubernetes.io/name': 'function' } },
+      'Service functions selects 0 Deployments',
+    ],
+    [
+      'a Service port the gateway does not use',
+      'Service',
+      'sse-bridge',
+      ['spec', 'ports', 0, 'port'],
+      { set: 80 },
+      'Service sse-bridge has no port 5001',
+    ],
     [
       'a buffered stream',
       'Ingress',
@@ -240,7 +361,14 @@ describe('the manifests check refuses', () => {
       { set: '60' },
       'Ingress sse-bridge: proxy-read-timeout is not "3600" (gateway.conf\'s location / to sse-bridge: proxy_read_timeout 1h)',
     ],
-    ["a body limit other than the gateway's", 'Ingress', 'functions', [...ANNOTATIONS, `${NGINX}/proxy-body-size`], { set: '1m' }, "proxy-body-size is not gateway.conf's 4m"],
+    [
+      "a body limit other than the gateway's",
+      'Ingress',
+      'functions',
+      [...ANNOTATIONS, `${NGINX}/proxy-body-size`],
+      { set: '1m' },
+      "proxy-body-size is not gateway.conf's 4m",
+    ],
     [
       'webhooks no longer passed on once a replica received them',
       'Ingress',
@@ -287,6 +415,8 @@ describe('the manifests check refuses', () => {
 
   it('a kustomization that leaves a manifest file out', () => {
     const kustomization = { ...sources.kustomization, resources: files.filter((f) => f !== 'relay.yaml') };
-    expect(agreementErrors(manifests, { ...sources, kustomization }, files).join('\n')).toContain('are not the manifest files');
+    expect(agreementErrors(manifests, { ...sources, kustomization }, files).join('\n')).toContain(
+      'are not the manifest files',
+    );
   });
 });

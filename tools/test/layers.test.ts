@@ -74,16 +74,19 @@ export function violation(file: string, target: string): string | undefined {
   }
   if (file.startsWith('kit/src/')) {
     if (target === KIT_ENTRY && file !== `${KIT_ENTRY}.ts`) return 'imports the public entry from inside kit/src';
-    if (!target.startsWith('kit/src/') && target !== ENTRY) return `the kit imports ${target}: it builds on the functions entry only`;
+    if (!target.startsWith('kit/src/') && target !== ENTRY)
+      return `the kit imports ${target}: it builds on the functions entry only`;
     return undefined;
   }
   if (!file.startsWith('functions/src/') || file === `${ENTRY}.ts`) return undefined;
   if (target === ENTRY) return 'imports the public entry from inside functions/src';
   // The Azure host serves the deployed functions: nothing they load may come from the kit, the host or any other part.
-  if (!target.startsWith('functions/src/')) return `functions/src imports ${target}: what runs in the Functions worker imports nothing outside functions/src`;
+  if (!target.startsWith('functions/src/'))
+    return `functions/src imports ${target}: what runs in the Functions worker imports nothing outside functions/src`;
   const layer = file.split('/')[2];
   const below = target.split('/')[2];
-  if (RANK[layer] === undefined) return `functions/src/${layer} has no layer: add it to tools/test/layers.test.ts and docs/architecture.md`;
+  if (RANK[layer] === undefined)
+    return `functions/src/${layer} has no layer: add it to tools/test/layers.test.ts and docs/architecture.md`;
   if (RANK[below] === undefined) return `functions/src/${below} has no layer`;
   if (layer === below) return undefined;
   if (FEATURES.has(layer) && FEATURES.has(below)) return `feature ${layer} imports feature ${below}`;
@@ -120,17 +123,25 @@ describe('the import rules (docs/architecture.md)', () => {
     expect(violation('functions/src/storage/pool.ts', 'functions/src/relay/project')).toMatch(/lower/);
     expect(violation('functions/src/core/config.ts', 'functions/src/protocol/schema')).toMatch(/lower/);
     expect(violation('functions/src/core/env.ts', 'functions/src/http/access')).toMatch(/lower/);
-    expect(violation('functions/src/outbox/outbox.ts', 'functions/src/ingest/ingest')).toMatch(/feature outbox imports feature ingest/);
+    expect(violation('functions/src/outbox/outbox.ts', 'functions/src/ingest/ingest')).toMatch(
+      /feature outbox imports feature ingest/,
+    );
     expect(violation('functions/src/relay/relay.ts', ENTRY)).toMatch(/public entry/);
     expect(violation('functions/src/newThing/x.ts', 'functions/src/core/errors')).toMatch(/no layer/);
   });
 
   it('keeps the kit out of the worker and the kit on the functions entry only', () => {
-    expect(violation('host/src/main.ts', 'kit/src/runMain')).toMatch(/deep import of kit\/src\/runMain: import from kit\/src/);
+    expect(violation('host/src/main.ts', 'kit/src/runMain')).toMatch(
+      /deep import of kit\/src\/runMain: import from kit\/src/,
+    );
     expect(violation('dashboard/server/src/server.ts', 'kit/src/httpLimits')).toMatch(/deep import/);
     expect(violation('functions/test/relay.int.test.ts', 'kit/src/listen')).toMatch(/deep import/);
-    expect(violation('functions/src/functions/webhook.ts', KIT_ENTRY)).toMatch(/imports nothing outside functions\/src/);
-    expect(violation('functions/src/runtime/deps.ts', 'host/src/host')).toMatch(/imports nothing outside functions\/src/);
+    expect(violation('functions/src/functions/webhook.ts', KIT_ENTRY)).toMatch(
+      /imports nothing outside functions\/src/,
+    );
+    expect(violation('functions/src/runtime/deps.ts', 'host/src/host')).toMatch(
+      /imports nothing outside functions\/src/,
+    );
     expect(violation('kit/src/httpLimits.ts', 'functions/src/core/env')).toMatch(/deep import/);
     expect(violation('kit/src/listen.ts', 'host/src/host')).toMatch(/the kit imports host\/src\/host/);
     expect(violation('kit/src/guard.ts', 'test/support/wait')).toMatch(/the kit imports/);

@@ -25,9 +25,14 @@ interface Run {
 function ops(args: string[], env: Record<string, string> = {}): Promise<Run> {
   const base: Record<string, string> = { PATH: process.env.PATH ?? '', PETZI_DATA_DIR: emptyDataDir };
   return new Promise((resolve) => {
-    execFile(process.execPath, [CLI, ...args], { env: { ...base, ...env }, timeout: 60_000 }, (error, stdout, stderr) => {
-      resolve({ code: error ? Number((error as { code?: number }).code ?? 1) : 0, stdout, stderr });
-    });
+    execFile(
+      process.execPath,
+      [CLI, ...args],
+      { env: { ...base, ...env }, timeout: 60_000 },
+      (error, stdout, stderr) => {
+        resolve({ code: error ? Number((error as { code?: number }).code ?? 1) : 0, stdout, stderr });
+      },
+    );
   });
 }
 
@@ -40,11 +45,23 @@ beforeAll(async () => {
   emptyDataDir = mkdtempSync(path.join(tmpdir(), 'ops-cli-'));
   stack = await startTestStack();
   await queryOnce(stack.db.url, "ALTER TABLE ticket ADD CONSTRAINT test_poison_cli CHECK (title <> 'POISON CLI')");
-  const replies = await Promise.all([ticketBody(1), ticketBody(2, { title: 'POISON CLI' }), ticketBody(3)].map((b) => postWebhook(stack.url, b)));
+  const replies = await Promise.all(
+    [ticketBody(1), ticketBody(2, { title: 'POISON CLI' }), ticketBody(3)].map((b) => postWebhook(stack.url, b)),
+  );
   webhookIds = replies.map((r) => r.json.id as number);
-  await waitUntil(async () => ((await queryOnce<{ n: string }>(stack.db.url, 'SELECT count(*) AS n FROM dead_letter'))[0].n === '1' ? true : undefined), 30_000, 'the dead letter');
   await waitUntil(
-    async () => ((await queryOnce<{ n: string }>(stack.db.url, 'SELECT count(*) AS n FROM delivery_attempt'))[0].n === '3' ? true : undefined),
+    async () =>
+      (await queryOnce<{ n: string }>(stack.db.url, 'SELECT count(*) AS n FROM dead_letter'))[0].n === '1'
+        ? true
+        : undefined,
+    30_000,
+    'the dead letter',
+  );
+  await waitUntil(
+    async () =>
+      (await queryOnce<{ n: string }>(stack.db.url, 'SELECT count(*) AS n FROM delivery_attempt'))[0].n === '3'
+        ? true
+        : undefined,
     10_000,
     'the delivery log',
   );
@@ -63,7 +80,8 @@ describe('npm run ops', () => {
   it('explains itself with --help, for every command, exit 0', async () => {
     const general = await ops(['--help']);
     expect(general.code).toBe(0);
-    for (const command of ['deliveries', 'dead-letters', 'redrive', 'replay']) expect(general.stdout).toContain(command);
+    for (const command of ['deliveries', 'dead-letters', 'redrive', 'replay'])
+      expect(general.stdout).toContain(command);
     const replay = await ops(['replay', '--help']);
     expect(replay).toMatchObject({ code: 0, stdout: expect.stringContaining('--from-id') });
   });
@@ -94,7 +112,10 @@ describe('npm run ops', () => {
     const dataDir = mkdtempSync(path.join(tmpdir(), 'ops-cli-data-'));
     try {
       // This test's process stands in for a running npm start.
-      writeFileSync(path.join(dataDir, 'services.json'), JSON.stringify({ databaseUrl: stack.db.url, rabbitmqUrl: TEST_RABBITMQ_URL, pid: process.pid }));
+      writeFileSync(
+        path.join(dataDir, 'services.json'),
+        JSON.stringify({ databaseUrl: stack.db.url, rabbitmqUrl: TEST_RABBITMQ_URL, pid: process.pid }),
+      );
       const run = await ops(['deliveries', '--json'], { PETZI_DATA_DIR: dataDir });
       expect(run.code).toBe(0);
       expect((JSON.parse(run.stdout) as { items: unknown[] }).items).toHaveLength(3);
@@ -110,7 +131,10 @@ describe('npm run ops', () => {
     expect(table.stdout.match(/\bstored\b/g)).toHaveLength(3);
     const dead = await ops(['dead-letters', '--json'], env);
     expect(dead.code).toBe(0);
-    expect(JSON.parse(dead.stdout)).toMatchObject({ waiting: 1, items: [{ webhookId: webhookIds[1], reason: expect.stringContaining('test_poison_cli'), tries: 5 }] });
+    expect(JSON.parse(dead.stdout)).toMatchObject({
+      waiting: 1,
+      items: [{ webhookId: webhookIds[1], reason: expect.stringContaining('test_poison_cli'), tries: 5 }],
+    });
   });
 
   it('redrives a dead letter onto the relay queue from Postgres, and exits 4 for an unknown id', async () => {
@@ -126,7 +150,10 @@ describe('npm run ops', () => {
       // The host is down: the message waits in petzi.relay.
       const message = await channel.get(stack.host.deps.topology.relayQueue, { noAck: true });
       if (message === false) throw new Error('nothing on the relay queue');
-      expect(JSON.parse(message.content.toString('utf8'))).toMatchObject({ id: webhookIds[1], event: 'ticket_created' });
+      expect(JSON.parse(message.content.toString('utf8'))).toMatchObject({
+        id: webhookIds[1],
+        event: 'ticket_created',
+      });
       await channel.close();
     } finally {
       await connection.close();
@@ -135,7 +162,10 @@ describe('npm run ops', () => {
   });
 
   it('replays a range with a progress report on stderr', async () => {
-    const run = await ops(['replay', '--from-id', String(Math.min(...webhookIds)), '--to-id', String(Math.max(...webhookIds))], env);
+    const run = await ops(
+      ['replay', '--from-id', String(Math.min(...webhookIds)), '--to-id', String(Math.max(...webhookIds))],
+      env,
+    );
     expect(run.code).toBe(0);
     expect(run.stdout).toMatch(/^replayed 3 webhooks in \d+\.\d s\n$/);
     expect(run.stderr).toContain('replay 100% 3/3');

@@ -15,7 +15,19 @@ describe('npm run ops: the command line', () => {
     expect(parseArgs(['dead-letters', '--state', 'all'])).toMatchObject({ name: 'dead-letters', json: false });
     expect(parseArgs(['redrive', '3', '5'])).toEqual({ name: 'redrive', body: { ids: [3, 5] }, json: false });
     expect(parseArgs(['redrive', '--all'])).toEqual({ name: 'redrive', body: { all: true }, json: false });
-    expect(parseArgs(['replay', '--from-id', '10', '--to-id', '20', '--from', '2026-11-30T00:00:00Z', '--rebuild', '--quiet'])).toEqual({
+    expect(
+      parseArgs([
+        'replay',
+        '--from-id',
+        '10',
+        '--to-id',
+        '20',
+        '--from',
+        '2026-11-30T00:00:00Z',
+        '--rebuild',
+        '--quiet',
+      ]),
+    ).toEqual({
       name: 'replay',
       body: { rebuild: true, fromId: 10, toId: 20, from: '2026-11-30T00:00:00Z' },
       json: false,
@@ -28,7 +40,8 @@ describe('npm run ops: the command line', () => {
     expect(parseArgs(['--help'])).toEqual({ name: 'help', topic: undefined });
     expect(parseArgs(['help', 'replay'])).toEqual({ name: 'help', topic: 'replay' });
     expect(parseArgs(['redrive', '1', '--help'])).toEqual({ name: 'help', topic: 'redrive' });
-    for (const topic of ['deliveries', 'dead-letters', 'redrive', 'replay']) expect(helpText(topic)).toContain(`npm run ops -- ${topic}`);
+    for (const topic of ['deliveries', 'dead-letters', 'redrive', 'replay'])
+      expect(helpText(topic)).toContain(`npm run ops -- ${topic}`);
     expect(helpText('nonsense')).toContain('Exit codes');
   });
 

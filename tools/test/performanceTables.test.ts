@@ -1,6 +1,8 @@
 import { e2eBefore, ingestBefore } from '../bench/performanceTables';
 
-const ingestSummary = (rows: Array<{ hostFunctions: string; connections: number; ratioToBare: number }>) => ({ summary: rows });
+const ingestSummary = (rows: Array<{ hostFunctions: string; connections: number; ratioToBare: number }>) => ({
+  summary: rows,
+});
 const e2eSummary = (rows: Array<{ layout: string; rate: number; p99Ms: number }>) => ({ summary: rows });
 
 describe('performanceTables: which row is "before" for a target', () => {

@@ -22,7 +22,8 @@ describe('a service data folder', () => {
     writeFileSync(path.join(base, 'enabled_plugins'), '[rabbitmq_management].\n');
     writeFileSync(path.join(base, 'mnesia', 'msg_stores', '0.rdq'), 'Ada Lovelace');
     chmodSync(path.join(base, 'mnesia', 'msg_stores', '0.rdq'), 0o664);
-    for (const folder of [base, path.join(base, 'mnesia'), path.join(base, 'mnesia', 'msg_stores')]) chmodSync(folder, 0o755);
+    for (const folder of [base, path.join(base, 'mnesia'), path.join(base, 'mnesia', 'msg_stores')])
+      chmodSync(folder, 0o755);
   }
 
   it('is made 0700 with nothing inside open to group or others, and (as root) owned by the service user', () => {
@@ -81,7 +82,10 @@ describe("the pipeline's broker user", () => {
   });
 
   it("gets the pipeline's permissions on its vhost and the management tag, nothing more, and no guest", () => {
-    const definitions = pipelineDefinitions(user) as { users: Array<{ name: string; tags: string[] }>; permissions: unknown[] };
+    const definitions = pipelineDefinitions(user) as {
+      users: Array<{ name: string; tags: string[] }>;
+      permissions: unknown[];
+    };
     expect(definitions.users.map((u) => [u.name, u.tags])).toEqual([['petzi', ['management']]]);
     expect(definitions.permissions).toEqual([{ user: 'petzi', vhost: '/', configure: '.*', write: '.*', read: '.*' }]);
   });

@@ -43,7 +43,9 @@ describe('Chromium', () => {
   });
 
   it('refuses a CHROMIUM_PATH that is not an executable, saying which', async () => {
-    await expect(ensureChromium({ CHROMIUM_PATH: '/nonexistent/chrome' }, noInstall, quiet)).rejects.toThrow('CHROMIUM_PATH=/nonexistent/chrome is not an executable file');
+    await expect(ensureChromium({ CHROMIUM_PATH: '/nonexistent/chrome' }, noInstall, quiet)).rejects.toThrow(
+      'CHROMIUM_PATH=/nonexistent/chrome is not an executable file',
+    );
   });
 });
 
@@ -73,7 +75,11 @@ describe('RabbitMQ', () => {
       env: {},
       log: quiet,
     });
-    expect(handle).toMatchObject({ url: 'amqp://someone:else@broker.invalid:5672', source: 'RABBITMQ_URL', user: 'someone' });
+    expect(handle).toMatchObject({
+      url: 'amqp://someone:else@broker.invalid:5672',
+      source: 'RABBITMQ_URL',
+      user: 'someone',
+    });
   });
 
   it('says how to get a broker when there is none, no server, no engine and installing is off', async () => {
@@ -84,7 +90,11 @@ describe('RabbitMQ', () => {
       dataDir: '/nonexistent',
       port: await freePort(),
       install: noInstall,
-      env: { RABBITMQ_SERVER_BIN: '/nonexistent/rabbitmq-server', DOCKER_HOST: 'unix:///nonexistent/docker.sock', PATH: process.env.PATH },
+      env: {
+        RABBITMQ_SERVER_BIN: '/nonexistent/rabbitmq-server',
+        DOCKER_HOST: 'unix:///nonexistent/docker.sock',
+        PATH: process.env.PATH,
+      },
       log: quiet,
     });
     await expect(attempt).rejects.toBeInstanceOf(NoBrokerError);
@@ -96,7 +106,10 @@ async function refusedAt(url: string): Promise<boolean> {
   return !(await postgresAnswers(url));
 }
 
-/** Publishes a persistent message with a buyer's name to a durable queue, confirmed: it reaches the node's message store. */
+/**
+ * Publishes a persistent message with a buyer's name to a durable queue, confirmed: it reaches the node's message
+ * store.
+ */
 async function storeBuyerName(url: string): Promise<void> {
   const connection = await amqp.connect(url);
   try {
@@ -104,7 +117,11 @@ async function storeBuyerName(url: string): Promise<void> {
     const queue = uniqueName('modes');
     await channel.assertQueue(queue, { durable: true });
     // Above queue_index_embed_msgs_below (4 KiB): kept in the message store files, not the queue index.
-    channel.sendToQueue(queue, Buffer.from(JSON.stringify({ buyer: { firstName: 'Ada', lastName: 'Lovelace' }, pad: 'x'.repeat(8192) })), { persistent: true });
+    channel.sendToQueue(
+      queue,
+      Buffer.from(JSON.stringify({ buyer: { firstName: 'Ada', lastName: 'Lovelace' }, pad: 'x'.repeat(8192) })),
+      { persistent: true },
+    );
     await channel.waitForConfirms();
     await channel.deleteQueue(queue);
     await channel.close();
@@ -156,7 +173,8 @@ describe('the services of npm test', () => {
       const { rows } = await client.query<{ user: string; encoding: string }>(
         "SELECT current_user AS user, pg_encoding_to_char(encoding) AS encoding FROM pg_database WHERE datname = 'template1'",
       );
-      const dataDirectory = (await client.query<{ data_directory: string }>('SHOW data_directory')).rows[0].data_directory;
+      const dataDirectory = (await client.query<{ data_directory: string }>('SHOW data_directory')).rows[0]
+        .data_directory;
       await client.end();
       // UTF8 whatever the machine's locale: jsonb refuses the senders' \u escapes in SQL_ASCII.
       expect(rows).toEqual([{ user: 'postgres', encoding: 'UTF8' }]);
@@ -168,11 +186,17 @@ describe('the services of npm test', () => {
       expect(decodeURIComponent(broker.username)).toBe('petzi');
       expect(await amqpAnswers(env.TEST_RABBITMQ_URL)).toBe(true);
       expect(await amqpAnswers(`amqp://guest:guest@127.0.0.1:${broker.port}`)).toBe(false);
-      const login = (user: string, password: string) => ({ Authorization: `Basic ${Buffer.from(`${user}:${password}`).toString('base64')}` });
-      const overview = await fetch(`${env.TEST_RABBITMQ_MANAGEMENT_URL}/api/overview`, { headers: login('petzi', decodeURIComponent(broker.password)) });
+      const login = (user: string, password: string) => ({
+        Authorization: `Basic ${Buffer.from(`${user}:${password}`).toString('base64')}`,
+      });
+      const overview = await fetch(`${env.TEST_RABBITMQ_MANAGEMENT_URL}/api/overview`, {
+        headers: login('petzi', decodeURIComponent(broker.password)),
+      });
       expect(overview.status).toBe(200);
       await overview.arrayBuffer();
-      const asGuest = await fetch(`${env.TEST_RABBITMQ_MANAGEMENT_URL}/api/overview`, { headers: login('guest', 'guest') });
+      const asGuest = await fetch(`${env.TEST_RABBITMQ_MANAGEMENT_URL}/api/overview`, {
+        headers: login('guest', 'guest'),
+      });
       expect(asGuest.status).toBe(401);
       await asGuest.arrayBuffer();
 
@@ -212,7 +236,9 @@ describe('a data folder of an earlier version', () => {
     try {
       const first = await upgraded.first;
       expect(first.url).toBe(url(generated));
-      expect(first.said).toContain("the embedded server's superuser had the former fixed password; it now has the generated one");
+      expect(first.said).toContain(
+        "the embedded server's superuser had the former fixed password; it now has the generated one",
+      );
       expect(await postgresAnswers(url(generated))).toBe(true);
       expect(await refusedAt(url('postgres'))).toBe(true);
       expectPrivate(path.join(dataDir, 'postgres'), 'postgres');
@@ -243,10 +269,17 @@ describe('a data folder of an earlier version', () => {
       });
     const first = await start('Zq8-first-password');
     try {
-      expect(first).toMatchObject({ source: 'private node', user: 'petzi', url: `amqp://petzi:Zq8-first-password@127.0.0.1:${port}` });
+      expect(first).toMatchObject({
+        source: 'private node',
+        user: 'petzi',
+        url: `amqp://petzi:Zq8-first-password@127.0.0.1:${port}`,
+      });
       // What an earlier version left: a node with guest/guest, its folders and files open to everyone.
       const ctl = (args: string[]) =>
-        spawnSync('rabbitmqctl', ['-n', `petzi-${port}@localhost`, ...args], { env: { ...process.env, ERL_EPMD_PORT: String(port + 30_000) }, encoding: 'utf8' });
+        spawnSync('rabbitmqctl', ['-n', `petzi-${port}@localhost`, ...args], {
+          env: { ...process.env, ERL_EPMD_PORT: String(port + 30_000) },
+          encoding: 'utf8',
+        });
       expect(ctl(['add_user', 'guest', 'guest']).status).toBe(0);
       expect(ctl(['set_permissions', '-p', '/', 'guest', '.*', '.*', '.*']).status).toBe(0);
       expect(await amqpAnswers(`amqp://guest:guest@127.0.0.1:${port}`)).toBe(true);
@@ -259,7 +292,9 @@ describe('a data folder of an earlier version', () => {
     const said: string[] = [];
     const second = await start('Zq8-second-password', (line) => said.push(line));
     try {
-      expect(said).toContain('RabbitMQ: the private node still had the user guest/guest; deleting it (its user is now the generated one)');
+      expect(said).toContain(
+        'RabbitMQ: the private node still had the user guest/guest; deleting it (its user is now the generated one)',
+      );
       expect(await amqpAnswers(`amqp://guest:guest@127.0.0.1:${port}`)).toBe(false);
       expect(await amqpAnswers(`amqp://petzi:Zq8-first-password@127.0.0.1:${port}`)).toBe(false);
       expect(await amqpAnswers(second.url)).toBe(true);

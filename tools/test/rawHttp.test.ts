@@ -1,6 +1,14 @@
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { RawHttpConnection, UnsupportedReplyError, firstResponse, parseHead, parseResponses, rawRequest, slowClients } from '../harness/rawHttp';
+import {
+  RawHttpConnection,
+  UnsupportedReplyError,
+  firstResponse,
+  parseHead,
+  parseResponses,
+  rawRequest,
+  slowClients,
+} from '../harness/rawHttp';
 
 let server: http.Server;
 let port: number;
@@ -22,8 +30,16 @@ beforeAll(async () => {
         res.end('b');
         return;
       }
-      const text = JSON.stringify({ method: req.method, url: req.url, body, signature: req.headers['petzi-signature'] ?? null });
-      const headers: Record<string, string | number> = { 'Content-Type': 'application/json', 'Content-Length': Buffer.byteLength(text) };
+      const text = JSON.stringify({
+        method: req.method,
+        url: req.url,
+        body,
+        signature: req.headers['petzi-signature'] ?? null,
+      });
+      const headers: Record<string, string | number> = {
+        'Content-Type': 'application/json',
+        'Content-Length': Buffer.byteLength(text),
+      };
       if (req.url === '/close') headers.Connection = 'close';
       res.writeHead(req.url === '/missing' ? 404 : 200, headers).end(text);
     });
@@ -45,7 +61,12 @@ describe('RawHttpConnection', () => {
       const body = Buffer.from('{"é":"ü"}');
       const first = await connection.request('POST /webhook HTTP/1.1\r\nPetzi-Signature: t=1,v1=ab', body);
       expect(first.status).toBe(200);
-      expect(JSON.parse(first.body)).toEqual({ method: 'POST', url: '/webhook', body: '{"é":"ü"}', signature: 't=1,v1=ab' });
+      expect(JSON.parse(first.body)).toEqual({
+        method: 'POST',
+        url: '/webhook',
+        body: '{"é":"ü"}',
+        signature: 't=1,v1=ab',
+      });
       const second = await connection.request('POST /missing HTTP/1.1', Buffer.from('x'));
       expect(second.status).toBe(404);
       expect(sockets.size).toBe(1);
@@ -69,7 +90,9 @@ describe('RawHttpConnection', () => {
   it('refuses a reply it cannot read (no Content-Length) with a clear error', async () => {
     const connection = new RawHttpConnection('127.0.0.1', port);
     try {
-      await expect(connection.request('POST /chunked HTTP/1.1', Buffer.from('x'))).rejects.toThrow(UnsupportedReplyError);
+      await expect(connection.request('POST /chunked HTTP/1.1', Buffer.from('x'))).rejects.toThrow(
+        UnsupportedReplyError,
+      );
     } finally {
       connection.close();
     }
@@ -92,7 +115,11 @@ describe('raw socket helpers', () => {
   it('parseHead waits for the whole head and reads status, lower-cased headers and where the body starts', () => {
     const reply = Buffer.from('HTTP/1.1 201 Created\r\nContent-Type: text/plain\r\nX-A:  b \r\n\r\nbody');
     expect(parseHead(reply.subarray(0, 30))).toBeUndefined();
-    expect(parseHead(reply)).toEqual({ status: 201, headers: { 'content-type': 'text/plain', 'x-a': 'b' }, bodyStart: reply.length - 4 });
+    expect(parseHead(reply)).toEqual({
+      status: 201,
+      headers: { 'content-type': 'text/plain', 'x-a': 'b' },
+      bodyStart: reply.length - 4,
+    });
     expect(parseHead(Buffer.from('SSH-2.0\r\n\r\n'))).toBeUndefined();
   });
 
@@ -120,8 +147,15 @@ describe('raw socket helpers', () => {
   });
 
   it('firstResponse reads a body, a HEAD reply and an SSE head without waiting for the stream to end', async () => {
-    expect(await firstResponse(port, get('/one'))).toMatchObject({ status: 200, stream: false, body: expect.stringContaining('"/one"') });
-    expect(await firstResponse(port, Buffer.from('HEAD /h HTTP/1.1\r\nHost: x\r\n\r\n'))).toMatchObject({ status: 200, body: '' });
+    expect(await firstResponse(port, get('/one'))).toMatchObject({
+      status: 200,
+      stream: false,
+      body: expect.stringContaining('"/one"'),
+    });
+    expect(await firstResponse(port, Buffer.from('HEAD /h HTTP/1.1\r\nHost: x\r\n\r\n'))).toMatchObject({
+      status: 200,
+      body: '',
+    });
     expect(await firstResponse(port, get('/sse'))).toMatchObject({ status: 200, stream: true, body: '' });
   });
 

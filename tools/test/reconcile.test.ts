@@ -20,7 +20,18 @@ describe('reconcile', () => {
         [2, 1, 1],
       ],
     });
-    expect(r).toMatchObject({ sent: 5, ok: 3, acknowledged: 2, stored: 2, published: 2, relayed: 2, deliveredToSse: 2, lost: 0, publishDuplicates: 1, sseDuplicatesShown: 1 });
+    expect(r).toMatchObject({
+      sent: 5,
+      ok: 3,
+      acknowledged: 2,
+      stored: 2,
+      published: 2,
+      relayed: 2,
+      deliveredToSse: 2,
+      lost: 0,
+      publishDuplicates: 1,
+      sseDuplicatesShown: 1,
+    });
     expect(r.refused).toEqual({ '503': 1, 'error: connect ECONNREFUSED': 1 });
   });
 
@@ -30,7 +41,14 @@ describe('reconcile', () => {
     ['not relayed', { relayed: new Set([1]) }],
     ['missed by one client', { clients: [[1, 2], [1]] }],
   ])('counts an id %s as lost', (_name, override) => {
-    const r = reconcile({ replies, stored: new Set([1, 2]), published: [1, 2], relayed: new Set([1, 2]), clients: [[1, 2]], ...override });
+    const r = reconcile({
+      replies,
+      stored: new Set([1, 2]),
+      published: [1, 2],
+      relayed: new Set([1, 2]),
+      clients: [[1, 2]],
+      ...override,
+    });
     expect(r.lost).toBe(1);
     expect(r.lostIds).toEqual([2]);
   });

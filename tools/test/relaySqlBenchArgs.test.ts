@@ -2,11 +2,16 @@ import { parseRelaySqlArgs } from '../bench/relay-sql-bench';
 
 describe('npm run bench:relay-sql arguments', () => {
   it('defaults to batches 1, 5, 20 and 100, 2,000 webhooks, 3 rounds', () => {
-    expect(parseRelaySqlArgs([])).toEqual({ kind: 'run', options: { batches: [1, 5, 20, 100], webhooks: 2000, repeat: 3 } });
+    expect(parseRelaySqlArgs([])).toEqual({
+      kind: 'run',
+      options: { batches: [1, 5, 20, 100], webhooks: 2000, repeat: 3 },
+    });
   });
 
   it('takes each flag, and leaves --shared-services to the services', () => {
-    expect(parseRelaySqlArgs(['--batches', '20, 40', '--webhooks', '13000', '--repeat', '1', '--shared-services'])).toEqual({
+    expect(
+      parseRelaySqlArgs(['--batches', '20, 40', '--webhooks', '13000', '--repeat', '1', '--shared-services']),
+    ).toEqual({
       kind: 'run',
       options: { batches: [20, 40], webhooks: 13000, repeat: 1 },
     });

@@ -9,7 +9,11 @@ interface Seen {
 /** Feeds `chunks` to a fresh parser and returns what it reported. */
 function parse(...chunks: string[]): Seen {
   const seen: Seen = { events: [], comments: [], retries: [] };
-  const parser = createSseParser({ event: (e) => seen.events.push(e), comment: (c) => seen.comments.push(c), retry: (ms) => seen.retries.push(ms) });
+  const parser = createSseParser({
+    event: (e) => seen.events.push(e),
+    comment: (c) => seen.comments.push(c),
+    retry: (ms) => seen.retries.push(ms),
+  });
   chunks.forEach((chunk) => parser.push(chunk));
   return seen;
 }
@@ -47,11 +51,15 @@ describe('createSseParser', () => {
   });
 
   test('mixed line ends in one stream', () => {
-    expect(parse('data: a\rdata: b\r\ndata: c\n\r\n').events).toEqual([{ id: undefined, event: 'message', data: 'a\nb\nc' }]);
+    expect(parse('data: a\rdata: b\r\ndata: c\n\r\n').events).toEqual([
+      { id: undefined, event: 'message', data: 'a\nb\nc' },
+    ]);
   });
 
   test('multi-line data keeps its empty lines and one leading space is dropped', () => {
-    expect(parse('data:  two spaces\ndata\ndata:\ndata:last\n\n').events).toEqual([{ id: undefined, event: 'message', data: ' two spaces\n\n\nlast' }]);
+    expect(parse('data:  two spaces\ndata\ndata:\ndata:last\n\n').events).toEqual([
+      { id: undefined, event: 'message', data: ' two spaces\n\n\nlast' },
+    ]);
   });
 
   test('a field without a colon is the field with an empty value', () => {

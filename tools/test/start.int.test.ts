@@ -1,5 +1,14 @@
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { chmodSync, existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import {
+  chmodSync,
+  existsSync,
+  mkdtempSync,
+  readFileSync,
+  readdirSync,
+  rmSync,
+  statSync,
+  writeFileSync,
+} from 'node:fs';
 import net from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -54,10 +63,26 @@ function startJsPid(pid: number): number {
 
 function startNpmStart(env: Record<string, string>, launch: Launch = 'node'): Started {
   const base = { ...process.env };
-  for (const key of ['DATABASE_URL', 'DATABASE_URI', 'RABBITMQ_URL', 'RabbitMQConnection', 'PETZI_WEBHOOK_SECRET', 'SECRET_KEY']) delete base[key];
+  for (const key of [
+    'DATABASE_URL',
+    'DATABASE_URI',
+    'RABBITMQ_URL',
+    'RabbitMQConnection',
+    'PETZI_WEBHOOK_SECRET',
+    'SECRET_KEY',
+  ])
+    delete base[key];
   const [command, args] =
-    launch === 'node' ? [process.execPath, [path.join(ROOT, 'tools', 'start.js')]] : launch === 'npm' ? ['npm', ['start']] : ['script', ['-qfec', 'npm start', '/dev/null']];
-  const child = spawn(command, args, { cwd: ROOT, env: { ...base, NO_COLOR: '1', ...env }, stdio: [launch === 'terminal' ? 'pipe' : 'ignore', 'pipe', 'pipe'] });
+    launch === 'node'
+      ? [process.execPath, [path.join(ROOT, 'tools', 'start.js')]]
+      : launch === 'npm'
+        ? ['npm', ['start']]
+        : ['script', ['-qfec', 'npm start', '/dev/null']];
+  const child = spawn(command, args, {
+    cwd: ROOT,
+    env: { ...base, NO_COLOR: '1', ...env },
+    stdio: [launch === 'terminal' ? 'pipe' : 'ignore', 'pipe', 'pipe'],
+  });
   let output = '';
   child.stdout?.on('data', (c: Buffer) => (output += c.toString()));
   child.stderr?.on('data', (c: Buffer) => (output += c.toString()));
@@ -83,7 +108,14 @@ function openUp(dir: string): void {
   chmodSync(dir, 0o755);
 }
 
-const CREDENTIAL_ENTRIES = ['adminKey', 'apiKey', 'dashboardPassword', 'postgresPassword', 'rabbitmqPassword', 'rabbitmqUser'];
+const CREDENTIAL_ENTRIES = [
+  'adminKey',
+  'apiKey',
+  'dashboardPassword',
+  'postgresPassword',
+  'rabbitmqPassword',
+  'rabbitmqUser',
+];
 
 describe('npm start', () => {
   // The user's own npm start may be running on the defaults (issue: npm test beside npm start):
@@ -113,7 +145,11 @@ describe('npm start', () => {
       PETZI_TOPOLOGY_PREFIX: prefix,
     });
     try {
-      await waitUntil(() => (started.output().includes('PETZI pipeline is running') ? true : undefined), 120_000, 'readiness banner').catch((error: unknown) => {
+      await waitUntil(
+        () => (started.output().includes('PETZI pipeline is running') ? true : undefined),
+        120_000,
+        'readiness banner',
+      ).catch((error: unknown) => {
         throw new Error(`${String(error)}\n--- npm start output ---\n${started.output()}`);
       });
       expect(started.output()).toContain(`http://localhost:${ports.dashboard}`);
@@ -130,13 +166,18 @@ describe('npm start', () => {
       const stream = await openSse(`http://127.0.0.1:${ports.dashboard}/events`, { headers: { cookie } });
       expect(stream.status).toBe(200);
       const sink = { write: () => true };
-      const code = await simulate([`http://127.0.0.1:${ports.functions}/webhook`, 'secret', '--count', '3', '--seed', '7'], { stdout: sink, stderr: sink });
+      const code = await simulate(
+        [`http://127.0.0.1:${ports.functions}/webhook`, 'secret', '--count', '3', '--seed', '7'],
+        { stdout: sink, stderr: sink },
+      );
       expect(code).toBe(0);
       const events = await stream.waitFor(3, 15_000);
       expect(events.map((e) => e.event)).toEqual(['ticket', 'ticket', 'ticket']);
       await stream.close();
 
-      const tickets = (await (await fetch(`http://127.0.0.1:${ports.dashboard}/api/tickets`, { headers: { cookie } })).json()) as { items: Array<{ number: string }> };
+      const tickets = (await (
+        await fetch(`http://127.0.0.1:${ports.dashboard}/api/tickets`, { headers: { cookie } })
+      ).json()) as { items: Array<{ number: string }> };
       const numbers = events.map((e) => (JSON.parse(e.data) as { ticket: { number: string } }).ticket.number);
       expect(tickets.items.map((t) => t.number).sort()).toEqual([...numbers].sort());
 
@@ -153,13 +194,19 @@ describe('npm start', () => {
       const stored = JSON.parse(readFileSync(credentialsFile, 'utf8')) as Record<string, string>;
       expect(Object.keys(stored).sort()).toEqual(CREDENTIAL_ENTRIES);
       const recorded = readServices(dataDir);
-      expect(recorded?.databaseUrl).toBe(`postgres://postgres:${stored.postgresPassword}@127.0.0.1:${ports.postgres}/petzi`);
+      expect(recorded?.databaseUrl).toBe(
+        `postgres://postgres:${stored.postgresPassword}@127.0.0.1:${ports.postgres}/petzi`,
+      );
       expect(await postgresAnswers(`postgres://postgres:postgres@127.0.0.1:${ports.postgres}/petzi`)).toBe(false);
-      const ops = spawnSync(process.execPath, [path.join(__dirname, '..', '..', 'dist', 'tools', 'ops', 'main.js'), 'deliveries', '--json'], {
-        env: { PATH: process.env.PATH, PETZI_DATA_DIR: dataDir, PETZI_TOPOLOGY_PREFIX: prefix },
-        encoding: 'utf8',
-        timeout: 60_000,
-      });
+      const ops = spawnSync(
+        process.execPath,
+        [path.join(__dirname, '..', '..', 'dist', 'tools', 'ops', 'main.js'), 'deliveries', '--json'],
+        {
+          env: { PATH: process.env.PATH, PETZI_DATA_DIR: dataDir, PETZI_TOPOLOGY_PREFIX: prefix },
+          encoding: 'utf8',
+          timeout: 60_000,
+        },
+      );
       expect({ status: ops.status, stderr: ops.stderr }).toEqual({ status: 0, stderr: '' });
       const deliveries = (JSON.parse(ops.stdout) as { items: Array<{ outcome: string; webhookId: number }> }).items;
       expect(deliveries.map((d) => d.outcome)).toEqual(['stored', 'stored', 'stored']);
@@ -204,7 +251,10 @@ describe('npm start', () => {
       log: () => undefined,
     });
     try {
-      const ctl = (args: string[]) => spawnSync('rabbitmqctl', ['-n', `petzi-${port}@localhost`, ...args], { env: { ...process.env, ERL_EPMD_PORT: String(port + 30_000) } });
+      const ctl = (args: string[]) =>
+        spawnSync('rabbitmqctl', ['-n', `petzi-${port}@localhost`, ...args], {
+          env: { ...process.env, ERL_EPMD_PORT: String(port + 30_000) },
+        });
       expect(ctl(['add_user', 'guest', 'guest']).status).toBe(0);
       expect(ctl(['set_permissions', '-p', '/', 'guest', '.*', '.*', '.*']).status).toBe(0);
     } finally {
@@ -222,38 +272,62 @@ describe('npm start', () => {
       DASHBOARD_PORT: String(ports.dashboard),
     });
     try {
-      await waitUntil(() => (started.output().includes('PETZI pipeline is running') ? true : undefined), 150_000, 'readiness banner').catch((error: unknown) => {
+      await waitUntil(
+        () => (started.output().includes('PETZI pipeline is running') ? true : undefined),
+        150_000,
+        'readiness banner',
+      ).catch((error: unknown) => {
         throw new Error(`${String(error)}\n--- npm start output ---\n${started.output()}`);
       });
       const credentialsFile = path.join(dataDir, 'credentials.json');
       const output = started.output();
-      expect(output).toContain(`credentials: added postgresPassword, rabbitmqUser, rabbitmqPassword to ${credentialsFile}`);
-      expect(output).toContain("Postgres: the embedded server's superuser had the former fixed password; it now has the generated one");
+      expect(output).toContain(
+        `credentials: added postgresPassword, rabbitmqUser, rabbitmqPassword to ${credentialsFile}`,
+      );
+      expect(output).toContain(
+        "Postgres: the embedded server's superuser had the former fixed password; it now has the generated one",
+      );
       expect(output).toContain('RabbitMQ: the private node still had the user guest/guest; deleting it');
       expect(output).toContain(`RabbitMQ: starting a private node petzi-${port}@localhost on port ${port}`);
-      expect(output).toContain(`RabbitMQ    http://127.0.0.1:${port + 10_000}  (user petzi, password in ${credentialsFile})`);
+      expect(output).toContain(
+        `RabbitMQ    http://127.0.0.1:${port + 10_000}  (user petzi, password in ${credentialsFile})`,
+      );
 
       // The earlier keys stay; the new passwords are in the file and nowhere in the output.
       const stored = JSON.parse(readFileSync(credentialsFile, 'utf8')) as Record<string, string>;
       expect(stored).toMatchObject({ ...earlier, rabbitmqUser: 'petzi' });
       expect(Object.keys(stored).sort()).toEqual(CREDENTIAL_ENTRIES);
-      for (const secret of [stored.postgresPassword, stored.rabbitmqPassword, ...Object.values(earlier)]) expect(output).not.toContain(secret);
+      for (const secret of [stored.postgresPassword, stored.rabbitmqPassword, ...Object.values(earlier)])
+        expect(output).not.toContain(secret);
       expect(modeOf(credentialsFile)).toBe(0o600);
 
       // The host and the bridge got the generated users; the fixed password and guest no longer work.
       const recorded = readServices(dataDir);
-      expect(recorded?.databaseUrl).toBe(`postgres://postgres:${stored.postgresPassword}@127.0.0.1:${ports.postgres}/petzi`);
+      expect(recorded?.databaseUrl).toBe(
+        `postgres://postgres:${stored.postgresPassword}@127.0.0.1:${ports.postgres}/petzi`,
+      );
       expect(recorded?.rabbitmqUrl).toBe(`amqp://petzi:${stored.rabbitmqPassword}@127.0.0.1:${port}`);
-      for (const pid of descendants(started.child.pid!).filter((p) => /dist\/(host|bridge)\/src\//.test(commandOf(p)))) {
-        expect(readFileSync(`/proc/${pid}/environ`, 'utf8').split('\0')).toContain(`RABBITMQ_URL=${recorded?.rabbitmqUrl}`);
+      for (const pid of descendants(started.child.pid!).filter((p) =>
+        /dist\/(host|bridge)\/src\//.test(commandOf(p)),
+      )) {
+        expect(readFileSync(`/proc/${pid}/environ`, 'utf8').split('\0')).toContain(
+          `RABBITMQ_URL=${recorded?.rabbitmqUrl}`,
+        );
       }
       expect(await postgresAnswers(`postgres://postgres:postgres@127.0.0.1:${ports.postgres}/petzi`)).toBe(false);
       expect(await amqpAnswers(`amqp://guest:guest@127.0.0.1:${port}`)).toBe(false);
       expect(await amqpAnswers(`amqp://petzi:Zq8-an-old-password@127.0.0.1:${port}`)).toBe(false);
 
-      const stream = await openSse(`http://127.0.0.1:${ports.bridge}/events`, { headers: { 'x-functions-key': earlier.apiKey } });
+      const stream = await openSse(`http://127.0.0.1:${ports.bridge}/events`, {
+        headers: { 'x-functions-key': earlier.apiKey },
+      });
       const sink = { write: () => true };
-      expect(await simulate([`http://127.0.0.1:${ports.functions}/webhook`, 'secret', '--count', '3', '--seed', '11'], { stdout: sink, stderr: sink })).toBe(0);
+      expect(
+        await simulate([`http://127.0.0.1:${ports.functions}/webhook`, 'secret', '--count', '3', '--seed', '11'], {
+          stdout: sink,
+          stderr: sink,
+        }),
+      ).toBe(0);
       expect((await stream.waitFor(3, 15_000)).map((e) => e.event)).toEqual(['ticket', 'ticket', 'ticket']);
       await stream.close();
 
@@ -265,7 +339,11 @@ describe('npm start', () => {
       const family = descendants(started.child.pid!);
       started.child.kill('SIGINT');
       expect(await started.exited).toBe(0);
-      await waitUntil(() => (family.every((pid) => !alive(pid)) ? true : undefined), 15_000, 'every child, the node included, to exit');
+      await waitUntil(
+        () => (family.every((pid) => !alive(pid)) ? true : undefined),
+        15_000,
+        'every child, the node included, to exit',
+      );
       for (const taken of [...nodePorts(port), ...Object.values(ports)]) expect(await isListening(taken)).toBe(false);
       // What the node wrote until it stopped is closed too.
       expectPrivate(path.join(dataDir, 'rabbitmq'), 'rabbitmq');
@@ -308,9 +386,15 @@ describe('npm start', () => {
     const taken = (blocker.address() as net.AddressInfo).port;
     const [functions, dashboard] = await freePorts(2);
     try {
-      const started = startNpmStart({ BRIDGE_PORT: String(taken), FUNCTIONS_PORT: String(functions), DASHBOARD_PORT: String(dashboard) });
+      const started = startNpmStart({
+        BRIDGE_PORT: String(taken),
+        FUNCTIONS_PORT: String(functions),
+        DASHBOARD_PORT: String(dashboard),
+      });
       expect(await started.exited).toBe(1);
-      expect(started.output()).toContain(`Port ${taken} (SSE bridge) is already in use: set BRIDGE_PORT to another port.`);
+      expect(started.output()).toContain(
+        `Port ${taken} (SSE bridge) is already in use: set BRIDGE_PORT to another port.`,
+      );
     } finally {
       await new Promise((resolve) => blocker.close(resolve));
     }
@@ -327,8 +411,14 @@ describe('npm start', () => {
       };
       const refusals: Array<[() => Promise<Record<string, string>>, string]> = [
         [async () => ({}), 'Port 5000 (functions host) is already in use: set FUNCTIONS_PORT to another port.'],
-        [async () => ({ FUNCTIONS_PORT: (await free(1))[0] }), 'Port 5001 (SSE bridge) is already in use: set BRIDGE_PORT to another port.'],
-        [async () => ({ ...(await servers()), DASHBOARD_PORT: '8080' }), 'Port 8080 (dashboard) is already in use: set DASHBOARD_PORT to another port.'],
+        [
+          async () => ({ FUNCTIONS_PORT: (await free(1))[0] }),
+          'Port 5001 (SSE bridge) is already in use: set BRIDGE_PORT to another port.',
+        ],
+        [
+          async () => ({ ...(await servers()), DASHBOARD_PORT: '8080' }),
+          'Port 8080 (dashboard) is already in use: set DASHBOARD_PORT to another port.',
+        ],
         [servers, 'Port 54320 (embedded Postgres) is already in use: set POSTGRES_PORT to another port.'],
         // Nothing answers at RABBITMQ_LOCAL_PORT: npm start would start a private node on 5673.
         [
@@ -421,7 +511,11 @@ describe('npm start', () => {
           stop.launch,
         );
         try {
-          await waitUntil(() => (started.output().includes('PETZI pipeline is running') ? true : undefined), 150_000, 'readiness banner').catch((error: unknown) => {
+          await waitUntil(
+            () => (started.output().includes('PETZI pipeline is running') ? true : undefined),
+            150_000,
+            'readiness banner',
+          ).catch((error: unknown) => {
             throw new Error(`${String(error)}\n--- npm start output ---\n${started.output()}`);
           });
           const family = descendants(started.child.pid!);
@@ -437,11 +531,16 @@ describe('npm start', () => {
 
           stop.send(started);
           await started.exited;
-          await waitUntil(() => (family.every((pid) => !alive(pid)) ? true : undefined), 60_000, 'every process npm start started to exit').catch((error: unknown) => {
+          await waitUntil(
+            () => (family.every((pid) => !alive(pid)) ? true : undefined),
+            60_000,
+            'every process npm start started to exit',
+          ).catch((error: unknown) => {
             const left = family.filter(alive).map((pid) => `${pid} ${commandOf(pid)}`);
             throw new Error(`${String(error)}: ${left.join(', ')}\n--- npm start output ---\n${started.output()}`);
           });
-          for (const port of [...Object.values(ports), ...nodePorts(rabbitPort)]) expect(await isListening(port)).toBe(false);
+          for (const port of [...Object.values(ports), ...nodePorts(rabbitPort)])
+            expect(await isListening(port)).toBe(false);
           // The terminal that closed cannot show the last words; every other way shows a clean stop.
           if (_name !== 'the terminal closing (SIGHUP)') expect(started.output()).toContain('[start]      stopped');
         } finally {

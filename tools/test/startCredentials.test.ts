@@ -19,7 +19,14 @@ describe('npm start credentials', () => {
     const first = ensureCredentials(dataDir, {});
     expect(first.file).toBe(path.join(dataDir, 'credentials.json'));
     expect(mode(first.file)).toBe(0o600);
-    const secrets = [first.apiKey, first.adminKey, first.dashboardPassword, first.postgresPassword, first.rabbitmq.password, first.loginToken];
+    const secrets = [
+      first.apiKey,
+      first.adminKey,
+      first.dashboardPassword,
+      first.postgresPassword,
+      first.rabbitmq.password,
+      first.loginToken,
+    ];
     for (const value of secrets) expect(value).toMatch(/^[A-Za-z0-9_-]{43}$/);
     expect(new Set(secrets).size).toBe(secrets.length);
     expect(first.dashboardUser).toBe('admin');
@@ -44,7 +51,12 @@ describe('npm start credentials', () => {
   });
 
   it('refuses a file it did not write, saying what to do', () => {
-    for (const text of ['{"apiKey": 3}', '[]', '"x"', '{"apiKey": "a", "adminKey": "b", "dashboardPassword": "c", "postgresPassword": ""}']) {
+    for (const text of [
+      '{"apiKey": 3}',
+      '[]',
+      '"x"',
+      '{"apiKey": "a", "adminKey": "b", "dashboardPassword": "c", "postgresPassword": ""}',
+    ]) {
       writeFileSync(path.join(dir, 'credentials.json'), text);
       expect(() => ensureCredentials(dir, {})).toThrow(/delete it/);
       // Refused means left as it was.
@@ -58,7 +70,12 @@ describe('npm start credentials', () => {
     writeFileSync(file, JSON.stringify(earlier), { mode: 0o644 });
     const said: string[] = [];
     const made = ensureCredentials(dir, {}, (line) => said.push(line));
-    expect(made).toMatchObject({ apiKey: earlier.apiKey, adminKey: earlier.adminKey, dashboardPassword: earlier.dashboardPassword, rabbitmq: { name: 'petzi' } });
+    expect(made).toMatchObject({
+      apiKey: earlier.apiKey,
+      adminKey: earlier.adminKey,
+      dashboardPassword: earlier.dashboardPassword,
+      rabbitmq: { name: 'petzi' },
+    });
     expect(made.postgresPassword).toMatch(/^[A-Za-z0-9_-]{43}$/);
     expect(made.rabbitmq.password).toMatch(/^[A-Za-z0-9_-]{43}$/);
     expect(said).toEqual([`credentials: added postgresPassword, rabbitmqUser, rabbitmqPassword to ${file}`]);
@@ -72,12 +89,20 @@ describe('npm start credentials', () => {
     // Nothing left beside it, and the next run reads the same without a word.
     expect(readdirSync(dir)).toEqual(['credentials.json']);
     said.length = 0;
-    expect({ ...ensureCredentials(dir, {}, (line) => said.push(line)), loginToken: '' }).toEqual({ ...made, loginToken: '' });
+    expect({ ...ensureCredentials(dir, {}, (line) => said.push(line)), loginToken: '' }).toEqual({
+      ...made,
+      loginToken: '',
+    });
     expect(said).toEqual([]);
   });
 
   it('lets the environment override each one', () => {
-    const made = ensureCredentials(dir, { PETZI_API_KEY: 'k', PETZI_ADMIN_KEY: 'a', DASHBOARD_USER: 'u', DASHBOARD_PASSWORD: 'p' });
+    const made = ensureCredentials(dir, {
+      PETZI_API_KEY: 'k',
+      PETZI_ADMIN_KEY: 'a',
+      DASHBOARD_USER: 'u',
+      DASHBOARD_PASSWORD: 'p',
+    });
     expect(made).toMatchObject({ apiKey: 'k', adminKey: 'a', dashboardUser: 'u', dashboardPassword: 'p' });
   });
 
@@ -102,13 +127,24 @@ describe('the banner lines', () => {
     const text = loginLines('http://localhost:8080', made).join('\n');
     expect(text).toContain(`http://localhost:8080/?token=${made.loginToken}`);
     expect(text).toContain(made.file);
-    for (const secret of [made.apiKey, made.adminKey, made.dashboardPassword, made.postgresPassword, made.rabbitmq.password]) expect(text).not.toContain(secret);
+    for (const secret of [
+      made.apiKey,
+      made.adminKey,
+      made.dashboardPassword,
+      made.postgresPassword,
+      made.rabbitmq.password,
+    ])
+      expect(text).not.toContain(secret);
   });
 
   it('"Try it" never prints the webhook secret: the example one is the simulator default, a real one is named by its variable', () => {
-    expect(tryItLine('http://localhost:5000/webhook', 'secret')).toBe('Try it:  npm run simulate -- http://localhost:5000/webhook --count 20 --event mixed');
+    expect(tryItLine('http://localhost:5000/webhook', 'secret')).toBe(
+      'Try it:  npm run simulate -- http://localhost:5000/webhook --count 20 --event mixed',
+    );
     const real = tryItLine('http://localhost:5000/webhook', 'Zq8-real-secret,older-one');
-    expect(real).toBe('Try it:  npm run simulate -- http://localhost:5000/webhook "$PETZI_WEBHOOK_SECRET" --count 20 --event mixed');
+    expect(real).toBe(
+      'Try it:  npm run simulate -- http://localhost:5000/webhook "$PETZI_WEBHOOK_SECRET" --count 20 --event mixed',
+    );
     expect(real).not.toMatch(/Zq8-real-secret|older-one/);
   });
 });

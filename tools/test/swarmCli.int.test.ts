@@ -25,7 +25,12 @@ describe('the swarm tools on the command line', () => {
   it.each([
     ['npm run swarm:secrets', 'dist/tools/swarm/secretsCli.js', ['--bogus'], 'swarm:secrets: unknown option --bogus'],
     ['npm run swarm:secrets', 'dist/tools/swarm/secretsCli.js', [], 'swarm:secrets: give exactly one directory'],
-    ['npm run bench:swarm', 'dist/tools/swarm/scaleBench.js', ['--replicas', '0'], 'bench:swarm: --replicas takes integers from 1 to 12'],
+    [
+      'npm run bench:swarm',
+      'dist/tools/swarm/scaleBench.js',
+      ['--replicas', '0'],
+      'bench:swarm: --replicas takes integers from 1 to 12',
+    ],
     ['npm run bench:swarm', 'dist/tools/swarm/scaleBench.js', ['--seconds'], 'bench:swarm: --seconds needs a value'],
   ])('%s %j refuses with exit 64, a message and the usage', (_name, script, args, message) => {
     const res = run(script, args);

@@ -5,7 +5,9 @@ import { declaredFunctions } from '../../functions/src';
 import { selectFunctions } from '../../host/src/functionSelection';
 import { SWARM_SECRET_NAMES } from '../swarm/secrets';
 
-/** infra/swarm/stack.yml read as data: what the running test (npm run test:swarm) cannot see for the production image. */
+/**
+ * infra/swarm/stack.yml read as data: what the running test (npm run test:swarm) cannot see for the production image.
+ */
 const ROOT = path.resolve(__dirname, '..', '..');
 
 interface Service {
@@ -14,28 +16,42 @@ interface Service {
   secrets?: string[];
   healthcheck?: unknown;
   volumes?: string[];
-  deploy?: { replicas?: number; mode?: string; endpoint_mode?: string; update_config?: { order?: string; failure_action?: string } };
+  deploy?: {
+    replicas?: number;
+    mode?: string;
+    endpoint_mode?: string;
+    update_config?: { order?: string; failure_action?: string };
+  };
 }
 
-const stack = parse(readFileSync(path.join(ROOT, 'infra/swarm/stack.yml'), 'utf8'), { merge: true }) as { services: Record<string, Service>; secrets: Record<string, unknown> };
-const compose = parse(readFileSync(path.join(ROOT, 'docker-compose.yml'), 'utf8'), { merge: true }) as { services: Record<string, Service> };
+const stack = parse(readFileSync(path.join(ROOT, 'infra/swarm/stack.yml'), 'utf8'), { merge: true }) as {
+  services: Record<string, Service>;
+  secrets: Record<string, unknown>;
+};
+const compose = parse(readFileSync(path.join(ROOT, 'docker-compose.yml'), 'utf8'), { merge: true }) as {
+  services: Record<string, Service>;
+};
 
 describe('infra/swarm/stack.yml', () => {
-  it.each(['functions', 'relay'])('%s: the local host (PETZI_FUNCTIONS) and the Azure Functions host (AzureWebJobs.<name>.Disabled) run the same functions', (name) => {
-    const env = stack.services[name].environment ?? {};
-    const declared = declaredFunctions();
-    const byLocalHost = selectFunctions(declared, (env.PETZI_FUNCTIONS ?? '').split(',')).map((f) => f.name);
-    const byAzureHost = declared.filter((f) => env[`AzureWebJobs.${f.name}.Disabled`] !== 'true').map((f) => f.name);
-    expect(byAzureHost).toEqual(byLocalHost);
-    const disabledUnknown = Object.keys(env).flatMap((key) => {
-      const m = /^AzureWebJobs\.(.+)\.Disabled$/.exec(key);
-      return m && !declared.some((f) => f.name === m[1]) ? [m[1]] : [];
-    });
-    expect(disabledUnknown).toEqual([]);
-  });
+  it.each(['functions', 'relay'])(
+    '%s: the local host (PETZI_FUNCTIONS) and the Azure Functions host (AzureWebJobs.<name>.Disabled) run the same functions',
+    (name) => {
+      const env = stack.services[name].environment ?? {};
+      const declared = declaredFunctions();
+      const byLocalHost = selectFunctions(declared, (env.PETZI_FUNCTIONS ?? '').split(',')).map((f) => f.name);
+      const byAzureHost = declared.filter((f) => env[`AzureWebJobs.${f.name}.Disabled`] !== 'true').map((f) => f.name);
+      expect(byAzureHost).toEqual(byLocalHost);
+      const disabledUnknown = Object.keys(env).flatMap((key) => {
+        const m = /^AzureWebJobs\.(.+)\.Disabled$/.exec(key);
+        return m && !declared.some((f) => f.name === m[1]) ? [m[1]] : [];
+      });
+      expect(disabledUnknown).toEqual([]);
+    },
+  );
 
   it('splits the functions: HTTP in one service, the relay, the timers and the dead-letter recorder in the other, every function in one of them', () => {
-    const served = (name: string) => selectFunctions(declaredFunctions(), (stack.services[name].environment?.PETZI_FUNCTIONS ?? '').split(','));
+    const served = (name: string) =>
+      selectFunctions(declaredFunctions(), (stack.services[name].environment?.PETZI_FUNCTIONS ?? '').split(','));
     expect(served('functions').every((f) => f.kind === 'http')).toBe(true);
     expect(
       served('relay')
@@ -85,7 +101,8 @@ describe('infra/swarm/stack.yml', () => {
     expect(nodes).toEqual(['rabbitmq-1', 'rabbitmq-2', 'rabbitmq-3']);
     const volumes = nodes.map((name) => (stack.services[name].volumes ?? [])[0]?.split(':')[0]);
     expect(new Set(volumes).size).toBe(3);
-    for (const name of ['functions', 'relay']) expect(stack.services[name].environment?.PETZI_RELAY_QUEUE_TYPE).toBe('quorum');
+    for (const name of ['functions', 'relay'])
+      expect(stack.services[name].environment?.PETZI_RELAY_QUEUE_TYPE).toBe('quorum');
   });
 
   it('takes every secret from a swarm secret the service mounts, never from an environment value', () => {
@@ -94,10 +111,25 @@ describe('infra/swarm/stack.yml', () => {
       for (const [key, value] of Object.entries(service.environment ?? {})) {
         if (!key.endsWith('_FILE')) continue;
         const m = /^\/run\/secrets\/([a-z_]+)$/.exec(String(value));
-        expect({ service: name, key, mounted: m !== null && (service.secrets ?? []).includes(m[1]) }).toEqual({ service: name, key, mounted: true });
+        expect({ service: name, key, mounted: m !== null && (service.secrets ?? []).includes(m[1]) }).toEqual({
+          service: name,
+          key,
+          mounted: true,
+        });
       }
-      for (const secretName of ['PETZI_WEBHOOK_SECRET', 'PETZI_API_KEY', 'PETZI_ADMIN_KEY', 'DASHBOARD_PASSWORD', 'DATABASE_URL', 'RABBITMQ_URL', 'POSTGRES_PASSWORD']) {
-        expect({ service: name, plain: service.environment?.[secretName] }).toEqual({ service: name, plain: undefined });
+      for (const secretName of [
+        'PETZI_WEBHOOK_SECRET',
+        'PETZI_API_KEY',
+        'PETZI_ADMIN_KEY',
+        'DASHBOARD_PASSWORD',
+        'DATABASE_URL',
+        'RABBITMQ_URL',
+        'POSTGRES_PASSWORD',
+      ]) {
+        expect({ service: name, plain: service.environment?.[secretName] }).toEqual({
+          service: name,
+          plain: undefined,
+        });
       }
     }
   });

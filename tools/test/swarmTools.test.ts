@@ -8,7 +8,10 @@ import { generateSwarmSecrets, SWARM_SECRET_NAMES, writeSwarmSecrets } from '../
 describe('npm run swarm:secrets arguments', () => {
   it('takes one directory, --force and --rabbitmq-user in any order', () => {
     expect(parseSecretsArgs(['out'])).toEqual({ kind: 'run', options: { dir: 'out', force: false } });
-    expect(parseSecretsArgs(['--rabbitmq-user', 'venue.a', 'out', '--force'])).toEqual({ kind: 'run', options: { dir: 'out', force: true, rabbitmqUser: 'venue.a' } });
+    expect(parseSecretsArgs(['--rabbitmq-user', 'venue.a', 'out', '--force'])).toEqual({
+      kind: 'run',
+      options: { dir: 'out', force: true, rabbitmqUser: 'venue.a' },
+    });
   });
 
   it('answers --help and -h whatever else is there', () => {
@@ -42,10 +45,13 @@ describe('swarm secrets files', () => {
     writeSwarmSecrets(target, secrets);
     expect(readdirSync(target).sort()).toEqual([...SWARM_SECRET_NAMES].sort());
     expect(statSync(target).mode & 0o777).toBe(0o700);
-    for (const name of SWARM_SECRET_NAMES) expect({ name, mode: statSync(path.join(target, name)).mode & 0o777 }).toEqual({ name, mode: 0o600 });
+    for (const name of SWARM_SECRET_NAMES)
+      expect({ name, mode: statSync(path.join(target, name)).mode & 0o777 }).toEqual({ name, mode: 0o600 });
     const read = (name: string) => readFileSync(path.join(target, name), 'utf8').trim();
     expect(read('database_url')).toBe(`postgres://postgres:${read('postgres_password')}@db:5432/petzi`);
-    expect(read('rabbitmq_url')).toMatch(new RegExp(`^amqp://venue:${read('rabbitmq_password')}@rabbitmq:5672\\?heartbeat=\\d+$`));
+    expect(read('rabbitmq_url')).toMatch(
+      new RegExp(`^amqp://venue:${read('rabbitmq_password')}@rabbitmq:5672\\?heartbeat=\\d+$`),
+    );
   });
 
   it('refuses a directory that already holds files unless forced, and leaves them as they were', () => {
@@ -67,7 +73,10 @@ describe('npm run bench:swarm arguments', () => {
   });
 
   it('takes each flag', () => {
-    expect(parseScaleArgs(['--replicas', '2, 4', '--seconds', '5', '--concurrency', '8'])).toEqual({ kind: 'run', options: { replicas: [2, 4], seconds: 5, concurrency: 8 } });
+    expect(parseScaleArgs(['--replicas', '2, 4', '--seconds', '5', '--concurrency', '8'])).toEqual({
+      kind: 'run',
+      options: { replicas: [2, 4], seconds: 5, concurrency: 8 },
+    });
   });
 
   it('answers --help whatever else is there', () => {

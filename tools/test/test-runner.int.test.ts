@@ -13,16 +13,20 @@ const ROOT = path.resolve(__dirname, '..', '..');
  * Without its typecheck and lint (checks.int.test.ts covers those): this is about the services.
  */
 async function startRunner(jestArgs: string[]) {
-  const child = spawn(process.execPath, [path.join(ROOT, 'dist', 'tools', 'test-runner', 'main.js'), '--no-install', '--no-checks', ...jestArgs], {
-    cwd: ROOT,
-    env: {
-      ...process.env,
-      TEST_DATABASE_URL: `postgres://postgres:postgres@127.0.0.1:${await freePort()}/postgres`,
-      TEST_RABBITMQ_URL: `amqp://guest:guest@127.0.0.1:${await freePort()}`,
-      TEST_RABBITMQ_MANAGEMENT_URL: 'http://127.0.0.1:1',
+  const child = spawn(
+    process.execPath,
+    [path.join(ROOT, 'dist', 'tools', 'test-runner', 'main.js'), '--no-install', '--no-checks', ...jestArgs],
+    {
+      cwd: ROOT,
+      env: {
+        ...process.env,
+        TEST_DATABASE_URL: `postgres://postgres:postgres@127.0.0.1:${await freePort()}/postgres`,
+        TEST_RABBITMQ_URL: `amqp://guest:guest@127.0.0.1:${await freePort()}`,
+        TEST_RABBITMQ_MANAGEMENT_URL: 'http://127.0.0.1:1',
+      },
+      stdio: ['ignore', 'pipe', 'pipe'],
     },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
+  );
   let output = '';
   child.stdout.on('data', (c: Buffer) => (output += c.toString()));
   child.stderr.on('data', (c: Buffer) => (output += c.toString()));
@@ -52,11 +56,13 @@ describe('npm test runner (tools/test-runner.js)', () => {
     async (signal) => {
       const runner = await startRunner(['functions/test/webhook.int.test.ts']);
       try {
-        const jest = await waitUntil(() => descendants(runner.child.pid!).find((pid) => commandOf(pid).includes('jest/bin/jest')), 120_000, 'jest to start').catch(
-          (error: unknown) => {
-            throw new Error(`${String(error)}\n${runner.output()}`);
-          },
-        );
+        const jest = await waitUntil(
+          () => descendants(runner.child.pid!).find((pid) => commandOf(pid).includes('jest/bin/jest')),
+          120_000,
+          'jest to start',
+        ).catch((error: unknown) => {
+          throw new Error(`${String(error)}\n${runner.output()}`);
+        });
         const family = descendants(runner.child.pid!);
         const commands = family.map(commandOf);
         expect(commands.some((c) => c.includes('postgres'))).toBe(true);
@@ -64,7 +70,11 @@ describe('npm test runner (tools/test-runner.js)', () => {
         runner.child.kill(signal);
         expect(await runner.exited).not.toBe(0);
         expect(alive(jest)).toBe(false);
-        await waitUntil(() => (family.every((pid) => !alive(pid)) ? true : undefined), 30_000, 'every process the runner started to exit');
+        await waitUntil(
+          () => (family.every((pid) => !alive(pid)) ? true : undefined),
+          30_000,
+          'every process the runner started to exit',
+        );
         for (const port of servicePorts(runner.output())) expect(await isListening(port)).toBe(false);
         expect(runner.output()).toContain(`${signal}: stopping the services started for the tests`);
       } finally {

@@ -18,21 +18,31 @@ function isJsonType(contentType: string | undefined): boolean {
  * (a malformed one never travels with the admin key), then passed on with the admin key, which no
  * other route ever carries.
  */
-export async function forwardRedrive(req: IncomingMessage, res: ServerResponse, admin: Upstream, pathAndQuery: string): Promise<void> {
+export async function forwardRedrive(
+  req: IncomingMessage,
+  res: ServerResponse,
+  admin: Upstream,
+  pathAndQuery: string,
+): Promise<void> {
   if (!sameOrigin(req)) {
     req.resume();
-    return sendJson(res, 403, { error: 'refused: a state-changing request must carry an Origin header naming this dashboard' });
+    return sendJson(res, 403, {
+      error: 'refused: a state-changing request must carry an Origin header naming this dashboard',
+    });
   }
   if (admin.apiKey === undefined) {
     req.resume();
-    return sendJson(res, 403, { error: 'redrive needs the admin key, and this dashboard server has none: set PETZI_ADMIN_KEY in its environment' });
+    return sendJson(res, 403, {
+      error: 'redrive needs the admin key, and this dashboard server has none: set PETZI_ADMIN_KEY in its environment',
+    });
   }
   if (!isJsonType(req.headers['content-type'])) {
     req.resume();
     return sendJson(res, 415, { error: 'send the body as application/json: {"ids": [1, 2]} or {"all": true}' });
   }
   const body = await readLimited(req, MAX_BODY_BYTES);
-  if (body === undefined) return sendJson(res, 413, { error: `body larger than ${MAX_BODY_BYTES} bytes` }, { Connection: 'close' });
+  if (body === undefined)
+    return sendJson(res, 413, { error: `body larger than ${MAX_BODY_BYTES} bytes` }, { Connection: 'close' });
   try {
     // The functions' own parser: the same 400, naming the field, whichever door is asked.
     redriveRequest(jsonObjectBody(body.toString('utf8')));

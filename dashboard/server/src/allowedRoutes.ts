@@ -28,6 +28,9 @@ export const DASHBOARD_METHODS: readonly string[] = READ;
 export function allowedRoute(segments: string[]): DashboardRoute | undefined {
   return DASHBOARD_ROUTES.find((route) => {
     const template = route.path.slice(1).split('/');
-    return template.length === segments.length && template.every((part, i) => (part.startsWith('{') && part.endsWith('}')) || part === segments[i]);
+    return (
+      template.length === segments.length &&
+      template.every((part, i) => (part.startsWith('{') && part.endsWith('}')) || part === segments[i])
+    );
   });
 }

@@ -1,5 +1,13 @@
 import path from 'node:path';
-import { ACCESS_VARIABLES, accessKeysFromEnv, declareVariables, DEPLOYMENT_VARIABLES, readEnv, type Env, type Variable } from '../../../functions/src';
+import {
+  ACCESS_VARIABLES,
+  accessKeysFromEnv,
+  declareVariables,
+  DEPLOYMENT_VARIABLES,
+  readEnv,
+  type Env,
+  type Variable,
+} from '../../../functions/src';
 import { hostFromEnv, HTTP_TIMEOUT_VARIABLES, httpTimeoutsFromEnv, LISTEN_VARIABLES } from '../../../kit/src';
 import { PUBLIC_ORIGIN_VARIABLES, publicOriginsFromEnv } from './hostNames';
 import { LOGIN_VARIABLES, resolveDashboardLogin } from './login';
@@ -25,7 +33,12 @@ export const DASHBOARD_OWN_VARIABLES = declareVariables({
     default: DASHBOARD_DEFAULTS.functionsUrl,
     meaning: 'the functions host it passes /api to (the Vite dev server too)',
   },
-  BRIDGE_URL: { kind: 'url', protocols: HTTP, default: DASHBOARD_DEFAULTS.bridgeUrl, meaning: 'the SSE bridge it passes /events to (the Vite dev server too)' },
+  BRIDGE_URL: {
+    kind: 'url',
+    protocols: HTTP,
+    default: DASHBOARD_DEFAULTS.bridgeUrl,
+    meaning: 'the SSE bridge it passes /events to (the Vite dev server too)',
+  },
   DASHBOARD_DIST: {
     kind: 'string',
     default: DASHBOARD_DEFAULTS.distDir,
@@ -33,7 +46,8 @@ export const DASHBOARD_OWN_VARIABLES = declareVariables({
   },
   DASHBOARD_TRUST_PROXY: {
     kind: 'flag',
-    meaning: "one reverse proxy in front (nginx): the login throttle counts the last X-Forwarded-For address instead of the proxy's",
+    meaning:
+      "one reverse proxy in front (nginx): the login throttle counts the last X-Forwarded-For address instead of the proxy's",
   },
   DASHBOARD_LOGIN_FAILURES_PER_MINUTE: {
     kind: 'int',
@@ -47,7 +61,8 @@ export const DASHBOARD_OWN_VARIABLES = declareVariables({
     min: 1,
     unit: 'failed logins',
     default: DASHBOARD_DEFAULTS.loginFailuresCeiling,
-    meaning: 'failed logins per minute from all addresses; past it an address that failed once waits, one that has not still gets its login checked',
+    meaning:
+      'failed logins per minute from all addresses; past it an address that failed once waits, one that has not still gets its login checked',
   },
   DASHBOARD_MAX_STREAMS: {
     kind: 'int',
@@ -73,7 +88,11 @@ export const DASHBOARD_OWN_VARIABLES = declareVariables({
 });
 
 const KEYS_HERE = {
-  PETZI_API_KEY: { ...ACCESS_VARIABLES.PETZI_API_KEY, meaning: 'the key it adds (x-functions-key) to /api and /events: the first of the list', unset: 'none' },
+  PETZI_API_KEY: {
+    ...ACCESS_VARIABLES.PETZI_API_KEY,
+    meaning: 'the key it adds (x-functions-key) to /api and /events: the first of the list',
+    unset: 'none',
+  },
   PETZI_ADMIN_KEY: {
     ...ACCESS_VARIABLES.PETZI_ADMIN_KEY,
     meaning: 'the key it adds to POST /api/dead-letters/redrive only: the first of the list',

@@ -16,11 +16,13 @@ export function framingRefusal(req: IncomingMessage): string | undefined {
   const length = req.headers['content-length'];
   if (BODILESS.has(method)) {
     if (coding !== undefined) return `a ${method} request carries no body: Transfer-Encoding is not accepted on it`;
-    if (length !== undefined && length.trim() !== '0') return `a ${method} request carries no body: Content-Length must be 0 or absent`;
+    if (length !== undefined && length.trim() !== '0')
+      return `a ${method} request carries no body: Content-Length must be 0 or absent`;
     return undefined;
   }
   if (coding === undefined) return undefined;
   if (length !== undefined) return 'a request may not carry both Content-Length and Transfer-Encoding';
-  if (coding.trim().toLowerCase() !== 'chunked') return `Transfer-Encoding "${coding.slice(0, 60)}" is not accepted: send chunked, or a Content-Length`;
+  if (coding.trim().toLowerCase() !== 'chunked')
+    return `Transfer-Encoding "${coding.slice(0, 60)}" is not accepted: send chunked, or a Content-Length`;
   return undefined;
 }

@@ -25,11 +25,16 @@ export function publicOriginsFromEnv(env: Env): URL[] {
     try {
       url = new URL(text);
     } catch {
-      throw new ConfigError(`DASHBOARD_PUBLIC_ORIGIN must list origins such as https://tickets.example.org, got "${text}"`);
+      throw new ConfigError(
+        `DASHBOARD_PUBLIC_ORIGIN must list origins such as https://tickets.example.org, got "${text}"`,
+      );
     }
-    const bare = url.pathname === '/' && url.search === '' && url.hash === '' && url.username === '' && url.password === '';
+    const bare =
+      url.pathname === '/' && url.search === '' && url.hash === '' && url.username === '' && url.password === '';
     if (!(url.protocol in DEFAULT_PORTS) || !bare) {
-      throw new ConfigError(`DASHBOARD_PUBLIC_ORIGIN must list origins (http:// or https://, a host and an optional port, no path), got "${text}"`);
+      throw new ConfigError(
+        `DASHBOARD_PUBLIC_ORIGIN must list origins (http:// or https://, a host and an optional port, no path), got "${text}"`,
+      );
     }
     return url;
   });

@@ -20,7 +20,11 @@ export const DEFAULT_DASHBOARD_USER = 'admin';
 
 export const LOGIN_VARIABLES = declareVariables({
   DASHBOARD_USER: { kind: 'string', default: DEFAULT_DASHBOARD_USER, meaning: 'the login user name' },
-  DASHBOARD_PASSWORD: { kind: 'string', meaning: 'the login password', unset: 'no login, on loopback outside production only' },
+  DASHBOARD_PASSWORD: {
+    kind: 'string',
+    meaning: 'the login password',
+    unset: 'no login, on loopback outside production only',
+  },
   DASHBOARD_LOGIN_TOKEN: {
     kind: 'string',
     meaning: 'a one-click login: /?token=<it> logs in once (npm start sets a fresh one per run)',
@@ -48,10 +52,16 @@ export function resolveDashboardLogin(env: Env, hostname: string): DashboardLogi
   if (password === undefined) {
     const why = exposure(hostname, env);
     if (why !== undefined)
-      throw new ConfigError(`set DASHBOARD_PASSWORD (and DASHBOARD_USER, default "${DEFAULT_DASHBOARD_USER}"): refusing to serve the dashboard without a login because ${why}`);
+      throw new ConfigError(
+        `set DASHBOARD_PASSWORD (and DASHBOARD_USER, default "${DEFAULT_DASHBOARD_USER}"): refusing to serve the dashboard without a login because ${why}`,
+      );
     return undefined;
   }
-  return { user: readEnv.read(env, LOGIN_VARIABLES.DASHBOARD_USER), password, loginToken: readEnv.read(env, LOGIN_VARIABLES.DASHBOARD_LOGIN_TOKEN) };
+  return {
+    user: readEnv.read(env, LOGIN_VARIABLES.DASHBOARD_USER),
+    password,
+    loginToken: readEnv.read(env, LOGIN_VARIABLES.DASHBOARD_LOGIN_TOKEN),
+  };
 }
 
 /** Methods that change nothing; every other one must come from this dashboard's own pages. */
@@ -94,7 +104,13 @@ function page(res: ServerResponse, status: number, message?: string, headers: Re
 }
 
 function redirect(res: ServerResponse, location: string, headers: Record<string, string> = {}): void {
-  res.writeHead(303, { Location: location, 'Cache-Control': 'no-store', 'Referrer-Policy': 'no-referrer', 'Content-Length': 0, ...headers });
+  res.writeHead(303, {
+    Location: location,
+    'Cache-Control': 'no-store',
+    'Referrer-Policy': 'no-referrer',
+    'Content-Length': 0,
+    ...headers,
+  });
   res.end();
 }
 
@@ -120,7 +136,8 @@ export class LoginGate {
     if (pathname === '/healthz' || this.sessions.touch(cookie(req, SESSION_COOKIE))) return undefined;
     return (res) => {
       req.resume();
-      if (isDataPath(target) || (method !== 'GET' && method !== 'HEAD')) return sendJson(res, 401, { error: 'log in first: POST /login' });
+      if (isDataPath(target) || (method !== 'GET' && method !== 'HEAD'))
+        return sendJson(res, 401, { error: 'log in first: POST /login' });
       sendJson(res, 303, { error: 'log in first' }, { Location: '/login' });
     };
   }
@@ -133,11 +150,19 @@ export class LoginGate {
     const method = req.method ?? 'GET';
     if (!SAFE_METHODS.has(method) && !sameOrigin(req)) {
       req.resume();
-      return sendJson(res, 403, { error: 'refused: a state-changing request must carry an Origin header naming this dashboard' });
+      return sendJson(res, 403, {
+        error: 'refused: a state-changing request must carry an Origin header naming this dashboard',
+      });
     }
     if (pathname === '/logout') {
       req.resume();
-      if (method !== 'POST') return sendJson(res, 405, { error: `method ${method} not allowed; log out with POST /logout` }, { Allow: 'POST' });
+      if (method !== 'POST')
+        return sendJson(
+          res,
+          405,
+          { error: `method ${method} not allowed; log out with POST /logout` },
+          { Allow: 'POST' },
+        );
       this.sessions.destroy(cookie(req, SESSION_COOKIE));
       return redirect(res, '/login', { 'Set-Cookie': sessionCookie(req, '', 0) });
     }
@@ -150,10 +175,12 @@ export class LoginGate {
       return sendJson(res, 405, { error: `method ${method} not allowed` }, { Allow: 'GET, HEAD, POST' });
     }
     const form = await readForm(req);
-    if (form === undefined) return sendJson(res, 413, { error: `login form larger than ${MAX_FORM_BYTES} bytes` }, { Connection: 'close' });
+    if (form === undefined)
+      return sendJson(res, 413, { error: `login form larger than ${MAX_FORM_BYTES} bytes` }, { Connection: 'close' });
     const address = clientAddress(req, this.trustProxy);
     const wait = this.throttle.blockedForSeconds(address);
-    if (wait > 0) return page(res, 429, `Too many failed logins: try again in ${wait} s.`, { 'Retry-After': String(wait) });
+    if (wait > 0)
+      return page(res, 429, `Too many failed logins: try again in ${wait} s.`, { 'Retry-After': String(wait) });
     // Both compared every time, in constant time: the reply says nothing about which one was wrong.
     const userOk = matchesAnyKey(form.get('user') ?? '', [this.login.user]);
     const passwordOk = matchesAnyKey(form.get('password') ?? '', [this.login.password]);
@@ -168,7 +195,12 @@ export class LoginGate {
   private redeem(req: IncomingMessage, res: ServerResponse, target: RequestTarget, token: string): void {
     req.resume();
     const session = this.sessions.redeem(token);
-    if (session === undefined) return page(res, 401, 'This login link has been used already or is not valid: log in with the user name and password.');
+    if (session === undefined)
+      return page(
+        res,
+        401,
+        'This login link has been used already or is not valid: log in with the user name and password.',
+      );
     const rest = new URLSearchParams(target.query);
     rest.delete(TOKEN_PARAM);
     const query = rest.toString();

@@ -53,7 +53,10 @@ export class LoginThrottle {
     const key = addressKey(address);
     const failures = this.byAddress.get(key) ?? 0;
     const underAttack = this.total >= this.options.ceiling;
-    const blocked = failures >= this.options.perAddress || (underAttack && failures > 0) || (underAttack && !this.byAddress.has(key) && this.byAddress.size >= this.maxTracked);
+    const blocked =
+      failures >= this.options.perAddress ||
+      (underAttack && failures > 0) ||
+      (underAttack && !this.byAddress.has(key) && this.byAddress.size >= this.maxTracked);
     return blocked ? Math.max(1, Math.ceil((this.windowStart + WINDOW_MS - this.now()) / 1000)) : 0;
   }
 

@@ -28,4 +28,11 @@ async function start(env: Env): Promise<Running> {
   return server;
 }
 
-void runMain({ name: 'dashboard server', help: HELP, start, stopping: 'closing streams', stopped: 'dashboard server stopped', graceMs: 10_000 });
+void runMain({
+  name: 'dashboard server',
+  help: HELP,
+  start,
+  stopping: 'closing streams',
+  stopped: 'dashboard server stopped',
+  graceMs: 10_000,
+});

@@ -1,9 +1,24 @@
-import http, { type IncomingHttpHeaders, type IncomingMessage, type OutgoingHttpHeaders, type ServerResponse } from 'node:http';
+import http, {
+  type IncomingHttpHeaders,
+  type IncomingMessage,
+  type OutgoingHttpHeaders,
+  type ServerResponse,
+} from 'node:http';
 import { errorMessage, KEY_HEADER } from '../../../functions/src';
 import { sendJson } from '../../../kit/src';
 
 /** Headers that describe one hop, never forwarded (RFC 9110 §7.6.1). */
-const HOP_BY_HOP = new Set(['connection', 'keep-alive', 'proxy-connection', 'proxy-authenticate', 'proxy-authorization', 'te', 'trailer', 'transfer-encoding', 'upgrade']);
+const HOP_BY_HOP = new Set([
+  'connection',
+  'keep-alive',
+  'proxy-connection',
+  'proxy-authenticate',
+  'proxy-authorization',
+  'te',
+  'trailer',
+  'transfer-encoding',
+  'upgrade',
+]);
 
 /** Connection errors can be AggregateErrors with an empty message (IPv4 and IPv6 both tried). */
 function describe(error: unknown): string {
@@ -36,12 +51,17 @@ const FROM_BROWSER = ['accept', 'user-agent'] as const;
 
 function forwardable(headers: IncomingHttpHeaders): OutgoingHttpHeaders {
   const out: OutgoingHttpHeaders = {};
-  for (const [name, value] of Object.entries(headers)) if (value !== undefined && !HOP_BY_HOP.has(name)) out[name] = value;
+  for (const [name, value] of Object.entries(headers))
+    if (value !== undefined && !HOP_BY_HOP.has(name)) out[name] = value;
   return out;
 }
 
 /** The request headers the upstream gets: the few of the browser's above, and the proxy's own. */
-function upstreamOptions(req: IncomingMessage, upstream: Upstream, pathAndQuery: string): http.RequestOptions & { headers: OutgoingHttpHeaders } {
+function upstreamOptions(
+  req: IncomingMessage,
+  upstream: Upstream,
+  pathAndQuery: string,
+): http.RequestOptions & { headers: OutgoingHttpHeaders } {
   const { url: target, agent } = upstream;
   const headers: OutgoingHttpHeaders = {};
   for (const name of FROM_BROWSER) {
@@ -51,11 +71,22 @@ function upstreamOptions(req: IncomingMessage, upstream: Upstream, pathAndQuery:
   if (upstream.apiKey !== undefined) headers[KEY_HEADER] = upstream.apiKey;
   headers.host = target.host;
   const remote = req.socket.remoteAddress;
-  if (remote) headers['x-forwarded-for'] = req.headers['x-forwarded-for'] ? `${String(req.headers['x-forwarded-for'])}, ${remote}` : remote;
+  if (remote)
+    headers['x-forwarded-for'] = req.headers['x-forwarded-for']
+      ? `${String(req.headers['x-forwarded-for'])}, ${remote}`
+      : remote;
   headers['x-forwarded-host'] = req.headers.host ?? '';
   headers['x-forwarded-proto'] = 'http';
   const base = target.pathname.replace(/\/$/, '');
-  return { protocol: target.protocol, hostname: target.hostname, port: target.port, method: req.method, path: `${base}${pathAndQuery}`, headers, agent };
+  return {
+    protocol: target.protocol,
+    hostname: target.hostname,
+    port: target.port,
+    method: req.method,
+    path: `${base}${pathAndQuery}`,
+    headers,
+    agent,
+  };
 }
 
 /**
@@ -64,7 +95,14 @@ function upstreamOptions(req: IncomingMessage, upstream: Upstream, pathAndQuery:
  * routes, whose request bodies the server refuses) nothing of the request's body ever goes on,
  * so each request reaches the upstream as exactly one request on its pooled keep-alive socket.
  */
-export function proxyHttp(req: IncomingMessage, res: ServerResponse, to: Upstream, pathAndQuery: string, name: string, body?: Buffer): void {
+export function proxyHttp(
+  req: IncomingMessage,
+  res: ServerResponse,
+  to: Upstream,
+  pathAndQuery: string,
+  name: string,
+  body?: Buffer,
+): void {
   const options = upstreamOptions(req, to, pathAndQuery);
   if (body !== undefined) {
     options.headers['content-type'] = 'application/json';
@@ -110,7 +148,13 @@ export interface StreamOptions {
  * `unavailable` event and a retry hint, then the end of the stream: EventSource then retries
  * by itself with its Last-Event-ID, whereas a 502 would make it give up for good.
  */
-export function proxySse(req: IncomingMessage, res: ServerResponse, to: Upstream, pathAndQuery: string, stream: StreamOptions): void {
+export function proxySse(
+  req: IncomingMessage,
+  res: ServerResponse,
+  to: Upstream,
+  pathAndQuery: string,
+  stream: StreamOptions,
+): void {
   const options = upstreamOptions(req, to, pathAndQuery);
   const { headers } = options;
   const fromHeader = req.headers['last-event-id'];
@@ -155,7 +199,10 @@ export function proxySse(req: IncomingMessage, res: ServerResponse, to: Upstream
       return;
     }
     const data = JSON.stringify({ error: `bridge unavailable: ${describe(error)}` });
-    res.writeHead(200, { 'content-type': 'text/event-stream; charset=utf-8', 'cache-control': 'no-cache, no-transform' });
+    res.writeHead(200, {
+      'content-type': 'text/event-stream; charset=utf-8',
+      'cache-control': 'no-cache, no-transform',
+    });
     res.end(`retry: ${stream.retryMs}\nevent: unavailable\ndata: ${data}\n\n`);
   });
   res.on('close', () => {

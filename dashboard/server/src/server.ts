@@ -3,7 +3,19 @@ import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import { Registry } from 'prom-client';
 import { createHandlerErrorCounter, exposure } from '../../../functions/src';
-import { guard, reportFailures, createLimitedServer, type HttpTimeouts, boundUrl, listen, LOOPBACK, targetOrRefuse, sendJson, isRefusal, Slots } from '../../../kit/src';
+import {
+  guard,
+  reportFailures,
+  createLimitedServer,
+  type HttpTimeouts,
+  boundUrl,
+  listen,
+  LOOPBACK,
+  targetOrRefuse,
+  sendJson,
+  isRefusal,
+  Slots,
+} from '../../../kit/src';
 import { forwardRedrive } from './adminRoute';
 import { allowedRoute, DASHBOARD_METHODS } from './allowedRoutes';
 import { cookie, SESSION_COOKIE } from './cookies';
@@ -30,13 +42,19 @@ export interface DashboardServerOptions {
   sessionIdleMs?: number;
   /** Failed logins one client address may make per minute before it waits for the next minute (default 10). */
   loginFailuresPerMinute?: number;
-  /** Failed logins per minute from all addresses together before an address that failed waits (default 100; see LoginThrottle). */
+  /**
+   * Failed logins per minute from all addresses together before an address that failed waits (default 100; see
+   * LoginThrottle).
+   */
   loginFailuresCeiling?: number;
   /** One reverse proxy in front (DASHBOARD_TRUST_PROXY): the client address is the last X-Forwarded-For entry. */
   trustProxy?: boolean;
   /** The origins browsers use from elsewhere (DASHBOARD_PUBLIC_ORIGIN); loopback names are always served. */
   publicOrigins?: readonly URL[];
-  /** Live streams passed on at most, overall (default 1000) and per session (default 10; no login: the overall cap only). */
+  /**
+   * Live streams passed on at most, overall (default 1000) and per session (default 10; no login: the overall cap
+   * only).
+   */
   maxStreams?: number;
   maxStreamsPerSession?: number;
   /** Bytes a stream client may leave unread before it is cut off (default 1 MiB, as on the bridge). */
@@ -68,7 +86,11 @@ export interface RunningDashboardServer {
 
 export { PortInUseError } from '../../../kit/src';
 
-export const DASHBOARD_STREAM_DEFAULTS = { maxStreams: 1000, maxStreamsPerSession: 10, clientBufferBytes: 1024 * 1024 } as const;
+export const DASHBOARD_STREAM_DEFAULTS = {
+  maxStreams: 1000,
+  maxStreamsPerSession: 10,
+  clientBufferBytes: 1024 * 1024,
+} as const;
 
 /** What a refused stream is told to wait before it tries again. */
 const STREAM_RETRY_AFTER_SECONDS = 5;
@@ -89,19 +111,27 @@ export async function startDashboardServer(options: DashboardServerOptions): Pro
   const distDir = path.resolve(options.distDir);
   const hostname = options.hostname ?? LOOPBACK;
   const open = exposure(hostname, {});
-  if (!options.login && open !== undefined) throw new Error(`a dashboard without a login may only bind loopback, and ${open}: set DASHBOARD_PASSWORD`);
+  if (!options.login && open !== undefined)
+    throw new Error(`a dashboard without a login may only bind loopback, and ${open}: set DASHBOARD_PASSWORD`);
   const retryMs = options.sseRetryMs ?? 2000;
   // Own agents, so stop() can close their pooled sockets instead of leaving them to time out.
   const apiAgent = new http.Agent({ keepAlive: true, maxSockets: 64 });
   const sseAgent = new http.Agent({ keepAlive: false });
-  const functions: Upstream = { url: parseBase('functionsUrl', options.functionsUrl), agent: apiAgent, apiKey: options.apiKey };
+  const functions: Upstream = {
+    url: parseBase('functionsUrl', options.functionsUrl),
+    agent: apiAgent,
+    apiKey: options.apiKey,
+  };
   const functionsAdmin: Upstream = { ...functions, apiKey: options.adminKey };
   const bridge: Upstream = { url: parseBase('bridgeUrl', options.bridgeUrl), agent: sseAgent, apiKey: options.apiKey };
   const gate = options.login
     ? new LoginGate(
         options.login,
         new SessionStore({ idleMs: options.sessionIdleMs ?? 12 * 3600_000 }, options.login.loginToken),
-        new LoginThrottle({ perAddress: options.loginFailuresPerMinute ?? 10, ceiling: options.loginFailuresCeiling ?? 100 }),
+        new LoginThrottle({
+          perAddress: options.loginFailuresPerMinute ?? 10,
+          ceiling: options.loginFailuresCeiling ?? 100,
+        }),
         options.trustProxy ?? false,
       )
     : undefined;
@@ -112,7 +142,10 @@ export async function startDashboardServer(options: DashboardServerOptions): Pro
   });
 
   const registry = new Registry();
-  const onFailure = reportFailures(options.log ?? ((message) => console.error(message)), createHandlerErrorCounter(registry));
+  const onFailure = reportFailures(
+    options.log ?? ((message) => console.error(message)),
+    createHandlerErrorCounter(registry),
+  );
   const streamMetrics = createStreamMetrics(registry, () => streams.size);
   const stream = {
     retryMs,
@@ -131,8 +164,15 @@ export async function startDashboardServer(options: DashboardServerOptions): Pro
     const limit = slot.limit === 'overall' ? 'overall' : 'per_session';
     streamMetrics.refused.inc({ limit });
     const which =
-      limit === 'overall' ? `the dashboard's ${slot.max} live streams (DASHBOARD_MAX_STREAMS)` : `${slot.max} live streams for this session (DASHBOARD_MAX_STREAMS_PER_SESSION)`;
-    sendJson(res, 503, { error: `too many live streams: ${which} are open; try again later`, limit, max: slot.max }, { 'Retry-After': String(STREAM_RETRY_AFTER_SECONDS) });
+      limit === 'overall'
+        ? `the dashboard's ${slot.max} live streams (DASHBOARD_MAX_STREAMS)`
+        : `${slot.max} live streams for this session (DASHBOARD_MAX_STREAMS_PER_SESSION)`;
+    sendJson(
+      res,
+      503,
+      { error: `too many live streams: ${which} are open; try again later`, limit, max: slot.max },
+      { 'Retry-After': String(STREAM_RETRY_AFTER_SECONDS) },
+    );
     return false;
   }
 
@@ -174,11 +214,17 @@ export async function startDashboardServer(options: DashboardServerOptions): Pro
       const methods: readonly string[] = allowed.methods;
       if (!methods.includes(req.method ?? '')) {
         req.resume();
-        return sendJson(res, 405, { error: `method ${req.method} not allowed on ${allowed.path}` }, { Allow: methods.join(', ') });
+        return sendJson(
+          res,
+          405,
+          { error: `method ${req.method} not allowed on ${allowed.path}` },
+          { Allow: methods.join(', ') },
+        );
       }
       // The checked spelling is what goes on, so the upstream routes on exactly what was allowed here.
       const pathAndQuery = `${target.pathname}${target.search}`;
-      if (allowed.key === 'admin') return guard(res, 'dashboard redrive', () => forwardRedrive(req, res, functionsAdmin, pathAndQuery), onFailure);
+      if (allowed.key === 'admin')
+        return guard(res, 'dashboard redrive', () => forwardRedrive(req, res, functionsAdmin, pathAndQuery), onFailure);
       if (allowed.upstream === 'bridge') {
         if (req.method === 'GET' && !streamSlot(req, res)) return;
         proxySse(req, res, bridge, pathAndQuery, stream);
@@ -187,14 +233,22 @@ export async function startDashboardServer(options: DashboardServerOptions): Pro
     }
     if (target.pathname === '/healthz') {
       req.resume();
-      if (!DASHBOARD_METHODS.includes(req.method ?? '')) return sendJson(res, 405, { error: `method ${req.method} not allowed` }, { Allow: DASHBOARD_METHODS.join(', ') });
+      if (!DASHBOARD_METHODS.includes(req.method ?? ''))
+        return sendJson(
+          res,
+          405,
+          { error: `method ${req.method} not allowed` },
+          { Allow: DASHBOARD_METHODS.join(', ') },
+        );
       return sendJson(res, 200, { status: 'ok' });
     }
     guard(res, 'dashboard static files', () => serveStatic(req, res, distDir, target.pathname), onFailure);
   }
 
   // Routing is guarded as well as the work, so that no request can end the process.
-  const server = createLimitedServer(options.httpTimeouts ?? {}, (req, res) => guard(res, 'dashboard', () => route(req, res), onFailure));
+  const server = createLimitedServer(options.httpTimeouts ?? {}, (req, res) =>
+    guard(res, 'dashboard', () => route(req, res), onFailure),
+  );
 
   await listen(server, options.port, hostname);
   const port = (server.address() as AddressInfo).port;

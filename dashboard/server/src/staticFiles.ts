@@ -47,7 +47,12 @@ function send(req: IncomingMessage, res: ServerResponse, file: string, size: num
  * The built app. Paths without a file extension that match no file get index.html, so a
  * reload on any client-side path still opens the app; a missing asset is a plain 404.
  */
-export async function serveStatic(req: IncomingMessage, res: ServerResponse, distDir: string, urlPath: string): Promise<void> {
+export async function serveStatic(
+  req: IncomingMessage,
+  res: ServerResponse,
+  distDir: string,
+  urlPath: string,
+): Promise<void> {
   if (req.method !== 'GET' && req.method !== 'HEAD') {
     res.setHeader('Allow', 'GET, HEAD');
     sendJson(res, 405, { error: `method ${req.method} not allowed` });
@@ -64,7 +69,9 @@ export async function serveStatic(req: IncomingMessage, res: ServerResponse, dis
   }
   const index = await fileAt(distDir, '/index.html');
   if (!index) {
-    sendJson(res, 503, { error: `the dashboard is not built: ${path.join(distDir, 'index.html')} is missing (run npm run dashboard:build)` });
+    sendJson(res, 503, {
+      error: `the dashboard is not built: ${path.join(distDir, 'index.html')} is missing (run npm run dashboard:build)`,
+    });
     return;
   }
   // index.html names the current hashed bundles: always revalidate it.

@@ -34,7 +34,14 @@ describe('loadDashboardConfig', () => {
       DASHBOARD_CLIENT_BUFFER_BYTES: '65536',
     });
     expect(config.publicOrigins?.map((u) => u.origin)).toEqual(['https://tickets.example.org', 'http://10.0.0.5:8080']);
-    expect(config).toMatchObject({ trustProxy: true, loginFailuresPerMinute: 5, loginFailuresCeiling: 50, maxStreams: 200, maxStreamsPerSession: 3, clientBufferBytes: 65536 });
+    expect(config).toMatchObject({
+      trustProxy: true,
+      loginFailuresPerMinute: 5,
+      loginFailuresCeiling: 50,
+      maxStreams: 200,
+      maxStreamsPerSession: 3,
+      clientBufferBytes: 65536,
+    });
   });
 
   it('reads each variable, trimmed; the first of the API keys and of the admin keys', () => {
@@ -66,7 +73,11 @@ describe('loadDashboardConfig', () => {
     ['HTTP_REQUEST_TIMEOUT_MS', '30s', /HTTP_REQUEST_TIMEOUT_MS must be a positive integer \(milliseconds\)/],
     ['PETZI_API_KEY', ',', /PETZI_API_KEY must be a comma-separated list/],
     ['DASHBOARD_PUBLIC_ORIGIN', 'tickets.example.org', /DASHBOARD_PUBLIC_ORIGIN must list origins/],
-    ['DASHBOARD_PUBLIC_ORIGIN', 'https://tickets.example.org/app', /DASHBOARD_PUBLIC_ORIGIN must list origins .*no path/],
+    [
+      'DASHBOARD_PUBLIC_ORIGIN',
+      'https://tickets.example.org/app',
+      /DASHBOARD_PUBLIC_ORIGIN must list origins .*no path/,
+    ],
     ['DASHBOARD_PUBLIC_ORIGIN', 'ftp://tickets.example.org', /DASHBOARD_PUBLIC_ORIGIN must list origins/],
     ['DASHBOARD_PUBLIC_ORIGIN', 'https://user:pw@tickets.example.org', /DASHBOARD_PUBLIC_ORIGIN must list origins/],
     ['DASHBOARD_TRUST_PROXY', 'maybe', /DASHBOARD_TRUST_PROXY must be one of/],
@@ -74,7 +85,11 @@ describe('loadDashboardConfig', () => {
     ['DASHBOARD_LOGIN_FAILURES_CEILING', 'lots', /DASHBOARD_LOGIN_FAILURES_CEILING must be a positive integer/],
     ['DASHBOARD_MAX_STREAMS', '-1', /DASHBOARD_MAX_STREAMS must be a positive integer \(streams\)/],
     ['DASHBOARD_MAX_STREAMS_PER_SESSION', '1.5', /DASHBOARD_MAX_STREAMS_PER_SESSION must be a positive integer/],
-    ['DASHBOARD_CLIENT_BUFFER_BYTES', '100', /DASHBOARD_CLIENT_BUFFER_BYTES must be an integer of at least 1024 \(bytes\)/],
+    [
+      'DASHBOARD_CLIENT_BUFFER_BYTES',
+      '100',
+      /DASHBOARD_CLIENT_BUFFER_BYTES must be an integer of at least 1024 \(bytes\)/,
+    ],
   ])('%s=%s is a configuration error naming it', (name, value, message) => {
     expect(() => loadDashboardConfig({ [name]: value })).toThrow(ConfigError);
     expect(() => loadDashboardConfig({ [name]: value })).toThrow(message);

@@ -43,7 +43,8 @@ describe('SessionStore', () => {
 
 describe('LoginThrottle', () => {
   let now = 5_000;
-  const throttle = (perAddress: number, ceiling: number, maxTracked?: number) => new LoginThrottle({ perAddress, ceiling, maxTracked, now: () => now });
+  const throttle = (perAddress: number, ceiling: number, maxTracked?: number) =>
+    new LoginThrottle({ perAddress, ceiling, maxTracked, now: () => now });
 
   beforeEach(() => {
     now = 5_000;

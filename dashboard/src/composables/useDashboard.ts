@@ -1,6 +1,14 @@
 import { computed, ref, shallowRef } from 'vue';
 import { errorText } from '../api';
-import { appendOlder, applyLiveEvents, initialState, loadBaseline, pruneSales, rebaseline, withQuery } from '../state/dashboard';
+import {
+  appendOlder,
+  applyLiveEvents,
+  initialState,
+  loadBaseline,
+  pruneSales,
+  rebaseline,
+  withQuery,
+} from '../state/dashboard';
 import { kpiView } from '../state/kpis';
 import { lastMinutes } from '../state/salesPerMinute';
 import type { TicketQuery } from '../state/tickets';

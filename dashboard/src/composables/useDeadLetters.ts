@@ -13,7 +13,9 @@ const PAGE = 50;
  */
 export function useDeadLetters(client: ApiClient = createApiClient()) {
   const state = ref<DeadLetterState>('waiting');
-  const list = usePagedList((question: DeadLetterState, cursor, signal) => client.deadLetters(question, { limit: PAGE, cursor }, signal));
+  const list = usePagedList((question: DeadLetterState, cursor, signal) =>
+    client.deadLetters(question, { limit: PAGE, cursor }, signal),
+  );
   const waiting = computed(() => list.lastPage.value?.waiting ?? 0);
   /** The redrive awaiting confirmation, if any. */
   const pending = shallowRef<RedriveRequest | null>(null);

@@ -9,7 +9,9 @@ const PAGE = 50;
 /** The delivery log (GET /api/deliveries) under a filter, paged by cursor. */
 export function useDeliveries(client: ApiClient = createApiClient()) {
   const filter = ref<DeliveryFilter>({ ...NO_DELIVERY_FILTER });
-  const list = usePagedList((question: DeliveryFilter, cursor, signal) => client.deliveries(question, { limit: PAGE, cursor }, signal));
+  const list = usePagedList((question: DeliveryFilter, cursor, signal) =>
+    client.deliveries(question, { limit: PAGE, cursor }, signal),
+  );
 
   /** Asks with this filter (or the current one again: a refresh). */
   function apply(next: DeliveryFilter = filter.value): Promise<void> {
@@ -17,5 +19,15 @@ export function useDeliveries(client: ApiClient = createApiClient()) {
     return list.load(filter.value);
   }
 
-  return { filter, items: list.items, nextCursor: list.nextCursor, loading: list.loading, loaded: list.loaded, error: list.error, apply, more: list.more, close: list.close };
+  return {
+    filter,
+    items: list.items,
+    nextCursor: list.nextCursor,
+    loading: list.loading,
+    loaded: list.loaded,
+    error: list.error,
+    apply,
+    more: list.more,
+    close: list.close,
+  };
 }

@@ -7,7 +7,9 @@ import { appendById, type CursorPage } from '../state/paging';
  * the cursor (appending them). A newer question aborts the one in flight, so an old answer never
  * lands on a new question; close() aborts whatever is in flight.
  */
-export function usePagedList<Q, P extends CursorPage<{ id: number }>>(fetchPage: (question: Q, cursor: string | null, signal: AbortSignal) => Promise<P>) {
+export function usePagedList<Q, P extends CursorPage<{ id: number }>>(
+  fetchPage: (question: Q, cursor: string | null, signal: AbortSignal) => Promise<P>,
+) {
   const items = shallowRef<P['items']>([]);
   const nextCursor = ref<string | null>(null);
   /** The newest answer, for what a page carries besides its rows (the dead letters' waiting count). */

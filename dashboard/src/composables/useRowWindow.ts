@@ -5,7 +5,12 @@ import { computed, onScopeDispose, ref, watch, type Ref } from 'vue';
  * divisions, whatever the length (10,000 rows cost what 30 do). Nothing is measured in the
  * page: reading a row's height after each change forced a layout per row per frame.
  */
-export function useRowWindow(scroller: Ref<HTMLElement | null>, count: Ref<number>, rowHeight: Ref<number>, overscan = 6) {
+export function useRowWindow(
+  scroller: Ref<HTMLElement | null>,
+  count: Ref<number>,
+  rowHeight: Ref<number>,
+  overscan = 6,
+) {
   const scrollTop = ref(0);
   const viewport = ref(800);
 
@@ -29,8 +34,12 @@ export function useRowWindow(scroller: Ref<HTMLElement | null>, count: Ref<numbe
     { immediate: true },
   );
 
-  const start = computed(() => Math.max(0, Math.min(count.value, Math.floor(scrollTop.value / rowHeight.value) - overscan)));
-  const end = computed(() => Math.min(count.value, Math.ceil((scrollTop.value + viewport.value) / rowHeight.value) + overscan));
+  const start = computed(() =>
+    Math.max(0, Math.min(count.value, Math.floor(scrollTop.value / rowHeight.value) - overscan)),
+  );
+  const end = computed(() =>
+    Math.min(count.value, Math.ceil((scrollTop.value + viewport.value) / rowHeight.value) + overscan),
+  );
   const padTop = computed(() => start.value * rowHeight.value);
   const padBottom = computed(() => (count.value - end.value) * rowHeight.value);
 
@@ -40,7 +49,8 @@ export function useRowWindow(scroller: Ref<HTMLElement | null>, count: Ref<numbe
     if (!el) return;
     const top = index * rowHeight.value;
     if (top < el.scrollTop) el.scrollTop = top;
-    else if (top + rowHeight.value > el.scrollTop + el.clientHeight - headerHeight) el.scrollTop = top + rowHeight.value - el.clientHeight + headerHeight;
+    else if (top + rowHeight.value > el.scrollTop + el.clientHeight - headerHeight)
+      el.scrollTop = top + rowHeight.value - el.clientHeight + headerHeight;
     scrollTop.value = el.scrollTop;
   }
 

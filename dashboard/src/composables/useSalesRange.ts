@@ -29,8 +29,10 @@ export function useSalesRange(zone: Ref<string>, client: ApiClient = createApiCl
       d.setUTCDate(d.getUTCDate() - n);
       return d.toISOString().slice(0, 10);
     };
-    if (range.value === 'today') return { from: zonedDayStart(today, z)!, to: zonedDayStart(dayAfter(today), z)!, bucket: 'hour' };
-    if (range.value === 'week') return { from: zonedDayStart(daysBefore(today, 6), z)!, to: zonedDayStart(dayAfter(today), z)!, bucket: 'day' };
+    if (range.value === 'today')
+      return { from: zonedDayStart(today, z)!, to: zonedDayStart(dayAfter(today), z)!, bucket: 'hour' };
+    if (range.value === 'week')
+      return { from: zonedDayStart(daysBefore(today, 6), z)!, to: zonedDayStart(dayAfter(today), z)!, bucket: 'day' };
     if (range.value === 'custom' && customFrom.value && customTo.value && customFrom.value <= customTo.value) {
       const from = zonedDayStart(customFrom.value, z);
       const to = zonedDayStart(dayAfter(customTo.value), z);

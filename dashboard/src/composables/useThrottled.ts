@@ -5,7 +5,12 @@ import { onScopeDispose, shallowRef, watch, type Ref, type WatchSource } from 'v
  * charts redraw at most once a second however fast the live events come, and the last value
  * always lands.
  */
-export function useThrottled<T>(source: WatchSource<unknown>, read: () => T, everyMs = 500, phaseMs = 0): { value: Ref<T>; close: () => void } {
+export function useThrottled<T>(
+  source: WatchSource<unknown>,
+  read: () => T,
+  everyMs = 500,
+  phaseMs = 0,
+): { value: Ref<T>; close: () => void } {
   const value = shallowRef(read()) as Ref<T>;
   // Values with different phases update in different tasks.
   let last = Date.now() - everyMs + phaseMs;

@@ -17,7 +17,12 @@ export interface TicketStreamOptions {
 function isLiveEvent(value: unknown): value is LiveEvent {
   if (!value || typeof value !== 'object') return false;
   const v = value as Record<string, unknown>;
-  return typeof v.id === 'number' && !!v.ticket && typeof v.ticket === 'object' && typeof (v.ticket as Record<string, unknown>).number === 'string';
+  return (
+    typeof v.id === 'number' &&
+    !!v.ticket &&
+    typeof v.ticket === 'object' &&
+    typeof (v.ticket as Record<string, unknown>).number === 'string'
+  );
 }
 
 /**
@@ -94,7 +99,9 @@ export function useTicketStream(options: TicketStreamOptions) {
 
   function open(): void {
     if (closed) return;
-    const target = lastEventId.value ? `${url}${url.includes('?') ? '&' : '?'}lastEventId=${encodeURIComponent(lastEventId.value)}` : url;
+    const target = lastEventId.value
+      ? `${url}${url.includes('?') ? '&' : '?'}lastEventId=${encodeURIComponent(lastEventId.value)}`
+      : url;
     source = new EventSource(target);
     source.addEventListener('ticket', onTicket as EventListener);
     source.addEventListener('unavailable', onUnavailable);

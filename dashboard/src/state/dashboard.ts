@@ -54,8 +54,20 @@ export function initialState(query: TicketQuery = NO_FILTER): DashboardState {
   };
 }
 
-function choiceOf(e: { eventId: number; event: string; sessionDate?: string | null; venue?: string | null; city?: string | null }): EventChoice {
-  return { eventId: e.eventId, event: e.event, sessionDate: e.sessionDate ?? null, venue: e.venue ?? null, city: e.city ?? null };
+function choiceOf(e: {
+  eventId: number;
+  event: string;
+  sessionDate?: string | null;
+  venue?: string | null;
+  city?: string | null;
+}): EventChoice {
+  return {
+    eventId: e.eventId,
+    event: e.event,
+    sessionDate: e.sessionDate ?? null,
+    venue: e.venue ?? null,
+    city: e.city ?? null,
+  };
 }
 
 /** The stats' event list (all events) over what is known; live-only events are kept. */
@@ -66,10 +78,20 @@ function withStatsEvents(events: DashboardState['events'], stats: Stats): Map<nu
 }
 
 function factsOf(row: TicketRow | LiveEvent['ticket'], webhookId: number): TicketFacts & { webhookId: number } {
-  return { status: row.status, price: row.price, category: row.category, eventId: row.eventId, event: row.event, webhookId };
+  return {
+    status: row.status,
+    price: row.price,
+    category: row.category,
+    eventId: row.eventId,
+    event: row.event,
+    webhookId,
+  };
 }
 
-function withKnownRows(known: DashboardState['known'], rows: readonly TicketRow[]): Map<string, TicketFacts & { webhookId: number }> {
+function withKnownRows(
+  known: DashboardState['known'],
+  rows: readonly TicketRow[],
+): Map<string, TicketFacts & { webhookId: number }> {
   const next = new Map(known);
   for (const row of rows) {
     const current = next.get(row.number);
@@ -144,7 +166,10 @@ function applyInto(draft: Draft, state: DashboardState, event: LiveEvent): LiveO
  * or added, the KPIs moved, duplicates ignored. The maps and the rows are copied once per batch,
  * not per event: at a presale's rate that copying was most of the work.
  */
-export function applyLiveEvents(state: DashboardState, events: readonly LiveEvent[]): { state: DashboardState; outcomes: LiveOutcome[] } {
+export function applyLiveEvents(
+  state: DashboardState,
+  events: readonly LiveEvent[],
+): { state: DashboardState; outcomes: LiveOutcome[] } {
   if (events.length === 0) return { state, outcomes: [] };
   if (!state.loaded) {
     const pending = [...state.pending];
@@ -155,14 +180,24 @@ export function applyLiveEvents(state: DashboardState, events: readonly LiveEven
     });
     return { state: { ...state, pending }, outcomes };
   }
-  const draft: Draft = { rows: state.rows.slice(), known: new Map(state.known), seen: new Map(state.seen), applied: state.applied.slice(), kpis: state.kpis, events: state.events };
+  const draft: Draft = {
+    rows: state.rows.slice(),
+    known: new Map(state.known),
+    seen: new Map(state.seen),
+    applied: state.applied.slice(),
+    kpis: state.kpis,
+    events: state.events,
+  };
   const outcomes = events.map((event) => applyInto(draft, state, event));
   if (outcomes.every((o) => o === 'duplicate')) return { state, outcomes };
   return { state: { ...state, ...draft }, outcomes };
 }
 
 /** One live event (see applyLiveEvents). */
-export function applyLiveEvent(state: DashboardState, event: LiveEvent): { state: DashboardState; outcome: LiveOutcome } {
+export function applyLiveEvent(
+  state: DashboardState,
+  event: LiveEvent,
+): { state: DashboardState; outcome: LiveOutcome } {
   const { state: next, outcomes } = applyLiveEvents(state, [event]);
   return { state: next, outcome: outcomes[0] };
 }
@@ -178,7 +213,8 @@ export function rebaseline(state: DashboardState, stats: Stats, page?: TicketPag
   const rows = page ? mergeRows(state.rows, page.items, state.query) : state.rows;
   const known = page ? withKnownRows(state.known, page.items) : state.known;
   const events = withStatsEvents(state.events, stats);
-  if (stats.asOfSeq < state.watermark) return { ...state, rows, known, events, pipeline: stats.pipeline, generatedAt: stats.generatedAt };
+  if (stats.asOfSeq < state.watermark)
+    return { ...state, rows, known, events, pipeline: stats.pipeline, generatedAt: stats.generatedAt };
   const mark = stats.asOfSeq;
   const applied = state.applied.filter((a) => a.seq > mark);
   const baseline = kpisFromStats(stats);

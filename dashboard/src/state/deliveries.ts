@@ -19,9 +19,13 @@ export function isDeliveryFiltered(filter: DeliveryFilter): boolean {
 }
 
 /** The query string of GET /api/deliveries: only the parameters in use. */
-export function deliverySearch(filter: DeliveryFilter, options: { limit?: number; cursor?: string | null } = {}): URLSearchParams {
+export function deliverySearch(
+  filter: DeliveryFilter,
+  options: { limit?: number; cursor?: string | null } = {},
+): URLSearchParams {
   const search = new URLSearchParams();
-  for (const key of ['outcome', 'status', 'from', 'to'] as const) if (filter[key].trim() !== '') search.set(key, filter[key].trim());
+  for (const key of ['outcome', 'status', 'from', 'to'] as const)
+    if (filter[key].trim() !== '') search.set(key, filter[key].trim());
   if (options.limit !== undefined) search.set('limit', String(options.limit));
   if (options.cursor) search.set('cursor', options.cursor);
   return search;
@@ -36,7 +40,8 @@ export function isRefusal(delivery: Pick<Delivery, 'outcome'>): boolean {
 
 /**
  * What each outcome means, in words a box office can act on. The keys are the reasons the
- * webhook door gives its metrics (functions/src/ingest/admission.ts, the signature check and functions/src/functions/webhook.ts).
+ * webhook door gives its metrics (functions/src/ingest/admission.ts, the signature check and
+ * functions/src/functions/webhook.ts).
  */
 const MEANING: Record<string, string> = {
   stored: 'Stored: a new webhook.',

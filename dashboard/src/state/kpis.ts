@@ -42,7 +42,15 @@ export interface KpiDelta {
 }
 
 export function emptyKpis(): Kpis {
-  return { ticketsSold: 0, cancellations: 0, revenueCents: {}, validCount: {}, byCategory: {}, byEvent: {}, salesPerMinute: new Map() };
+  return {
+    ticketsSold: 0,
+    cancellations: 0,
+    revenueCents: {},
+    validCount: {},
+    byCategory: {},
+    byEvent: {},
+    salesPerMinute: new Map(),
+  };
 }
 
 export function kpisFromStats(stats: Stats): Kpis {
@@ -90,7 +98,15 @@ function bumpEvent(record: KpiDelta['byEvent'], eventId: number, event: string, 
 
 /** How the KPIs move when a ticket goes from `previous` (undefined: never seen) to `next`. */
 export function ticketDelta(previous: TicketFacts | undefined, next: TicketFacts, receivedAt: string): KpiDelta {
-  const delta: KpiDelta = { sold: 0, cancellations: 0, revenueCents: {}, validCount: {}, byCategory: {}, byEvent: {}, sale: null };
+  const delta: KpiDelta = {
+    sold: 0,
+    cancellations: 0,
+    revenueCents: {},
+    validCount: {},
+    byCategory: {},
+    byEvent: {},
+    sale: null,
+  };
   const count = (facts: TicketFacts, by: 1 | -1) => {
     if (facts.status === 'cancelled') {
       delta.cancellations += by;
@@ -121,7 +137,12 @@ export function applyDelta(kpis: Kpis, delta: KpiDelta): Kpis {
     const current = byEvent[key];
     const tickets = (current?.tickets ?? 0) + change.tickets;
     if (tickets <= 0) delete byEvent[key];
-    else byEvent[key] = { eventId: change.eventId, event: change.tickets > 0 ? change.event : (current?.event ?? change.event), tickets };
+    else
+      byEvent[key] = {
+        eventId: change.eventId,
+        event: change.tickets > 0 ? change.event : (current?.event ?? change.event),
+        tickets,
+      };
   }
   return {
     ticketsSold: kpis.ticketsSold + delta.sold,
@@ -130,12 +151,17 @@ export function applyDelta(kpis: Kpis, delta: KpiDelta): Kpis {
     validCount: addRecords(kpis.validCount, delta.validCount),
     byCategory: addRecords(kpis.byCategory, delta.byCategory),
     byEvent,
-    salesPerMinute: delta.sale ? addToBucket(kpis.salesPerMinute, delta.sale.at, delta.sale.tickets) : kpis.salesPerMinute,
+    salesPerMinute: delta.sale
+      ? addToBucket(kpis.salesPerMinute, delta.sale.at, delta.sale.tickets)
+      : kpis.salesPerMinute,
   };
 }
 
 /** The API's figures, kept up to date live (cancellationRate is 0..1). */
-export type KpiView = Pick<Stats, 'ticketsSold' | 'cancellations' | 'cancellationRate' | 'revenue' | 'averagePrice' | 'byCategory' | 'byEvent'>;
+export type KpiView = Pick<
+  Stats,
+  'ticketsSold' | 'cancellations' | 'cancellationRate' | 'revenue' | 'averagePrice' | 'byCategory' | 'byEvent'
+>;
 
 /** What the cards and charts show, sorted for display (largest first, then by name). */
 export function kpiView(kpis: Kpis): KpiView {
@@ -146,11 +172,15 @@ export function kpiView(kpis: Kpis): KpiView {
   return {
     ticketsSold: kpis.ticketsSold,
     cancellations: kpis.cancellations,
-    cancellationRate: kpis.ticketsSold + kpis.cancellations > 0 ? kpis.cancellations / (kpis.ticketsSold + kpis.cancellations) : 0,
+    cancellationRate:
+      kpis.ticketsSold + kpis.cancellations > 0 ? kpis.cancellations / (kpis.ticketsSold + kpis.cancellations) : 0,
     revenue: currencies.map((currency) => ({ currency, amount: fromCents(kpis.revenueCents[currency] ?? 0) })),
     averagePrice: currencies
       .filter((c) => (kpis.validCount[c] ?? 0) > 0)
-      .map((currency) => ({ currency, amount: fromCents(Math.round((kpis.revenueCents[currency] ?? 0) / kpis.validCount[currency])) })),
+      .map((currency) => ({
+        currency,
+        amount: fromCents(Math.round((kpis.revenueCents[currency] ?? 0) / kpis.validCount[currency])),
+      })),
     byCategory: Object.entries(kpis.byCategory)
       .filter(([, tickets]) => tickets > 0)
       .map(([category, tickets]) => ({ category, tickets }))

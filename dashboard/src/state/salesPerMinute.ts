@@ -32,7 +32,11 @@ export function addToBucket(buckets: MinuteBuckets, at: string, tickets: number)
  * The last `minutes` minutes ending with the minute of `now`, oldest first, zeros filled in,
  * so the chart's x axis slides even when nothing sells.
  */
-export function lastMinutes(buckets: MinuteBuckets, now: number, minutes = 60): Array<{ minute: string; tickets: number }> {
+export function lastMinutes(
+  buckets: MinuteBuckets,
+  now: number,
+  minutes = 60,
+): Array<{ minute: string; tickets: number }> {
   const end = Math.floor(now / MINUTE_MS) * MINUTE_MS;
   const out: Array<{ minute: string; tickets: number }> = [];
   for (let i = minutes - 1; i >= 0; i -= 1) {

@@ -41,7 +41,14 @@ export interface TicketQuery {
 export const NO_FILTER: TicketQuery = { event: '', category: '', status: '', q: '', from: '', to: '', sort: 'updated' };
 
 export function isFiltered(query: TicketQuery): boolean {
-  return query.event !== '' || query.category !== '' || query.status !== '' || query.q.trim() !== '' || query.from !== '' || query.to !== '';
+  return (
+    query.event !== '' ||
+    query.category !== '' ||
+    query.status !== '' ||
+    query.q.trim() !== '' ||
+    query.from !== '' ||
+    query.to !== ''
+  );
 }
 
 /** The same test as the API's WHERE clause (readModels.ts), for live events arriving while filtered. */
@@ -88,7 +95,9 @@ export function upsertInto(rows: TicketRow[], row: TicketRow, query: TicketQuery
   const index = rows.findIndex((r) => r.number === row.number);
   const existing = index >= 0 ? rows[index] : undefined;
   if (existing && existing.webhookId >= row.webhookId) return false;
-  const next = existing ? { ...row, firstSeenAt: existing.firstSeenAt, buyerRole: row.buyerRole ?? existing.buyerRole } : row;
+  const next = existing
+    ? { ...row, firstSeenAt: existing.firstSeenAt, buyerRole: row.buyerRole ?? existing.buyerRole }
+    : row;
   if (index >= 0) rows.splice(index, 1);
   if (!matchesQuery(next, query)) return index >= 0;
   const order = comparator(query.sort);
@@ -118,7 +127,11 @@ export function upsertRow(rows: readonly TicketRow[], row: TicketRow, query: Tic
 }
 
 /** Merges a page from the API (newest states win). */
-export function mergeRows(rows: readonly TicketRow[], page: readonly TicketRow[], query: TicketQuery = NO_FILTER): TicketRow[] {
+export function mergeRows(
+  rows: readonly TicketRow[],
+  page: readonly TicketRow[],
+  query: TicketQuery = NO_FILTER,
+): TicketRow[] {
   const next = rows.slice();
   for (const row of page) upsertInto(next, row, query);
   return next;

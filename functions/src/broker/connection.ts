@@ -106,7 +106,10 @@ export class BrokerConnection extends EventEmitter {
     if (!channel) throw new BrokerUnavailableError('RabbitMQ is not connected');
     const timeoutMs = this.options.confirmTimeoutMs ?? 5000;
     await new Promise<void>((resolve, reject) => {
-      const timer = setTimeout(() => reject(new BrokerUnavailableError(`No publisher confirm within ${timeoutMs} ms`)), timeoutMs);
+      const timer = setTimeout(
+        () => reject(new BrokerUnavailableError(`No publisher confirm within ${timeoutMs} ms`)),
+        timeoutMs,
+      );
       try {
         channel.publish(exchange, routingKey, content, options, (error: unknown) => {
           clearTimeout(timer);

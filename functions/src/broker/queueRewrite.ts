@@ -9,12 +9,40 @@ export interface QueueRewrite {
   rewritten: number;
 }
 
-/** The properties to publish a message's replacement with: the original's, but user-id (the broker checks it against the login). */
+/**
+ * The properties to publish a message's replacement with: the original's, but user-id (the broker checks it against the
+ * login).
+ */
 function republishOptions(message: GetMessage, mark: Record<string, unknown>): Options.Publish {
-  const { contentType, contentEncoding, headers, deliveryMode, priority, correlationId, replyTo, expiration, messageId, timestamp, type, appId } = message.properties;
+  const {
+    contentType,
+    contentEncoding,
+    headers,
+    deliveryMode,
+    priority,
+    correlationId,
+    replyTo,
+    expiration,
+    messageId,
+    timestamp,
+    type,
+    appId,
+  } = message.properties;
   const options: Options.Publish = { headers: { ...(headers ?? {}), ...mark }, persistent: deliveryMode === 2 };
-  const optional = { contentType, contentEncoding, priority, correlationId, replyTo, expiration, messageId, timestamp, type, appId };
-  for (const [key, value] of Object.entries(optional)) if (value !== undefined && value !== null) (options as Record<string, unknown>)[key] = value;
+  const optional = {
+    contentType,
+    contentEncoding,
+    priority,
+    correlationId,
+    replyTo,
+    expiration,
+    messageId,
+    timestamp,
+    type,
+    appId,
+  };
+  for (const [key, value] of Object.entries(optional))
+    if (value !== undefined && value !== null) (options as Record<string, unknown>)[key] = value;
   return options;
 }
 
@@ -38,7 +66,9 @@ export async function rewriteQueue(
   try {
     channel = await broker.createChannel();
   } catch (error) {
-    throw error instanceof BrokerUnavailableError ? error : new BrokerUnavailableError(`RabbitMQ channel: ${errorMessage(error)}`);
+    throw error instanceof BrokerUnavailableError
+      ? error
+      : new BrokerUnavailableError(`RabbitMQ channel: ${errorMessage(error)}`);
   }
   // A channel error (the queue gone, the connection lost) rejects the operation in progress.
   channel.on('error', () => undefined);
@@ -62,6 +92,8 @@ export async function rewriteQueue(
   } catch (error) {
     // Closing the channel gives back every message still unacknowledged.
     await channel.close().catch(() => undefined);
-    throw error instanceof BrokerUnavailableError ? error : new BrokerUnavailableError(`Rewriting ${queue} failed: ${errorMessage(error)}`);
+    throw error instanceof BrokerUnavailableError
+      ? error
+      : new BrokerUnavailableError(`Rewriting ${queue} failed: ${errorMessage(error)}`);
   }
 }

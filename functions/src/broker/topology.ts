@@ -49,7 +49,10 @@ export function topologyNames(prefix = ''): TopologyNames {
 export const QUORUM_DELIVERY_LIMIT = 10;
 
 /** The relay queues' arguments beyond dead-lettering, per queue type (definitions.quorum.json holds the same). */
-function relayQueueArguments(type: RelayQueueType): { relay: Record<string, unknown>; deadLetters: Record<string, unknown> } {
+function relayQueueArguments(type: RelayQueueType): {
+  relay: Record<string, unknown>;
+  deadLetters: Record<string, unknown>;
+} {
   if (type === 'classic') return { relay: {}, deadLetters: {} };
   return {
     relay: {
@@ -64,7 +67,11 @@ function relayQueueArguments(type: RelayQueueType): { relay: Record<string, unkn
   };
 }
 
-export async function declareTopology(channel: Channel, names: TopologyNames = DEFAULT_TOPOLOGY, queueType: RelayQueueType = 'classic'): Promise<void> {
+export async function declareTopology(
+  channel: Channel,
+  names: TopologyNames = DEFAULT_TOPOLOGY,
+  queueType: RelayQueueType = 'classic',
+): Promise<void> {
   const extra = relayQueueArguments(queueType);
   await channel.assertExchange(names.webhookExchange, 'topic', { durable: true });
   await channel.assertExchange(names.deadLetterExchange, 'direct', { durable: true });

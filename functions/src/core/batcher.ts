@@ -109,7 +109,8 @@ export class Batcher<I, O> {
     this.run(batch.map((p) => p.item))
       .then(
         (results) => {
-          if (results.length !== batch.length) throw new Error(`Batch returned ${results.length} results for ${batch.length} items`);
+          if (results.length !== batch.length)
+            throw new Error(`Batch returned ${results.length} results for ${batch.length} items`);
           batch.forEach((p, i) => p.resolve(results[i]));
         },
         (error: unknown) => batch.forEach((p) => p.reject(error)),

@@ -60,13 +60,20 @@ export const FUNCTION_VARIABLES = declareVariables({
     default: DEFAULTS.toleranceSeconds,
     meaning: 'accepted clock skew of a signature, past and future',
   },
-  DATABASE_URL: { kind: 'url', aliases: ['DATABASE_URI'], protocols: POSTGRES_PROTOCOLS, default: DEFAULTS.databaseUrl, meaning: 'the Postgres database' },
+  DATABASE_URL: {
+    kind: 'url',
+    aliases: ['DATABASE_URI'],
+    protocols: POSTGRES_PROTOCOLS,
+    default: DEFAULTS.databaseUrl,
+    meaning: 'the Postgres database',
+  },
   RABBITMQ_URL: {
     kind: 'url',
     aliases: ['RabbitMQConnection'],
     protocols: AMQP_PROTOCOLS,
     default: DEFAULTS.rabbitmqUrl,
-    meaning: 'the RabbitMQ broker; RabbitMQConnection is the setting the RabbitMQ trigger binding reads (give both the same value)',
+    meaning:
+      'the RabbitMQ broker; RabbitMQConnection is the setting the RabbitMQ trigger binding reads (give both the same value)',
   },
   MAX_BODY_BYTES: { kind: 'int', min: 1, default: DEFAULTS.maxBodyBytes, meaning: 'largest accepted webhook body' },
   OUTBOX_GRACE_SECONDS: {
@@ -91,15 +98,25 @@ export const FUNCTION_VARIABLES = declareVariables({
 
 /** Settings of local.settings.json the Azure Functions host reads itself (the functions read none of them). */
 export const AZURE_VARIABLES = declareVariables({
-  FUNCTIONS_WORKER_RUNTIME: { kind: 'string', default: 'node', meaning: 'the language worker the Functions host starts' },
+  FUNCTIONS_WORKER_RUNTIME: {
+    kind: 'string',
+    default: 'node',
+    meaning: 'the language worker the Functions host starts',
+  },
   AzureWebJobsStorage: {
     kind: 'string',
     meaning: 'the storage account of the Functions host (timers, keys); UseDevelopmentStorage=true is Azurite',
   },
-  AzureWebJobsFeatureFlags: { kind: 'string', meaning: 'EnableWorkerIndexing: the Node.js v4 programming model registers the functions' },
+  AzureWebJobsFeatureFlags: {
+    kind: 'string',
+    meaning: 'EnableWorkerIndexing: the Node.js v4 programming model registers the functions',
+  },
 });
 
-/** The broker's topology: its names outside Azure, where one broker may serve several stacks, and the relay queues' type. */
+/**
+ * The broker's topology: its names outside Azure, where one broker may serve several stacks, and the relay queues'
+ * type.
+ */
 export const TOPOLOGY_VARIABLES = declareVariables({
   PETZI_RELAY_QUEUE_TYPE: {
     kind: 'string',
@@ -109,7 +126,8 @@ export const TOPOLOGY_VARIABLES = declareVariables({
   },
   PETZI_TOPOLOGY_PREFIX: {
     kind: 'string',
-    meaning: "prefix of every exchange and queue: give each stack that shares a broker its own, or their relays split each other's tickets between their databases",
+    meaning:
+      "prefix of every exchange and queue: give each stack that shares a broker its own, or their relays split each other's tickets between their databases",
   },
 });
 
@@ -141,7 +159,8 @@ export function loadConfig(env: Env = process.env): Config {
 function relayQueueType(env: Env): RelayQueueType {
   const value = read(env, TOPOLOGY_VARIABLES.PETZI_RELAY_QUEUE_TYPE);
   const known = RELAY_QUEUE_TYPES.find((type) => type === value);
-  if (known === undefined) throw new ConfigError(`PETZI_RELAY_QUEUE_TYPE must be one of ${RELAY_QUEUE_TYPES.join(', ')}, got "${value}"`);
+  if (known === undefined)
+    throw new ConfigError(`PETZI_RELAY_QUEUE_TYPE must be one of ${RELAY_QUEUE_TYPES.join(', ')}, got "${value}"`);
   return known;
 }
 

@@ -82,11 +82,14 @@ type Unnamed<V> = V extends Variable ? Omit<V, 'name'> : never;
  * Declares variables, one entry each, keyed by their design name:
  *
  *     export const BRIDGE_VARIABLES = declareVariables({
- *       BRIDGE_HEARTBEAT_MS: { kind: 'int', min: 100, unit: 'milliseconds', default: 15_000, meaning: 'interval of the heartbeat comment' },
+ *       BRIDGE_HEARTBEAT_MS: { kind: 'int', min: 100, unit: 'milliseconds', default: 15_000, meaning: 'interval of the
+ * heartbeat comment' },
  *     });
  *     const heartbeatMs = read(env, BRIDGE_VARIABLES.BRIDGE_HEARTBEAT_MS); // number
  */
-export function declareVariables<const T extends Record<string, Unnamed<Variable>>>(spec: T): { readonly [K in keyof T & string]: T[K] & { name: K } } {
+export function declareVariables<const T extends Record<string, Unnamed<Variable>>>(
+  spec: T,
+): { readonly [K in keyof T & string]: T[K] & { name: K } } {
   const named = Object.fromEntries(Object.entries(spec).map(([name, declared]) => [name, { ...declared, name }]));
   return named as unknown as { [K in keyof T & string]: T[K] & { name: K } };
 }
@@ -106,7 +109,9 @@ export type ValueOf<V extends Variable> = V extends PortVariable
           ? string
           : string | undefined;
 
-/** The variable that is set (the design name or an alias: messages name the one the user wrote) and its trimmed value. */
+/**
+ * The variable that is set (the design name or an alias: messages name the one the user wrote) and its trimmed value.
+ */
 function raw(env: Env, variable: Variable): { name: string; text: string } | undefined {
   for (const name of [variable.name, ...(variable.aliases ?? [])]) {
     const value = env[name];
@@ -119,7 +124,13 @@ const TRUE = ['1', 'true', 'yes', 'on'];
 const FALSE = ['0', 'false', 'no', 'off'];
 
 const intRange = (v: IntVariable | PortVariable): { min: number; max: number | undefined; unit: string | undefined } =>
-  v.kind === 'int' ? { min: v.min, max: v.max, unit: v.unit } : { min: v.min ?? 0, max: 65535, unit: (v.min ?? 0) === 0 ? 'a port number, 0 for any free port' : 'a port number' };
+  v.kind === 'int'
+    ? { min: v.min, max: v.max, unit: v.unit }
+    : {
+        min: v.min ?? 0,
+        max: 65535,
+        unit: (v.min ?? 0) === 0 ? 'a port number, 0 for any free port' : 'a port number',
+      };
 
 /** What a variable accepts, in words: the error messages, --help and the docs say the same. */
 export function accepts(variable: Variable): string {
@@ -127,7 +138,12 @@ export function accepts(variable: Variable): string {
     case 'int':
     case 'port': {
       const { min, max, unit } = intRange(variable);
-      const range = max === undefined ? (min === 1 ? 'a positive integer' : `an integer of at least ${min}`) : `an integer from ${min} to ${max}`;
+      const range =
+        max === undefined
+          ? min === 1
+            ? 'a positive integer'
+            : `an integer of at least ${min}`
+          : `an integer from ${min} to ${max}`;
       return unit === undefined ? range : `${range} (${unit})`;
     }
     case 'list':
@@ -145,7 +161,8 @@ function readInt(variable: IntVariable | PortVariable, found: { name: string; te
   const { text } = found;
   const value = /^-?\d+$/.test(text) ? Number(text) : NaN;
   const { min, max = Number.MAX_SAFE_INTEGER } = intRange(variable);
-  if (!Number.isSafeInteger(value) || value < min || value > max) throw new ConfigError(`${found.name} must be ${accepts(variable)}, got "${text}"`);
+  if (!Number.isSafeInteger(value) || value < min || value > max)
+    throw new ConfigError(`${found.name} must be ${accepts(variable)}, got "${text}"`);
   return value;
 }
 
@@ -174,7 +191,9 @@ function readValue(variable: Variable, found: { name: string; text: string }): s
       }
       if (scheme === undefined || !variable.protocols.includes(scheme)) {
         // The value may carry a password: the message names the scheme it found, never the value.
-        throw new ConfigError(`${name} must be ${accepts(variable)}, got ${scheme === undefined ? 'not a URL' : `a ${scheme}: URL`}`);
+        throw new ConfigError(
+          `${name} must be ${accepts(variable)}, got ${scheme === undefined ? 'not a URL' : `a ${scheme}: URL`}`,
+        );
       }
       return text;
     }
@@ -242,7 +261,9 @@ export function variablesHelp(variables: readonly Variable[]): string {
   const column = Math.max(...variables.map((v) => v.name.length)) + 4;
   return variables
     .flatMap((variable) =>
-      wrapWords(helpText(variable), 100 - column).map((line, i) => (i === 0 ? `  ${variable.name.padEnd(column - 2)}${line}` : `${' '.repeat(column)}${line}`)),
+      wrapWords(helpText(variable), 100 - column).map((line, i) =>
+        i === 0 ? `  ${variable.name.padEnd(column - 2)}${line}` : `${' '.repeat(column)}${line}`,
+      ),
     )
     .join('\n');
 }
@@ -252,7 +273,10 @@ const cell = (text: string): string => text.replace(/\|/g, '\\|');
 /** The markdown table docs/configuration.md shows for a list of variables. */
 export function variablesTable(variables: readonly Variable[]): string {
   const rows = variables.map((v) => {
-    const name = [`\`${v.name}\``, ...(v.aliases?.length ? [`(alias ${v.aliases.map((a) => `\`${a}\``).join(', ')})`] : [])].join(' ');
+    const name = [
+      `\`${v.name}\``,
+      ...(v.aliases?.length ? [`(alias ${v.aliases.map((a) => `\`${a}\``).join(', ')})`] : []),
+    ].join(' ');
     const unset = v.unset === undefined && v.default !== undefined ? `\`${unsetText(v)}\`` : unsetText(v);
     return `| ${name} | ${cell(v.meaning)} | ${cell(unset)} | ${cell(accepts(v))} |`;
   });
@@ -285,7 +309,10 @@ const setText = (env: Env, name: string): string | undefined => {
   return value !== undefined && value.trim() !== '' ? value.trim() : undefined;
 };
 
-export function withSecretFiles(env: Env, readFile: (path: string) => string = (path) => readFileSync(path, 'utf8')): Env {
+export function withSecretFiles(
+  env: Env,
+  readFile: (path: string) => string = (path) => readFileSync(path, 'utf8'),
+): Env {
   const resolved: Env = { ...env };
   for (const name of SECRET_FILE_VARIABLES) {
     const path = setText(env, `${name}_FILE`);

@@ -8,7 +8,11 @@
  * `run` returns one result per item, in order, and does whatever must follow its own commit (a
  * publish, say), since each successful part commits on its own.
  */
-export async function runIsolating<I, O>(items: I[], run: (items: I[]) => Promise<O[]>, isOutage: (error: unknown) => boolean): Promise<Array<O | Error>> {
+export async function runIsolating<I, O>(
+  items: I[],
+  run: (items: I[]) => Promise<O[]>,
+  isOutage: (error: unknown) => boolean,
+): Promise<Array<O | Error>> {
   try {
     return await run(items);
   } catch (error) {

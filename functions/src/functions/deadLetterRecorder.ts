@@ -12,7 +12,11 @@ import type { Deps } from '../runtime/deps';
  */
 export function deadLetterRecorderHandler(deps: Deps): (message: unknown, context: InvocationContext) => Promise<void> {
   return async (message, context) => {
-    await recordDeadLetter({ pool: deps.pool, metrics: deps.operations, log: (m) => deps.log.warn(m) }, message, context.triggerMetadata?.headers);
+    await recordDeadLetter(
+      { pool: deps.pool, metrics: deps.operations, log: (m) => deps.log.warn(m) },
+      message,
+      context.triggerMetadata?.headers,
+    );
   };
 }
 

@@ -23,10 +23,21 @@ export function eraseBuyerHandler(deps: Deps): HttpHandler {
         queued = await eraseBuyerFromQueue(deps.broker, deps.topology.relayDeadLetterQueue, number, ids);
       } catch (error) {
         if (!(error instanceof BrokerUnavailableError)) throw error;
-        return jsonError(503, `Stored webhooks erased (${erased}), but the dead-letter queue is unreachable: repeat the request`, {}, { 'Retry-After': '5' });
+        return jsonError(
+          503,
+          `Stored webhooks erased (${erased}), but the dead-letter queue is unreachable: repeat the request`,
+          {},
+          { 'Retry-After': '5' },
+        );
       }
       if (ids.length === 0 && queued === 0) return jsonError(404, `No ticket ${number}`);
-      return json(200, { ticket: number, webhooks: ids.length, erased, deadLetterReasons: reasons, deadLetterQueue: queued });
+      return json(200, {
+        ticket: number,
+        webhooks: ids.length,
+        erased,
+        deadLetterReasons: reasons,
+        deadLetterQueue: queued,
+      });
     });
 }
 

@@ -26,7 +26,11 @@ export function healthHandler(deps: Deps): HttpHandler {
       .filter(([, state]) => state === 'down')
       .map(([name]) => name);
     if (down.length === 0) return json(200, { status: 'ok', checks });
-    return json(503, { status: 'degraded', error: `Unavailable: ${down.join(', ')}`, down, checks }, { 'Retry-After': '5' });
+    return json(
+      503,
+      { status: 'degraded', error: `Unavailable: ${down.join(', ')}`, down, checks },
+      { 'Retry-After': '5' },
+    );
   };
 }
 

@@ -14,7 +14,10 @@ export function redriveHandler(deps: Deps): HttpHandler {
     operationEndpoint(async () => {
       onlyParams(queryParams(request), []);
       const command = redriveRequest(await commandBody(request));
-      const result = await redrive({ pool: deps.pool, broker: deps.broker, relayQueue: deps.topology.relayQueue, metrics: deps.operations }, command);
+      const result = await redrive(
+        { pool: deps.pool, broker: deps.broker, relayQueue: deps.topology.relayQueue, metrics: deps.operations },
+        command,
+      );
       return json(200, result);
     });
 }

@@ -9,14 +9,23 @@ import type { HttpFunction } from '../runtime/declaration';
 import type { Deps } from '../runtime/deps';
 import { rebuildTickets } from '../relay/relay';
 
-/** POST /api/replay: stored webhooks of an id or received-at range back through the relay; `rebuild` first recomputes the tickets. */
+/**
+ * POST /api/replay: stored webhooks of an id or received-at range back through the relay; `rebuild` first recomputes
+ * the tickets.
+ */
 export function replayHandler(deps: Deps): HttpHandler {
   return (request) =>
     operationEndpoint(async () => {
       onlyParams(queryParams(request), []);
       const { range, rebuild } = replayRequest(await commandBody(request));
       const result = await replay(
-        { pool: deps.pool, broker: deps.broker, relayQueue: deps.topology.relayQueue, metrics: deps.operations, rebuildTickets: () => rebuildTickets(deps.pool) },
+        {
+          pool: deps.pool,
+          broker: deps.broker,
+          relayQueue: deps.topology.relayQueue,
+          metrics: deps.operations,
+          rebuildTickets: () => rebuildTickets(deps.pool),
+        },
         range,
         { rebuild },
       );

@@ -8,7 +8,11 @@ import type { HttpFunction } from '../runtime/declaration';
 import type { Deps } from '../runtime/deps';
 
 function csvResponse({ csv, truncated }: { csv: string; truncated: boolean }): HttpResponseInit {
-  const headers = { 'Content-Type': 'text/csv; charset=utf-8', 'Content-Disposition': 'attachment; filename="tickets.csv"', 'Cache-Control': 'no-store' };
+  const headers = {
+    'Content-Type': 'text/csv; charset=utf-8',
+    'Content-Disposition': 'attachment; filename="tickets.csv"',
+    'Cache-Control': 'no-store',
+  };
   return { status: 200, body: csv, headers: { ...headers, 'Petzi-Export-Truncated': String(truncated) } };
 }
 

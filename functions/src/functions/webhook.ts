@@ -13,7 +13,11 @@ export { MAX_JSON_DEPTH, nestsDeeperThan } from '../ingest/admission';
 /** POST /webhook: verify the raw body, validate, store (commit), reply; the publish follows. */
 export function webhookHandler(deps: Deps): HttpHandler {
   const rules = { ...deps.config, now: deps.now };
-  const trace = { metrics: deps.metrics, record: (record: DeliveryRecord) => deps.attempts.record(record), now: deps.now };
+  const trace = {
+    metrics: deps.metrics,
+    record: (record: DeliveryRecord) => deps.attempts.record(record),
+    now: deps.now,
+  };
 
   async function handle(request: HttpRequest, facts: RequestFacts): Promise<Outcome> {
     const admission = await admitWebhook(request, rules, facts);
@@ -24,9 +28,16 @@ export function webhookHandler(deps: Deps): HttpHandler {
     } catch (error) {
       if (error instanceof DatabaseUnavailableError) {
         deps.log.warn(`webhook refused, database unavailable: ${error.message}`);
-        return fail('database_unavailable', jsonError(503, 'Storage unavailable, retry later', {}, { 'Retry-After': '5' }));
+        return fail(
+          'database_unavailable',
+          jsonError(503, 'Storage unavailable, retry later', {}, { 'Retry-After': '5' }),
+        );
       }
-      if (error instanceof UnstorableValueError) return fail('unstorable', jsonError(422, 'Payload contains values that cannot be stored', { detail: error.message }));
+      if (error instanceof UnstorableValueError)
+        return fail(
+          'unstorable',
+          jsonError(422, 'Payload contains values that cannot be stored', { detail: error.message }),
+        );
       throw error;
     }
   }

@@ -35,7 +35,8 @@ export interface Access {
 export const ACCESS_VARIABLES = declareVariables({
   PETZI_API_KEY: {
     kind: 'list',
-    meaning: 'function key(s) of the read paths and /events (x-functions-key header or ?code=), comma-separated for rotation',
+    meaning:
+      'function key(s) of the read paths and /events (x-functions-key header or ?code=), comma-separated for rotation',
     unset: 'open, on loopback outside production only',
   },
   PETZI_ADMIN_KEY: {
@@ -46,7 +47,10 @@ export const ACCESS_VARIABLES = declareVariables({
 });
 
 export function accessKeysFromEnv(env: Env): AccessKeys {
-  return { functionKeys: read(env, ACCESS_VARIABLES.PETZI_API_KEY), adminKeys: read(env, ACCESS_VARIABLES.PETZI_ADMIN_KEY) };
+  return {
+    functionKeys: read(env, ACCESS_VARIABLES.PETZI_API_KEY),
+    adminKeys: read(env, ACCESS_VARIABLES.PETZI_ADMIN_KEY),
+  };
 }
 
 /** 127.0.0.0/8, ::1 and localhost (IPv4-mapped forms included): reachable from this machine only. */
@@ -63,7 +67,8 @@ export function isLoopback(hostname: string): boolean {
 /** Why a process counts as exposed (reachable from elsewhere, or production), or undefined when it is not. */
 export function exposure(hostname: string, env: Env): string | undefined {
   if (!isLoopback(hostname)) return `it binds ${hostname}, not loopback`;
-  if (outsideLocalDevelopment(env)) return 'this is not local development (NODE_ENV=production or an Azure environment)';
+  if (outsideLocalDevelopment(env))
+    return 'this is not local development (NODE_ENV=production or an Azure environment)';
   return undefined;
 }
 
@@ -75,7 +80,10 @@ export function exposure(hostname: string, env: Env): string | undefined {
 export function resolveAccess(keys: AccessKeys, hostname: string, env: Env): Access {
   if (keys.functionKeys.length > 0) return { keys, openReads: false };
   const why = exposure(hostname, env);
-  if (why !== undefined) throw new ConfigError(`set PETZI_API_KEY (the read paths' key, comma-separated for rotation): refusing to serve them without one because ${why}`);
+  if (why !== undefined)
+    throw new ConfigError(
+      `set PETZI_API_KEY (the read paths' key, comma-separated for rotation): refusing to serve them without one because ${why}`,
+    );
   return { keys, openReads: true };
 }
 
@@ -83,7 +91,9 @@ export function resolveAccess(keys: AccessKeys, hostname: string, env: Env): Acc
 export function refuseExampleSecret(secrets: string[], hostname: string, env: Env): void {
   const why = exposure(hostname, env);
   if (why !== undefined && secrets.includes(DEFAULTS.secret)) {
-    throw new ConfigError(`set PETZI_WEBHOOK_SECRET to a real secret: the example secret "${DEFAULTS.secret}" lets anyone sign webhooks, and ${why}`);
+    throw new ConfigError(
+      `set PETZI_WEBHOOK_SECRET to a real secret: the example secret "${DEFAULTS.secret}" lets anyone sign webhooks, and ${why}`,
+    );
   }
 }
 
@@ -110,18 +120,26 @@ function presented(headers: IncomingHttpHeaders, query: URLSearchParams): string
 }
 
 /** The 401 reply's message when a request may not pass, or undefined when it may. */
-export function refusal(level: HttpAuthLevel, access: Access, headers: IncomingHttpHeaders, query: URLSearchParams): string | undefined {
+export function refusal(
+  level: HttpAuthLevel,
+  access: Access,
+  headers: IncomingHttpHeaders,
+  query: URLSearchParams,
+): string | undefined {
   if (level === 'anonymous') return undefined;
   const keys = presented(headers, query);
   if (level === 'admin') {
-    if (access.keys.adminKeys.length === 0) return 'This route needs the admin key, and none is configured (PETZI_ADMIN_KEY)';
+    if (access.keys.adminKeys.length === 0)
+      return 'This route needs the admin key, and none is configured (PETZI_ADMIN_KEY)';
     return keys.some((key) => matchesAnyKey(key, access.keys.adminKeys))
       ? undefined
       : `The admin key is required: send it in the ${KEY_HEADER} header or the ${KEY_PARAM} query parameter`;
   }
   if (access.openReads) return undefined;
   const accepted = [...access.keys.functionKeys, ...access.keys.adminKeys];
-  return keys.some((key) => matchesAnyKey(key, accepted)) ? undefined : `A function key is required: send it in the ${KEY_HEADER} header or the ${KEY_PARAM} query parameter`;
+  return keys.some((key) => matchesAnyKey(key, accepted))
+    ? undefined
+    : `A function key is required: send it in the ${KEY_HEADER} header or the ${KEY_PARAM} query parameter`;
 }
 
 /**
@@ -129,7 +147,11 @@ export function refusal(level: HttpAuthLevel, access: Access, headers: IncomingH
  * holder of a per-key cap; never the key itself), or undefined when it presented none that matches
  * (open reads in local development).
  */
-export function acceptedKeyDigest(access: Access, headers: IncomingHttpHeaders, query: URLSearchParams): string | undefined {
+export function acceptedKeyDigest(
+  access: Access,
+  headers: IncomingHttpHeaders,
+  query: URLSearchParams,
+): string | undefined {
   const accepted = [...access.keys.functionKeys, ...access.keys.adminKeys];
   const key = presented(headers, query).find((candidate) => matchesAnyKey(candidate, accepted));
   return key === undefined ? undefined : digest(key).toString('hex').slice(0, 16);

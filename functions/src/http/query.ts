@@ -11,10 +11,16 @@ export class QueryParamError extends Error {
   }
 }
 
-export function intParam(query: URLSearchParams, name: string, range: { min: number; max: number }, fallback?: number): number | undefined {
+export function intParam(
+  query: URLSearchParams,
+  name: string,
+  range: { min: number; max: number },
+  fallback?: number,
+): number | undefined {
   const raw = query.get(name);
   if (raw === null || raw === '') return fallback;
-  if (!/^\d+$/.test(raw)) throw new QueryParamError(name, `${name} must be an integer between ${range.min} and ${range.max}`);
+  if (!/^\d+$/.test(raw))
+    throw new QueryParamError(name, `${name} must be an integer between ${range.min} and ${range.max}`);
   const value = Number(raw);
   if (!Number.isSafeInteger(value) || value < range.min || value > range.max) {
     throw new QueryParamError(name, `${name} must be an integer between ${range.min} and ${range.max}`);
@@ -39,26 +45,37 @@ export function onlyParams(query: URLSearchParams, allowed: readonly string[]): 
   for (const key of query.keys()) {
     // `code` is Azure's function-key parameter: the host checked it, the function ignores it.
     if (key === KEY_PARAM) continue;
-    if (!allowed.includes(key)) throw new QueryParamError(key, `unknown query parameter "${key}"; allowed: ${allowed.join(', ') || 'none'}`);
+    if (!allowed.includes(key))
+      throw new QueryParamError(key, `unknown query parameter "${key}"; allowed: ${allowed.join(', ') || 'none'}`);
     if (seen.has(key)) throw new QueryParamError(key, `${key} is given more than once; give it once`);
     seen.add(key);
   }
 }
 
-/** The `{number}` route parameter of the ticket routes: 1 to 200 characters, without U+0000 (Postgres text cannot hold it), else a 400. */
+/**
+ * The `{number}` route parameter of the ticket routes: 1 to 200 characters, without U+0000 (Postgres text cannot hold
+ * it), else a 400.
+ */
 export function ticketNumberParam(params: Record<string, string>): string {
   const number = params.number ?? '';
-  if (number.length === 0 || number.length > 200 || number.includes('\u0000')) throw new QueryParamError('number', 'ticket number must be 1 to 200 characters');
+  if (number.length === 0 || number.length > 200 || number.includes('\u0000'))
+    throw new QueryParamError('number', 'ticket number must be 1 to 200 characters');
   return number;
 }
 
 /** One of a fixed set of words. */
 export function enumParam<T extends string>(query: URLSearchParams, name: string, values: readonly T[], fallback: T): T;
 export function enumParam<T extends string>(query: URLSearchParams, name: string, values: readonly T[]): T | undefined;
-export function enumParam<T extends string>(query: URLSearchParams, name: string, values: readonly T[], fallback?: T): T | undefined {
+export function enumParam<T extends string>(
+  query: URLSearchParams,
+  name: string,
+  values: readonly T[],
+  fallback?: T,
+): T | undefined {
   const raw = query.get(name);
   if (raw === null || raw === '') return fallback;
-  if (!(values as readonly string[]).includes(raw)) throw new QueryParamError(name, `${name} must be one of: ${values.join(', ')}`);
+  if (!(values as readonly string[]).includes(raw))
+    throw new QueryParamError(name, `${name} must be one of: ${values.join(', ')}`);
   return raw as T;
 }
 
@@ -69,7 +86,8 @@ export function textParam(query: URLSearchParams, name: string, maxLength: numbe
   const value = raw.trim();
   if (value === '') return undefined;
   // eslint-disable-next-line no-control-regex
-  if (value.length > maxLength || /[\u0000-\u001f\u007f]/.test(value)) throw new QueryParamError(name, `${name} must be text of at most ${maxLength} characters`);
+  if (value.length > maxLength || /[\u0000-\u001f\u007f]/.test(value))
+    throw new QueryParamError(name, `${name} must be text of at most ${maxLength} characters`);
   return value;
 }
 
@@ -89,7 +107,8 @@ export function parseInstant(text: string): Date | undefined {
   if (!match) return undefined;
   const [year, month, day, hour, minute, second] = match.slice(1, 7).map((part) => Number(part ?? 0));
   const [sign, offsetHours, offsetMinutes] = [match[8], Number(match[9] ?? 0), Number(match[10] ?? 0)];
-  if (year < 1 || hour > 23 || minute > 59 || second > 59 || offsetHours > MAX_OFFSET_HOURS || offsetMinutes > 59) return undefined;
+  if (year < 1 || hour > 23 || minute > 59 || second > 59 || offsetHours > MAX_OFFSET_HOURS || offsetMinutes > 59)
+    return undefined;
   const at = new Date(0);
   // setUTCFullYear, not Date.UTC: Date.UTC reads the years 0-99 as 1900-1999.
   at.setUTCFullYear(year, month - 1, day);
@@ -105,10 +124,14 @@ export function parseInstant(text: string): Date | undefined {
 export function instantParam(query: URLSearchParams, name: string): Date | undefined {
   const raw = query.get(name);
   if (raw === null || raw === '') return undefined;
-  if (!INSTANT.test(raw)) throw new QueryParamError(name, `${name} must be an ISO 8601 instant with an offset, e.g. 2026-11-30T20:00:00Z`);
+  if (!INSTANT.test(raw))
+    throw new QueryParamError(name, `${name} must be an ISO 8601 instant with an offset, e.g. 2026-11-30T20:00:00Z`);
   const at = parseInstant(raw);
   if (!at) {
-    throw new QueryParamError(name, `${name} is not an instant that exists: a day the month has, hours 00-23, minutes and seconds 00-59, an offset up to ±15:59, a year from 0001`);
+    throw new QueryParamError(
+      name,
+      `${name} is not an instant that exists: a day the month has, hours 00-23, minutes and seconds 00-59, an offset up to ±15:59, a year from 0001`,
+    );
   }
   return at;
 }

@@ -3,7 +3,12 @@ import { DatabaseUnavailableError } from '../core/errors';
 import { QueryParamError } from './query';
 
 /** Every error the functions return: a JSON object whose `error` says what went wrong. */
-export function jsonError(status: number, error: string, extra: Record<string, unknown> = {}, headers: Record<string, string> = {}): HttpResponseInit {
+export function jsonError(
+  status: number,
+  error: string,
+  extra: Record<string, unknown> = {},
+  headers: Record<string, string> = {},
+): HttpResponseInit {
   return { status, jsonBody: { error, ...extra }, headers: { 'Cache-Control': 'no-store', ...headers } };
 }
 
@@ -17,7 +22,8 @@ export async function readEndpoint(work: () => Promise<HttpResponseInit>): Promi
     return await work();
   } catch (error) {
     if (error instanceof QueryParamError) return jsonError(400, error.message, { param: error.param });
-    if (error instanceof DatabaseUnavailableError) return jsonError(503, 'Storage unavailable, retry later', {}, { 'Retry-After': '5' });
+    if (error instanceof DatabaseUnavailableError)
+      return jsonError(503, 'Storage unavailable, retry later', {}, { 'Retry-After': '5' });
     throw error;
   }
 }

@@ -68,16 +68,26 @@ export function nestsDeeperThan(body: Buffer, limit: number): boolean {
  * over the raw bytes, the depth, JSON, an object, values Postgres can store, the PETZI schema.
  * The admitted request carries the body as text and its hash, each computed once, for the store.
  */
-export async function admitWebhook(request: HttpRequest, rules: AdmissionRules, facts: RequestFacts): Promise<{ admitted: IngestRequest } | Refusal> {
+export async function admitWebhook(
+  request: HttpRequest,
+  rules: AdmissionRules,
+  facts: RequestFacts,
+): Promise<{ admitted: IngestRequest } | Refusal> {
   if (request.method !== 'POST') {
-    return fail('method_not_allowed', jsonError(405, 'Method not allowed: use POST', { allow: ['POST'] }, { Allow: 'POST' }));
+    return fail(
+      'method_not_allowed',
+      jsonError(405, 'Method not allowed: use POST', { allow: ['POST'] }, { Allow: 'POST' }),
+    );
   }
   let body: Buffer;
   try {
     body = await readBodyLimited(request, rules.maxBodyBytes);
   } catch (error) {
     if (error instanceof BodyTooLargeError) {
-      return fail('payload_too_large', jsonError(413, 'Payload too large', { limitBytes: error.limit }, { Connection: 'close' }));
+      return fail(
+        'payload_too_large',
+        jsonError(413, 'Payload too large', { limitBytes: error.limit }, { Connection: 'close' }),
+      );
     }
     return fail('body_unreadable', jsonError(400, 'Request body could not be read'));
   }
@@ -88,15 +98,25 @@ export async function admitWebhook(request: HttpRequest, rules: AdmissionRules, 
 
   let timestamp: number;
   try {
-    ({ timestamp } = verifySignature({ header: request.headers.get(SIGNATURE_HEADER), body, secrets: rules.secrets, toleranceSeconds: rules.toleranceSeconds, now: rules.now }));
+    ({ timestamp } = verifySignature({
+      header: request.headers.get(SIGNATURE_HEADER),
+      body,
+      secrets: rules.secrets,
+      toleranceSeconds: rules.toleranceSeconds,
+      now: rules.now,
+    }));
   } catch (error) {
-    if (error instanceof SignatureError) return fail(`signature_${error.reason}`, jsonError(401, error.message, { reason: error.reason }));
+    if (error instanceof SignatureError)
+      return fail(`signature_${error.reason}`, jsonError(401, error.message, { reason: error.reason }));
     throw error;
   }
   facts.signatureTimestamp = timestamp;
 
   if (nestsDeeperThan(body, MAX_JSON_DEPTH)) {
-    return fail('too_deep', jsonError(400, `Body nests deeper than ${MAX_JSON_DEPTH} levels`, { limit: MAX_JSON_DEPTH }));
+    return fail(
+      'too_deep',
+      jsonError(400, `Body nests deeper than ${MAX_JSON_DEPTH} levels`, { limit: MAX_JSON_DEPTH }),
+    );
   }
   const text = body.toString('utf8');
   let parsed: unknown;
@@ -110,11 +130,15 @@ export async function admitWebhook(request: HttpRequest, rules: AdmissionRules, 
   // Every body is stored as jsonb, unknown events included: what jsonb refuses is refused here,
   // not by a group commit it would share with other requests.
   const unstorable = unstorableJsonProblems(text);
-  if (unstorable.length > 0) return fail('unstorable', jsonError(422, 'Payload contains values that cannot be stored', { fields: unstorable }));
+  if (unstorable.length > 0)
+    return fail('unstorable', jsonError(422, 'Payload contains values that cannot be stored', { fields: unstorable }));
 
   const check = checkPayload(parsed);
   if (check.kind === 'invalid') {
-    return fail('schema', jsonError(422, 'Payload does not match the PETZI webhook schema', { event: check.event, fields: check.problems }));
+    return fail(
+      'schema',
+      jsonError(422, 'Payload does not match the PETZI webhook schema', { event: check.event, fields: check.problems }),
+    );
   }
   return { admitted: { eventType: check.event, bodySha256, signatureTimestamp: timestamp, rawBody: text } };
 }

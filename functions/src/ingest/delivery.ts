@@ -49,7 +49,11 @@ export function startDelivery(request: HttpRequest, deps: DeliveryDeps) {
     facts,
     /** Counts the outcome, records it and gives its reply. */
     finish(outcome: Outcome): HttpResponseInit {
-      deps.metrics.requests.inc(outcome.status === 'error' ? { status: 'error', reason: outcome.reason } : { status: outcome.status, reason: '' });
+      deps.metrics.requests.inc(
+        outcome.status === 'error'
+          ? { status: 'error', reason: outcome.reason }
+          : { status: outcome.status, reason: '' },
+      );
       stopTimer({ status: outcome.status });
       record(outcome);
       return outcome.response;

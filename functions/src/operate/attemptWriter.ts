@@ -49,7 +49,8 @@ export function attemptOf(facts: AttemptFacts): Attempt {
     receivedAt: facts.receivedAt,
     outcome: facts.outcome,
     status: facts.status,
-    bodyBytes: facts.bodyBytes ?? (Number.isSafeInteger(declared) && declared >= 0 && declared <= 2 ** 31 - 1 ? declared : 0),
+    bodyBytes:
+      facts.bodyBytes ?? (Number.isSafeInteger(declared) && declared >= 0 && declared <= 2 ** 31 - 1 ? declared : 0),
     bodySha256: facts.bodySha256 ?? null,
     signatureTimestamp: facts.signatureTimestamp === undefined ? null : new Date(facts.signatureTimestamp * 1000),
     webhookId: facts.webhookId ?? null,
@@ -84,7 +85,9 @@ export class AttemptWriter {
     this.queue.push(attemptOf(facts));
     // Started on the next turn (or after the linger), so the requests of one burst share a statement.
     const linger = this.options.lingerMs ?? 0;
-    this.writing ??= new Promise<void>((resolve) => (linger > 0 ? setTimeout(resolve, linger) : setImmediate(resolve))).then(() => this.writeAll());
+    this.writing ??= new Promise<void>((resolve) =>
+      linger > 0 ? setTimeout(resolve, linger) : setImmediate(resolve),
+    ).then(() => this.writeAll());
   }
 
   /** Resolves when everything recorded so far is written (or dropped); called on shutdown. */

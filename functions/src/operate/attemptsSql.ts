@@ -71,7 +71,12 @@ function deliveryOf(row: AttemptRow): Delivery {
 }
 
 /** Newest first (by id, the order they were written in); `beforeId` pages. */
-export async function listAttempts(pool: Pool, filter: AttemptFilter, limit: number, beforeId?: number): Promise<Delivery[]> {
+export async function listAttempts(
+  pool: Pool,
+  filter: AttemptFilter,
+  limit: number,
+  beforeId?: number,
+): Promise<Delivery[]> {
   try {
     const { rows } = await pool.query<AttemptRow>(
       `SELECT id, received_at, outcome, status, body_bytes, body_sha256, signature_timestamp, webhook_id, source_address
@@ -92,7 +97,10 @@ export async function listAttempts(pool: Pool, filter: AttemptFilter, limit: num
 export async function pruneAttempts(pool: Pool, before: Date, slice = 10_000): Promise<number> {
   let total = 0;
   for (;;) {
-    const { rowCount } = await pool.query(`DELETE FROM delivery_attempt WHERE id IN (SELECT id FROM delivery_attempt WHERE received_at < $1 LIMIT $2)`, [before, slice]);
+    const { rowCount } = await pool.query(
+      `DELETE FROM delivery_attempt WHERE id IN (SELECT id FROM delivery_attempt WHERE received_at < $1 LIMIT $2)`,
+      [before, slice],
+    );
     total += rowCount ?? 0;
     if ((rowCount ?? 0) < slice) return total;
   }

@@ -18,7 +18,8 @@ const OUTAGE_TRIES = 10;
 const OUTAGE_WAIT_MS = 1_000;
 
 function triesOf(headers: unknown): number {
-  const raw = typeof headers === 'object' && headers !== null ? (headers as Record<string, unknown>)[REQUEUE_HEADER] : undefined;
+  const raw =
+    typeof headers === 'object' && headers !== null ? (headers as Record<string, unknown>)[REQUEUE_HEADER] : undefined;
   const count = Number(raw ?? NaN);
   return Number.isSafeInteger(count) && count >= 0 ? count + 1 : 1;
 }
@@ -30,14 +31,21 @@ export type RecordOutcome = { recorded: true; deadLetterId: number; kind: string
  * queue is drained and Postgres is the list to read and redrive from. A message that names no
  * stored webhook cannot be redriven from Postgres: it is logged and counted, not kept.
  */
-export async function recordDeadLetter(deps: DeadLetterRecorderDeps, message: unknown, headers: unknown): Promise<RecordOutcome> {
+export async function recordDeadLetter(
+  deps: DeadLetterRecorderDeps,
+  message: unknown,
+  headers: unknown,
+): Promise<RecordOutcome> {
   const webhookId = webhookIdOf(message);
   if (webhookId === undefined) return unrecordable(deps, 'the message names no webhook id');
   const tries = triesOf(headers);
   const sleep = deps.sleep ?? ((ms: number) => new Promise<void>((r) => setTimeout(r, ms)));
   for (let attempt = 1; ; attempt += 1) {
     try {
-      const row = await insertDeadLetter(deps.pool, webhookId, { reason: `dead-lettered after ${tries} tries; the relay's reason was not recorded`, tries });
+      const row = await insertDeadLetter(deps.pool, webhookId, {
+        reason: `dead-lettered after ${tries} tries; the relay's reason was not recorded`,
+        tries,
+      });
       if (!row) return unrecordable(deps, `no stored webhook ${webhookId}`);
       deps.metrics.deadLettersRecorded.inc({ reason: row.kind });
       return { recorded: true, deadLetterId: row.id, kind: row.kind };

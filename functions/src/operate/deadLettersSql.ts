@@ -62,7 +62,11 @@ export async function upsertRelayFailure(pool: Pool, webhookId: number, kind: st
  * Records a message taken from the dead-letter queue, with the relay's last failure as its reason
  * (else `fallbackReason`). Returns undefined when no stored webhook has that id.
  */
-export async function insertDeadLetter(pool: Pool, webhookId: number, fallback: { reason: string; tries: number }): Promise<{ id: number; kind: string } | undefined> {
+export async function insertDeadLetter(
+  pool: Pool,
+  webhookId: number,
+  fallback: { reason: string; tries: number },
+): Promise<{ id: number; kind: string } | undefined> {
   const { rows } = await run(() =>
     pool.query<{ id: string; kind: string }>(
       `INSERT INTO dead_letter (webhook_id, kind, reason, tries)
@@ -84,7 +88,12 @@ export type DeadLetterState = 'waiting' | 'redriven' | 'all';
  * A page of dead letters, newest first (`beforeId` pages), and how many wait, read in one
  * snapshot: a dead letter recorded between two reads would make the count and the page disagree.
  */
-export async function deadLetterPage(pool: Pool, state: DeadLetterState, limit: number, beforeId?: number): Promise<{ items: DeadLetter[]; waiting: number }> {
+export async function deadLetterPage(
+  pool: Pool,
+  state: DeadLetterState,
+  limit: number,
+  beforeId?: number,
+): Promise<{ items: DeadLetter[]; waiting: number }> {
   const { rows } = await run(() =>
     pool.query<{ waiting: string; items: DeadLetterRow[] }>(
       `WITH page AS (
@@ -98,12 +107,20 @@ export async function deadLetterPage(pool: Pool, state: DeadLetterState, limit: 
     ),
   );
   // json_agg gives timestamps as text: back to the row's types before mapping.
-  const items = rows[0].items.map((r) => ({ ...r, dead_lettered_at: new Date(r.dead_lettered_at), redriven_at: r.redriven_at === null ? null : new Date(r.redriven_at) }));
+  const items = rows[0].items.map((r) => ({
+    ...r,
+    dead_lettered_at: new Date(r.dead_lettered_at),
+    redriven_at: r.redriven_at === null ? null : new Date(r.redriven_at),
+  }));
   return { items: items.map(deadLetterOf), waiting: Number(rows[0].waiting) };
 }
 
 export async function waitingByKind(pool: Pool): Promise<Array<{ reason: string; count: number }>> {
-  const { rows } = await run(() => pool.query<{ kind: string; n: string }>('SELECT kind, count(*) AS n FROM dead_letter WHERE redriven_at IS NULL GROUP BY kind ORDER BY kind'));
+  const { rows } = await run(() =>
+    pool.query<{ kind: string; n: string }>(
+      'SELECT kind, count(*) AS n FROM dead_letter WHERE redriven_at IS NULL GROUP BY kind ORDER BY kind',
+    ),
+  );
   return rows.map((r) => ({ reason: r.kind, count: Number(r.n) }));
 }
 
@@ -125,7 +142,10 @@ export async function latestDeadLetter(pool: Pool, webhookId: number): Promise<D
 /** Of these dead letter ids, those that do not exist. */
 export async function unknownDeadLetters(pool: Pool, ids: number[]): Promise<number[]> {
   const { rows } = await run(() =>
-    pool.query<{ id: string }>('SELECT i AS id FROM unnest($1::bigint[]) AS i WHERE NOT EXISTS (SELECT 1 FROM dead_letter d WHERE d.id = i) ORDER BY i', [ids]),
+    pool.query<{ id: string }>(
+      'SELECT i AS id FROM unnest($1::bigint[]) AS i WHERE NOT EXISTS (SELECT 1 FROM dead_letter d WHERE d.id = i) ORDER BY i',
+      [ids],
+    ),
   );
   return rows.map((r) => Number(r.id));
 }
@@ -168,7 +188,10 @@ export async function takeForRedrive(client: PoolClient, selection: RedriveSelec
       [selection.ids ?? null, selection.upToId ?? null, selection.limit],
     ),
   );
-  return rows.map(({ dead_letter_id, id, ...webhook }) => ({ dead_letter_id, webhook: id === null ? null : { id, ...webhook } }));
+  return rows.map(({ dead_letter_id, id, ...webhook }) => ({
+    dead_letter_id,
+    webhook: id === null ? null : { id, ...webhook },
+  }));
 }
 
 export async function maxDeadLetterId(pool: Pool): Promise<number> {

@@ -15,7 +15,8 @@ export function operationEndpoint(work: () => Promise<HttpResponseInit>): Promis
       return await work();
     } catch (error) {
       if (error instanceof UnknownDeadLettersError) return jsonError(404, error.message, { ids: error.ids });
-      if (error instanceof BrokerUnavailableError) return jsonError(503, 'RabbitMQ unavailable, retry later', {}, { 'Retry-After': '5' });
+      if (error instanceof BrokerUnavailableError)
+        return jsonError(503, 'RabbitMQ unavailable, retry later', {}, { 'Retry-After': '5' });
       throw error;
     }
   });
@@ -27,6 +28,7 @@ export function operationEndpoint(work: () => Promise<HttpResponseInit>): Promis
  */
 export async function commandBody(request: HttpRequest): Promise<Record<string, unknown>> {
   const text = await request.text();
-  if (Buffer.byteLength(text) > MAX_COMMAND_BYTES) throw new QueryParamError('body', `body must be at most ${MAX_COMMAND_BYTES} bytes`);
+  if (Buffer.byteLength(text) > MAX_COMMAND_BYTES)
+    throw new QueryParamError('body', `body must be at most ${MAX_COMMAND_BYTES} bytes`);
   return jsonObjectBody(text);
 }

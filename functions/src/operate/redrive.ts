@@ -49,7 +49,10 @@ export async function redrive(deps: RedriveDeps, request: RedriveRequest): Promi
   return { redriven: done.length, ids: done };
 }
 
-async function redriveSlice(deps: RedriveDeps, selection: { ids?: number[]; upToId?: number; limit: number }): Promise<number[]> {
+async function redriveSlice(
+  deps: RedriveDeps,
+  selection: { ids?: number[]; upToId?: number; limit: number },
+): Promise<number[]> {
   let client;
   try {
     client = await deps.pool.connect();

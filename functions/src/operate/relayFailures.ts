@@ -34,11 +34,21 @@ const MAX_REASON = 1_000;
  * here, since the broker's dead-lettering keeps no error text. Never throws: failing to keep the
  * reason must not change what happens to the message.
  */
-export async function recordRelayFailure(pool: Pool, message: unknown, failure: { error: unknown; poison: boolean }, log: (message: string) => void): Promise<void> {
+export async function recordRelayFailure(
+  pool: Pool,
+  message: unknown,
+  failure: { error: unknown; poison: boolean },
+  log: (message: string) => void,
+): Promise<void> {
   const webhookId = webhookIdOf(message);
   if (webhookId === undefined) return;
   try {
-    await upsertRelayFailure(pool, webhookId, failureKind(failure.error, failure.poison), errorMessage(failure.error).slice(0, MAX_REASON));
+    await upsertRelayFailure(
+      pool,
+      webhookId,
+      failureKind(failure.error, failure.poison),
+      errorMessage(failure.error).slice(0, MAX_REASON),
+    );
   } catch (recordError) {
     log(`relay failure of webhook ${webhookId} not recorded: ${errorMessage(recordError)}`);
   }

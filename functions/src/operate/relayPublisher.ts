@@ -15,8 +15,18 @@ export interface RelayRequeueDeps {
  * Puts a stored webhook back on the relay queue as the outbox would have published it. Straight
  * to the queue, not through petzi.webhooks, so no other binding of that exchange sees it twice.
  */
-export function requeueWebhook(deps: RelayRequeueDeps, row: StoredWebhookRow, why: 'redrive' | 'replay'): Promise<void> {
-  const message = { id: Number(row.id), receivedAt: row.received_at.toISOString(), event: row.event_type, bodySha256: row.body_sha256, payloadJson: row.payload };
+export function requeueWebhook(
+  deps: RelayRequeueDeps,
+  row: StoredWebhookRow,
+  why: 'redrive' | 'replay',
+): Promise<void> {
+  const message = {
+    id: Number(row.id),
+    receivedAt: row.received_at.toISOString(),
+    event: row.event_type,
+    bodySha256: row.body_sha256,
+    payloadJson: row.payload,
+  };
   return deps.broker.publish('', deps.relayQueue, encodeWebhookMessage(message), {
     persistent: true,
     contentType: 'application/json',
@@ -28,7 +38,9 @@ export function requeueWebhook(deps: RelayRequeueDeps, row: StoredWebhookRow, wh
 }
 
 /** How many messages wait in the relay queue, read on a channel of its own; close() when done. */
-export async function relayBacklogProbe(deps: RelayRequeueDeps): Promise<{ depth(): Promise<number>; close(): Promise<void> }> {
+export async function relayBacklogProbe(
+  deps: RelayRequeueDeps,
+): Promise<{ depth(): Promise<number>; close(): Promise<void> }> {
   const channel = await deps.broker.createChannel();
   // A failed check closes the channel; the caller's replay fails with it rather than floods the queue.
   channel.on('error', () => undefined);

@@ -54,7 +54,10 @@ export async function replay(deps: ReplayDeps, range: ReplayRange, options: Repl
   if (options.rebuild) await deps.rebuildTickets();
   const backlog = await relayBacklogProbe(deps);
   try {
-    const { rows } = await deps.pool.query<{ n: string }>(`SELECT count(*) AS n FROM webhook_event WHERE ${WHERE}`, rangeParams(range));
+    const { rows } = await deps.pool.query<{ n: string }>(
+      `SELECT count(*) AS n FROM webhook_event WHERE ${WHERE}`,
+      rangeParams(range),
+    );
     const total = Number(rows[0].n);
     let done = 0;
     options.onProgress?.(0, total);

@@ -39,6 +39,11 @@ export async function webhookState(pool: Pool, id: number): Promise<WebhookState
     event: row.event_type,
     ticketNumber: row.ticket_number,
     publishedAt: row.published_at?.toISOString() ?? null,
-    relay: { state, seq: row.seq === null ? null : Number(row.seq), relayedAt: row.relayed_at?.toISOString() ?? null, deadLetter },
+    relay: {
+      state,
+      seq: row.seq === null ? null : Number(row.seq),
+      relayedAt: row.relayed_at?.toISOString() ?? null,
+      deadLetter,
+    },
   };
 }

@@ -52,7 +52,8 @@ export async function runOutbox(deps: OutboxDeps): Promise<OutboxResult> {
         ),
       );
       const done = outcomes.flatMap((o) => (o.status === 'fulfilled' ? [o.value] : []));
-      if (done.length > 0) await client.query('UPDATE webhook_event SET published_at = now() WHERE id = ANY($1)', [done]);
+      if (done.length > 0)
+        await client.query('UPDATE webhook_event SET published_at = now() WHERE id = ANY($1)', [done]);
       await client.query('COMMIT');
       result.published += done.length;
       result.failed += rows.length - done.length;

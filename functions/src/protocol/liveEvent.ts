@@ -49,7 +49,8 @@ export interface LiveBatchMessage {
 /** The message of a batch of live events, in strictly increasing seq order, each JSON text on one line. */
 export function encodeLiveBatch(events: readonly EncodedLiveEvent[]): LiveBatchMessage {
   events.forEach((e, i) => {
-    if (i > 0 && e.seq <= events[i - 1].seq) throw new RangeError(`live events must be in increasing seq order: ${e.seq} follows ${events[i - 1].seq}`);
+    if (i > 0 && e.seq <= events[i - 1].seq)
+      throw new RangeError(`live events must be in increasing seq order: ${e.seq} follows ${events[i - 1].seq}`);
     if (/[\r\n]/.test(e.json)) throw new RangeError(`live event ${e.id} is not one line of JSON`);
   });
   return {
@@ -93,22 +94,34 @@ export interface LiveBatchProperties {
  * number of lines; `line` when a line is not a single JSON object's text.
  */
 export function decodeLiveBatch(content: Buffer, properties: LiveBatchProperties): LiveBatchLine[] {
-  if (properties.type !== LIVE_BATCH_TYPE) throw new InvalidLiveBatchError('type', `the message type is ${JSON.stringify(properties.type)}, not "${LIVE_BATCH_TYPE}"`);
+  if (properties.type !== LIVE_BATCH_TYPE)
+    throw new InvalidLiveBatchError(
+      'type',
+      `the message type is ${JSON.stringify(properties.type)}, not "${LIVE_BATCH_TYPE}"`,
+    );
   const seqs = properties.headers?.[LIVE_SEQS_HEADER];
   const ids = properties.headers?.[LIVE_IDS_HEADER];
   if (!Array.isArray(seqs) || !Array.isArray(ids) || seqs.length === 0 || seqs.length !== ids.length) {
-    throw new InvalidLiveBatchError('headers', `${LIVE_SEQS_HEADER} and ${LIVE_IDS_HEADER} must be lists of the same, non-zero length`);
+    throw new InvalidLiveBatchError(
+      'headers',
+      `${LIVE_SEQS_HEADER} and ${LIVE_IDS_HEADER} must be lists of the same, non-zero length`,
+    );
   }
   if (!seqs.every(isPositiveId) || !ids.every(isPositiveId)) {
-    throw new InvalidLiveBatchError('headers', `${LIVE_SEQS_HEADER} and ${LIVE_IDS_HEADER} must hold positive integers`);
+    throw new InvalidLiveBatchError(
+      'headers',
+      `${LIVE_SEQS_HEADER} and ${LIVE_IDS_HEADER} must hold positive integers`,
+    );
   }
-  if (seqs.some((seq, i) => i > 0 && seq <= seqs[i - 1])) throw new InvalidLiveBatchError('order', `${LIVE_SEQS_HEADER} must increase`);
+  if (seqs.some((seq, i) => i > 0 && seq <= seqs[i - 1]))
+    throw new InvalidLiveBatchError('order', `${LIVE_SEQS_HEADER} must increase`);
   const lines: LiveBatchLine[] = [];
   let start = 0;
   for (let i = 0; i < seqs.length; i += 1) {
     const newline = content.indexOf(0x0a, start);
     const end = i === seqs.length - 1 ? content.length : newline;
-    if (end < 0 || (i === seqs.length - 1 && newline !== -1)) throw new InvalidLiveBatchError('lines', `the body does not hold ${seqs.length} lines`);
+    if (end < 0 || (i === seqs.length - 1 && newline !== -1))
+      throw new InvalidLiveBatchError('lines', `the body does not hold ${seqs.length} lines`);
     const bytes = content.subarray(start, end);
     if (bytes[0] !== 0x7b || bytes[bytes.length - 1] !== 0x7d || bytes.indexOf(0x0d) !== -1) {
       throw new InvalidLiveBatchError('line', `line ${i + 1} is not one JSON object`);

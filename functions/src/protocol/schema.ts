@@ -98,7 +98,9 @@ export function checkPayload(body: Record<string, unknown>): PayloadCheck {
     return {
       kind: 'invalid',
       event: null,
-      problems: [{ path: 'event', message: 'expected an event name such as "ticket_created" (letters, digits, _ . -)' }],
+      problems: [
+        { path: 'event', message: 'expected an event name such as "ticket_created" (letters, digits, _ . -)' },
+      ],
     };
   }
   if (!isKnownEvent(event)) {

@@ -16,7 +16,9 @@ export function unstorableCharacter(value: string): string | null {
   const match = UNSTORABLE_CHAR.exec(value);
   if (!match) return null;
   const code = match[0].charCodeAt(0);
-  return code === 0 ? 'contains U+0000, which Postgres text cannot hold' : `contains an unpaired surrogate \\u${code.toString(16)}`;
+  return code === 0
+    ? 'contains U+0000, which Postgres text cannot hold'
+    : `contains an unpaired surrogate \\u${code.toString(16)}`;
 }
 
 export const INT4_MIN = -2_147_483_648;
@@ -90,7 +92,9 @@ export const TICKET_COLUMNS = {
 } as const satisfies Record<string, { kind: ColumnKind; field: string }>;
 
 /** The rule of one projected column, for the schema. */
-export function ruleOf<C extends keyof typeof TICKET_COLUMNS>(column: C): (typeof COLUMN_RULES)[(typeof TICKET_COLUMNS)[C]['kind']] {
+export function ruleOf<C extends keyof typeof TICKET_COLUMNS>(
+  column: C,
+): (typeof COLUMN_RULES)[(typeof TICKET_COLUMNS)[C]['kind']] {
   // TypeScript cannot follow the indexed access through the generic; the lookup is exactly the return type.
   return COLUMN_RULES[TICKET_COLUMNS[column].kind] as (typeof COLUMN_RULES)[(typeof TICKET_COLUMNS)[C]['kind']];
 }
@@ -110,9 +114,11 @@ export function unstorableNumber(token: string): string | null {
   if (!match) return 'is not a JSON number';
   const [, whole, fraction = '', exponentText = '0'] = match;
   const exponentDigits = exponentText.replace(/^[+-]?0*/, '');
-  if (exponentDigits.length > 10 || Math.abs(Number(exponentText)) >= EXPONENT_LIMIT) return `${token.slice(0, 40)} overflows numeric`;
+  if (exponentDigits.length > 10 || Math.abs(Number(exponentText)) >= EXPONENT_LIMIT)
+    return `${token.slice(0, 40)} overflows numeric`;
   const exponent = Number(exponentText);
-  if (Math.max(0, fraction.length - exponent) > NUMERIC_DSCALE_MAX) return `${token.slice(0, 40)} has more decimals than numeric holds`;
+  if (Math.max(0, fraction.length - exponent) > NUMERIC_DSCALE_MAX)
+    return `${token.slice(0, 40)} has more decimals than numeric holds`;
   const digits = `${whole}${fraction}`;
   const firstNonZero = digits.search(/[1-9]/);
   if (firstNonZero === -1) return null;

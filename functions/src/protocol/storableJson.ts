@@ -41,7 +41,8 @@ export function unstorableJsonProblems(text: string): FieldProblem[] {
       const top = stack[stack.length - 1];
       const isKey = top !== undefined && !top.array && top.expectKey;
       const escaped = raw.includes('\\');
-      const value = escaped && (isKey || SUSPECT_ESCAPE.test(raw)) ? (JSON.parse(text.slice(i, end + 1)) as string) : raw;
+      const value =
+        escaped && (isKey || SUSPECT_ESCAPE.test(raw)) ? (JSON.parse(text.slice(i, end + 1)) as string) : raw;
       if (isKey) {
         top.at = value;
         top.expectKey = false;

@@ -46,7 +46,9 @@ export interface TicketColumn<Nullable extends boolean = boolean> {
 
 /** A column for every leaf field of T (nested objects nest), nullable exactly when the field admits null. */
 export type TicketColumns<T> = {
-  [K in keyof T]-?: T[K] extends string | number | null ? TicketColumn<null extends T[K] ? true : false> : TicketColumns<T[K]>;
+  [K in keyof T]-?: T[K] extends string | number | null
+    ? TicketColumn<null extends T[K] ? true : false>
+    : TicketColumns<T[K]>;
 };
 
 export const LIVE_TICKET_COLUMNS: TicketColumns<LiveTicket> = {
@@ -79,7 +81,10 @@ export const TICKET_ROW_COLUMNS: TicketColumns<TicketRow> = {
   buyerRole: { column: 'buyer_role', sqlType: 'text', nullable: true },
 };
 
-/** The projection's bookkeeping (migration 004, after the row's columns): the webhook whose state the row shows; in no API. */
+/**
+ * The projection's bookkeeping (migration 004, after the row's columns): the webhook whose state the row shows; in no
+ * API.
+ */
 export const TICKET_STATE_COLUMNS: readonly TicketColumn[] = [
   { column: 'state_webhook_id', sqlType: 'bigint', nullable: false },
   { column: 'state_event', sqlType: 'text', nullable: false },
@@ -97,5 +102,7 @@ function isColumn(value: object): value is TicketColumn {
 
 /** The leaf fields of a column table, in declaration order. */
 export function ticketFields(columns: object, prefix: readonly string[] = []): TicketField[] {
-  return Object.entries(columns).flatMap(([key, value]: [string, object]) => (isColumn(value) ? [{ ...value, path: [...prefix, key] }] : ticketFields(value, [...prefix, key])));
+  return Object.entries(columns).flatMap(([key, value]: [string, object]) =>
+    isColumn(value) ? [{ ...value, path: [...prefix, key] }] : ticketFields(value, [...prefix, key]),
+  );
 }

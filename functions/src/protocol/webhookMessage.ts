@@ -29,7 +29,11 @@ export function encodeWebhookMessage(message: WebhookMessage | RawWebhookMessage
   return Buffer.from(`${JSON.stringify(meta).slice(0, -1)},"payload":${payloadJson}}`);
 }
 
-export async function publishWebhook(broker: BrokerConnection, exchange: string, message: WebhookMessage | RawWebhookMessage): Promise<void> {
+export async function publishWebhook(
+  broker: BrokerConnection,
+  exchange: string,
+  message: WebhookMessage | RawWebhookMessage,
+): Promise<void> {
   await broker.publish(exchange, message.event, encodeWebhookMessage(message), {
     persistent: true,
     contentType: 'application/json',
@@ -52,7 +56,8 @@ export function decodeWebhookMessage(input: unknown): WebhookMessage {
   let value: unknown = input;
   // A view of the bytes, not a copy (Buffer.from(buffer) copies them).
   if (Buffer.isBuffer(value)) value = value.toString('utf8');
-  else if (value instanceof Uint8Array) value = Buffer.from(value.buffer, value.byteOffset, value.byteLength).toString('utf8');
+  else if (value instanceof Uint8Array)
+    value = Buffer.from(value.buffer, value.byteOffset, value.byteLength).toString('utf8');
   if (typeof value === 'string') {
     try {
       value = JSON.parse(value);
@@ -63,7 +68,8 @@ export function decodeWebhookMessage(input: unknown): WebhookMessage {
   if (!isJsonObject(value)) throw new PoisonMessageError('message is not a JSON object');
   const { id, receivedAt, event, bodySha256, payload } = value;
   if (!isPositiveId(id)) throw new PoisonMessageError('message has no valid id');
-  if (typeof receivedAt !== 'string' || Number.isNaN(Date.parse(receivedAt))) throw new PoisonMessageError('message has no valid receivedAt');
+  if (typeof receivedAt !== 'string' || Number.isNaN(Date.parse(receivedAt)))
+    throw new PoisonMessageError('message has no valid receivedAt');
   if (typeof event !== 'string') throw new PoisonMessageError('message has no event');
   if (!isJsonObject(payload)) throw new PoisonMessageError('message has no payload object');
   return { id, receivedAt, event, bodySha256: typeof bodySha256 === 'string' ? bodySha256 : '', payload };

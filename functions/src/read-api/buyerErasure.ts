@@ -15,7 +15,10 @@ const HAS_PERSONAL = `jsonb_typeof(payload #> '{details,buyer}') = 'object' AND 
 
 /** RAW_RETENTION_DAYS: blanks the buyer of every stored webhook received before `before`; returns how many. */
 export async function blankBuyersReceivedBefore(pool: Pool, before: Date): Promise<number> {
-  const result = await pool.query(`UPDATE webhook_event SET payload = jsonb_set(payload, '{details,buyer}', ${BLANKED}) WHERE received_at < $1 AND ${HAS_PERSONAL}`, [before]);
+  const result = await pool.query(
+    `UPDATE webhook_event SET payload = jsonb_set(payload, '{details,buyer}', ${BLANKED}) WHERE received_at < $1 AND ${HAS_PERSONAL}`,
+    [before],
+  );
   return result.rowCount ?? 0;
 }
 
@@ -76,7 +79,8 @@ export async function eraseBuyerOfTicket(pool: Pool, ticketNumber: string): Prom
 }
 
 type Json = Record<string, unknown>;
-const isObject = (value: unknown): value is Json => typeof value === 'object' && value !== null && !Array.isArray(value);
+const isObject = (value: unknown): value is Json =>
+  typeof value === 'object' && value !== null && !Array.isArray(value);
 
 /**
  * A petzi.webhooks message (as the relay queue and its dead-letter queue hold it) with the buyer of
@@ -85,7 +89,11 @@ const isObject = (value: unknown): value is Json => typeof value === 'object' &&
  * otherwise undefined. Only the payload changes: the id and the body hash stay, and the relay reads
  * the payload from Postgres anyway.
  */
-export function withoutBuyer(content: Buffer, ticketNumber: string, webhookIds: ReadonlySet<number>): Buffer | undefined {
+export function withoutBuyer(
+  content: Buffer,
+  ticketNumber: string,
+  webhookIds: ReadonlySet<number>,
+): Buffer | undefined {
   let message: unknown;
   try {
     message = JSON.parse(content.toString('utf8'));
@@ -97,7 +105,8 @@ export function withoutBuyer(content: Buffer, ticketNumber: string, webhookIds: 
   const number = isObject(details.ticket) ? details.ticket.number : undefined;
   if (number !== ticketNumber && !(typeof message.id === 'number' && webhookIds.has(message.id))) return undefined;
   const buyer = details.buyer;
-  if (buyer === undefined || (isObject(buyer) && Object.keys(buyer).every((key) => key === 'role' || key === 'erased'))) return undefined;
+  if (buyer === undefined || (isObject(buyer) && Object.keys(buyer).every((key) => key === 'role' || key === 'erased')))
+    return undefined;
   details.buyer = { role: isObject(buyer) ? (buyer.role ?? null) : null, erased: true };
   return Buffer.from(JSON.stringify(message));
 }
@@ -108,8 +117,15 @@ export function withoutBuyer(content: Buffer, ticketNumber: string, webhookIds: 
  * normally empty (the dead-letter recorder drains it into Postgres, which keeps no payload), but
  * it fills while the recorder does not run.
  */
-export async function eraseBuyerFromQueue(broker: BrokerConnection, queue: string, ticketNumber: string, webhookIds: readonly number[]): Promise<number> {
+export async function eraseBuyerFromQueue(
+  broker: BrokerConnection,
+  queue: string,
+  ticketNumber: string,
+  webhookIds: readonly number[],
+): Promise<number> {
   const ids = new Set(webhookIds);
-  const { rewritten } = await rewriteQueue(broker, queue, (content) => withoutBuyer(content, ticketNumber, ids), { 'x-petzi-buyer-erased': true });
+  const { rewritten } = await rewriteQueue(broker, queue, (content) => withoutBuyer(content, ticketNumber, ids), {
+    'x-petzi-buyer-erased': true,
+  });
   return rewritten;
 }

@@ -61,7 +61,11 @@ function ticketCsvRow(t: TicketRow): string {
 }
 
 /** Every ticket matching `filter`, in `sort` order, as CSV (read page by page), up to EXPORT_MAX_ROWS. */
-export async function exportTickets(pool: Pool, filter: TicketFilter, sort: TicketSort): Promise<{ csv: string; truncated: boolean }> {
+export async function exportTickets(
+  pool: Pool,
+  filter: TicketFilter,
+  sort: TicketSort,
+): Promise<{ csv: string; truncated: boolean }> {
   let csv = csvLine(TICKET_CSV_HEADER);
   let cursor: TicketCursor | undefined;
   let count = 0;

@@ -55,7 +55,8 @@ export interface TicketFilter {
 }
 
 /** Where the previous page ended: the last row's sort key and number. */
-export type TicketCursor = { sort: 'updated'; webhookId: number } | { sort: Exclude<TicketSort, 'updated'>; key: string; number: string };
+export type TicketCursor =
+  { sort: 'updated'; webhookId: number } | { sort: Exclude<TicketSort, 'updated'>; key: string; number: string };
 
 interface SortSql {
   order: string;
@@ -68,7 +69,10 @@ const SORT_SQL: Record<Exclude<TicketSort, 'updated'>, SortSql> = {
   '-sold': { order: 'first_seen_at DESC, number DESC', after: '(first_seen_at, number) < ($k::timestamptz, $n)' },
   // Qualified: the select list's price_amount is its text form, which would sort "100.00" first.
   price: { order: 'ticket.price_amount ASC, number ASC', after: '(ticket.price_amount, number) > ($k::numeric, $n)' },
-  '-price': { order: 'ticket.price_amount DESC, number DESC', after: '(ticket.price_amount, number) < ($k::numeric, $n)' },
+  '-price': {
+    order: 'ticket.price_amount DESC, number DESC',
+    after: '(ticket.price_amount, number) < ($k::numeric, $n)',
+  },
   number: { order: 'number ASC', after: 'number > $n' },
   '-number': { order: 'number DESC', after: 'number < $n' },
 };
@@ -106,20 +110,28 @@ function ticketWhere(filter: TicketFilter, cursor: TicketCursor | undefined): { 
 /** The cursor that continues after `row` in `sort` order. */
 export function cursorAfter(row: TicketRow, sort: TicketSort): TicketCursor {
   if (sort === 'updated') return { sort, webhookId: row.webhookId };
-  const key = sort === 'sold' || sort === '-sold' ? row.firstSeenAt : sort === 'price' || sort === '-price' ? row.price.amount : row.number;
+  const key =
+    sort === 'sold' || sort === '-sold'
+      ? row.firstSeenAt
+      : sort === 'price' || sort === '-price'
+        ? row.price.amount
+        : row.number;
   return { sort, key, number: row.number };
 }
 
 /** One page of the tickets matching `filter`, in `sort` order, after `cursor`. */
-export function listTickets(pool: Pool, options: { limit: number; filter?: TicketFilter; sort?: TicketSort; cursor?: TicketCursor }): Promise<TicketRow[]> {
+export function listTickets(
+  pool: Pool,
+  options: { limit: number; filter?: TicketFilter; sort?: TicketSort; cursor?: TicketCursor },
+): Promise<TicketRow[]> {
   return run(async () => {
     const sort = options.sort ?? 'updated';
     const where = ticketWhere(options.filter ?? {}, options.cursor);
     const order = sort === 'updated' ? 'webhook_id DESC' : SORT_SQL[sort].order;
-    const { rows } = await pool.query<Record<string, unknown>>(`SELECT ${TICKET_COLUMNS} FROM ticket ${where.sql} ORDER BY ${order} LIMIT $${where.params.length + 1}`, [
-      ...where.params,
-      options.limit,
-    ]);
+    const { rows } = await pool.query<Record<string, unknown>>(
+      `SELECT ${TICKET_COLUMNS} FROM ticket ${where.sql} ORDER BY ${order} LIMIT $${where.params.length + 1}`,
+      [...where.params, options.limit],
+    );
     return rows.map(toTicket);
   });
 }
@@ -132,7 +144,10 @@ export interface StoredWebhook {
   payload: unknown;
 }
 
-export function ticketWithHistory(pool: Pool, number: string): Promise<{ ticket: TicketRow | null; webhooks: StoredWebhook[] }> {
+export function ticketWithHistory(
+  pool: Pool,
+  number: string,
+): Promise<{ ticket: TicketRow | null; webhooks: StoredWebhook[] }> {
   return run(async () => {
     const [ticket, history] = await Promise.all([
       pool.query<Record<string, unknown>>(`SELECT ${TICKET_COLUMNS} FROM ticket WHERE number = $1`, [number]),
@@ -172,7 +187,14 @@ interface EventDbRow {
   tickets: string;
 }
 
-const toEvent = (r: EventDbRow) => ({ eventId: r.event_id, event: r.event, sessionDate: r.session_date, venue: r.venue, city: r.city, tickets: Number(r.tickets) });
+const toEvent = (r: EventDbRow) => ({
+  eventId: r.event_id,
+  event: r.event,
+  sessionDate: r.session_date,
+  venue: r.venue,
+  city: r.city,
+  tickets: Number(r.tickets),
+});
 
 export interface Stats {
   ticketsSold: number;
@@ -219,14 +241,18 @@ export function ticketStats(pool: Pool): Promise<Stats> {
                 count(*) FILTER (WHERE status = 'valid') AS tickets
            FROM ticket GROUP BY event_id ORDER BY max(event), min(session_date), event_id`,
       );
-      const top = events.rows.filter((r) => Number(r.tickets) > 0).sort((a, b) => Number(b.tickets) - Number(a.tickets) || a.event_id - b.event_id);
+      const top = events.rows
+        .filter((r) => Number(r.tickets) > 0)
+        .sort((a, b) => Number(b.tickets) - Number(a.tickets) || a.event_id - b.event_id);
       const minutes = await client.query<{ minute: Date; tickets: string }>(
         `SELECT m AS minute, count(t.number) AS tickets
            FROM generate_series(date_trunc('minute', now()) - interval '59 minutes', date_trunc('minute', now()), interval '1 minute') AS m
            LEFT JOIN ticket t ON date_trunc('minute', t.first_seen_at) = m
           GROUP BY m ORDER BY m`,
       );
-      const recent = await client.query<{ n: string }>("SELECT count(*) AS n FROM webhook_event WHERE received_at > now() - interval '1 minute'");
+      const recent = await client.query<{ n: string }>(
+        "SELECT count(*) AS n FROM webhook_event WHERE received_at > now() - interval '1 minute'",
+      );
       const covered = await client.query<{ seq: string }>('SELECT coalesce(max(seq), 0) AS seq FROM live_event');
       await client.query('COMMIT');
       const sold = Number(counts.rows[0].sold);
@@ -256,7 +282,13 @@ export function ticketStats(pool: Pool): Promise<Stats> {
 export type SalesBucket = 'minute' | 'hour' | 'day';
 
 /** Tickets by the time they were first seen, in buckets of `bucket` (in `zone`) between from and to. */
-export function salesSeries(pool: Pool, from: Date, to: Date, bucket: SalesBucket, zone: string): Promise<Array<{ at: string; tickets: number }>> {
+export function salesSeries(
+  pool: Pool,
+  from: Date,
+  to: Date,
+  bucket: SalesBucket,
+  zone: string,
+): Promise<Array<{ at: string; tickets: number }>> {
   return run(async () => {
     const { rows } = await pool.query<{ at: Date; tickets: string }>(
       `SELECT b AS at, count(t.number) AS tickets

@@ -28,7 +28,9 @@ function canonicalZone(zone: string): string | undefined {
   }
 }
 
-/** GET /api/stats's parameters: no range, or from and to with an optional bucket and zone; else a QueryParamError (400). */
+/**
+ * GET /api/stats's parameters: no range, or from and to with an optional bucket and zone; else a QueryParamError (400).
+ */
 export function salesRangeQuery(query: URLSearchParams): SalesRange | undefined {
   onlyParams(query, ['from', 'to', 'bucket', 'zone']);
   const from = instantParam(query, 'from');
@@ -37,18 +39,22 @@ export function salesRangeQuery(query: URLSearchParams): SalesRange | undefined 
   const zone = canonicalZone(textParam(query, 'zone', 64) ?? 'Europe/Zurich');
   if (zone === undefined) throw new QueryParamError('zone', ZONE_PROBLEM);
   if (!from && !to) {
-    for (const name of ['bucket', 'zone']) if (query.has(name)) throw new QueryParamError(name, `${name} needs from and to`);
+    for (const name of ['bucket', 'zone'])
+      if (query.has(name)) throw new QueryParamError(name, `${name} needs from and to`);
     return undefined;
   }
   if (!from) throw new QueryParamError('from', 'from is required with to');
   if (!to) throw new QueryParamError('to', 'to is required with from');
   if (from >= to) throw new QueryParamError('to', 'to must be after from');
-  if ((to.getTime() - from.getTime()) / BUCKET_MS[bucket] > MAX_BUCKETS) throw new QueryParamError('bucket', `more than ${MAX_BUCKETS} ${bucket}s: choose a larger bucket`);
+  if ((to.getTime() - from.getTime()) / BUCKET_MS[bucket] > MAX_BUCKETS)
+    throw new QueryParamError('bucket', `more than ${MAX_BUCKETS} ${bucket}s: choose a larger bucket`);
   return { from, to, bucket, zone };
 }
 
 /** Failed webhook requests by the host's metric label `reason` (invalid signature, bad JSON, …). */
-async function errorsByReason(requests: PipelineMetrics['requests']): Promise<Array<{ reason: string; count: number }>> {
+async function errorsByReason(
+  requests: PipelineMetrics['requests'],
+): Promise<Array<{ reason: string; count: number }>> {
   const metric = await requests.get();
   const counts = new Map<string, number>();
   for (const v of metric.values) {
@@ -56,7 +62,9 @@ async function errorsByReason(requests: PipelineMetrics['requests']): Promise<Ar
     const reason = String(v.labels.reason ?? '') || 'unknown';
     counts.set(reason, (counts.get(reason) ?? 0) + v.value);
   }
-  return [...counts].map(([reason, count]) => ({ reason, count })).sort((a, b) => b.count - a.count || a.reason.localeCompare(b.reason));
+  return [...counts]
+    .map(([reason, count]) => ({ reason, count }))
+    .sort((a, b) => b.count - a.count || a.reason.localeCompare(b.reason));
 }
 
 /**
@@ -67,13 +75,19 @@ async function salesOf(pool: Pool, range: SalesRange) {
   try {
     return await salesSeries(pool, range.from, range.to, range.bucket, range.zone);
   } catch (error) {
-    const unknownZone = error instanceof UnstorableValueError && (error.cause as { code?: unknown }).code === '22023' && /time zone/.test(error.message);
+    const unknownZone =
+      error instanceof UnstorableValueError &&
+      (error.cause as { code?: unknown }).code === '22023' &&
+      /time zone/.test(error.message);
     throw unknownZone ? new QueryParamError('zone', ZONE_PROBLEM) : error;
   }
 }
 
 /** The dashboard's KPIs and chart series, the sales of `range` if asked, and this host's pipeline counters. */
-export async function statsReport(deps: { pool: Pool; requests: PipelineMetrics['requests']; now: () => number }, range: SalesRange | undefined) {
+export async function statsReport(
+  deps: { pool: Pool; requests: PipelineMetrics['requests']; now: () => number },
+  range: SalesRange | undefined,
+) {
   const { webhooksLastMinute, ...stats } = await ticketStats(deps.pool);
   const errors = await errorsByReason(deps.requests);
   return {

@@ -1,8 +1,25 @@
 import type { Pool } from 'pg';
 import type { TicketRow } from '../protocol/ticket';
 import { unstorableCharacter } from '../protocol/storable';
-import { cursorParam, encodeCursor, enumParam, instantParam, intParam, onlyParams, parseInstant, QueryParamError, textParam } from '../http/query';
-import { cursorAfter, listTickets, TICKET_SORTS, type TicketCursor, type TicketFilter, type TicketSort } from './readModels';
+import {
+  cursorParam,
+  encodeCursor,
+  enumParam,
+  instantParam,
+  intParam,
+  onlyParams,
+  parseInstant,
+  QueryParamError,
+  textParam,
+} from '../http/query';
+import {
+  cursorAfter,
+  listTickets,
+  TICKET_SORTS,
+  type TicketCursor,
+  type TicketFilter,
+  type TicketSort,
+} from './readModels';
 
 /** GET /api/tickets's question: which tickets (filter), in which order (sort), which page, as JSON or CSV. */
 export interface TicketListQuery {
@@ -17,7 +34,10 @@ const LIST_PARAMS = ['limit', 'before', 'cursor', 'sort', 'event', 'category', '
 /** A ticket's price key in a cursor: what numeric(12, 2) holds, as the list gives it out. */
 const PRICE_KEY = /^-?\d{1,10}(\.\d{1,2})?$/;
 
-/** The parameters of GET /api/tickets, each checked the way Postgres will read it; anything else is a QueryParamError (400). */
+/**
+ * The parameters of GET /api/tickets, each checked the way Postgres will read it; anything else is a QueryParamError
+ * (400).
+ */
 export function ticketListQuery(query: URLSearchParams): TicketListQuery {
   onlyParams(query, LIST_PARAMS);
   const format = enumParam(query, 'format', ['json', 'csv'] as const, 'json');
@@ -53,7 +73,8 @@ function cursorOf(query: URLSearchParams, sort: TicketSort): TicketCursor | unde
   const before = intParam(query, 'before', { min: 1, max: Number.MAX_SAFE_INTEGER });
   const parts = cursorParam(query, 'cursor');
   if (before !== undefined) {
-    if (parts || sort !== 'updated') throw new QueryParamError('before', 'before pages the default order only; use cursor');
+    if (parts || sort !== 'updated')
+      throw new QueryParamError('before', 'before pages the default order only; use cursor');
     return { sort, webhookId: before };
   }
   if (!parts) return undefined;
@@ -61,11 +82,19 @@ function cursorOf(query: URLSearchParams, sort: TicketSort): TicketCursor | unde
   if (parts[0] !== sort) throw bad;
   if (sort === 'updated') {
     const [, webhookId] = parts;
-    if (parts.length !== 2 || typeof webhookId !== 'number' || !Number.isSafeInteger(webhookId) || webhookId < 1) throw bad;
+    if (parts.length !== 2 || typeof webhookId !== 'number' || !Number.isSafeInteger(webhookId) || webhookId < 1)
+      throw bad;
     return { sort, webhookId };
   }
   const [, key, number] = parts;
-  if (parts.length !== 3 || typeof key !== 'string' || typeof number !== 'string' || number.length > 200 || unstorableCharacter(number) !== null) throw bad;
+  if (
+    parts.length !== 3 ||
+    typeof key !== 'string' ||
+    typeof number !== 'string' ||
+    number.length > 200 ||
+    unstorableCharacter(number) !== null
+  )
+    throw bad;
   if (sort === 'sold' || sort === '-sold') {
     const soldAt = parseInstant(key);
     if (!soldAt) throw bad;
@@ -77,7 +106,9 @@ function cursorOf(query: URLSearchParams, sort: TicketSort): TicketCursor | unde
 }
 
 export function encodeTicketCursor(cursor: TicketCursor): string {
-  return encodeCursor(cursor.sort === 'updated' ? [cursor.sort, cursor.webhookId] : [cursor.sort, cursor.key, cursor.number]);
+  return encodeCursor(
+    cursor.sort === 'updated' ? [cursor.sort, cursor.webhookId] : [cursor.sort, cursor.key, cursor.number],
+  );
 }
 
 export interface TicketPage {
@@ -89,7 +120,10 @@ export interface TicketPage {
 }
 
 /** One page of the list. One row more than asked says whether another page exists: no empty last page. */
-export async function ticketPage(pool: Pool, query: Pick<TicketListQuery, 'limit' | 'filter' | 'sort' | 'cursor'>): Promise<TicketPage> {
+export async function ticketPage(
+  pool: Pool,
+  query: Pick<TicketListQuery, 'limit' | 'filter' | 'sort' | 'cursor'>,
+): Promise<TicketPage> {
   const { limit, sort } = query;
   const rows = await listTickets(pool, { limit: limit + 1, filter: query.filter, sort, cursor: query.cursor });
   const items = rows.slice(0, limit);

@@ -48,11 +48,10 @@ export async function relayBatch(pool: Pool, claims: RelayClaim[], relayedAt: Da
   let rows: BatchRow[];
   try {
     // The body as text: it is published as it is (see EncodedLiveEvent), so nothing here parses it.
-    ({ rows } = await pool.query<BatchRow>('SELECT webhook_id, body_sha256, seq, body, fresh, refused FROM relay_batch($1::bigint[], $2::text[], $3)', [
-      claims.map((c) => c.id),
-      claims.map((c) => c.bodySha256),
-      relayedAt.toISOString(),
-    ]));
+    ({ rows } = await pool.query<BatchRow>(
+      'SELECT webhook_id, body_sha256, seq, body, fresh, refused FROM relay_batch($1::bigint[], $2::text[], $3)',
+      [claims.map((c) => c.id), claims.map((c) => c.bodySha256), relayedAt.toISOString()],
+    ));
   } catch (error) {
     throw classifyDbError(error);
   }

@@ -4,7 +4,12 @@ import type { WebhookMessage } from '../protocol/webhookMessage';
 import type { PipelineMetrics } from '../metrics/pipelineMetrics';
 import { isKnownEvent } from '../protocol/schema';
 import { PoisonMessageError } from '../protocol/webhookMessage';
-import { LIVE_BATCH_CONTENT_TYPE, LIVE_BATCH_TYPE, encodeLiveBatch, type EncodedLiveEvent } from '../protocol/liveEvent';
+import {
+  LIVE_BATCH_CONTENT_TYPE,
+  LIVE_BATCH_TYPE,
+  encodeLiveBatch,
+  type EncodedLiveEvent,
+} from '../protocol/liveEvent';
 import { Batcher } from '../core/batcher';
 import { isOutage } from '../core/errors';
 import { runIsolating } from '../core/isolate';
@@ -21,7 +26,10 @@ export interface RelayDeps {
 /** Why a message was not relayed and was dead-lettered at once: no stored webhook backs it. */
 export type UnverifiedReason = Exclude<RefusalReason, 'not_a_ticket'>;
 
-/** What became of a message: relayed (its live event), or refused as unverified (dead-lettered by relay_batch, acknowledged). */
+/**
+ * What became of a message: relayed (its live event), or refused as unverified (dead-lettered by relay_batch,
+ * acknowledged).
+ */
 export type RelayOutcome = { relayed: true; event: EncodedLiveEvent } | { relayed: false; reason: UnverifiedReason };
 
 type Stored = { event: EncodedLiveEvent; fresh: boolean; published: Promise<void> } | { refused: RefusalReason };
@@ -55,7 +63,8 @@ export class RelayService {
     const stored = await this.batches.add({ id: message.id, bodySha256: message.bodySha256 });
     if (stored instanceof Error) throw stored;
     if ('refused' in stored) {
-      if (stored.refused === 'not_a_ticket') throw new PoisonMessageError(`webhook ${message.id} is stored as no ticket event`);
+      if (stored.refused === 'not_a_ticket')
+        throw new PoisonMessageError(`webhook ${message.id} is stored as no ticket event`);
       this.deps.metrics.unverified.inc({ reason: stored.refused });
       this.deps.metrics.relayed.inc({ outcome: 'unverified' });
       return { relayed: false, reason: stored.refused };

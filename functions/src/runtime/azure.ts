@@ -46,14 +46,16 @@ export function registerFunction(declaration: FunctionDeclaration): void {
         methods: methodsOf(declaration),
         // Azure enforces the keys in the cloud; the local host enforces the same level itself.
         authLevel: authLevelOf(declaration),
-        handler: async (request: HttpRequest, context: InvocationContext) => declaration.handler(await workerDeps())(request, context),
+        handler: async (request: HttpRequest, context: InvocationContext) =>
+          declaration.handler(await workerDeps())(request, context),
       });
       return;
     case 'timer':
       app.timer(declaration.name, {
         schedule: declaration.schedule,
         runOnStartup: false,
-        handler: async (timer: Timer, context: InvocationContext) => declaration.handler(await workerDeps())(timer, context),
+        handler: async (timer: Timer, context: InvocationContext) =>
+          declaration.handler(await workerDeps())(timer, context),
       });
       return;
     case 'rabbitmq':
@@ -63,7 +65,8 @@ export function registerFunction(declaration: FunctionDeclaration): void {
           queueName: declaration.azureQueueName,
           connectionStringSetting: RABBITMQ_CONNECTION_SETTING,
         }),
-        handler: async (message: unknown, context: InvocationContext) => declaration.handler(await workerDeps())(message, context),
+        handler: async (message: unknown, context: InvocationContext) =>
+          declaration.handler(await workerDeps())(message, context),
       });
       return;
   }

@@ -45,7 +45,8 @@ export interface CreateDepsOptions {
 
 export async function createDeps(config: Config, options: CreateDepsOptions): Promise<Deps> {
   const { log } = options;
-  if (options.migrate !== false && (await ensureDatabase(config.databaseUrl))) log.info('created the database named in DATABASE_URL');
+  if (options.migrate !== false && (await ensureDatabase(config.databaseUrl)))
+    log.info('created the database named in DATABASE_URL');
   const pool = createPool(config.databaseUrl, { onError: (error) => log.warn(`postgres: ${error.message}`) });
   try {
     if (options.migrate !== false) await migrate(pool);

@@ -61,7 +61,8 @@ const ORDER_FILE = 'order.txt';
  */
 export function loadSqlSources(dir: string = existingDir(SQL_SOURCE_DIR)): SqlSource[] {
   const orderPath = path.join(dir, ORDER_FILE);
-  if (!existsSync(orderPath)) throw new Error(`${ORDER_FILE} not found in ${dir}: it lists the SQL files in the order they are applied`);
+  if (!existsSync(orderPath))
+    throw new Error(`${ORDER_FILE} not found in ${dir}: it lists the SQL files in the order they are applied`);
   const listed = readFileSync(orderPath, 'utf8')
     .split('\n')
     .map((line) => line.trim())
@@ -101,7 +102,11 @@ const sha256 = (text: string) => createHash('sha256').update(text).digest('hex')
  * put its older functions back. Pass `sources: []` to stop at a given migration (a test of an older
  * schema). Returns the versions of the migrations applied.
  */
-export async function migrate(pool: Pool, migrations: Migration[] = loadMigrations(), sources: SqlSource[] = loadSqlSources()): Promise<number[]> {
+export async function migrate(
+  pool: Pool,
+  migrations: Migration[] = loadMigrations(),
+  sources: SqlSource[] = loadSqlSources(),
+): Promise<number[]> {
   const client = await pool.connect();
   const applied: number[] = [];
   try {
@@ -114,7 +119,10 @@ export async function migrate(pool: Pool, migrations: Migration[] = loadMigratio
       if (done.has(migration.version)) continue;
       await inTransaction(client, `Migration ${migration.version}_${migration.name}`, async () => {
         await client.query(migration.sql);
-        await client.query('INSERT INTO schema_migrations (version, name) VALUES ($1, $2)', [migration.version, migration.name]);
+        await client.query('INSERT INTO schema_migrations (version, name) VALUES ($1, $2)', [
+          migration.version,
+          migration.name,
+        ]);
       });
       applied.push(migration.version);
     }
@@ -128,13 +136,19 @@ export async function migrate(pool: Pool, migrations: Migration[] = loadMigratio
   return applied;
 }
 
-/** The SQL function files, in one transaction, unless schema_functions shows these very files applied and `force` is false. */
+/**
+ * The SQL function files, in one transaction, unless schema_functions shows these very files applied and `force` is
+ * false.
+ */
 async function applySources(client: PoolClient, sources: SqlSource[], force: boolean): Promise<void> {
   await client.query(`CREATE TABLE IF NOT EXISTS schema_functions (
     name text PRIMARY KEY, sha256 text NOT NULL, applied_at timestamptz NOT NULL DEFAULT now())`);
   const wanted = sources.map((source) => ({ name: source.name, sha256: sha256(source.sql) }));
-  const { rows } = await client.query<{ name: string; sha256: string }>('SELECT name, sha256 FROM schema_functions ORDER BY name');
-  const same = rows.length === wanted.length && wanted.every((w) => rows.some((r) => r.name === w.name && r.sha256 === w.sha256));
+  const { rows } = await client.query<{ name: string; sha256: string }>(
+    'SELECT name, sha256 FROM schema_functions ORDER BY name',
+  );
+  const same =
+    rows.length === wanted.length && wanted.every((w) => rows.some((r) => r.name === w.name && r.sha256 === w.sha256));
   if (same && !force) return;
   await inTransaction(client, 'Applying the SQL functions', async () => {
     for (const source of sources) {
@@ -145,6 +159,9 @@ async function applySources(client: PoolClient, sources: SqlSource[], force: boo
       }
     }
     await client.query('DELETE FROM schema_functions');
-    await client.query('INSERT INTO schema_functions (name, sha256) SELECT * FROM unnest($1::text[], $2::text[])', [wanted.map((w) => w.name), wanted.map((w) => w.sha256)]);
+    await client.query('INSERT INTO schema_functions (name, sha256) SELECT * FROM unnest($1::text[], $2::text[])', [
+      wanted.map((w) => w.name),
+      wanted.map((w) => w.sha256),
+    ]);
   });
 }

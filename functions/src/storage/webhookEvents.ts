@@ -69,13 +69,18 @@ export async function insertWebhookEvents(pool: Pool, events: NewWebhookEvent[])
         `[${rows.map((e) => e.payloadJson).join(',')}]`,
       ],
     });
-    for (const row of inserted.rows) found.set(row.body_sha256, { id: Number(row.id), receivedAt: row.received_at, inserted: true });
+    for (const row of inserted.rows)
+      found.set(row.body_sha256, { id: Number(row.id), receivedAt: row.received_at, inserted: true });
     const missing = [...unique.keys()].filter((hash) => !found.has(hash));
     if (missing.length > 0) {
       // A separate statement: its fresh snapshot sees rows that a concurrent transaction committed
       // while our insert waited on the unique index.
-      const existing = await pool.query<RefRow>('SELECT id, received_at, body_sha256 FROM webhook_event WHERE body_sha256 = ANY($1)', [missing]);
-      for (const row of existing.rows) found.set(row.body_sha256, { id: Number(row.id), receivedAt: row.received_at, inserted: false });
+      const existing = await pool.query<RefRow>(
+        'SELECT id, received_at, body_sha256 FROM webhook_event WHERE body_sha256 = ANY($1)',
+        [missing],
+      );
+      for (const row of existing.rows)
+        found.set(row.body_sha256, { id: Number(row.id), receivedAt: row.received_at, inserted: false });
     }
   } catch (error) {
     throw classifyDbError(error);
@@ -93,14 +98,20 @@ export async function insertWebhookEvents(pool: Pool, events: NewWebhookEvent[])
 export async function markPublished(pool: Pool, ids: number[]): Promise<void> {
   if (ids.length === 0) return;
   try {
-    await pool.query('UPDATE webhook_event SET published_at = now() WHERE id = ANY($1) AND published_at IS NULL', [ids]);
+    await pool.query('UPDATE webhook_event SET published_at = now() WHERE id = ANY($1) AND published_at IS NULL', [
+      ids,
+    ]);
   } catch (error) {
     throw classifyDbError(error);
   }
 }
 
 /** Locks a page of unpublished rows older than the grace period; other hosts skip the locked ones. */
-export async function claimUnpublished(client: PoolClient, limit: number, graceSeconds: number): Promise<WebhookEventRow[]> {
+export async function claimUnpublished(
+  client: PoolClient,
+  limit: number,
+  graceSeconds: number,
+): Promise<WebhookEventRow[]> {
   const { rows } = await client.query<WebhookEventRow & { id: string }>(
     `SELECT id, received_at, event_type, body_sha256, payload
        FROM webhook_event
@@ -114,6 +125,8 @@ export async function claimUnpublished(client: PoolClient, limit: number, graceS
 }
 
 export async function countUnpublished(pool: Pool): Promise<number> {
-  const { rows } = await pool.query<{ n: string }>('SELECT count(*) AS n FROM webhook_event WHERE published_at IS NULL');
+  const { rows } = await pool.query<{ n: string }>(
+    'SELECT count(*) AS n FROM webhook_event WHERE published_at IS NULL',
+  );
   return Number(rows[0].n);
 }

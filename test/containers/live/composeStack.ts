@@ -51,7 +51,8 @@ async function freePorts(): Promise<Record<PortVariable, number>> {
   const ports = {} as Record<PortVariable, number>;
   const taken = new Set<number>();
   for (const name of PORT_VARIABLES) {
-    // Some are published on every interface: free there, not only on loopback (the engine binds them a moment later; a collision fails `up` loudly).
+    // Some are published on every interface: free there, not only on loopback (the engine binds them a moment later; a
+    // collision fails `up` loudly).
     let port = await freePort('0.0.0.0');
     while (taken.has(port)) port = await freePort('0.0.0.0');
     taken.add(port);
@@ -60,7 +61,9 @@ async function freePorts(): Promise<Record<PortVariable, number>> {
   return ports;
 }
 
-/** The images docker-compose.yml names for what it builds (image: ${PETZI_IMAGE_REPO:-petzi}/<name>:${PETZI_IMAGE_TAG}). */
+/**
+ * The images docker-compose.yml names for what it builds (image: ${PETZI_IMAGE_REPO:-petzi}/<name>:${PETZI_IMAGE_TAG}).
+ */
 export function projectImages(tag: string, repo = 'petzi'): string[] {
   return ['functions', 'sse-bridge', 'dashboard'].map((name) => `${repo}/${name}:${tag}`);
 }
@@ -78,12 +81,15 @@ async function leftovers(project: string): Promise<string[]> {
     for (const id of out.split('\n').filter(Boolean)) found.push(`${kind} ${id}`);
   }
   for (const image of projectImages(project)) {
-    if ((await run('docker', ['image', 'inspect', image], { env: dockerEnv() })).code === 0) found.push(`image ${image}`);
+    if ((await run('docker', ['image', 'inspect', image], { env: dockerEnv() })).code === 0)
+      found.push(`image ${image}`);
   }
   return found;
 }
 
-/** Builds the project's images and starts the stack; resolves once every container is up (healthchecks gate the order). */
+/**
+ * Builds the project's images and starts the stack; resolves once every container is up (healthchecks gate the order).
+ */
 export async function startComposeStack(options: ComposeStackOptions = {}): Promise<ComposeStack> {
   const root = repoRoot();
   const log = options.log ?? ((line: string) => process.stderr.write(`[containers] ${line}\n`));
@@ -107,7 +113,8 @@ export async function startComposeStack(options: ComposeStackOptions = {}): Prom
       cwd: root,
       env: { ...baseEnv, ...extraEnv },
     });
-    if (res.code !== 0) throw new Error(`docker-compose ${args.join(' ')} exited with ${res.code}:\n${tail(res.output, 60)}`);
+    if (res.code !== 0)
+      throw new Error(`docker-compose ${args.join(' ')} exited with ${res.code}:\n${tail(res.output, 60)}`);
     return res.output;
   };
   const stack: ComposeStack = {
@@ -148,7 +155,10 @@ export async function startComposeStack(options: ComposeStackOptions = {}): Prom
     // up -d returns once every dependency condition held, i.e. after the healthchecks passed.
     await timed('up', () => compose(['up', '-d', '--no-build', ...scale]));
   } catch (error) {
-    const logs = await run('docker-compose', [...files, 'logs', '--no-color', '--tail', '30'], { cwd: root, env: baseEnv });
+    const logs = await run('docker-compose', [...files, 'logs', '--no-color', '--tail', '30'], {
+      cwd: root,
+      env: baseEnv,
+    });
     await stack.down().catch(() => undefined);
     throw new Error(`${(error as Error).message}\n--- container logs ---\n${tail(logs.output, 120)}`);
   }

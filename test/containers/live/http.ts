@@ -15,7 +15,8 @@ export function httpsRequest(
   return new Promise((resolve, reject) => {
     const req = request(url, { method: init.method ?? 'GET', headers: init.headers, ca, agent: false }, (res) => {
       const chunks: Buffer[] = [];
-      const done = (): void => resolve({ status: res.statusCode ?? 0, headers: res.headers, body: Buffer.concat(chunks).toString('utf8') });
+      const done = (): void =>
+        resolve({ status: res.statusCode ?? 0, headers: res.headers, body: Buffer.concat(chunks).toString('utf8') });
       res.on('data', (chunk: Buffer) => {
         chunks.push(chunk);
         // A stream (SSE) never ends by itself: its first bytes are enough.

@@ -23,8 +23,14 @@ export async function activeTargets(base: string): Promise<Target[]> {
 }
 
 /** An instant query, as label set → value. */
-export async function query(base: string, promql: string): Promise<Array<{ metric: Record<string, string>; value: number }>> {
-  const data = await api<{ result: Array<{ metric: Record<string, string>; value: [number, string] }> }>(base, `/api/v1/query?query=${encodeURIComponent(promql)}`);
+export async function query(
+  base: string,
+  promql: string,
+): Promise<Array<{ metric: Record<string, string>; value: number }>> {
+  const data = await api<{ result: Array<{ metric: Record<string, string>; value: [number, string] }> }>(
+    base,
+    `/api/v1/query?query=${encodeURIComponent(promql)}`,
+  );
   return data.result.map((r) => ({ metric: r.metric, value: Number(r.value[1]) }));
 }
 

@@ -81,7 +81,11 @@ function ticketNumber(data: string): string {
 beforeAll(async () => {
   await timed('images', () => ensureAllImages());
   stack = await timed('build+up', () => startComposeStack({ scale: { functions: FUNCTIONS, 'sse-bridge': BRIDGES } }));
-  session = await logIn(stack.url('PETZI_DASHBOARD_PORT'), stack.secrets.DASHBOARD_USER, stack.secrets.DASHBOARD_PASSWORD);
+  session = await logIn(
+    stack.url('PETZI_DASHBOARD_PORT'),
+    stack.secrets.DASHBOARD_USER,
+    stack.secrets.DASHBOARD_PASSWORD,
+  );
 });
 
 afterAll(async () => {
@@ -127,16 +131,28 @@ describe('the POC on a Docker engine, scaled out', () => {
     for (const [service, lines] of Object.entries(expected)) {
       const found = await bindings(service);
       // docker also lists an IPv6 line ([::]:port) for ports published on every interface.
-      expect({ service, bindings: found.filter((l) => !l.includes('[::]')).sort() }).toEqual({ service, bindings: expect.arrayContaining(lines) });
-      expect({ service, count: found.filter((l) => !l.includes('[::]')).length }).toEqual({ service, count: lines.length });
-      for (const line of found.filter((l) => l.includes('[::]'))) expect({ service, line }).toEqual({ service, line: expect.stringMatching(/^(8080|5000)\/tcp/) });
+      expect({ service, bindings: found.filter((l) => !l.includes('[::]')).sort() }).toEqual({
+        service,
+        bindings: expect.arrayContaining(lines),
+      });
+      expect({ service, count: found.filter((l) => !l.includes('[::]')).length }).toEqual({
+        service,
+        count: lines.length,
+      });
+      for (const line of found.filter((l) => l.includes('[::]')))
+        expect({ service, line }).toEqual({ service, line: expect.stringMatching(/^(8080|5000)\/tcp/) });
     }
   });
 
   it('has RabbitMQ definitions loaded at boot with the user from .env and no guest (management API on its published port)', async () => {
-    const definitions = JSON.parse(readRepoFile('infra/rabbitmq/definitions.json')) as { queues: Array<{ name: string }>; exchanges: Array<{ name: string; type: string }> };
+    const definitions = JSON.parse(readRepoFile('infra/rabbitmq/definitions.json')) as {
+      queues: Array<{ name: string }>;
+      exchanges: Array<{ name: string; type: string }>;
+    };
     const { RABBITMQ_USER, RABBITMQ_PASSWORD } = live().secrets;
-    const guest = await fetch(`${live().url('PETZI_RABBITMQ_UI_PORT')}/api/whoami`, { headers: { authorization: `Basic ${Buffer.from('guest:guest').toString('base64')}` } });
+    const guest = await fetch(`${live().url('PETZI_RABBITMQ_UI_PORT')}/api/whoami`, {
+      headers: { authorization: `Basic ${Buffer.from('guest:guest').toString('base64')}` },
+    });
     expect(guest.status).toBe(401);
     const auth = `Basic ${Buffer.from(`${RABBITMQ_USER}:${RABBITMQ_PASSWORD}`).toString('base64')}`;
     const get = async <T>(p: string): Promise<T> => {
@@ -147,7 +163,8 @@ describe('the POC on a Docker engine, scaled out', () => {
     const queues = await get<Array<{ name: string }>>('/api/queues/%2F');
     const exchanges = await get<Array<{ name: string; type: string }>>('/api/exchanges/%2F');
     expect(queues.map((q) => q.name)).toEqual(expect.arrayContaining(definitions.queues.map((q) => q.name)));
-    for (const e of definitions.exchanges) expect(exchanges).toContainEqual(expect.objectContaining({ name: e.name, type: e.type }));
+    for (const e of definitions.exchanges)
+      expect(exchanges).toContainEqual(expect.objectContaining({ name: e.name, type: e.type }));
     const users = await get<Array<{ name: string }>>('/api/users');
     expect(users.map((u) => u.name)).toEqual([RABBITMQ_USER]);
   });
@@ -157,7 +174,11 @@ describe('the POC on a Docker engine, scaled out', () => {
     const { PETZI_API_KEY } = live().secrets;
     for (const p of ['/api/stats', '/api/tickets', '/events']) {
       const res = await fetch(`${dashboard}${p}`);
-      expect({ p, status: res.status, body: (await res.json()) as unknown }).toEqual({ p, status: 401, body: { error: expect.any(String) } });
+      expect({ p, status: res.status, body: (await res.json()) as unknown }).toEqual({
+        p,
+        status: 401,
+        body: { error: expect.any(String) },
+      });
       // The API key is no substitute for the login: nginx drops a key the client sends.
       const keyed = await fetch(`${dashboard}${p}`, { headers: { 'x-functions-key': PETZI_API_KEY } });
       await keyed.body?.cancel();
@@ -165,7 +186,10 @@ describe('the POC on a Docker engine, scaled out', () => {
     }
     const page = await fetch(`${dashboard}/`, { redirect: 'manual' });
     await page.body?.cancel();
-    expect({ status: page.status, location: page.headers.get('location') }).toEqual({ status: 303, location: '/login' });
+    expect({ status: page.status, location: page.headers.get('location') }).toEqual({
+      status: 303,
+      location: '/login',
+    });
     const form = await fetch(`${dashboard}/login`);
     expect(form.status).toBe(200);
     expect(await form.text()).toContain('<form');
@@ -186,12 +210,18 @@ describe('the POC on a Docker engine, scaled out', () => {
 
   it('passes on only the allow-listed routes after the login, with its own key', async () => {
     const dashboard = live().url('PETZI_DASHBOARD_PORT');
-    const tickets = await fetch(`${dashboard}/api/tickets`, { headers: { cookie: session, 'x-functions-key': 'not-the-key' } });
+    const tickets = await fetch(`${dashboard}/api/tickets`, {
+      headers: { cookie: session, 'x-functions-key': 'not-the-key' },
+    });
     await tickets.body?.cancel();
     expect(tickets.status).toBe(200);
     for (const p of ['/api/health', '/api/tickets/1/buyer', '/api/x/../health', '/api/tickets/1%2Fbuyer']) {
       const res = await fetch(`${dashboard}${p}`, { headers: { cookie: session } });
-      expect({ p, status: res.status, body: (await res.json()) as unknown }).toEqual({ p, status: 404, body: { error: expect.any(String) } });
+      expect({ p, status: res.status, body: (await res.json()) as unknown }).toEqual({
+        p,
+        status: 404,
+        body: { error: expect.any(String) },
+      });
     }
     const erase = await fetch(`${dashboard}/api/tickets/1/buyer`, { method: 'DELETE', headers: { cookie: session } });
     await erase.body?.cancel();
@@ -202,7 +232,10 @@ describe('the POC on a Docker engine, scaled out', () => {
     const gateway = live().url('PETZI_WEBHOOK_PORT');
     const { PETZI_API_KEY } = live().secrets;
     const bare = await fetch(`${gateway}/api/tickets`);
-    expect({ status: bare.status, body: (await bare.json()) as unknown }).toEqual({ status: 401, body: { error: expect.any(String) } });
+    expect({ status: bare.status, body: (await bare.json()) as unknown }).toEqual({
+      status: 401,
+      body: { error: expect.any(String) },
+    });
     const wrong = await fetch(`${gateway}/api/tickets`, { headers: { 'x-functions-key': 'not-the-key' } });
     await wrong.body?.cancel();
     expect(wrong.status).toBe(401);
@@ -278,10 +311,14 @@ describe('the POC on a Docker engine, scaled out', () => {
   });
 
   it('stores every webhook once (Postgres on its published port)', async () => {
-    const db = new Client({ connectionString: `postgres://postgres:postgres@127.0.0.1:${live().ports.PETZI_DB_PORT}/petzi` });
+    const db = new Client({
+      connectionString: `postgres://postgres:postgres@127.0.0.1:${live().ports.PETZI_DB_PORT}/petzi`,
+    });
     await db.connect();
     try {
-      const { rows } = await db.query<{ rows: string; distinct_hashes: string }>('SELECT count(*) AS rows, count(DISTINCT body_sha256) AS distinct_hashes FROM webhook_event');
+      const { rows } = await db.query<{ rows: string; distinct_hashes: string }>(
+        'SELECT count(*) AS rows, count(DISTINCT body_sha256) AS distinct_hashes FROM webhook_event',
+      );
       expect(rows[0]).toEqual({ rows: String(WEBHOOKS), distinct_hashes: String(WEBHOOKS) });
     } finally {
       await db.end();
@@ -292,7 +329,11 @@ describe('the POC on a Docker engine, scaled out', () => {
     await timed('sse-delivery', () => Promise.all(clients.map((c) => c.waitFor(WEBHOOKS, 60_000))));
     for (const [i, client] of clients.entries()) {
       const numbers = client.events.filter((e) => e.event === 'ticket').map((e) => ticketNumber(e.data));
-      expect({ client: i, count: numbers.length, tickets: [...numbers].sort() }).toEqual({ client: i, count: WEBHOOKS, tickets: [...sent].sort() });
+      expect({ client: i, count: numbers.length, tickets: [...numbers].sort() }).toEqual({
+        client: i,
+        count: WEBHOOKS,
+        tickets: [...sent].sort(),
+      });
     }
   });
 
@@ -308,13 +349,20 @@ describe('the POC on a Docker engine, scaled out', () => {
       async () => {
         const targets = (await activeTargets(prometheus)).filter((t) => t.labels.job !== 'cadvisor');
         const count = (job: string) => targets.filter((t) => t.labels.job === job && t.health === 'up').length;
-        return count('functions') === FUNCTIONS && count('sse-bridge') === BRIDGES && count('rabbitmq') === 1 && targets.every((t) => t.health === 'up') ? targets : undefined;
+        return count('functions') === FUNCTIONS &&
+          count('sse-bridge') === BRIDGES &&
+          count('rabbitmq') === 1 &&
+          targets.every((t) => t.health === 'up')
+          ? targets
+          : undefined;
       },
       90_000,
       'every functions, sse-bridge and rabbitmq target up',
     );
     expect(up.length).toBe(FUNCTIONS + BRIDGES + 1);
-    const rules = parse(readRepoFile('infra/prometheus/alerts.yml')) as { groups: Array<{ rules: Array<{ alert?: string }> }> };
+    const rules = parse(readRepoFile('infra/prometheus/alerts.yml')) as {
+      groups: Array<{ rules: Array<{ alert?: string }> }>;
+    };
     const shipped = rules.groups.flatMap((g) => g.rules.flatMap((r) => (r.alert ? [r.alert] : [])));
     expect((await alertRuleNames(prometheus)).sort()).toEqual(shipped.sort());
   });
@@ -322,7 +370,10 @@ describe('the POC on a Docker engine, scaled out', () => {
   it('spread the webhooks over every functions replica (as Prometheus counts them)', async () => {
     const perReplica = await waitUntil(
       async () => {
-        const rows = await query(live().url('PETZI_PROMETHEUS_PORT'), 'sum by (instance) (webhook_requests_total{job="functions", status="success"})');
+        const rows = await query(
+          live().url('PETZI_PROMETHEUS_PORT'),
+          'sum by (instance) (webhook_requests_total{job="functions", status="success"})',
+        );
         return rows.reduce((n, r) => n + r.value, 0) === WEBHOOKS ? rows : undefined;
       },
       90_000,
@@ -338,7 +389,9 @@ describe('the POC on a Docker engine, scaled out', () => {
     try {
       await runOk('sh', [path.join(repoRoot(), 'infra/nginx/self-signed-cert.sh'), dir]);
       const ca = readFileSync(path.join(dir, 'tls.crt'));
-      await timed('tls-recreate', () => live().compose(['up', '-d', '--no-deps', '--no-build', 'gateway', 'dashboard'], { PETZI_TLS_DIR: dir }));
+      await timed('tls-recreate', () =>
+        live().compose(['up', '-d', '--no-deps', '--no-build', 'gateway', 'dashboard'], { PETZI_TLS_DIR: dir }),
+      );
       const webhookUrl = live().url('PETZI_WEBHOOK_PORT', 'https');
       const dashboardUrl = live().url('PETZI_DASHBOARD_PORT', 'https');
       const stats = await waitUntil(
@@ -352,10 +405,15 @@ describe('the POC on a Docker engine, scaled out', () => {
       const login = await httpsRequest(`${dashboardUrl}/login`, ca, {
         method: 'POST',
         headers: { 'content-type': 'application/x-www-form-urlencoded', origin: dashboardUrl },
-        body: new URLSearchParams({ user: live().secrets.DASHBOARD_USER, password: live().secrets.DASHBOARD_PASSWORD }).toString(),
+        body: new URLSearchParams({
+          user: live().secrets.DASHBOARD_USER,
+          password: live().secrets.DASHBOARD_PASSWORD,
+        }).toString(),
       });
       expect(login.status).toBe(303);
-      expect(String(login.headers['set-cookie'])).toMatch(/^petzi_session=[^;]+; Path=\/; HttpOnly; SameSite=Strict; Secure$/);
+      expect(String(login.headers['set-cookie'])).toMatch(
+        /^petzi_session=[^;]+; Path=\/; HttpOnly; SameSite=Strict; Secure$/,
+      );
 
       const body = ticketBody(WEBHOOKS + 1);
       const t = Math.floor(Date.now() / 1000);
@@ -369,10 +427,16 @@ describe('the POC on a Docker engine, scaled out', () => {
         60_000,
         'the gateway over HTTPS',
       );
-      expect({ status: webhook.status, outcome: (JSON.parse(webhook.body) as { status: string }).status }).toEqual({ status: 200, outcome: 'success' });
+      expect({ status: webhook.status, outcome: (JSON.parse(webhook.body) as { status: string }).status }).toEqual({
+        status: 200,
+        outcome: 'success',
+      });
       expect(webhook.headers['strict-transport-security']).toBe('max-age=31536000');
 
-      const stream = await httpsRequest(`${dashboardUrl}/events`, ca, { headers: { cookie: session }, firstChunkOnly: true });
+      const stream = await httpsRequest(`${dashboardUrl}/events`, ca, {
+        headers: { cookie: session },
+        firstChunkOnly: true,
+      });
       expect(stream.status).toBe(200);
       expect(stream.headers['content-type']).toContain('text/event-stream');
       expect(stream.headers['strict-transport-security']).toBe('max-age=31536000');

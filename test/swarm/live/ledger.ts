@@ -32,14 +32,17 @@ export class Ledger {
     const deadline = Date.now() + timeoutMs;
     const sent = this.sends.filter((at) => at < until).length;
     while (this.replies.filter((r) => r.sentAt < until).length < sent) {
-      if (Date.now() > deadline) throw new Error(`requests sent before the step ended still unanswered after ${timeoutMs / 1000} s`);
+      if (Date.now() > deadline)
+        throw new Error(`requests sent before the step ended still unanswered after ${timeoutMs / 1000} s`);
       await new Promise((r) => setTimeout(r, 500));
     }
   }
 
   /** Ids answered 200 by `until` (ms since epoch). */
   acknowledged(until = Number.POSITIVE_INFINITY): number[] {
-    return this.replies.flatMap((r) => (r.status === 200 && r.id !== undefined && (r.repliedAt ?? 0) <= until ? [r.id] : []));
+    return this.replies.flatMap((r) =>
+      r.status === 200 && r.id !== undefined && (r.repliedAt ?? 0) <= until ? [r.id] : [],
+    );
   }
 
   /** Replies other than 200 within [from, until), by "status retry-after" ("0 <error>" for no answer). */
@@ -47,16 +50,25 @@ export class Ledger {
     const counts: Record<string, number> = {};
     for (const r of this.replies) {
       if (r.status === 200 || r.sentAt < from || r.sentAt >= until) continue;
-      const key = r.status === 0 ? `0 ${r.error ?? 'no answer'}` : `${r.status}${r.retryAfter === undefined ? '' : ` retry-after=${r.retryAfter}`}`;
+      const key =
+        r.status === 0
+          ? `0 ${r.error ?? 'no answer'}`
+          : `${r.status}${r.retryAfter === undefined ? '' : ` retry-after=${r.retryAfter}`}`;
       counts[key] = (counts[key] ?? 0) + 1;
     }
     return counts;
   }
 
-  /** Milliseconds from send to the whole reply of the 200s sent within [from, until): median, 99th percentile, largest. */
+  /**
+   * Milliseconds from send to the whole reply of the 200s sent within [from, until): median, 99th percentile, largest.
+   */
   replyMs(from = 0, until = Number.POSITIVE_INFINITY): { p50: number | null; p99: number | null; max: number | null } {
     const sorted = this.replies
-      .flatMap((r) => (r.status === 200 && r.repliedAt !== undefined && r.sentAt >= from && r.sentAt < until ? [r.repliedAt - r.sentAt] : []))
+      .flatMap((r) =>
+        r.status === 200 && r.repliedAt !== undefined && r.sentAt >= from && r.sentAt < until
+          ? [r.repliedAt - r.sentAt]
+          : [],
+      )
       .sort((a, b) => a - b);
     const at = (p: number) => sorted[Math.min(sorted.length - 1, Math.floor((sorted.length * p) / 100))] ?? null;
     return { p50: at(50), p99: at(99), max: sorted[sorted.length - 1] ?? null };
@@ -108,7 +120,10 @@ export class Ledger {
    * the way (row, projection, live event, every client); returns the milliseconds it took and how
    * many unanswered requests were stored, or throws naming what is still missing.
    */
-  async caughtUp(until: number, timeoutMs: number): Promise<{ ms: number; unanswered: number; unansweredStored: number }> {
+  async caughtUp(
+    until: number,
+    timeoutMs: number,
+  ): Promise<{ ms: number; unanswered: number; unansweredStored: number }> {
     const started = Date.now();
     const { unanswered, stored } = await this.unansweredButStored(until);
     const ids = [...this.acknowledged(until), ...stored];
@@ -117,8 +132,13 @@ export class Ledger {
       const left = Object.values(missing).reduce((n, list) => n + list.length, 0);
       if (left === 0) return { ms: Date.now() - started, unanswered, unansweredStored: stored.length };
       if (Date.now() - started > timeoutMs) {
-        const say = Object.entries(missing).map(([stage, list]) => `${stage}: ${list.length}${list.length > 0 ? ` (e.g. ${list.slice(0, 5).join(', ')})` : ''}`);
-        throw new Error(`${ids.length} acknowledged (or stored unanswered) webhooks not all through after ${timeoutMs / 1000} s; missing ${say.join('; ')}`);
+        const say = Object.entries(missing).map(
+          ([stage, list]) =>
+            `${stage}: ${list.length}${list.length > 0 ? ` (e.g. ${list.slice(0, 5).join(', ')})` : ''}`,
+        );
+        throw new Error(
+          `${ids.length} acknowledged (or stored unanswered) webhooks not all through after ${timeoutMs / 1000} s; missing ${say.join('; ')}`,
+        );
       }
       await new Promise((r) => setTimeout(r, 2_000));
     }
@@ -129,7 +149,12 @@ export class Ledger {
     const [[rows, tickets, liveEvents, deadLetters]] = await this.stack.sql(
       'SELECT (SELECT count(*) FROM webhook_event), (SELECT count(*) FROM ticket), (SELECT count(*) FROM live_event), (SELECT count(*) FROM dead_letter)',
     );
-    return { rows: Number(rows), tickets: Number(tickets), liveEvents: Number(liveEvents), deadLetters: Number(deadLetters) };
+    return {
+      rows: Number(rows),
+      tickets: Number(tickets),
+      liveEvents: Number(liveEvents),
+      deadLetters: Number(deadLetters),
+    };
   }
 
   /** Events shown more than once, per client (Last-Event-ID resumes must not repeat any). */

@@ -39,7 +39,9 @@ interface StepRecord {
   faultSeconds: number;
   /** From then until every webhook acknowledged so far had gone all the way. */
   catchUpSeconds: number;
-  /** Requests of the step's window, from the end of the previous step (its catch-up included) to the end of this one's. */
+  /**
+   * Requests of the step's window, from the end of the previous step (its catch-up included) to the end of this one's.
+   */
   sent: number;
   ok: number;
   refused: Record<string, number>;
@@ -47,7 +49,10 @@ interface StepRecord {
   replyMs: { p50: number | null; p99: number | null; max: number | null };
   /** SSE clients that reconnected (with Last-Event-ID) during the step. */
   clientReconnects: number;
-  /** Requests of the window with no 200 (refused or unanswered), and how many of them were stored anyway (then all the way through). */
+  /**
+   * Requests of the window with no 200 (refused or unanswered), and how many of them were stored anyway (then all the
+   * way through).
+   */
   notAcknowledged: number;
   notAcknowledgedButStored: number;
   detail: Record<string, unknown>;
@@ -96,7 +101,9 @@ async function clientsPerBridge(): Promise<number[]> {
 }
 
 function openClient(): ReconnectingSseClient {
-  const client = new ReconnectingSseClient(`${live().url('PETZI_BRIDGE_PORT')}/events`, { 'x-functions-key': live().secrets.petzi_api_key }).start();
+  const client = new ReconnectingSseClient(`${live().url('PETZI_BRIDGE_PORT')}/events`, {
+    'x-functions-key': live().secrets.petzi_api_key,
+  }).start();
   clients.push(client);
   return client;
 }
@@ -119,13 +126,17 @@ async function rollingUpdate(service: string, image: string): Promise<Record<str
   const name = live().service(service);
   await docker(['service', 'update', '--detach', '--image', image, name]);
   const state = await poll(`the rolling update of ${service}`, STEP_MS, async () => {
-    const s = (await docker(['service', 'inspect', '--format', '{{if .UpdateStatus}}{{.UpdateStatus.State}}{{end}}', name])).trim();
+    const s = (
+      await docker(['service', 'inspect', '--format', '{{if .UpdateStatus}}{{.UpdateStatus.State}}{{end}}', name])
+    ).trim();
     return s === 'completed' || s.startsWith('rollback') || s === 'paused' ? s : undefined;
   });
   expect({ service, state }).toEqual({ service, state: 'completed' });
   await live().converged(STEP_MS);
   const running = await live().containers(service);
-  const images = await Promise.all(running.map(async (id) => (await docker(['inspect', '--format', '{{.Config.Image}}', id])).trim()));
+  const images = await Promise.all(
+    running.map(async (id) => (await docker(['inspect', '--format', '{{.Config.Image}}', id])).trim()),
+  );
   expect(images.every((i) => i.split('@')[0] === image)).toBe(true);
   return { image, replicas: running.length };
 }
@@ -160,7 +171,8 @@ async function step(name: string, fault: () => Promise<Record<string, unknown>>)
     notAcknowledgedButStored: 0,
     detail,
   };
-  // The window's unanswered requests that were stored: counted over the whole run up to now, less the previous windows'.
+  // The window's unanswered requests that were stored: counted over the whole run up to now, less the previous
+  // windows'.
   record.notAcknowledgedButStored = caught.unansweredStored - steps.reduce((n, s) => n + s.notAcknowledgedButStored, 0);
   windowStart = windowEnd;
   steps.push(record);
@@ -171,7 +183,8 @@ async function step(name: string, fault: () => Promise<Record<string, unknown>>)
 /** Every refusal so far is a 503 with Retry-After (no replica ready); no 5xx else, no unanswered request. */
 function expectOnlyDocumentedRefusals(): void {
   const refused = books().refusals();
-  for (const [key, count] of Object.entries(refused)) expect({ refusal: key, count }).toEqual({ refusal: expect.stringMatching(/^503 retry-after=\d+$/), count });
+  for (const [key, count] of Object.entries(refused))
+    expect({ refusal: key, count }).toEqual({ refusal: expect.stringMatching(/^503 retry-after=\d+$/), count });
 }
 
 function expectNoRepeats(): void {
@@ -309,7 +322,12 @@ describe('the stack on Docker Swarm under load, through five faults', () => {
         const [again] = await live().containers(service);
         return again && again !== container ? relayQueueReady(live()) : undefined;
       });
-      return { killed: before.leader, newLeader: elected, leaderNowAfterReturn: back.leader, returnAfterElectionSeconds: seconds(Date.now() - electedAt) };
+      return {
+        killed: before.leader,
+        newLeader: elected,
+        leaderNowAfterReturn: back.leader,
+        returnAfterElectionSeconds: seconds(Date.now() - electedAt),
+      };
     });
     expectOnlyDocumentedRefusals();
     expectNoRepeats();
@@ -367,7 +385,12 @@ describe('the stack on Docker Swarm under load, through five faults', () => {
       const noneAt = at();
       // The load goes on meanwhile: every request of these seconds finds no replica.
       const since = Date.now();
-      await poll('the gateway to refuse with 503', 30_000, async () => (books().refusals(since)['503 retry-after=5'] ? true : undefined), 250);
+      await poll(
+        'the gateway to refuse with 503',
+        30_000,
+        async () => (books().refusals(since)['503 retry-after=5'] ? true : undefined),
+        250,
+      );
       const refusedWhileNone = books().refusals(since);
       const scaleUpAt = at();
       await docker(['service', 'scale', '--detach', `${name}=3`]);
@@ -376,7 +399,9 @@ describe('the stack on Docker Swarm under load, through five faults', () => {
       await gatewayServing(live(), 60_000);
       // When the slowest 200s of the step were sent, to tell a stopping replica from a starting one.
       const slowest = books()
-        .replies.filter((r) => r.status === 200 && r.sentAt >= started && r.repliedAt !== undefined && r.repliedAt - r.sentAt > 2_000)
+        .replies.filter(
+          (r) => r.status === 200 && r.sentAt >= started && r.repliedAt !== undefined && r.repliedAt - r.sentAt > 2_000,
+        )
         .map((r) => ({ sentAtSeconds: seconds(r.sentAt - started), ms: (r.repliedAt ?? 0) - r.sentAt }));
       return {
         secondsFromStart: { noReplica: noneAt, scaleUp: scaleUpAt, threeReplicas: threeAt, serving: at() },
@@ -401,9 +426,14 @@ describe('the stack on Docker Swarm under load, through five faults', () => {
     const totals = await books().totals();
     const acknowledged = new Set(books().acknowledged());
     expect(acknowledged.size).toBe(books().acknowledged().length);
-    // The load is the only sender: the rows are the acknowledged webhooks and the unanswered ones stored anyway, each once.
+    // The load is the only sender: the rows are the acknowledged webhooks and the unanswered ones stored anyway, each
+    // once.
     expect(totals.rows).toBe(acknowledged.size + caught.unansweredStored);
-    expect({ tickets: totals.tickets, liveEvents: totals.liveEvents, deadLetters: totals.deadLetters }).toEqual({ tickets: totals.rows, liveEvents: totals.rows, deadLetters: 0 });
+    expect({ tickets: totals.tickets, liveEvents: totals.liveEvents, deadLetters: totals.deadLetters }).toEqual({
+      tickets: totals.rows,
+      liveEvents: totals.rows,
+      deadLetters: 0,
+    });
     const queues = await queueStatus(live());
     expect(queues.find((q) => q.name === 'petzi.relay.dlq')?.messages).toBe(0);
     expectOnlyDocumentedRefusals();
