@@ -76,7 +76,7 @@ export function createApiClient(base = '') {
     },
     ticket: (number: string, signal?: AbortSignal) =>
       requestJson<TicketDetail>(`${base}/api/tickets/${encodeURIComponent(number)}`, signal),
-    /** The delivery log (issue 17), newest first. */
+    /** The delivery log, newest first. */
     deliveries: (
       filter: DeliveryFilter,
       options: { limit?: number; cursor?: string | null } = {},

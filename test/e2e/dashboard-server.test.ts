@@ -338,7 +338,7 @@ describe('dashboard server: /events', () => {
   });
 });
 
-describe('dashboard server: the operations routes (issue 17)', () => {
+describe('dashboard server: the operations routes', () => {
   const FUNCTION_KEY = 'fn-key-4d1c';
   const ADMIN_KEY = 'admin-key-93be';
   let keyed: RunningDashboardServer;

@@ -163,7 +163,7 @@ export async function dropDatabase(name: string): Promise<void> {
 }
 
 /**
- * The read key of every pipeline a bench or the fault suite starts (private by default, issue 14):
+ * The read key of every pipeline a bench or the fault suite starts (reads are private by default):
  * each child gets it as PETZI_API_KEY, and whatever reads /api or /events sends it. One per run,
  * made here so that the children and their readers cannot disagree.
  */
@@ -183,8 +183,8 @@ export interface Child {
 
 /**
  * The compiled entry point of the host or the bridge in a checkout (root: '' for this tree), for
- * the benches' "@before" runs. A checkout from before the reorganisation (issue 12), such as the
- * code issue 18 was filed on, has it under dist/infra/src; the benches run it from there.
+ * the benches' "@before" runs. A checkout from before the tree took its current layout has it
+ * under dist/infra/src; the benches run it from there.
  */
 export function entryPoint(root: string, part: 'host' | 'bridge'): string {
   const current = path.join(root, 'dist', part, 'src', 'main.js');

@@ -13,7 +13,7 @@ import type { AttemptFilter } from './attemptsSql';
 import type { RedriveRequest } from './redrive';
 import type { ReplayRange } from './replay';
 
-/** The parsing of issue 17's requests: anything unusable is a QueryParamError naming the parameter (400). */
+/** The parsing of the operations API's requests: anything unusable is a QueryParamError naming the parameter (400). */
 
 const MAX_ID = Number.MAX_SAFE_INTEGER;
 export const MAX_PAGE = 500;

@@ -1,4 +1,4 @@
-/** The shapes of issue 17's API (see the README's "Operating it"); the CLI prints the same. */
+/** The shapes of the operations API (docs/operations.md); the CLI prints the same. */
 
 /** One request to /webhook, as the delivery log keeps it. */
 export interface Delivery {
