@@ -3,15 +3,13 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { declaredFunctions, type HttpFunction, silentLogger } from '../../functions/src';
+import { declaredFunctions, type HttpFunction } from '../../functions/src';
 import { parseRequestTarget } from '../../kit/src';
-import { startBridge, type RunningBridge } from '../../bridge/src/bridge';
-import { loadBridgeConfig } from '../../bridge/src/config';
+import { type RunningBridge } from '../../bridge/src/bridge';
 import { BRIDGE_ROUTES } from '../../bridge/src/httpRoutes';
 import { DASHBOARD_ROUTES, allowedRoute } from '../../dashboard/server/src/allowedRoutes';
 import { startDashboardServer, type RunningDashboardServer } from '../../dashboard/server/src/server';
-import { TEST_RABBITMQ_URL } from '../support/env';
-import { startTestStack, type TestStack } from '../support/host';
+import { startTestBridge, startTestStack, type TestStack } from '../support/host';
 import { firstResponse, type FirstResponse } from '../../tools/harness/rawHttp';
 import { fuzzSeed } from './seed';
 
@@ -105,14 +103,10 @@ const DOORS: Door[] = [
 beforeAll(async () => {
   // Short limits: a case that declares more body than it sends is answered within seconds.
   stack = await startTestStack({ httpTimeouts: { requestTimeoutMs: 2000, headersTimeoutMs: 2000 } });
-  const config = loadBridgeConfig({
-    DATABASE_URL: stack.db.url,
-    RABBITMQ_URL: TEST_RABBITMQ_URL,
-    PETZI_TOPOLOGY_PREFIX: stack.prefix,
+  bridge = await startTestBridge(stack, {
     HTTP_REQUEST_TIMEOUT_MS: '2000',
     HTTP_HEADERS_TIMEOUT_MS: '2000',
   });
-  bridge = await startBridge({ config, port: 0, hostname: '127.0.0.1', log: silentLogger, processMetrics: false });
   dist = await mkdtemp(path.join(os.tmpdir(), 'dashboard-dist-'));
   await mkdir(path.join(dist, 'assets'));
   await writeFile(path.join(dist, 'index.html'), '<!doctype html><title>app</title>');

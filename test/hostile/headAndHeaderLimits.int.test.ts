@@ -1,14 +1,12 @@
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { declaredFunctions, type HttpFunction, silentLogger } from '../../functions/src';
+import { declaredFunctions, type HttpFunction } from '../../functions/src';
 import { MAX_HEADER_BYTES, MAX_HEADER_COUNT } from '../../kit/src';
-import { startBridge, type RunningBridge } from '../../bridge/src/bridge';
-import { loadBridgeConfig } from '../../bridge/src/config';
+import { type RunningBridge } from '../../bridge/src/bridge';
 import { startDashboardServer, type RunningDashboardServer } from '../../dashboard/server/src/server';
 import { firstResponse, rawRequest } from '../../tools/harness/rawHttp';
-import { TEST_RABBITMQ_URL } from '../support/env';
-import { startTestStack, type TestStack } from '../support/host';
+import { startTestBridge, startTestStack, type TestStack } from '../support/host';
 
 /**
  * The doors do what the docs say, in each of the three processes: HEAD is answered wherever GET
@@ -22,12 +20,7 @@ let dist: string;
 
 beforeAll(async () => {
   stack = await startTestStack();
-  const config = loadBridgeConfig({
-    DATABASE_URL: stack.db.url,
-    RABBITMQ_URL: TEST_RABBITMQ_URL,
-    PETZI_TOPOLOGY_PREFIX: stack.prefix,
-  });
-  bridge = await startBridge({ config, port: 0, hostname: '127.0.0.1', log: silentLogger, processMetrics: false });
+  bridge = await startTestBridge(stack);
   dist = await mkdtemp(path.join(os.tmpdir(), 'dashboard-dist-'));
   await writeFile(path.join(dist, 'index.html'), '<!doctype html><title>app</title>');
   dashboard = await startDashboardServer({

@@ -1,10 +1,7 @@
 import http from 'node:http';
-import { silentLogger } from '../../functions/src';
-import { startBridge, type RunningBridge } from '../../bridge/src/bridge';
-import { loadBridgeConfig } from '../../bridge/src/config';
+import { type RunningBridge } from '../../bridge/src/bridge';
 import { queryOnce } from '../support/db';
-import { TEST_RABBITMQ_URL } from '../support/env';
-import { startTestStack, type TestStack } from '../support/host';
+import { startTestBridge, startTestStack, type TestStack } from '../support/host';
 import { createSseParser } from '../../tools/harness/sse';
 import { waitUntil } from '../support/wait';
 import { postWebhook, ticketBody } from '../support/webhooks';
@@ -30,12 +27,7 @@ interface Stream {
 
 beforeAll(async () => {
   stack = await startTestStack();
-  const config = loadBridgeConfig({
-    DATABASE_URL: stack.db.url,
-    RABBITMQ_URL: TEST_RABBITMQ_URL,
-    PETZI_TOPOLOGY_PREFIX: stack.prefix,
-  });
-  bridge = await startBridge({ config, port: 0, hostname: '127.0.0.1', log: silentLogger, processMetrics: false });
+  bridge = await startTestBridge(stack);
 });
 
 afterAll(async () => {

@@ -7,7 +7,7 @@ import { queryOnce } from '../support/db';
 import { TEST_RABBITMQ_URL } from '../support/env';
 import { startTestStack, type TestStack } from '../support/host';
 import { waitUntil } from '../support/wait';
-import { postWebhook, ticketBody } from '../support/webhooks';
+import { postWebhook, ticketBody, PRIVATE_BUYER, PRIVATE_BUYER_VALUES } from '../support/webhooks';
 
 /**
  * Erasure reaches every copy the project controls: besides the stored webhooks, the reasons kept
@@ -16,14 +16,8 @@ import { postWebhook, ticketBody } from '../support/webhooks';
  * recorder does not run here, so the dead-letter queue keeps what the relay gives up on.
  */
 const ADMIN = 'erasure-admin-key-5e0c';
-const BUYER = {
-  role: 'customer',
-  firstName: 'Zéphyrine',
-  lastName: 'Quaglioni',
-  email: 'zq.private@example.ch',
-  postcode: '9876',
-};
-const PERSONAL = [BUYER.firstName, BUYER.lastName, BUYER.email, BUYER.postcode];
+const BUYER = PRIVATE_BUYER;
+const PERSONAL = PRIVATE_BUYER_VALUES;
 const POISON = 'POISON ERASE';
 
 function withBuyer(n: number, ticket: Record<string, unknown> = {}): string {

@@ -8,7 +8,7 @@ import { TEST_RABBITMQ_URL, TEST_SECRET } from '../support/env';
 import { startTestStack, type TestStack } from '../support/host';
 import { openSse } from '../support/sse';
 import { waitUntil } from '../support/wait';
-import { postWebhook, ticketBody } from '../support/webhooks';
+import { postWebhook, ticketBody, PRIVATE_BUYER, PRIVATE_BUYER_VALUES } from '../support/webhooks';
 
 /**
  * Personal data only where needed: the buyer is in the stored raw webhooks and nowhere else a
@@ -17,14 +17,8 @@ import { postWebhook, ticketBody } from '../support/webhooks';
  */
 const KEY = 'pd-api-key-0b7e4c19';
 const ADMIN = 'pd-admin-key-93d1a6f2';
-const BUYER = {
-  role: 'customer',
-  firstName: 'Zéphyrine',
-  lastName: 'Quaglioni',
-  email: 'zq.private@example.ch',
-  postcode: '9876',
-};
-const PERSONAL = [BUYER.firstName, BUYER.lastName, BUYER.email, BUYER.postcode];
+const BUYER = PRIVATE_BUYER;
+const PERSONAL = PRIVATE_BUYER_VALUES;
 const number = (n: number) => `TEST${String(n).padStart(8, '0')}`;
 
 function withBuyer(n: number, ticket: Record<string, unknown> = {}): string {

@@ -1,5 +1,5 @@
 import { execFileSync } from 'node:child_process';
-import { lstatSync, readdirSync } from 'node:fs';
+import { chmodSync, lstatSync, readdirSync } from 'node:fs';
 import path from 'node:path';
 
 /** Permission bits of a file or folder. */
@@ -42,4 +42,15 @@ export function serviceUid(user: string): number {
 /** The mode of a folder holding service folders: 0711 as root (the service users pass through), else 0700. */
 export function expectedParentMode(): number {
   return (process.getuid?.() ?? 0) === 0 ? 0o711 : 0o700;
+}
+
+/** Opens a tree the way an earlier version left a private folder: folders 0755, files 0644. */
+export function openUp(dir: string): void {
+  for (const entry of readdirSync(dir, { withFileTypes: true })) {
+    const full = path.join(dir, entry.name);
+    if (entry.isSymbolicLink()) continue;
+    chmodSync(full, entry.isDirectory() ? 0o755 : 0o644);
+    if (entry.isDirectory()) openUp(full);
+  }
+  chmodSync(dir, 0o755);
 }

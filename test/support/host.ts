@@ -7,6 +7,8 @@ import {
   accessKeysFromEnv,
   resolveAccess,
 } from '../../functions/src';
+import { startBridge, type RunningBridge } from '../../bridge/src/bridge';
+import { loadBridgeConfig } from '../../bridge/src/config';
 import { startHost, type RunningHost } from '../../host/src/host';
 import type { HttpTimeouts } from '../../host/src/httpServer';
 import { deleteTopology } from './broker';
@@ -76,4 +78,18 @@ export async function startTestStack(options: TestStackOptions = {}): Promise<Te
       await deleteTopology({ ...host.deps.topology });
     },
   };
+}
+
+/**
+ * An SSE bridge on a free loopback port, reading the stack's database and topology; `env` adds
+ * settings (its HTTP timeouts, say).
+ */
+export function startTestBridge(stack: TestStack, env: Record<string, string> = {}): Promise<RunningBridge> {
+  const config = loadBridgeConfig({
+    DATABASE_URL: stack.db.url,
+    RABBITMQ_URL: TEST_RABBITMQ_URL,
+    PETZI_TOPOLOGY_PREFIX: stack.prefix,
+    ...env,
+  });
+  return startBridge({ config, port: 0, hostname: '127.0.0.1', log: silentLogger, processMetrics: false });
 }

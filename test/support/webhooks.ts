@@ -92,3 +92,20 @@ export function ticketBody(n: number, overrides: Record<string, unknown> = {}): 
     },
   });
 }
+
+/** A buyer whose every field is personal data and appears nowhere else in the tests' fixtures. */
+export const PRIVATE_BUYER = {
+  role: 'customer',
+  firstName: 'Zéphyrine',
+  lastName: 'Quaglioni',
+  email: 'zq.private@example.ch',
+  postcode: '9876',
+};
+
+/** PRIVATE_BUYER's personal values, to look for wherever they must not be. */
+export const PRIVATE_BUYER_VALUES = [
+  PRIVATE_BUYER.firstName,
+  PRIVATE_BUYER.lastName,
+  PRIVATE_BUYER.email,
+  PRIVATE_BUYER.postcode,
+];

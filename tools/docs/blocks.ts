@@ -1,3 +1,5 @@
+import { readEnv } from '../../functions/src';
+
 /**
  * Generated parts of a markdown page sit between `<!-- name -->` and `<!-- /name -->`; the rest of
  * the page is written by hand. npm run bench:tables and npm run docs:config write through these.
@@ -24,14 +26,5 @@ export function replaceBlock(text: string, name: string, body: string, file: str
 
 /** Prose re-flowed to lines of at most `width` columns (a word longer than that stands alone). */
 export function wrap(text: string, width = 100): string {
-  const lines: string[] = [];
-  let line = '';
-  for (const word of text.split(/\s+/).filter(Boolean)) {
-    if (line !== '' && line.length + 1 + word.length > width) {
-      lines.push(line);
-      line = word;
-    } else line = line === '' ? word : `${line} ${word}`;
-  }
-  if (line !== '') lines.push(line);
-  return lines.join('\n');
+  return readEnv.wrapWords(text, width).join('\n');
 }

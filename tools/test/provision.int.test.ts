@@ -1,5 +1,5 @@
 import { spawnSync } from 'node:child_process';
-import { chmodSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { Client } from 'pg';
@@ -12,7 +12,7 @@ import { amqpAnswers, ensureRabbit, freeNodePorts, nodePorts, NoBrokerError } fr
 import { ensureTestTools } from '../provision/testTools';
 import { defaultListenPorts } from '../start/ports';
 import { uniqueName } from '../../test/support/env';
-import { expectedParentMode, modeOf, notOwnedBy, openToOthers, serviceUid } from '../../test/support/fileModes';
+import { expectedParentMode, modeOf, notOwnedBy, openToOthers, serviceUid, openUp } from '../../test/support/fileModes';
 import { holdNpmStartPorts, type HeldPorts } from '../../test/support/heldPorts';
 import { isListening } from '../../test/support/processes';
 import { embeddedPostgresInChild, provisionInChild } from '../../test/support/provisionChild';
@@ -307,14 +307,3 @@ describe('a data folder of an earlier version', () => {
     for (const taken of nodePorts(port)) expect(await isListening(taken)).toBe(false);
   }, 180_000);
 });
-
-/** Opens a tree the way an earlier version left it: folders 0755, files 0644. */
-function openUp(dir: string): void {
-  for (const entry of readdirSync(dir, { withFileTypes: true })) {
-    const full = path.join(dir, entry.name);
-    if (entry.isSymbolicLink()) continue;
-    chmodSync(full, entry.isDirectory() ? 0o755 : 0o644);
-    if (entry.isDirectory()) openUp(full);
-  }
-  chmodSync(dir, 0o755);
-}

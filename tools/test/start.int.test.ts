@@ -1,14 +1,5 @@
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import {
-  chmodSync,
-  existsSync,
-  mkdtempSync,
-  readFileSync,
-  readdirSync,
-  rmSync,
-  statSync,
-  writeFileSync,
-} from 'node:fs';
+import { chmodSync, existsSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import net from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -24,7 +15,7 @@ import { postgresAnswers } from '../provision/postgres';
 import { freePorts } from '../provision/ports';
 import { amqpAnswers, ensureRabbit, freeNodePorts, nodePorts } from '../provision/rabbitmq';
 import { readServices } from '../start/services';
-import { expectedParentMode, modeOf, notOwnedBy, openToOthers, serviceUid } from '../../test/support/fileModes';
+import { expectedParentMode, modeOf, notOwnedBy, openToOthers, serviceUid, openUp } from '../../test/support/fileModes';
 import { holdNpmStartPorts, type HeldPorts } from '../../test/support/heldPorts';
 import { embeddedPostgresInChild } from '../../test/support/provisionChild';
 
@@ -95,17 +86,6 @@ function expectPrivate(folder: string, user: string): void {
   expect(modeOf(folder)).toBe(0o700);
   expect(openToOthers(folder)).toEqual([]);
   expect(notOwnedBy(folder, serviceUid(user))).toEqual([]);
-}
-
-/** Opens a tree the way an earlier version left a private node's folder: folders 0755, files 0644. */
-function openUp(dir: string): void {
-  for (const entry of readdirSync(dir, { withFileTypes: true })) {
-    const full = path.join(dir, entry.name);
-    if (entry.isSymbolicLink()) continue;
-    chmodSync(full, entry.isDirectory() ? 0o755 : 0o644);
-    if (entry.isDirectory()) openUp(full);
-  }
-  chmodSync(dir, 0o755);
 }
 
 const CREDENTIAL_ENTRIES = [

@@ -9,41 +9,32 @@ export interface QueueRewrite {
   rewritten: number;
 }
 
+/** The properties a replacement keeps from the original, as they are. */
+const KEPT_PROPERTIES = [
+  'contentType',
+  'contentEncoding',
+  'priority',
+  'correlationId',
+  'replyTo',
+  'expiration',
+  'messageId',
+  'timestamp',
+  'type',
+  'appId',
+] as const;
+
 /**
- * The properties to publish a message's replacement with: the original's, but user-id (the broker checks it against the
- * login).
+ * The properties to publish a message's replacement with: the original's, but user-id (the broker
+ * checks it against the login).
  */
 function republishOptions(message: GetMessage, mark: Record<string, unknown>): Options.Publish {
-  const {
-    contentType,
-    contentEncoding,
-    headers,
-    deliveryMode,
-    priority,
-    correlationId,
-    replyTo,
-    expiration,
-    messageId,
-    timestamp,
-    type,
-    appId,
-  } = message.properties;
-  const options: Options.Publish = { headers: { ...(headers ?? {}), ...mark }, persistent: deliveryMode === 2 };
-  const optional = {
-    contentType,
-    contentEncoding,
-    priority,
-    correlationId,
-    replyTo,
-    expiration,
-    messageId,
-    timestamp,
-    type,
-    appId,
-  };
-  for (const [key, value] of Object.entries(optional))
-    if (value !== undefined && value !== null) (options as Record<string, unknown>)[key] = value;
-  return options;
+  const { headers, deliveryMode } = message.properties;
+  const options: Record<string, unknown> = { headers: { ...(headers ?? {}), ...mark }, persistent: deliveryMode === 2 };
+  for (const key of KEPT_PROPERTIES) {
+    const value: unknown = message.properties[key];
+    if (value !== undefined && value !== null) options[key] = value;
+  }
+  return options as Options.Publish;
 }
 
 /**

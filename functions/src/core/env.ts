@@ -234,7 +234,7 @@ export function unsetText(variable: Variable): string {
 }
 
 /** Prose re-flowed to lines of at most `width` columns (a word longer than that stands alone). */
-function wrapWords(text: string, width: number): string[] {
+export function wrapWords(text: string, width: number): string[] {
   const lines: string[] = [];
   let line = '';
   for (const word of text.split(/\s+/).filter(Boolean)) {
