@@ -8,8 +8,12 @@ import { declareTopology, topologyNames } from '../../functions/src';
 import { deleteTopology } from '../support/broker';
 import { TEST_RABBITMQ_URL, uniqueName } from '../support/env';
 import { amqpUrlFor, management, vhostPath } from './management';
+
 import { loadCompose, readRepoFile, repoPath, service } from './repo';
 import { topologyShape } from './topologyShape';
+
+/** The user the tests log into the broker as (guest where the broker still has it). */
+const TEST_BROKER_USER = decodeURIComponent(new URL(TEST_RABBITMQ_URL).username) || 'guest';
 
 /**
  * infra/rabbitmq/definitions.json is what the rabbitmq container loads at boot; the code declares
@@ -115,7 +119,7 @@ describe.each([
     const vhost = uniqueName('containers_vhost');
     await management('PUT', `/api/vhosts/${vhostPath(vhost)}`);
     try {
-      await management('PUT', `/api/permissions/${vhostPath(vhost)}/guest`, {
+      await management('PUT', `/api/permissions/${vhostPath(vhost)}/${encodeURIComponent(TEST_BROKER_USER)}`, {
         configure: '.*',
         write: '.*',
         read: '.*',

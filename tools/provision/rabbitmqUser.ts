@@ -8,6 +8,8 @@ import { createHash, randomBytes } from 'node:crypto';
 export interface BrokerUser {
   name: string;
   password: string;
+  /** Its tags; PIPELINE_BROKER_TAGS unless given. */
+  tags?: readonly string[];
 }
 
 /** The pipeline user's name on the brokers npm start and npm test start. */
@@ -40,7 +42,7 @@ export function pipelineDefinitions(user: BrokerUser): Record<string, unknown> {
         name: user.name,
         password_hash: rabbitPasswordHash(user.password),
         hashing_algorithm: 'rabbit_password_hashing_sha256',
-        tags: PIPELINE_BROKER_TAGS,
+        tags: user.tags ?? PIPELINE_BROKER_TAGS,
       },
     ],
     vhosts: [{ name: '/' }],

@@ -53,7 +53,9 @@ export async function provisionTestServices(
         urls: [readEnv.read(env, TEST_SERVICE_VARIABLES.TEST_RABBITMQ_URL)],
         managementUrl: readEnv.read(env, TEST_SERVICE_VARIABLES.TEST_RABBITMQ_MANAGEMENT_URL),
       },
-      user: { name: PIPELINE_BROKER_USER, password: randomSecret() },
+      // The tests' own broker: its user also adds vhosts and users (the definitions tests), which
+      // takes the administrator tag; npm start's pipeline user keeps only management.
+      user: { name: PIPELINE_BROKER_USER, password: randomSecret(), tags: ['administrator'] },
       dataDir,
       port: await freeNodePorts(),
       install,
