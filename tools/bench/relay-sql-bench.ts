@@ -34,6 +34,9 @@ export interface RelaySqlOptions {
 const FLAGS = ['--batches', '--webhooks', '--repeat'] as const;
 
 /** The command line, checked whole: an unknown or incomplete argument is an error that names it. */
+/** The most webhooks one run may insert. */
+export const MAX_WEBHOOKS = 1_000_000;
+
 export function parseRelaySqlArgs(
   argv: readonly string[],
 ): { kind: 'help' } | { kind: 'run'; options: RelaySqlOptions } {
@@ -63,7 +66,7 @@ export function parseRelaySqlArgs(
     return numbers;
   };
   const batches = ints('--batches', 10_000, true);
-  const [webhooks] = ints('--webhooks', 1_000_000, false);
+  const [webhooks] = ints('--webhooks', MAX_WEBHOOKS, false);
   const [repeat] = ints('--repeat', 100, false);
   // Each round first relays five batches unmeasured (see round()): there must be more than that.
   const largest = Math.max(...batches);

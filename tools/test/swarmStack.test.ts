@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { parse } from 'yaml';
-import { declaredFunctions } from '../../functions/src';
+import { declaredFunctions, readEnv } from '../../functions/src';
 import { selectFunctions } from '../../host/src/functionSelection';
 import { SWARM_SECRET_NAMES } from '../swarm/secrets';
 
@@ -117,15 +117,7 @@ describe('infra/swarm/stack.yml', () => {
           mounted: true,
         });
       }
-      for (const secretName of [
-        'PETZI_WEBHOOK_SECRET',
-        'PETZI_API_KEY',
-        'PETZI_ADMIN_KEY',
-        'DASHBOARD_PASSWORD',
-        'DATABASE_URL',
-        'RABBITMQ_URL',
-        'POSTGRES_PASSWORD',
-      ]) {
+      for (const secretName of [...readEnv.SECRET_FILE_VARIABLES, 'POSTGRES_PASSWORD']) {
         expect({ service: name, plain: service.environment?.[secretName] }).toEqual({
           service: name,
           plain: undefined,
